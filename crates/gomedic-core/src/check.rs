@@ -1,0 +1,167 @@
+//! The check model: what a check is, and what it returns.
+
+use serde::Serialize;
+
+/// Broad area a check belongs to; used for grouping in renderers (JUnit suites).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Toolchain,
+    Environment,
+    Filesystem,
+    Build,
+    Network,
+    Security,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Toolchain => "toolchain",
+            Category::Environment => "environment",
+            Category::Filesystem => "filesystem",
+            Category::Build => "build",
+            Category::Network => "network",
+            Category::Security => "security",
+        }
+    }
+}
+
+/// Static description of a check; the id is part of gomedic's public contract.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckMeta {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub category: Category,
+    /// One sentence: what the check looks at.
+    pub looks_at: &'static str,
+    /// Runs only with `check --deep` (slow, or builds something).
+    pub deep: bool,
+}
+
+/// Outcome of one check. `Failed` means the check itself broke, not the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    Warn,
+    Error,
+    Skipped,
+    Timeout,
+    Failed,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Ok,
+        Status::Warn,
+        Status::Error,
+        Status::Skipped,
+        Status::Timeout,
+        Status::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Warn => "warn",
+            Status::Error => "error",
+            Status::Skipped => "skipped",
+            Status::Timeout => "timeout",
+            Status::Failed => "failed",
+        }
+    }
+
+    /// Worse of two statuses for a check that aggregates several findings.
+    /// Only ok < warn < error are combined; other statuses are set explicitly.
+    pub fn worst(self, other: Status) -> Status {
+        fn rank(s: Status) -> u8 {
+            match s {
+                Status::Ok | Status::Skipped => 0,
+                Status::Warn => 1,
+                Status::Error | Status::Timeout | Status::Failed => 2,
+            }
+        }
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// A proposed remedy. `commands` are exact, copy-pasteable command lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub id: String,
+    pub description: String,
+    pub commands: Vec<String>,
+    /// gomedic can apply it itself (`gomedic fix ID`).
+    pub automatic: bool,
+}
+
+impl Fix {
+    pub fn manual(id: &str, description: impl Into<String>, commands: Vec<String>) -> Fix {
+        Fix {
+            id: id.to_string(),
+            description: description.into(),
+            commands,
+            automatic: false,
+        }
+    }
+}
+
+/// What a check returns. Renderers add id/title/timing from [`CheckMeta`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    pub status: Status,
+    pub summary: String,
+    pub details: Vec<String>,
+    pub fixes: Vec<Fix>,
+    /// Machine-readable facts for JSON consumers (e.g. a failure classification).
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+impl CheckResult {
+    pub fn new(status: Status, summary: impl Into<String>) -> Self {
+        CheckResult {
+            status,
+            summary: summary.into(),
+            details: Vec::new(),
+            fixes: Vec::new(),
+            data: serde_json::Map::new(),
+        }
+    }
+    pub fn ok(summary: impl Into<String>) -> Self {
+        Self::new(Status::Ok, summary)
+    }
+    pub fn warn(summary: impl Into<String>) -> Self {
+        Self::new(Status::Warn, summary)
+    }
+    pub fn error(summary: impl Into<String>) -> Self {
+        Self::new(Status::Error, summary)
+    }
+    pub fn skipped(summary: impl Into<String>) -> Self {
+        Self::new(Status::Skipped, summary)
+    }
+    pub fn failed(summary: impl Into<String>) -> Self {
+        Self::new(Status::Failed, summary)
+    }
+    pub fn detail(mut self, line: impl Into<String>) -> Self {
+        self.details.push(line.into());
+        self
+    }
+    pub fn with_details(mut self, lines: impl IntoIterator<Item = String>) -> Self {
+        self.details.extend(lines);
+        self
+    }
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
+        self
+    }
+    pub fn data(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.data.insert(key.to_string(), value.into());
+        self
+    }
+}

@@ -1,0 +1,13 @@
+//! gomedic's shared model: checks, results, fixes, the report, and redaction.
+//!
+//! Plain data only: no process spawning, no network, no terminal handling. Every other
+//! crate speaks in these types, and every renderer reads a [`RedactedReport`], so
+//! secrets are masked once, here, before anything is printed.
+
+pub mod check;
+pub mod redact;
+pub mod report;
+
+pub use check::{Category, CheckMeta, CheckResult, Fix, Status};
+pub use redact::Redactor;
+pub use report::{ExitCode, Host, RedactedReport, Report, Summary, REPORT_SCHEMA};

@@ -1,0 +1,211 @@
+//! The report of one `gomedic check` run, and the exit code it implies.
+
+use crate::check::{Category, CheckMeta, CheckResult, Fix, Status};
+use crate::redact::Redactor;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Version tag of the JSON report; bump on any incompatible change (docs/report-schema.md).
+pub const REPORT_SCHEMA: &str = "gomedic.report/v1";
+
+/// What gomedic knows about the machine it runs on.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Host {
+    pub os: String,
+    pub arch: String,
+    /// Running as root / an elevated administrator; `None` when it cannot be told.
+    pub elevated: Option<bool>,
+    /// Name of the CI system, when one is detected.
+    pub ci: Option<String>,
+    /// Container runtime, when running inside one.
+    pub container: Option<String>,
+    pub wsl: bool,
+}
+
+/// One check's entry in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub id: String,
+    pub title: String,
+    pub category: Category,
+    pub status: Status,
+    pub summary: String,
+    pub details: Vec<String>,
+    pub fixes: Vec<Fix>,
+    pub duration_ms: u64,
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+impl CheckReport {
+    pub fn new(meta: &CheckMeta, result: CheckResult, duration_ms: u64) -> Self {
+        CheckReport {
+            id: meta.id.to_string(),
+            title: meta.title.to_string(),
+            category: meta.category,
+            status: result.status,
+            summary: result.summary,
+            details: result.details,
+            fixes: result.fixes,
+            duration_ms,
+            data: result.data,
+        }
+    }
+}
+
+/// Count of checks per status; every status is always present.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary(BTreeMap<Status, usize>);
+
+impl Summary {
+    pub fn of(checks: &[CheckReport]) -> Self {
+        let mut m: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
+        for c in checks {
+            *m.entry(c.status).or_default() += 1;
+        }
+        Summary(m)
+    }
+    pub fn count(&self, s: Status) -> usize {
+        self.0.get(&s).copied().unwrap_or(0)
+    }
+}
+
+impl Serialize for Summary {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = ser.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k.as_str(), v)?;
+        }
+        m.end()
+    }
+}
+
+/// The whole run, in registry order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub gomedic_version: String,
+    pub host: Host,
+    pub duration_ms: u64,
+    pub summary: Summary,
+    pub checks: Vec<CheckReport>,
+}
+
+/// Process exit codes, documented in docs/exit-codes.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    /// No errors (warnings allowed unless strict).
+    Clean = 0,
+    /// At least one error, timeout or broken check (or a warning with --strict).
+    Problems = 1,
+    /// Bad command line.
+    Usage = 2,
+    /// gomedic itself failed.
+    Internal = 3,
+}
+
+impl Report {
+    pub fn new(gomedic_version: &str, host: Host, duration_ms: u64, checks: Vec<CheckReport>) -> Self {
+        Report {
+            schema: REPORT_SCHEMA,
+            gomedic_version: gomedic_version.to_string(),
+            host,
+            duration_ms,
+            summary: Summary::of(&checks),
+            checks,
+        }
+    }
+
+    /// Exit code implied by the results alone (never by how they were printed).
+    pub fn exit_code(&self, strict: bool) -> ExitCode {
+        let bad = self.summary.count(Status::Error) + self.summary.count(Status::Timeout) + self.summary.count(Status::Failed);
+        if bad > 0 || (strict && self.summary.count(Status::Warn) > 0) {
+            ExitCode::Problems
+        } else {
+            ExitCode::Clean
+        }
+    }
+
+    /// Masks secrets in every free-text field. The only way to get something renderable.
+    pub fn redact(mut self, r: &Redactor) -> RedactedReport {
+        for c in &mut self.checks {
+            c.summary = r.redact(&c.summary);
+            for d in &mut c.details {
+                *d = r.redact(d);
+            }
+            for f in &mut c.fixes {
+                f.description = r.redact(&f.description);
+                for cmd in &mut f.commands {
+                    *cmd = r.redact(cmd);
+                }
+            }
+            for v in c.data.values_mut() {
+                redact_json(v, r);
+            }
+        }
+        RedactedReport(self)
+    }
+}
+
+fn redact_json(v: &mut serde_json::Value, r: &Redactor) {
+    match v {
+        serde_json::Value::String(s) => *s = r.redact(s),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| redact_json(x, r)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|x| redact_json(x, r)),
+        _ => {}
+    }
+}
+
+/// A report whose text has passed through a [`Redactor`]; renderers accept only this.
+#[derive(Debug, Clone)]
+pub struct RedactedReport(Report);
+
+impl std::ops::Deref for RedactedReport {
+    type Target = Report;
+    fn deref(&self) -> &Report {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rep(statuses: &[Status]) -> Report {
+        let meta = CheckMeta { id: "x.y", title: "t", category: Category::Toolchain, looks_at: "", deep: false };
+        let checks = statuses.iter().map(|s| CheckReport::new(&meta, CheckResult::new(*s, "s"), 1)).collect();
+        Report::new("0", Host::default(), 1, checks)
+    }
+
+    #[test]
+    fn exit_codes() {
+        assert_eq!(rep(&[Status::Ok, Status::Warn, Status::Skipped]).exit_code(false), ExitCode::Clean);
+        assert_eq!(rep(&[Status::Ok, Status::Warn]).exit_code(true), ExitCode::Problems);
+        assert_eq!(rep(&[Status::Error]).exit_code(false), ExitCode::Problems);
+        assert_eq!(rep(&[Status::Timeout]).exit_code(false), ExitCode::Problems);
+        assert_eq!(rep(&[Status::Failed]).exit_code(false), ExitCode::Problems);
+    }
+
+    #[test]
+    fn summary_has_every_status() {
+        let v = serde_json::to_value(rep(&[Status::Ok]).summary).unwrap();
+        for s in Status::ALL {
+            assert!(v.get(s.as_str()).is_some(), "{s:?}");
+        }
+        assert_eq!(v["ok"], 1);
+    }
+
+    #[test]
+    fn redaction_reaches_every_text_field() {
+        let meta = CheckMeta { id: "x.y", title: "t", category: Category::Toolchain, looks_at: "", deep: false };
+        let res = CheckResult::warn("https://u:pw1234@h")
+            .detail("https://u:pw1234@h")
+            .fix(Fix::manual("f", "https://u:pw1234@h", vec!["go env -w GOPROXY=https://u:pw1234@h".into()]))
+            .data("goproxy", serde_json::json!({"v": ["https://u:pw1234@h"]}));
+        let r = Report::new("0", Host::default(), 1, vec![CheckReport::new(&meta, res, 1)]);
+        let red = r.redact(&Redactor::new());
+        let text = serde_json::to_string(&*red).unwrap();
+        assert!(!text.contains("pw1234"), "{text}");
+    }
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Prepares this machine for gomedic's Windows leg: Debian's Rust with the standard library's
+# source (for -Zbuild-std), the mingw-w64 cross toolchain, Wine 8, a ProcessPrng shim DLL
+# (Wine 8 has no bcryptprimitives.dll) and an initialised Wine prefix with the shim installed.
+# Idempotent: a second run does no apt work and does not need the network.
+# Env: GOMEDIC_WINEPREFIX (default ~/.cache/gomedic/wine-prefix)
+# Prints what it does on stderr; prints nothing on stdout.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cache="$HOME/.cache/gomedic"
+prefix="${GOMEDIC_WINEPREFIX:-$cache/wine-prefix}"
+shim_dir="$cache/wine-shim"
+
+log() { printf 'windows setup: %s\n' "$*" >&2; }
+
+# --- 1. Debian packages --------------------------------------------------------------------
+pkgs=(rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine64 wine)
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    log "not root: cannot apt-get install; install ${missing[*]} and rerun"
+    exit 1
+  fi
+  t0=$SECONDS
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >&2
+  log "apt install took $((SECONDS - t0)) s"
+else
+  log "Debian packages already installed (${pkgs[*]})"
+fi
+# Debian's wine64 package has no wine64 on PATH: /usr/bin/wine (package wine) runs
+# /usr/lib/wine/wine64 when there is no 32-bit wine.
+for c in /usr/bin/rustc /usr/bin/cargo x86_64-w64-mingw32-gcc wine wineboot wineserver; do
+  command -v "$c" >/dev/null || { log "missing command after install: $c"; exit 1; }
+done
+log "$(/usr/bin/rustc --version) (Debian), $(WINEDEBUG=-all wine --version)"
+
+# --- 2. ProcessPrng shim -------------------------------------------------------------------
+mkdir -p "$shim_dir"
+dll="$shim_dir/bcryptprimitives.dll"
+if [ ! -s "$dll" ] || [ "$here/processprng.c" -nt "$dll" ]; then
+  log "building ProcessPrng shim -> $dll"
+  x86_64-w64-mingw32-gcc -shared -O2 -s -o "$dll.tmp" "$here/processprng.c" -ladvapi32
+  mv "$dll.tmp" "$dll"
+else
+  log "ProcessPrng shim up to date ($dll)"
+fi
+
+# --- 3. Wine prefix ------------------------------------------------------------------------
+export WINEPREFIX="$prefix" WINEDEBUG=-all WINEARCH=win64
+# No network: keep wineboot from looking for Mono/Gecko installers (mscoree/mshtml disabled).
+export WINEDLLOVERRIDES="mscoree,mshtml="
+if [ ! -f "$prefix/system.reg" ] || [ ! -d "$prefix/drive_c/windows/system32" ]; then
+  log "initialising Wine prefix $prefix (about 15 s)"
+  t0=$SECONDS
+  mkdir -p "$prefix"
+  timeout 300 wineboot -i >&2 2>&1 || { log "wineboot -i failed"; exit 1; }
+  timeout 300 wineserver -w || true
+  log "prefix initialised in $((SECONDS - t0)) s"
+else
+  log "Wine prefix already initialised ($prefix)"
+fi
+
+sys32="$prefix/drive_c/windows/system32"
+if ! cmp -s "$dll" "$sys32/bcryptprimitives.dll"; then
+  log "installing shim into $sys32"
+  cp "$dll" "$sys32/bcryptprimitives.dll"
+else
+  log "shim already in $sys32"
+fi
+log "ready"
