@@ -1,0 +1,117 @@
+//! Filesystem probes used by the directory checks: does it exist, can we write, how
+//! much room is left. Read-only in effect: the writability probe removes what it made.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The state of a directory Go wants to use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirProbe {
+    pub path: PathBuf,
+    pub exists: bool,
+    /// Exists but is a file (or something else that is not a directory).
+    pub not_a_dir: bool,
+    /// The directory that was actually probed: `path`, or its nearest existing ancestor
+    /// when `path` does not exist yet (Go creates it on first use).
+    pub probed: Option<PathBuf>,
+    /// A file could be created (and removed) in `probed`.
+    pub writable: Result<(), String>,
+    /// Bytes available to this user on the filesystem holding `probed`.
+    pub free_bytes: Option<u64>,
+}
+
+/// Probes `path`; never fails, every problem is recorded in the result.
+pub fn probe_dir(path: &Path) -> DirProbe {
+    let meta = std::fs::metadata(path);
+    let exists = meta.is_ok();
+    let not_a_dir = meta.as_ref().map(|m| !m.is_dir()).unwrap_or(false);
+    let probed = if exists && !not_a_dir { Some(path.to_path_buf()) } else { nearest_existing_dir(path) };
+    let writable = match &probed {
+        Some(p) if !not_a_dir => probe_writable(p).map_err(|e| format!("{}: {e}", p.display())),
+        Some(_) => Err(format!("{} exists and is not a directory", path.display())),
+        None => Err(format!("no existing parent directory of {}", path.display())),
+    };
+    let free_bytes = probed.as_deref().and_then(|p| free_space(p).ok());
+    DirProbe { path: path.to_path_buf(), exists, not_a_dir, probed, writable, free_bytes }
+}
+
+fn nearest_existing_dir(path: &Path) -> Option<PathBuf> {
+    let mut cur = path.parent();
+    while let Some(p) = cur {
+        if p.as_os_str().is_empty() {
+            return None;
+        }
+        if p.is_dir() {
+            return Some(p.to_path_buf());
+        }
+        cur = p.parent();
+    }
+    None
+}
+
+/// Creates and removes a uniquely named file in `dir`.
+pub fn probe_writable(dir: &Path) -> io::Result<()> {
+    let name = format!(".gomedic-write-probe-{}-{:x}", std::process::id(), nanos());
+    let p = dir.join(name);
+    let f = std::fs::OpenOptions::new().write(true).create_new(true).open(&p)?;
+    drop(f);
+    std::fs::remove_file(&p)
+}
+
+fn nanos() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+}
+
+/// Bytes available to an unprivileged user on the filesystem holding `path`.
+#[cfg(unix)]
+pub fn free_space(path: &Path) -> io::Result<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).map_err(|_| io::Error::other("path contains NUL"))?;
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    #[allow(clippy::unnecessary_cast)]
+    Ok(st.f_bavail as u64 * st.f_frsize as u64)
+}
+
+#[cfg(windows)]
+pub fn free_space(path: &Path) -> io::Result<u64> {
+    use std::os::windows::ffi::OsStrExt;
+    use windows_sys::Win32::Storage::FileSystem::GetDiskFreeSpaceExW;
+    let wide: Vec<u16> = path.as_os_str().encode_wide().chain(Some(0)).collect();
+    let mut avail = 0u64;
+    let ok = unsafe { GetDiskFreeSpaceExW(wide.as_ptr(), &mut avail, std::ptr::null_mut(), std::ptr::null_mut()) };
+    if ok == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(avail)
+}
+
+#[cfg(not(any(unix, windows)))]
+pub fn free_space(_path: &Path) -> io::Result<u64> {
+    Err(io::Error::other("free space is not available on this platform"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probes_existing_missing_and_file() {
+        let d = tempfile::tempdir().unwrap();
+        let p = probe_dir(d.path());
+        assert!(p.exists && p.writable.is_ok() && p.free_bytes.unwrap() > 0);
+        let missing = d.path().join("a/b/c");
+        let p = probe_dir(&missing);
+        assert!(!p.exists);
+        assert_eq!(p.probed.as_deref(), Some(d.path()));
+        assert!(p.writable.is_ok());
+        assert!(!missing.exists(), "probing must not create the directory");
+        let file = d.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        let p = probe_dir(&file);
+        assert!(p.not_a_dir && p.writable.is_err());
+        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1, "probe leaves nothing behind");
+    }
+}
