@@ -58,12 +58,24 @@ fi
 export WINEPREFIX="$prefix" WINEDEBUG=-all WINEARCH=win64
 # No network: keep wineboot from looking for Mono/Gecko installers (mscoree/mshtml disabled).
 export WINEDLLOVERRIDES="mscoree,mshtml="
-if [ ! -f "$prefix/system.reg" ] || [ ! -d "$prefix/drive_c/windows/system32" ]; then
+ready="$prefix/.gomedic-prefix-ready"
+if [ ! -f "$ready" ] || [ ! -f "$prefix/system.reg" ] || [ ! -d "$prefix/drive_c/windows/system32" ]; then
   log "initialising Wine prefix $prefix (about 15 s)"
+  log "(a 'failed to open ...syswow64\\rundll32.exe: c0000135' line is expected: there is no 32-bit Wine)"
   t0=$SECONDS
+  if [ -d "$prefix" ] && [ -n "$(ls -A "$prefix")" ]; then
+    # A half-initialised prefix from an interrupted run is not reused; but never delete a
+    # folder that does not look like a Wine prefix.
+    [ -d "$prefix/drive_c" ] || [ -f "$prefix/system.reg" ] || [ -d "$prefix/dosdevices" ] \
+      || { log "$prefix is not empty and is not a Wine prefix: refusing to use it"; exit 1; }
+    timeout 30 wineserver -k >/dev/null 2>&1 || true
+    rm -rf "$prefix"
+  fi
   mkdir -p "$prefix"
   timeout 300 wineboot -i >&2 2>&1 || { log "wineboot -i failed"; exit 1; }
   timeout 300 wineserver -w || true
+  [ -d "$prefix/drive_c/windows/system32" ] || { log "wineboot left no system32 in $prefix"; exit 1; }
+  touch "$ready"
   log "prefix initialised in $((SECONDS - t0)) s"
 else
   log "Wine prefix already initialised ($prefix)"

@@ -1,0 +1,190 @@
+//! `go.binary`: which go a PATH lookup finds, what it shadows, and what is wrong with PATH.
+
+use crate::facts::Facts;
+use gomedic_core::{CheckResult, Fix, Status};
+use gomedic_goenv::pathscan::{Candidate, CandidateKind, EntryProblem};
+use serde_json::json;
+
+const MAX_LISTED: usize = 20;
+
+pub fn check(f: &Facts) -> CheckResult {
+    let scan = f.path_scan();
+    let mut status = Status::Ok;
+    let mut details = Vec::new();
+    let mut fixes = Vec::new();
+
+    // PATH entry problems.
+    let mut listed = 0;
+    let mut missing = 0;
+    let mut dupes = 0;
+    for e in &scan.entries {
+        for p in &e.problems {
+            let (sev, msg) = match p {
+                EntryProblem::Empty => (
+                    Status::Warn,
+                    if f.windows() {
+                        "empty entry".to_string()
+                    } else {
+                        "empty entry: means the current directory, so a `go` in any directory you cd into can run".to_string()
+                    },
+                ),
+                EntryProblem::Relative => (Status::Warn, "relative entry: resolved against whatever directory a command runs in".into()),
+                EntryProblem::Missing => {
+                    missing += 1;
+                    (Status::Ok, "does not exist".into())
+                }
+                EntryProblem::NotADirectory => (Status::Warn, "is not a directory".into()),
+                EntryProblem::Duplicate(first) => {
+                    dupes += 1;
+                    (Status::Ok, format!("duplicate of entry {first}"))
+                }
+                EntryProblem::UnexpandedVariable => (Status::Warn, "contains an unexpanded %VARIABLE% (PATH stored as REG_SZ instead of REG_EXPAND_SZ?)".into()),
+                EntryProblem::Quoted => (Status::Warn, "is wrapped in quotes, which most programs keep literally".into()),
+            };
+            status = status.worst(sev);
+            if listed < MAX_LISTED && (sev != Status::Ok || scan.entries.len() <= 200) {
+                details.push(format!("PATH[{}] {:?}: {msg}", e.index, e.display));
+                listed += 1;
+            }
+        }
+        if e.non_utf8 && listed < MAX_LISTED {
+            details.push(format!("PATH[{}] {:?}: not valid UTF-8 (shown lossily)", e.index, e.display));
+            listed += 1;
+        }
+    }
+    if missing + dupes > 0 {
+        details.push(format!("PATH has {} entries: {missing} missing, {dupes} duplicates", scan.entries.len()));
+    }
+
+    let cands: Vec<serde_json::Value> = scan.candidates.iter().map(|c| candidate_json(c, scan.winner())).collect();
+
+    // With --go the user chose the binary; PATH findings are context only.
+    if let Some(ov) = f.override_candidate() {
+        let mut r = match ov.kind {
+            CandidateKind::Directory => CheckResult::error(format!("--go {} is a directory, not a go binary", ov.path.display()))
+                .detail(format!("use the binary inside it, e.g. {}", ov.path.join("bin").join(exe(f)).display())),
+            CandidateKind::BrokenLink => CheckResult::error(format!("--go {} does not exist", ov.path.display())),
+            _ => CheckResult::ok(format!("diagnosing {} (--go){}", ov.path.display(), version_suffix(ov))),
+        };
+        if let Some(w) = scan.winner() {
+            if !same(ov, w) {
+                r = r.detail(format!("note: `go` on PATH is a different binary: {}{}", w.path.display(), version_suffix(w)));
+            }
+        }
+        return r.with_details(details).data("candidates", cands).data("selected", ov.path.display().to_string());
+    }
+
+    let Some(winner) = scan.winner() else {
+        let mut r = CheckResult::error(if scan.candidates.is_empty() {
+            format!("no go on PATH ({} entries searched)", scan.entries.len())
+        } else {
+            "no usable go on PATH: every go found is broken".to_string()
+        });
+        for c in &scan.candidates {
+            r = r.detail(format!("{} is {}", c.path.display(), kind_text(&c.kind)));
+        }
+        let fix = if f.windows() {
+            Fix::manual("path.add-goroot-bin", "Add the Go installation's bin folder to your user PATH (PowerShell; no 1024-character truncation, unlike setx)", vec![
+                "[Environment]::SetEnvironmentVariable('Path', [Environment]::GetEnvironmentVariable('Path','User') + ';C:\\Program Files\\Go\\bin', 'User')".into(),
+            ])
+        } else {
+            Fix::manual("path.add-goroot-bin", "Install Go (https://go.dev/dl/) or add its bin directory to PATH in your shell profile", vec![
+                "export PATH=\"$PATH:/usr/local/go/bin\"".into(),
+            ])
+        };
+        return r.with_details(details).fix(fix).data("candidates", cands);
+    };
+
+    let mut summary = format!("{}{}", winner.path.display(), version_suffix(winner));
+    if let Some(real) = winner.resolved.as_ref().filter(|r| **r != winner.path) {
+        details.insert(0, format!("{} → {}", winner.path.display(), real.display()));
+    }
+    if winner.kind == CandidateKind::WindowsAppsAlias {
+        status = Status::Error;
+        summary = format!("{} is a WindowsApps app execution alias, not a Go installation", winner.path.display());
+        details.push("aliases in %LOCALAPPDATA%\\Microsoft\\WindowsApps cannot be inspected and break tools that stat go.exe (golang/go#42919); put the real Go bin folder before it".into());
+    }
+
+    // Broken candidates before the winner, and real installs it shadows.
+    let mut shadowed = Vec::new();
+    for c in &scan.candidates {
+        if std::ptr::eq(c, winner) {
+            continue;
+        }
+        if !c.usable() {
+            if c.entry < winner.entry {
+                status = status.worst(Status::Warn);
+                details.push(format!("{} is {} (skipped by the lookup)", c.path.display(), kind_text(&c.kind)));
+            }
+            continue;
+        }
+        if same(c, winner) {
+            details.push(format!("{} is the same binary again", c.path.display()));
+        } else {
+            shadowed.push(c);
+        }
+    }
+    if !shadowed.is_empty() {
+        let other_versions = shadowed.iter().any(|c| c.goroot_version != winner.goroot_version);
+        if other_versions {
+            status = status.worst(Status::Warn);
+        }
+        for c in &shadowed {
+            details.push(format!("shadowed: {}{} (PATH[{}])", c.path.display(), version_suffix(c), c.entry));
+        }
+        if other_versions {
+            summary.push_str(&format!(", shadowing {} other Go install(s)", shadowed.len()));
+            fixes.push(Fix::manual(
+                "path.order",
+                "Several Go installations are on PATH; the first wins. Remove the ones you do not use, or put the one you want first",
+                vec![],
+            ));
+        }
+    }
+    let mut r = CheckResult::new(status, summary).with_details(details).data("candidates", cands).data("selected", winner.path.display().to_string());
+    for fx in fixes {
+        r = r.fix(fx);
+    }
+    r
+}
+
+fn exe(f: &Facts) -> &'static str {
+    if f.windows() {
+        "go.exe"
+    } else {
+        "go"
+    }
+}
+
+fn same(a: &Candidate, b: &Candidate) -> bool {
+    match (&a.resolved, &b.resolved) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.path == b.path,
+    }
+}
+
+fn version_suffix(c: &Candidate) -> String {
+    c.goroot_version.as_ref().map(|v| format!(" ({})", v)).unwrap_or_default()
+}
+
+fn kind_text(k: &CandidateKind) -> &'static str {
+    match k {
+        CandidateKind::Executable => "executable",
+        CandidateKind::NotExecutable => "not executable",
+        CandidateKind::Directory => "a directory",
+        CandidateKind::BrokenLink => "a broken symlink",
+        CandidateKind::WindowsAppsAlias => "a WindowsApps app execution alias",
+    }
+}
+
+fn candidate_json(c: &Candidate, winner: Option<&Candidate>) -> serde_json::Value {
+    json!({
+        "path": c.path.display().to_string(),
+        "resolved": c.resolved.as_ref().map(|p| p.display().to_string()),
+        "path_index": c.entry,
+        "kind": format!("{:?}", c.kind).to_ascii_lowercase(),
+        "goroot": c.goroot.as_ref().map(|p| p.display().to_string()),
+        "version": c.goroot_version,
+        "selected": winner.is_some_and(|w| std::ptr::eq(w, c)),
+    })
+}

@@ -1,0 +1,106 @@
+//! `go.build` (deep): build, run and test a fresh module, and explain what broke.
+
+use crate::facts::Facts;
+use crate::util::{ms, tail_lines};
+use gomedic_core::{CheckResult, Fix, Status};
+use gomedic_sys::exec::{Exit, Failure};
+use serde_json::json;
+
+/// Output fragments that point at security software rather than Go.
+const AV_SIGNS: &[&str] = &[
+    "Access is denied",
+    "operation did not complete successfully because the file contains a virus",
+    "This program is blocked by group policy",
+    "An Application Control policy has blocked this file",
+    "permission denied",
+    "text file busy",
+];
+
+pub fn check(f: &Facts) -> CheckResult {
+    let Some(p) = f.build_probe() else {
+        return CheckResult::skipped("no go binary (see go.binary)");
+    };
+    if let Some(e) = &p.setup_error {
+        return CheckResult::failed(format!("could not set up the build probe: {e}"));
+    }
+    let mut details = Vec::new();
+    let mut timings = serde_json::Map::new();
+    let mut status = Status::Ok;
+    let mut summary_parts = Vec::new();
+    let mut summary_problem: Option<String> = None;
+    let mut fixes = Vec::new();
+    if let Some(w) = &p.workdir {
+        details.push(format!("temporary module: {}", w.display()));
+    }
+    for step in &p.steps {
+        match &step.result {
+            Ok(out) => {
+                timings.insert(step.name.to_string(), json!(out.duration.as_millis() as u64));
+                summary_parts.push(format!("{} {}", step.name, ms(out.duration)));
+                if !out.success() {
+                    status = Status::Error;
+                    let text = format!("{}{}", out.stdout_str(), out.stderr_str());
+                    let code = match out.exit {
+                        Exit::Code(c) => format!("exit code {c}"),
+                        Exit::Signal(s) => format!("killed by {}", gomedic_sys::signal::name(s)),
+                    };
+                    summary_problem.get_or_insert(format!("`{}` failed ({code})", step.command));
+                    details.extend(tail_lines(&text, 10));
+                    if AV_SIGNS.iter().any(|s| text.to_ascii_lowercase().contains(&s.to_ascii_lowercase())) {
+                        details.push("the error looks like security software blocking a freshly built binary".into());
+                        fixes.push(av_fix(f));
+                    }
+                }
+            }
+            Err(fail) => {
+                status = Status::Error;
+                let (what, av) = match fail {
+                    Failure::NotFound { message } => (format!("could not be started: file not found ({message})"), step.name == "run"),
+                    Failure::PermissionDenied { message, .. } => (format!("was refused by the OS: {message}"), true),
+                    Failure::SpawnFailed { message, .. } => (format!("could not be started: {message}"), false),
+                    Failure::Timeout { after, .. } => (format!("did not finish within {}", ms(*after)), true),
+                };
+                summary_problem.get_or_insert(format!("`{}` {what}", step.command));
+                if av {
+                    details.push("a binary that cannot be started or hangs right after `go build` is the signature of antivirus scanning or quarantine".into());
+                    fixes.push(av_fix(f));
+                }
+            }
+        }
+    }
+    if p.vanished {
+        status = Status::Error;
+        summary_problem = Some("the binary `go build` wrote was gone before it could run: quarantined by antivirus".into());
+        fixes.push(av_fix(f));
+    }
+    if p.cache_was_cold == Some(true) {
+        if let Some(Ok(out)) = p.steps.first().map(|s| &s.result) {
+            details.push(format!(
+                "first build with an empty build cache: the standard library was compiled ({}); later builds reuse it",
+                ms(out.duration)
+            ));
+        }
+    }
+    let summary = summary_problem.unwrap_or_else(|| summary_parts.join(", "));
+    let mut r = CheckResult::new(status, summary).with_details(details).data("timings_ms", serde_json::Value::Object(timings));
+    if let Some(c) = p.cache_was_cold {
+        r = r.data("cache_was_cold", c);
+    }
+    fixes.dedup();
+    for fx in fixes {
+        r = r.fix(fx);
+    }
+    r
+}
+
+fn av_fix(f: &Facts) -> Fix {
+    if f.windows() {
+        Fix::manual(
+            "av.go-build",
+            "Let Go's build outputs run: check Protection history for go-build binaries; add a Defender exclusion for GOCACHE/GOTMPDIR (admin), or move them to a Dev Drive",
+            vec!["Get-MpThreatDetection | Sort-Object InitialDetectionTime -Descending | Select-Object -First 10".into()],
+        )
+    } else {
+        Fix::manual("av.go-build", "Check security agents that scan or block new executables in the temp directory (or set GOTMPDIR to an allowed directory)", vec![])
+    }
+}

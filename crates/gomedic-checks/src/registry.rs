@@ -1,0 +1,111 @@
+//! The ordered list of checks; the order is the report's order.
+
+use crate::facts::Facts;
+use gomedic_core::{Category, CheckMeta, CheckResult};
+use std::time::Duration;
+
+/// A check: its public description and the function that evaluates it.
+pub struct Check {
+    pub meta: CheckMeta,
+    pub run: fn(&Facts) -> CheckResult,
+    /// Longest a single evaluation may take before it is reported as `timeout`.
+    pub timeout: Duration,
+}
+
+const T: Duration = Duration::from_secs(30);
+
+pub static CHECKS: &[Check] = &[
+    Check {
+        meta: CheckMeta {
+            id: "go.binary",
+            title: "Which go runs",
+            category: Category::Toolchain,
+            looks_at: "every go on PATH in order (symlinks resolved), which one wins, shadowed installs, and PATH entries that are empty, relative, missing or (Windows) app execution aliases",
+            deep: false,
+        },
+        run: crate::binary::check,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "go.runs",
+            title: "go starts and answers",
+            category: Category::Toolchain,
+            looks_at: "runs `go version` with a timeout and classifies failures: not_found, permission_denied, killed, exit_code (with NTSTATUS name), timeout, bad_output; slow start",
+            deep: false,
+        },
+        run: crate::runs::check,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "go.env",
+            title: "Go settings and where they come from",
+            category: Category::Environment,
+            looks_at: "`go env -json`, the go env file (GOENV) line by line, the provenance of GOPROXY, GOSUMDB, GOPRIVATE, GONOSUMDB, GOFLAGS, GOTOOLCHAIN, GOROOT, GOPATH, and known traps",
+            deep: false,
+        },
+        run: crate::env::check,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "go.root",
+            title: "GOROOT matches the go binary",
+            category: Category::Toolchain,
+            looks_at: "GOROOT from the environment, the go env file, the binary's own location and `go env GOROOT`; a GOROOT of another Go version",
+            deep: false,
+        },
+        run: crate::root::check,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "go.version",
+            title: "Go version policy and go.mod",
+            category: Category::Toolchain,
+            looks_at: "the Go version against the supported-version policy (minimum, deny-list, upstream support), go.mod/go.work `go` and `toolchain` lines vs the installed toolchain, and GOTOOLCHAIN",
+            deep: false,
+        },
+        run: crate::version::check,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "go.dirs",
+            title: "Go's directories are usable",
+            category: Category::Filesystem,
+            looks_at: "GOPATH, GOCACHE, GOMODCACHE and GOTMPDIR exist or can be created, are writable, and have free space",
+            deep: false,
+        },
+        run: crate::dirs::check,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "path.tools",
+            title: "Installed Go tools are on PATH",
+            category: Category::Environment,
+            looks_at: "GOBIN (or GOPATH/bin) is on PATH, and tools installed there (gopls, dlv, ...) are not shadowed by other copies",
+            deep: false,
+        },
+        run: crate::tools::check,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "go.build",
+            title: "Build, run and test a fresh module",
+            category: Category::Build,
+            looks_at: "in a temporary module: go build, run the binary, go test; times each step, detects binaries that vanish or cannot start (antivirus), reports first-build cost",
+            deep: true,
+        },
+        run: crate::build::check,
+        timeout: Duration::from_secs(900),
+    },
+];
+
+/// Looks a check up by id.
+pub fn find(id: &str) -> Option<&'static Check> {
+    CHECKS.iter().find(|c| c.meta.id == id)
+}

@@ -1,0 +1,123 @@
+//! `go.runs`: does `go version` start, finish and say something sensible?
+
+use crate::facts::Facts;
+use crate::util::{excerpt, ms, tail_lines};
+use gomedic_core::{CheckResult, Fix, Status};
+use gomedic_goenv::version::parse_version_line;
+use gomedic_sys::exec::{Exit, Failure};
+use gomedic_sys::{ntstatus, signal};
+
+pub fn check(f: &Facts) -> CheckResult {
+    let Some(go) = f.go_binary() else {
+        return CheckResult::error("no go binary to run (see go.binary)").data("classification", "not_found");
+    };
+    let Some(result) = f.go_version() else {
+        return CheckResult::error("no go binary to run").data("classification", "not_found");
+    };
+    let cmd = format!("{} version", go.path.display());
+    match result {
+        Ok(out) => {
+            let took = out.duration;
+            match &out.exit {
+                Exit::Code(0) => match parse_version_line(&out.stdout_str()) {
+                    Some(v) => {
+                        let slow = took > f.policy.slow_start;
+                        let summary = format!("{} {}/{} in {}", v.raw_version, v.os, v.arch, ms(took));
+                        let mut r = if slow {
+                            CheckResult::warn(format!("{summary}: slow start"))
+                                .detail(format!(
+                                    "`go version` took {} (over {}); a fresh go normally answers in tens of milliseconds. Real-time antivirus scanning of go{} and its GOROOT is the usual cause",
+                                    ms(took),
+                                    ms(f.policy.slow_start),
+                                    if f.windows() { ".exe" } else { "" }
+                                ))
+                                .fix(av_fix(f))
+                        } else {
+                            CheckResult::ok(summary)
+                        };
+                        r = r.data("classification", "ok").data("version", v.raw_version.clone());
+                        r.data("duration_ms", took.as_millis() as u64)
+                    }
+                    None => CheckResult::error("`go version` printed something unexpected")
+                        .detail(format!("command: {cmd}"))
+                        .detail(format!("stdout: {:?}", excerpt(&out.stdout_str(), 200)))
+                        .detail("the binary is not a Go toolchain, is a broken wrapper script, or its output is being altered")
+                        .data("classification", "bad_output"),
+                },
+                Exit::Code(code) => exit_code(f, &cmd, *code, &out.stderr_str()),
+                Exit::Signal(sig) => CheckResult::error(format!("`go version` was killed by {} ({sig})", signal::name(*sig)))
+                    .detail(format!("command: {cmd}"))
+                    .detail("something killed go as it started: an out-of-memory killer, a security agent, or a crash")
+                    .with_details(tail_lines(&out.stderr_str(), 5))
+                    .data("classification", "killed")
+                    .data("signal", *sig),
+            }
+        }
+        Err(Failure::NotFound { message }) => CheckResult::error("go could not be found when starting it")
+            .detail(message.clone())
+            .detail("the file vanished between lookup and start (antivirus quarantine?) or its interpreter/loader is missing")
+            .data("classification", "not_found"),
+        Err(Failure::PermissionDenied { message, os_code }) => {
+            let mut r = CheckResult::error("the operating system refused to start go (permission denied)")
+                .detail(message.clone())
+                .data("classification", "permission_denied");
+            if let Some(c) = os_code {
+                r = r.data("os_error", *c);
+            }
+            if f.windows() {
+                r = r.detail("on Windows this is usually antivirus, Smart App Control / App Control (WDAC) or AppLocker blocking go.exe").fix(av_fix(f));
+            } else {
+                r = r.detail("check the file's execute permission and whether its filesystem is mounted noexec");
+            }
+            r
+        }
+        Err(Failure::SpawnFailed { message, os_code }) => {
+            let mut r = CheckResult::error("go could not be started")
+                .detail(message.clone())
+                .detail("often a binary for another OS or CPU architecture, or a corrupt download")
+                .data("classification", "spawn_failed");
+            if let Some(c) = os_code {
+                r = r.data("os_error", *c);
+            }
+            r
+        }
+        Err(Failure::Timeout { after, stderr, .. }) => CheckResult::error(format!("`go version` did not finish within {}", ms(*after)))
+            .detail(format!("command: {cmd}"))
+            .detail("go hangs before printing its version: antivirus holding the file, a hung network filesystem, or a toolchain switch (GOTOOLCHAIN) waiting on the network")
+            .with_details(tail_lines(&String::from_utf8_lossy(stderr), 5))
+            .fix(av_fix(f))
+            .data("classification", "timeout"),
+    }
+}
+
+fn exit_code(f: &Facts, cmd: &str, code: i64, stderr: &str) -> CheckResult {
+    let mut r = CheckResult::new(Status::Error, format!("`go version` exited with code {code}")).data("classification", "exit_code").data("exit_code", code);
+    let ucode = code as u64 as u32;
+    if (f.windows() || ntstatus::looks_like_ntstatus(ucode)) && code > 0xFFFF {
+        let hex = format!("0x{ucode:08X}");
+        match ntstatus::describe(ucode) {
+            Some((name, why)) => {
+                r.summary = format!("`go version` exited with {hex} {name}");
+                r = r.detail(format!("{name}: {why}")).data("ntstatus", name);
+                if matches!(ucode, 0xC0000022 | 0xC0000906 | 0xC0000907 | 0xC0000428 | 0xC0000361..=0xC0000364 | 0xC0000142) {
+                    r = r.fix(av_fix(f));
+                }
+            }
+            None => r.summary = format!("`go version` exited with {hex}"),
+        }
+        r = r.data("exit_code_hex", hex);
+    }
+    r.detail(format!("command: {cmd}")).with_details(tail_lines(stderr, 8))
+}
+
+fn av_fix(f: &Facts) -> Fix {
+    if f.windows() {
+        Fix::manual(
+            "av.check",
+            "Check whether security software blocks or scans Go: look at Windows Security > Protection history for go.exe, compile.exe or link.exe, and run `gomedic check --deep`",
+            vec!["Get-MpThreatDetection | Sort-Object InitialDetectionTime -Descending | Select-Object -First 10".into()],
+        )
+    } else {
+        Fix::manual("av.check", "Check security agents and the filesystem holding GOROOT (network mounts, on-access scanners)", vec![])
+    }
+}

@@ -1,0 +1,76 @@
+//! Small helpers shared by the checks.
+
+use std::path::Path;
+
+/// First `max` characters of command output, one line, for a summary.
+pub fn excerpt(s: &str, max: usize) -> String {
+    let t: String = s.trim().chars().map(|c| if c.is_control() && c != '\n' { '�' } else { c }).collect();
+    let first = t.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    if first.chars().count() > max {
+        format!("{}…", first.chars().take(max).collect::<String>())
+    } else {
+        first.to_string()
+    }
+}
+
+/// Last lines of stderr, for details (go prints the useful error last).
+pub fn tail_lines(s: &str, n: usize) -> Vec<String> {
+    let lines: Vec<&str> = s.lines().filter(|l| !l.trim().is_empty()).collect();
+    let start = lines.len().saturating_sub(n);
+    lines[start..].iter().map(|l| format!("  | {}", excerpt(l, 200))).collect()
+}
+
+pub fn human_bytes(b: u64) -> String {
+    const U: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = b as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < U.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", U[i])
+    }
+}
+
+pub fn ms(d: std::time::Duration) -> String {
+    if d.as_millis() >= 10_000 {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+/// Same directory, resolving symlinks when both exist; else a textual comparison that
+/// ignores trailing separators (and case on Windows).
+pub fn same_dir(a: &Path, b: &Path, windows: bool) -> bool {
+    if let (Ok(x), Ok(y)) = (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        return x == y;
+    }
+    let norm = |p: &Path| {
+        let s = p.to_string_lossy().trim_end_matches(['/', '\\']).to_string();
+        if windows {
+            s.replace('/', "\\").to_ascii_lowercase()
+        } else {
+            s
+        }
+    };
+    norm(a) == norm(b)
+}
+
+/// Quotes a path for a shell command line the user will copy.
+pub fn shell_quote(s: &str, windows: bool) -> String {
+    if windows {
+        if s.contains(' ') {
+            format!("\"{s}\"")
+        } else {
+            s.to_string()
+        }
+    } else if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:=,@".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}

@@ -1,0 +1,188 @@
+//! `go.version`: the installed Go against the version policy, go.mod's `go` and
+//! `toolchain` lines, and what GOTOOLCHAIN will do with them.
+
+use crate::facts::Facts;
+use gomedic_core::{CheckResult, Fix, Status};
+use gomedic_goenv::settings::Source;
+use gomedic_goenv::version::parse_version_line;
+use gomedic_goenv::GoVersion;
+
+/// A parsed GOTOOLCHAIN value.
+#[derive(Debug, PartialEq, Eq)]
+enum Toolchain {
+    Local,
+    Auto,
+    Path,
+    /// `goX.Y.Z`, optionally `+auto` / `+path`.
+    Pinned(GoVersion, Option<&'static str>),
+    Invalid,
+}
+
+fn parse_gotoolchain(v: &str) -> Toolchain {
+    match v {
+        "local" | "" => Toolchain::Local,
+        "auto" => Toolchain::Auto,
+        "path" => Toolchain::Path,
+        _ => {
+            let (name, mode) = match v.split_once('+') {
+                Some((n, "auto")) => (n, Some("auto")),
+                Some((n, "path")) => (n, Some("path")),
+                Some(_) => return Toolchain::Invalid,
+                None => (v, None),
+            };
+            if name == "local" {
+                return if mode == Some("auto") { Toolchain::Auto } else { Toolchain::Path };
+            }
+            match GoVersion::parse_toolchain(name) {
+                Some(ver) => Toolchain::Pinned(ver, mode),
+                None => Toolchain::Invalid,
+            }
+        }
+    }
+}
+
+pub fn check(f: &Facts) -> CheckResult {
+    let running = f
+        .go_version()
+        .and_then(|r| r.as_ref().ok())
+        .and_then(|o| parse_version_line(&o.stdout_str()))
+        .and_then(|l| l.version)
+        .or_else(|| f.go_env_value("GOVERSION").and_then(GoVersion::parse_toolchain));
+    let Some(installed) = running else {
+        return CheckResult::skipped("Go version unknown (go does not run; see go.runs)");
+    };
+    let p = &f.policy;
+    let mut status = Status::Ok;
+    let mut problems: Vec<String> = Vec::new();
+    let mut details = Vec::new();
+    let mut fixes = Vec::new();
+    details.push(format!(
+        "policy: minimum go{}, deny-list [{}], upstream supports go{}.{} and go{}.{}",
+        p.min_go,
+        p.deny.iter().map(|(v, _)| format!("go{v}")).collect::<Vec<_>>().join(", "),
+        p.newest_known_line.major,
+        p.newest_known_line.minor.saturating_sub(1),
+        p.newest_known_line.major,
+        p.newest_known_line.minor
+    ));
+
+    if installed < p.min_go {
+        status = Status::Error;
+        problems.push(format!("go{installed} is older than the minimum go{}", p.min_go));
+        fixes.push(Fix::manual("version.upgrade", "Install a supported Go release (https://go.dev/dl/)", vec![]));
+    } else if let Some((_, why)) = p.denied(&installed) {
+        status = Status::Error;
+        problems.push(format!("go{installed} is on the deny-list: {why}"));
+        fixes.push(Fix::manual("version.upgrade", "Install a newer patch release (https://go.dev/dl/)", vec![]));
+    } else if !p.upstream_supported(&installed) {
+        status = Status::Warn;
+        problems.push(format!("go{installed} no longer receives security fixes from the Go project"));
+    }
+
+    // GOTOOLCHAIN
+    let tc_setting = f.resolve("GOTOOLCHAIN");
+    let tc = parse_gotoolchain(tc_setting.value.trim());
+    details.push(format!("GOTOOLCHAIN={}  ← {}", tc_setting.value, tc_setting.source.describe()));
+    let switching = matches!(tc, Toolchain::Auto | Toolchain::Path) || matches!(tc, Toolchain::Pinned(_, Some(_)));
+    match &tc {
+        Toolchain::Invalid => {
+            status = Status::Error;
+            problems.push(format!("GOTOOLCHAIN={:?} is invalid: every go command fails with `go: invalid GOTOOLCHAIN`", tc_setting.value));
+            fixes.push(unset_tc_fix(f, &tc_setting.source));
+        }
+        Toolchain::Pinned(v, _) if *v != installed => {
+            let sev = if matches!(tc_setting.source, Source::EnvFile { .. }) { Status::Warn } else { Status::Ok };
+            status = status.worst(sev);
+            let msg = format!("GOTOOLCHAIN pins go{v}: every go command runs go{v} instead of the installed go{installed} (downloading it if needed)");
+            if sev == Status::Warn {
+                problems.push(format!("{msg}; a stale `go env -w GOTOOLCHAIN` is a common cause of \"toolchain not available\" (golang/go#65568)"));
+                fixes.push(unset_tc_fix(f, &tc_setting.source));
+            } else {
+                details.push(msg);
+            }
+        }
+        _ => {}
+    }
+
+    // go.mod / go.work
+    match f.modfile() {
+        None => details.push("no go.mod or go.work above the current directory".into()),
+        Some(Err(e)) => {
+            status = status.worst(Status::Warn);
+            problems.push(format!("cannot read {e}"));
+        }
+        Some(Ok(m)) => {
+            let name = m.path.display().to_string();
+            for pr in &m.problems {
+                status = status.worst(Status::Warn);
+                problems.push(format!("{name}: {pr}"));
+            }
+            if let (Some((raw, line)), Some(req)) = (&m.go, m.go_version()) {
+                details.push(format!("{name}:{line}: go {raw}"));
+                let lang_only = req.is_lang();
+                if req.first_release() > installed {
+                    let need = req.first_release();
+                    if switching {
+                        status = status.worst(Status::Warn);
+                        problems.push(format!("{name} needs go >= {raw}; the go command will switch to (and may download) go{need} because GOTOOLCHAIN={}", tc_setting.value));
+                        if lang_only {
+                            details.push(format!("`go {raw}` is a language version, not a release: Go before 1.21.1 tries to download a nonexistent `go{raw}` (\"toolchain not available\", golang/go#62278). Write `go {need}`"));
+                            fixes.push(Fix::manual("gomod.go-patch", format!("Name a release in {name}"), vec![format!("go mod edit -go={need}")]));
+                        }
+                        details.push("without network access to the module proxy this download fails; install that version or set GOTOOLCHAIN=local and upgrade".into());
+                    } else {
+                        status = Status::Error;
+                        problems.push(format!("{name} requires go >= {raw} (running go{installed}; GOTOOLCHAIN={})", tc_setting.value));
+                        fixes.push(Fix::manual(
+                            "version.upgrade-for-module",
+                            format!("Install go{need} or newer, or allow switching"),
+                            vec![format!("go env -w GOTOOLCHAIN=go{need}+auto")],
+                        ));
+                    }
+                } else if lang_only && req >= GoVersion::parse("1.21").expect("valid") {
+                    details.push(format!(
+                        "note: `go {raw}` names a language version; Go toolchains older than {raw}.0 before 1.21.1 cannot select a toolchain for it. `go {}` is the portable spelling",
+                        req.first_release()
+                    ));
+                }
+            }
+            if let (Some((raw, line)), Some(tv)) = (&m.toolchain, m.toolchain_version()) {
+                details.push(format!("{name}:{line}: toolchain {raw}"));
+                if tv > installed && switching {
+                    details.push(format!("the go command will run {raw} for this module (toolchain line is newer than go{installed})"));
+                }
+            }
+        }
+    }
+
+    let summary = if problems.is_empty() { format!("go{installed} meets the version policy") } else { problems.join("; ") };
+    let mut r = CheckResult::new(status, summary).with_details(details).data("version", installed.to_string());
+    for fx in fixes {
+        r = r.fix(fx);
+    }
+    r
+}
+
+fn unset_tc_fix(f: &Facts, src: &Source) -> Fix {
+    let cmd = match src {
+        Source::EnvFile { .. } => "go env -u GOTOOLCHAIN".to_string(),
+        _ if f.windows() => "Remove-Item Env:GOTOOLCHAIN".to_string(),
+        _ => "unset GOTOOLCHAIN".to_string(),
+    };
+    Fix::manual("version.gotoolchain-reset", "Return GOTOOLCHAIN to the default from $GOROOT/go.env", vec![cmd])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn gotoolchain_forms() {
+        assert_eq!(parse_gotoolchain("local"), Toolchain::Local);
+        assert_eq!(parse_gotoolchain("auto"), Toolchain::Auto);
+        assert_eq!(parse_gotoolchain("local+auto"), Toolchain::Auto);
+        assert!(matches!(parse_gotoolchain("go1.22.3+auto"), Toolchain::Pinned(_, Some("auto"))));
+        assert!(matches!(parse_gotoolchain("go1.22.3"), Toolchain::Pinned(_, None)));
+        assert_eq!(parse_gotoolchain("bogus"), Toolchain::Invalid);
+        assert_eq!(parse_gotoolchain("go1.22+x"), Toolchain::Invalid);
+    }
+}
