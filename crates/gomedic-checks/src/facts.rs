@@ -333,6 +333,16 @@ impl Facts {
         })
     }
 
+    /// `go env -json` values if some check already ran it (never runs it).
+    pub fn gathered_go_env(&self) -> Option<&BTreeMap<String, String>> {
+        self.go_env.get()?.as_ref()?.parsed.as_ref().ok()
+    }
+
+    /// The user's go env file if some check already read it (never reads it).
+    pub fn gathered_user_env_file(&self) -> Option<&EnvFile> {
+        self.user_env_file.get()?.file()
+    }
+
     pub fn build_probe(&self) -> Option<&BuildProbe> {
         self.build
             .get_or_init(|| {

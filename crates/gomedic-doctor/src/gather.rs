@@ -1,0 +1,129 @@
+//! Facts from the real machine.
+
+use gomedic_checks::facts::{BuildProbe, BuildStep, Gather};
+use gomedic_goenv::pathscan::{self, PathScan};
+use gomedic_sys::exec::{self, Spec};
+use gomedic_sys::fs::DirProbe;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+/// Gathers facts by running commands and reading files on this machine.
+#[derive(Debug, Default)]
+pub struct SystemGather;
+
+/// The go command must never switch toolchains (and download one) on gomedic's behalf.
+fn go_spec(go: &Path, args: &[&str], timeout: Duration) -> Spec {
+    Spec::new(go, args, timeout).env("GOTOOLCHAIN", "local")
+}
+
+impl Gather for SystemGather {
+    fn scan_path(&self, path_var: &std::ffi::OsStr, names: &[String], os: &str) -> PathScan {
+        pathscan::scan(path_var, names, os)
+    }
+
+    fn run_go(&self, go: &Path, args: &[&str], cwd: &Path, timeout: Duration) -> exec::Result {
+        let mut spec = go_spec(go, args, timeout);
+        if cwd.is_dir() {
+            spec = spec.cwd(cwd);
+        }
+        exec::run(&spec)
+    }
+
+    fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        const MAX: u64 = 4 << 20;
+        let meta = std::fs::metadata(path)?;
+        if meta.is_dir() {
+            return Err(std::io::Error::other("is a directory"));
+        }
+        if meta.len() > MAX {
+            return Err(std::io::Error::other(format!("is {} bytes, larger than the {MAX} bytes gomedic reads", meta.len())));
+        }
+        std::fs::read(path)
+    }
+
+    fn probe_dir(&self, path: &Path) -> DirProbe {
+        gomedic_sys::fs::probe_dir(path)
+    }
+
+    fn build_probe(&self, go: &Path, env: &BTreeMap<String, String>, timeout: Duration) -> BuildProbe {
+        build_probe(go, env, timeout)
+    }
+}
+
+const MAIN_GO: &str = "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"gomedic-probe-ok\") }\n";
+const TEST_GO: &str = "package main\n\nimport \"testing\"\n\nfunc TestProbe(t *testing.T) {\n\tif 1+1 != 2 {\n\t\tt.Fatal(\"arithmetic\")\n\t}\n}\n";
+
+fn build_probe(go: &Path, env: &BTreeMap<String, String>, timeout: Duration) -> BuildProbe {
+    let mut probe = BuildProbe::default();
+    // Where Go itself puts build outputs: GOTMPDIR, else the OS temp dir. That is the
+    // directory antivirus watches, so probe there.
+    let base = env.get("GOTMPDIR").filter(|v| !v.is_empty()).map(std::path::PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    let dir = match tempfile::Builder::new().prefix("gomedic-build-").tempdir_in(&base) {
+        Ok(d) => d,
+        Err(e) => {
+            probe.setup_error = Some(format!("cannot create a temporary directory in {}: {e}", base.display()));
+            return probe;
+        }
+    };
+    let files = [("go.mod", "module gomedicprobe\n\ngo 1.21\n"), ("main.go", MAIN_GO), ("main_test.go", TEST_GO)];
+    for (name, body) in files {
+        if let Err(e) = std::fs::write(dir.path().join(name), body) {
+            probe.setup_error = Some(format!("cannot write {}: {e}", dir.path().join(name).display()));
+            return probe;
+        }
+    }
+    probe.workdir = Some(dir.path().to_path_buf());
+    let gocache = run_quick(go, &["env", "GOCACHE"], dir.path());
+    probe.cache_was_cold = gocache.as_deref().map(|c| cache_is_cold(Path::new(c)));
+
+    let exe_name = if cfg!(windows) { "probe.exe" } else { "probe" };
+    let spec = |args: &[&str]| {
+        go_spec(go, args, timeout)
+            .cwd(dir.path())
+            .env("GOPROXY", "off")
+            .env("GOWORK", "off")
+            .env("GO111MODULE", "on")
+            .env("GOFLAGS", "-mod=mod")
+    };
+    let build = spec(&["build", "-o", exe_name, "."]);
+    let build_res = exec::run(&build);
+    let built_ok = matches!(&build_res, Ok(o) if o.success());
+    probe.steps.push(BuildStep { name: "build", command: "go build".into(), result: build_res });
+    if !built_ok {
+        return probe;
+    }
+    let exe = dir.path().join(exe_name);
+    if !exe.exists() {
+        probe.vanished = true;
+        return probe;
+    }
+    let run = exec::run(&Spec::new(&exe, &[], timeout.min(Duration::from_secs(60))).cwd(dir.path()));
+    // Output other than ours means something replaced or wrapped the binary.
+    let run = match run {
+        Ok(o) if o.success() && !o.stdout_str().contains("gomedic-probe-ok") => {
+            Ok(exec::Output { exit: exec::Exit::Code(-1), stderr: b"unexpected output from the probe binary".to_vec(), ..o })
+        }
+        r => r,
+    };
+    probe.steps.push(BuildStep { name: "run", command: format!("./{exe_name}"), result: run });
+    let test = spec(&["test", "-count=1", "."]);
+    probe.steps.push(BuildStep { name: "test", command: "go test".into(), result: exec::run(&test) });
+    if !exe.exists() {
+        probe.vanished = true;
+    }
+    probe
+}
+
+fn run_quick(go: &Path, args: &[&str], cwd: &Path) -> Option<String> {
+    let out = exec::run(&go_spec(go, args, Duration::from_secs(10)).cwd(cwd)).ok()?;
+    out.success().then(|| out.stdout_str().trim().to_string()).filter(|s| !s.is_empty() && s != "off")
+}
+
+/// An empty build cache has none of its 256 `xx` subdirectories populated.
+fn cache_is_cold(gocache: &Path) -> bool {
+    let Ok(rd) = std::fs::read_dir(gocache) else { return true };
+    !rd.filter_map(|e| e.ok())
+        .filter(|e| e.file_name().len() == 2)
+        .any(|e| std::fs::read_dir(e.path()).map(|mut d| d.next().is_some()).unwrap_or(false))
+}

@@ -1,0 +1,165 @@
+//! Evaluates checks in parallel, each under a timeout, all under one deadline.
+
+use gomedic_checks::{Check, Facts, CHECKS};
+use gomedic_core::report::CheckReport;
+use gomedic_core::{CheckResult, Status};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What to run and how long to wait.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub deep: bool,
+    /// Check ids or prefixes (`go.*`, `go`); empty means all.
+    pub only: Vec<String>,
+    pub skip: Vec<String>,
+    /// Overall deadline for the whole run.
+    pub deadline: Duration,
+}
+
+/// An `--only`/`--skip` pattern that names no check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectError {
+    pub pattern: String,
+}
+
+impl std::fmt::Display for SelectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<&str> = CHECKS.iter().map(|c| c.meta.id).collect();
+        write!(f, "no check matches `{}`; known checks: {}", self.pattern, ids.join(", "))
+    }
+}
+
+fn matches(pattern: &str, id: &str) -> bool {
+    let p = pattern.trim();
+    if let Some(prefix) = p.strip_suffix(".*").or_else(|| p.strip_suffix('*')) {
+        return id.starts_with(prefix);
+    }
+    id == p || id.starts_with(&format!("{p}."))
+}
+
+/// The checks `opts` selects, in registry order; errors on a pattern matching nothing.
+pub fn select(opts: &RunOptions) -> Result<Vec<&'static Check>, SelectError> {
+    for p in opts.only.iter().chain(&opts.skip) {
+        if !CHECKS.iter().any(|c| matches(p, c.meta.id)) {
+            return Err(SelectError { pattern: p.clone() });
+        }
+    }
+    Ok(CHECKS
+        .iter()
+        .filter(|c| opts.only.is_empty() || opts.only.iter().any(|p| matches(p, c.meta.id)))
+        .filter(|c| !opts.skip.iter().any(|p| matches(p, c.meta.id)))
+        .collect())
+}
+
+/// Runs the selected checks over `facts`. Results come back in registry order.
+pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> Vec<CheckReport> {
+    let start = Instant::now();
+    let deadline = start + opts.deadline;
+    let mut slots: Vec<Option<CheckReport>> = vec![None; checks.len()];
+    let (tx, rx) = mpsc::channel::<(usize, CheckResult, Duration)>();
+    let mut started: Vec<Option<Instant>> = vec![None; checks.len()];
+
+    // A panicking check is reported as `failed`; keep the default hook's noise (which could
+    // echo environment values) off the terminal.
+    let prev_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+
+    for (i, c) in checks.iter().enumerate() {
+        if c.meta.deep && !opts.deep {
+            slots[i] = Some(CheckReport::new(&c.meta, CheckResult::skipped("runs only with --deep"), 0));
+            continue;
+        }
+        let tx = tx.clone();
+        let facts = Arc::clone(&facts);
+        let run = c.run;
+        started[i] = Some(Instant::now());
+        let spawned = std::thread::Builder::new().name(c.meta.id.to_string()).spawn(move || {
+            let t0 = Instant::now();
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&facts))).unwrap_or_else(|payload| {
+                let msg = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                CheckResult::failed(format!("the check itself crashed: {msg}")).detail("this is a gomedic bug; please report it with `gomedic check --format json`")
+            });
+            let _ = tx.send((i, result, t0.elapsed()));
+        });
+        if let Err(e) = spawned {
+            slots[i] = Some(CheckReport::new(&c.meta, CheckResult::failed(format!("could not start a thread: {e}")), 0));
+        }
+    }
+    drop(tx);
+
+    loop {
+        let pending: Vec<usize> = (0..checks.len()).filter(|i| slots[*i].is_none()).collect();
+        if pending.is_empty() {
+            break;
+        }
+        let now = Instant::now();
+        // Expire checks past their own timeout or the overall deadline.
+        let mut next_wake = deadline;
+        for &i in &pending {
+            let own = started[i].map(|s| s + checks[i].timeout).unwrap_or(deadline).min(deadline);
+            if now >= own {
+                let waited = started[i].map(|s| now - s).unwrap_or_default();
+                let why = if own == deadline { "the overall deadline" } else { "its timeout" };
+                let mut r = CheckResult::new(Status::Timeout, format!("did not finish within {} ({why})", fmt_dur(waited)));
+                r.details.push("the facts it waits for (a go command, a slow disk) are still pending".into());
+                slots[i] = Some(CheckReport::new(&checks[i].meta, r, waited.as_millis() as u64));
+            } else {
+                next_wake = next_wake.min(own);
+            }
+        }
+        if (0..checks.len()).all(|i| slots[i].is_some()) {
+            break;
+        }
+        match rx.recv_timeout(next_wake.saturating_duration_since(Instant::now())) {
+            Ok((i, result, took)) => {
+                if slots[i].is_none() {
+                    slots[i] = Some(CheckReport::new(&checks[i].meta, result, took.as_millis() as u64));
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                // Every thread ended; anything unfilled died without reporting.
+                for i in 0..checks.len() {
+                    if slots[i].is_none() {
+                        slots[i] = Some(CheckReport::new(&checks[i].meta, CheckResult::failed("the check ended without a result"), 0));
+                    }
+                }
+            }
+        }
+    }
+    std::panic::set_hook(prev_hook);
+    // Anything still running (a hung go) is killed so nothing outlives the report.
+    gomedic_sys::exec::kill_all();
+    slots.into_iter().map(|s| s.expect("every slot filled")).collect()
+}
+
+fn fmt_dur(d: Duration) -> String {
+    if d.as_secs() >= 1 {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn patterns() {
+        assert!(matches("go.*", "go.env"));
+        assert!(matches("go", "go.env"));
+        assert!(!matches("go", "gopher.x"));
+        assert!(matches("path.tools", "path.tools"));
+        let o = RunOptions { deep: false, only: vec!["nope".into()], skip: vec![], deadline: Duration::from_secs(1) };
+        assert!(select(&o).is_err());
+        let o = RunOptions { deep: false, only: vec!["go.*".into()], skip: vec!["go.build".into()], deadline: Duration::from_secs(1) };
+        let ids: Vec<_> = select(&o).unwrap().iter().map(|c| c.meta.id).collect();
+        assert!(ids.contains(&"go.env") && !ids.contains(&"go.build") && !ids.contains(&"path.tools"));
+    }
+}

@@ -1,0 +1,99 @@
+//! Renderers. Each takes a [`RedactedReport`], so nothing unredacted can be printed.
+
+use gomedic_core::report::CheckReport;
+use gomedic_core::{RedactedReport, Status};
+use std::io::{self, Write};
+
+/// Options for the human renderer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HumanOptions {
+    pub color: bool,
+    /// Timings, and details of passing checks too.
+    pub verbose: bool,
+}
+
+fn symbol(s: Status) -> &'static str {
+    match s {
+        Status::Ok => "✓",
+        Status::Warn => "!",
+        Status::Error => "✗",
+        Status::Skipped => "-",
+        Status::Timeout => "⌛",
+        Status::Failed => "☠",
+    }
+}
+
+fn paint(s: Status, text: &str, color: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    let code = match s {
+        Status::Ok => "32",
+        Status::Warn => "33",
+        Status::Error | Status::Failed => "31",
+        Status::Timeout => "35",
+        Status::Skipped => "2",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+fn dim(text: &str, color: bool) -> String {
+    if color {
+        format!("\x1b[2m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// One line per check, then details and fixes under the ones that need attention.
+pub fn human(r: &RedactedReport, o: HumanOptions, w: &mut dyn Write) -> io::Result<()> {
+    let width = r.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    for c in &r.checks {
+        let sym = paint(c.status, symbol(c.status), o.color);
+        let timing = if o.verbose { dim(&format!("  [{} ms]", c.duration_ms), o.color) } else { String::new() };
+        writeln!(w, "{sym} {:<width$}  {}{timing}", c.id, c.summary)?;
+        let show = o.verbose || matches!(c.status, Status::Warn | Status::Error | Status::Timeout | Status::Failed);
+        if show {
+            block(c, o, w)?;
+        }
+    }
+    let s = &r.summary;
+    let mut parts = Vec::new();
+    for st in Status::ALL {
+        let n = s.count(st);
+        if n > 0 || st == Status::Ok {
+            parts.push(format!("{n} {}", st.as_str()));
+        }
+    }
+    writeln!(w)?;
+    let line = format!("{} checks: {}", r.checks.len(), parts.join(", "));
+    if o.verbose {
+        writeln!(w, "{line} in {} ms ({}/{})", r.duration_ms, r.host.os, r.host.arch)?;
+    } else {
+        writeln!(w, "{line}")?;
+    }
+    Ok(())
+}
+
+fn block(c: &CheckReport, o: HumanOptions, w: &mut dyn Write) -> io::Result<()> {
+    for d in &c.details {
+        writeln!(w, "    {d}")?;
+    }
+    for f in &c.fixes {
+        let tag = if f.automatic { format!(" (gomedic fix {})", f.id) } else { String::new() };
+        writeln!(w, "    {} {}{tag}", paint(Status::Ok, "fix:", o.color), f.description)?;
+        for cmd in &f.commands {
+            writeln!(w, "      $ {cmd}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The versioned JSON report (docs/report-schema.md), pretty-printed.
+pub fn json(r: &RedactedReport, w: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, &**r).map_err(|e| match e.io_error_kind() {
+        Some(kind) => io::Error::from(kind),
+        None => io::Error::other(e),
+    })?;
+    writeln!(w)
+}

@@ -1,0 +1,108 @@
+//! `gomedic check`: gather facts, run checks, redact, render, exit.
+
+use crate::cli::{CheckArgs, Format};
+use anyhow::Context;
+use gomedic_checks::{Facts, Policy};
+use gomedic_core::{Redactor, Report};
+use gomedic_doctor::{RunOptions, SystemGather};
+use gomedic_goenv::GoVersion;
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
+    let start = Instant::now();
+    let policy = match policy(&args) {
+        Ok(p) => p,
+        Err(msg) => {
+            eprintln!("gomedic: error: {msg}");
+            return Ok(2);
+        }
+    };
+    let deadline = match args.deadline {
+        Some(s) if !(s.is_finite() && s > 0.0) => {
+            eprintln!("gomedic: error: --deadline must be a positive number of seconds, not {s}");
+            return Ok(2);
+        }
+        Some(s) => Duration::from_secs_f64(s),
+        None if args.deep => Duration::from_secs(900),
+        None => Duration::from_secs(60),
+    };
+    if !(args.go_timeout.is_finite() && args.go_timeout > 0.0) {
+        eprintln!("gomedic: error: --go-timeout must be a positive number of seconds, not {}", args.go_timeout);
+        return Ok(2);
+    }
+    let opts = RunOptions { deep: args.deep, only: args.only.clone(), skip: args.skip.clone(), deadline };
+    let selected = match gomedic_doctor::select(&opts) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("gomedic: error: {e}");
+            return Ok(2);
+        }
+    };
+
+    let env: BTreeMap<String, String> =
+        std::env::vars_os().map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned())).collect();
+    let path_var = std::env::var_os("PATH").unwrap_or_default();
+    let cwd = std::env::current_dir().context("cannot determine the current directory")?;
+    let os = std::env::consts::OS;
+    let host = gomedic_sys::host::detect(&|k| std::env::var(k).ok());
+    let mut facts = Facts::new(os, env, path_var, cwd, args.go.clone(), policy, Box::new(SystemGather));
+    facts.timeouts.go_command = Duration::from_secs_f64(args.go_timeout);
+    let facts = Arc::new(facts);
+
+    let checks = gomedic_doctor::run(Arc::clone(&facts), &selected, &opts);
+    let report = Report::new(env!("CARGO_PKG_VERSION"), host, start.elapsed().as_millis() as u64, checks);
+    let code = report.exit_code(args.strict) as u8;
+    let redacted = report.redact(&redactor(&facts));
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let res = match args.format {
+        Format::Json => gomedic_render::json(&redacted, &mut out),
+        Format::Human => {
+            let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            gomedic_render::human(&redacted, gomedic_render::HumanOptions { color, verbose: args.verbose }, &mut out)
+        }
+    };
+    match res.and_then(|_| out.flush()) {
+        Ok(()) => Ok(code),
+        // `gomedic check | head` is not a failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
+        Err(e) => Err(e).context("cannot write the report"),
+    }
+}
+
+/// Learns every secret the run could echo: process environment, go env file, `go env`.
+fn redactor(facts: &Facts) -> Redactor {
+    let mut r = Redactor::from_env(facts.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    if let Some(file) = facts.gathered_user_env_file() {
+        for e in &file.entries {
+            r.learn_var(&e.key, &e.value);
+        }
+    }
+    if let Some(map) = facts.gathered_go_env() {
+        for (k, v) in map {
+            r.learn_var(k, v);
+        }
+    }
+    r
+}
+
+fn policy(args: &CheckArgs) -> Result<Policy, String> {
+    let mut p = Policy::default();
+    p.min_go = GoVersion::parse(&args.min_go).ok_or_else(|| format!("--min-go: `{}` is not a Go version (e.g. 1.22.0)", args.min_go))?;
+    if let Some(list) = &args.deny_go {
+        p.deny = list
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| {
+                GoVersion::parse(s.trim())
+                    .map(|v| (v, "denied by policy (--deny-go / GOMEDIC_DENY_GO)".to_string()))
+                    .ok_or_else(|| format!("--deny-go: `{s}` is not a Go version"))
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(p)
+}

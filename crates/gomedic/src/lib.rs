@@ -1,0 +1,30 @@
+//! The gomedic command line: parse arguments, resolve settings, dispatch to a command.
+//! Business logic lives in the other crates.
+
+mod cli;
+mod commands;
+
+use clap::Parser;
+
+/// Entry point; returns the documented exit code (docs/exit-codes.md).
+pub fn main() -> std::process::ExitCode {
+    let args = match cli::Cli::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            // clap: help/version exit 0, usage errors exit 2.
+            return std::process::ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let code = match args.command {
+        cli::Command::Check(c) => commands::check::run(c),
+        cli::Command::Checks(c) => commands::checks::run(c),
+    };
+    match code {
+        Ok(c) => std::process::ExitCode::from(c),
+        Err(e) => {
+            eprintln!("gomedic: error: {e:#}");
+            std::process::ExitCode::from(3)
+        }
+    }
+}
