@@ -48,30 +48,59 @@ pub fn check(f: &Facts) -> CheckResult {
             }
         }
         if e.non_utf8 && listed < MAX_LISTED {
-            details.push(format!("PATH[{}] {:?}: not valid UTF-8 (shown lossily)", e.index, e.display));
+            details.push(format!(
+                "PATH[{}] {:?}: not valid UTF-8 (shown lossily)",
+                e.index, e.display
+            ));
             listed += 1;
         }
     }
     if missing + dupes > 0 {
-        details.push(format!("PATH has {} entries: {missing} missing, {dupes} duplicates", scan.entries.len()));
+        details.push(format!(
+            "PATH has {} entries: {missing} missing, {dupes} duplicates",
+            scan.entries.len()
+        ));
     }
 
-    let cands: Vec<serde_json::Value> = scan.candidates.iter().map(|c| candidate_json(c, scan.winner())).collect();
+    let cands: Vec<serde_json::Value> = scan
+        .candidates
+        .iter()
+        .map(|c| candidate_json(c, scan.winner()))
+        .collect();
 
     // With --go the user chose the binary; PATH findings are context only.
     if let Some(ov) = f.override_candidate() {
         let mut r = match ov.kind {
-            CandidateKind::Directory => CheckResult::error(format!("--go {} is a directory, not a go binary", ov.path.display()))
-                .detail(format!("use the binary inside it, e.g. {}", ov.path.join("bin").join(exe(f)).display())),
-            CandidateKind::BrokenLink => CheckResult::error(format!("--go {} does not exist", ov.path.display())),
-            _ => CheckResult::ok(format!("diagnosing {} (--go){}", ov.path.display(), version_suffix(ov))),
+            CandidateKind::Directory => CheckResult::error(format!(
+                "--go {} is a directory, not a go binary",
+                ov.path.display()
+            ))
+            .detail(format!(
+                "use the binary inside it, e.g. {}",
+                ov.path.join("bin").join(exe(f)).display()
+            )),
+            CandidateKind::BrokenLink => {
+                CheckResult::error(format!("--go {} does not exist", ov.path.display()))
+            }
+            _ => CheckResult::ok(format!(
+                "diagnosing {} (--go){}",
+                ov.path.display(),
+                version_suffix(ov)
+            )),
         };
         if let Some(w) = scan.winner() {
             if !same(ov, w) {
-                r = r.detail(format!("note: `go` on PATH is a different binary: {}{}", w.path.display(), version_suffix(w)));
+                r = r.detail(format!(
+                    "note: `go` on PATH is a different binary: {}{}",
+                    w.path.display(),
+                    version_suffix(w)
+                ));
             }
         }
-        return r.with_details(details).data("candidates", cands).data("selected", ov.path.display().to_string());
+        return r
+            .with_details(details)
+            .data("candidates", cands)
+            .data("selected", ov.path.display().to_string());
     }
 
     let Some(winner) = scan.winner() else {
@@ -101,7 +130,10 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     if winner.kind == CandidateKind::WindowsAppsAlias {
         status = Status::Error;
-        summary = format!("{} is a WindowsApps app execution alias, not a Go installation", winner.path.display());
+        summary = format!(
+            "{} is a WindowsApps app execution alias, not a Go installation",
+            winner.path.display()
+        );
         details.push("aliases in %LOCALAPPDATA%\\Microsoft\\WindowsApps cannot be inspected and break tools that stat go.exe (golang/go#42919); put the real Go bin folder before it".into());
     }
 
@@ -114,7 +146,11 @@ pub fn check(f: &Facts) -> CheckResult {
         if !c.usable() {
             if c.entry < winner.entry {
                 status = status.worst(Status::Warn);
-                details.push(format!("{} is {} (skipped by the lookup)", c.path.display(), kind_text(&c.kind)));
+                details.push(format!(
+                    "{} is {} (skipped by the lookup)",
+                    c.path.display(),
+                    kind_text(&c.kind)
+                ));
             }
             continue;
         }
@@ -125,15 +161,25 @@ pub fn check(f: &Facts) -> CheckResult {
         }
     }
     if !shadowed.is_empty() {
-        let other_versions = shadowed.iter().any(|c| c.goroot_version != winner.goroot_version);
+        let other_versions = shadowed
+            .iter()
+            .any(|c| c.goroot_version != winner.goroot_version);
         if other_versions {
             status = status.worst(Status::Warn);
         }
         for c in &shadowed {
-            details.push(format!("shadowed: {}{} (PATH[{}])", c.path.display(), version_suffix(c), c.entry));
+            details.push(format!(
+                "shadowed: {}{} (PATH[{}])",
+                c.path.display(),
+                version_suffix(c),
+                c.entry
+            ));
         }
         if other_versions {
-            summary.push_str(&format!(", shadowing {} other Go install(s)", shadowed.len()));
+            summary.push_str(&format!(
+                ", shadowing {} other Go install(s)",
+                shadowed.len()
+            ));
             fixes.push(Fix::manual(
                 "path.order",
                 "Several Go installations are on PATH; the first wins. Remove the ones you do not use, or put the one you want first",
@@ -141,7 +187,10 @@ pub fn check(f: &Facts) -> CheckResult {
             ));
         }
     }
-    let mut r = CheckResult::new(status, summary).with_details(details).data("candidates", cands).data("selected", winner.path.display().to_string());
+    let mut r = CheckResult::new(status, summary)
+        .with_details(details)
+        .data("candidates", cands)
+        .data("selected", winner.path.display().to_string());
     for fx in fixes {
         r = r.fix(fx);
     }
@@ -164,7 +213,10 @@ fn same(a: &Candidate, b: &Candidate) -> bool {
 }
 
 fn version_suffix(c: &Candidate) -> String {
-    c.goroot_version.as_ref().map(|v| format!(" ({})", v)).unwrap_or_default()
+    c.goroot_version
+        .as_ref()
+        .map(|v| format!(" ({})", v))
+        .unwrap_or_default()
 }
 
 fn kind_text(k: &CandidateKind) -> &'static str {

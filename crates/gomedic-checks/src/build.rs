@@ -35,7 +35,10 @@ pub fn check(f: &Facts) -> CheckResult {
     for step in &p.steps {
         match &step.result {
             Ok(out) => {
-                timings.insert(step.name.to_string(), json!(out.duration.as_millis() as u64));
+                timings.insert(
+                    step.name.to_string(),
+                    json!(out.duration.as_millis() as u64),
+                );
                 summary_parts.push(format!("{} {}", step.name, ms(out.duration)));
                 if !out.success() {
                     status = Status::Error;
@@ -46,7 +49,10 @@ pub fn check(f: &Facts) -> CheckResult {
                     };
                     summary_problem.get_or_insert(format!("`{}` failed ({code})", step.command));
                     details.extend(tail_lines(&text, 10));
-                    if AV_SIGNS.iter().any(|s| text.to_ascii_lowercase().contains(&s.to_ascii_lowercase())) {
+                    if AV_SIGNS
+                        .iter()
+                        .any(|s| text.to_ascii_lowercase().contains(&s.to_ascii_lowercase()))
+                    {
                         details.push("the error looks like security software blocking a freshly built binary".into());
                         fixes.push(av_fix(f));
                     }
@@ -55,10 +61,19 @@ pub fn check(f: &Facts) -> CheckResult {
             Err(fail) => {
                 status = Status::Error;
                 let (what, av) = match fail {
-                    Failure::NotFound { message } => (format!("could not be started: file not found ({message})"), step.name == "run"),
-                    Failure::PermissionDenied { message, .. } => (format!("was refused by the OS: {message}"), true),
-                    Failure::SpawnFailed { message, .. } => (format!("could not be started: {message}"), false),
-                    Failure::Timeout { after, .. } => (format!("did not finish within {}", ms(*after)), true),
+                    Failure::NotFound { message } => (
+                        format!("could not be started: file not found ({message})"),
+                        step.name == "run",
+                    ),
+                    Failure::PermissionDenied { message, .. } => {
+                        (format!("was refused by the OS: {message}"), true)
+                    }
+                    Failure::SpawnFailed { message, .. } => {
+                        (format!("could not be started: {message}"), false)
+                    }
+                    Failure::Timeout { after, .. } => {
+                        (format!("did not finish within {}", ms(*after)), true)
+                    }
                 };
                 summary_problem.get_or_insert(format!("`{}` {what}", step.command));
                 if av {
@@ -70,7 +85,10 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     if p.vanished {
         status = Status::Error;
-        summary_problem = Some("the binary `go build` wrote was gone before it could run: quarantined by antivirus".into());
+        summary_problem = Some(
+            "the binary `go build` wrote was gone before it could run: quarantined by antivirus"
+                .into(),
+        );
         fixes.push(av_fix(f));
     }
     if p.cache_was_cold == Some(true) {
@@ -82,7 +100,9 @@ pub fn check(f: &Facts) -> CheckResult {
         }
     }
     let summary = summary_problem.unwrap_or_else(|| summary_parts.join(", "));
-    let mut r = CheckResult::new(status, summary).with_details(details).data("timings_ms", serde_json::Value::Object(timings));
+    let mut r = CheckResult::new(status, summary)
+        .with_details(details)
+        .data("timings_ms", serde_json::Value::Object(timings));
     if let Some(c) = p.cache_was_cold {
         r = r.data("cache_was_cold", c);
     }

@@ -24,14 +24,20 @@ pub fn check(f: &Facts) -> CheckResult {
         let mut line = format!("{label} {shown}: ");
         if !is_abs(&p.path, f.windows()) {
             status = Status::Error;
-            problems.push(format!("{label} {shown} is not an absolute path; the go command rejects it"));
+            problems.push(format!(
+                "{label} {shown} is not an absolute path; the go command rejects it"
+            ));
         }
         if p.not_a_dir {
             status = Status::Error;
             problems.push(format!("{label} {shown} exists but is not a directory"));
             line.push_str("not a directory");
         } else {
-            line.push_str(if p.exists { "exists" } else { "does not exist yet (go creates it)" });
+            line.push_str(if p.exists {
+                "exists"
+            } else {
+                "does not exist yet (go creates it)"
+            });
             match &p.writable {
                 Ok(()) => line.push_str(", writable"),
                 Err(e) => {
@@ -48,7 +54,11 @@ pub fn check(f: &Facts) -> CheckResult {
                 problems.push(format!("only {} free for {label}", human_bytes(free)));
             } else if free < f.policy.free_warn_bytes {
                 status = status.worst(Status::Warn);
-                problems.push(format!("only {} free for {label} (warning below {})", human_bytes(free), human_bytes(f.policy.free_warn_bytes)));
+                problems.push(format!(
+                    "only {} free for {label} (warning below {})",
+                    human_bytes(free),
+                    human_bytes(f.policy.free_warn_bytes)
+                ));
             }
         }
         details.push(line);
@@ -59,7 +69,9 @@ pub fn check(f: &Facts) -> CheckResult {
     } else {
         problems.join("; ")
     };
-    let mut r = CheckResult::new(status, summary).with_details(details).data("dirs", data);
+    let mut r = CheckResult::new(status, summary)
+        .with_details(details)
+        .data("dirs", data);
     if status != Status::Ok {
         r = r.fix(Fix::manual(
             "dirs.relocate",

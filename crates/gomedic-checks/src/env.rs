@@ -23,10 +23,17 @@ pub fn check(f: &Facts) -> CheckResult {
         }
         Some(fact) => match (&fact.run, &fact.parsed) {
             (_, Ok(map)) => {
-                let missing: Vec<&str> = EXPECTED_IN_GO_ENV_JSON.iter().copied().filter(|k| !map.contains_key(*k)).collect();
+                let missing: Vec<&str> = EXPECTED_IN_GO_ENV_JSON
+                    .iter()
+                    .copied()
+                    .filter(|k| map.get(*k).is_none_or(|v| v.is_empty()))
+                    .collect();
                 if !missing.is_empty() {
                     status = status.worst(Status::Warn);
-                    problems.push(format!("`go env -json` lacks {}", missing.join(", ")));
+                    problems.push(format!(
+                        "`go env -json` reports no value for {}",
+                        missing.join(", ")
+                    ));
                 }
             }
             (Ok(out), Err(why)) => {
@@ -48,7 +55,10 @@ pub fn check(f: &Facts) -> CheckResult {
     // 2. the go env file
     let file_line = match f.user_env_file() {
         UserEnvFile::NoLocation(why) => format!("go env file: none ({why})"),
-        UserEnvFile::Missing(p) => format!("go env file: {} (does not exist: nothing set with `go env -w`)", p.display()),
+        UserEnvFile::Missing(p) => format!(
+            "go env file: {} (does not exist: nothing set with `go env -w`)",
+            p.display()
+        ),
         UserEnvFile::Unreadable(p, e) => {
             status = Status::Error;
             problems.push(format!("go env file {} cannot be read: {e}", p.display()));
@@ -57,9 +67,18 @@ pub fn check(f: &Facts) -> CheckResult {
         UserEnvFile::Parsed(file) => {
             let mut bad = 0;
             for issue in &file.issues {
-                status = status.worst(if issue.severe { Status::Error } else { Status::Warn });
+                status = status.worst(if issue.severe {
+                    Status::Error
+                } else {
+                    Status::Warn
+                });
                 bad += 1;
-                details.push(format!("{}:{}: {}", file.path.display(), issue.line, issue.message));
+                details.push(format!(
+                    "{}:{}: {}",
+                    file.path.display(),
+                    issue.line,
+                    issue.message
+                ));
             }
             if bad > 0 {
                 problems.push(format!("go env file has {bad} problem line(s)"));
@@ -69,7 +88,11 @@ pub fn check(f: &Facts) -> CheckResult {
                     vec![],
                 ));
             }
-            format!("go env file: {} ({} settings)", file.path.display(), file.entries.len())
+            format!(
+                "go env file: {} ({} settings)",
+                file.path.display(),
+                file.entries.len()
+            )
         }
     };
     notes.push(file_line);
@@ -86,7 +109,12 @@ pub fn check(f: &Facts) -> CheckResult {
         };
         let mut line = format!("{key}={value}  ← {}", r.source.describe());
         for o in &r.overridden {
-            line.push_str(&format!("; overrides {}={} from {}", key, o.value, o.source.describe()));
+            line.push_str(&format!(
+                "; overrides {}={} from {}",
+                key,
+                o.value,
+                o.source.describe()
+            ));
         }
         if r.empty_in_environment {
             line.push_str("; set but empty in the environment (ignored)");
@@ -103,11 +131,17 @@ pub fn check(f: &Facts) -> CheckResult {
         if k == "GOTOOLCHAIN" {
             return f.resolve(k).value;
         }
-        f.go_env_value(k).map(str::to_string).unwrap_or_else(|| f.resolve(k).value)
+        f.go_env_value(k)
+            .map(str::to_string)
+            .unwrap_or_else(|| f.resolve(k).value)
     };
     let unset_cmd = |k: &str, src: &Source| -> Vec<String> {
         match src {
-            Source::Environment => vec![if f.windows() { format!("Remove-Item Env:{k}   # and remove it from the user/system environment") } else { format!("unset {k}   # and remove it from your shell profile") }],
+            Source::Environment => vec![if f.windows() {
+                format!("Remove-Item Env:{k}   # and remove it from the user/system environment")
+            } else {
+                format!("unset {k}   # and remove it from your shell profile")
+            }],
             Source::EnvFile { .. } => vec![format!("go env -u {k}")],
             _ => vec![],
         }
@@ -117,14 +151,21 @@ pub fn check(f: &Facts) -> CheckResult {
         status = status.worst(Status::Warn);
         problems.push("GOPROXY is set but empty in the environment".into());
         details.push("an empty GOPROXY is ignored by current go, but go 1.21.0 broke downloads on it (golang/go#61928) and scripts that pass it on behave differently; unset it instead".into());
-        fixes.push(Fix::manual("env.goproxy-empty", "Unset the empty GOPROXY variable", unset_cmd("GOPROXY", &Source::Environment)));
+        fixes.push(Fix::manual(
+            "env.goproxy-empty",
+            "Unset the empty GOPROXY variable",
+            unset_cmd("GOPROXY", &Source::Environment),
+        ));
     }
     let proxy_v = val("GOPROXY");
     if proxy_v.trim() == "off" {
         status = status.worst(Status::Warn);
         problems.push("GOPROXY=off: the go command cannot download any module".into());
     }
-    if proxy_v.split([',', '|']).any(|p| p.trim().starts_with("http://") && !is_loopback_url(p.trim())) {
+    if proxy_v
+        .split([',', '|'])
+        .any(|p| p.trim().starts_with("http://") && !is_loopback_url(p.trim()))
+    {
         status = status.worst(Status::Warn);
         problems.push("GOPROXY uses plain http:// to a remote host: module downloads can be read and altered in transit".into());
     }
@@ -132,20 +173,31 @@ pub fn check(f: &Facts) -> CheckResult {
         status = Status::Error;
         problems.push(format!("GOROOT is set in the go env file (line {}): it overrides every go installation's own GOROOT", e.line));
         details.push("a wrong GOROOT here breaks every go command, including `go env` itself (golang/go#79648); Go finds its own GOROOT from the binary's location".into());
-        fixes.push(Fix::manual("env.goroot-file", "Remove GOROOT from the go env file", vec!["go env -u GOROOT".into()]));
+        fixes.push(Fix::manual(
+            "env.goroot-file",
+            "Remove GOROOT from the go env file",
+            vec!["go env -u GOROOT".into()],
+        ));
     }
     let sumdb = f.resolve("GOSUMDB");
     if val("GOSUMDB").trim() == "off" {
         status = status.worst(Status::Warn);
-        problems.push("GOSUMDB=off: checksum verification of downloaded modules is disabled".into());
+        problems
+            .push("GOSUMDB=off: checksum verification of downloaded modules is disabled".into());
         details.push("without the checksum database a compromised proxy or network can serve altered module code unnoticed. For private modules set GOPRIVATE (or GONOSUMDB) to their path patterns instead; if sum.golang.org is unreachable, use a mirror such as sum.golang.google.cn or your proxy's /sumdb/ endpoint".into());
         let mut cmds = unset_cmd("GOSUMDB", &sumdb.source);
         cmds.push("go env -w GOPRIVATE=*.corp.example.com   # your private module paths".into());
-        fixes.push(Fix::manual("env.gosumdb-off", "Turn checksum verification back on and exempt only private modules", cmds));
+        fixes.push(Fix::manual(
+            "env.gosumdb-off",
+            "Turn checksum verification back on and exempt only private modules",
+            cmds,
+        ));
     }
     for key in ["GONOSUMDB", "GOPRIVATE", "GONOPROXY"] {
         let v = val(key);
-        if v.split(',').any(|p| matches!(p.trim(), "*" | "*/*" | "*.*")) {
+        if v.split(',')
+            .any(|p| matches!(p.trim(), "*" | "*/*" | "*.*"))
+        {
             status = status.worst(Status::Warn);
             problems.push(format!("{key}={v} matches every module: checksum verification (and the proxy) is skipped for all of them"));
         }
@@ -153,20 +205,31 @@ pub fn check(f: &Facts) -> CheckResult {
     let goinsecure = val("GOINSECURE");
     if !goinsecure.trim().is_empty() {
         status = status.worst(Status::Warn);
-        problems.push(format!("GOINSECURE={goinsecure}: HTTPS certificate checks are skipped for those module paths"));
+        problems.push(format!(
+            "GOINSECURE={goinsecure}: HTTPS certificate checks are skipped for those module paths"
+        ));
         details.push("note: GOPRIVATE does not skip TLS verification; it only bypasses the proxy and checksum database. If a corporate CA intercepts TLS, add its certificate to the system trust store (or SSL_CERT_FILE) instead of GOINSECURE".into());
     }
     let goflags = val("GOFLAGS");
-    if goflags.split_whitespace().any(|w| w == "-insecure" || w.starts_with("-insecure=")) {
+    if goflags
+        .split_whitespace()
+        .any(|w| w == "-insecure" || w.starts_with("-insecure="))
+    {
         status = status.worst(Status::Warn);
         problems.push("GOFLAGS contains -insecure".into());
         details.push("-insecure was removed from the go command (Go 1.18) and is ignored for most commands; it never was a safe fix. Use GOINSECURE for a specific private host only if it truly has no valid certificate".into());
         let src = f.resolve("GOFLAGS").source;
-        fixes.push(Fix::manual("env.goflags-insecure", "Remove -insecure from GOFLAGS", unset_cmd("GOFLAGS", &src)));
+        fixes.push(Fix::manual(
+            "env.goflags-insecure",
+            "Remove -insecure from GOFLAGS",
+            unset_cmd("GOFLAGS", &src),
+        ));
     }
     if goflags.split_whitespace().any(|w| !w.starts_with('-')) {
         status = status.worst(Status::Warn);
-        problems.push(format!("GOFLAGS={goflags:?} has words that are not flags; the go command rejects such GOFLAGS"));
+        problems.push(format!(
+            "GOFLAGS={goflags:?} has words that are not flags; the go command rejects such GOFLAGS"
+        ));
     }
 
     // 5. assemble
@@ -184,7 +247,8 @@ pub fn check(f: &Facts) -> CheckResult {
     for fx in fixes {
         r = r.fix(fx);
     }
-    r.data("settings", serde_json::Value::Object(prov)).data("go_env_file", file_path(f))
+    r.data("settings", serde_json::Value::Object(prov))
+        .data("go_env_file", file_path(f))
 }
 
 fn file_path(f: &Facts) -> serde_json::Value {
@@ -196,14 +260,20 @@ fn file_path(f: &Facts) -> serde_json::Value {
 }
 
 fn is_loopback_url(u: &str) -> bool {
-    let host = u.trim_start_matches("http://").split(['/', ':']).next().unwrap_or("");
+    let host = u
+        .trim_start_matches("http://")
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("");
     host == "localhost" || host.starts_with("127.") || host == "[::1]"
 }
 
 pub(crate) fn failure_text(e: &gomedic_sys::exec::Failure) -> String {
     use gomedic_sys::exec::Failure::*;
     match e {
-        NotFound { message } | PermissionDenied { message, .. } | SpawnFailed { message, .. } => message.clone(),
+        NotFound { message } | PermissionDenied { message, .. } | SpawnFailed { message, .. } => {
+            message.clone()
+        }
         Timeout { after, .. } => format!("timed out after {}", crate::util::ms(*after)),
     }
 }

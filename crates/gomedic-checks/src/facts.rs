@@ -18,6 +18,38 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
+/// The `go env` keys gomedic reads (cheap ones only: no C compiler probing).
+pub const GO_ENV_KEYS: &[&str] = &[
+    "GOARCH",
+    "GOOS",
+    "GOROOT",
+    "GOPATH",
+    "GOCACHE",
+    "GOMODCACHE",
+    "GOPROXY",
+    "GOSUMDB",
+    "GOENV",
+    "GOVERSION",
+    "GOTOOLCHAIN",
+    "GOFLAGS",
+    "GOTOOLDIR",
+    "GOHOSTOS",
+    "GOHOSTARCH",
+    "GOBIN",
+    "GOTMPDIR",
+    "GOPRIVATE",
+    "GONOSUMDB",
+    "GONOPROXY",
+    "GOINSECURE",
+    "GOAUTH",
+    "GOWORK",
+    "GOMOD",
+    "GO111MODULE",
+    "GOEXE",
+    "GOCACHEPROG",
+    "GOTELEMETRY",
+];
+
 /// The I/O behind facts. Each method is called at most once per run per argument.
 pub trait Gather: Send + Sync {
     fn scan_path(&self, path_var: &std::ffi::OsStr, names: &[String], os: &str) -> PathScan;
@@ -26,7 +58,12 @@ pub trait Gather: Send + Sync {
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>>;
     fn probe_dir(&self, path: &Path) -> DirProbe;
     /// `check --deep`: build, run and test a fresh module.
-    fn build_probe(&self, go: &Path, env: &BTreeMap<String, String>, timeout: Duration) -> BuildProbe;
+    fn build_probe(
+        &self,
+        go: &Path,
+        env: &BTreeMap<String, String>,
+        timeout: Duration,
+    ) -> BuildProbe;
 }
 
 /// `go env -json`, run and parsed.
@@ -66,7 +103,10 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts { go_command: Duration::from_secs(10), build: Duration::from_secs(300) }
+        Timeouts {
+            go_command: Duration::from_secs(10),
+            build: Duration::from_secs(300),
+        }
     }
 }
 
@@ -151,7 +191,10 @@ impl Facts {
     pub fn getenv(&self, k: &str) -> Option<String> {
         if self.windows() {
             // Windows variable names are case-insensitive.
-            self.env.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v.clone())
+            self.env
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(k))
+                .map(|(_, v)| v.clone())
         } else {
             self.env.get(k).cloned()
         }
@@ -169,7 +212,11 @@ impl Facts {
         self.override_candidate
             .get_or_init(|| {
                 let p = self.go_override.as_ref()?;
-                let abs = if p.is_absolute() { p.clone() } else { self.cwd.join(p) };
+                let abs = if p.is_absolute() {
+                    p.clone()
+                } else {
+                    self.cwd.join(p)
+                };
                 let meta = std::fs::metadata(&abs);
                 let kind = match &meta {
                     Ok(m) if m.is_dir() => pathscan::CandidateKind::Directory,
@@ -179,7 +226,14 @@ impl Facts {
                 let resolved = std::fs::canonicalize(&abs).ok();
                 let goroot = pathscan::goroot_of(&abs, resolved.as_deref());
                 let goroot_version = goroot.as_deref().and_then(pathscan::read_version_file);
-                Some(pathscan::Candidate { entry: usize::MAX, path: abs, resolved, kind, goroot, goroot_version })
+                Some(pathscan::Candidate {
+                    entry: usize::MAX,
+                    path: abs,
+                    resolved,
+                    kind,
+                    goroot,
+                    goroot_version,
+                })
             })
             .as_ref()
     }
@@ -198,7 +252,12 @@ impl Facts {
         self.go_version
             .get_or_init(|| {
                 let go = self.go_binary()?;
-                Some(self.gather.run_go(&go.path, &["version"], &self.cwd, self.timeouts.go_command))
+                Some(self.gather.run_go(
+                    &go.path,
+                    &["version"],
+                    &self.cwd,
+                    self.timeouts.go_command,
+                ))
             })
             .as_ref()
     }
@@ -208,15 +267,32 @@ impl Facts {
         self.go_env
             .get_or_init(|| {
                 let go = self.go_binary()?;
-                let run = self.gather.run_go(&go.path, &["env", "-json"], &self.cwd, self.timeouts.go_command);
+                // Naming the keys keeps go from probing the C compiler, which writes build-cache
+                // entries (check must not change the machine) and doubles the run time.
+                let mut args = vec!["env", "-json"];
+                args.extend_from_slice(GO_ENV_KEYS);
+                let run = self
+                    .gather
+                    .run_go(&go.path, &args, &self.cwd, self.timeouts.go_command);
                 let parsed = match &run {
-                    Ok(out) if out.success() => serde_json::from_slice::<BTreeMap<String, serde_json::Value>>(&out.stdout)
-                        .map(|m| {
-                            m.into_iter()
-                                .map(|(k, v)| (k, v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
-                                .collect()
-                        })
-                        .map_err(|e| format!("`go env -json` printed something that is not a JSON object: {e}")),
+                    Ok(out) if out.success() => serde_json::from_slice::<
+                        BTreeMap<String, serde_json::Value>,
+                    >(&out.stdout)
+                    .map(|m| {
+                        m.into_iter()
+                            .map(|(k, v)| {
+                                (
+                                    k,
+                                    v.as_str()
+                                        .map(str::to_string)
+                                        .unwrap_or_else(|| v.to_string()),
+                                )
+                            })
+                            .collect()
+                    })
+                    .map_err(|e| {
+                        format!("`go env -json` printed something that is not a JSON object: {e}")
+                    }),
                     Ok(_) => Err("`go env -json` failed".to_string()),
                     Err(_) => Err("`go env -json` did not run".to_string()),
                 };
@@ -227,7 +303,12 @@ impl Facts {
 
     /// A value from `go env -json`, if it ran.
     pub fn go_env_value(&self, key: &str) -> Option<&str> {
-        self.go_env()?.parsed.as_ref().ok()?.get(key).map(String::as_str)
+        self.go_env()?
+            .parsed
+            .as_ref()
+            .ok()?
+            .get(key)
+            .map(String::as_str)
     }
 
     pub fn user_env_file(&self) -> &UserEnvFile {
@@ -272,7 +353,11 @@ impl Facts {
     /// Provenance of one setting. `default` is the go command's built-in default.
     pub fn resolve(&self, key: &str) -> Resolved {
         let getenv = |k: &str| self.getenv(k);
-        let layers = Layers { getenv: &getenv, user_file: self.user_env_file().file(), goroot_file: self.goroot_env_file() };
+        let layers = Layers {
+            getenv: &getenv,
+            user_file: self.user_env_file().file(),
+            goroot_file: self.goroot_env_file(),
+        };
         let (default, note) = self.default_for(key);
         layers.resolve(key, &default, &note)
     }
@@ -280,20 +365,34 @@ impl Facts {
     fn default_for(&self, key: &str) -> (String, String) {
         match key {
             "GOROOT" => (
-                self.go_binary().and_then(|c| c.goroot.clone()).map(|p| p.display().to_string()).unwrap_or_default(),
+                self.go_binary()
+                    .and_then(|c| c.goroot.clone())
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
                 "the go binary's own installation".into(),
             ),
             "GOPATH" => {
-                let home = if self.windows() { self.getenv("USERPROFILE") } else { self.getenv("HOME") };
+                let home = if self.windows() {
+                    self.getenv("USERPROFILE")
+                } else {
+                    self.getenv("HOME")
+                };
                 let sep = if self.windows() { "\\" } else { "/" };
-                (home.map(|h| format!("{h}{sep}go")).unwrap_or_default(), "$HOME/go".into())
+                (
+                    home.map(|h| format!("{h}{sep}go")).unwrap_or_default(),
+                    "$HOME/go".into(),
+                )
             }
-            "GONOPROXY" | "GONOSUMDB" => {
-                (self.resolve("GOPRIVATE").value, "from GOPRIVATE".into())
-            }
-            "GOTOOLCHAIN" => ("local".into(), "no GOTOOLCHAIN anywhere: the go command stays local".into()),
+            "GONOPROXY" | "GONOSUMDB" => (self.resolve("GOPRIVATE").value, "from GOPRIVATE".into()),
+            "GOTOOLCHAIN" => (
+                "local".into(),
+                "no GOTOOLCHAIN anywhere: the go command stays local".into(),
+            ),
             "GOAUTH" => ("netrc".into(), String::new()),
-            _ => (self.go_env_value(key).unwrap_or("").to_string(), String::new()),
+            _ => (
+                self.go_env_value(key).unwrap_or("").to_string(),
+                String::new(),
+            ),
         }
     }
 
@@ -317,7 +416,9 @@ impl Facts {
             let list_sep = if self.windows() { ';' } else { ':' };
             let mut out = Vec::new();
             let value = |k: &str| -> String {
-                self.go_env_value(k).map(str::to_string).unwrap_or_else(|| self.resolve(k).value)
+                self.go_env_value(k)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| self.resolve(k).value)
             };
             for p in value("GOPATH").split(list_sep).filter(|p| !p.is_empty()) {
                 out.push(("GOPATH".to_string(), self.gather.probe_dir(Path::new(p))));
@@ -347,7 +448,10 @@ impl Facts {
         self.build
             .get_or_init(|| {
                 let go = self.go_binary()?;
-                Some(self.gather.build_probe(&go.path, &self.env, self.timeouts.build))
+                Some(
+                    self.gather
+                        .build_probe(&go.path, &self.env, self.timeouts.build),
+                )
             })
             .as_ref()
     }

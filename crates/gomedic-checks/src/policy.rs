@@ -38,7 +38,9 @@ impl Default for Policy {
 impl Policy {
     /// The deny-list entry matching `v`: an exact version, or a whole line (`1.21`).
     pub fn denied(&self, v: &GoVersion) -> Option<&(GoVersion, String)> {
-        self.deny.iter().find(|(d, _)| d == v || (d.is_lang() && d.major == v.major && d.minor == v.minor))
+        self.deny
+            .iter()
+            .find(|(d, _)| d == v || (d.is_lang() && d.major == v.major && d.minor == v.minor))
     }
 
     /// Whether the Go project still ships security fixes for `v`'s release line.

@@ -18,13 +18,18 @@ pub fn check(f: &Facts) -> CheckResult {
     let mut details = Vec::new();
     details.push(format!(
         "GOROOT={}  ← {}",
-        effective.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "(unknown)".into()),
+        effective
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "(unknown)".into()),
         setting.source.describe()
     ));
     details.push(format!(
         "go binary {} belongs to {}",
         bin.path.display(),
-        own.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "no GOROOT (no pkg/tool next to it)".into())
+        own.as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "no GOROOT (no pkg/tool next to it)".into())
     ));
 
     let Some(root) = effective else {
@@ -38,9 +43,17 @@ pub fn check(f: &Facts) -> CheckResult {
             Source::Environment => Some(Fix::manual(
                 "root.unset-env",
                 "Unset GOROOT: the go command finds its own installation",
-                vec![if f.windows() { "Remove-Item Env:GOROOT   # and delete GOROOT from System Properties > Environment Variables".into() } else { "unset GOROOT   # and remove it from your shell profile".into() }],
+                vec![if f.windows() {
+                    "Remove-Item Env:GOROOT   # and delete GOROOT from System Properties > Environment Variables".into()
+                } else {
+                    "unset GOROOT   # and remove it from your shell profile".into()
+                }],
             )),
-            Source::EnvFile { .. } => Some(Fix::manual("root.unset-file", "Remove GOROOT from the go env file", vec!["go env -u GOROOT".into()])),
+            Source::EnvFile { .. } => Some(Fix::manual(
+                "root.unset-file",
+                "Remove GOROOT from the go env file",
+                vec!["go env -u GOROOT".into()],
+            )),
             _ => None,
         }
     };
@@ -50,23 +63,41 @@ pub fn check(f: &Facts) -> CheckResult {
         Err(e) => {
             return CheckResult::error(format!("GOROOT {} is not readable: {e}", root.display()))
                 .with_details(details)
-                .fix(unset_fix(&setting.source).unwrap_or_else(|| Fix::manual("root.reinstall", "Reinstall Go", vec![])));
+                .fix(
+                    unset_fix(&setting.source)
+                        .unwrap_or_else(|| Fix::manual("root.reinstall", "Reinstall Go", vec![])),
+                );
         }
         Ok(_) => {}
     }
     let tool_dir = tool_dir(f, &root);
-    let compile = tool_dir.join(if f.windows() { "compile.exe" } else { "compile" });
+    let compile = tool_dir.join(if f.windows() {
+        "compile.exe"
+    } else {
+        "compile"
+    });
     if !compile.is_file() {
         status = Status::Error;
-        summary = format!("GOROOT {} is incomplete: {} is missing", root.display(), compile.display());
+        summary = format!(
+            "GOROOT {} is incomplete: {} is missing",
+            root.display(),
+            compile.display()
+        );
         details.push("without the compiler nothing builds; the installation is damaged, half-deleted, or quarantined by antivirus".into());
     }
 
     // Version agreement.
-    let running = f.go_version().and_then(|r| r.as_ref().ok()).and_then(|o| parse_version_line(&o.stdout_str())).map(|v| v.raw_version);
+    let running = f
+        .go_version()
+        .and_then(|r| r.as_ref().ok())
+        .and_then(|o| parse_version_line(&o.stdout_str()))
+        .map(|v| v.raw_version);
     let root_version = read_version_file(&root);
     if let (Some(run), Some(rv)) = (&running, &root_version) {
-        details.push(format!("go version: {run}; {}/VERSION: {rv}", root.display()));
+        details.push(format!(
+            "go version: {run}; {}/VERSION: {rv}",
+            root.display()
+        ));
         if !run.starts_with("devel") && run != rv {
             status = Status::Error;
             summary = format!("GOROOT holds {rv} but the go binary is {run}");
@@ -75,16 +106,26 @@ pub fn check(f: &Facts) -> CheckResult {
             ));
         }
     } else if root_version.is_none() {
-        details.push(format!("{}/VERSION is missing or unreadable", root.display()));
+        details.push(format!(
+            "{}/VERSION is missing or unreadable",
+            root.display()
+        ));
     }
 
     if let Some(own) = &own {
         if !same_dir(own, &root, f.windows()) {
             if status == Status::Ok {
                 status = Status::Warn;
-                summary = format!("GOROOT {} is not the go binary's own installation {}", root.display(), own.display());
+                summary = format!(
+                    "GOROOT {} is not the go binary's own installation {}",
+                    root.display(),
+                    own.display()
+                );
             }
-            details.push("set GOROOT only when you know why; the go command finds its own installation".into());
+            details.push(
+                "set GOROOT only when you know why; the go command finds its own installation"
+                    .into(),
+            );
         }
     }
     if status != Status::Ok {
@@ -93,14 +134,22 @@ pub fn check(f: &Facts) -> CheckResult {
         }
     }
 
-    let gopath = f.go_env_value("GOPATH").map(str::to_string).unwrap_or_else(|| f.resolve("GOPATH").value);
+    let gopath = f
+        .go_env_value("GOPATH")
+        .map(str::to_string)
+        .unwrap_or_else(|| f.resolve("GOPATH").value);
     let sep = if f.windows() { ';' } else { ':' };
-    if gopath.split(sep).any(|p| !p.is_empty() && same_dir(&PathBuf::from(p), &root, f.windows())) {
+    if gopath
+        .split(sep)
+        .any(|p| !p.is_empty() && same_dir(&PathBuf::from(p), &root, f.windows()))
+    {
         status = status.worst(Status::Warn);
         details.push("GOPATH is set to GOROOT, which has no effect and confuses tools: pick another directory (default $HOME/go)".into());
     }
 
-    let mut r = CheckResult::new(status, summary).with_details(details).data("goroot", root.display().to_string());
+    let mut r = CheckResult::new(status, summary)
+        .with_details(details)
+        .data("goroot", root.display().to_string());
     if let Some(v) = root_version {
         r = r.data("goroot_version", v);
     }

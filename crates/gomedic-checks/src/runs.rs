@@ -9,7 +9,8 @@ use gomedic_sys::{ntstatus, signal};
 
 pub fn check(f: &Facts) -> CheckResult {
     let Some(go) = f.go_binary() else {
-        return CheckResult::error("no go binary to run (see go.binary)").data("classification", "not_found");
+        return CheckResult::error("no go binary to run (see go.binary)")
+            .data("classification", "not_found");
     };
     let Some(result) = f.go_version() else {
         return CheckResult::error("no go binary to run").data("classification", "not_found");
@@ -91,7 +92,12 @@ pub fn check(f: &Facts) -> CheckResult {
 }
 
 fn exit_code(f: &Facts, cmd: &str, code: i64, stderr: &str) -> CheckResult {
-    let mut r = CheckResult::new(Status::Error, format!("`go version` exited with code {code}")).data("classification", "exit_code").data("exit_code", code);
+    let mut r = CheckResult::new(
+        Status::Error,
+        format!("`go version` exited with code {code}"),
+    )
+    .data("classification", "exit_code")
+    .data("exit_code", code);
     let ucode = code as u64 as u32;
     if (f.windows() || ntstatus::looks_like_ntstatus(ucode)) && code > 0xFFFF {
         let hex = format!("0x{ucode:08X}");
@@ -99,7 +105,11 @@ fn exit_code(f: &Facts, cmd: &str, code: i64, stderr: &str) -> CheckResult {
             Some((name, why)) => {
                 r.summary = format!("`go version` exited with {hex} {name}");
                 r = r.detail(format!("{name}: {why}")).data("ntstatus", name);
-                if matches!(ucode, 0xC0000022 | 0xC0000906 | 0xC0000907 | 0xC0000428 | 0xC0000361..=0xC0000364 | 0xC0000142) {
+                if matches!(
+                    ucode,
+                    0xC0000022 | 0xC0000906 | 0xC0000907 | 0xC0000428 | 0xC0000361
+                        ..=0xC0000364 | 0xC0000142
+                ) {
                     r = r.fix(av_fix(f));
                 }
             }
@@ -107,7 +117,8 @@ fn exit_code(f: &Facts, cmd: &str, code: i64, stderr: &str) -> CheckResult {
         }
         r = r.data("exit_code_hex", hex);
     }
-    r.detail(format!("command: {cmd}")).with_details(tail_lines(stderr, 8))
+    r.detail(format!("command: {cmd}"))
+        .with_details(tail_lines(stderr, 8))
 }
 
 fn av_fix(f: &Facts) -> Fix {

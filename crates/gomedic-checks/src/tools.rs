@@ -6,26 +6,41 @@ use gomedic_core::{CheckResult, Fix, Status};
 use std::path::{Path, PathBuf};
 
 pub fn check(f: &Facts) -> CheckResult {
-    let gobin = f.go_env_value("GOBIN").map(str::to_string).unwrap_or_else(|| f.getenv("GOBIN").unwrap_or_default());
+    let gobin = f
+        .go_env_value("GOBIN")
+        .map(str::to_string)
+        .unwrap_or_else(|| f.getenv("GOBIN").unwrap_or_default());
     let sep = if f.windows() { ';' } else { ':' };
     let (dir, why) = if !gobin.is_empty() {
         (PathBuf::from(&gobin), "GOBIN")
     } else {
-        let gopath = f.go_env_value("GOPATH").map(str::to_string).unwrap_or_else(|| f.resolve("GOPATH").value);
+        let gopath = f
+            .go_env_value("GOPATH")
+            .map(str::to_string)
+            .unwrap_or_else(|| f.resolve("GOPATH").value);
         match gopath.split(sep).find(|p| !p.is_empty()) {
             Some(first) => (Path::new(first).join("bin"), "GOPATH/bin"),
             None => return CheckResult::skipped("neither GOBIN nor GOPATH is known"),
         }
     };
     let scan = f.path_scan();
-    let on_path = scan.entries.iter().any(|e| !e.display.is_empty() && same_dir(Path::new(&e.display), &dir, f.windows()));
-    let mut details = vec![format!("`go install` puts tools in {} ({why})", dir.display())];
+    let on_path = scan
+        .entries
+        .iter()
+        .any(|e| !e.display.is_empty() && same_dir(Path::new(&e.display), &dir, f.windows()));
+    let mut details = vec![format!(
+        "`go install` puts tools in {} ({why})",
+        dir.display()
+    )];
     let mut status = Status::Ok;
     let mut summary = format!("{} is on PATH", dir.display());
     let mut fixes = Vec::new();
     if !on_path {
         status = Status::Warn;
-        summary = format!("{} ({why}) is not on PATH: tools from `go install` (gopls, dlv, ...) are not found", dir.display());
+        summary = format!(
+            "{} ({why}) is not on PATH: tools from `go install` (gopls, dlv, ...) are not found",
+            dir.display()
+        );
         let d = dir.display().to_string();
         let cmds = if f.windows() {
             vec![format!("[Environment]::SetEnvironmentVariable('Path', [Environment]::GetEnvironmentVariable('Path','User') + ';{d}', 'User')")]
@@ -35,7 +50,11 @@ pub fn check(f: &Facts) -> CheckResult {
                 format!("fish_add_path {}   # fish", shell_quote(&d, false)),
             ]
         };
-        fixes.push(Fix::manual("path.add-gobin", format!("Add {d} to PATH permanently"), cmds));
+        fixes.push(Fix::manual(
+            "path.add-gobin",
+            format!("Add {d} to PATH permanently"),
+            cmds,
+        ));
     }
 
     // Tools there that PATH resolves to another copy.
@@ -50,15 +69,25 @@ pub fn check(f: &Facts) -> CheckResult {
                 if !same_file(&first, &dir.join(name)) {
                     shadowed += 1;
                     status = status.worst(Status::Warn);
-                    details.push(format!("{name}: PATH runs {}, not the copy in {}", first.display(), dir.display()));
+                    details.push(format!(
+                        "{name}: PATH runs {}, not the copy in {}",
+                        first.display(),
+                        dir.display()
+                    ));
                 }
             }
         }
         if shadowed > 0 {
-            summary = format!("{shadowed} tool(s) in {} are shadowed by other copies earlier on PATH", dir.display());
+            summary = format!(
+                "{shadowed} tool(s) in {} are shadowed by other copies earlier on PATH",
+                dir.display()
+            );
         }
     }
-    let mut r = CheckResult::new(status, summary).with_details(details).data("bin_dir", dir.display().to_string()).data("on_path", on_path);
+    let mut r = CheckResult::new(status, summary)
+        .with_details(details)
+        .data("bin_dir", dir.display().to_string())
+        .data("on_path", on_path);
     for fx in fixes {
         r = r.fix(fx);
     }
@@ -66,10 +95,16 @@ pub fn check(f: &Facts) -> CheckResult {
 }
 
 fn tool_names(dir: &Path, windows: bool) -> Vec<String> {
-    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut v: Vec<String> = rd
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().map(|t| t.is_file() || t.is_symlink()).unwrap_or(false))
+        .filter(|e| {
+            e.file_type()
+                .map(|t| t.is_file() || t.is_symlink())
+                .unwrap_or(false)
+        })
         .filter_map(|e| e.file_name().into_string().ok())
         .filter(|n| !windows || n.to_ascii_lowercase().ends_with(".exe"))
         .collect();
@@ -79,7 +114,12 @@ fn tool_names(dir: &Path, windows: bool) -> Vec<String> {
 }
 
 fn first_on_path(f: &Facts, name: &str) -> Option<PathBuf> {
-    f.path_scan().entries.iter().filter(|e| e.problems.is_empty() && !e.display.is_empty()).map(|e| Path::new(&e.display).join(name)).find(|p| p.is_file())
+    f.path_scan()
+        .entries
+        .iter()
+        .filter(|e| e.problems.is_empty() && !e.display.is_empty())
+        .map(|e| Path::new(&e.display).join(name))
+        .find(|p| p.is_file())
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -4,8 +4,22 @@ use std::path::Path;
 
 /// First `max` characters of command output, one line, for a summary.
 pub fn excerpt(s: &str, max: usize) -> String {
-    let t: String = s.trim().chars().map(|c| if c.is_control() && c != '\n' { '�' } else { c }).collect();
-    let first = t.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let t: String = s
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '�'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let first = t
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
     if first.chars().count() > max {
         format!("{}…", first.chars().take(max).collect::<String>())
     } else {
@@ -17,7 +31,10 @@ pub fn excerpt(s: &str, max: usize) -> String {
 pub fn tail_lines(s: &str, n: usize) -> Vec<String> {
     let lines: Vec<&str> = s.lines().filter(|l| !l.trim().is_empty()).collect();
     let start = lines.len().saturating_sub(n);
-    lines[start..].iter().map(|l| format!("  | {}", excerpt(l, 200))).collect()
+    lines[start..]
+        .iter()
+        .map(|l| format!("  | {}", excerpt(l, 200)))
+        .collect()
 }
 
 pub fn human_bytes(b: u64) -> String {
@@ -50,7 +67,10 @@ pub fn same_dir(a: &Path, b: &Path, windows: bool) -> bool {
         return x == y;
     }
     let norm = |p: &Path| {
-        let s = p.to_string_lossy().trim_end_matches(['/', '\\']).to_string();
+        let s = p
+            .to_string_lossy()
+            .trim_end_matches(['/', '\\'])
+            .to_string();
         if windows {
             s.replace('/', "\\").to_ascii_lowercase()
         } else {
@@ -68,7 +88,10 @@ pub fn shell_quote(s: &str, windows: bool) -> String {
         } else {
             s.to_string()
         }
-    } else if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:=,@".contains(c)) {
+    } else if s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:=,@".contains(c))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))

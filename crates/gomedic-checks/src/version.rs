@@ -31,7 +31,11 @@ fn parse_gotoolchain(v: &str) -> Toolchain {
                 None => (v, None),
             };
             if name == "local" {
-                return if mode == Some("auto") { Toolchain::Auto } else { Toolchain::Path };
+                return if mode == Some("auto") {
+                    Toolchain::Auto
+                } else {
+                    Toolchain::Path
+                };
             }
             match GoVersion::parse_toolchain(name) {
                 Some(ver) => Toolchain::Pinned(ver, mode),
@@ -47,7 +51,10 @@ pub fn check(f: &Facts) -> CheckResult {
         .and_then(|r| r.as_ref().ok())
         .and_then(|o| parse_version_line(&o.stdout_str()))
         .and_then(|l| l.version)
-        .or_else(|| f.go_env_value("GOVERSION").and_then(GoVersion::parse_toolchain));
+        .or_else(|| {
+            f.go_env_value("GOVERSION")
+                .and_then(GoVersion::parse_toolchain)
+        });
     let Some(installed) = running else {
         return CheckResult::skipped("Go version unknown (go does not run; see go.runs)");
     };
@@ -59,7 +66,11 @@ pub fn check(f: &Facts) -> CheckResult {
     details.push(format!(
         "policy: minimum go{}, deny-list [{}], upstream supports go{}.{} and go{}.{}",
         p.min_go,
-        p.deny.iter().map(|(v, _)| format!("go{v}")).collect::<Vec<_>>().join(", "),
+        p.deny
+            .iter()
+            .map(|(v, _)| format!("go{v}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         p.newest_known_line.major,
         p.newest_known_line.minor.saturating_sub(1),
         p.newest_known_line.major,
@@ -68,22 +79,40 @@ pub fn check(f: &Facts) -> CheckResult {
 
     if installed < p.min_go {
         status = Status::Error;
-        problems.push(format!("go{installed} is older than the minimum go{}", p.min_go));
-        fixes.push(Fix::manual("version.upgrade", "Install a supported Go release (https://go.dev/dl/)", vec![]));
+        problems.push(format!(
+            "go{installed} is older than the minimum go{}",
+            p.min_go
+        ));
+        fixes.push(Fix::manual(
+            "version.upgrade",
+            "Install a supported Go release (https://go.dev/dl/)",
+            vec![],
+        ));
     } else if let Some((_, why)) = p.denied(&installed) {
         status = Status::Error;
         problems.push(format!("go{installed} is on the deny-list: {why}"));
-        fixes.push(Fix::manual("version.upgrade", "Install a newer patch release (https://go.dev/dl/)", vec![]));
+        fixes.push(Fix::manual(
+            "version.upgrade",
+            "Install a newer patch release (https://go.dev/dl/)",
+            vec![],
+        ));
     } else if !p.upstream_supported(&installed) {
         status = Status::Warn;
-        problems.push(format!("go{installed} no longer receives security fixes from the Go project"));
+        problems.push(format!(
+            "go{installed} no longer receives security fixes from the Go project"
+        ));
     }
 
     // GOTOOLCHAIN
     let tc_setting = f.resolve("GOTOOLCHAIN");
     let tc = parse_gotoolchain(tc_setting.value.trim());
-    details.push(format!("GOTOOLCHAIN={}  ← {}", tc_setting.value, tc_setting.source.describe()));
-    let switching = matches!(tc, Toolchain::Auto | Toolchain::Path) || matches!(tc, Toolchain::Pinned(_, Some(_)));
+    details.push(format!(
+        "GOTOOLCHAIN={}  ← {}",
+        tc_setting.value,
+        tc_setting.source.describe()
+    ));
+    let switching = matches!(tc, Toolchain::Auto | Toolchain::Path)
+        || matches!(tc, Toolchain::Pinned(_, Some(_)));
     match &tc {
         Toolchain::Invalid => {
             status = Status::Error;
@@ -91,7 +120,11 @@ pub fn check(f: &Facts) -> CheckResult {
             fixes.push(unset_tc_fix(f, &tc_setting.source));
         }
         Toolchain::Pinned(v, _) if *v != installed => {
-            let sev = if matches!(tc_setting.source, Source::EnvFile { .. }) { Status::Warn } else { Status::Ok };
+            let sev = if matches!(tc_setting.source, Source::EnvFile { .. }) {
+                Status::Warn
+            } else {
+                Status::Ok
+            };
             status = status.worst(sev);
             let msg = format!("GOTOOLCHAIN pins go{v}: every go command runs go{v} instead of the installed go{installed} (downloading it if needed)");
             if sev == Status::Warn {
@@ -127,12 +160,19 @@ pub fn check(f: &Facts) -> CheckResult {
                         problems.push(format!("{name} needs go >= {raw}; the go command will switch to (and may download) go{need} because GOTOOLCHAIN={}", tc_setting.value));
                         if lang_only {
                             details.push(format!("`go {raw}` is a language version, not a release: Go before 1.21.1 tries to download a nonexistent `go{raw}` (\"toolchain not available\", golang/go#62278). Write `go {need}`"));
-                            fixes.push(Fix::manual("gomod.go-patch", format!("Name a release in {name}"), vec![format!("go mod edit -go={need}")]));
+                            fixes.push(Fix::manual(
+                                "gomod.go-patch",
+                                format!("Name a release in {name}"),
+                                vec![format!("go mod edit -go={need}")],
+                            ));
                         }
                         details.push("without network access to the module proxy this download fails; install that version or set GOTOOLCHAIN=local and upgrade".into());
                     } else {
                         status = Status::Error;
-                        problems.push(format!("{name} requires go >= {raw} (running go{installed}; GOTOOLCHAIN={})", tc_setting.value));
+                        problems.push(format!(
+                            "{name} requires go >= {raw} (running go{installed}; GOTOOLCHAIN={})",
+                            tc_setting.value
+                        ));
                         fixes.push(Fix::manual(
                             "version.upgrade-for-module",
                             format!("Install go{need} or newer, or allow switching"),
@@ -155,8 +195,14 @@ pub fn check(f: &Facts) -> CheckResult {
         }
     }
 
-    let summary = if problems.is_empty() { format!("go{installed} meets the version policy") } else { problems.join("; ") };
-    let mut r = CheckResult::new(status, summary).with_details(details).data("version", installed.to_string());
+    let summary = if problems.is_empty() {
+        format!("go{installed} meets the version policy")
+    } else {
+        problems.join("; ")
+    };
+    let mut r = CheckResult::new(status, summary)
+        .with_details(details)
+        .data("version", installed.to_string());
     for fx in fixes {
         r = r.fix(fx);
     }
@@ -169,7 +215,11 @@ fn unset_tc_fix(f: &Facts, src: &Source) -> Fix {
         _ if f.windows() => "Remove-Item Env:GOTOOLCHAIN".to_string(),
         _ => "unset GOTOOLCHAIN".to_string(),
     };
-    Fix::manual("version.gotoolchain-reset", "Return GOTOOLCHAIN to the default from $GOROOT/go.env", vec![cmd])
+    Fix::manual(
+        "version.gotoolchain-reset",
+        "Return GOTOOLCHAIN to the default from $GOROOT/go.env",
+        vec![cmd],
+    )
 }
 
 #[cfg(test)]
@@ -180,8 +230,14 @@ mod tests {
         assert_eq!(parse_gotoolchain("local"), Toolchain::Local);
         assert_eq!(parse_gotoolchain("auto"), Toolchain::Auto);
         assert_eq!(parse_gotoolchain("local+auto"), Toolchain::Auto);
-        assert!(matches!(parse_gotoolchain("go1.22.3+auto"), Toolchain::Pinned(_, Some("auto"))));
-        assert!(matches!(parse_gotoolchain("go1.22.3"), Toolchain::Pinned(_, None)));
+        assert!(matches!(
+            parse_gotoolchain("go1.22.3+auto"),
+            Toolchain::Pinned(_, Some("auto"))
+        ));
+        assert!(matches!(
+            parse_gotoolchain("go1.22.3"),
+            Toolchain::Pinned(_, None)
+        ));
         assert_eq!(parse_gotoolchain("bogus"), Toolchain::Invalid);
         assert_eq!(parse_gotoolchain("go1.22+x"), Toolchain::Invalid);
     }

@@ -128,7 +128,10 @@ impl Redactor {
 }
 
 fn is_authority_end(c: char) -> bool {
-    matches!(c, '/' | '?' | '#' | ',' | '|' | '"' | '\'' | '<' | '>' | ')' | ']' | '`') || c.is_whitespace()
+    matches!(
+        c,
+        '/' | '?' | '#' | ',' | '|' | '"' | '\'' | '<' | '>' | ')' | ']' | '`'
+    ) || c.is_whitespace()
 }
 
 /// The userinfo parts (`user:pass`) of every URL in `text`.
@@ -181,9 +184,14 @@ fn mask_token_prefixes(text: &str) -> String {
         while let Some(pos) = out[search_from..].find(prefix) {
             let start = search_from + pos;
             // Only at a token boundary, so "AKIA" inside a word is left alone.
-            let boundary = out[..start].chars().next_back().is_none_or(|c| !is_token_char(c));
+            let boundary = out[..start]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !is_token_char(c));
             let body_start = start + prefix.len();
-            let body_len = out[body_start..].find(|c: char| !is_token_char(c)).unwrap_or(out.len() - body_start);
+            let body_len = out[body_start..]
+                .find(|c: char| !is_token_char(c))
+                .unwrap_or(out.len() - body_start);
             if boundary && body_len >= 8 {
                 out.replace_range(start..body_start + body_len, MASK);
                 search_from = start + MASK.len();
@@ -208,7 +216,9 @@ fn mask_query_params(text: &str) -> String {
                 let name = &rest[..eq];
                 if SECRET_PARAMS.iter().any(|p| name.eq_ignore_ascii_case(p)) {
                     let val_len = rest[eq + 1..]
-                        .find(|ch: char| ch == '&' || ch == '#' || ch.is_whitespace() || ch == '"' || ch == '\'')
+                        .find(|ch: char| {
+                            ch == '&' || ch == '#' || ch.is_whitespace() || ch == '"' || ch == '\''
+                        })
                         .unwrap_or(rest.len() - eq - 1);
                     out.push_str(name);
                     out.push('=');
@@ -256,7 +266,10 @@ mod tests {
     fn learned_password_is_masked_even_outside_urls() {
         let mut r = Redactor::new();
         r.learn_var("GOPROXY", "https://alice:hunter22@proxy.corp");
-        assert_eq!(r.redact("dial failed for hunter22"), "dial failed for [REDACTED]");
+        assert_eq!(
+            r.redact("dial failed for hunter22"),
+            "dial failed for [REDACTED]"
+        );
         assert_eq!(r.redact("pw hunter%32%32?"), "pw hunter%32%32?");
     }
 
@@ -272,19 +285,28 @@ mod tests {
     fn secret_named_vars_and_goauth() {
         let r = Redactor::from_env([
             ("GITHUB_TOKEN", "abcdefgh12345"),
-            ("GOAUTH", "command /usr/local/bin/cred-helper --key=zzzz9999"),
+            (
+                "GOAUTH",
+                "command /usr/local/bin/cred-helper --key=zzzz9999",
+            ),
             ("GONOSUMDB", "corp.example"),
             ("GOAUTH_OFF", "off"),
         ]);
         assert_eq!(r.redact("t=abcdefgh12345"), "t=[REDACTED]");
-        assert_eq!(r.redact("GOAUTH=command /usr/local/bin/cred-helper --key=zzzz9999"), "GOAUTH=[REDACTED]");
+        assert_eq!(
+            r.redact("GOAUTH=command /usr/local/bin/cred-helper --key=zzzz9999"),
+            "GOAUTH=[REDACTED]"
+        );
         assert_eq!(r.redact("corp.example off"), "corp.example off");
     }
 
     #[test]
     fn token_prefixes_and_query_params() {
         let r = Redactor::new();
-        assert_eq!(r.redact("use ghp_0123456789abcdef now"), "use [REDACTED] now");
+        assert_eq!(
+            r.redact("use ghp_0123456789abcdef now"),
+            "use [REDACTED] now"
+        );
         assert_eq!(r.redact("ghp_short"), "ghp_short");
         assert_eq!(
             r.redact("https://h/x?token=abc123&page=2"),

@@ -106,7 +106,12 @@ pub enum ExitCode {
 }
 
 impl Report {
-    pub fn new(gomedic_version: &str, host: Host, duration_ms: u64, checks: Vec<CheckReport>) -> Self {
+    pub fn new(
+        gomedic_version: &str,
+        host: Host,
+        duration_ms: u64,
+        checks: Vec<CheckReport>,
+    ) -> Self {
         Report {
             schema: REPORT_SCHEMA,
             gomedic_version: gomedic_version.to_string(),
@@ -119,7 +124,9 @@ impl Report {
 
     /// Exit code implied by the results alone (never by how they were printed).
     pub fn exit_code(&self, strict: bool) -> ExitCode {
-        let bad = self.summary.count(Status::Error) + self.summary.count(Status::Timeout) + self.summary.count(Status::Failed);
+        let bad = self.summary.count(Status::Error)
+            + self.summary.count(Status::Timeout)
+            + self.summary.count(Status::Failed);
         if bad > 0 || (strict && self.summary.count(Status::Warn) > 0) {
             ExitCode::Problems
         } else {
@@ -173,15 +180,30 @@ mod tests {
     use super::*;
 
     fn rep(statuses: &[Status]) -> Report {
-        let meta = CheckMeta { id: "x.y", title: "t", category: Category::Toolchain, looks_at: "", deep: false };
-        let checks = statuses.iter().map(|s| CheckReport::new(&meta, CheckResult::new(*s, "s"), 1)).collect();
+        let meta = CheckMeta {
+            id: "x.y",
+            title: "t",
+            category: Category::Toolchain,
+            looks_at: "",
+            deep: false,
+        };
+        let checks = statuses
+            .iter()
+            .map(|s| CheckReport::new(&meta, CheckResult::new(*s, "s"), 1))
+            .collect();
         Report::new("0", Host::default(), 1, checks)
     }
 
     #[test]
     fn exit_codes() {
-        assert_eq!(rep(&[Status::Ok, Status::Warn, Status::Skipped]).exit_code(false), ExitCode::Clean);
-        assert_eq!(rep(&[Status::Ok, Status::Warn]).exit_code(true), ExitCode::Problems);
+        assert_eq!(
+            rep(&[Status::Ok, Status::Warn, Status::Skipped]).exit_code(false),
+            ExitCode::Clean
+        );
+        assert_eq!(
+            rep(&[Status::Ok, Status::Warn]).exit_code(true),
+            ExitCode::Problems
+        );
         assert_eq!(rep(&[Status::Error]).exit_code(false), ExitCode::Problems);
         assert_eq!(rep(&[Status::Timeout]).exit_code(false), ExitCode::Problems);
         assert_eq!(rep(&[Status::Failed]).exit_code(false), ExitCode::Problems);
@@ -198,12 +220,27 @@ mod tests {
 
     #[test]
     fn redaction_reaches_every_text_field() {
-        let meta = CheckMeta { id: "x.y", title: "t", category: Category::Toolchain, looks_at: "", deep: false };
+        let meta = CheckMeta {
+            id: "x.y",
+            title: "t",
+            category: Category::Toolchain,
+            looks_at: "",
+            deep: false,
+        };
         let res = CheckResult::warn("https://u:pw1234@h")
             .detail("https://u:pw1234@h")
-            .fix(Fix::manual("f", "https://u:pw1234@h", vec!["go env -w GOPROXY=https://u:pw1234@h".into()]))
+            .fix(Fix::manual(
+                "f",
+                "https://u:pw1234@h",
+                vec!["go env -w GOPROXY=https://u:pw1234@h".into()],
+            ))
             .data("goproxy", serde_json::json!({"v": ["https://u:pw1234@h"]}));
-        let r = Report::new("0", Host::default(), 1, vec![CheckReport::new(&meta, res, 1)]);
+        let r = Report::new(
+            "0",
+            Host::default(),
+            1,
+            vec![CheckReport::new(&meta, res, 1)],
+        );
         let red = r.redact(&Redactor::new());
         let text = serde_json::to_string(&*red).unwrap();
         assert!(!text.contains("pw1234"), "{text}");

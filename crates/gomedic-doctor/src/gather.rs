@@ -37,7 +37,10 @@ impl Gather for SystemGather {
             return Err(std::io::Error::other("is a directory"));
         }
         if meta.len() > MAX {
-            return Err(std::io::Error::other(format!("is {} bytes, larger than the {MAX} bytes gomedic reads", meta.len())));
+            return Err(std::io::Error::other(format!(
+                "is {} bytes, larger than the {MAX} bytes gomedic reads",
+                meta.len()
+            )));
         }
         std::fs::read(path)
     }
@@ -46,30 +49,53 @@ impl Gather for SystemGather {
         gomedic_sys::fs::probe_dir(path)
     }
 
-    fn build_probe(&self, go: &Path, env: &BTreeMap<String, String>, timeout: Duration) -> BuildProbe {
+    fn build_probe(
+        &self,
+        go: &Path,
+        env: &BTreeMap<String, String>,
+        timeout: Duration,
+    ) -> BuildProbe {
         build_probe(go, env, timeout)
     }
 }
 
-const MAIN_GO: &str = "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"gomedic-probe-ok\") }\n";
+const MAIN_GO: &str =
+    "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"gomedic-probe-ok\") }\n";
 const TEST_GO: &str = "package main\n\nimport \"testing\"\n\nfunc TestProbe(t *testing.T) {\n\tif 1+1 != 2 {\n\t\tt.Fatal(\"arithmetic\")\n\t}\n}\n";
 
 fn build_probe(go: &Path, env: &BTreeMap<String, String>, timeout: Duration) -> BuildProbe {
     let mut probe = BuildProbe::default();
     // Where Go itself puts build outputs: GOTMPDIR, else the OS temp dir. That is the
     // directory antivirus watches, so probe there.
-    let base = env.get("GOTMPDIR").filter(|v| !v.is_empty()).map(std::path::PathBuf::from).unwrap_or_else(std::env::temp_dir);
-    let dir = match tempfile::Builder::new().prefix("gomedic-build-").tempdir_in(&base) {
+    let base = env
+        .get("GOTMPDIR")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let dir = match tempfile::Builder::new()
+        .prefix("gomedic-build-")
+        .tempdir_in(&base)
+    {
         Ok(d) => d,
         Err(e) => {
-            probe.setup_error = Some(format!("cannot create a temporary directory in {}: {e}", base.display()));
+            probe.setup_error = Some(format!(
+                "cannot create a temporary directory in {}: {e}",
+                base.display()
+            ));
             return probe;
         }
     };
-    let files = [("go.mod", "module gomedicprobe\n\ngo 1.21\n"), ("main.go", MAIN_GO), ("main_test.go", TEST_GO)];
+    let files = [
+        ("go.mod", "module gomedicprobe\n\ngo 1.21\n"),
+        ("main.go", MAIN_GO),
+        ("main_test.go", TEST_GO),
+    ];
     for (name, body) in files {
         if let Err(e) = std::fs::write(dir.path().join(name), body) {
-            probe.setup_error = Some(format!("cannot write {}: {e}", dir.path().join(name).display()));
+            probe.setup_error = Some(format!(
+                "cannot write {}: {e}",
+                dir.path().join(name).display()
+            ));
             return probe;
         }
     }
@@ -89,7 +115,11 @@ fn build_probe(go: &Path, env: &BTreeMap<String, String>, timeout: Duration) -> 
     let build = spec(&["build", "-o", exe_name, "."]);
     let build_res = exec::run(&build);
     let built_ok = matches!(&build_res, Ok(o) if o.success());
-    probe.steps.push(BuildStep { name: "build", command: "go build".into(), result: build_res });
+    probe.steps.push(BuildStep {
+        name: "build",
+        command: "go build".into(),
+        result: build_res,
+    });
     if !built_ok {
         return probe;
     }
@@ -98,17 +128,28 @@ fn build_probe(go: &Path, env: &BTreeMap<String, String>, timeout: Duration) -> 
         probe.vanished = true;
         return probe;
     }
-    let run = exec::run(&Spec::new(&exe, &[], timeout.min(Duration::from_secs(60))).cwd(dir.path()));
+    let run =
+        exec::run(&Spec::new(&exe, &[], timeout.min(Duration::from_secs(60))).cwd(dir.path()));
     // Output other than ours means something replaced or wrapped the binary.
     let run = match run {
-        Ok(o) if o.success() && !o.stdout_str().contains("gomedic-probe-ok") => {
-            Ok(exec::Output { exit: exec::Exit::Code(-1), stderr: b"unexpected output from the probe binary".to_vec(), ..o })
-        }
+        Ok(o) if o.success() && !o.stdout_str().contains("gomedic-probe-ok") => Ok(exec::Output {
+            exit: exec::Exit::Code(-1),
+            stderr: b"unexpected output from the probe binary".to_vec(),
+            ..o
+        }),
         r => r,
     };
-    probe.steps.push(BuildStep { name: "run", command: format!("./{exe_name}"), result: run });
+    probe.steps.push(BuildStep {
+        name: "run",
+        command: format!("./{exe_name}"),
+        result: run,
+    });
     let test = spec(&["test", "-count=1", "."]);
-    probe.steps.push(BuildStep { name: "test", command: "go test".into(), result: exec::run(&test) });
+    probe.steps.push(BuildStep {
+        name: "test",
+        command: "go test".into(),
+        result: exec::run(&test),
+    });
     if !exe.exists() {
         probe.vanished = true;
     }
@@ -117,13 +158,21 @@ fn build_probe(go: &Path, env: &BTreeMap<String, String>, timeout: Duration) -> 
 
 fn run_quick(go: &Path, args: &[&str], cwd: &Path) -> Option<String> {
     let out = exec::run(&go_spec(go, args, Duration::from_secs(10)).cwd(cwd)).ok()?;
-    out.success().then(|| out.stdout_str().trim().to_string()).filter(|s| !s.is_empty() && s != "off")
+    out.success()
+        .then(|| out.stdout_str().trim().to_string())
+        .filter(|s| !s.is_empty() && s != "off")
 }
 
 /// An empty build cache has none of its 256 `xx` subdirectories populated.
 fn cache_is_cold(gocache: &Path) -> bool {
-    let Ok(rd) = std::fs::read_dir(gocache) else { return true };
+    let Ok(rd) = std::fs::read_dir(gocache) else {
+        return true;
+    };
     !rd.filter_map(|e| e.ok())
         .filter(|e| e.file_name().len() == 2)
-        .any(|e| std::fs::read_dir(e.path()).map(|mut d| d.next().is_some()).unwrap_or(false))
+        .any(|e| {
+            std::fs::read_dir(e.path())
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(false)
+        })
 }

@@ -27,7 +27,12 @@ pub struct SelectError {
 impl std::fmt::Display for SelectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let ids: Vec<&str> = CHECKS.iter().map(|c| c.meta.id).collect();
-        write!(f, "no check matches `{}`; known checks: {}", self.pattern, ids.join(", "))
+        write!(
+            f,
+            "no check matches `{}`; known checks: {}",
+            self.pattern,
+            ids.join(", ")
+        )
     }
 }
 
@@ -68,7 +73,11 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
 
     for (i, c) in checks.iter().enumerate() {
         if c.meta.deep && !opts.deep {
-            slots[i] = Some(CheckReport::new(&c.meta, CheckResult::skipped("runs only with --deep"), 0));
+            slots[i] = Some(CheckReport::new(
+                &c.meta,
+                CheckResult::skipped("runs only with --deep"),
+                0,
+            ));
             continue;
         }
         let tx = tx.clone();
@@ -88,7 +97,11 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
             let _ = tx.send((i, result, t0.elapsed()));
         });
         if let Err(e) = spawned {
-            slots[i] = Some(CheckReport::new(&c.meta, CheckResult::failed(format!("could not start a thread: {e}")), 0));
+            slots[i] = Some(CheckReport::new(
+                &c.meta,
+                CheckResult::failed(format!("could not start a thread: {e}")),
+                0,
+            ));
         }
     }
     drop(tx);
@@ -102,13 +115,29 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
         // Expire checks past their own timeout or the overall deadline.
         let mut next_wake = deadline;
         for &i in &pending {
-            let own = started[i].map(|s| s + checks[i].timeout).unwrap_or(deadline).min(deadline);
+            let own = started[i]
+                .map(|s| s + checks[i].timeout)
+                .unwrap_or(deadline)
+                .min(deadline);
             if now >= own {
                 let waited = started[i].map(|s| now - s).unwrap_or_default();
-                let why = if own == deadline { "the overall deadline" } else { "its timeout" };
-                let mut r = CheckResult::new(Status::Timeout, format!("did not finish within {} ({why})", fmt_dur(waited)));
-                r.details.push("the facts it waits for (a go command, a slow disk) are still pending".into());
-                slots[i] = Some(CheckReport::new(&checks[i].meta, r, waited.as_millis() as u64));
+                let why = if own == deadline {
+                    "the overall deadline"
+                } else {
+                    "its timeout"
+                };
+                let mut r = CheckResult::new(
+                    Status::Timeout,
+                    format!("did not finish within {} ({why})", fmt_dur(waited)),
+                );
+                r.details.push(
+                    "the facts it waits for (a go command, a slow disk) are still pending".into(),
+                );
+                slots[i] = Some(CheckReport::new(
+                    &checks[i].meta,
+                    r,
+                    waited.as_millis() as u64,
+                ));
             } else {
                 next_wake = next_wake.min(own);
             }
@@ -119,7 +148,11 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
         match rx.recv_timeout(next_wake.saturating_duration_since(Instant::now())) {
             Ok((i, result, took)) => {
                 if slots[i].is_none() {
-                    slots[i] = Some(CheckReport::new(&checks[i].meta, result, took.as_millis() as u64));
+                    slots[i] = Some(CheckReport::new(
+                        &checks[i].meta,
+                        result,
+                        took.as_millis() as u64,
+                    ));
                 }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => continue,
@@ -127,7 +160,11 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
                 // Every thread ended; anything unfilled died without reporting.
                 for i in 0..checks.len() {
                     if slots[i].is_none() {
-                        slots[i] = Some(CheckReport::new(&checks[i].meta, CheckResult::failed("the check ended without a result"), 0));
+                        slots[i] = Some(CheckReport::new(
+                            &checks[i].meta,
+                            CheckResult::failed("the check ended without a result"),
+                            0,
+                        ));
                     }
                 }
             }
@@ -136,7 +173,10 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
     std::panic::set_hook(prev_hook);
     // Anything still running (a hung go) is killed so nothing outlives the report.
     gomedic_sys::exec::kill_all();
-    slots.into_iter().map(|s| s.expect("every slot filled")).collect()
+    slots
+        .into_iter()
+        .map(|s| s.expect("every slot filled"))
+        .collect()
 }
 
 fn fmt_dur(d: Duration) -> String {
@@ -156,10 +196,22 @@ mod tests {
         assert!(matches("go", "go.env"));
         assert!(!matches("go", "gopher.x"));
         assert!(matches("path.tools", "path.tools"));
-        let o = RunOptions { deep: false, only: vec!["nope".into()], skip: vec![], deadline: Duration::from_secs(1) };
+        let o = RunOptions {
+            deep: false,
+            only: vec!["nope".into()],
+            skip: vec![],
+            deadline: Duration::from_secs(1),
+        };
         assert!(select(&o).is_err());
-        let o = RunOptions { deep: false, only: vec!["go.*".into()], skip: vec!["go.build".into()], deadline: Duration::from_secs(1) };
+        let o = RunOptions {
+            deep: false,
+            only: vec!["go.*".into()],
+            skip: vec!["go.build".into()],
+            deadline: Duration::from_secs(1),
+        };
         let ids: Vec<_> = select(&o).unwrap().iter().map(|c| c.meta.id).collect();
-        assert!(ids.contains(&"go.env") && !ids.contains(&"go.build") && !ids.contains(&"path.tools"));
+        assert!(
+            ids.contains(&"go.env") && !ids.contains(&"go.build") && !ids.contains(&"path.tools")
+        );
     }
 }

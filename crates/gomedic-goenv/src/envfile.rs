@@ -42,7 +42,10 @@ impl EnvFile {
     /// Parses file contents. `user_file` enables the checks that only make sense for the
     /// file `go env -w` maintains (comments are expected in `$GOROOT/go.env`).
     pub fn parse(path: &Path, data: &[u8], user_file: bool) -> EnvFile {
-        let mut f = EnvFile { path: path.to_path_buf(), ..Default::default() };
+        let mut f = EnvFile {
+            path: path.to_path_buf(),
+            ..Default::default()
+        };
         if data.starts_with(&[0xEF, 0xBB, 0xBF]) {
             f.issues.push(EnvFileIssue {
                 line: 1,
@@ -56,7 +59,11 @@ impl EnvFile {
                 continue;
             }
             let Ok(line) = std::str::from_utf8(raw) else {
-                f.issues.push(EnvFileIssue { line: n, message: "line is not valid UTF-8".into(), severe: true });
+                f.issues.push(EnvFileIssue {
+                    line: n,
+                    message: "line is not valid UTF-8".into(),
+                    severe: true,
+                });
                 continue;
             };
             let eq = line.find('=');
@@ -68,15 +75,23 @@ impl EnvFile {
                     continue;
                 }
                 let why = if is_comment {
-                    "comment line (ignored by the go command; `go env -w` never writes comments)".to_string()
+                    "comment line (ignored by the go command; `go env -w` never writes comments)"
+                        .to_string()
                 } else if eq.is_none() {
                     format!("`{}` has no `=`: ignored by the go command", clip(t))
                 } else if first.is_ascii_whitespace() {
                     "leading whitespace: the go command ignores this line".to_string()
                 } else {
-                    format!("`{}` does not start with an upper-case key: ignored by the go command", clip(t))
+                    format!(
+                        "`{}` does not start with an upper-case key: ignored by the go command",
+                        clip(t)
+                    )
                 };
-                f.issues.push(EnvFileIssue { line: n, message: why, severe: !is_comment });
+                f.issues.push(EnvFileIssue {
+                    line: n,
+                    message: why,
+                    severe: !is_comment,
+                });
                 continue;
             }
             let eq = eq.expect("checked");
@@ -95,22 +110,47 @@ impl EnvFile {
                 }
                 f.entries.remove(prev);
             }
-            f.entries.push(Entry { key: key.to_string(), value: value.to_string(), line: n });
+            f.entries.push(Entry {
+                key: key.to_string(),
+                value: value.to_string(),
+                line: n,
+            });
         }
         f
     }
 }
 
 fn lint_entry(f: &mut EnvFile, n: usize, key: &str, value: &str) {
-    let mut push = |message: String, severe: bool| f.issues.push(EnvFileIssue { line: n, message, severe });
+    let mut push = |message: String, severe: bool| {
+        f.issues.push(EnvFileIssue {
+            line: n,
+            message,
+            severe,
+        })
+    };
     if key.trim() != key || key.contains(' ') {
-        push(format!("key `{}` contains spaces: the go command will never read it", clip(key)), true);
-    } else if !key.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') {
-        push(format!("`{}` is not a valid variable name", clip(key)), true);
+        push(
+            format!(
+                "key `{}` contains spaces: the go command will never read it",
+                clip(key)
+            ),
+            true,
+        );
+    } else if !key
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    {
+        push(
+            format!("`{}` is not a valid variable name", clip(key)),
+            true,
+        );
     } else if crate::keys::READ_ONLY.contains(&key) {
         push(format!("{key} cannot be set in the go env file (`go env -w` refuses it); this line has no effect"), false);
     } else if !crate::keys::is_known(key) {
-        push(format!("{key} is not a setting the go command knows; this line has no effect (typo?)"), false);
+        push(
+            format!("{key} is not a setting the go command knows; this line has no effect (typo?)"),
+            false,
+        );
     }
     if value.ends_with('\r') {
         push(
@@ -118,10 +158,19 @@ fn lint_entry(f: &mut EnvFile, n: usize, key: &str, value: &str) {
             true,
         );
     } else if value.trim() != value {
-        push(format!("{key} value has leading or trailing spaces, which the go command keeps"), false);
+        push(
+            format!("{key} value has leading or trailing spaces, which the go command keeps"),
+            false,
+        );
     }
-    if value.len() >= 2 && ((value.starts_with('"') && value.ends_with('"')) || (value.starts_with('\'') && value.ends_with('\''))) {
-        push(format!("{key} value is quoted; the go command keeps the quotes as part of the value"), true);
+    if value.len() >= 2
+        && ((value.starts_with('"') && value.ends_with('"'))
+            || (value.starts_with('\'') && value.ends_with('\'')))
+    {
+        push(
+            format!("{key} value is quoted; the go command keeps the quotes as part of the value"),
+            true,
+        );
     }
 }
 
@@ -137,7 +186,10 @@ fn clip(s: &str) -> String {
 
 /// Where the go command looks for the user's env file, from `GOENV` and the user config
 /// directory as Go's `os.UserConfigDir` computes it. `Err` says why there is none.
-pub fn user_env_file_path(getenv: &dyn Fn(&str) -> Option<String>, os: &str) -> Result<PathBuf, String> {
+pub fn user_env_file_path(
+    getenv: &dyn Fn(&str) -> Option<String>,
+    os: &str,
+) -> Result<PathBuf, String> {
     if let Some(f) = getenv("GOENV").filter(|v| !v.is_empty()) {
         if f == "off" {
             return Err("GOENV=off: the go env file is disabled".into());
@@ -149,14 +201,22 @@ pub fn user_env_file_path(getenv: &dyn Fn(&str) -> Option<String>, os: &str) -> 
 }
 
 /// Go's `os.UserConfigDir`.
-pub fn user_config_dir(getenv: &dyn Fn(&str) -> Option<String>, os: &str) -> Result<PathBuf, String> {
+pub fn user_config_dir(
+    getenv: &dyn Fn(&str) -> Option<String>,
+    os: &str,
+) -> Result<PathBuf, String> {
     let nonempty = |k: &str| getenv(k).filter(|v| !v.is_empty());
     match os {
-        "windows" => nonempty("AppData").or_else(|| nonempty("APPDATA")).map(PathBuf::from).ok_or_else(|| "%AppData% is not defined".into()),
+        "windows" => nonempty("AppData")
+            .or_else(|| nonempty("APPDATA"))
+            .map(PathBuf::from)
+            .ok_or_else(|| "%AppData% is not defined".into()),
         "macos" | "darwin" | "ios" => nonempty("HOME")
             .map(|h| PathBuf::from(h).join("Library/Application Support"))
             .ok_or_else(|| "$HOME is not defined".into()),
-        "plan9" => nonempty("home").map(|h| PathBuf::from(h).join("lib")).ok_or_else(|| "$home is not defined".into()),
+        "plan9" => nonempty("home")
+            .map(|h| PathBuf::from(h).join("lib"))
+            .ok_or_else(|| "$home is not defined".into()),
         _ => {
             if let Some(x) = nonempty("XDG_CONFIG_HOME") {
                 if Path::new(&x).is_absolute() {
@@ -164,7 +224,9 @@ pub fn user_config_dir(getenv: &dyn Fn(&str) -> Option<String>, os: &str) -> Res
                 }
                 return Err("path in $XDG_CONFIG_HOME is relative".into());
             }
-            nonempty("HOME").map(|h| PathBuf::from(h).join(".config")).ok_or_else(|| "neither $XDG_CONFIG_HOME nor $HOME are defined".into())
+            nonempty("HOME")
+                .map(|h| PathBuf::from(h).join(".config"))
+                .ok_or_else(|| "neither $XDG_CONFIG_HOME nor $HOME are defined".into())
         }
     }
 }
@@ -209,13 +271,20 @@ mod tests {
         let f = EnvFile::parse(Path::new("/x"), &data, true);
         assert!(!f.issues.is_empty());
         let f = EnvFile::parse(Path::new("/x"), b"\xEF\xBB\xBFGOPROXY=x\n=\n==\nA=\n", true);
-        assert!(f.issues.iter().any(|i| i.message.contains("byte-order mark")));
+        assert!(f
+            .issues
+            .iter()
+            .any(|i| i.message.contains("byte-order mark")));
         assert_eq!(f.get("A").unwrap().value, "");
     }
 
     #[test]
     fn goroot_go_env_comments_are_fine() {
-        let f = EnvFile::parse(Path::new("/g/go.env"), b"# comment\n\nGOPROXY=https://proxy.golang.org,direct\n", false);
+        let f = EnvFile::parse(
+            Path::new("/g/go.env"),
+            b"# comment\n\nGOPROXY=https://proxy.golang.org,direct\n",
+            false,
+        );
         assert!(f.issues.is_empty());
     }
 
@@ -226,7 +295,10 @@ mod tests {
             "XDG_CONFIG_HOME" => Some("".to_string()),
             _ => None,
         };
-        assert_eq!(user_env_file_path(&env, "linux").unwrap(), PathBuf::from("/home/u/.config/go/env"));
+        assert_eq!(
+            user_env_file_path(&env, "linux").unwrap(),
+            PathBuf::from("/home/u/.config/go/env")
+        );
         let env2 = |k: &str| (k == "GOENV").then(|| "off".to_string());
         assert!(user_env_file_path(&env2, "linux").is_err());
         let env3 = |k: &str| (k == "XDG_CONFIG_HOME").then(|| "rel/dir".to_string());

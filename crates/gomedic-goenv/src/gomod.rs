@@ -20,7 +20,13 @@ impl ModFile {
         self.go.as_ref().and_then(|(v, _)| GoVersion::parse(v))
     }
     pub fn toolchain_version(&self) -> Option<GoVersion> {
-        self.toolchain.as_ref().and_then(|(v, _)| if v == "default" { None } else { GoVersion::parse_toolchain(v) })
+        self.toolchain.as_ref().and_then(|(v, _)| {
+            if v == "default" {
+                None
+            } else {
+                GoVersion::parse_toolchain(v)
+            }
+        })
     }
 }
 
@@ -41,22 +47,33 @@ pub fn find(dir: &Path, gowork: Option<&str>) -> Option<PathBuf> {
 
 /// Extracts the `go` and `toolchain` directives; tolerant of everything else.
 pub fn parse(path: &Path, text: &str) -> ModFile {
-    let mut m = ModFile { path: path.to_path_buf(), go: None, toolchain: None, problems: Vec::new() };
+    let mut m = ModFile {
+        path: path.to_path_buf(),
+        go: None,
+        toolchain: None,
+        problems: Vec::new(),
+    };
     for (i, raw) in text.lines().enumerate() {
         let line = raw.split("//").next().unwrap_or("").trim();
         let mut words = line.split_whitespace();
-        let (Some(kw), Some(val)) = (words.next(), words.next()) else { continue };
+        let (Some(kw), Some(val)) = (words.next(), words.next()) else {
+            continue;
+        };
         let n = i + 1;
         match kw {
             "go" => {
                 if GoVersion::parse(val).is_none() {
-                    m.problems.push(format!("line {n}: invalid go version `{val}` (want e.g. 1.22.0)"));
+                    m.problems.push(format!(
+                        "line {n}: invalid go version `{val}` (want e.g. 1.22.0)"
+                    ));
                 }
                 m.go = Some((val.to_string(), n));
             }
             "toolchain" => {
                 if val != "default" && GoVersion::parse_toolchain(val).is_none() {
-                    m.problems.push(format!("line {n}: invalid toolchain `{val}` (want e.g. go1.22.3)"));
+                    m.problems.push(format!(
+                        "line {n}: invalid toolchain `{val}` (want e.g. go1.22.3)"
+                    ));
                 }
                 m.toolchain = Some((val.to_string(), n));
             }
@@ -72,7 +89,10 @@ mod tests {
 
     #[test]
     fn parses_directives() {
-        let m = parse(Path::new("go.mod"), "module x // c\n\ngo 1.22 // lang\ntoolchain go1.23.4\nrequire (\n a v1\n)\n");
+        let m = parse(
+            Path::new("go.mod"),
+            "module x // c\n\ngo 1.22 // lang\ntoolchain go1.23.4\nrequire (\n a v1\n)\n",
+        );
         assert_eq!(m.go, Some(("1.22".into(), 3)));
         assert_eq!(m.toolchain_version().unwrap().to_string(), "1.23.4");
         assert!(m.problems.is_empty());

@@ -81,8 +81,13 @@ impl PathScan {
 /// Names a lookup of `go` tries, in order, on `os` (PATHEXT on Windows).
 pub fn go_names(os: &str, pathext: Option<&str>) -> Vec<String> {
     if os == "windows" {
-        let exts = pathext.filter(|p| !p.trim().is_empty()).unwrap_or(".COM;.EXE;.BAT;.CMD");
-        exts.split(';').filter(|e| e.starts_with('.')).map(|e| format!("go{}", e.to_ascii_lowercase())).collect()
+        let exts = pathext
+            .filter(|p| !p.trim().is_empty())
+            .unwrap_or(".COM;.EXE;.BAT;.CMD");
+        exts.split(';')
+            .filter(|e| e.starts_with('.'))
+            .map(|e| format!("go{}", e.to_ascii_lowercase()))
+            .collect()
     } else {
         vec!["go".to_string()]
     }
@@ -124,16 +129,31 @@ pub fn scan(path_var: &OsStr, names: &[String], os: &str) -> PathScan {
                 }
             }
         }
-        let searchable = !problems.iter().any(|p| matches!(p, EntryProblem::Missing | EntryProblem::NotADirectory | EntryProblem::Duplicate(_)));
+        let searchable = !problems.iter().any(|p| {
+            matches!(
+                p,
+                EntryProblem::Missing | EntryProblem::NotADirectory | EntryProblem::Duplicate(_)
+            )
+        });
         if searchable {
-            let base = if raw.is_empty() { PathBuf::from(".") } else { dir.clone() };
+            let base = if raw.is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir.clone()
+            };
             for name in names {
                 if let Some(c) = candidate(index, &base.join(name), &display, windows) {
                     scan.candidates.push(c);
                 }
             }
         }
-        scan.entries.push(PathEntry { index, raw, display, non_utf8, problems });
+        scan.entries.push(PathEntry {
+            index,
+            raw,
+            display,
+            non_utf8,
+            problems,
+        });
     }
     scan
 }
@@ -150,7 +170,11 @@ fn split_path(v: &OsStr, windows: bool) -> Vec<OsString> {
 fn is_absolute(s: &str, windows: bool) -> bool {
     if windows {
         let b = s.as_bytes();
-        (b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/')) || s.starts_with("\\\\")
+        (b.len() >= 3
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && (b[2] == b'\\' || b[2] == b'/'))
+            || s.starts_with("\\\\")
     } else {
         s.starts_with('/')
     }
@@ -167,7 +191,10 @@ fn normalize(s: &str, windows: bool) -> String {
 }
 
 fn is_windowsapps(dir: &str) -> bool {
-    dir.replace('/', "\\").trim_end_matches('\\').to_ascii_lowercase().ends_with("\\microsoft\\windowsapps")
+    dir.replace('/', "\\")
+        .trim_end_matches('\\')
+        .to_ascii_lowercase()
+        .ends_with("\\microsoft\\windowsapps")
 }
 
 fn candidate(entry: usize, path: &Path, dir_display: &str, windows: bool) -> Option<Candidate> {
@@ -183,9 +210,20 @@ fn candidate(entry: usize, path: &Path, dir_display: &str, windows: bool) -> Opt
         Ok(_) => CandidateKind::NotExecutable,
     };
     let resolved = std::fs::canonicalize(path).ok();
-    let goroot = if kind == CandidateKind::Executable { goroot_of(path, resolved.as_deref()) } else { None };
+    let goroot = if kind == CandidateKind::Executable {
+        goroot_of(path, resolved.as_deref())
+    } else {
+        None
+    };
     let goroot_version = goroot.as_deref().and_then(read_version_file);
-    Some(Candidate { entry, path: path.to_path_buf(), resolved, kind, goroot, goroot_version })
+    Some(Candidate {
+        entry,
+        path: path.to_path_buf(),
+        resolved,
+        kind,
+        goroot,
+        goroot_version,
+    })
 }
 
 #[cfg(unix)]
@@ -204,7 +242,11 @@ fn is_executable(m: &std::fs::Metadata) -> bool {
 /// with symlinks resolved (cmd/go's findGOROOT).
 pub fn goroot_of(exe: &Path, resolved: Option<&Path>) -> Option<PathBuf> {
     let looks = |d: &Path| d.join("pkg").join("tool").is_dir();
-    let abs = if exe.is_absolute() { exe.to_path_buf() } else { std::env::current_dir().ok()?.join(exe) };
+    let abs = if exe.is_absolute() {
+        exe.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(exe)
+    };
     for p in [Some(abs.as_path()), resolved].into_iter().flatten() {
         for up in [2usize, 3] {
             let mut d = p.to_path_buf();
@@ -222,7 +264,10 @@ pub fn goroot_of(exe: &Path, resolved: Option<&Path>) -> Option<PathBuf> {
 /// First line of `$GOROOT/VERSION`, if readable.
 pub fn read_version_file(goroot: &Path) -> Option<String> {
     let text = std::fs::read_to_string(goroot.join("VERSION")).ok()?;
-    text.lines().next().map(|l| l.trim().to_string()).filter(|l| !l.is_empty())
+    text.lines()
+        .next()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
 }
 
 #[cfg(all(test, unix))]
@@ -270,7 +315,10 @@ mod tests {
         assert_eq!(kinds[1], CandidateKind::Directory);
         let w = s.winner().unwrap();
         assert_eq!(w.path, linkdir.join("go"));
-        assert_eq!(w.goroot.as_deref(), Some(a.canonicalize().unwrap().as_path()));
+        assert_eq!(
+            w.goroot.as_deref(),
+            Some(a.canonicalize().unwrap().as_path())
+        );
         assert_eq!(w.goroot_version.as_deref(), Some("go1.22.10"));
         assert_eq!(s.entries[3].problems, vec![EntryProblem::Empty]);
         assert!(s.entries[4].problems.contains(&EntryProblem::Relative));
@@ -294,8 +342,13 @@ mod tests {
 
     #[test]
     fn windows_names_and_alias_detection() {
-        assert_eq!(go_names("windows", Some(".EXE;.CMD")), vec!["go.exe", "go.cmd"]);
-        assert!(is_windowsapps("C:\\Users\\u\\AppData\\Local\\Microsoft\\WindowsApps\\"));
+        assert_eq!(
+            go_names("windows", Some(".EXE;.CMD")),
+            vec!["go.exe", "go.cmd"]
+        );
+        assert!(is_windowsapps(
+            "C:\\Users\\u\\AppData\\Local\\Microsoft\\WindowsApps\\"
+        ));
         assert!(!is_windowsapps("C:\\Go\\bin"));
         assert!(is_absolute("C:\\Go\\bin", true));
         assert!(!is_absolute("Go\\bin", true));

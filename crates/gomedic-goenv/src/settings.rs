@@ -65,11 +65,20 @@ impl Layers<'_> {
         let env = (self.getenv)(key);
         let empty_in_environment = env.as_deref() == Some("");
         if let Some(v) = env.filter(|v| !v.is_empty()) {
-            found.push(Layer { source: Source::Environment, value: v });
+            found.push(Layer {
+                source: Source::Environment,
+                value: v,
+            });
         }
         if let Some(e) = self.user_file.and_then(|f| f.get(key).map(|e| (f, e))) {
             if !e.1.value.is_empty() {
-                found.push(Layer { source: Source::EnvFile { path: e.0.path.clone(), line: e.1.line }, value: e.1.value.clone() });
+                found.push(Layer {
+                    source: Source::EnvFile {
+                        path: e.0.path.clone(),
+                        line: e.1.line,
+                    },
+                    value: e.1.value.clone(),
+                });
             }
         }
         // GOROOT/go.env never supplies GOROOT itself.
@@ -77,7 +86,10 @@ impl Layers<'_> {
             if let Some(e) = self.goroot_file.and_then(|f| f.get(key).map(|e| (f, e))) {
                 if !e.1.value.is_empty() {
                     found.push(Layer {
-                        source: Source::GorootGoEnv { path: e.0.path.clone(), line: e.1.line },
+                        source: Source::GorootGoEnv {
+                            path: e.0.path.clone(),
+                            line: e.1.line,
+                        },
                         value: e.1.value.clone(),
                     });
                 }
@@ -87,13 +99,21 @@ impl Layers<'_> {
             return Resolved {
                 key: key.to_string(),
                 value: default.to_string(),
-                source: Source::Default { note: default_note.to_string() },
+                source: Source::Default {
+                    note: default_note.to_string(),
+                },
                 overridden: Vec::new(),
                 empty_in_environment,
             };
         }
         let win = found.remove(0);
-        Resolved { key: key.to_string(), value: win.value, source: win.source, overridden: found, empty_in_environment }
+        Resolved {
+            key: key.to_string(),
+            value: win.value,
+            source: win.source,
+            overridden: found,
+            empty_in_environment,
+        }
     }
 }
 
@@ -104,20 +124,41 @@ mod tests {
 
     #[test]
     fn precedence_env_file_goroot_default() {
-        let user = EnvFile::parse(Path::new("/u/env"), b"GOPROXY=https://user.example\nGOSUMDB=sum.user\n", true);
-        let goroot = EnvFile::parse(Path::new("/g/go.env"), b"# c\nGOPROXY=https://proxy.golang.org,direct\nGOTOOLCHAIN=auto\n", false);
+        let user = EnvFile::parse(
+            Path::new("/u/env"),
+            b"GOPROXY=https://user.example\nGOSUMDB=sum.user\n",
+            true,
+        );
+        let goroot = EnvFile::parse(
+            Path::new("/g/go.env"),
+            b"# c\nGOPROXY=https://proxy.golang.org,direct\nGOTOOLCHAIN=auto\n",
+            false,
+        );
         let env = |k: &str| match k {
             "GOSUMDB" => Some("sum.env".to_string()),
             "GOFLAGS" => Some(String::new()),
             _ => None,
         };
-        let l = Layers { getenv: &env, user_file: Some(&user), goroot_file: Some(&goroot) };
+        let l = Layers {
+            getenv: &env,
+            user_file: Some(&user),
+            goroot_file: Some(&goroot),
+        };
         let p = l.resolve("GOPROXY", "", "");
         assert_eq!(p.value, "https://user.example");
-        assert_eq!(p.source, Source::EnvFile { path: "/u/env".into(), line: 1 });
+        assert_eq!(
+            p.source,
+            Source::EnvFile {
+                path: "/u/env".into(),
+                line: 1
+            }
+        );
         assert_eq!(p.overridden.len(), 1);
         let s = l.resolve("GOSUMDB", "", "");
-        assert_eq!((s.value.as_str(), &s.source), ("sum.env", &Source::Environment));
+        assert_eq!(
+            (s.value.as_str(), &s.source),
+            ("sum.env", &Source::Environment)
+        );
         let t = l.resolve("GOTOOLCHAIN", "local", "");
         assert!(matches!(t.source, Source::GorootGoEnv { line: 3, .. }));
         let f = l.resolve("GOFLAGS", "", "");

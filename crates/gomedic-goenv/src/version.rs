@@ -23,16 +23,31 @@ impl GoVersion {
         let rest = rest.strip_prefix('.')?;
         let (minor, rest) = split_num(rest)?;
         if rest.is_empty() {
-            return Some(GoVersion { major, minor, patch: None, pre: None });
+            return Some(GoVersion {
+                major,
+                minor,
+                patch: None,
+                pre: None,
+            });
         }
         if let Some(r) = rest.strip_prefix('.') {
             let (patch, tail) = split_num(r)?;
-            return tail.is_empty().then_some(GoVersion { major, minor, patch: Some(patch), pre: None });
+            return tail.is_empty().then_some(GoVersion {
+                major,
+                minor,
+                patch: Some(patch),
+                pre: None,
+            });
         }
         for kind in ["rc", "beta", "alpha"] {
             if let Some(r) = rest.strip_prefix(kind) {
                 let (n, tail) = split_num(r)?;
-                return tail.is_empty().then(|| GoVersion { major, minor, patch: None, pre: Some((kind.to_string(), n)) });
+                return tail.is_empty().then(|| GoVersion {
+                    major,
+                    minor,
+                    patch: None,
+                    pre: Some((kind.to_string(), n)),
+                });
             }
         }
         None
@@ -54,7 +69,10 @@ impl GoVersion {
     /// The release version a language version means for toolchain selection (`1.22` → `1.22.0`).
     pub fn first_release(&self) -> GoVersion {
         if self.is_lang() {
-            GoVersion { patch: Some(0), ..self.clone() }
+            GoVersion {
+                patch: Some(0),
+                ..self.clone()
+            }
         } else {
             self.clone()
         }
@@ -62,7 +80,12 @@ impl GoVersion {
 
     /// Major.minor only.
     pub fn lang(&self) -> GoVersion {
-        GoVersion { major: self.major, minor: self.minor, patch: None, pre: None }
+        GoVersion {
+            major: self.major,
+            minor: self.minor,
+            patch: None,
+            pre: None,
+        }
     }
 }
 
@@ -84,17 +107,19 @@ fn pre_rank(kind: &str) -> u8 {
 
 impl Ord for GoVersion {
     fn cmp(&self, o: &Self) -> Ordering {
-        (self.major, self.minor).cmp(&(o.major, o.minor)).then_with(|| {
-            // Within a minor: lang < alpha < beta < rc < .0 < .1 ...
-            let key = |v: &GoVersion| -> (u8, u32, u32) {
-                match (&v.pre, v.patch) {
-                    (None, None) => (0, 0, 0),
-                    (Some((k, n)), _) => (1, pre_rank(k) as u32, *n),
-                    (None, Some(p)) => (2, p, 0),
-                }
-            };
-            key(self).cmp(&key(o))
-        })
+        (self.major, self.minor)
+            .cmp(&(o.major, o.minor))
+            .then_with(|| {
+                // Within a minor: lang < alpha < beta < rc < .0 < .1 ...
+                let key = |v: &GoVersion| -> (u8, u32, u32) {
+                    match (&v.pre, v.patch) {
+                        (None, None) => (0, 0, 0),
+                        (Some((k, n)), _) => (1, pre_rank(k) as u32, *n),
+                        (None, Some(p)) => (2, p, 0),
+                    }
+                };
+                key(self).cmp(&key(o))
+            })
     }
 }
 
@@ -138,7 +163,12 @@ pub fn parse_version_line(out: &str) -> Option<VersionLine> {
     let version = ver
         .split_whitespace()
         .find_map(|w| GoVersion::parse_toolchain(w.trim_end_matches(|c: char| c == ',')));
-    Some(VersionLine { raw_version: ver.to_string(), version, os: os.to_string(), arch: arch.to_string() })
+    Some(VersionLine {
+        raw_version: ver.to_string(),
+        version,
+        os: os.to_string(),
+        arch: arch.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -150,15 +180,44 @@ mod tests {
 
     #[test]
     fn ordering_matches_gover() {
-        let mut list = vec![v("1.22.1"), v("1.22"), v("1.22rc1"), v("1.21.13"), v("1.22.0"), v("1.22beta2"), v("1.9")];
+        let mut list = vec![
+            v("1.22.1"),
+            v("1.22"),
+            v("1.22rc1"),
+            v("1.21.13"),
+            v("1.22.0"),
+            v("1.22beta2"),
+            v("1.9"),
+        ];
         list.sort();
         let s: Vec<String> = list.iter().map(|x| x.to_string()).collect();
-        assert_eq!(s, ["1.9", "1.21.13", "1.22", "1.22beta2", "1.22rc1", "1.22.0", "1.22.1"]);
+        assert_eq!(
+            s,
+            [
+                "1.9",
+                "1.21.13",
+                "1.22",
+                "1.22beta2",
+                "1.22rc1",
+                "1.22.0",
+                "1.22.1"
+            ]
+        );
     }
 
     #[test]
     fn parse_rejects_garbage() {
-        for bad in ["", "1", "1.", "x1.2", "1.2.3.4", "1.2rc", "go", "1.22.x", "99999999999.1"] {
+        for bad in [
+            "",
+            "1",
+            "1.",
+            "x1.2",
+            "1.2.3.4",
+            "1.2rc",
+            "go",
+            "1.22.x",
+            "99999999999.1",
+        ] {
             assert!(GoVersion::parse(bad).is_none(), "{bad}");
         }
         assert!(v("1.22").is_lang());

@@ -50,9 +50,17 @@ pub fn human(r: &RedactedReport, o: HumanOptions, w: &mut dyn Write) -> io::Resu
     let width = r.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
     for c in &r.checks {
         let sym = paint(c.status, symbol(c.status), o.color);
-        let timing = if o.verbose { dim(&format!("  [{} ms]", c.duration_ms), o.color) } else { String::new() };
+        let timing = if o.verbose {
+            dim(&format!("  [{} ms]", c.duration_ms), o.color)
+        } else {
+            String::new()
+        };
         writeln!(w, "{sym} {:<width$}  {}{timing}", c.id, c.summary)?;
-        let show = o.verbose || matches!(c.status, Status::Warn | Status::Error | Status::Timeout | Status::Failed);
+        let show = o.verbose
+            || matches!(
+                c.status,
+                Status::Warn | Status::Error | Status::Timeout | Status::Failed
+            );
         if show {
             block(c, o, w)?;
         }
@@ -68,7 +76,11 @@ pub fn human(r: &RedactedReport, o: HumanOptions, w: &mut dyn Write) -> io::Resu
     writeln!(w)?;
     let line = format!("{} checks: {}", r.checks.len(), parts.join(", "));
     if o.verbose {
-        writeln!(w, "{line} in {} ms ({}/{})", r.duration_ms, r.host.os, r.host.arch)?;
+        writeln!(
+            w,
+            "{line} in {} ms ({}/{})",
+            r.duration_ms, r.host.os, r.host.arch
+        )?;
     } else {
         writeln!(w, "{line}")?;
     }
@@ -80,8 +92,17 @@ fn block(c: &CheckReport, o: HumanOptions, w: &mut dyn Write) -> io::Result<()> 
         writeln!(w, "    {d}")?;
     }
     for f in &c.fixes {
-        let tag = if f.automatic { format!(" (gomedic fix {})", f.id) } else { String::new() };
-        writeln!(w, "    {} {}{tag}", paint(Status::Ok, "fix:", o.color), f.description)?;
+        let tag = if f.automatic {
+            format!(" (gomedic fix {})", f.id)
+        } else {
+            String::new()
+        };
+        writeln!(
+            w,
+            "    {} {}{tag}",
+            paint(Status::Ok, "fix:", o.color),
+            f.description
+        )?;
         for cmd in &f.commands {
             writeln!(w, "      $ {cmd}")?;
         }

@@ -92,11 +92,21 @@ pub enum Failure {
     /// The program does not exist (or a path component is missing).
     NotFound { message: String },
     /// The OS refused to start it (permissions, a directory, antivirus, policy).
-    PermissionDenied { message: String, os_code: Option<i32> },
+    PermissionDenied {
+        message: String,
+        os_code: Option<i32>,
+    },
     /// Some other start failure (exec format error, too many files, ...).
-    SpawnFailed { message: String, os_code: Option<i32> },
+    SpawnFailed {
+        message: String,
+        os_code: Option<i32>,
+    },
     /// Still running at the timeout; it was killed.
-    Timeout { after: Duration, stdout: Vec<u8>, stderr: Vec<u8> },
+    Timeout {
+        after: Duration,
+        stdout: Vec<u8>,
+        stderr: Vec<u8>,
+    },
 }
 
 pub type Result = std::result::Result<Output, Failure>;
@@ -109,7 +119,10 @@ fn live() -> &'static Mutex<HashSet<u32>> {
 /// Runs `spec` to completion or timeout. Never panics on a misbehaving child.
 pub fn run(spec: &Spec) -> Result {
     let mut cmd = Command::new(&spec.program);
-    cmd.args(&spec.args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(&spec.args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for (k, v) in &spec.env {
         match v {
             Some(v) => cmd.env(k, v),
@@ -131,7 +144,9 @@ pub fn run(spec: &Spec) -> Result {
         cmd.creation_flags(CREATE_NO_WINDOW);
     }
     let start = Instant::now();
-    let mut child = cmd.spawn().map_err(|e| classify_spawn_error(&spec.program, e))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| classify_spawn_error(&spec.program, e))?;
     let pid = child.id();
     live().lock().map(|mut s| s.insert(pid)).ok();
     let out_reader = reader(child.stdout.take());
@@ -141,14 +156,23 @@ pub fn run(spec: &Spec) -> Result {
         Ok(Some(status)) => {
             let stdout = join(out_reader, Duration::from_secs(2));
             let stderr = join(err_reader, Duration::from_secs(2));
-            Ok(Output { exit: exit_of(status), stdout, stderr, duration: start.elapsed() })
+            Ok(Output {
+                exit: exit_of(status),
+                stdout,
+                stderr,
+                duration: start.elapsed(),
+            })
         }
         Ok(None) | Err(_) => {
             kill_tree(&mut child);
             let _ = child.wait();
             let stdout = join(out_reader, Duration::from_millis(200));
             let stderr = join(err_reader, Duration::from_millis(200));
-            Err(Failure::Timeout { after: start.elapsed(), stdout, stderr })
+            Err(Failure::Timeout {
+                after: start.elapsed(),
+                stdout,
+                stderr,
+            })
         }
     };
     live().lock().map(|mut s| s.remove(&pid)).ok();
@@ -157,7 +181,10 @@ pub fn run(spec: &Spec) -> Result {
 
 /// Kills every child still running (used when the overall deadline passes).
 pub fn kill_all() {
-    let pids: Vec<u32> = live().lock().map(|s| s.iter().copied().collect()).unwrap_or_default();
+    let pids: Vec<u32> = live()
+        .lock()
+        .map(|s| s.iter().copied().collect())
+        .unwrap_or_default();
     for pid in pids {
         kill_pid(pid);
     }
@@ -176,7 +203,8 @@ fn reader<R: Read + Send + 'static>(r: Option<R>) -> Option<std::sync::mpsc::Rec
 }
 
 fn join(rx: Option<std::sync::mpsc::Receiver<Vec<u8>>>, wait: Duration) -> Vec<u8> {
-    rx.and_then(|rx| rx.recv_timeout(wait).ok()).unwrap_or_default()
+    rx.and_then(|rx| rx.recv_timeout(wait).ok())
+        .unwrap_or_default()
 }
 
 fn exit_of(status: ExitStatus) -> Exit {
@@ -269,8 +297,14 @@ mod tests {
         assert_eq!(code.exit, Exit::Code(7));
         let sig = run(&Spec::new(script(d.path(), "kill -9 $$"), &[], t)).unwrap();
         assert_eq!(sig.exit, Exit::Signal(9));
-        assert!(matches!(run(&Spec::new(d.path().join("nope"), &[], t)), Err(Failure::NotFound { .. })));
-        assert!(matches!(run(&Spec::new(d.path(), &[], t)), Err(Failure::PermissionDenied { .. })));
+        assert!(matches!(
+            run(&Spec::new(d.path().join("nope"), &[], t)),
+            Err(Failure::NotFound { .. })
+        ));
+        assert!(matches!(
+            run(&Spec::new(d.path(), &[], t)),
+            Err(Failure::PermissionDenied { .. })
+        ));
     }
 
     #[test]
@@ -278,7 +312,11 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let start = Instant::now();
         // The shell's child keeps the pipes open; only a group kill ends it promptly.
-        let r = run(&Spec::new(script(d.path(), "sleep 30; echo late"), &[], Duration::from_millis(300)));
+        let r = run(&Spec::new(
+            script(d.path(), "sleep 30; echo late"),
+            &[],
+            Duration::from_millis(300),
+        ));
         assert!(matches!(r, Err(Failure::Timeout { .. })), "{r:?}");
         assert!(start.elapsed() < Duration::from_secs(5));
     }

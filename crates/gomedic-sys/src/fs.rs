@@ -25,14 +25,28 @@ pub fn probe_dir(path: &Path) -> DirProbe {
     let meta = std::fs::metadata(path);
     let exists = meta.is_ok();
     let not_a_dir = meta.as_ref().map(|m| !m.is_dir()).unwrap_or(false);
-    let probed = if exists && !not_a_dir { Some(path.to_path_buf()) } else { nearest_existing_dir(path) };
+    let probed = if exists && !not_a_dir {
+        Some(path.to_path_buf())
+    } else {
+        nearest_existing_dir(path)
+    };
     let writable = match &probed {
         Some(p) if !not_a_dir => probe_writable(p).map_err(|e| format!("{}: {e}", p.display())),
         Some(_) => Err(format!("{} exists and is not a directory", path.display())),
-        None => Err(format!("no existing parent directory of {}", path.display())),
+        None => Err(format!(
+            "no existing parent directory of {}",
+            path.display()
+        )),
     };
     let free_bytes = probed.as_deref().and_then(|p| free_space(p).ok());
-    DirProbe { path: path.to_path_buf(), exists, not_a_dir, probed, writable, free_bytes }
+    DirProbe {
+        path: path.to_path_buf(),
+        exists,
+        not_a_dir,
+        probed,
+        writable,
+        free_bytes,
+    }
 }
 
 fn nearest_existing_dir(path: &Path) -> Option<PathBuf> {
@@ -53,20 +67,27 @@ fn nearest_existing_dir(path: &Path) -> Option<PathBuf> {
 pub fn probe_writable(dir: &Path) -> io::Result<()> {
     let name = format!(".gomedic-write-probe-{}-{:x}", std::process::id(), nanos());
     let p = dir.join(name);
-    let f = std::fs::OpenOptions::new().write(true).create_new(true).open(&p)?;
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&p)?;
     drop(f);
     std::fs::remove_file(&p)
 }
 
 fn nanos() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
 }
 
 /// Bytes available to an unprivileged user on the filesystem holding `path`.
 #[cfg(unix)]
 pub fn free_space(path: &Path) -> io::Result<u64> {
     use std::os::unix::ffi::OsStrExt;
-    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).map_err(|_| io::Error::other("path contains NUL"))?;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| io::Error::other("path contains NUL"))?;
     let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
     if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
         return Err(io::Error::last_os_error());
@@ -81,7 +102,14 @@ pub fn free_space(path: &Path) -> io::Result<u64> {
     use windows_sys::Win32::Storage::FileSystem::GetDiskFreeSpaceExW;
     let wide: Vec<u16> = path.as_os_str().encode_wide().chain(Some(0)).collect();
     let mut avail = 0u64;
-    let ok = unsafe { GetDiskFreeSpaceExW(wide.as_ptr(), &mut avail, std::ptr::null_mut(), std::ptr::null_mut()) };
+    let ok = unsafe {
+        GetDiskFreeSpaceExW(
+            wide.as_ptr(),
+            &mut avail,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    };
     if ok == 0 {
         return Err(io::Error::last_os_error());
     }
@@ -90,7 +118,9 @@ pub fn free_space(path: &Path) -> io::Result<u64> {
 
 #[cfg(not(any(unix, windows)))]
 pub fn free_space(_path: &Path) -> io::Result<u64> {
-    Err(io::Error::other("free space is not available on this platform"))
+    Err(io::Error::other(
+        "free space is not available on this platform",
+    ))
 }
 
 #[cfg(test)]
@@ -112,6 +142,10 @@ mod tests {
         std::fs::write(&file, "x").unwrap();
         let p = probe_dir(&file);
         assert!(p.not_a_dir && p.writable.is_err());
-        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1, "probe leaves nothing behind");
+        assert_eq!(
+            std::fs::read_dir(d.path()).unwrap().count(),
+            1,
+            "probe leaves nothing behind"
+        );
     }
 }

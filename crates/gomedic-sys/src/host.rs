@@ -36,7 +36,9 @@ pub fn ci_name(getenv: &dyn Fn(&str) -> Option<String>) -> Option<String> {
         }
     }
     match getenv("CI").as_deref() {
-        Some(v) if !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false") => Some("generic".to_string()),
+        Some(v) if !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false") => {
+            Some("generic".to_string())
+        }
         _ => None,
     }
 }
@@ -70,7 +72,12 @@ fn container() -> Option<String> {
         }
     }
     if let Ok(s) = std::fs::read_to_string("/proc/1/cgroup") {
-        for (needle, name) in [("docker", "docker"), ("kubepods", "kubernetes"), ("containerd", "containerd"), ("lxc", "lxc")] {
+        for (needle, name) in [
+            ("docker", "docker"),
+            ("kubepods", "kubernetes"),
+            ("containerd", "containerd"),
+            ("lxc", "lxc"),
+        ] {
             if s.contains(needle) {
                 return Some(name.into());
             }
@@ -87,7 +94,9 @@ fn elevated() -> Option<bool> {
 #[cfg(windows)]
 fn elevated() -> Option<bool> {
     use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
-    use windows_sys::Win32::Security::{GetTokenInformation, TokenElevation, TOKEN_ELEVATION, TOKEN_QUERY};
+    use windows_sys::Win32::Security::{
+        GetTokenInformation, TokenElevation, TOKEN_ELEVATION, TOKEN_QUERY,
+    };
     use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
     unsafe {
         let mut token: HANDLE = std::ptr::null_mut();

@@ -26,7 +26,10 @@ const TABLE: &[(u32, &str, &str)] = &[
 
 /// Looks up an exit code as an NTSTATUS. Returns `(name, cause)`.
 pub fn describe(code: u32) -> Option<(&'static str, &'static str)> {
-    TABLE.iter().find(|(c, _, _)| *c == code).map(|(_, n, d)| (*n, *d))
+    TABLE
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, n, d)| (*n, *d))
 }
 
 /// Whether an exit code has the NTSTATUS error severity bits (0xC0000000).

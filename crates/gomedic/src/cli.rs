@@ -77,10 +77,20 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub go_timeout: f64,
     /// Minimum supported Go version (below it is an error)
-    #[arg(long, env = "GOMEDIC_MIN_GO", value_name = "VERSION", default_value = "1.21.0")]
+    #[arg(
+        long,
+        env = "GOMEDIC_MIN_GO",
+        value_name = "VERSION",
+        default_value = "1.21.0"
+    )]
     pub min_go: String,
     /// Go versions to reject, comma-separated (`1.21.0`, or a whole line like `1.20`)
-    #[arg(long, env = "GOMEDIC_DENY_GO", value_delimiter = ',', value_name = "VERSIONS")]
+    #[arg(
+        long,
+        env = "GOMEDIC_DENY_GO",
+        value_delimiter = ',',
+        value_name = "VERSIONS"
+    )]
     pub deny_go: Option<Vec<String>>,
 }
 

@@ -30,10 +30,18 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         None => Duration::from_secs(60),
     };
     if !(args.go_timeout.is_finite() && args.go_timeout > 0.0) {
-        eprintln!("gomedic: error: --go-timeout must be a positive number of seconds, not {}", args.go_timeout);
+        eprintln!(
+            "gomedic: error: --go-timeout must be a positive number of seconds, not {}",
+            args.go_timeout
+        );
         return Ok(2);
     }
-    let opts = RunOptions { deep: args.deep, only: args.only.clone(), skip: args.skip.clone(), deadline };
+    let opts = RunOptions {
+        deep: args.deep,
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+        deadline,
+    };
     let selected = match gomedic_doctor::select(&opts) {
         Ok(s) => s,
         Err(e) => {
@@ -42,18 +50,37 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         }
     };
 
-    let env: BTreeMap<String, String> =
-        std::env::vars_os().map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned())).collect();
+    let env: BTreeMap<String, String> = std::env::vars_os()
+        .map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
     let path_var = std::env::var_os("PATH").unwrap_or_default();
     let cwd = std::env::current_dir().context("cannot determine the current directory")?;
     let os = std::env::consts::OS;
     let host = gomedic_sys::host::detect(&|k| std::env::var(k).ok());
-    let mut facts = Facts::new(os, env, path_var, cwd, args.go.clone(), policy, Box::new(SystemGather));
+    let mut facts = Facts::new(
+        os,
+        env,
+        path_var,
+        cwd,
+        args.go.clone(),
+        policy,
+        Box::new(SystemGather),
+    );
     facts.timeouts.go_command = Duration::from_secs_f64(args.go_timeout);
     let facts = Arc::new(facts);
 
     let checks = gomedic_doctor::run(Arc::clone(&facts), &selected, &opts);
-    let report = Report::new(env!("CARGO_PKG_VERSION"), host, start.elapsed().as_millis() as u64, checks);
+    let report = Report::new(
+        env!("CARGO_PKG_VERSION"),
+        host,
+        start.elapsed().as_millis() as u64,
+        checks,
+    );
     let code = report.exit_code(args.strict) as u8;
     let redacted = report.redact(&redactor(&facts));
 
@@ -62,8 +89,16 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let res = match args.format {
         Format::Json => gomedic_render::json(&redacted, &mut out),
         Format::Human => {
-            let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            gomedic_render::human(&redacted, gomedic_render::HumanOptions { color, verbose: args.verbose }, &mut out)
+            let color =
+                stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            gomedic_render::human(
+                &redacted,
+                gomedic_render::HumanOptions {
+                    color,
+                    verbose: args.verbose,
+                },
+                &mut out,
+            )
         }
     };
     match res.and_then(|_| out.flush()) {
@@ -92,14 +127,24 @@ fn redactor(facts: &Facts) -> Redactor {
 
 fn policy(args: &CheckArgs) -> Result<Policy, String> {
     let mut p = Policy::default();
-    p.min_go = GoVersion::parse(&args.min_go).ok_or_else(|| format!("--min-go: `{}` is not a Go version (e.g. 1.22.0)", args.min_go))?;
+    p.min_go = GoVersion::parse(&args.min_go).ok_or_else(|| {
+        format!(
+            "--min-go: `{}` is not a Go version (e.g. 1.22.0)",
+            args.min_go
+        )
+    })?;
     if let Some(list) = &args.deny_go {
         p.deny = list
             .iter()
             .filter(|s| !s.trim().is_empty())
             .map(|s| {
                 GoVersion::parse(s.trim())
-                    .map(|v| (v, "denied by policy (--deny-go / GOMEDIC_DENY_GO)".to_string()))
+                    .map(|v| {
+                        (
+                            v,
+                            "denied by policy (--deny-go / GOMEDIC_DENY_GO)".to_string(),
+                        )
+                    })
                     .ok_or_else(|| format!("--deny-go: `{s}` is not a Go version"))
             })
             .collect::<Result<_, _>>()?;

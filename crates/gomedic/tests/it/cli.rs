@@ -1,0 +1,83 @@
+//! Command-line contract: listing, usage errors, exit codes.
+
+use crate::harness::*;
+
+#[test]
+fn checks_lists_every_id() {
+    let t = TestEnv::new(&[]);
+    let out = t.gomedic(&["checks", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "go.binary",
+            "go.runs",
+            "go.env",
+            "go.root",
+            "go.version",
+            "go.dirs",
+            "path.tools",
+            "go.build"
+        ]
+    );
+    for c in v["checks"].as_array().unwrap() {
+        assert!(!c["looks_at"].as_str().unwrap().is_empty());
+    }
+    let human = String::from_utf8(t.gomedic(&["checks"]).stdout).unwrap();
+    assert!(human.contains("go.build") && human.contains("(--deep)"));
+}
+
+#[test]
+fn usage_errors_exit_2_and_change_nothing() {
+    let t = TestEnv::new(&[]);
+    for args in [
+        vec!["check", "--only", "no.such"],
+        vec!["check", "--format", "xml"],
+        vec!["check", "--deadline", "-1"],
+        vec!["check", "--min-go", "banana"],
+        vec!["frobnicate"],
+    ] {
+        let out = t.gomedic(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.stderr.is_empty());
+    }
+    let out = t.gomedic(&["check", "--only", "no.such"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("known checks: go.binary"));
+}
+
+#[test]
+fn no_go_at_all_is_an_error_with_a_fix() {
+    let mut t = TestEnv::new(&[]);
+    t.set("PATH", "/nonexistent-a:/nonexistent-b");
+    let (code, r) = t.check_json(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(status(&r, "go.binary"), "error");
+    assert!(text(&r, "go.binary").contains("no go on PATH"));
+    assert_eq!(check(&r, "go.runs")["data"]["classification"], "not_found");
+    assert!(!check(&r, "go.binary")["fixes"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn strict_turns_warnings_into_exit_1() {
+    let t = TestEnv::with_go("1.22.10");
+    let (code, r) = t.check_json(&["--only", "go.version"]);
+    assert_eq!(status(&r, "go.version"), "warn");
+    assert_eq!(code, 0);
+    let (code, _) = t.check_json(&["--only", "go.version", "--strict"]);
+    assert_eq!(code, 1);
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real gomedic binary against real Go toolchains and fake `go`
+//! programs, each in a hermetic temporary HOME.
+
+mod harness;
+
+mod check_fakes;
+mod check_real;
+mod cli;
