@@ -59,16 +59,13 @@ pub fn check(f: &Facts) -> CheckResult {
     };
 
     // The directory itself.
-    match std::fs::read_dir(&root) {
-        Err(e) => {
-            return CheckResult::error(format!("GOROOT {} is not readable: {e}", root.display()))
-                .with_details(details)
-                .fix(
-                    unset_fix(&setting.source)
-                        .unwrap_or_else(|| Fix::manual("root.reinstall", "Reinstall Go", vec![])),
-                );
-        }
-        Ok(_) => {}
+    if let Err(e) = std::fs::read_dir(&root) {
+        return CheckResult::error(format!("GOROOT {} is not readable: {e}", root.display()))
+            .with_details(details)
+            .fix(
+                unset_fix(&setting.source)
+                    .unwrap_or_else(|| Fix::manual("root.reinstall", "Reinstall Go", vec![])),
+            );
     }
     let tool_dir = tool_dir(f, &root);
     let compile = tool_dir.join(if f.windows() {

@@ -162,7 +162,7 @@ pub fn parse_version_line(out: &str) -> Option<VersionLine> {
     }
     let version = ver
         .split_whitespace()
-        .find_map(|w| GoVersion::parse_toolchain(w.trim_end_matches(|c: char| c == ',')));
+        .find_map(|w| GoVersion::parse_toolchain(w.trim_end_matches(',')));
     Some(VersionLine {
         raw_version: ver.to_string(),
         version,
@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn ordering_matches_gover() {
-        let mut list = vec![
+        let mut list = [
             v("1.22.1"),
             v("1.22"),
             v("1.22rc1"),
