@@ -144,9 +144,7 @@ pub fn run(spec: &Spec) -> Result {
         cmd.creation_flags(CREATE_NO_WINDOW);
     }
     let start = Instant::now();
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| classify_spawn_error(&spec.program, e))?;
+    let mut child = spawn_retrying(&mut cmd).map_err(|e| classify_spawn_error(&spec.program, e))?;
     let pid = child.id();
     live().lock().map(|mut s| s.insert(pid)).ok();
     let out_reader = reader(child.stdout.take());
@@ -177,6 +175,22 @@ pub fn run(spec: &Spec) -> Result {
     };
     live().lock().map(|mut s| s.remove(&pid)).ok();
     result
+}
+
+/// ETXTBSY ("text file busy") happens when another thread of ours still holds a write
+/// handle to a just-written executable while forking; it clears within milliseconds.
+fn spawn_retrying(cmd: &mut Command) -> io::Result<Child> {
+    const ETXTBSY: i32 = 26;
+    let mut attempt = 0;
+    loop {
+        match cmd.spawn() {
+            Err(e) if cfg!(unix) && e.raw_os_error() == Some(ETXTBSY) && attempt < 10 => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(10 * attempt));
+            }
+            r => return r,
+        }
+    }
 }
 
 /// Kills every child still running (used when the overall deadline passes).
