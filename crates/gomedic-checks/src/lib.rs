@@ -22,3 +22,6 @@ mod version;
 pub use facts::{BuildProbe, BuildStep, Facts, Gather, GoEnvFact};
 pub use policy::Policy;
 pub use registry::{find, Check, CHECKS};
+
+#[cfg(test)]
+mod tests;

@@ -179,7 +179,7 @@ fn overall_deadline_bounds_the_run() {
     std::thread::sleep(Duration::from_millis(300));
     let ps = std::process::Command::new("sh")
         .arg("-c")
-        .arg("ps -eo args | grep -c '[f]ake-hangall' || true".to_string())
+        .arg("ps -eo args | grep -c '[f]ake-hangall' || true")
         .output()
         .unwrap();
     assert_eq!(

@@ -1,0 +1,190 @@
+//! Checks evaluated over canned facts: the cases a Linux test machine cannot produce for
+//! real (Windows NTSTATUS exit codes, WindowsApps aliases, spawn errors from antivirus).
+
+use crate::facts::{BuildProbe, Facts, Gather};
+use crate::{Policy, CHECKS};
+use gomedic_core::Status;
+use gomedic_goenv::pathscan::{Candidate, CandidateKind, PathEntry, PathScan};
+use gomedic_sys::exec::{self, Exit, Failure, Output};
+use gomedic_sys::fs::DirProbe;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+struct Canned {
+    scan: PathScan,
+    version: exec::Result,
+    env_json: exec::Result,
+}
+
+impl Gather for Canned {
+    fn scan_path(&self, _: &std::ffi::OsStr, _: &[String], _: &str) -> PathScan {
+        self.scan.clone()
+    }
+    fn run_go(&self, _: &Path, args: &[&str], _: &Path, _: Duration) -> exec::Result {
+        if args[0] == "version" {
+            self.version.clone()
+        } else {
+            self.env_json.clone()
+        }
+    }
+    fn read_file(&self, _: &Path) -> std::io::Result<Vec<u8>> {
+        Err(std::io::ErrorKind::NotFound.into())
+    }
+    fn probe_dir(&self, p: &Path) -> DirProbe {
+        DirProbe {
+            path: p.into(),
+            exists: true,
+            not_a_dir: false,
+            probed: Some(p.into()),
+            writable: Ok(()),
+            free_bytes: Some(1 << 40),
+        }
+    }
+    fn build_probe(&self, _: &Path, _: &BTreeMap<String, String>, _: Duration) -> BuildProbe {
+        BuildProbe::default()
+    }
+}
+
+fn out(code: i64, stdout: &str) -> exec::Result {
+    Ok(Output {
+        exit: Exit::Code(code),
+        stdout: stdout.as_bytes().to_vec(),
+        stderr: Vec::new(),
+        duration: Duration::from_millis(5),
+    })
+}
+
+fn win_scan(dir: &str, kind: CandidateKind) -> PathScan {
+    let path = PathBuf::from(format!("{dir}\\go.exe"));
+    PathScan {
+        entries: vec![PathEntry {
+            index: 0,
+            raw: dir.into(),
+            display: dir.into(),
+            non_utf8: false,
+            problems: vec![],
+        }],
+        candidates: vec![Candidate {
+            entry: 0,
+            path,
+            resolved: None,
+            kind,
+            goroot: None,
+            goroot_version: None,
+        }],
+    }
+}
+
+fn facts(os: &str, g: Canned) -> Facts {
+    Facts::new(
+        os,
+        BTreeMap::new(),
+        "".into(),
+        PathBuf::from("C:\\work"),
+        None,
+        Policy::default(),
+        Box::new(g),
+    )
+}
+
+fn eval(f: &Facts, id: &str) -> gomedic_core::CheckResult {
+    (CHECKS.iter().find(|c| c.meta.id == id).unwrap().run)(f)
+}
+
+#[test]
+fn ntstatus_access_denied_is_named() {
+    let f = facts(
+        "windows",
+        Canned {
+            scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
+            version: out(0xC0000022, ""),
+            env_json: out(0, "{}"),
+        },
+    );
+    let r = eval(&f, "go.runs");
+    assert_eq!(r.status, Status::Error);
+    assert!(
+        r.summary.contains("0xC0000022 STATUS_ACCESS_DENIED"),
+        "{}",
+        r.summary
+    );
+    assert_eq!(r.data["classification"], "exit_code");
+    assert_eq!(r.data["ntstatus"], "STATUS_ACCESS_DENIED");
+    assert!(r.fixes.iter().any(|x| x.id == "av.check"));
+}
+
+#[test]
+fn antivirus_spawn_refusal_is_permission_denied() {
+    let f = facts(
+        "windows",
+        Canned {
+            scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
+            version: Err(Failure::PermissionDenied {
+                message: "C:\\Go\\bin\\go.exe: Operation did not complete successfully because the file contains a virus. (os error 225)".into(),
+                os_code: Some(225),
+            }),
+            env_json: out(0, "{}"),
+        },
+    );
+    let r = eval(&f, "go.runs");
+    assert_eq!(r.data["classification"], "permission_denied");
+    assert!(r.details.iter().any(|d| d.contains("antivirus")));
+}
+
+#[test]
+fn windowsapps_alias_is_an_error() {
+    let f = facts(
+        "windows",
+        Canned {
+            scan: win_scan(
+                "C:\\Users\\u\\AppData\\Local\\Microsoft\\WindowsApps",
+                CandidateKind::WindowsAppsAlias,
+            ),
+            version: out(0, "go version go1.22.10 windows/amd64\n"),
+            env_json: out(0, "{}"),
+        },
+    );
+    // An alias is not a usable candidate: no go is selected, and the report says why.
+    let r = eval(&f, "go.binary");
+    assert_eq!(r.status, Status::Error);
+    assert!(
+        r.details
+            .iter()
+            .any(|d| d.contains("WindowsApps app execution alias")),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn unknown_ntstatus_still_gets_hex() {
+    let f = facts(
+        "windows",
+        Canned {
+            scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
+            version: out(0xC0001234, ""),
+            env_json: out(0, "{}"),
+        },
+    );
+    let r = eval(&f, "go.runs");
+    assert!(r.summary.contains("0xC0001234"), "{}", r.summary);
+}
+
+#[test]
+fn every_check_survives_empty_facts() {
+    // No go, no files: every check must return a status, never panic.
+    let f = facts(
+        "linux",
+        Canned {
+            scan: PathScan::default(),
+            version: Err(Failure::NotFound {
+                message: "x".into(),
+            }),
+            env_json: out(1, ""),
+        },
+    );
+    for c in CHECKS {
+        let r = (c.run)(&f);
+        assert!(!r.summary.is_empty(), "{}", c.meta.id);
+    }
+}
