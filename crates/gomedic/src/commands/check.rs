@@ -126,13 +126,16 @@ fn redactor(facts: &Facts) -> Redactor {
 }
 
 fn policy(args: &CheckArgs) -> Result<Policy, String> {
-    let mut p = Policy::default();
-    p.min_go = GoVersion::parse(&args.min_go).ok_or_else(|| {
+    let min_go = GoVersion::parse(&args.min_go).ok_or_else(|| {
         format!(
             "--min-go: `{}` is not a Go version (e.g. 1.22.0)",
             args.min_go
         )
     })?;
+    let mut p = Policy {
+        min_go,
+        ..Policy::default()
+    };
     if let Some(list) = &args.deny_go {
         p.deny = list
             .iter()
