@@ -8,6 +8,7 @@ pub mod keys;
 pub mod pathscan;
 pub mod settings;
 pub mod version;
+pub mod write;
 
 pub use envfile::{EnvFile, EnvFileIssue};
 pub use settings::{Resolved, Source};
