@@ -4,6 +4,7 @@
 
 pub mod envfile;
 pub mod gomod;
+pub mod goproxy;
 pub mod keys;
 pub mod pathscan;
 pub mod settings;
