@@ -3,7 +3,7 @@
 
 use crate::facts::{Facts, UserEnvFile};
 use crate::util::{excerpt, tail_lines};
-use gomedic_core::{CheckResult, Fix, Status};
+use gomedic_core::{CheckResult, Fix, FixAction, Status};
 use gomedic_goenv::keys::{EXPECTED_IN_GO_ENV_JSON, KEY_SETTINGS};
 use gomedic_goenv::settings::Source;
 use serde_json::json;

@@ -49,10 +49,14 @@ pub fn check(f: &Facts) -> CheckResult {
                     "unset GOROOT   # and remove it from your shell profile".into()
                 }],
             )),
-            Source::EnvFile { .. } => Some(Fix::manual(
-                "root.unset-file",
+            Source::EnvFile { .. } => Some(Fix::auto(
+                "env.goroot-file",
                 "Remove GOROOT from the go env file",
                 vec!["go env -u GOROOT".into()],
+                gomedic_core::FixAction::GoEnv {
+                    set: vec![],
+                    unset: vec!["GOROOT".into()],
+                },
             )),
             _ => None,
         }

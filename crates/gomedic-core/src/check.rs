@@ -98,6 +98,20 @@ pub struct Fix {
     pub commands: Vec<String>,
     /// gomedic can apply it itself (`gomedic fix ID`).
     pub automatic: bool,
+    /// What `gomedic fix` does for an automatic fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<FixAction>,
+}
+
+/// A machine change gomedic knows how to plan, journal, apply and undo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FixAction {
+    /// Edit the user's go env file as `go env -w` / `go env -u` would.
+    GoEnv {
+        set: Vec<(String, String)>,
+        unset: Vec<String>,
+    },
 }
 
 impl Fix {
@@ -107,6 +121,23 @@ impl Fix {
             description: description.into(),
             commands,
             automatic: false,
+            action: None,
+        }
+    }
+
+    /// A fix gomedic applies itself through `gomedic fix ID`.
+    pub fn auto(
+        id: &str,
+        description: impl Into<String>,
+        commands: Vec<String>,
+        action: FixAction,
+    ) -> Fix {
+        Fix {
+            id: id.to_string(),
+            description: description.into(),
+            commands,
+            automatic: true,
+            action: Some(action),
         }
     }
 }

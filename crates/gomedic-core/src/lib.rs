@@ -8,6 +8,6 @@ pub mod check;
 pub mod redact;
 pub mod report;
 
-pub use check::{Category, CheckMeta, CheckResult, Fix, Status};
+pub use check::{Category, CheckMeta, CheckResult, Fix, FixAction, Status};
 pub use redact::Redactor;
 pub use report::{ExitCode, Host, RedactedReport, Report, Summary, REPORT_SCHEMA};

@@ -146,6 +146,11 @@ impl Report {
                 for cmd in &mut f.commands {
                     *cmd = r.redact(cmd);
                 }
+                if let Some(crate::check::FixAction::GoEnv { set, .. }) = &mut f.action {
+                    for (_, v) in set.iter_mut() {
+                        *v = r.redact(v);
+                    }
+                }
             }
             for v in c.data.values_mut() {
                 redact_json(v, r);
