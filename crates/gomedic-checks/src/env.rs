@@ -3,7 +3,7 @@
 
 use crate::facts::{Facts, UserEnvFile};
 use crate::util::{excerpt, tail_lines};
-use gomedic_core::{CheckResult, Fix, FixAction, Status};
+use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_goenv::keys::{EXPECTED_IN_GO_ENV_JSON, KEY_SETTINGS};
 use gomedic_goenv::settings::Source;
 use serde_json::json;
@@ -217,7 +217,7 @@ pub fn check(f: &Facts) -> CheckResult {
     {
         status = status.worst(Status::Warn);
         problems.push("GOFLAGS contains -insecure".into());
-        details.push("-insecure was removed from the go command (Go 1.18) and is ignored for most commands; it never was a safe fix. Use GOINSECURE for a specific private host only if it truly has no valid certificate".into());
+        details.push("-insecure was removed from the go command (Go 1.17) and is ignored for most commands; it never was a safe fix. Use GOINSECURE for a specific private host only if it truly has no valid certificate".into());
         let src = f.resolve("GOFLAGS").source;
         fixes.push(Fix::manual(
             "env.goflags-insecure",

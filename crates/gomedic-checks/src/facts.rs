@@ -220,7 +220,8 @@ impl Facts {
                 let meta = std::fs::metadata(&abs);
                 let kind = match &meta {
                     Ok(m) if m.is_dir() => pathscan::CandidateKind::Directory,
-                    Ok(_) => pathscan::CandidateKind::Executable,
+                    Ok(m) if pathscan::is_executable(m) => pathscan::CandidateKind::Executable,
+                    Ok(_) => pathscan::CandidateKind::NotExecutable,
                     Err(_) => pathscan::CandidateKind::BrokenLink,
                 };
                 let resolved = dunce::canonicalize(&abs).ok();

@@ -6,10 +6,16 @@ use gomedic_core::{CheckResult, Fix, Status};
 use std::path::{Path, PathBuf};
 
 pub fn check(f: &Facts) -> CheckResult {
-    let gobin = f
-        .go_env_value("GOBIN")
-        .map(str::to_string)
-        .unwrap_or_else(|| f.getenv("GOBIN").unwrap_or_default());
+    // Only a GOBIN the user set counts: newer go reports GOPATH/bin as GOBIN by default.
+    let gobin_setting = f.resolve("GOBIN");
+    let gobin = if matches!(
+        gobin_setting.source,
+        gomedic_goenv::settings::Source::Default { .. }
+    ) {
+        String::new()
+    } else {
+        gobin_setting.value
+    };
     let sep = if f.windows() { ';' } else { ':' };
     let (dir, why) = if !gobin.is_empty() {
         (PathBuf::from(&gobin), "GOBIN")

@@ -59,8 +59,13 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// What a PATH lookup would run. App execution aliases count: Windows starts them
+    /// (and gomedic then reports the alias as the problem it is).
     pub fn usable(&self) -> bool {
-        self.kind == CandidateKind::Executable
+        matches!(
+            self.kind,
+            CandidateKind::Executable | CandidateKind::WindowsAppsAlias
+        )
     }
 }
 
@@ -226,14 +231,15 @@ fn candidate(entry: usize, path: &Path, dir_display: &str, windows: bool) -> Opt
     })
 }
 
+/// Whether a file may be executed (the execute bits on Unix; any file elsewhere).
 #[cfg(unix)]
-fn is_executable(m: &std::fs::Metadata) -> bool {
+pub fn is_executable(m: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
     m.is_file() && m.permissions().mode() & 0o111 != 0
 }
 
 #[cfg(not(unix))]
-fn is_executable(m: &std::fs::Metadata) -> bool {
+pub fn is_executable(m: &std::fs::Metadata) -> bool {
     m.is_file()
 }
 

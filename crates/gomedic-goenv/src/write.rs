@@ -52,10 +52,8 @@ pub fn check_write(
         }
     };
     match key {
-        "GO111MODULE" => {
-            if !matches!(val, "" | "auto" | "on" | "off") {
-                return Err(Refused(format!("invalid {key} value {val:?}")));
-            }
+        "GO111MODULE" if !matches!(val, "" | "auto" | "on" | "off") => {
+            return Err(Refused(format!("invalid {key} value {val:?}")));
         }
         "GOPATH" => {
             if val.starts_with('~') {
@@ -69,17 +67,13 @@ pub fn check_write(
                 )));
             }
         }
-        "GOMODCACHE" => {
-            if !is_abs(val) && !val.is_empty() {
-                return Err(Refused(format!(
-                    "GOMODCACHE entry is relative; must be absolute path: {val:?}"
-                )));
-            }
+        "GOMODCACHE" if !is_abs(val) && !val.is_empty() => {
+            return Err(Refused(format!(
+                "GOMODCACHE entry is relative; must be absolute path: {val:?}"
+            )));
         }
-        "GOTMPDIR" => {
-            if !is_abs(val) && !val.is_empty() {
-                return Err(Refused("GOTMPDIR must be an absolute path".into()));
-            }
+        "GOTMPDIR" if !is_abs(val) && !val.is_empty() => {
+            return Err(Refused("GOTMPDIR must be an absolute path".into()));
         }
         "CC" | "CXX" if !val.is_empty() => {
             let first = val.split_whitespace().next();

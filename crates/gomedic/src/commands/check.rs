@@ -21,21 +21,23 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         }
     };
     let deadline = match args.deadline {
-        Some(s) if !(s.is_finite() && s > 0.0) => {
-            eprintln!("gomedic: error: --deadline must be a positive number of seconds, not {s}");
-            return Ok(2);
-        }
-        Some(s) => Duration::from_secs_f64(s),
+        Some(s) => match seconds("--deadline", s) {
+            Ok(d) => d,
+            Err(msg) => {
+                eprintln!("gomedic: error: {msg}");
+                return Ok(2);
+            }
+        },
         None if args.deep => Duration::from_secs(900),
         None => Duration::from_secs(60),
     };
-    if !(args.go_timeout.is_finite() && args.go_timeout > 0.0) {
-        eprintln!(
-            "gomedic: error: --go-timeout must be a positive number of seconds, not {}",
-            args.go_timeout
-        );
-        return Ok(2);
-    }
+    let go_timeout = match seconds("--go-timeout", args.go_timeout) {
+        Ok(d) => d,
+        Err(msg) => {
+            eprintln!("gomedic: error: {msg}");
+            return Ok(2);
+        }
+    };
     let opts = RunOptions {
         deep: args.deep,
         only: args.only.clone(),
@@ -71,7 +73,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         policy,
         Box::new(SystemGather),
     );
-    facts.timeouts.go_command = Duration::from_secs_f64(args.go_timeout);
+    facts.timeouts.go_command = go_timeout;
     let facts = Arc::new(facts);
 
     let checks = gomedic_doctor::run(Arc::clone(&facts), &selected, &opts);
@@ -125,8 +127,23 @@ fn redactor(facts: &Facts) -> Redactor {
     r
 }
 
+/// A positive, representable number of seconds (at most a day).
+fn seconds(flag: &str, s: f64) -> Result<Duration, String> {
+    if !(s.is_finite() && s > 0.0 && s <= 86_400.0) {
+        return Err(format!(
+            "{flag} must be a number of seconds between 0 and 86400, not {s}"
+        ));
+    }
+    Duration::try_from_secs_f64(s).map_err(|e| format!("{flag}: {e}"))
+}
+
 fn policy(args: &CheckArgs) -> Result<Policy, String> {
-    let min_go = GoVersion::parse(&args.min_go).ok_or_else(|| {
+    let min_raw = if args.min_go.trim().is_empty() {
+        "1.21.0"
+    } else {
+        args.min_go.trim()
+    };
+    let min_go = GoVersion::parse(min_raw).ok_or_else(|| {
         format!(
             "--min-go: `{}` is not a Go version (e.g. 1.22.0)",
             args.min_go

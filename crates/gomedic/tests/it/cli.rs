@@ -42,6 +42,9 @@ fn usage_errors_exit_2_and_change_nothing() {
         vec!["check", "--format", "xml"],
         vec!["check", "--deadline", "-1"],
         vec!["check", "--min-go", "banana"],
+        vec!["check", "--deadline", "1e30"],
+        vec!["check", "--go-timeout", "1e300"],
+        vec!["check", "--go-timeout", "NaN"],
         vec!["frobnicate"],
     ] {
         let out = t.gomedic(&args);
@@ -80,4 +83,28 @@ fn strict_turns_warnings_into_exit_1() {
     assert_eq!(code, 0);
     let (code, _) = t.check_json(&["--only", "go.version", "--strict"]);
     assert_eq!(code, 1);
+}
+
+#[test]
+fn closed_stdout_is_not_an_error() {
+    let t = TestEnv::new(&[]);
+    for args in [&["checks"][..], &["check", "--only", "go.binary"][..]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gomedic"))
+            .args(args)
+            .env_clear()
+            .envs(&t.env)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before gomedic writes: its writes fail with EPIPE.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_ne!(out.status.code(), Some(3), "{args:?}");
+    }
 }
