@@ -126,21 +126,18 @@ fn split_lines(data: &str) -> Vec<String> {
 /// returning the new contents, as updateEnvFile does.
 pub fn update(data: &str, add: &BTreeMap<String, String>, del: &[String]) -> String {
     let mut lines: Vec<String> = split_lines(data);
+    // Only the last copy of a key takes effect; earlier copies are dropped.
     let mut prev: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, line) in lines.iter_mut().enumerate() {
-        let key = line_key(line).to_string();
+    for (i, line) in lines.iter().enumerate() {
+        let key = line_key(line);
         if !key.is_empty() {
-            if let Some(p) = prev.insert(key, i) {
-                // Only the last copy takes effect; earlier ones are dropped.
-                let _ = p;
-            }
+            prev.insert(key.to_string(), i);
         }
     }
-    // Blank out earlier duplicates (needs a second pass: prev now holds the last index).
-    for i in 0..lines.len() {
-        let key = line_key(&lines[i]).to_string();
+    for (i, line) in lines.iter_mut().enumerate() {
+        let key = line_key(line).to_string();
         if !key.is_empty() && prev.get(&key) != Some(&i) {
-            lines[i].clear();
+            line.clear();
         }
     }
     let mut to_append: Vec<(&String, &String)> = Vec::new();
