@@ -2,6 +2,7 @@
 //! runner that evaluates each selected check on its own thread with a per-check timeout
 //! and one overall deadline, so a hanging or panicking check never hides the others.
 
+pub mod envedit;
 mod gather;
 mod runner;
 

@@ -29,6 +29,9 @@ pub struct Change {
     pub after: Option<Vec<u8>>,
     /// Human lines for the plan, e.g. `GOPROXY: "a" → "b"` (already redacted by the caller).
     pub summary: Vec<String>,
+    /// Directories that applying created (removed again by undo when empty).
+    #[serde(default)]
+    pub created_dirs: Vec<PathBuf>,
 }
 
 /// What a fix or an `env set` intends to do.
@@ -119,8 +122,21 @@ impl Journal {
                 self.dir.display()
             ))
         })?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // Entries hold file contents, which may include proxy credentials.
+            let _ = std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700));
+        }
         let data = serde_json::to_vec_pretty(e).map_err(|x| err(x.to_string()))?;
-        write_atomic(&self.path_of(&e.id), &data, None).map_err(|x| {
+        #[cfg(unix)]
+        let perms = {
+            use std::os::unix::fs::PermissionsExt;
+            Some(std::fs::Permissions::from_mode(0o600))
+        };
+        #[cfg(not(unix))]
+        let perms = None;
+        write_atomic(&self.path_of(&e.id), &data, perms).map_err(|x| {
             err(format!(
                 "cannot write the journal entry {}: {x}",
                 self.path_of(&e.id).display()
@@ -191,6 +207,10 @@ impl Journal {
             sanitize(&plan.fix_id),
             std::process::id() as u16 ^ (nanos() as u16)
         );
+        let mut plan = plan;
+        for c in &mut plan.changes {
+            c.created_dirs = missing_ancestors(&c.path);
+        }
         let mut entry = Entry {
             id,
             created,
@@ -256,6 +276,10 @@ impl Journal {
         for c in e.plan.changes.iter().rev() {
             write_change(&c.path, c.before.as_deref())
                 .map_err(|x| err(format!("cannot restore {}: {x}", c.path.display())))?;
+            // Deepest first; a directory that is not empty now stays.
+            for d in &c.created_dirs {
+                let _ = std::fs::remove_dir(d);
+            }
         }
         e.state = EntryState::Undone;
         self.save(&e)?;
@@ -270,6 +294,15 @@ impl Journal {
             .rev()
             .find(|e| matches!(e.state, EntryState::Applied | EntryState::Pending)))
     }
+}
+
+/// Ancestors of `path` that do not exist, deepest first.
+fn missing_ancestors(path: &Path) -> Vec<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .map(Path::to_path_buf)
+        .collect()
 }
 
 fn sanitize(s: &str) -> String {
@@ -390,6 +423,7 @@ mod tests {
                 before: before.map(<[u8]>::to_vec),
                 after: after.map(<[u8]>::to_vec),
                 summary: vec![],
+                created_dirs: vec![],
             }],
         }
     }
@@ -422,6 +456,10 @@ mod tests {
         assert!(f.exists());
         j.undo(&e.id, false).unwrap();
         assert!(!f.exists());
+        assert!(
+            !d.path().join("new").exists(),
+            "created directories are removed again"
+        );
     }
 
     #[test]

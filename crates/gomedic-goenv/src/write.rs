@@ -100,6 +100,15 @@ pub fn check_write(
     Ok(())
 }
 
+/// Validates a key for `go env -u`: read-only and unknown keys are refused as the go
+/// command does; removing GOROOT is always allowed.
+pub fn check_unset(key: &str, existing: &[String], windows: bool) -> Result<(), Refused> {
+    if key == "GOROOT" {
+        return Ok(());
+    }
+    check_write(key, "", existing, windows)
+}
+
 /// The key of a `KEY=VALUE` line as envcmd's `lineToKey` sees it, or "".
 fn line_key(line: &str) -> &str {
     match line.find('=') {

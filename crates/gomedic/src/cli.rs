@@ -22,6 +22,87 @@ pub enum Command {
     Check(CheckArgs),
     /// List every check with its id and what it looks at
     Checks(ChecksArgs),
+    /// Show Go settings with where each value comes from; `env set` / `env unset` edit the
+    /// go env file exactly as `go env -w` / `go env -u` do (journaled, undoable)
+    Env(EnvArgs),
+    /// Apply the automatic fixes `gomedic check` proposes (journaled, undoable, re-checked)
+    #[command(after_long_help = FIX_HELP)]
+    Fix(FixArgs),
+    /// Undo a change gomedic made (`fix`, `env set`, `env unset`), restoring files exactly
+    Undo(UndoArgs),
+}
+
+const FIX_HELP: &str = "\
+gomedic fix runs the checks, collects the fixes they mark automatic, shows the plan with
+before and after values, asks for confirmation (unless --yes), writes a journal entry,
+applies the change, then re-runs the checks. `gomedic undo` restores the previous state.
+gomedic never disables checksum verification on its own.
+
+Examples:
+  gomedic fix --dry-run           # show what would change
+  gomedic fix env.goroot-file --yes
+  gomedic undo --list";
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    #[command(subcommand)]
+    pub action: Option<EnvAction>,
+    /// Output format (for showing settings)
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EnvAction {
+    /// Set values in the go env file, as `go env -w KEY=VALUE...`
+    Set {
+        /// KEY=VALUE pairs
+        #[arg(required = true, value_name = "KEY=VALUE")]
+        pairs: Vec<String>,
+        /// Show the change without making it
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove keys from the go env file, as `go env -u KEY...`
+    Unset {
+        #[arg(required = true, value_name = "KEY")]
+        keys: Vec<String>,
+        /// Show the change without making it
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Fix ids to apply (default: every automatic fix the checks propose)
+    #[arg(value_name = "FIX_ID")]
+    pub ids: Vec<String>,
+    /// Show the plan without changing anything
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Diagnose this go binary instead of the one PATH finds
+    #[arg(long, value_name = "PATH")]
+    pub go: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// Journal entry to undo (default: the most recent change)
+    #[arg(value_name = "ENTRY")]
+    pub entry: Option<String>,
+    /// List journal entries instead
+    #[arg(long)]
+    pub list: bool,
+    /// Restore even if the file changed after gomedic wrote it
+    #[arg(long)]
+    pub force: bool,
+    /// Show what would be restored without changing anything
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 const CHECK_HELP: &str = "\

@@ -19,6 +19,9 @@ pub fn main() -> std::process::ExitCode {
     let code = match args.command {
         cli::Command::Check(c) => commands::check::run(c),
         cli::Command::Checks(c) => commands::checks::run(c),
+        cli::Command::Env(c) => commands::env::run(c),
+        cli::Command::Fix(c) => commands::fix::run(c),
+        cli::Command::Undo(c) => commands::undo::run(c),
     };
     match code {
         Ok(c) => std::process::ExitCode::from(c),

@@ -2,11 +2,10 @@
 
 use crate::cli::{CheckArgs, Format};
 use anyhow::Context;
-use gomedic_checks::{Facts, Policy};
-use gomedic_core::{Redactor, Report};
-use gomedic_doctor::{RunOptions, SystemGather};
+use gomedic_checks::Policy;
+use gomedic_core::Report;
+use gomedic_doctor::RunOptions;
 use gomedic_goenv::GoVersion;
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -52,27 +51,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         }
     };
 
-    let env: BTreeMap<String, String> = std::env::vars_os()
-        .map(|(k, v)| {
-            (
-                k.to_string_lossy().into_owned(),
-                v.to_string_lossy().into_owned(),
-            )
-        })
-        .collect();
-    let path_var = std::env::var_os("PATH").unwrap_or_default();
-    let cwd = std::env::current_dir().context("cannot determine the current directory")?;
-    let os = std::env::consts::OS;
     let host = gomedic_sys::host::detect(&|k| std::env::var(k).ok());
-    let mut facts = Facts::new(
-        os,
-        env,
-        path_var,
-        cwd,
-        args.go.clone(),
-        policy,
-        Box::new(SystemGather),
-    );
+    let mut facts = super::common::facts(args.go.clone(), policy)?;
     facts.timeouts.go_command = go_timeout;
     let facts = Arc::new(facts);
 
@@ -84,7 +64,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         checks,
     );
     let code = report.exit_code(args.strict) as u8;
-    let redacted = report.redact(&redactor(&facts));
+    let redacted = report.redact(&super::common::redactor(&facts));
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -109,22 +89,6 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
         Err(e) => Err(e).context("cannot write the report"),
     }
-}
-
-/// Learns every secret the run could echo: process environment, go env file, `go env`.
-fn redactor(facts: &Facts) -> Redactor {
-    let mut r = Redactor::from_env(facts.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    if let Some(file) = facts.gathered_user_env_file() {
-        for e in &file.entries {
-            r.learn_var(&e.key, &e.value);
-        }
-    }
-    if let Some(map) = facts.gathered_go_env() {
-        for (k, v) in map {
-            r.learn_var(k, v);
-        }
-    }
-    r
 }
 
 /// A positive, representable number of seconds (at most a day).

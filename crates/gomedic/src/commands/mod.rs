@@ -1,2 +1,6 @@
 pub mod check;
 pub mod checks;
+mod common;
+pub mod env;
+pub mod fix;
+pub mod undo;

@@ -6,3 +6,4 @@ mod harness;
 mod check_fakes;
 mod check_real;
 mod cli;
+mod env_fix;

@@ -1,0 +1,159 @@
+//! Plans edits of the user's go env file (`env set/unset` and automatic fixes): the
+//! go command's own rules, plus gomedic's stricter validation of values that would
+//! otherwise break every later go command.
+
+use gomedic_checks::facts::UserEnvFile;
+use gomedic_checks::Facts;
+use gomedic_fix::{Change, Plan};
+use gomedic_goenv::{goproxy, version, write};
+use std::collections::BTreeMap;
+
+/// A planned edit and the warnings to show with it.
+#[derive(Debug)]
+pub struct EnvEdit {
+    pub plan: Plan,
+    pub warnings: Vec<String>,
+}
+
+/// Validates a value the go command would accept but that breaks module downloads.
+pub fn check_value(key: &str, val: &str) -> Result<(), String> {
+    if val.is_empty() {
+        return Ok(());
+    }
+    match key {
+        "GOPROXY" => goproxy::parse_goproxy(val).map(|_| ()),
+        "GOSUMDB" => goproxy::parse_gosumdb(val).map(|_| ()),
+        "GOPRIVATE" | "GONOPROXY" | "GONOSUMDB" | "GOINSECURE" => goproxy::check_globs(key, val),
+        "GOTOOLCHAIN" => version::check_gotoolchain(val),
+        "GOFLAGS" => match val.split_whitespace().find(|w| !w.starts_with('-')) {
+            Some(w) => Err(format!(
+                "GOFLAGS: {w:?} is not a flag; the go command would reject every command"
+            )),
+            None => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// Warnings for values that weaken security (gomedic allows them when asked, and says why).
+pub fn security_warnings(key: &str, val: &str) -> Vec<String> {
+    let mut w = Vec::new();
+    match key {
+        "GOSUMDB" if val.trim() == "off" => w.push(
+            "GOSUMDB=off disables checksum verification for every module: a compromised proxy could serve altered code. Prefer GOPRIVATE/GONOSUMDB for private module paths".into(),
+        ),
+        "GONOSUMDB" | "GOPRIVATE" | "GONOPROXY" if val.split(',').any(|p| matches!(p.trim(), "*" | "*/*" | "*.*")) => {
+            w.push(format!("{key}={val} matches every module: checksum verification is skipped for all of them"))
+        }
+        "GOINSECURE" if !val.trim().is_empty() => w.push(
+            "GOINSECURE skips HTTPS certificate checks for those paths; trust your corporate CA instead (GOPRIVATE does not skip TLS checks)".into(),
+        ),
+        "GOFLAGS" if val.split_whitespace().any(|x| x == "-insecure") => {
+            w.push("-insecure was removed from the go command (Go 1.17); it does nothing safe".into())
+        }
+        _ => {}
+    }
+    w
+}
+
+/// Plans `go env -w` for `set` and `go env -u` for `unset` on the user's go env file.
+pub fn plan(
+    facts: &Facts,
+    set: &[(String, String)],
+    unset: &[String],
+    fix_id: &str,
+    description: &str,
+) -> Result<EnvEdit, String> {
+    let (path, before) = match facts.user_env_file() {
+        UserEnvFile::NoLocation(why) => {
+            return Err(format!("there is no go env file to edit: {why}"))
+        }
+        UserEnvFile::Unreadable(p, e) => {
+            return Err(format!("cannot read the go env file {}: {e}", p.display()))
+        }
+        UserEnvFile::Missing(p) => (p.clone(), None),
+        UserEnvFile::Parsed(f) => (f.path.clone(), Some(gomedic_fix_read(&f.path)?)),
+    };
+    let text = match &before {
+        None => String::new(),
+        Some(b) => String::from_utf8(b.clone())
+            .map_err(|_| format!("the go env file {} is not valid UTF-8; fix it first (gomedic check lists the bad lines)", path.display()))?,
+    };
+    let parsed = facts.user_env_file().file();
+    let existing: Vec<String> = parsed
+        .map(|f| f.entries.iter().map(|e| e.key.clone()).collect())
+        .unwrap_or_default();
+    let mut add = BTreeMap::new();
+    let mut warnings = Vec::new();
+    let mut summary = Vec::new();
+    for (k, v) in set {
+        write::check_write(k, v, &existing, facts.windows()).map_err(|e| format!("{k}: {e}"))?;
+        check_value(k, v)?;
+        if add.insert(k.clone(), v.clone()).is_some() {
+            return Err(format!("multiple values for key: {k}"));
+        }
+        warnings.extend(security_warnings(k, v));
+        if let Some(osv) = facts.getenv(k).filter(|o| !o.is_empty() && o != v) {
+            let _ = osv;
+            warnings.push(format!("{k} is also set in the process environment, which overrides the go env file; unset it there too"));
+        }
+        let old = parsed
+            .and_then(|f| f.get(k))
+            .map(|e| format!("{:?}", e.value))
+            .unwrap_or_else(|| "(not set in the file)".into());
+        summary.push(format!("{k}: {old} → {v:?}"));
+    }
+    let mut del = Vec::new();
+    for k in unset {
+        write::check_unset(k, &existing, facts.windows()).map_err(|e| format!("{k}: {e}"))?;
+        if set.iter().any(|(s, _)| s == k) {
+            return Err(format!("{k} is both set and unset"));
+        }
+        match parsed.and_then(|f| f.get(k)) {
+            Some(e) => summary.push(format!("{k}: {:?} → (removed)", e.value)),
+            None => summary.push(format!("{k}: not set in the file (nothing to remove)")),
+        }
+        del.push(k.clone());
+    }
+    let after = write::update(&text, &add, &del);
+    let after_bytes = if before.is_none() && after.is_empty() {
+        None
+    } else {
+        Some(after.into_bytes())
+    };
+    let plan = Plan {
+        fix_id: fix_id.to_string(),
+        description: description.to_string(),
+        changes: vec![Change {
+            path,
+            before,
+            after: after_bytes,
+            summary,
+            created_dirs: vec![],
+        }],
+    };
+    Ok(EnvEdit { plan, warnings })
+}
+
+fn gomedic_fix_read(p: &std::path::Path) -> Result<Vec<u8>, String> {
+    std::fs::read(p).map_err(|e| format!("cannot read the go env file {}: {e}", p.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn values() {
+        assert!(check_value("GOPROXY", "https://goproxy.cn,direct").is_ok());
+        assert!(
+            check_value("GOPROXY", "goproxy.cn;direct").is_err()
+                || check_value("GOPROXY", "ftp://x").is_err()
+        );
+        assert!(check_value("GOSUMDB", "nope").is_err());
+        assert!(check_value("GOPRIVATE", "[x").is_err());
+        assert!(check_value("GOTOOLCHAIN", "go1.22.3+auto").is_ok());
+        assert!(check_value("GOTOOLCHAIN", "1.22").is_err());
+        assert!(check_value("GOFLAGS", "-mod=mod vendor").is_err());
+        assert!(!security_warnings("GOSUMDB", "off").is_empty());
+    }
+}

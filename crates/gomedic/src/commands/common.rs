@@ -1,0 +1,146 @@
+//! Shared by the commands: facts of this process, redaction, journal, plan printing.
+
+use anyhow::Context;
+use gomedic_checks::{Facts, Policy};
+use gomedic_core::Redactor;
+use gomedic_doctor::SystemGather;
+use gomedic_fix::{Journal, Plan};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Facts about this process's environment (fresh each call: re-checks see changes).
+pub fn facts(go: Option<PathBuf>, policy: Policy) -> anyhow::Result<Facts> {
+    let env: BTreeMap<String, String> = std::env::vars_os()
+        .map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    let path_var = std::env::var_os("PATH").unwrap_or_default();
+    let cwd = std::env::current_dir().context("cannot determine the current directory")?;
+    Ok(Facts::new(
+        std::env::consts::OS,
+        env,
+        path_var,
+        cwd,
+        go,
+        policy,
+        Box::new(SystemGather),
+    ))
+}
+
+/// Learns every secret the run could echo: process environment, go env file, `go env`.
+pub fn redactor(facts: &Facts) -> Redactor {
+    let mut r = Redactor::from_env(facts.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    if let Some(file) = facts.gathered_user_env_file() {
+        for e in &file.entries {
+            r.learn_var(&e.key, &e.value);
+        }
+    }
+    if let Some(map) = facts.gathered_go_env() {
+        for (k, v) in map {
+            r.learn_var(k, v);
+        }
+    }
+    r
+}
+
+pub fn journal() -> anyhow::Result<Journal> {
+    let dir = gomedic_fix::data_dir(&|k| std::env::var(k).ok(), std::env::consts::OS)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Journal::new(&dir))
+}
+
+/// Prints a plan, redacted.
+pub fn print_plan(plan: &Plan, r: &Redactor) {
+    println!("plan ({}): {}", plan.fix_id, r.redact(&plan.description));
+    for c in &plan.changes {
+        let verb = match (&c.before, &c.after) {
+            (None, Some(_)) => "create",
+            (Some(_), None) => "delete",
+            _ => "edit",
+        };
+        println!("  {verb} {}", c.path.display());
+        for s in &c.summary {
+            println!("    {}", r.redact(s));
+        }
+    }
+}
+
+/// Asks on the terminal; refuses (false) when there is no terminal to ask on.
+pub fn confirm(question: &str) -> bool {
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    eprint!("{question} [y/N] ");
+    let mut line = String::new();
+    if std::io::stdin().read_line(&mut line).is_err() {
+        return false;
+    }
+    matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
+}
+
+/// One line per check result, for re-checks after a change.
+pub fn recheck(ids: &[&str], go: Option<PathBuf>) -> anyhow::Result<()> {
+    let facts = std::sync::Arc::new(facts(go, Policy::default())?);
+    let opts = gomedic_doctor::RunOptions {
+        deep: false,
+        only: ids.iter().map(|s| s.to_string()).collect(),
+        skip: vec![],
+        deadline: std::time::Duration::from_secs(60),
+    };
+    let selected = gomedic_doctor::select(&opts).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let reports = gomedic_doctor::run(std::sync::Arc::clone(&facts), &selected, &opts);
+    let r = redactor(&facts);
+    for c in reports {
+        let sym = match c.status {
+            gomedic_core::Status::Ok => "✓",
+            gomedic_core::Status::Warn => "!",
+            gomedic_core::Status::Skipped => "-",
+            _ => "✗",
+        };
+        println!("re-check: {sym} {}  {}", c.id, r.redact(&c.summary));
+    }
+    Ok(())
+}
+
+/// After an edit of the go env file: what each touched key resolves to now, and what the
+/// real go command reads back. Returns false if go disagrees with the intended value.
+pub fn readback(keys: &[String], intended: &[(String, Option<String>)]) -> anyhow::Result<bool> {
+    let facts = facts(None, Policy::default())?;
+    let r = redactor(&facts);
+    let go_values: Option<BTreeMap<String, String>> = facts.go_binary().and_then(|go| {
+        let mut args = vec!["env", "-json"];
+        args.extend(keys.iter().map(String::as_str));
+        let spec =
+            gomedic_sys::exec::Spec::new(&go.path, &args, std::time::Duration::from_secs(10))
+                .env("GOTOOLCHAIN", "local");
+        let out = gomedic_sys::exec::run(&spec).ok().filter(|o| o.success())?;
+        serde_json::from_slice(&out.stdout).ok()
+    });
+    let mut ok = true;
+    for (k, want) in intended {
+        let res = facts.resolve(k);
+        let mut line = format!(
+            "re-check: {k}={} ← {}",
+            r.redact(&format!("{:?}", res.value)),
+            res.source.describe()
+        );
+        if let Some(gv) = go_values.as_ref().and_then(|m| m.get(k)) {
+            line.push_str(&format!("; go reads {}", r.redact(&format!("{gv:?}"))));
+            if let Some(w) = want {
+                if gv != w && res.source == (gomedic_goenv::settings::Source::Environment) {
+                    line.push_str(" (the process environment overrides the file)");
+                } else if gv != w {
+                    ok = false;
+                    line.push_str(" (MISMATCH)");
+                }
+            }
+        }
+        println!("{line}");
+    }
+    Ok(ok)
+}

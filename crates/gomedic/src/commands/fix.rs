@@ -1,0 +1,118 @@
+//! `gomedic fix`: plan, confirm, journal, apply and re-check the automatic fixes.
+
+use super::common;
+use crate::cli::FixArgs;
+use gomedic_checks::Policy;
+use gomedic_core::{Fix, FixAction, Status};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub fn run(args: FixArgs) -> anyhow::Result<u8> {
+    let facts = Arc::new(common::facts(args.go.clone(), Policy::default())?);
+    let opts = gomedic_doctor::RunOptions {
+        deep: false,
+        only: vec![],
+        skip: vec![],
+        deadline: std::time::Duration::from_secs(60),
+    };
+    let selected = gomedic_doctor::select(&opts).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let reports = gomedic_doctor::run(Arc::clone(&facts), &selected, &opts);
+    let r = common::redactor(&facts);
+
+    // Automatic fixes, each once, with the checks that proposed it.
+    let mut fixes: BTreeMap<String, (Fix, Vec<String>)> = BTreeMap::new();
+    let mut manual: Vec<String> = Vec::new();
+    for c in &reports {
+        if !matches!(c.status, Status::Warn | Status::Error) {
+            continue;
+        }
+        for f in &c.fixes {
+            if f.automatic {
+                fixes
+                    .entry(f.id.clone())
+                    .or_insert_with(|| (f.clone(), Vec::new()))
+                    .1
+                    .push(c.id.clone());
+            } else {
+                manual.push(f.id.clone());
+            }
+        }
+    }
+    let wanted: Vec<String> = if args.ids.is_empty() {
+        fixes.keys().cloned().collect()
+    } else {
+        args.ids.clone()
+    };
+    for id in &args.ids {
+        if !fixes.contains_key(id) {
+            if manual.contains(id) {
+                eprintln!("gomedic: error: {id} is not automatic: `gomedic check` shows the commands to run");
+            } else {
+                eprintln!(
+                    "gomedic: {id}: not needed now (no check proposes it); automatic fixes available: {}",
+                    if fixes.is_empty() { "none".to_string() } else { fixes.keys().cloned().collect::<Vec<_>>().join(", ") }
+                );
+            }
+            return Ok(2);
+        }
+    }
+    if wanted.is_empty() {
+        println!(
+            "nothing to fix automatically{}",
+            if manual.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (manual fixes: {}; see `gomedic check`)",
+                    manual.join(", ")
+                )
+            }
+        );
+        return Ok(0);
+    }
+    let journal = common::journal()?;
+    let mut code = 0;
+    for id in wanted {
+        let (fix, proposers) = &fixes[&id];
+        let Some(FixAction::GoEnv { set, unset }) = &fix.action else {
+            continue;
+        };
+        let edit =
+            match gomedic_doctor::envedit::plan(&facts, set, unset, &fix.id, &fix.description) {
+                Ok(e) => e,
+                Err(msg) => {
+                    eprintln!("gomedic: error: {id}: {}", r.redact(&msg));
+                    code = 1;
+                    continue;
+                }
+            };
+        common::print_plan(&edit.plan, &r);
+        for w in &edit.warnings {
+            eprintln!("warning: {}", r.redact(w));
+        }
+        if args.dry_run {
+            println!("dry run: nothing was changed");
+            continue;
+        }
+        if !args.yes && !common::confirm(&format!("apply {id}?")) {
+            eprintln!("not applied: confirm on a terminal or pass --yes (use --dry-run to only see the plan)");
+            code = code.max(2);
+            continue;
+        }
+        match journal.apply(edit.plan) {
+            Ok(entry) => {
+                println!(
+                    "applied {id}; journal entry {} (undo: gomedic undo {})",
+                    entry.id, entry.id
+                );
+                let ids: Vec<&str> = proposers.iter().map(String::as_str).collect();
+                common::recheck(&ids, args.go.clone())?;
+            }
+            Err(e) => {
+                eprintln!("gomedic: error: {}", r.redact(&e.0));
+                code = 1;
+            }
+        }
+    }
+    Ok(code)
+}
