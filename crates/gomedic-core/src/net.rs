@@ -1,0 +1,156 @@
+//! Results of layered network probes (plain data; the probing lives in gomedic-net).
+
+use serde::Serialize;
+
+/// One verdict per endpoint, from a fixed vocabulary (docs/net.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Ok,
+    DnsFailed,
+    DnsSuspicious,
+    TcpRefused,
+    TcpTimeout,
+    /// Another connect error (unreachable network, permission).
+    TcpFailed,
+    TlsReset,
+    TlsTimeout,
+    /// Another TLS failure (protocol version, handshake alert).
+    TlsFailed,
+    TlsIntercepted,
+    TlsUntrusted,
+    TlsHostnameMismatch,
+    ProxyAuthRequired,
+    ProxyFailed,
+    HttpError,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::DnsFailed => "dns_failed",
+            Verdict::DnsSuspicious => "dns_suspicious",
+            Verdict::TcpRefused => "tcp_refused",
+            Verdict::TcpTimeout => "tcp_timeout",
+            Verdict::TcpFailed => "tcp_failed",
+            Verdict::TlsReset => "tls_reset",
+            Verdict::TlsTimeout => "tls_timeout",
+            Verdict::TlsFailed => "tls_failed",
+            Verdict::TlsIntercepted => "tls_intercepted",
+            Verdict::TlsUntrusted => "tls_untrusted",
+            Verdict::TlsHostnameMismatch => "tls_hostname_mismatch",
+            Verdict::ProxyAuthRequired => "proxy_auth_required",
+            Verdict::ProxyFailed => "proxy_failed",
+            Verdict::HttpError => "http_error",
+        }
+    }
+
+    /// Whether the go command would get through: intercepted TLS works for go when the
+    /// intercepting CA is in the system trust store.
+    pub fn usable_by_go(self) -> bool {
+        matches!(self, Verdict::Ok | Verdict::TlsIntercepted)
+    }
+
+    /// One sentence on what the verdict means and the usual cause.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Verdict::Ok => "reachable and working",
+            Verdict::DnsFailed => "the name does not resolve: no DNS, a typo, or the name is blocked",
+            Verdict::DnsSuspicious => "a public name resolves to a private, loopback or reserved address: DNS poisoning or a hosts-file entry",
+            Verdict::TcpRefused => "the connection was refused: nothing listens there, or a firewall rejects it",
+            Verdict::TcpTimeout => "the connection timed out: a firewall drops the packets, or the host is unreachable",
+            Verdict::TcpFailed => "the connection failed before TCP completed (network unreachable?)",
+            Verdict::TlsReset => "the connection was reset during the TLS handshake: the signature of SNI-based blocking",
+            Verdict::TlsTimeout => "the TLS handshake got no answer: a middlebox swallowing the ClientHello",
+            Verdict::TlsFailed => "the TLS handshake failed",
+            Verdict::TlsIntercepted => "TLS is intercepted: the certificate chain is trusted only by this machine's trust store, not by public roots (a corporate proxy or security product)",
+            Verdict::TlsUntrusted => "the certificate is not trusted (unknown issuer, expired, or self-signed)",
+            Verdict::TlsHostnameMismatch => "the certificate is for another name: a captive portal, a block page or a misrouted request",
+            Verdict::ProxyAuthRequired => "the HTTP proxy requires authentication (407)",
+            Verdict::ProxyFailed => "the HTTP proxy could not be used",
+            Verdict::HttpError => "the server answered with an error, or the protocol request failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DnsLayer {
+    /// `system`, `hosts_file`, `override` (--resolve), `proxy` (the proxy resolves).
+    pub source: String,
+    pub addresses: Vec<String>,
+    pub error: Option<String>,
+    pub suspicious: Vec<String>,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TcpLayer {
+    pub address: Option<String>,
+    pub error: Option<String>,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ProxyLayer {
+    /// The proxy URL (credentials redacted by the report's redactor).
+    pub url: String,
+    pub status: Option<u16>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CertInfo {
+    pub subject: String,
+    pub issuer: String,
+    pub not_after: String,
+    pub expired: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TlsLayer {
+    pub version: Option<String>,
+    pub alpn: Option<String>,
+    pub chain: Vec<CertInfo>,
+    pub trusted_by_system: Option<bool>,
+    pub trusted_by_mozilla: Option<bool>,
+    pub error: Option<String>,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HttpLayer {
+    pub request: String,
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    /// For a module proxy: whether it serves the checksum database (`/sumdb/<name>/supported`).
+    pub sumdb_supported: Option<bool>,
+    pub duration_ms: u64,
+}
+
+/// What an endpoint is, which decides the protocol request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndpointKind {
+    /// A GOPROXY-protocol module proxy.
+    Proxy,
+    /// A checksum database.
+    SumDb,
+    /// Any other HTTPS host the go command uses.
+    Host,
+}
+
+/// The probe of one URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct EndpointReport {
+    pub url: String,
+    pub kind: EndpointKind,
+    pub verdict: Verdict,
+    pub detail: String,
+    pub dns: Option<DnsLayer>,
+    pub tcp: Option<TcpLayer>,
+    pub proxy: Option<ProxyLayer>,
+    pub tls: Option<TlsLayer>,
+    pub http: Option<HttpLayer>,
+    pub duration_ms: u64,
+}

@@ -1,0 +1,15 @@
+//! Layered, protocol-faithful network probes for the hosts the go command talks to.
+//!
+//! Each URL goes DNS → TCP → (HTTP CONNECT proxy) → TLS → one real protocol request,
+//! recording every layer, and gets one [`Verdict`](gomedic_core::net::Verdict). Proxy
+//! selection follows Go's `HTTPS_PROXY`/`NO_PROXY` rules; trust is checked against the
+//! system store (what go uses) and, separately, Mozilla's roots, which tells TLS
+//! interception apart. All probes run in parallel under one deadline. Nothing is cached.
+
+mod probe;
+pub mod proxyenv;
+pub mod resolve;
+mod tls;
+
+pub use probe::{probe_all, ProbeConfig, Target};
+pub use tls::system_roots;

@@ -1,0 +1,822 @@
+//! The layered probe of one URL, and running many under one deadline.
+
+use crate::proxyenv::ProxyEnv;
+use crate::resolve::{self, Override};
+use crate::tls::{self, Trust};
+use gomedic_core::net::*;
+use rustls::RootCertStore;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// A URL to probe and what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub url: String,
+    pub kind: EndpointKind,
+}
+
+/// How to probe.
+#[derive(Debug, Clone)]
+pub struct ProbeConfig {
+    /// The whole run ends by then; unfinished probes report the layer they hung in.
+    pub deadline: Duration,
+    pub overrides: Vec<Override>,
+    /// Contents and path of the hosts file consulted before the system resolver.
+    pub hosts: Option<(PathBuf, String)>,
+    pub proxy_env: ProxyEnv,
+    pub system_roots: Arc<RootCertStore>,
+    pub mozilla_roots: Arc<RootCertStore>,
+    /// Checksum database name whose `/sumdb/<name>/supported` a proxy is asked about.
+    pub sumdb_name: String,
+    /// Module whose version list a proxy is asked for (small and always present).
+    pub probe_module: String,
+}
+
+impl ProbeConfig {
+    pub fn new(deadline: Duration) -> ProbeConfig {
+        ProbeConfig {
+            deadline,
+            overrides: Vec::new(),
+            hosts: None,
+            proxy_env: ProxyEnv::default(),
+            system_roots: Arc::new(tls::system_roots().0),
+            mozilla_roots: Arc::new(tls::mozilla_roots()),
+            sumdb_name: "sum.golang.org".into(),
+            probe_module: "golang.org/x/text".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layer {
+    Start,
+    Dns,
+    Tcp,
+    Connect,
+    Tls,
+    Http,
+}
+
+struct State {
+    report: EndpointReport,
+    layer: Layer,
+    /// Every address of the (public) name is private/loopback/reserved: that is the
+    /// verdict whatever fails later.
+    suspicious: Option<String>,
+}
+
+type Shared = Arc<Mutex<State>>;
+
+fn ms(d: Duration) -> u64 {
+    d.as_millis() as u64
+}
+
+/// Probes every target in parallel; returns within the deadline (plus scheduling slack).
+pub fn probe_all(targets: &[Target], cfg: &ProbeConfig) -> Vec<EndpointReport> {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            return targets
+                .iter()
+                .map(|t| {
+                    let mut r = blank(t);
+                    r.verdict = Verdict::TcpFailed;
+                    r.detail = format!("cannot start the network runtime: {e}");
+                    r
+                })
+                .collect()
+        }
+    };
+    rt.block_on(async {
+        let start = Instant::now();
+        let deadline = tokio::time::Instant::now() + cfg.deadline;
+        let cfg = Arc::new(cfg.clone());
+        let mut tasks = Vec::new();
+        for t in targets {
+            let state: Shared = Arc::new(Mutex::new(State {
+                report: blank(t),
+                layer: Layer::Start,
+                suspicious: None,
+            }));
+            let (s2, c2, t2) = (state.clone(), cfg.clone(), t.clone());
+            let handle = tokio::spawn(async move { probe_one(&t2, &c2, &s2).await });
+            tasks.push((state, handle));
+        }
+        let mut out = Vec::new();
+        for (state, mut handle) in tasks {
+            let finished = tokio::time::timeout_at(deadline, &mut handle).await;
+            if finished.is_err() {
+                handle.abort();
+            }
+            let mut st = state.lock().expect("not poisoned");
+            if finished.is_err() || matches!(finished, Ok(Err(_))) {
+                let why = if finished.is_err() {
+                    format!("no answer within the {} deadline", fmt(cfg.deadline))
+                } else {
+                    "the probe crashed".into()
+                };
+                let (v, detail) = match st.layer {
+                    Layer::Start | Layer::Dns => {
+                        (Verdict::DnsFailed, format!("name resolution hung: {why}"))
+                    }
+                    Layer::Tcp => (Verdict::TcpTimeout, format!("TCP connect hung: {why}")),
+                    Layer::Connect => (
+                        Verdict::ProxyFailed,
+                        format!("the HTTP proxy did not answer CONNECT: {why}"),
+                    ),
+                    Layer::Tls => (
+                        Verdict::TlsTimeout,
+                        format!("the TLS handshake got no answer: {why}"),
+                    ),
+                    Layer::Http => (
+                        Verdict::HttpError,
+                        format!("the server did not answer the request: {why}"),
+                    ),
+                };
+                apply_verdict(&mut st, v, detail);
+                st.report.duration_ms = ms(start.elapsed());
+            }
+            out.push(st.report.clone());
+        }
+        out
+    })
+}
+
+fn fmt(d: Duration) -> String {
+    if d.as_millis() % 1000 == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+fn blank(t: &Target) -> EndpointReport {
+    EndpointReport {
+        url: t.url.clone(),
+        kind: t.kind,
+        verdict: Verdict::Ok,
+        detail: String::new(),
+        dns: None,
+        tcp: None,
+        proxy: None,
+        tls: None,
+        http: None,
+        duration_ms: 0,
+    }
+}
+
+/// Scheme, host, port and path prefix of a URL.
+fn split_url(url: &str) -> Result<(String, String, u16, String), String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| format!("{url:?} is not a URL"))?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "https" => 443,
+        "http" => 80,
+        s => return Err(format!("{url:?}: cannot probe scheme {s:?}")),
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let (host, port) = if let Some(r) = authority.strip_prefix('[') {
+        let (h, p) = r
+            .split_once(']')
+            .ok_or_else(|| format!("{url:?}: bad IPv6 host"))?;
+        (
+            h.to_string(),
+            p.strip_prefix(':')
+                .map(|p| p.parse::<u16>())
+                .transpose()
+                .map_err(|_| format!("{url:?}: bad port"))?
+                .unwrap_or(default_port),
+        )
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (
+                h.to_string(),
+                p.parse::<u16>().map_err(|_| format!("{url:?}: bad port"))?,
+            ),
+            None => (authority.to_string(), default_port),
+        }
+    };
+    if host.is_empty() {
+        return Err(format!("{url:?} has no host"));
+    }
+    Ok((
+        scheme,
+        host.to_ascii_lowercase(),
+        port,
+        path.trim_end_matches('/').to_string(),
+    ))
+}
+
+fn set_layer(s: &Shared, l: Layer) {
+    s.lock().expect("not poisoned").layer = l;
+}
+
+fn finish(s: &Shared, start: Instant, v: Verdict, detail: impl Into<String>) {
+    let mut st = s.lock().expect("not poisoned");
+    apply_verdict(&mut st, v, detail.into());
+    st.report.duration_ms = ms(start.elapsed());
+}
+
+fn apply_verdict(st: &mut State, v: Verdict, detail: String) {
+    match &st.suspicious {
+        Some(why) => {
+            st.report.verdict = Verdict::DnsSuspicious;
+            st.report.detail = if v == Verdict::Ok {
+                why.clone()
+            } else {
+                format!("{why}; then: {detail}")
+            };
+        }
+        None => {
+            st.report.verdict = v;
+            st.report.detail = detail;
+        }
+    }
+}
+
+async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
+    let start = Instant::now();
+    let (scheme, host, port, base) = match split_url(&t.url) {
+        Ok(x) => x,
+        Err(e) => return finish(s, start, Verdict::DnsFailed, e),
+    };
+    let proxy = cfg.proxy_env.proxy_for(&scheme, &host, port);
+    let (conn_host, conn_port) = match &proxy {
+        Some(p) => match split_url(p) {
+            Ok((_, h, pt, _)) => (h, pt),
+            Err(e) => {
+                s.lock().expect("not poisoned").report.proxy = Some(ProxyLayer {
+                    url: p.clone(),
+                    status: None,
+                    error: Some(e.clone()),
+                });
+                return finish(
+                    s,
+                    start,
+                    Verdict::ProxyFailed,
+                    format!("invalid proxy URL: {e}"),
+                );
+            }
+        },
+        None => (host.clone(), port),
+    };
+
+    // DNS
+    set_layer(s, Layer::Dns);
+    let t0 = Instant::now();
+    let (addrs, dns) = resolve_addrs(cfg, &conn_host, conn_port, proxy.is_none()).await;
+    let dns_suspicious = !dns.suspicious.is_empty() && dns.suspicious.len() == dns.addresses.len();
+    let dns_err = dns.error.clone();
+    {
+        let mut st = s.lock().expect("not poisoned");
+        if dns_suspicious {
+            st.suspicious = Some(format!(
+                "{host} resolves to {} via {}: DNS poisoning or a hosts-file entry sends go elsewhere",
+                dns.suspicious.join(", "),
+                dns.source
+            ));
+        }
+        st.report.dns = Some(DnsLayer {
+            duration_ms: ms(t0.elapsed()),
+            ..dns
+        });
+    }
+    if let Some(e) = dns_err {
+        return if proxy.is_some() {
+            finish(
+                s,
+                start,
+                Verdict::ProxyFailed,
+                format!("the proxy host {conn_host} does not resolve: {e}"),
+            )
+        } else {
+            finish(
+                s,
+                start,
+                Verdict::DnsFailed,
+                format!("{host} does not resolve: {e}"),
+            )
+        };
+    }
+
+    // TCP
+    set_layer(s, Layer::Tcp);
+    let t0 = Instant::now();
+    let mut last_err: Option<std::io::Error> = None;
+    let mut stream = None;
+    for a in &addrs {
+        match TcpStream::connect(a).await {
+            Ok(st) => {
+                s.lock().expect("not poisoned").report.tcp = Some(TcpLayer {
+                    address: Some(a.to_string()),
+                    error: None,
+                    duration_ms: ms(t0.elapsed()),
+                });
+                stream = Some(st);
+                break;
+            }
+            Err(e) => last_err = Some(e),
+        }
+    }
+    let Some(mut tcp) = stream else {
+        let e = last_err
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| "no address".into());
+        let refused = e.to_ascii_lowercase().contains("refused");
+        s.lock().expect("not poisoned").report.tcp = Some(TcpLayer {
+            address: addrs.first().map(|a| a.to_string()),
+            error: Some(e.clone()),
+            duration_ms: ms(t0.elapsed()),
+        });
+        let v = if proxy.is_some() {
+            Verdict::ProxyFailed
+        } else if refused {
+            Verdict::TcpRefused
+        } else {
+            Verdict::TcpFailed
+        };
+        return finish(
+            s,
+            start,
+            v,
+            format!("cannot connect to {conn_host}:{conn_port}: {e}"),
+        );
+    };
+    let _ = tcp.set_nodelay(true);
+
+    // HTTP proxy tunnel
+    if let Some(p) = &proxy {
+        set_layer(s, Layer::Connect);
+        let auth = proxy_auth(p);
+        let req = format!(
+            "CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: gomedic/{}\r\n{auth}\r\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        let status = async {
+            tcp.write_all(req.as_bytes()).await?;
+            read_status(&mut tcp).await
+        }
+        .await;
+        let mut pl = ProxyLayer {
+            url: p.clone(),
+            status: None,
+            error: None,
+        };
+        match status {
+            Ok(code) => {
+                pl.status = Some(code);
+                s.lock().expect("not poisoned").report.proxy = Some(pl);
+                match code {
+                    200..=299 => {}
+                    407 => return finish(s, start, Verdict::ProxyAuthRequired, format!("the proxy {conn_host}:{conn_port} wants credentials (407); put them in HTTPS_PROXY as http://user:password@host:port")),
+                    c => return finish(s, start, Verdict::ProxyFailed, format!("the proxy refused CONNECT {host}:{port} with HTTP {c}")),
+                }
+            }
+            Err(e) => {
+                pl.error = Some(e.to_string());
+                s.lock().expect("not poisoned").report.proxy = Some(pl);
+                return finish(
+                    s,
+                    start,
+                    Verdict::ProxyFailed,
+                    format!("the proxy connection failed: {e}"),
+                );
+            }
+        }
+    }
+
+    if scheme == "http" {
+        set_layer(s, Layer::Http);
+        return http_phase(t, cfg, s, start, tcp, false, &host, port, &base, "http").await;
+    }
+
+    // TLS
+    set_layer(s, Layer::Tls);
+    let t0 = Instant::now();
+    let recorder = tls::Recorder::new();
+    let mut config = rustls::ClientConfig::builder_with_provider(tls::provider())
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the defaults")
+        .dangerous()
+        .with_custom_certificate_verifier(recorder.clone())
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let server_name = match rustls::pki_types::ServerName::try_from(host.clone()) {
+        Ok(n) => n,
+        Err(e) => {
+            return finish(
+                s,
+                start,
+                Verdict::TlsFailed,
+                format!("{host} is not a valid TLS server name: {e}"),
+            )
+        }
+    };
+    let tls_stream = match connector.connect(server_name, tcp).await {
+        Ok(st) => st,
+        Err(e) => {
+            let kind = e.kind();
+            let text = e.to_string();
+            s.lock().expect("not poisoned").report.tls = Some(TlsLayer {
+                error: Some(text.clone()),
+                duration_ms: ms(t0.elapsed()),
+                ..Default::default()
+            });
+            let v = match kind {
+                std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::UnexpectedEof
+                | std::io::ErrorKind::BrokenPipe => Verdict::TlsReset,
+                _ => Verdict::TlsFailed,
+            };
+            let detail = if v == Verdict::TlsReset {
+                format!("the connection was cut during the TLS handshake ({text}): typical of SNI-based blocking of {host}")
+            } else {
+                format!("TLS handshake with {host} failed: {text}")
+            };
+            return finish(s, start, v, detail);
+        }
+    };
+    let (_, conn) = tls_stream.get_ref();
+    let version = conn
+        .protocol_version()
+        .map(|v| format!("{v:?}").replace("TLSv1_", "TLS 1."));
+    let alpn = conn
+        .alpn_protocol()
+        .map(|a| String::from_utf8_lossy(a).into_owned());
+    let chain = recorder.chain.lock().expect("not poisoned").clone();
+    let sys = tls::verify(&cfg.system_roots, &chain, &host);
+    let moz = tls::verify(&cfg.mozilla_roots, &chain, &host);
+    let described = tls::describe(&chain);
+    let issuer = described
+        .last()
+        .map(|c| c.issuer.clone())
+        .unwrap_or_default();
+    s.lock().expect("not poisoned").report.tls = Some(TlsLayer {
+        version,
+        alpn: alpn.clone(),
+        chain: described,
+        trusted_by_system: Some(sys == Trust::Trusted),
+        trusted_by_mozilla: Some(moz == Trust::Trusted),
+        error: match &sys {
+            Trust::Trusted => None,
+            Trust::WrongName => Some("certificate is not valid for this name".into()),
+            Trust::Expired => Some("certificate has expired".into()),
+            Trust::Untrusted(e) => Some(e.clone()),
+        },
+        duration_ms: ms(t0.elapsed()),
+    });
+    let intercepted = match (&sys, &moz) {
+        (Trust::Trusted, Trust::Trusted) => false,
+        (Trust::Trusted, _) => true,
+        (Trust::WrongName, _) => {
+            return finish(s, start, Verdict::TlsHostnameMismatch, format!("the certificate presented for {host} is for another name (issued by {issuer}): a block page, captive portal or misroute"))
+        }
+        (Trust::Expired, _) => return finish(s, start, Verdict::TlsUntrusted, format!("the certificate for {host} has expired (issuer {issuer})")),
+        (Trust::Untrusted(e), _) => {
+            return finish(s, start, Verdict::TlsUntrusted, format!("the certificate chain for {host} is not trusted by this machine ({e}); issuer: {issuer}"))
+        }
+    };
+    set_layer(s, Layer::Http);
+    let h2 = alpn.as_deref() == Some("h2");
+    http_phase(
+        t, cfg, s, start, tls_stream, h2, &host, port, &base, "https",
+    )
+    .await;
+    if intercepted {
+        let mut st = s.lock().expect("not poisoned");
+        if st.report.verdict == Verdict::Ok {
+            st.report.verdict = Verdict::TlsIntercepted;
+            st.report.detail = format!(
+                "TLS to {host} is intercepted: the chain ends at \"{issuer}\", trusted by this machine's store but not by public roots. go works through it; the interceptor sees all module traffic"
+            );
+        }
+    }
+}
+
+async fn resolve_addrs(
+    cfg: &ProbeConfig,
+    host: &str,
+    port: u16,
+    check_suspicious: bool,
+) -> (Vec<SocketAddr>, DnsLayer) {
+    let mut layer = DnsLayer::default();
+    if let Some(o) = cfg
+        .overrides
+        .iter()
+        .find(|o| o.host == host && o.port == port)
+    {
+        layer.source = "override".into();
+        layer.addresses = vec![o.addr.to_string()];
+        return (vec![o.addr], layer);
+    }
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        layer.source = "literal".into();
+        layer.addresses = vec![ip.to_string()];
+        return (vec![SocketAddr::new(ip, port)], layer);
+    }
+    let addrs: Vec<SocketAddr> = if let Some((ips, line)) = cfg
+        .hosts
+        .as_ref()
+        .and_then(|(p, text)| resolve::hosts_lookup(text, host).map(|r| (r, p)))
+    {
+        layer.source = format!("hosts file {}:{}", line.display(), ips.1);
+        ips.0
+            .into_iter()
+            .map(|ip| SocketAddr::new(ip, port))
+            .collect()
+    } else {
+        layer.source = "system".into();
+        match tokio::net::lookup_host((host, port)).await {
+            Ok(it) => it.collect(),
+            Err(e) => {
+                layer.error = Some(e.to_string());
+                return (Vec::new(), layer);
+            }
+        }
+    };
+    if addrs.is_empty() {
+        layer.error = Some("no addresses".into());
+    }
+    layer.addresses = addrs.iter().map(|a| a.ip().to_string()).collect();
+    if check_suspicious {
+        layer.suspicious = addrs
+            .iter()
+            .filter_map(|a| {
+                resolve::suspicious(host, a.ip()).map(|why| format!("{} ({why})", a.ip()))
+            })
+            .collect();
+    }
+    (addrs, layer)
+}
+
+fn proxy_auth(proxy_url: &str) -> String {
+    use base64::Engine;
+    let Some((_, rest)) = proxy_url.split_once("://") else {
+        return String::new();
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    match authority.rsplit_once('@') {
+        Some((userinfo, _)) => {
+            let decoded = percent_decode(userinfo);
+            format!(
+                "Proxy-Authorization: Basic {}\r\n",
+                base64::engine::general_purpose::STANDARD.encode(decoded)
+            )
+        }
+        None => String::new(),
+    }
+}
+
+fn percent_decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Reads an HTTP/1.x response head and returns its status code.
+async fn read_status<S: AsyncRead + Unpin>(s: &mut S) -> std::io::Result<u16> {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        if buf.len() > 16 * 1024 {
+            return Err(std::io::Error::other("response head too large"));
+        }
+        if s.read(&mut byte).await? == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the proxy closed the connection",
+            ));
+        }
+        buf.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&buf);
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| {
+            std::io::Error::other(format!(
+                "not an HTTP response: {:?}",
+                head.lines().next().unwrap_or("")
+            ))
+        })?;
+    Ok(code)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn http_phase<S>(
+    t: &Target,
+    cfg: &ProbeConfig,
+    s: &Shared,
+    start: Instant,
+    io: S,
+    h2: bool,
+    host: &str,
+    port: u16,
+    base: &str,
+    scheme: &str,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let t0 = Instant::now();
+    let path = match t.kind {
+        EndpointKind::Proxy => format!("{base}/{}/@v/list", cfg.probe_module),
+        EndpointKind::SumDb => format!("{base}/latest"),
+        EndpointKind::Host => {
+            if base.is_empty() {
+                "/".to_string()
+            } else {
+                base.to_string()
+            }
+        }
+    };
+    let authority = if (scheme == "https" && port == 443) || (scheme == "http" && port == 80) {
+        host.to_string()
+    } else {
+        format!("{host}:{port}")
+    };
+    let mut layer = HttpLayer {
+        request: format!("GET {path}"),
+        ..Default::default()
+    };
+    let mut client = match Client::handshake(io, h2).await {
+        Ok(c) => c,
+        Err(e) => {
+            layer.error = Some(e.clone());
+            layer.duration_ms = ms(t0.elapsed());
+            s.lock().expect("not poisoned").report.http = Some(layer);
+            return finish(
+                s,
+                start,
+                Verdict::HttpError,
+                format!("HTTP/{} setup failed: {e}", if h2 { "2" } else { "1.1" }),
+            );
+        }
+    };
+    let status = client.get(scheme, &authority, &path).await;
+    let code = match status {
+        Ok(c) => c,
+        Err(e) => {
+            layer.error = Some(e.clone());
+            layer.duration_ms = ms(t0.elapsed());
+            s.lock().expect("not poisoned").report.http = Some(layer);
+            return finish(
+                s,
+                start,
+                Verdict::HttpError,
+                format!("GET {path} failed: {e}"),
+            );
+        }
+    };
+    layer.status = Some(code);
+    if t.kind == EndpointKind::Proxy {
+        let sp = format!("{base}/sumdb/{}/supported", cfg.sumdb_name);
+        layer.sumdb_supported = client
+            .get(scheme, &authority, &sp)
+            .await
+            .ok()
+            .map(|c| c == 200);
+    }
+    layer.duration_ms = ms(t0.elapsed());
+    s.lock().expect("not poisoned").report.http = Some(layer);
+    let (v, detail) = match (t.kind, code) {
+        (_, 200..=299) => (Verdict::Ok, format!("GET {path}: {code}")),
+        (EndpointKind::Proxy, 404 | 410) => (Verdict::Ok, format!("GET {path}: {code} (the proxy answers the protocol; it does not serve {})", cfg.probe_module)),
+        (EndpointKind::Host, 300..=499) => (Verdict::Ok, format!("GET {path}: {code}")),
+        (_, 401 | 403) => (Verdict::HttpError, format!("GET {path}: {code}: the server wants credentials (GOAUTH / .netrc) or forbids access")),
+        (_, c) => (Verdict::HttpError, format!("GET {path}: HTTP {c}")),
+    };
+    finish(s, start, v, detail);
+}
+
+/// A one-connection HTTP/1.1 or HTTP/2 client.
+enum Client {
+    H1(hyper::client::conn::http1::SendRequest<http_body_util::Empty<hyper::body::Bytes>>),
+    H2(hyper::client::conn::http2::SendRequest<http_body_util::Empty<hyper::body::Bytes>>),
+}
+
+impl Client {
+    async fn handshake<S>(io: S, h2: bool) -> Result<Client, String>
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let io = hyper_util::rt::TokioIo::new(io);
+        if h2 {
+            let (send, conn) =
+                hyper::client::conn::http2::handshake(hyper_util::rt::TokioExecutor::new(), io)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            tokio::spawn(conn);
+            Ok(Client::H2(send))
+        } else {
+            let (send, conn) = hyper::client::conn::http1::handshake(io)
+                .await
+                .map_err(|e| e.to_string())?;
+            tokio::spawn(conn);
+            Ok(Client::H1(send))
+        }
+    }
+
+    async fn get(&mut self, scheme: &str, authority: &str, path: &str) -> Result<u16, String> {
+        use http_body_util::BodyExt;
+        let ua = concat!("gomedic/", env!("CARGO_PKG_VERSION"));
+        let resp = match self {
+            Client::H1(s) => {
+                s.ready().await.map_err(|e| e.to_string())?;
+                let req = hyper::Request::get(path)
+                    .header("host", authority)
+                    .header("user-agent", ua)
+                    .body(http_body_util::Empty::new())
+                    .map_err(|e| e.to_string())?;
+                s.send_request(req).await
+            }
+            Client::H2(s) => {
+                s.ready().await.map_err(|e| e.to_string())?;
+                let uri = format!("{scheme}://{authority}{path}");
+                let req = hyper::Request::get(uri)
+                    .header("user-agent", ua)
+                    .body(http_body_util::Empty::new())
+                    .map_err(|e| e.to_string())?;
+                s.send_request(req).await
+            }
+        }
+        .map_err(|e| e.to_string())?;
+        let code = resp.status().as_u16();
+        // Drain (bounded) so the connection can carry the next request.
+        let mut body = resp.into_body();
+        let mut read = 0usize;
+        while let Some(frame) = body.frame().await {
+            match frame {
+                Ok(f) => {
+                    if let Some(d) = f.data_ref() {
+                        read += d.len();
+                    }
+                    if read > 1 << 20 {
+                        break;
+                    }
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        Ok(code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn urls() {
+        assert_eq!(
+            split_url("https://proxy.golang.org").unwrap(),
+            ("https".into(), "proxy.golang.org".into(), 443, "".into())
+        );
+        assert_eq!(
+            split_url("https://mirrors.aliyun.com/goproxy/").unwrap().3,
+            "/goproxy"
+        );
+        assert_eq!(
+            split_url("http://u:p@127.0.0.1:8080/x").unwrap(),
+            ("http".into(), "127.0.0.1".into(), 8080, "/x".into())
+        );
+        assert_eq!(split_url("https://[::1]:9/").unwrap().1, "::1");
+        assert!(split_url("ftp://x").is_err());
+        assert!(split_url("https://:1/").is_err());
+        assert!(split_url("https://h:99999/").is_err());
+    }
+    #[test]
+    fn proxy_auth_header() {
+        assert_eq!(
+            proxy_auth("http://alice:p%40ss@p:1"),
+            "Proxy-Authorization: Basic YWxpY2U6cEBzcw==\r\n"
+        );
+        assert_eq!(proxy_auth("http://p:1"), "");
+    }
+}

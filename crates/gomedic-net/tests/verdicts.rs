@@ -1,0 +1,294 @@
+//! Every verdict, produced by a loopback server built to cause it.
+
+use gomedic_core::net::{EndpointKind, EndpointReport, Verdict};
+use gomedic_net::proxyenv::ProxyEnv;
+use gomedic_net::resolve::Override;
+use gomedic_net::{probe_all, ProbeConfig, Target};
+use gomedic_testkit::{
+    blackhole, connect_proxy, refused_addr, tls_server, Behavior, ProxyBehavior, TestCa,
+};
+use rustls::RootCertStore;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn store(cas: &[&TestCa]) -> Arc<RootCertStore> {
+    let mut s = RootCertStore::empty();
+    for ca in cas {
+        s.add(ca.cert_der.clone()).unwrap();
+    }
+    Arc::new(s)
+}
+
+/// System and "public" stores both trust `ca` unless told otherwise.
+fn cfg(system: &[&TestCa], public: &[&TestCa]) -> ProbeConfig {
+    let mut c = ProbeConfig::new(Duration::from_secs(3));
+    c.system_roots = store(system);
+    c.mozilla_roots = store(public);
+    c
+}
+
+fn map(c: &mut ProbeConfig, host: &str, port: u16, addr: std::net::SocketAddr) {
+    c.overrides.push(Override {
+        host: host.into(),
+        port,
+        addr,
+    });
+}
+
+fn one(c: &ProbeConfig, url: &str, kind: EndpointKind) -> EndpointReport {
+    probe_all(
+        &[Target {
+            url: url.into(),
+            kind,
+        }],
+        c,
+    )
+    .remove(0)
+}
+
+#[test]
+fn ok_over_h2_with_every_layer_recorded() {
+    let ca = TestCa::new("Public Test Root");
+    let srv = tls_server(&ca, &["proxy.example"], Behavior::Healthy);
+    let mut c = cfg(&[&ca], &[&ca]);
+    map(&mut c, "proxy.example", 443, srv.addr);
+    let r = one(&c, "https://proxy.example", EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::Ok, "{r:#?}");
+    let tls = r.tls.as_ref().unwrap();
+    assert_eq!(tls.alpn.as_deref(), Some("h2"));
+    assert_eq!(tls.version.as_deref(), Some("TLS 1.3"));
+    assert!(tls.chain[0].subject.contains("proxy.example"));
+    assert!(tls.chain[0].issuer.contains("Public Test Root"));
+    let http = r.http.as_ref().unwrap();
+    assert_eq!(http.status, Some(200));
+    assert_eq!(http.request, "GET /golang.org/x/text/@v/list");
+    assert_eq!(http.sumdb_supported, Some(true));
+    assert_eq!(r.dns.as_ref().unwrap().source, "override");
+    // A sumdb asks /latest.
+    map(&mut c, "sum.example", 443, srv.addr);
+    let srv2 = tls_server(&ca, &["sum.example"], Behavior::Healthy);
+    c.overrides.retain(|o| o.host != "sum.example");
+    map(&mut c, "sum.example", 443, srv2.addr);
+    let r = one(&c, "https://sum.example", EndpointKind::SumDb);
+    assert_eq!(r.verdict, Verdict::Ok, "{r:#?}");
+    assert_eq!(r.http.unwrap().request, "GET /latest");
+}
+
+#[test]
+fn intercepted_when_only_the_system_store_trusts_it() {
+    let corp = TestCa::new("Corp Inspection CA");
+    let srv = tls_server(&corp, &["proxy.golang.org"], Behavior::Healthy);
+    let mut c = cfg(&[&corp], &[]);
+    c.mozilla_roots = Arc::new(RootCertStore {
+        roots: webpki_like(),
+    });
+    map(&mut c, "proxy.golang.org", 443, srv.addr);
+    let r = one(&c, "https://proxy.golang.org", EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::TlsIntercepted, "{r:#?}");
+    assert!(r.detail.contains("Corp Inspection CA"), "{}", r.detail);
+    assert!(r.verdict.usable_by_go());
+}
+
+fn webpki_like() -> Vec<rustls::pki_types::TrustAnchor<'static>> {
+    // Any non-empty public store that does not contain the test CA.
+    let other = TestCa::new("Unrelated Public Root");
+    let mut s = RootCertStore::empty();
+    s.add(other.cert_der.clone()).unwrap();
+    s.roots
+}
+
+#[test]
+fn untrusted_and_hostname_mismatch() {
+    let ca = TestCa::new("Trusted Root");
+    let rogue = TestCa::new("Rogue Root");
+    let srv = tls_server(&rogue, &["proxy.example"], Behavior::Healthy);
+    let wrong = tls_server(&ca, &["blockpage.isp.example"], Behavior::Healthy);
+    let mut c = cfg(&[&ca], &[&ca]);
+    map(&mut c, "proxy.example", 443, srv.addr);
+    map(&mut c, "sum.example", 443, wrong.addr);
+    let r = one(&c, "https://proxy.example", EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::TlsUntrusted, "{r:#?}");
+    assert!(r.http.is_none(), "no request over an untrusted channel");
+    let r = one(&c, "https://sum.example", EndpointKind::SumDb);
+    assert_eq!(r.verdict, Verdict::TlsHostnameMismatch, "{r:#?}");
+}
+
+#[test]
+fn reset_after_client_hello_is_tls_reset() {
+    let ca = TestCa::new("Root");
+    let srv = tls_server(&ca, &["proxy.golang.org"], Behavior::ResetAfterHello);
+    let mut c = cfg(&[&ca], &[&ca]);
+    map(&mut c, "proxy.golang.org", 443, srv.addr);
+    let r = one(&c, "https://proxy.golang.org", EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::TlsReset, "{r:#?}");
+    assert!(r.detail.contains("SNI"));
+}
+
+#[test]
+fn silent_server_is_tls_timeout_within_the_deadline() {
+    let ca = TestCa::new("Root");
+    let srv = tls_server(&ca, &["proxy.golang.org"], Behavior::Silent);
+    let mut c = cfg(&[&ca], &[&ca]);
+    c.deadline = Duration::from_millis(800);
+    map(&mut c, "proxy.golang.org", 443, srv.addr);
+    let t = Instant::now();
+    let r = one(&c, "https://proxy.golang.org", EndpointKind::Proxy);
+    assert!(
+        t.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(r.verdict, Verdict::TlsTimeout, "{r:#?}");
+}
+
+#[test]
+fn refused_and_blackholed_tcp() {
+    let mut c = cfg(&[], &[]);
+    c.deadline = Duration::from_millis(800);
+    map(&mut c, "refused.example", 443, refused_addr());
+    let (hole, _guard) = blackhole();
+    map(&mut c, "hole.example", 443, hole);
+    let rs = probe_all(
+        &[
+            Target {
+                url: "https://refused.example".into(),
+                kind: EndpointKind::Host,
+            },
+            Target {
+                url: "https://hole.example".into(),
+                kind: EndpointKind::Host,
+            },
+        ],
+        &c,
+    );
+    assert_eq!(rs[0].verdict, Verdict::TcpRefused, "{:#?}", rs[0]);
+    assert_eq!(rs[1].verdict, Verdict::TcpTimeout, "{:#?}", rs[1]);
+}
+
+#[test]
+fn dns_failed_and_suspicious() {
+    let ca = TestCa::new("Root");
+    let srv = tls_server(&ca, &["proxy.golang.org"], Behavior::Healthy);
+    let mut c = cfg(&[&ca], &[&ca]);
+    let r = one(&c, "https://nonexistent.invalid", EndpointKind::Host);
+    assert_eq!(r.verdict, Verdict::DnsFailed, "{r:#?}");
+    // A hosts-file entry pointing a public name at loopback.
+    c.hosts = Some((
+        "/etc/hosts-test".into(),
+        "# accelerator\n127.0.0.1 proxy.golang.org\n".into(),
+    ));
+    let url = format!("https://proxy.golang.org:{}", srv.addr.port());
+    let r = one(&c, &url, EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::DnsSuspicious, "{r:#?}");
+    assert!(
+        r.detail.contains("loopback") && r.detail.contains("hosts file /etc/hosts-test:2"),
+        "{}",
+        r.detail
+    );
+}
+
+#[test]
+fn proxies_407_failure_and_tunnel_with_credentials() {
+    let ca = TestCa::new("Root");
+    let srv = tls_server(&ca, &["proxy.golang.org"], Behavior::Healthy);
+    let p407 = connect_proxy(ProxyBehavior::AuthRequired);
+    let p502 = connect_proxy(ProxyBehavior::Status(502));
+    // "alice:s3cret" in base64
+    let tunnel = connect_proxy(ProxyBehavior::Tunnel(
+        srv.addr,
+        Some("Basic YWxpY2U6czNjcmV0"),
+    ));
+    let mut c = cfg(&[&ca], &[&ca]);
+    let target = [Target {
+        url: "https://proxy.golang.org".into(),
+        kind: EndpointKind::Proxy,
+    }];
+    c.proxy_env = ProxyEnv {
+        https_proxy: format!("http://{}", p407.addr),
+        ..Default::default()
+    };
+    let r = probe_all(&target, &c).remove(0);
+    assert_eq!(r.verdict, Verdict::ProxyAuthRequired, "{r:#?}");
+    assert_eq!(r.proxy.as_ref().unwrap().status, Some(407));
+    assert_eq!(
+        r.dns.as_ref().unwrap().addresses,
+        vec!["127.0.0.1"],
+        "only the proxy is resolved"
+    );
+    c.proxy_env = ProxyEnv {
+        https_proxy: format!("http://{}", p502.addr),
+        ..Default::default()
+    };
+    assert_eq!(probe_all(&target, &c)[0].verdict, Verdict::ProxyFailed);
+    c.proxy_env = ProxyEnv {
+        https_proxy: format!("http://{}", refused_addr()),
+        ..Default::default()
+    };
+    assert_eq!(probe_all(&target, &c)[0].verdict, Verdict::ProxyFailed);
+    c.proxy_env = ProxyEnv {
+        https_proxy: format!("http://alice:s3cret@{}", tunnel.addr),
+        ..Default::default()
+    };
+    let r = probe_all(&target, &c).remove(0);
+    assert_eq!(r.verdict, Verdict::Ok, "{r:#?}");
+    // NO_PROXY exempts the host: then it is resolved directly (and fails here).
+    c.proxy_env.no_proxy = "golang.org".into();
+    assert_eq!(probe_all(&target, &c)[0].verdict, Verdict::DnsFailed);
+}
+
+#[test]
+fn http_error_statuses() {
+    let ca = TestCa::new("Root");
+    let srv = tls_server(&ca, &["proxy.example"], Behavior::Status(503));
+    let auth = tls_server(&ca, &["sum.example"], Behavior::Status(403));
+    let mut c = cfg(&[&ca], &[&ca]);
+    map(&mut c, "proxy.example", 443, srv.addr);
+    map(&mut c, "sum.example", 443, auth.addr);
+    let r = one(&c, "https://proxy.example/", EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::HttpError, "{r:#?}");
+    assert_eq!(r.http.as_ref().unwrap().status, Some(503));
+    let r = one(&c, "https://sum.example", EndpointKind::SumDb);
+    assert_eq!(r.verdict, Verdict::HttpError);
+    assert!(r.detail.contains("GOAUTH"));
+}
+
+#[test]
+fn many_hanging_endpoints_end_at_the_deadline() {
+    let ca = TestCa::new("Root");
+    let silent = tls_server(&ca, &["h.example"], Behavior::Silent);
+    let healthy = tls_server(&ca, &["ok.example"], Behavior::Healthy);
+    let (hole, _g) = blackhole();
+    let mut c = cfg(&[&ca], &[&ca]);
+    c.deadline = Duration::from_millis(1000);
+    let mut targets = Vec::new();
+    for i in 0..20 {
+        let host = format!("e{i}.example");
+        let addr = match i % 3 {
+            0 => silent.addr,
+            1 => hole,
+            _ => healthy.addr,
+        };
+        map(&mut c, &host, 443, addr);
+        targets.push(Target {
+            url: format!("https://{host}"),
+            kind: EndpointKind::Host,
+        });
+    }
+    let t = Instant::now();
+    let rs = probe_all(&targets, &c);
+    let took = t.elapsed();
+    assert!(took < Duration::from_millis(1100), "{took:?}");
+    assert_eq!(rs.len(), 20);
+    assert!(
+        rs.iter()
+            .filter(|r| r.verdict == Verdict::TlsTimeout)
+            .count()
+            >= 6
+    );
+    assert!(
+        rs.iter()
+            .filter(|r| r.verdict == Verdict::TcpTimeout)
+            .count()
+            >= 6
+    );
+}
