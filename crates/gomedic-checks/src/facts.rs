@@ -6,6 +6,7 @@
 //! tests can substitute canned answers.
 
 use crate::policy::Policy;
+use gomedic_core::net::{EndpointKind, EndpointReport};
 use gomedic_goenv::envfile::{self, EnvFile};
 use gomedic_goenv::gomod::{self, ModFile};
 use gomedic_goenv::pathscan::{self, PathScan};
@@ -64,6 +65,13 @@ pub trait Gather: Send + Sync {
         env: &BTreeMap<String, String>,
         timeout: Duration,
     ) -> BuildProbe;
+    /// Layered network probes of `(url, kind)` targets, all under one deadline; `env` is
+    /// the process environment (proxy variables).
+    fn net_probe(
+        &self,
+        targets: &[(String, EndpointKind)],
+        env: &BTreeMap<String, String>,
+    ) -> Vec<EndpointReport>;
 }
 
 /// `go env -json`, run and parsed.
@@ -131,6 +139,9 @@ pub struct Facts {
     modfile: OnceLock<Option<Result<ModFile, String>>>,
     dirs: OnceLock<Vec<(String, DirProbe)>>,
     build: OnceLock<Option<BuildProbe>>,
+    net: OnceLock<Vec<EndpointReport>>,
+    /// `check --offline`: network checks are skipped.
+    pub offline: bool,
 }
 
 /// The user's go env file: where it is and what it holds.
@@ -180,6 +191,8 @@ impl Facts {
             modfile: OnceLock::new(),
             dirs: OnceLock::new(),
             build: OnceLock::new(),
+            net: OnceLock::new(),
+            offline: false,
         }
     }
 
@@ -455,5 +468,23 @@ impl Facts {
                 )
             })
             .as_ref()
+    }
+
+    /// Probes of every network target gomedic knows (see [`crate::net::targets`]), once.
+    pub fn net_reports(&self) -> &[EndpointReport] {
+        self.net.get_or_init(|| {
+            let targets = crate::net::targets(self);
+            self.gather.net_probe(&targets, &self.env)
+        })
+    }
+
+    /// The effective value of a Go setting: `go env` when it ran, else gomedic's resolution.
+    pub fn setting(&self, key: &str) -> String {
+        if key == "GOTOOLCHAIN" {
+            return self.resolve(key).value;
+        }
+        self.go_env_value(key)
+            .map(str::to_string)
+            .unwrap_or_else(|| self.resolve(key).value)
     }
 }

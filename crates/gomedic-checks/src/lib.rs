@@ -14,6 +14,7 @@ mod binary;
 mod build;
 mod dirs;
 mod env;
+pub mod net;
 mod root;
 mod runs;
 mod tools;

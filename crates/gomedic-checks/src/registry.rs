@@ -94,6 +94,39 @@ pub static CHECKS: &[Check] = &[
     },
     Check {
         meta: CheckMeta {
+            id: "net.goproxy",
+            title: "Module proxies in GOPROXY work",
+            category: Category::Network,
+            looks_at: "each http(s) GOPROXY entry layer by layer (DNS, TCP, HTTP proxy, TLS trust, @v/list); proposes `fix net.mirror` with proxies that work from here",
+            deep: false,
+        },
+        run: crate::net::check_goproxy,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "net.sumdb",
+            title: "The checksum database is reachable",
+            category: Category::Network,
+            looks_at: "the GOSUMDB host (/latest), or a GOPROXY proxy serving /sumdb/<name>/; never suggests turning verification off",
+            deep: false,
+        },
+        run: crate::net::check_sumdb,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "net.hosts",
+            title: "Go download hosts are reachable",
+            category: Category::Network,
+            looks_at: "storage.googleapis.com, go.dev and dl.google.com (toolchain downloads, module zips), and DNS answers that look poisoned",
+            deep: false,
+        },
+        run: crate::net::check_hosts,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
             id: "go.build",
             title: "Build, run and test a fresh module",
             category: Category::Build,

@@ -44,6 +44,13 @@ impl Gather for Canned {
     fn build_probe(&self, _: &Path, _: &BTreeMap<String, String>, _: Duration) -> BuildProbe {
         BuildProbe::default()
     }
+    fn net_probe(
+        &self,
+        _: &[(String, gomedic_core::net::EndpointKind)],
+        _: &BTreeMap<String, String>,
+    ) -> Vec<gomedic_core::net::EndpointReport> {
+        Vec::new()
+    }
 }
 
 fn out(code: i64, stdout: &str) -> exec::Result {

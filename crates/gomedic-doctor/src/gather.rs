@@ -10,7 +10,44 @@ use std::time::Duration;
 
 /// Gathers facts by running commands and reading files on this machine.
 #[derive(Debug, Default)]
-pub struct SystemGather;
+pub struct SystemGather {
+    pub net: NetOptions,
+}
+
+/// How network probes run.
+#[derive(Debug, Clone)]
+pub struct NetOptions {
+    pub deadline: Duration,
+    /// `--resolve HOST:PORT:ADDR` / `GOMEDIC_RESOLVE`.
+    pub overrides: Vec<gomedic_net::resolve::Override>,
+    /// The hosts file to inspect (default: the platform's).
+    pub hosts_file: Option<std::path::PathBuf>,
+}
+
+impl Default for NetOptions {
+    fn default() -> Self {
+        NetOptions {
+            deadline: Duration::from_secs(5),
+            overrides: Vec::new(),
+            hosts_file: None,
+        }
+    }
+}
+
+impl NetOptions {
+    /// The probe configuration for this process's environment.
+    pub fn probe_config(&self, env: &BTreeMap<String, String>) -> gomedic_net::ProbeConfig {
+        let mut cfg = gomedic_net::ProbeConfig::new(self.deadline);
+        cfg.overrides = self.overrides.clone();
+        let path = self
+            .hosts_file
+            .clone()
+            .unwrap_or_else(gomedic_net::resolve::default_hosts_file);
+        cfg.hosts = std::fs::read_to_string(&path).ok().map(|t| (path, t));
+        cfg.proxy_env = gomedic_net::proxyenv::ProxyEnv::from_env(&|k| env.get(k).cloned());
+        cfg
+    }
+}
 
 /// The go command must never switch toolchains (and download one) on gomedic's behalf.
 fn go_spec(go: &Path, args: &[&str], timeout: Duration) -> Spec {
@@ -56,6 +93,22 @@ impl Gather for SystemGather {
         timeout: Duration,
     ) -> BuildProbe {
         build_probe(go, env, timeout)
+    }
+
+    fn net_probe(
+        &self,
+        targets: &[(String, gomedic_core::net::EndpointKind)],
+        env: &BTreeMap<String, String>,
+    ) -> Vec<gomedic_core::net::EndpointReport> {
+        let cfg = self.net.probe_config(env);
+        let t: Vec<gomedic_net::Target> = targets
+            .iter()
+            .map(|(url, kind)| gomedic_net::Target {
+                url: url.clone(),
+                kind: *kind,
+            })
+            .collect();
+        gomedic_net::probe_all(&t, &cfg)
     }
 }
 

@@ -6,5 +6,5 @@ pub mod envedit;
 mod gather;
 mod runner;
 
-pub use gather::SystemGather;
+pub use gather::{NetOptions, SystemGather};
 pub use runner::{run, select, RunOptions, SelectError};

@@ -150,7 +150,7 @@ pub fn probe_all(targets: &[Target], cfg: &ProbeConfig) -> Vec<EndpointReport> {
 }
 
 fn fmt(d: Duration) -> String {
-    if d.as_millis() % 1000 == 0 {
+    if d.subsec_millis() == 0 {
         format!("{} s", d.as_secs())
     } else {
         format!("{} ms", d.as_millis())

@@ -56,6 +56,8 @@ impl TestCa {
 pub enum Behavior {
     /// Serves the GOPROXY and sumdb endpoints gomedic probes (HTTP/2 and HTTP/1.1).
     Healthy,
+    /// Like Healthy but without `/sumdb/.../supported` (a proxy that does not proxy sumdb).
+    NoSumdb,
     /// Like Healthy but every request gets this status.
     Status(u16),
     /// Reads the ClientHello, then resets the connection (SNI blocking).
@@ -123,7 +125,7 @@ pub fn tls_server(ca: &TestCa, names: &[&str], behavior: Behavior) -> Server {
                             .set_linger(Some(std::time::Duration::ZERO));
                         drop(tcp);
                     }
-                    Behavior::Healthy | Behavior::Status(_) => {
+                    Behavior::Healthy | Behavior::NoSumdb | Behavior::Status(_) => {
                         if let Ok(tls) = acceptor.accept(tcp).await {
                             serve_http(tls, behavior).await;
                         }
@@ -157,6 +159,7 @@ where
             let path = req.uri().path().to_string();
             let (code, body) = match behavior {
                 Behavior::Status(c) => (c, String::new()),
+                Behavior::NoSumdb if path.ends_with("/supported") => (404, String::new()),
                 _ if path.ends_with("/@v/list") => (200, "v0.3.0\nv0.14.0\n".to_string()),
                 _ if path.ends_with("/@latest") => (200, "{\"Version\":\"v0.14.0\"}".to_string()),
                 _ if path.ends_with("/supported") => (200, String::new()),

@@ -30,6 +30,70 @@ pub enum Command {
     Fix(FixArgs),
     /// Undo a change gomedic made (`fix`, `env set`, `env unset`), restoring files exactly
     Undo(UndoArgs),
+    /// Probe module proxies and the checksum database layer by layer; `net route MODULE`
+    /// shows the path a module download takes
+    #[command(args_conflicts_with_subcommands = true, after_long_help = NET_HELP)]
+    Net(NetArgs),
+}
+
+const NET_HELP: &str = "\
+Without URLs, probes every http(s) entry of the effective GOPROXY, the GOSUMDB host,
+proxy.golang.org, sum.golang.org, sum.golang.google.cn, storage.googleapis.com, go.dev,
+dl.google.com, goproxy.cn, goproxy.io and mirrors.aliyun.com/goproxy/. Each endpoint gets
+DNS (system resolver; hosts-file entries and private answers for public names are
+flagged), TCP, the HTTP proxy from HTTPS_PROXY/NO_PROXY as Go uses them, TLS (SNI, ALPN
+h2 and http/1.1, chain checked against the system store and Mozilla's roots), then one
+real request (@v/list for a proxy, /latest for a checksum database). Never cached.
+
+Verdicts: ok, dns_failed, dns_suspicious, tcp_refused, tcp_timeout, tcp_failed, tls_reset,
+tls_timeout, tls_failed, tls_intercepted, tls_untrusted, tls_hostname_mismatch,
+proxy_auth_required, proxy_failed, http_error (docs/net.md).
+
+Examples:
+  gomedic net
+  gomedic net https://goproxy.example.com --timeout 3
+  gomedic net --resolve proxy.golang.org:443:10.0.0.7 --format json
+  gomedic net route github.com/corp/private-module";
+
+#[derive(Debug, Args)]
+pub struct NetArgs {
+    #[command(subcommand)]
+    pub action: Option<NetAction>,
+    /// URLs to probe (default: the effective GOPROXY, GOSUMDB and well-known Go hosts)
+    #[arg(value_name = "URL")]
+    pub urls: Vec<String>,
+    /// Deadline for the whole run, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub timeout: f64,
+    /// Resolve HOST:PORT to ADDR (an IP, or IP:PORT), like curl --resolve; repeatable
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<String>,
+    /// What the URLs are: a module proxy, a checksum database, or any host
+    #[arg(long, value_enum, default_value_t = EndpointArg::Auto)]
+    pub kind: EndpointArg,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EndpointArg {
+    Auto,
+    Proxy,
+    Sumdb,
+    Host,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NetAction {
+    /// The route a download of MODULE takes: proxies in order, fallbacks, checksum database
+    Route {
+        #[arg(value_name = "MODULE")]
+        module: String,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
 }
 
 const FIX_HELP: &str = "\
@@ -87,6 +151,12 @@ pub struct FixArgs {
     /// Diagnose this go binary instead of the one PATH finds
     #[arg(long, value_name = "PATH")]
     pub go: Option<PathBuf>,
+    /// Skip the network checks (and so the fixes they propose, such as net.mirror)
+    #[arg(long)]
+    pub offline: bool,
+    /// For net checks: resolve HOST:PORT to ADDR (an IP, or IP:PORT); repeatable
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +221,15 @@ pub struct CheckArgs {
     /// Show timings and the details of passing checks
     #[arg(short, long)]
     pub verbose: bool,
+    /// Skip the network checks (net.*)
+    #[arg(long)]
+    pub offline: bool,
+    /// For net checks: resolve HOST:PORT to ADDR (an IP, or IP:PORT); repeatable
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<String>,
+    /// For net checks: deadline of all network probes, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub net_timeout: f64,
     /// Overall deadline in seconds [default: 60, 900 with --deep]
     #[arg(long, value_name = "SECONDS")]
     pub deadline: Option<f64>,

@@ -22,9 +22,14 @@ pub fn main() -> std::process::ExitCode {
         cli::Command::Env(c) => commands::env::run(c),
         cli::Command::Fix(c) => commands::fix::run(c),
         cli::Command::Undo(c) => commands::undo::run(c),
+        cli::Command::Net(c) => commands::net::run(c),
     };
     match code {
         Ok(c) => std::process::ExitCode::from(c),
+        Err(e) if e.downcast_ref::<commands::UsageError>().is_some() => {
+            eprintln!("gomedic: error: {e}");
+            std::process::ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("gomedic: error: {e:#}");
             std::process::ExitCode::from(3)

@@ -52,7 +52,16 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     };
 
     let host = gomedic_sys::host::detect(&|k| std::env::var(k).ok());
-    let mut facts = super::common::facts(args.go.clone(), policy)?;
+    let net_timeout = match seconds("--net-timeout", args.net_timeout) {
+        Ok(d) => d,
+        Err(msg) => {
+            eprintln!("gomedic: error: {msg}");
+            return Ok(2);
+        }
+    };
+    let net = super::common::net_options(&args.resolve, Some(net_timeout))?;
+    let mut facts = super::common::facts_with(args.go.clone(), policy, net)?;
+    facts.offline = args.offline;
     facts.timeouts.go_command = go_timeout;
     let facts = Arc::new(facts);
 
@@ -92,7 +101,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
 }
 
 /// A positive, representable number of seconds (at most a day).
-fn seconds(flag: &str, s: f64) -> Result<Duration, String> {
+pub(crate) fn seconds(flag: &str, s: f64) -> Result<Duration, String> {
     if !(s.is_finite() && s > 0.0 && s <= 86_400.0) {
         return Err(format!(
             "{flag} must be a number of seconds between 0 and 86400, not {s}"

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use gomedic_checks::{Facts, Policy};
 use gomedic_core::Redactor;
-use gomedic_doctor::SystemGather;
+use gomedic_doctor::{NetOptions, SystemGather};
 use gomedic_fix::{Journal, Plan};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -11,6 +11,10 @@ use std::path::PathBuf;
 
 /// Facts about this process's environment (fresh each call: re-checks see changes).
 pub fn facts(go: Option<PathBuf>, policy: Policy) -> anyhow::Result<Facts> {
+    facts_with(go, policy, net_options(&[], None)?)
+}
+
+pub fn facts_with(go: Option<PathBuf>, policy: Policy, net: NetOptions) -> anyhow::Result<Facts> {
     let env: BTreeMap<String, String> = std::env::vars_os()
         .map(|(k, v)| {
             (
@@ -28,8 +32,43 @@ pub fn facts(go: Option<PathBuf>, policy: Policy) -> anyhow::Result<Facts> {
         cwd,
         go,
         policy,
-        Box::new(SystemGather),
+        Box::new(SystemGather { net }),
     ))
+}
+
+/// A usage error (exit code 2) with its message.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for UsageError {}
+
+/// Network options from flags plus `GOMEDIC_RESOLVE` (comma-separated HOST:PORT:ADDR) and
+/// `GOMEDIC_HOSTS_FILE`.
+pub fn net_options(
+    resolve: &[String],
+    deadline: Option<std::time::Duration>,
+) -> anyhow::Result<NetOptions> {
+    let mut o = NetOptions::default();
+    if let Some(d) = deadline {
+        o.deadline = d;
+    }
+    let from_env = std::env::var("GOMEDIC_RESOLVE").unwrap_or_default();
+    for spec in resolve
+        .iter()
+        .map(String::as_str)
+        .chain(from_env.split(',').map(str::trim).filter(|s| !s.is_empty()))
+    {
+        o.overrides
+            .push(spec.parse().map_err(|e: String| UsageError(e))?);
+    }
+    o.hosts_file = std::env::var_os("GOMEDIC_HOSTS_FILE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    Ok(o)
 }
 
 /// Learns every secret the run could echo: process environment, go env file, `go env`.
@@ -84,8 +123,12 @@ pub fn confirm(question: &str) -> bool {
 }
 
 /// One line per check result, for re-checks after a change.
-pub fn recheck(ids: &[&str], go: Option<PathBuf>) -> anyhow::Result<()> {
-    let facts = std::sync::Arc::new(facts(go, Policy::default())?);
+pub fn recheck(ids: &[&str], go: Option<PathBuf>, resolve: &[String]) -> anyhow::Result<()> {
+    let facts = std::sync::Arc::new(facts_with(
+        go,
+        Policy::default(),
+        net_options(resolve, None)?,
+    )?);
     let opts = gomedic_doctor::RunOptions {
         deep: false,
         only: ids.iter().map(|s| s.to_string()).collect(),

@@ -172,7 +172,7 @@ fn change(
                 .chain(unset.iter().map(|k| (k.clone(), None)))
                 .collect();
             let agreed = common::readback(&keys, &intended)?;
-            common::recheck(&["go.env"], None)?;
+            common::recheck(&["go.env"], None, &[])?;
             Ok(if agreed { 0 } else { 1 })
         }
         Err(e) => {

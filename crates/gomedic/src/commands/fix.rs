@@ -8,7 +8,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub fn run(args: FixArgs) -> anyhow::Result<u8> {
-    let facts = Arc::new(common::facts(args.go.clone(), Policy::default())?);
+    let mut facts = common::facts_with(
+        args.go.clone(),
+        Policy::default(),
+        common::net_options(&args.resolve, None)?,
+    )?;
+    facts.offline = args.offline;
+    let facts = Arc::new(facts);
     let opts = gomedic_doctor::RunOptions {
         deep: false,
         only: vec![],
@@ -106,7 +112,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
                     entry.id, entry.id
                 );
                 let ids: Vec<&str> = proposers.iter().map(String::as_str).collect();
-                common::recheck(&ids, args.go.clone())?;
+                common::recheck(&ids, args.go.clone(), &args.resolve)?;
             }
             Err(e) => {
                 eprintln!("gomedic: error: {}", r.redact(&e.0));

@@ -3,4 +3,7 @@ pub mod checks;
 mod common;
 pub mod env;
 pub mod fix;
+pub mod net;
 pub mod undo;
+
+pub use common::UsageError;

@@ -75,7 +75,7 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
     match journal.undo(&entry.id, args.force) {
         Ok(_) => {
             println!("undone");
-            common::recheck(&["go.env"], None)?;
+            common::recheck(&["go.env"], None, &[])?;
             Ok(0)
         }
         Err(e) => {

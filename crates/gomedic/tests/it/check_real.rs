@@ -10,6 +10,9 @@ const IDS: &[&str] = &[
     "go.version",
     "go.dirs",
     "path.tools",
+    "net.goproxy",
+    "net.sumdb",
+    "net.hosts",
     "go.build",
 ];
 
@@ -104,7 +107,7 @@ fn human_output_one_line_per_check_no_color_when_piped() {
         );
     }
     assert!(!s.contains('\x1b'), "no colour on a pipe");
-    assert!(s.contains("8 checks:"), "{s}");
+    assert!(s.contains("11 checks:"), "{s}");
     let v = t.gomedic(&["check", "-v"]);
     let vs = String::from_utf8(v.stdout).unwrap();
     assert!(vs.contains(" ms]"), "timings with -v: {vs}");

@@ -24,6 +24,9 @@ fn checks_lists_every_id() {
             "go.version",
             "go.dirs",
             "path.tools",
+            "net.goproxy",
+            "net.sumdb",
+            "net.hosts",
             "go.build"
         ]
     );

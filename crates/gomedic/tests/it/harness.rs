@@ -132,7 +132,17 @@ impl TestEnv {
         self.dir.path().join(rel)
     }
 
+    /// Runs gomedic; `check` runs `--offline` (hermetic) unless the test asks for the
+    /// network with [`TestEnv::gomedic_online`].
     pub fn gomedic(&self, args: &[&str]) -> Output {
+        let mut a: Vec<&str> = args.to_vec();
+        if a.first() == Some(&"check") && !a.contains(&"--offline") {
+            a.insert(1, "--offline");
+        }
+        self.gomedic_online(&a)
+    }
+
+    pub fn gomedic_online(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_gomedic"))
             .args(args)
             .env_clear()

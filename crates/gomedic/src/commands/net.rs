@@ -1,0 +1,297 @@
+//! `gomedic net`: layered probes with a recommendation; `gomedic net route MODULE`.
+
+use super::common;
+use crate::cli::{EndpointArg, Format, NetAction, NetArgs};
+use gomedic_checks::net::{self as cnet, recommend, Recommendation};
+use gomedic_checks::{Gather, Policy};
+use gomedic_core::net::{EndpointKind, EndpointReport};
+use gomedic_core::Redactor;
+use gomedic_goenv::goproxy::{self, Fallback, ProxyEntry, RouteSettings};
+use std::io::Write;
+
+pub fn run(args: NetArgs) -> anyhow::Result<u8> {
+    if let Some(NetAction::Route { module, format }) = &args.action {
+        return route(module, *format);
+    }
+    let deadline = match super::check::seconds("--timeout", args.timeout) {
+        Ok(d) => d,
+        Err(msg) => return Err(common::UsageError(msg).into()),
+    };
+    let net = common::net_options(&args.resolve, Some(deadline))?;
+    let facts = common::facts_with(None, Policy::default(), net.clone())?;
+    let targets: Vec<(String, EndpointKind)> = if args.urls.is_empty() {
+        cnet::targets(&facts)
+    } else {
+        let mut v = Vec::new();
+        for u in &args.urls {
+            let lower = u.to_ascii_lowercase();
+            if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+                return Err(common::UsageError(format!("{u:?} is not an http(s) URL")).into());
+            }
+            let kind = match args.kind {
+                EndpointArg::Proxy => EndpointKind::Proxy,
+                EndpointArg::Sumdb => EndpointKind::SumDb,
+                EndpointArg::Host => EndpointKind::Host,
+                EndpointArg::Auto if lower.contains("://sum.") || lower.contains("/sumdb/") => {
+                    EndpointKind::SumDb
+                }
+                EndpointArg::Auto
+                    if cnet::HOSTS
+                        .iter()
+                        .any(|h| lower.trim_end_matches('/') == *h) =>
+                {
+                    EndpointKind::Host
+                }
+                EndpointArg::Auto => EndpointKind::Proxy,
+            };
+            v.push((u.clone(), kind));
+        }
+        v
+    };
+    let reports = gomedic_doctor::SystemGather { net: net.clone() }.net_probe(&targets, &facts.env);
+    let sumdb = cnet::sumdb_url(&facts);
+    let rec = recommend(
+        &reports,
+        sumdb.as_ref().map(|(n, u)| (n.as_str(), u.as_str())),
+    );
+
+    // Exit 1 when what go needs does not work: the given URLs, or else the configured chain.
+    let failed = if args.urls.is_empty() {
+        let proxies = cnet::goproxy_urls(&facts);
+        let proxy_ok = proxies.is_empty()
+            || proxies.iter().any(|u| {
+                reports
+                    .iter()
+                    .any(|r| r.url == *u && r.verdict.usable_by_go())
+            });
+        let sum_ok = sumdb.as_ref().is_none_or(|(_, u)| {
+            reports
+                .iter()
+                .any(|r| r.url == *u && r.verdict.usable_by_go())
+                || reports.iter().any(|r| {
+                    proxies.contains(&r.url)
+                        && r.verdict.usable_by_go()
+                        && r.http.as_ref().and_then(|h| h.sumdb_supported) == Some(true)
+                })
+        });
+        !(proxy_ok && sum_ok)
+    } else {
+        reports.iter().any(|r| !r.verdict.usable_by_go())
+    };
+
+    let mut r = common::redactor(&facts);
+    for p in [
+        &net.probe_config(&facts.env).proxy_env.https_proxy,
+        &net.probe_config(&facts.env).proxy_env.http_proxy,
+    ] {
+        r.learn_var("HTTPS_PROXY", p);
+    }
+    let mut out = std::io::stdout().lock();
+    let res = match args.format {
+        Format::Json => {
+            let mut doc = serde_json::json!({
+                "schema": "gomedic.net/v1",
+                "deadline_ms": deadline.as_millis() as u64,
+                "endpoints": reports,
+                "recommendation": rec,
+            });
+            redact_json(&mut doc, &r);
+            serde_json::to_writer_pretty(&mut out, &doc)
+                .map_err(std::io::Error::other)
+                .and_then(|_| writeln!(out))
+        }
+        Format::Human => human(&mut out, &reports, &rec, &r),
+    };
+    match res {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(e.into()),
+        Ok(()) => {}
+    }
+    Ok(if failed { 1 } else { 0 })
+}
+
+fn redact_json(v: &mut serde_json::Value, r: &Redactor) {
+    match v {
+        serde_json::Value::String(s) => *s = r.redact(s),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| redact_json(x, r)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|x| redact_json(x, r)),
+        _ => {}
+    }
+}
+
+fn human(
+    out: &mut dyn Write,
+    reports: &[EndpointReport],
+    rec: &Recommendation,
+    r: &Redactor,
+) -> std::io::Result<()> {
+    let w = reports.iter().map(|e| e.url.len()).max().unwrap_or(0);
+    for e in reports {
+        let sym = if e.verdict.usable_by_go() {
+            if e.verdict == gomedic_core::net::Verdict::Ok {
+                "✓"
+            } else {
+                "!"
+            }
+        } else {
+            "✗"
+        };
+        writeln!(
+            out,
+            "{sym} {:<w$}  {:<22} {:>5} ms  {}",
+            e.url,
+            e.verdict.as_str(),
+            e.duration_ms,
+            r.redact(&e.detail)
+        )?;
+        let mut layers = Vec::new();
+        if let Some(d) = &e.dns {
+            layers.push(if let Some(err) = &d.error {
+                format!("dns: {err}")
+            } else {
+                format!("dns {} ({})", d.addresses.join(" "), d.source)
+            });
+        }
+        if let Some(p) = &e.proxy {
+            layers.push(format!(
+                "proxy {} → {}",
+                r.redact(&p.url),
+                p.status
+                    .map(|s| s.to_string())
+                    .or(p.error.clone())
+                    .unwrap_or_default()
+            ));
+        }
+        if let Some(t) = &e.tcp {
+            layers.push(match &t.error {
+                Some(err) => format!("tcp: {err}"),
+                None => format!(
+                    "tcp {} ({} ms)",
+                    t.address.clone().unwrap_or_default(),
+                    t.duration_ms
+                ),
+            });
+        }
+        if let Some(t) = &e.tls {
+            let issuer = t.chain.last().map(|c| c.issuer.as_str()).unwrap_or("");
+            layers.push(match &t.error {
+                Some(err) if t.version.is_none() => format!("tls: {err}"),
+                _ => format!(
+                    "tls {} alpn={} issuer=\"{issuer}\" system={} mozilla={}",
+                    t.version.clone().unwrap_or_default(),
+                    t.alpn.clone().unwrap_or_else(|| "-".into()),
+                    t.trusted_by_system
+                        .map(|b| if b { "trusted" } else { "untrusted" })
+                        .unwrap_or("?"),
+                    t.trusted_by_mozilla
+                        .map(|b| if b { "trusted" } else { "untrusted" })
+                        .unwrap_or("?")
+                ),
+            });
+        }
+        if let Some(h) = &e.http {
+            layers.push(format!(
+                "{} → {}",
+                h.request,
+                h.status
+                    .map(|s| s.to_string())
+                    .or(h.error.clone())
+                    .unwrap_or_default()
+            ));
+        }
+        if !layers.is_empty() {
+            writeln!(out, "    {}", layers.join(" · "))?;
+        }
+    }
+    writeln!(out)?;
+    match &rec.goproxy {
+        Some(gp) => writeln!(out, "recommended GOPROXY={gp}")?,
+        None => writeln!(out, "no module proxy works from here")?,
+    }
+    if let Some(sd) = &rec.gosumdb {
+        writeln!(out, "recommended GOSUMDB={sd}")?;
+    }
+    for n in &rec.notes {
+        writeln!(out, "note: {n}")?;
+    }
+    if rec.goproxy.is_some() || rec.gosumdb.is_some() {
+        writeln!(
+            out,
+            "apply with: gomedic fix net.mirror   (journaled; undo with gomedic undo)"
+        )?;
+    }
+    Ok(())
+}
+
+fn route(module: &str, format: Format) -> anyhow::Result<u8> {
+    let facts = common::facts(None, Policy::default())?;
+    let s = |k: &str| facts.setting(k);
+    let (gp, gs, gpriv, gnp, gns, gi) = (
+        s("GOPROXY"),
+        s("GOSUMDB"),
+        s("GOPRIVATE"),
+        s("GONOPROXY"),
+        s("GONOSUMDB"),
+        s("GOINSECURE"),
+    );
+    let settings = RouteSettings {
+        goproxy: &gp,
+        gosumdb: &gs,
+        goprivate: &gpriv,
+        gonoproxy: &gnp,
+        gonosumdb: &gns,
+        goinsecure: &gi,
+    };
+    let route = match goproxy::route(module, &settings) {
+        Ok(r) => r,
+        Err(e) => return Err(common::UsageError(e).into()),
+    };
+    let r = common::redactor(&facts);
+    let mut out = std::io::stdout().lock();
+    if format == Format::Json {
+        let mut doc = serde_json::json!({ "schema": "gomedic.route/v1", "route": route, "settings": {
+            "GOPROXY": gp, "GOSUMDB": gs, "GOPRIVATE": gpriv, "GONOPROXY": gnp, "GONOSUMDB": gns, "GOINSECURE": gi } });
+        redact_json(&mut doc, &r);
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+        return Ok(0);
+    }
+    writeln!(out, "module {}", route.module)?;
+    writeln!(
+        out,
+        "  private: {}",
+        if route.private {
+            format!("yes (GOPRIVATE={gpriv})")
+        } else {
+            "no".into()
+        }
+    )?;
+    if route.bypasses_proxy {
+        writeln!(out, "  GONOPROXY={gnp} matches: the proxy list is skipped")?;
+    }
+    writeln!(out, "  sources, in order:")?;
+    for (i, e) in route.sources.iter().enumerate() {
+        let text = match e {
+            ProxyEntry::Url { url, fallback } => format!(
+                "{} — {}",
+                r.redact(url),
+                match fallback {
+                    Fallback::OnNotFound =>
+                        "on 404/410 try the next; other errors stop the download",
+                    Fallback::OnAnyError => "on any error try the next",
+                    Fallback::None => "last entry",
+                }
+            ),
+            ProxyEntry::Direct => {
+                "direct — the module's version control host (git, hg, ...)".into()
+            }
+            ProxyEntry::Off => "off — downloads are disabled".into(),
+        };
+        writeln!(out, "    {}. {text}", i + 1)?;
+    }
+    writeln!(out, "  checksum database: {}", route.checksum_note)?;
+    if route.insecure {
+        writeln!(out, "  GOINSECURE matches: plain HTTP and invalid certificates are accepted for direct fetches")?;
+    }
+    Ok(0)
+}
