@@ -7,3 +7,4 @@ mod check_fakes;
 mod check_real;
 mod cli;
 mod env_fix;
+mod net;
