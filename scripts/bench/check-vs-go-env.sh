@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks `gomedic check` (default checks, no --deep) against `go env -json`, the one
+# Benchmarks `gomedic check --offline` (default checks, no --deep, no network probes) against `go env -json`, the one
 # go command every Go environment diagnosis has to pay for anyway.
 #
 # Builds the release binary, installs hyperfine if missing (apt-get), installs a real Go
@@ -86,7 +86,7 @@ henv=(
 cd "$tmp/work"
 
 log "sanity run (must exit 0)"
-"${henv[@]}" "$gomedic" check >&2 || die "gomedic check exited $? in the bench environment"
+"${henv[@]}" "$gomedic" check --offline >&2 || die "gomedic check exited $? in the bench environment"
 "${henv[@]}" go env -json >/dev/null || die "go env -json failed in the bench environment"
 
 # --- measure ---------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ rm -f "${out%.json}".round*.json
 for round in $(seq 1 "$rounds"); do
   file="${out%.json}.round$round.json"
   [ "$rounds" -gt 1 ] || file="$out"
-  g=(--command-name "gomedic check" "$gomedic check")
+  g=(--command-name "gomedic check" "$gomedic check --offline")
   e=(--command-name "go env -json" "go env -json")
   if [ $((round % 2)) -eq 1 ]; then order=("${g[@]}" "${e[@]}"); else order=("${e[@]}" "${g[@]}"); fi
   "${henv[@]}" "$hyperfine" -N --warmup "$warmup" --runs "$runs" --style basic \

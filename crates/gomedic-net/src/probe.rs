@@ -94,7 +94,7 @@ pub fn probe_all(targets: &[Target], cfg: &ProbeConfig) -> Vec<EndpointReport> {
                 .collect()
         }
     };
-    rt.block_on(async {
+    let out = rt.block_on(async {
         let start = Instant::now();
         let deadline = tokio::time::Instant::now() + cfg.deadline;
         let cfg = Arc::new(cfg.clone());
@@ -146,7 +146,10 @@ pub fn probe_all(targets: &[Target], cfg: &ProbeConfig) -> Vec<EndpointReport> {
             out.push(st.report.clone());
         }
         out
-    })
+    });
+    // A hung getaddrinfo lives on a blocking thread that cannot be cancelled; do not wait.
+    rt.shutdown_background();
+    out
 }
 
 fn fmt(d: Duration) -> String {
