@@ -128,6 +128,22 @@ assert explicit     --go-exe "$go_exe_w" --go-version "go$go_version"
 assert secret-env   --go-exe "$go_exe_w" --go-version "go$go_version" --secret "$secret"
 assert secret-goenv --go-exe "$go_exe_w" --go-version "go$go_version" --secret "$secret"
 
+# c) env set writes the go env file the way go.exe reads it; undo restores it exactly.
+check_eq() { # check_eq NAME GOT WANT
+  if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "ok - $1"
+  else failed=$((failed + 1)); echo "not ok - $1: got [$2], want [$3]"; fi
+}
+cp "$work/goenv" "$work/goenv.before"
+run envset GOMEDIC_DATA_DIR="$w\\data" -- env set "GOPROXY=https://goproxy.cn,direct" "GOPRIVATE=*.corp.example"
+check_eq "env set exit code" "$(cat "$work/out/envset.rc")" 0
+check_eq "env set file" "$(cat "$work/goenv")" "$(printf 'GOPRIVATE=*.corp.example\nGOPROXY=https://goproxy.cn,direct')"
+readback="$(env -i "${base_env[@]}" timeout 300 wine go.exe env GOPROXY GOPRIVATE </dev/null 2>/dev/null | tr -d '\r')"
+check_eq "go.exe reads env set values" "$readback" "$(printf 'https://goproxy.cn,direct\n*.corp.example')"
+run undo GOMEDIC_DATA_DIR="$w\\data" -- undo
+check_eq "undo exit code" "$(cat "$work/out/undo.rc")" 0
+if cmp -s "$work/goenv" "$work/goenv.before"; then passed=$((passed + 1)); echo "ok - undo restores the go env file byte for byte"
+else failed=$((failed + 1)); echo "not ok - undo restores the go env file byte for byte"; fi
+
 phase total "$t_start"
 log "timings: ${timings[*]}"
 echo "windows-leg: $passed passed, $failed failed"
