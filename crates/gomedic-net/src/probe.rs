@@ -585,6 +585,18 @@ fn proxy_auth(proxy_url: &str) -> String {
     }
 }
 
+/// `Basic ...` for a URL with userinfo.
+fn basic_auth(url: &str) -> Option<String> {
+    use base64::Engine;
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split('/').next().unwrap_or("");
+    let (userinfo, _) = authority.rsplit_once('@')?;
+    Some(format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(percent_decode(userinfo))
+    ))
+}
+
 fn percent_decode(s: &str) -> Vec<u8> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
@@ -683,7 +695,9 @@ async fn http_phase<S>(
             );
         }
     };
-    let status = client.get(scheme, &authority, &path).await;
+    // Like the go command, send the URL's user:password as basic auth (private proxies).
+    let auth = basic_auth(&t.url);
+    let status = client.get(scheme, &authority, &path, auth.as_deref()).await;
     let code = match status {
         Ok(c) => c,
         Err(e) => {
@@ -702,7 +716,7 @@ async fn http_phase<S>(
     if t.kind == EndpointKind::Proxy {
         let sp = format!("{base}/sumdb/{}/supported", cfg.sumdb_name);
         layer.sumdb_supported = client
-            .get(scheme, &authority, &sp)
+            .get(scheme, &authority, &sp, auth.as_deref())
             .await
             .ok()
             .map(|c| c == 200);
@@ -747,15 +761,25 @@ impl Client {
         }
     }
 
-    async fn get(&mut self, scheme: &str, authority: &str, path: &str) -> Result<u16, String> {
+    async fn get(
+        &mut self,
+        scheme: &str,
+        authority: &str,
+        path: &str,
+        auth: Option<&str>,
+    ) -> Result<u16, String> {
         use http_body_util::BodyExt;
         let ua = concat!("gomedic/", env!("CARGO_PKG_VERSION"));
         let resp = match self {
             Client::H1(s) => {
                 s.ready().await.map_err(|e| e.to_string())?;
-                let req = hyper::Request::get(path)
+                let mut req = hyper::Request::get(path)
                     .header("host", authority)
-                    .header("user-agent", ua)
+                    .header("user-agent", ua);
+                if let Some(a) = auth {
+                    req = req.header("authorization", a);
+                }
+                let req = req
                     .body(http_body_util::Empty::new())
                     .map_err(|e| e.to_string())?;
                 s.send_request(req).await
@@ -763,8 +787,11 @@ impl Client {
             Client::H2(s) => {
                 s.ready().await.map_err(|e| e.to_string())?;
                 let uri = format!("{scheme}://{authority}{path}");
-                let req = hyper::Request::get(uri)
-                    .header("user-agent", ua)
+                let mut req = hyper::Request::get(uri).header("user-agent", ua);
+                if let Some(a) = auth {
+                    req = req.header("authorization", a);
+                }
+                let req = req
                     .body(http_body_util::Empty::new())
                     .map_err(|e| e.to_string())?;
                 s.send_request(req).await

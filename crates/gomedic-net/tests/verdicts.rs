@@ -292,3 +292,23 @@ fn many_hanging_endpoints_end_at_the_deadline() {
             >= 6
     );
 }
+
+#[test]
+fn proxy_url_credentials_are_sent_as_basic_auth() {
+    let ca = TestCa::new("Root");
+    // "bob:pw" in base64
+    let srv = tls_server(
+        &ca,
+        &["corp-proxy.example"],
+        Behavior::RequireAuth("Basic Ym9iOnB3"),
+    );
+    let mut c = cfg(&[&ca], &[&ca]);
+    map(&mut c, "corp-proxy.example", 443, srv.addr);
+    assert_eq!(
+        one(&c, "https://bob:pw@corp-proxy.example", EndpointKind::Proxy).verdict,
+        Verdict::Ok
+    );
+    let r = one(&c, "https://corp-proxy.example", EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::HttpError);
+    assert_eq!(r.http.unwrap().status, Some(401));
+}

@@ -58,6 +58,8 @@ pub enum Behavior {
     Healthy,
     /// Like Healthy but without `/sumdb/.../supported` (a proxy that does not proxy sumdb).
     NoSumdb,
+    /// Like Healthy but answers 401 unless `Authorization` equals this value.
+    RequireAuth(&'static str),
     /// Like Healthy but every request gets this status.
     Status(u16),
     /// Reads the ClientHello, then resets the connection (SNI blocking).
@@ -125,7 +127,10 @@ pub fn tls_server(ca: &TestCa, names: &[&str], behavior: Behavior) -> Server {
                             .set_linger(Some(std::time::Duration::ZERO));
                         drop(tcp);
                     }
-                    Behavior::Healthy | Behavior::NoSumdb | Behavior::Status(_) => {
+                    Behavior::Healthy
+                    | Behavior::NoSumdb
+                    | Behavior::RequireAuth(_)
+                    | Behavior::Status(_) => {
                         if let Ok(tls) = acceptor.accept(tcp).await {
                             serve_http(tls, behavior).await;
                         }
