@@ -162,7 +162,17 @@ where
     let svc = hyper::service::service_fn(
         move |req: hyper::Request<hyper::body::Incoming>| async move {
             let path = req.uri().path().to_string();
+            let authorized = match behavior {
+                Behavior::RequireAuth(want) => {
+                    req.headers()
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        == Some(want)
+                }
+                _ => true,
+            };
             let (code, body) = match behavior {
+                _ if !authorized => (401, String::new()),
                 Behavior::Status(c) => (c, String::new()),
                 Behavior::NoSumdb if path.ends_with("/supported") => (404, String::new()),
                 _ if path.ends_with("/@v/list") => (200, "v0.3.0\nv0.14.0\n".to_string()),
