@@ -13,6 +13,7 @@ use gomedic_goenv::pathscan::{self, PathScan};
 use gomedic_goenv::settings::{Layers, Resolved};
 use gomedic_sys::exec;
 use gomedic_sys::fs::DirProbe;
+use gomedic_sys::registry::RegValue;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -67,6 +68,8 @@ pub trait Gather: Send + Sync {
     ) -> BuildProbe;
     /// Layered network probes of `(url, kind)` targets, all under one deadline; `env` is
     /// the process environment (proxy variables).
+    /// The user and machine PATH values from the Windows registry (Err off Windows).
+    fn registry_paths(&self) -> Result<(Option<RegValue>, Option<RegValue>), String>;
     fn net_probe(
         &self,
         targets: &[(String, EndpointKind)],
@@ -140,6 +143,7 @@ pub struct Facts {
     dirs: OnceLock<Vec<(String, DirProbe)>>,
     build: OnceLock<Option<BuildProbe>>,
     net: OnceLock<Vec<EndpointReport>>,
+    registry: OnceLock<Result<(Option<RegValue>, Option<RegValue>), String>>,
     /// `check --offline`: network checks are skipped.
     pub offline: bool,
 }
@@ -192,6 +196,7 @@ impl Facts {
             dirs: OnceLock::new(),
             build: OnceLock::new(),
             net: OnceLock::new(),
+            registry: OnceLock::new(),
             offline: false,
         }
     }
@@ -486,5 +491,13 @@ impl Facts {
         self.go_env_value(key)
             .map(str::to_string)
             .unwrap_or_else(|| self.resolve(key).value)
+    }
+
+    /// User and machine PATH from the registry, read once.
+    pub fn registry_paths(&self) -> Result<(Option<&RegValue>, Option<&RegValue>), String> {
+        match self.registry.get_or_init(|| self.gather.registry_paths()) {
+            Ok((u, m)) => Ok((u.as_ref(), m.as_ref())),
+            Err(e) => Err(e.clone()),
+        }
     }
 }

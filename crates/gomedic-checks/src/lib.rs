@@ -19,6 +19,7 @@ mod root;
 mod runs;
 mod tools;
 mod version;
+pub mod winpath;
 
 pub use facts::{BuildProbe, BuildStep, Facts, Gather, GoEnvFact};
 pub use policy::Policy;

@@ -127,6 +127,17 @@ pub static CHECKS: &[Check] = &[
     },
     Check {
         meta: CheckMeta {
+            id: "win.path",
+            title: "PATH in the Windows registry",
+            category: Category::Environment,
+            looks_at: "user and machine PATH from the registry with their value types: setx's 1024-character truncation, REG_SZ holding %VARS%, missing entries, a machine Go shadowing a user Go, GOROOT\\bin and GOPATH\\bin missing; proposes `fix win.path-repair` (Windows only)",
+            deep: false,
+        },
+        run: crate::winpath::check,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
             id: "go.build",
             title: "Build, run and test a fresh module",
             category: Category::Build,

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 struct Canned {
+    user_path: Option<gomedic_sys::registry::RegValue>,
     scan: PathScan,
     version: exec::Result,
     env_json: exec::Result,
@@ -43,6 +44,17 @@ impl Gather for Canned {
     }
     fn build_probe(&self, _: &Path, _: &BTreeMap<String, String>, _: Duration) -> BuildProbe {
         BuildProbe::default()
+    }
+    fn registry_paths(
+        &self,
+    ) -> Result<
+        (
+            Option<gomedic_sys::registry::RegValue>,
+            Option<gomedic_sys::registry::RegValue>,
+        ),
+        String,
+    > {
+        Ok((self.user_path.clone(), None))
     }
     fn net_probe(
         &self,
@@ -104,6 +116,7 @@ fn ntstatus_access_denied_is_named() {
     let f = facts(
         "windows",
         Canned {
+            user_path: None,
             scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
             version: out(0xC0000022, ""),
             env_json: out(0, "{}"),
@@ -125,7 +138,7 @@ fn ntstatus_access_denied_is_named() {
 fn antivirus_spawn_refusal_is_permission_denied() {
     let f = facts(
         "windows",
-        Canned {
+        Canned { user_path: None,
             scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
             version: Err(Failure::PermissionDenied {
                 message: "C:\\Go\\bin\\go.exe: Operation did not complete successfully because the file contains a virus. (os error 225)".into(),
@@ -144,6 +157,7 @@ fn windowsapps_alias_is_an_error() {
     let f = facts(
         "windows",
         Canned {
+            user_path: None,
             scan: win_scan(
                 "C:\\Users\\u\\AppData\\Local\\Microsoft\\WindowsApps",
                 CandidateKind::WindowsAppsAlias,
@@ -166,6 +180,7 @@ fn unknown_ntstatus_still_gets_hex() {
     let f = facts(
         "windows",
         Canned {
+            user_path: None,
             scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
             version: out(0xC0001234, ""),
             env_json: out(0, "{}"),
@@ -181,6 +196,7 @@ fn every_check_survives_empty_facts() {
     let f = facts(
         "linux",
         Canned {
+            user_path: None,
             scan: PathScan::default(),
             version: Err(Failure::NotFound {
                 message: "x".into(),
@@ -192,4 +208,79 @@ fn every_check_survives_empty_facts() {
         let r = (c.run)(&f);
         assert!(!r.summary.is_empty(), "{}", c.meta.id);
     }
+}
+
+fn win_facts_with_user_path(v: gomedic_sys::registry::RegValue) -> Facts {
+    let mut env = BTreeMap::new();
+    env.insert("USERPROFILE".to_string(), "C:\\Users\\dev".to_string());
+    let g = Canned {
+        user_path: Some(v),
+        scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
+        version: out(0, "go version go1.27.3 windows/amd64\n"),
+        env_json: out(0, "{}"),
+    };
+    Facts::new(
+        "windows",
+        env,
+        "".into(),
+        PathBuf::from("C:\\work"),
+        None,
+        Policy::default(),
+        Box::new(g),
+    )
+}
+
+#[test]
+fn win_path_repair_keeps_vars_and_drops_duplicates() {
+    use gomedic_sys::registry::{RegValue, REG_EXPAND_SZ, REG_SZ};
+    let f = win_facts_with_user_path(RegValue {
+        kind: REG_SZ,
+        data: "%USERPROFILE%\\go\\bin;C:\\Tools;c:\\tools\\".into(),
+    });
+    let r = eval(&f, "win.path");
+    assert_eq!(r.status, Status::Warn, "{r:?}");
+    assert!(r.summary.contains("REG_SZ"), "{}", r.summary);
+    let fix = r
+        .fixes
+        .iter()
+        .find(|x| x.id == "win.path-repair")
+        .expect("repair proposed");
+    match &fix.action {
+        Some(gomedic_core::FixAction::RegistryPath {
+            value,
+            value_type,
+            data,
+        }) => {
+            assert_eq!(value, "HKCU\\Environment\\Path");
+            assert_eq!(*value_type, REG_EXPAND_SZ);
+            assert_eq!(data, "%USERPROFILE%\\go\\bin;C:\\Tools");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn win_path_setx_truncation_is_an_error() {
+    use gomedic_sys::registry::{RegValue, REG_EXPAND_SZ};
+    let mut data = "C:\\a;".repeat(204);
+    data.push_str("C:\\b");
+    assert_eq!(data.len(), 1024);
+    let f = win_facts_with_user_path(RegValue {
+        kind: REG_EXPAND_SZ,
+        data,
+    });
+    let r = eval(&f, "win.path");
+    assert_eq!(r.status, Status::Error);
+    assert!(r.summary.contains("1024"), "{}", r.summary);
+    // Off Windows the check is skipped.
+    let linux = facts(
+        "linux",
+        Canned {
+            scan: PathScan::default(),
+            version: out(1, ""),
+            env_json: out(1, ""),
+            user_path: None,
+        },
+    );
+    assert_eq!(eval(&linux, "win.path").status, Status::Skipped);
 }

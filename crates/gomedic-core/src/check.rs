@@ -112,6 +112,12 @@ pub enum FixAction {
         set: Vec<(String, String)>,
         unset: Vec<String>,
     },
+    /// Replace a PATH value in the Windows registry (type kept, or REG_EXPAND_SZ for %VARS%).
+    RegistryPath {
+        value: String,
+        value_type: u32,
+        data: String,
+    },
 }
 
 impl Fix {

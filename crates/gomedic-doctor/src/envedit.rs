@@ -130,6 +130,7 @@ pub fn plan(
             after: after_bytes,
             summary,
             created_dirs: vec![],
+            registry: false,
         }],
     };
     Ok(EnvEdit { plan, warnings })
@@ -156,4 +157,55 @@ mod tests {
         assert!(check_value("GOFLAGS", "-mod=mod vendor").is_err());
         assert!(!security_warnings("GOSUMDB", "off").is_empty());
     }
+}
+
+/// Plans replacing a registry PATH value (`fix win.path-repair`).
+pub fn plan_registry_path(
+    spec: &str,
+    value_type: u32,
+    data: &str,
+    fix_id: &str,
+    description: &str,
+) -> Result<EnvEdit, String> {
+    use gomedic_sys::registry::{read, RegValue, Scope};
+    let scope = Scope::from_spec(spec)
+        .ok_or_else(|| format!("{spec} is not a registry value gomedic edits"))?;
+    let before = read(scope).map_err(|e| format!("cannot read {spec}: {e}"))?;
+    let after = RegValue {
+        kind: value_type,
+        data: data.to_string(),
+    };
+    let mut summary = Vec::new();
+    match &before {
+        Some(b) => {
+            summary.push(format!("type: {} → {}", b.kind_name(), after.kind_name()));
+            summary.push(format!(
+                "before ({} chars): {}",
+                b.data.chars().count(),
+                b.data
+            ));
+        }
+        None => summary.push("before: (not set)".into()),
+    }
+    summary.push(format!(
+        "after ({} chars): {}",
+        after.data.chars().count(),
+        after.data
+    ));
+    let plan = Plan {
+        fix_id: fix_id.to_string(),
+        description: description.to_string(),
+        changes: vec![Change {
+            path: spec.into(),
+            before: before.map(|b| b.encode()),
+            after: Some(after.encode()),
+            summary,
+            created_dirs: vec![],
+            registry: true,
+        }],
+    };
+    Ok(EnvEdit {
+        plan,
+        warnings: vec!["open terminals and editors keep the old PATH; start new ones".into()],
+    })
 }

@@ -95,6 +95,22 @@ impl Gather for SystemGather {
         build_probe(go, env, timeout)
     }
 
+    fn registry_paths(
+        &self,
+    ) -> Result<
+        (
+            Option<gomedic_sys::registry::RegValue>,
+            Option<gomedic_sys::registry::RegValue>,
+        ),
+        String,
+    > {
+        use gomedic_sys::registry::{read, Scope};
+        let user = read(Scope::User).map_err(|e| format!("{}: {e}", Scope::User.spec()))?;
+        let machine =
+            read(Scope::Machine).map_err(|e| format!("{}: {e}", Scope::Machine.spec()))?;
+        Ok((user, machine))
+    }
+
     fn net_probe(
         &self,
         targets: &[(String, gomedic_core::net::EndpointKind)],

@@ -32,6 +32,10 @@ pub struct Change {
     /// Directories that applying created (removed again by undo when empty).
     #[serde(default)]
     pub created_dirs: Vec<PathBuf>,
+    /// `path` names a Windows registry value (e.g. `HKCU\Environment\Path`), and
+    /// before/after hold its type and data (see `gomedic_sys::registry::RegValue::encode`).
+    #[serde(default)]
+    pub registry: bool,
 }
 
 /// What a fix or an `env set` intends to do.
@@ -193,7 +197,7 @@ impl Journal {
     pub fn apply(&self, plan: Plan) -> Result<Entry, Error> {
         // Refuse if a file changed since the plan was made (stale plan).
         for c in &plan.changes {
-            let now = read_opt(&c.path)?;
+            let now = read_change(c)?;
             if now != c.before {
                 return Err(err(format!(
                     "{} changed while gomedic was planning; run the command again",
@@ -209,7 +213,9 @@ impl Journal {
         );
         let mut plan = plan;
         for c in &mut plan.changes {
-            c.created_dirs = missing_ancestors(&c.path);
+            if !c.registry {
+                c.created_dirs = missing_ancestors(&c.path);
+            }
         }
         let mut entry = Entry {
             id,
@@ -221,10 +227,10 @@ impl Journal {
         self.save(&entry)?;
         let mut done: Vec<&Change> = Vec::new();
         for c in &entry.plan.changes {
-            if let Err(e) = write_change(&c.path, c.after.as_deref()) {
+            if let Err(e) = apply_change(c, c.after.as_deref()) {
                 let mut rollback_errors = Vec::new();
                 for d in done.iter().rev() {
-                    if let Err(re) = write_change(&d.path, d.before.as_deref()) {
+                    if let Err(re) = apply_change(d, d.before.as_deref()) {
                         rollback_errors.push(format!("{}: {re}", d.path.display()));
                     }
                 }
@@ -264,7 +270,7 @@ impl Journal {
         }
         if !force {
             for c in &e.plan.changes {
-                let now = read_opt(&c.path)?;
+                let now = read_change(c)?;
                 if now != c.after && !(e.state == EntryState::Pending && now == c.before) {
                     return Err(err(format!(
                         "{} changed after gomedic wrote it; undo would lose those edits. Inspect it, then use --force to restore the recorded version",
@@ -274,7 +280,7 @@ impl Journal {
             }
         }
         for c in e.plan.changes.iter().rev() {
-            write_change(&c.path, c.before.as_deref())
+            apply_change(c, c.before.as_deref())
                 .map_err(|x| err(format!("cannot restore {}: {x}", c.path.display())))?;
             // Deepest first; a directory that is not empty now stays.
             for d in &c.created_dirs {
@@ -325,6 +331,40 @@ fn nanos() -> u32 {
 }
 
 /// The file's bytes, or `None` if it does not exist.
+fn read_change(c: &Change) -> Result<Option<Vec<u8>>, Error> {
+    if c.registry {
+        let scope = registry_scope(&c.path)?;
+        return gomedic_sys::registry::read(scope)
+            .map(|v| v.map(|v| v.encode()))
+            .map_err(|e| err(format!("cannot read {}: {e}", c.path.display())));
+    }
+    read_opt(&c.path)
+}
+
+fn registry_scope(p: &Path) -> Result<gomedic_sys::registry::Scope, Error> {
+    gomedic_sys::registry::Scope::from_spec(&p.to_string_lossy()).ok_or_else(|| {
+        err(format!(
+            "{} is not a registry value gomedic edits",
+            p.display()
+        ))
+    })
+}
+
+fn apply_change(c: &Change, content: Option<&[u8]>) -> std::io::Result<()> {
+    if c.registry {
+        let scope = registry_scope(&c.path).map_err(|e| std::io::Error::other(e.0))?;
+        let v =
+            match content {
+                Some(b) => Some(gomedic_sys::registry::RegValue::decode(b).ok_or_else(|| {
+                    std::io::Error::other("corrupt registry value in the journal")
+                })?),
+                None => None,
+            };
+        return gomedic_sys::registry::write(scope, v.as_ref());
+    }
+    write_change(&c.path, content)
+}
+
 pub fn read_opt(p: &Path) -> Result<Option<Vec<u8>>, Error> {
     match std::fs::read(p) {
         Ok(d) => Ok(Some(d)),
@@ -424,6 +464,7 @@ mod tests {
                 after: after.map(<[u8]>::to_vec),
                 summary: vec![],
                 created_dirs: vec![],
+                registry: false,
             }],
         }
     }

@@ -8,4 +8,5 @@ pub mod exec;
 pub mod fs;
 pub mod host;
 pub mod ntstatus;
+pub mod registry;
 pub mod signal;

@@ -80,18 +80,31 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
     let mut code = 0;
     for id in wanted {
         let (fix, proposers) = &fixes[&id];
-        let Some(FixAction::GoEnv { set, unset }) = &fix.action else {
-            continue;
+        let planned = match &fix.action {
+            Some(FixAction::GoEnv { set, unset }) => {
+                gomedic_doctor::envedit::plan(&facts, set, unset, &fix.id, &fix.description)
+            }
+            Some(FixAction::RegistryPath {
+                value,
+                value_type,
+                data,
+            }) => gomedic_doctor::envedit::plan_registry_path(
+                value,
+                *value_type,
+                data,
+                &fix.id,
+                &fix.description,
+            ),
+            None => continue,
         };
-        let edit =
-            match gomedic_doctor::envedit::plan(&facts, set, unset, &fix.id, &fix.description) {
-                Ok(e) => e,
-                Err(msg) => {
-                    eprintln!("gomedic: error: {id}: {}", r.redact(&msg));
-                    code = 1;
-                    continue;
-                }
-            };
+        let edit = match planned {
+            Ok(e) => e,
+            Err(msg) => {
+                eprintln!("gomedic: error: {id}: {}", r.redact(&msg));
+                code = 1;
+                continue;
+            }
+        };
         common::print_plan(&edit.plan, &r);
         for w in &edit.warnings {
             eprintln!("warning: {}", r.redact(w));

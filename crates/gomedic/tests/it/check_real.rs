@@ -13,6 +13,7 @@ const IDS: &[&str] = &[
     "net.goproxy",
     "net.sumdb",
     "net.hosts",
+    "win.path",
     "go.build",
 ];
 
@@ -107,7 +108,7 @@ fn human_output_one_line_per_check_no_color_when_piped() {
         );
     }
     assert!(!s.contains('\x1b'), "no colour on a pipe");
-    assert!(s.contains("11 checks:"), "{s}");
+    assert!(s.contains("12 checks:"), "{s}");
     let v = t.gomedic(&["check", "-v"]);
     let vs = String::from_utf8(v.stdout).unwrap();
     assert!(vs.contains(" ms]"), "timings with -v: {vs}");

@@ -27,6 +27,7 @@ fn checks_lists_every_id() {
             "net.goproxy",
             "net.sumdb",
             "net.hosts",
+            "win.path",
             "go.build"
         ]
     );
