@@ -144,6 +144,31 @@ check_eq "undo exit code" "$(cat "$work/out/undo.rc")" 0
 if cmp -s "$work/goenv" "$work/goenv.before"; then passed=$((passed + 1)); echo "ok - undo restores the go env file byte for byte"
 else failed=$((failed + 1)); echo "not ok - undo restores the go env file byte for byte"; fi
 
+# d) win.path and `fix win.path-repair` then `undo`, against Wine's real registry.
+wreg() { env -i "${base_env[@]}" timeout 120 wine reg "$@" </dev/null 2>/dev/null | tr -d '\r'; }
+wreg add 'HKCU\Environment' /v Path /t REG_SZ /d '%USERPROFILE%\go\bin;C:\windows;c:\windows\' /f >/dev/null
+before_reg="$(wreg query 'HKCU\Environment' /v Path | grep -i ' Path ')"
+check_eq "registry PATH set up as REG_SZ" "$(awk '{print $2}' <<<"$before_reg")" "REG_SZ"
+run winpath-check GOMEDIC_DATA_DIR="$w\\data" -- check --offline --only win.path --format json
+winpath_status="$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["checks"][0]; print(c["status"], " ".join(f["id"] for f in c["fixes"]))' "$work/out/winpath-check.stdout" 2>&1)"
+check_eq "win.path warns and proposes win.path-repair" "$winpath_status" "warn win.path-repair"
+run winpath-fix GOMEDIC_DATA_DIR="$w\\data" -- fix win.path-repair --yes --offline
+check_eq "fix win.path-repair exit code" "$(cat "$work/out/winpath-fix.rc")" 0
+after_reg="$(wreg query 'HKCU\Environment' /v Path | grep -i ' Path ')"
+check_eq "repaired PATH is REG_EXPAND_SZ" "$(awk '{print $2}' <<<"$after_reg")" "REG_EXPAND_SZ"
+after_data="$(awk '{print $3}' <<<"$after_reg")"
+case "$after_data" in
+  '%USERPROFILE%\go\bin;'*) passed=$((passed + 1)); echo "ok - repaired PATH keeps %USERPROFILE% unexpanded" ;;
+  *) failed=$((failed + 1)); echo "not ok - repaired PATH keeps %USERPROFILE% unexpanded: $after_data" ;;
+esac
+case "$(tr 'A-Z' 'a-z' <<<"$after_data")" in
+  *'c:\windows'*) failed=$((failed + 1)); echo "not ok - duplicates of the machine PATH removed: $after_data" ;;
+  *) passed=$((passed + 1)); echo "ok - duplicates of the machine PATH removed" ;;
+esac
+run winpath-undo GOMEDIC_DATA_DIR="$w\\data" -- undo
+check_eq "undo restores the exact registry value and type" "$(wreg query 'HKCU\Environment' /v Path | grep -i ' Path ')" "$before_reg"
+wreg delete 'HKCU\Environment' /v Path /f >/dev/null
+
 phase total "$t_start"
 log "timings: ${timings[*]}"
 echo "windows-leg: $passed passed, $failed failed"
