@@ -1,0 +1,102 @@
+//! The PE/COFF layout Authenticode needs: where the checksum and the certificate table
+//! directory entry are, the certificate table itself, and the image digest.
+
+pub struct Pe<'a> {
+    pub data: &'a [u8],
+    pub checksum_off: usize,
+    pub secdir_off: usize,
+    /// File offset and size of the attribute certificate table (0, 0 when unsigned).
+    pub cert_off: usize,
+    pub cert_size: usize,
+    pub size_of_headers: usize,
+    /// (PointerToRawData, SizeOfRawData) of each section.
+    pub sections: Vec<(usize, usize)>,
+    pub pe32_plus: bool,
+}
+
+fn u16_at(d: &[u8], o: usize) -> Result<u16, String> {
+    d.get(o..o + 2).map(|b| u16::from_le_bytes([b[0], b[1]])).ok_or_else(|| format!("truncated PE at offset {o}"))
+}
+fn u32_at(d: &[u8], o: usize) -> Result<u32, String> {
+    d.get(o..o + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).ok_or_else(|| format!("truncated PE at offset {o}"))
+}
+
+impl<'a> Pe<'a> {
+    pub fn parse(data: &'a [u8]) -> Result<Pe<'a>, String> {
+        if data.get(..2) != Some(b"MZ") {
+            return Err("not a PE file (no MZ header)".into());
+        }
+        let pe = u32_at(data, 0x3c)? as usize;
+        if data.get(pe..pe + 4) != Some(b"PE\0\0") {
+            return Err("not a PE file (no PE signature)".into());
+        }
+        let coff = pe + 4;
+        let nsections = u16_at(data, coff + 2)? as usize;
+        let opt_size = u16_at(data, coff + 16)? as usize;
+        let opt = coff + 20;
+        let magic = u16_at(data, opt)?;
+        let pe32_plus = match magic {
+            0x10b => false,
+            0x20b => true,
+            m => return Err(format!("unknown optional header magic 0x{m:x}")),
+        };
+        let checksum_off = opt + 64;
+        let size_of_headers = u32_at(data, opt + 60)? as usize;
+        let dd = opt + if pe32_plus { 112 } else { 96 };
+        let ndirs = u32_at(data, dd - 4)? as usize;
+        if ndirs < 5 {
+            return Err("no certificate table directory".into());
+        }
+        let secdir_off = dd + 4 * 8;
+        let cert_off = u32_at(data, secdir_off)? as usize;
+        let cert_size = u32_at(data, secdir_off + 4)? as usize;
+        if cert_size > 0 && cert_off.checked_add(cert_size).is_none_or(|e| e > data.len()) {
+            return Err("the certificate table points outside the file (truncated or tampered)".into());
+        }
+        let sh = opt + opt_size;
+        let mut sections = Vec::new();
+        for i in 0..nsections.min(96) {
+            let s = sh + i * 40;
+            let size = u32_at(data, s + 16)? as usize;
+            let ptr = u32_at(data, s + 20)? as usize;
+            if size > 0 {
+                sections.push((ptr, size));
+            }
+        }
+        if size_of_headers > data.len() || checksum_off + 4 > size_of_headers || secdir_off + 8 > size_of_headers {
+            return Err("malformed PE headers".into());
+        }
+        Ok(Pe { data, checksum_off, secdir_off, cert_off, cert_size, size_of_headers, sections, pe32_plus })
+    }
+
+    /// The byte ranges the Authenticode digest covers: everything but the checksum, the
+    /// certificate directory entry and the certificate table.
+    pub fn digest_ranges(&self) -> Vec<(usize, usize)> {
+        let end = if self.cert_size > 0 { self.cert_off } else { self.data.len() };
+        let end = end.min(self.data.len());
+        vec![(0, self.checksum_off), (self.checksum_off + 4, self.secdir_off), (self.secdir_off + 8, end)]
+    }
+
+    /// The PKCS#7 blobs of the certificate table (WIN_CERT_TYPE_PKCS_SIGNED_DATA entries).
+    pub fn signatures(&self) -> Result<Vec<&'a [u8]>, String> {
+        let mut out = Vec::new();
+        if self.cert_size == 0 {
+            return Ok(out);
+        }
+        let table = &self.data[self.cert_off..self.cert_off + self.cert_size];
+        let mut o = 0;
+        while o + 8 <= table.len() {
+            let len = u32_at(table, o)? as usize;
+            let rev = u16_at(table, o + 4)?;
+            let typ = u16_at(table, o + 6)?;
+            if len < 8 || o + len > table.len() {
+                return Err("malformed WIN_CERTIFICATE entry".into());
+            }
+            if typ == 2 && (rev == 0x0200 || rev == 0x0100) {
+                out.push(&table[o + 8..o + len]);
+            }
+            o += (len + 7) & !7;
+        }
+        Ok(out)
+    }
+}
