@@ -7,6 +7,27 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Signing tools for the Authenticode tests: osslsigncode >= 2.7 (built-in timestamp
+# authority; bookworm-backports) and Debian's Microsoft-signed shim. Installed once.
+need_apt=()
+if ! osslsigncode --version 2>/dev/null | grep -Eq 'osslsigncode (2\.([7-9]|[1-9][0-9])|[3-9])'; then need_apt+=(osslsigncode); fi
+[ -f /usr/lib/shim/shimx64.efi.signed ] || need_apt+=(shim-signed)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "== installing ${need_apt[*]}" >&2
+  if [ "$(id -u)" != 0 ]; then echo "scripts/test.sh: need root to apt-get install ${need_apt[*]}" >&2; exit 1; fi
+  if [[ " ${need_apt[*]} " == *" osslsigncode "* ]] && ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    echo "deb http://deb.debian.org/debian bookworm-backports main" >/etc/apt/sources.list.d/gomedic-backports.list
+  fi
+  apt-get update -qq >&2
+  for p in "${need_apt[@]}"; do
+    if [ "$p" = osslsigncode ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports osslsigncode >&2
+    else
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >&2
+    fi
+  done
+fi
+
 echo "== installing Go toolchains" >&2
 roots=$(bash scripts/install-go-toolchains.sh 1.21.13 1.22.10 1.24.11 1.27.3 | paste -sd, -)
 export GOMEDIC_TEST_GOROOTS="$roots"

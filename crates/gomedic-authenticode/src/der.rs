@@ -22,13 +22,27 @@ pub fn read(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), String> {
             return Err("unsupported DER length".into());
         }
         let bytes = input.get(2..2 + n).ok_or("truncated DER length")?;
-        (bytes.iter().fold(0usize, |a, b| (a << 8) | *b as usize), 2 + n)
+        (
+            bytes.iter().fold(0usize, |a, b| (a << 8) | *b as usize),
+            2 + n,
+        )
     };
     let end = hdr.checked_add(len).ok_or("DER length overflow")?;
     if input.len() < end {
-        return Err(format!("truncated DER: {} bytes announced, {} present", len, input.len() - hdr));
+        return Err(format!(
+            "truncated DER: {} bytes announced, {} present",
+            len,
+            input.len() - hdr
+        ));
     }
-    Ok((Tlv { tag, raw: &input[..end], value: &input[hdr..end] }, &input[end..]))
+    Ok((
+        Tlv {
+            tag,
+            raw: &input[..end],
+            value: &input[hdr..end],
+        },
+        &input[end..],
+    ))
 }
 
 /// All elements of a constructed value.
@@ -47,7 +61,10 @@ pub fn expect(t: &Tlv<'_>, tag: u8, what: &str) -> Result<(), String> {
     if t.tag == tag {
         Ok(())
     } else {
-        Err(format!("{what}: expected tag 0x{tag:02x}, found 0x{:02x}", t.tag))
+        Err(format!(
+            "{what}: expected tag 0x{tag:02x}, found 0x{:02x}",
+            t.tag
+        ))
     }
 }
 
@@ -59,7 +76,13 @@ pub fn oid(value: &[u8]) -> String {
         acc = (acc << 7) | (b & 0x7f) as u64;
         if b & 0x80 == 0 {
             if parts.is_empty() && i < value.len() {
-                let (a, b2) = if acc < 40 { (0, acc) } else if acc < 80 { (1, acc - 40) } else { (2, acc - 80) };
+                let (a, b2) = if acc < 40 {
+                    (0, acc)
+                } else if acc < 80 {
+                    (1, acc - 40)
+                } else {
+                    (2, acc - 80)
+                };
                 parts.push(a);
                 parts.push(b2);
             } else {
@@ -68,5 +91,9 @@ pub fn oid(value: &[u8]) -> String {
             acc = 0;
         }
     }
-    parts.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(".")
+    parts
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(".")
 }

@@ -120,10 +120,51 @@ pub fn image_digest(pe: &Pe<'_>, alg: &'static digest::Algorithm) -> Vec<u8> {
     ctx.finish().as_ref().to_vec()
 }
 
-/// SHA-256 and SHA-1 Authenticode hashes (what WDAC hash rules use).
-pub fn authenticode_hashes(data: &[u8]) -> Result<(String, String), String> {
+/// The hash of the first page as Authenticode page hashes define it: the headers without
+/// the checksum and the certificate directory entry, followed by (4096 - SizeOfHeaders)
+/// zero bytes.
+pub fn first_page_hash(pe: &Pe<'_>, alg: &'static digest::Algorithm) -> Vec<u8> {
+    let mut page = Vec::with_capacity(4096);
+    let h = pe.size_of_headers.min(pe.data.len());
+    page.extend_from_slice(&pe.data[..pe.checksum_off]);
+    page.extend_from_slice(&pe.data[pe.checksum_off + 4..pe.secdir_off]);
+    page.extend_from_slice(&pe.data[pe.secdir_off + 8..h]);
+    page.resize(page.len() + 4096usize.saturating_sub(h), 0);
+    digest::digest(alg, &page).as_ref().to_vec()
+}
+
+/// The four hashes an App Control (WDAC) hash rule set uses for a file.
+#[derive(Debug, Clone, Serialize)]
+pub struct WdacHashes {
+    pub sha256: String,
+    pub sha1: String,
+    pub page_sha256: String,
+    pub page_sha1: String,
+}
+
+pub fn wdac_hashes(data: &[u8]) -> Result<WdacHashes, String> {
     let pe = Pe::parse(data)?;
-    Ok((hex(&image_digest(&pe, &digest::SHA256)), hex(&image_digest(&pe, &digest::SHA1_FOR_LEGACY_USE_ONLY))))
+    let sha1 = &digest::SHA1_FOR_LEGACY_USE_ONLY;
+    Ok(WdacHashes {
+        sha256: hex(&image_digest(&pe, &digest::SHA256)).to_uppercase(),
+        sha1: hex(&image_digest(&pe, sha1)).to_uppercase(),
+        page_sha256: hex(&first_page_hash(&pe, &digest::SHA256)).to_uppercase(),
+        page_sha1: hex(&first_page_hash(&pe, sha1)).to_uppercase(),
+    })
+}
+
+/// The first page hash recorded in a signature's page-hash table (V2 = SHA-256), if any.
+pub fn signed_first_page_hash(data: &[u8]) -> Option<Vec<u8>> {
+    let pe = Pe::parse(data).ok()?;
+    let blob = *pe.signatures().ok()?.first()?;
+    let v2 = [
+        0x06u8, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x03, 0x02,
+    ];
+    let at = blob.windows(v2.len()).position(|w| w == v2)? + v2.len();
+    // SET { OCTET STRING table }: table = (u32 offset, 32-byte hash)...
+    let (set, _) = read(&blob[at..]).ok()?;
+    let (octets, _) = read(set.value).ok()?;
+    octets.value.get(4..36).map(<[u8]>::to_vec)
 }
 
 fn summary(c: &X509Certificate<'_>) -> CertSummary {
@@ -176,9 +217,13 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
     let (spc, _) = read(encap_parts.get(1).ok_or("no SpcIndirectDataContent")?.value)?;
     let spc_parts = children(spc.value)?;
     let digest_info = children(spc_parts.get(1).ok_or("no DigestInfo")?.value)?;
-    let alg_oid = oid(children(digest_info[0].value)?.first().ok_or("no digest algorithm")?.value);
+    let alg_oid = oid(children(digest_info[0].value)?
+        .first()
+        .ok_or("no digest algorithm")?
+        .value);
     let signed_digest = digest_info.get(1).ok_or("no digest")?.value.to_vec();
-    let (alg, alg_name) = algorithm(&alg_oid).ok_or_else(|| format!("unsupported digest algorithm {alg_oid}"))?;
+    let (alg, alg_name) =
+        algorithm(&alg_oid).ok_or_else(|| format!("unsupported digest algorithm {alg_oid}"))?;
 
     let mut rep = Report::new(Status::Valid, String::new());
     rep.digest_algorithm = Some(alg_name.to_string());
@@ -193,14 +238,27 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
         .flat_map(|t| children(t.value).unwrap_or_default())
         .filter_map(|c| X509Certificate::from_der(c.raw).ok().map(|(_, c)| c))
         .collect();
-    let signer_infos = sd_parts.iter().rev().find(|t| t.tag == 0x31).ok_or("no SignerInfos")?;
-    let si = children(signer_infos.value)?.into_iter().next().ok_or("no SignerInfo")?;
+    let signer_infos = sd_parts
+        .iter()
+        .rev()
+        .find(|t| t.tag == 0x31)
+        .ok_or("no SignerInfos")?;
+    let si = children(signer_infos.value)?
+        .into_iter()
+        .next()
+        .ok_or("no SignerInfo")?;
     let si_parts = children(si.value)?;
     let sid = children(si_parts.get(1).ok_or("no signer id")?.value)?;
-    let (issuer_raw, serial) = (sid.first().ok_or("no issuer")?.raw, sid.get(1).ok_or("no serial")?.value);
+    let (issuer_raw, serial) = (
+        sid.first().ok_or("no issuer")?.raw,
+        sid.get(1).ok_or("no serial")?.value,
+    );
     let signer = certs
         .iter()
-        .find(|c| c.tbs_certificate.issuer.as_raw() == issuer_raw && strip0(c.raw_serial()) == strip0(serial))
+        .find(|c| {
+            c.tbs_certificate.issuer.as_raw() == issuer_raw
+                && strip0(c.raw_serial()) == strip0(serial)
+        })
         .ok_or("the signer's certificate is not in the signature")?;
     rep.signer = Some(summary(signer));
 
@@ -211,14 +269,24 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
         let cur = *chain.last().expect("non-empty");
         if cur.subject().as_raw() == cur.issuer().as_raw() {
             if cur.verify_signature(None).is_err() {
-                broken = Some(format!("self-signed certificate {} does not verify", cur.subject()));
+                broken = Some(format!(
+                    "self-signed certificate {} does not verify",
+                    cur.subject()
+                ));
             }
             break;
         }
-        match certs.iter().find(|c| c.subject().as_raw() == cur.issuer().as_raw() && !chain.iter().any(|x| std::ptr::eq(*x, *c))) {
+        match certs.iter().find(|c| {
+            c.subject().as_raw() == cur.issuer().as_raw()
+                && !chain.iter().any(|x| std::ptr::eq(*x, *c))
+        }) {
             Some(parent) => {
                 if cur.verify_signature(Some(parent.public_key())).is_err() {
-                    broken = Some(format!("{} is not validly signed by {}", cur.subject(), parent.subject()));
+                    broken = Some(format!(
+                        "{} is not validly signed by {}",
+                        cur.subject(),
+                        parent.subject()
+                    ));
                     break;
                 }
                 chain.push(parent);
@@ -237,9 +305,17 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
     let sig_alg = children(si_parts.get(idx).ok_or("no signature algorithm")?.value)?;
     let sig_alg_oid = oid(sig_alg.first().ok_or("no signature algorithm oid")?.value);
     let signature = si_parts.get(idx + 1).ok_or("no signature")?.value;
-    let digest_alg_oid = oid(children(si_parts.get(2).ok_or("no digest algorithm")?.value)?.first().ok_or("no oid")?.value);
-    let (si_alg, _) = algorithm(&digest_alg_oid).ok_or_else(|| format!("unsupported signer digest {digest_alg_oid}"))?;
-    let Some(attrs) = signed_attrs else { return Err("SignerInfo has no signed attributes".into()) };
+    let digest_alg_oid = oid(
+        children(si_parts.get(2).ok_or("no digest algorithm")?.value)?
+            .first()
+            .ok_or("no oid")?
+            .value,
+    );
+    let (si_alg, _) = algorithm(&digest_alg_oid)
+        .ok_or_else(|| format!("unsupported signer digest {digest_alg_oid}"))?;
+    let Some(attrs) = signed_attrs else {
+        return Err("SignerInfo has no signed attributes".into());
+    };
     let mut md: Option<&[u8]> = None;
     for a in children(attrs.value)? {
         let parts = children(a.value)?;
@@ -249,7 +325,8 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
     }
     let content_digest = digest::digest(si_alg, spc.value);
     let content_digest_whole = digest::digest(si_alg, spc.raw);
-    let md_ok = md.is_some_and(|m| m == content_digest.as_ref() || m == content_digest_whole.as_ref());
+    let md_ok =
+        md.is_some_and(|m| m == content_digest.as_ref() || m == content_digest_whole.as_ref());
     let mut to_verify = attrs.raw.to_vec();
     to_verify[0] = 0x31;
     let sig_ok = verify_sig(signer, &sig_alg_oid, &digest_alg_oid, &to_verify, signature);
@@ -262,13 +339,22 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
             let values = children(parts.get(1).map(|p| p.value).unwrap_or(&[]))?;
             match kind.as_str() {
                 OID_COUNTERSIGNATURE => {
-                    if let Some(t) = values.first().and_then(|v| countersignature_time(v).ok().flatten()) {
-                        rep.timestamp = Some(Timestamp { kind: "authenticode".into(), time: t });
+                    if let Some(t) = values
+                        .first()
+                        .and_then(|v| countersignature_time(v).ok().flatten())
+                    {
+                        rep.timestamp = Some(Timestamp {
+                            kind: "authenticode".into(),
+                            time: t,
+                        });
                     }
                 }
                 OID_RFC3161 => {
                     if let Some(t) = values.first().and_then(|v| rfc3161_time(v).ok().flatten()) {
-                        rep.timestamp = Some(Timestamp { kind: "rfc3161".into(), time: t });
+                        rep.timestamp = Some(Timestamp {
+                            kind: "rfc3161".into(),
+                            time: t,
+                        });
                     }
                 }
                 OID_NESTED => rep.nested_signatures += values.len(),
@@ -283,15 +369,27 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
         rep.detail = "the file was modified after it was signed: its Authenticode digest does not match the signed digest".into();
     } else if !md_ok || !sig_ok {
         rep.status = Status::BadSignature;
-        rep.detail = if !md_ok { "the signed attributes do not match the signed content".into() } else { "the signer's signature does not verify".into() };
+        rep.detail = if !md_ok {
+            "the signed attributes do not match the signed content".into()
+        } else {
+            "the signer's signature does not verify".into()
+        };
     } else if let Some(b) = broken {
         rep.status = Status::BadSignature;
         rep.detail = b;
-    } else if signer.validity().not_after < ASN1Time::now() && !timestamp_within(&rep.timestamp, signer) {
+    } else if signer.validity().not_after < ASN1Time::now()
+        && !timestamp_within(&rep.timestamp, signer)
+    {
         rep.status = Status::ExpiredWithoutTimestamp;
-        rep.detail = format!("the signing certificate expired on {} and the signature has no timestamp", signer.validity().not_after);
+        rep.detail = format!(
+            "the signing certificate expired on {} and the signature has no timestamp",
+            signer.validity().not_after
+        );
     } else {
-        let top = chain.last().map(|c| c.issuer().to_string()).unwrap_or_default();
+        let top = chain
+            .last()
+            .map(|c| c.issuer().to_string())
+            .unwrap_or_default();
         rep.detail = format!(
             "signature intact; signed by {}; chain ends at \"{top}\" (trust in that root is decided by Windows, not by gomedic)",
             signer.subject()
@@ -308,7 +406,13 @@ fn strip0(b: &[u8]) -> &[u8] {
     s
 }
 
-fn verify_sig(cert: &X509Certificate<'_>, sig_oid: &str, digest_oid: &str, msg: &[u8], sig: &[u8]) -> bool {
+fn verify_sig(
+    cert: &X509Certificate<'_>,
+    sig_oid: &str,
+    digest_oid: &str,
+    msg: &[u8],
+    sig: &[u8],
+) -> bool {
     use ring::signature as s;
     let key = cert.public_key().subject_public_key.data.as_ref();
     let key_oid = cert.public_key().algorithm.algorithm.to_id_string();
@@ -316,7 +420,9 @@ fn verify_sig(cert: &X509Certificate<'_>, sig_oid: &str, digest_oid: &str, msg: 
         ("1.2.840.113549.1.1.1", _, "2.16.840.1.101.3.4.2.1") => &s::RSA_PKCS1_2048_8192_SHA256,
         ("1.2.840.113549.1.1.1", _, "2.16.840.1.101.3.4.2.2") => &s::RSA_PKCS1_2048_8192_SHA384,
         ("1.2.840.113549.1.1.1", _, "2.16.840.1.101.3.4.2.3") => &s::RSA_PKCS1_2048_8192_SHA512,
-        ("1.2.840.113549.1.1.1", _, "1.3.14.3.2.26") => &s::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
+        ("1.2.840.113549.1.1.1", _, "1.3.14.3.2.26") => {
+            &s::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY
+        }
         ("1.2.840.10045.2.1", _, "2.16.840.1.101.3.4.2.1") => &s::ECDSA_P256_SHA256_ASN1,
         ("1.2.840.10045.2.1", _, "2.16.840.1.101.3.4.2.2") => &s::ECDSA_P384_SHA384_ASN1,
         _ => return false,
@@ -326,8 +432,12 @@ fn verify_sig(cert: &X509Certificate<'_>, sig_oid: &str, digest_oid: &str, msg: 
 
 fn page_hashes(spc_raw: &[u8]) -> Option<String> {
     // SPC_PE_IMAGE_PAGE_HASHES_V1 / _V2 (1.3.6.1.4.1.311.2.3.1 / .2) inside SpcPeImageData.
-    let v1 = [0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x03, 0x01];
-    let v2 = [0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x03, 0x02];
+    let v1 = [
+        0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x03, 0x01,
+    ];
+    let v2 = [
+        0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x03, 0x02,
+    ];
     let has = |p: &[u8]| spc_raw.windows(p.len()).any(|w| w == p);
     if has(&v2) {
         Some("sha256".into())
@@ -344,9 +454,24 @@ fn time_string(t: &Tlv<'_>) -> Option<String> {
         0x17 if s.len() >= 12 => {
             let yy: u32 = s[..2].parse().ok()?;
             let y = if yy >= 50 { 1900 + yy } else { 2000 + yy };
-            Some(format!("{y}-{}-{}T{}:{}:{}Z", &s[2..4], &s[4..6], &s[6..8], &s[8..10], &s[10..12]))
+            Some(format!(
+                "{y}-{}-{}T{}:{}:{}Z",
+                &s[2..4],
+                &s[4..6],
+                &s[6..8],
+                &s[8..10],
+                &s[10..12]
+            ))
         }
-        0x18 if s.len() >= 14 => Some(format!("{}-{}-{}T{}:{}:{}Z", &s[..4], &s[4..6], &s[6..8], &s[8..10], &s[10..12], &s[12..14])),
+        0x18 if s.len() >= 14 => Some(format!(
+            "{}-{}-{}T{}:{}:{}Z",
+            &s[..4],
+            &s[4..6],
+            &s[6..8],
+            &s[8..10],
+            &s[10..12],
+            &s[12..14]
+        )),
         _ => None,
     }
 }
@@ -377,14 +502,27 @@ fn rfc3161_time(ci: &Tlv<'_>) -> Result<Option<String>, String> {
 }
 
 fn timestamp_within(ts: &Option<Timestamp>, cert: &X509Certificate<'_>) -> bool {
-    let Some(t) = ts.as_ref().and_then(|t| unix_of(&t.time)) else { return false };
+    let Some(t) = ts.as_ref().and_then(|t| unix_of(&t.time)) else {
+        return false;
+    };
     cert.validity().not_before.timestamp() <= t && t <= cert.validity().not_after.timestamp()
 }
 
 /// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SSZ`.
 fn unix_of(s: &str) -> Option<i64> {
-    let d: Vec<i64> = s.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    let (y, m, day, hh, mm, ss) = (*d.first()?, *d.get(1)?, *d.get(2)?, *d.get(3)?, *d.get(4)?, *d.get(5)?);
+    let d: Vec<i64> = s
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let (y, m, day, hh, mm, ss) = (
+        *d.first()?,
+        *d.get(1)?,
+        *d.get(2)?,
+        *d.get(3)?,
+        *d.get(4)?,
+        *d.get(5)?,
+    );
     // days from civil (H. Hinnant)
     let y2 = if m <= 2 { y - 1 } else { y };
     let era = y2.div_euclid(400);

@@ -15,10 +15,14 @@ pub struct Pe<'a> {
 }
 
 fn u16_at(d: &[u8], o: usize) -> Result<u16, String> {
-    d.get(o..o + 2).map(|b| u16::from_le_bytes([b[0], b[1]])).ok_or_else(|| format!("truncated PE at offset {o}"))
+    d.get(o..o + 2)
+        .map(|b| u16::from_le_bytes([b[0], b[1]]))
+        .ok_or_else(|| format!("truncated PE at offset {o}"))
 }
 fn u32_at(d: &[u8], o: usize) -> Result<u32, String> {
-    d.get(o..o + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).ok_or_else(|| format!("truncated PE at offset {o}"))
+    d.get(o..o + 4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .ok_or_else(|| format!("truncated PE at offset {o}"))
 }
 
 impl<'a> Pe<'a> {
@@ -50,8 +54,14 @@ impl<'a> Pe<'a> {
         let secdir_off = dd + 4 * 8;
         let cert_off = u32_at(data, secdir_off)? as usize;
         let cert_size = u32_at(data, secdir_off + 4)? as usize;
-        if cert_size > 0 && cert_off.checked_add(cert_size).is_none_or(|e| e > data.len()) {
-            return Err("the certificate table points outside the file (truncated or tampered)".into());
+        if cert_size > 0
+            && cert_off
+                .checked_add(cert_size)
+                .is_none_or(|e| e > data.len())
+        {
+            return Err(
+                "the certificate table points outside the file (truncated or tampered)".into(),
+            );
         }
         let sh = opt + opt_size;
         let mut sections = Vec::new();
@@ -63,18 +73,38 @@ impl<'a> Pe<'a> {
                 sections.push((ptr, size));
             }
         }
-        if size_of_headers > data.len() || checksum_off + 4 > size_of_headers || secdir_off + 8 > size_of_headers {
+        if size_of_headers > data.len()
+            || checksum_off + 4 > size_of_headers
+            || secdir_off + 8 > size_of_headers
+        {
             return Err("malformed PE headers".into());
         }
-        Ok(Pe { data, checksum_off, secdir_off, cert_off, cert_size, size_of_headers, sections, pe32_plus })
+        Ok(Pe {
+            data,
+            checksum_off,
+            secdir_off,
+            cert_off,
+            cert_size,
+            size_of_headers,
+            sections,
+            pe32_plus,
+        })
     }
 
     /// The byte ranges the Authenticode digest covers: everything but the checksum, the
     /// certificate directory entry and the certificate table.
     pub fn digest_ranges(&self) -> Vec<(usize, usize)> {
-        let end = if self.cert_size > 0 { self.cert_off } else { self.data.len() };
+        let end = if self.cert_size > 0 {
+            self.cert_off
+        } else {
+            self.data.len()
+        };
         let end = end.min(self.data.len());
-        vec![(0, self.checksum_off), (self.checksum_off + 4, self.secdir_off), (self.secdir_off + 8, end)]
+        vec![
+            (0, self.checksum_off),
+            (self.checksum_off + 4, self.secdir_off),
+            (self.secdir_off + 8, end),
+        ]
     }
 
     /// The PKCS#7 blobs of the certificate table (WIN_CERT_TYPE_PKCS_SIGNED_DATA entries).

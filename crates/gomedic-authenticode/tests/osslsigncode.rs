@@ -8,14 +8,26 @@ use std::process::Command;
 
 fn go() -> PathBuf {
     if let Ok(v) = std::env::var("GOMEDIC_TEST_GOROOTS") {
-        if let Some(root) = v.split(',').filter_map(|p| p.split_once('=')).map(|(_, r)| PathBuf::from(r)).last() {
+        if let Some(root) = v
+            .split(',')
+            .filter_map(|p| p.split_once('='))
+            .map(|(_, r)| PathBuf::from(r))
+            .last()
+        {
             return root.join("bin/go");
         }
     }
-    let cache = PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/gomedic/toolchains/linux");
-    let mut all: Vec<PathBuf> = std::fs::read_dir(&cache).expect("Go toolchains: run scripts/test.sh").flatten().map(|e| e.path().join("go/bin/go")).filter(|p| p.is_file()).collect();
+    let cache =
+        PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/gomedic/toolchains/linux");
+    let mut all: Vec<PathBuf> = std::fs::read_dir(&cache)
+        .expect("Go toolchains: run scripts/test.sh")
+        .flatten()
+        .map(|e| e.path().join("go/bin/go"))
+        .filter(|p| p.is_file())
+        .collect();
     all.sort();
-    all.pop().expect("no Go toolchain installed: run scripts/test.sh")
+    all.pop()
+        .expect("no Go toolchain installed: run scripts/test.sh")
 }
 
 /// A small Go program built for Windows: a real, unsigned, Go-built PE file.
@@ -23,7 +35,11 @@ fn go_built_pe(dir: &Path) -> PathBuf {
     let m = dir.join("m");
     std::fs::create_dir_all(&m).unwrap();
     std::fs::write(m.join("go.mod"), "module hello\n\ngo 1.21\n").unwrap();
-    std::fs::write(m.join("main.go"), "package main\n\nfunc main() { println(\"hello\") }\n").unwrap();
+    std::fs::write(
+        m.join("main.go"),
+        "package main\n\nfunc main() { println(\"hello\") }\n",
+    )
+    .unwrap();
     let cache = PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/gomedic/test-gocache");
     let out = dir.join("hello.exe");
     let st = Command::new(go())
@@ -51,10 +67,12 @@ struct Pki {
 
 impl Pki {
     fn new() -> Pki {
-        let ca_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap_or_else(|_| rcgen::KeyPair::generate().unwrap());
+        let ca_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256)
+            .unwrap_or_else(|_| rcgen::KeyPair::generate().unwrap());
         let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
         p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        p.distinguished_name.push(rcgen::DnType::CommonName, "gomedic Test Code Signing Root");
+        p.distinguished_name
+            .push(rcgen::DnType::CommonName, "gomedic Test Code Signing Root");
         p.not_before = rcgen::date_time_ymd(2019, 1, 1);
         p.not_after = rcgen::date_time_ymd(2045, 1, 1);
         let ca = p.self_signed(&ca_key).unwrap();
@@ -62,7 +80,13 @@ impl Pki {
     }
 
     /// (cert chain PEM, key PEM) for a leaf with `eku` and validity.
-    fn leaf(&self, cn: &str, from: (i32, u8, u8), to: (i32, u8, u8), tsa: bool) -> (String, String) {
+    fn leaf(
+        &self,
+        cn: &str,
+        from: (i32, u8, u8),
+        to: (i32, u8, u8),
+        tsa: bool,
+    ) -> (String, String) {
         let key = rcgen::KeyPair::generate().unwrap();
         let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
         p.distinguished_name.push(rcgen::DnType::CommonName, cn);
@@ -70,7 +94,9 @@ impl Pki {
         p.not_after = rcgen::date_time_ymd(to.0, to.1, to.2);
         if tsa {
             // Critical EKU timeStamping, as RFC 3161 requires.
-            let eku = vec![0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08];
+            let eku = vec![
+                0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08,
+            ];
             let mut ext = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 37], eku);
             ext.set_criticality(true);
             p.custom_extensions.push(ext);
@@ -78,11 +104,20 @@ impl Pki {
             p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::CodeSigning];
         }
         let cert = p.signed_by(&key, &self.ca, &self.ca_key).unwrap();
-        (format!("{}{}", cert.pem(), self.ca.pem()), key.serialize_pem())
+        (
+            format!("{}{}", cert.pem(), self.ca.pem()),
+            key.serialize_pem(),
+        )
     }
 }
 
-fn sign(dir: &Path, input: &Path, out: &Path, leaf: &(String, String), tsa: Option<(&(String, String), i64)>) {
+fn sign(
+    dir: &Path,
+    input: &Path,
+    out: &Path,
+    leaf: &(String, String),
+    tsa: Option<(&(String, String), i64)>,
+) {
     std::fs::write(dir.join("certs.pem"), &leaf.0).unwrap();
     std::fs::write(dir.join("key.pem"), &leaf.1).unwrap();
     let mut cmd = Command::new("osslsigncode");
@@ -94,11 +129,27 @@ fn sign(dir: &Path, input: &Path, out: &Path, leaf: &(String, String), tsa: Opti
     if let Some((t, time)) = tsa {
         std::fs::write(dir.join("tsa.pem"), &t.0).unwrap();
         std::fs::write(dir.join("tsakey.pem"), &t.1).unwrap();
-        cmd.arg("-TSA-certs").arg(dir.join("tsa.pem")).arg("-TSA-key").arg(dir.join("tsakey.pem")).arg("-TSA-time").arg(time.to_string());
+        cmd.arg("-TSA-certs")
+            .arg(dir.join("tsa.pem"))
+            .arg("-TSA-key")
+            .arg(dir.join("tsakey.pem"))
+            .arg("-TSA-time")
+            .arg(time.to_string());
     }
     let _ = std::fs::remove_file(out);
-    let o = cmd.arg("-in").arg(input).arg("-out").arg(out).output().expect("osslsigncode installed (scripts/test.sh installs it)");
-    assert!(o.status.success(), "osslsigncode: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let o = cmd
+        .arg("-in")
+        .arg(input)
+        .arg("-out")
+        .arg(out)
+        .output()
+        .expect("osslsigncode installed (scripts/test.sh installs it)");
+    assert!(
+        o.status.success(),
+        "osslsigncode: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
@@ -117,9 +168,30 @@ fn signed_tampered_expired_and_unsigned() {
     assert_eq!(r.status, Status::Valid, "{r:#?}");
     assert_eq!(r.digest_algorithm.as_deref(), Some("sha256"));
     assert_eq!(r.computed_digest, r.signed_digest);
-    assert!(r.signer.as_ref().unwrap().subject.contains("gomedic Test Publisher"));
+    assert!(r
+        .signer
+        .as_ref()
+        .unwrap()
+        .subject
+        .contains("gomedic Test Publisher"));
     assert_eq!(r.chain.len(), 2, "leaf and the root included by -certs");
-    assert_eq!(r.page_hashes.as_deref(), Some("sha256"), "-ph adds page hashes");
+    assert_eq!(
+        r.page_hashes.as_deref(),
+        Some("sha256"),
+        "-ph adds page hashes"
+    );
+    // Our first-page hash (used by WDAC "Hash Page" rules) equals the one osslsigncode signed.
+    let signed_bytes = std::fs::read(&signed).unwrap();
+    let pe = gomedic_authenticode::Pe::parse(&signed_bytes).unwrap();
+    assert_eq!(
+        gomedic_authenticode::signed_first_page_hash(&signed_bytes).expect("page hash table"),
+        gomedic_authenticode::first_page_hash(&pe, &ring::digest::SHA256)
+    );
+    // And the Authenticode hash of the signed file equals the unsigned file's.
+    let w1 = gomedic_authenticode::wdac_hashes(&data).unwrap();
+    let w2 = gomedic_authenticode::wdac_hashes(&signed_bytes).unwrap();
+    assert_eq!(w1.sha256, w2.sha256);
+    assert_eq!(w1.sha256, r.computed_digest.clone().unwrap().to_uppercase());
     assert!(r.timestamp.is_none());
 
     // Tampered after signing: one byte in the code changes the image digest.
@@ -131,7 +203,12 @@ fn signed_tampered_expired_and_unsigned() {
     assert_eq!(r.status, Status::Tampered, "{r:#?}");
 
     // Expired signing certificate, no timestamp.
-    let expired = pki.leaf("gomedic Expired Publisher", (2020, 1, 1), (2021, 1, 1), false);
+    let expired = pki.leaf(
+        "gomedic Expired Publisher",
+        (2020, 1, 1),
+        (2021, 1, 1),
+        false,
+    );
     let e1 = d.path().join("expired.exe");
     sign(d.path(), &unsigned, &e1, &expired, None);
     let r = verify(&std::fs::read(&e1).unwrap());
@@ -140,7 +217,13 @@ fn signed_tampered_expired_and_unsigned() {
     // Same expired certificate, but timestamped while it was valid (2020-06-01).
     let tsa = pki.leaf("gomedic Test TSA", (2019, 6, 1), (2044, 1, 1), true);
     let e2 = d.path().join("expired-ts.exe");
-    sign(d.path(), &unsigned, &e2, &expired, Some((&tsa, 1_590_969_600)));
+    sign(
+        d.path(),
+        &unsigned,
+        &e2,
+        &expired,
+        Some((&tsa, 1_590_969_600)),
+    );
     let r = verify(&std::fs::read(&e2).unwrap());
     assert_eq!(r.status, Status::Valid, "{r:#?}");
     let ts = r.timestamp.as_ref().expect("timestamp");
@@ -157,9 +240,15 @@ fn signed_tampered_expired_and_unsigned() {
 fn microsoft_signed_efi_from_debian() {
     let p = Path::new("/usr/lib/shim/shimx64.efi.signed");
     if !p.exists() {
-        panic!("{} missing: scripts/test.sh installs Debian's shim-signed", p.display());
+        panic!(
+            "{} missing: scripts/test.sh installs Debian's shim-signed",
+            p.display()
+        );
     }
     let r = verify(&std::fs::read(p).unwrap());
     assert_eq!(r.status, Status::Valid, "{r:#?}");
-    assert!(r.signer.as_ref().unwrap().subject.contains("Microsoft"), "{r:#?}");
+    assert!(
+        r.signer.as_ref().unwrap().subject.contains("Microsoft"),
+        "{r:#?}"
+    );
 }

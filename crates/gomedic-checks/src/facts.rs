@@ -68,6 +68,8 @@ pub trait Gather: Send + Sync {
     ) -> BuildProbe;
     /// Layered network probes of `(url, kind)` targets, all under one deadline; `env` is
     /// the process environment (proxy variables).
+    /// Authenticode inspection of a PE file.
+    fn authenticode(&self, path: &Path) -> Result<gomedic_authenticode::Report, String>;
     /// The user and machine PATH values from the Windows registry (Err off Windows).
     fn registry_paths(&self) -> Result<(Option<RegValue>, Option<RegValue>), String>;
     fn net_probe(
@@ -499,5 +501,10 @@ impl Facts {
             Ok((u, m)) => Ok((u.as_ref(), m.as_ref())),
             Err(e) => Err(e.clone()),
         }
+    }
+
+    /// Authenticode inspection of `path` (not cached: each file is read once per check).
+    pub fn authenticode(&self, path: &Path) -> Result<gomedic_authenticode::Report, String> {
+        self.gather.authenticode(path)
     }
 }

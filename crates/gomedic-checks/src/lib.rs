@@ -20,6 +20,7 @@ mod runs;
 mod tools;
 mod version;
 pub mod winpath;
+mod winsig;
 
 pub use facts::{BuildProbe, BuildStep, Facts, Gather, GoEnvFact};
 pub use policy::Policy;

@@ -138,6 +138,17 @@ pub static CHECKS: &[Check] = &[
     },
     Check {
         meta: CheckMeta {
+            id: "win.authenticode",
+            title: "Go's executables are properly signed",
+            category: Category::Security,
+            looks_at: "the Authenticode signatures of go.exe, gofmt.exe and dlv.exe: intact, tampered, unsigned, expired without timestamp (Windows only; `gomedic verify` works everywhere)",
+            deep: false,
+        },
+        run: crate::winsig::check,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
             id: "go.build",
             title: "Build, run and test a fresh module",
             category: Category::Build,

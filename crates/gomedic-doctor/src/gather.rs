@@ -95,6 +95,11 @@ impl Gather for SystemGather {
         build_probe(go, env, timeout)
     }
 
+    fn authenticode(&self, path: &Path) -> Result<gomedic_authenticode::Report, String> {
+        let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(gomedic_authenticode::verify(&data))
+    }
+
     fn registry_paths(
         &self,
     ) -> Result<

@@ -23,6 +23,7 @@ pub fn main() -> std::process::ExitCode {
         cli::Command::Fix(c) => commands::fix::run(c),
         cli::Command::Undo(c) => commands::undo::run(c),
         cli::Command::Net(c) => commands::net::run(c),
+        cli::Command::Verify(c) => commands::verify::run(c),
     };
     match code {
         Ok(c) => std::process::ExitCode::from(c),

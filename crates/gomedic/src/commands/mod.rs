@@ -5,5 +5,6 @@ pub mod env;
 pub mod fix;
 pub mod net;
 pub mod undo;
+pub mod verify;
 
 pub use common::UsageError;

@@ -1,0 +1,99 @@
+//! `win.authenticode`: the signatures of go.exe, gofmt.exe and dlv.exe.
+
+use crate::facts::Facts;
+use gomedic_authenticode::Status as Sig;
+use gomedic_core::{CheckResult, Fix, Status};
+use std::path::{Path, PathBuf};
+
+pub fn check(f: &Facts) -> CheckResult {
+    if !f.windows() {
+        return CheckResult::skipped("Windows only (use `gomedic verify FILE` on any OS)");
+    }
+    let mut files: Vec<(PathBuf, bool)> = Vec::new();
+    if let Some(go) = f.go_binary() {
+        files.push((go.path.clone(), true));
+    }
+    if let Some(root) = f.goroot() {
+        files.push((root.join("bin").join("gofmt.exe"), true));
+    }
+    if let Some(dlv) = f
+        .path_scan()
+        .entries
+        .iter()
+        .filter(|e| e.problems.is_empty())
+        .map(|e| Path::new(&e.display).join("dlv.exe"))
+        .find(|p| p.is_file())
+    {
+        files.push((dlv, false));
+    }
+    if files.is_empty() {
+        return CheckResult::skipped("no go.exe to inspect");
+    }
+    let mut status = Status::Ok;
+    let mut problems = Vec::new();
+    let mut details = Vec::new();
+    let mut data = Vec::new();
+    for (p, official) in &files {
+        if !p.is_file() {
+            continue;
+        }
+        match f.authenticode(p) {
+            Err(e) => {
+                status = status.worst(Status::Warn);
+                problems.push(format!("cannot read {}: {e}", p.display()));
+            }
+            Ok(r) => {
+                details.push(
+                    format!("{}: {:?}: {}", p.display(), r.status, r.detail)
+                        .replace("Valid", "signed"),
+                );
+                match r.status {
+                    Sig::Valid => {}
+                    Sig::Unsigned if !*official => {}
+                    Sig::Unsigned => {
+                        status = status.worst(Status::Warn);
+                        problems.push(format!("{} is not Authenticode-signed: Smart App Control and App Control policies may block it, and SmartScreen cannot vouch for it", p.display()));
+                    }
+                    Sig::Tampered | Sig::BadSignature => {
+                        status = Status::Error;
+                        problems.push(format!("{} has a broken signature ({:?}): it changed after it was signed; reinstall Go from go.dev", p.display(), r.status));
+                    }
+                    Sig::ExpiredWithoutTimestamp => {
+                        status = status.worst(Status::Warn);
+                        problems.push(format!(
+                            "{}: signing certificate expired and the signature has no timestamp",
+                            p.display()
+                        ));
+                    }
+                    Sig::NotPe | Sig::Malformed => {
+                        status = Status::Error;
+                        problems.push(format!(
+                            "{} is not a valid Windows executable ({})",
+                            p.display(),
+                            r.detail
+                        ));
+                    }
+                }
+                data.push(serde_json::json!({"path": p.display().to_string(), "status": r.status, "signer": r.signer.map(|s| s.subject)}));
+            }
+        }
+    }
+    let mut r = CheckResult::new(
+        status,
+        if problems.is_empty() {
+            "Go's executables have intact signatures".to_string()
+        } else {
+            problems.join("; ")
+        },
+    )
+    .with_details(details)
+    .data("files", data);
+    if status == Status::Error {
+        r = r.fix(Fix::manual(
+            "go.reinstall",
+            "Reinstall Go from https://go.dev/dl/ (the MSI installs signed binaries)",
+            vec![],
+        ));
+    }
+    r
+}

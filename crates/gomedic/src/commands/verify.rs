@@ -1,0 +1,107 @@
+//! `gomedic verify FILE...`: Authenticode signatures of PE files.
+
+use crate::cli::{Format, VerifyArgs};
+use gomedic_authenticode::{verify, Report, Status};
+use std::io::Write;
+
+pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
+    let mut results: Vec<(String, Result<Report, String>)> = Vec::new();
+    for f in &args.files {
+        let r = match std::fs::metadata(f) {
+            Ok(m) if m.is_dir() => Err(format!("{} is a directory", f.display())),
+            Ok(m) if m.len() > 4 << 30 => Err(format!("{} is larger than 4 GiB", f.display())),
+            Ok(_) => std::fs::read(f)
+                .map(|d| verify(&d))
+                .map_err(|e| format!("cannot read {}: {e}", f.display())),
+            Err(e) => Err(format!("cannot read {}: {e}", f.display())),
+        };
+        results.push((f.display().to_string(), r));
+    }
+    let all_valid = results
+        .iter()
+        .all(|(_, r)| matches!(r, Ok(r) if r.status == Status::Valid));
+    let mut out = std::io::stdout().lock();
+    let res = match args.format {
+        Format::Json => {
+            let files: Vec<serde_json::Value> = results
+                .iter()
+                .map(|(p, r)| match r {
+                    Ok(rep) => {
+                        let mut v = serde_json::to_value(rep).unwrap_or_default();
+                        v["path"] = serde_json::json!(p);
+                        v
+                    }
+                    Err(e) => serde_json::json!({"path": p, "status": "unreadable", "detail": e}),
+                })
+                .collect();
+            serde_json::to_writer_pretty(
+                &mut out,
+                &serde_json::json!({"schema": "gomedic.verify/v1", "files": files}),
+            )
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out))
+        }
+        Format::Human => (|| {
+            for (p, r) in &results {
+                match r {
+                    Err(e) => writeln!(out, "✗ {p}: unreadable: {e}")?,
+                    Ok(rep) => {
+                        let sym = match rep.status {
+                            Status::Valid => "✓",
+                            Status::Unsigned | Status::ExpiredWithoutTimestamp => "!",
+                            _ => "✗",
+                        };
+                        let name = serde_json::to_value(rep.status)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default();
+                        writeln!(out, "{sym} {p}: {name}: {}", rep.detail)?;
+                        if let Some(s) = &rep.signer {
+                            writeln!(
+                                out,
+                                "    signer: {} (valid {} to {}{})",
+                                s.subject,
+                                s.not_before,
+                                s.not_after,
+                                if s.expired { ", EXPIRED" } else { "" }
+                            )?;
+                        }
+                        for c in rep.chain.iter().skip(1) {
+                            writeln!(out, "    issued by: {}", c.subject)?;
+                        }
+                        if let (Some(a), Some(d)) = (&rep.digest_algorithm, &rep.computed_digest) {
+                            writeln!(
+                                out,
+                                "    {a} digest: {d}{}",
+                                if rep.signed_digest.as_ref() != Some(d) {
+                                    rep.signed_digest
+                                        .as_ref()
+                                        .map(|s| format!(" (signed: {s})"))
+                                        .unwrap_or_default()
+                                } else {
+                                    String::new()
+                                }
+                            )?;
+                        }
+                        if let Some(t) = &rep.timestamp {
+                            writeln!(out, "    timestamp: {} ({})", t.time, t.kind)?;
+                        }
+                        if let Some(ph) = &rep.page_hashes {
+                            writeln!(out, "    page hashes: {ph}")?;
+                        }
+                        if rep.nested_signatures > 0 {
+                            writeln!(out, "    nested signatures: {}", rep.nested_signatures)?;
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })(),
+    };
+    match res {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(e.into()),
+        Ok(()) => {}
+    }
+    Ok(if all_valid { 0 } else { 1 })
+}
