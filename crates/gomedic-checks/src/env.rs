@@ -3,7 +3,7 @@
 
 use crate::facts::{Facts, UserEnvFile};
 use crate::util::{excerpt, tail_lines};
-use gomedic_core::{CheckResult, Fix, Status};
+use gomedic_core::{CheckResult, Fix, FixAction, Status};
 use gomedic_goenv::keys::{EXPECTED_IN_GO_ENV_JSON, KEY_SETTINGS};
 use gomedic_goenv::settings::Source;
 use serde_json::json;
@@ -173,10 +173,14 @@ pub fn check(f: &Facts) -> CheckResult {
         status = Status::Error;
         problems.push(format!("GOROOT is set in the go env file (line {}): it overrides every go installation's own GOROOT", e.line));
         details.push("a wrong GOROOT here breaks every go command, including `go env` itself (golang/go#79648); Go finds its own GOROOT from the binary's location".into());
-        fixes.push(Fix::manual(
+        fixes.push(Fix::auto(
             "env.goroot-file",
             "Remove GOROOT from the go env file",
             vec!["go env -u GOROOT".into()],
+            FixAction::GoEnv {
+                set: vec![],
+                unset: vec!["GOROOT".into()],
+            },
         ));
     }
     let sumdb = f.resolve("GOSUMDB");
@@ -187,11 +191,20 @@ pub fn check(f: &Facts) -> CheckResult {
         details.push("without the checksum database a compromised proxy or network can serve altered module code unnoticed. For private modules set GOPRIVATE (or GONOSUMDB) to their path patterns instead; if sum.golang.org is unreachable, use a mirror such as sum.golang.google.cn or your proxy's /sumdb/ endpoint".into());
         let mut cmds = unset_cmd("GOSUMDB", &sumdb.source);
         cmds.push("go env -w GOPRIVATE=*.corp.example.com   # your private module paths".into());
-        fixes.push(Fix::manual(
-            "env.gosumdb-off",
-            "Turn checksum verification back on and exempt only private modules",
-            cmds,
-        ));
+        let desc = "Turn checksum verification back on and exempt only private modules";
+        fixes.push(match sumdb.source {
+            // Only the go env file is gomedic's to change; the environment is the user's shell.
+            Source::EnvFile { .. } => Fix::auto(
+                "env.gosumdb-off",
+                desc,
+                cmds,
+                FixAction::GoEnv {
+                    set: vec![],
+                    unset: vec!["GOSUMDB".into()],
+                },
+            ),
+            _ => Fix::manual("env.gosumdb-off", desc, cmds),
+        });
     }
     for key in ["GONOSUMDB", "GOPRIVATE", "GONOPROXY"] {
         let v = val(key);
@@ -219,11 +232,47 @@ pub fn check(f: &Facts) -> CheckResult {
         problems.push("GOFLAGS contains -insecure".into());
         details.push("-insecure was removed from the go command (Go 1.17) and is ignored for most commands; it never was a safe fix. Use GOINSECURE for a specific private host only if it truly has no valid certificate".into());
         let src = f.resolve("GOFLAGS").source;
-        fixes.push(Fix::manual(
-            "env.goflags-insecure",
-            "Remove -insecure from GOFLAGS",
-            unset_cmd("GOFLAGS", &src),
-        ));
+        let kept: Vec<&str> = goflags
+            .split_whitespace()
+            .filter(|w| *w != "-insecure" && !w.starts_with("-insecure="))
+            .collect();
+        fixes.push(match src {
+            Source::EnvFile { .. } => {
+                let action = if kept.is_empty() {
+                    FixAction::GoEnv {
+                        set: vec![],
+                        unset: vec!["GOFLAGS".into()],
+                    }
+                } else {
+                    FixAction::GoEnv {
+                        set: vec![("GOFLAGS".into(), kept.join(" "))],
+                        unset: vec![],
+                    }
+                };
+                let cmd = if kept.is_empty() {
+                    "go env -u GOFLAGS".to_string()
+                } else {
+                    format!(
+                        "go env -w {}",
+                        crate::util::shell_quote(
+                            &format!("GOFLAGS={}", kept.join(" ")),
+                            f.windows()
+                        )
+                    )
+                };
+                Fix::auto(
+                    "env.goflags-insecure",
+                    "Remove -insecure from GOFLAGS",
+                    vec![cmd],
+                    action,
+                )
+            }
+            _ => Fix::manual(
+                "env.goflags-insecure",
+                "Remove -insecure from GOFLAGS",
+                unset_cmd("GOFLAGS", &src),
+            ),
+        });
     }
     if goflags.split_whitespace().any(|w| !w.starts_with('-')) {
         status = status.worst(Status::Warn);

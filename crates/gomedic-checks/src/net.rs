@@ -223,7 +223,12 @@ pub fn check_goproxy(f: &Facts) -> CheckResult {
             }
             let cmds = set
                 .iter()
-                .map(|(k, v)| format!("go env -w {k}={v}"))
+                .map(|(k, v)| {
+                    format!(
+                        "go env -w {}",
+                        crate::util::shell_quote(&format!("{k}={v}"), f.windows())
+                    )
+                })
                 .collect();
             r = r.fix(Fix::auto(
                 "net.mirror",
@@ -280,7 +285,12 @@ pub fn check_sumdb(f: &Facts) -> CheckResult {
             }
             let cmds = set
                 .iter()
-                .map(|(k, v)| format!("go env -w {k}={v}"))
+                .map(|(k, v)| {
+                    format!(
+                        "go env -w {}",
+                        crate::util::shell_quote(&format!("{k}={v}"), f.windows())
+                    )
+                })
                 .collect();
             r = r.fix(Fix::auto(
                 "net.mirror",

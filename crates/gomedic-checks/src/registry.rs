@@ -13,6 +13,7 @@ pub struct Check {
 }
 
 const T: Duration = Duration::from_secs(30);
+const NET_T: Duration = Duration::from_secs(24 * 3600);
 
 pub static CHECKS: &[Check] = &[
     Check {
@@ -101,7 +102,8 @@ pub static CHECKS: &[Check] = &[
             deep: false,
         },
         run: crate::net::check_goproxy,
-        timeout: T,
+        // Bounded by the network deadline (--net-timeout), which may exceed 30 s.
+        timeout: NET_T,
     },
     Check {
         meta: CheckMeta {
@@ -112,7 +114,8 @@ pub static CHECKS: &[Check] = &[
             deep: false,
         },
         run: crate::net::check_sumdb,
-        timeout: T,
+        // Bounded by the network deadline (--net-timeout), which may exceed 30 s.
+        timeout: NET_T,
     },
     Check {
         meta: CheckMeta {
@@ -123,7 +126,8 @@ pub static CHECKS: &[Check] = &[
             deep: false,
         },
         run: crate::net::check_hosts,
-        timeout: T,
+        // Bounded by the network deadline (--net-timeout), which may exceed 30 s.
+        timeout: NET_T,
     },
     Check {
         meta: CheckMeta {

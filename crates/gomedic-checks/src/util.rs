@@ -83,7 +83,7 @@ pub fn same_dir(a: &Path, b: &Path, windows: bool) -> bool {
 /// Quotes a path for a shell command line the user will copy.
 pub fn shell_quote(s: &str, windows: bool) -> String {
     if windows {
-        if s.contains(' ') {
+        if s.contains([' ', '|', '&', '<', '>', '^', ';']) {
             format!("\"{s}\"")
         } else {
             s.to_string()

@@ -210,16 +210,28 @@ pub fn check(f: &Facts) -> CheckResult {
 }
 
 fn unset_tc_fix(f: &Facts, src: &Source) -> Fix {
-    let cmd = match src {
-        Source::EnvFile { .. } => "go env -u GOTOOLCHAIN".to_string(),
-        _ if f.windows() => "Remove-Item Env:GOTOOLCHAIN".to_string(),
-        _ => "unset GOTOOLCHAIN".to_string(),
-    };
-    Fix::manual(
-        "version.gotoolchain-reset",
-        "Return GOTOOLCHAIN to the default from $GOROOT/go.env",
-        vec![cmd],
-    )
+    let desc = "Return GOTOOLCHAIN to the default from $GOROOT/go.env";
+    match src {
+        Source::EnvFile { .. } => Fix::auto(
+            "version.gotoolchain-reset",
+            desc,
+            vec!["go env -u GOTOOLCHAIN".into()],
+            gomedic_core::FixAction::GoEnv {
+                set: vec![],
+                unset: vec!["GOTOOLCHAIN".into()],
+            },
+        ),
+        _ if f.windows() => Fix::manual(
+            "version.gotoolchain-reset",
+            desc,
+            vec!["Remove-Item Env:GOTOOLCHAIN".into()],
+        ),
+        _ => Fix::manual(
+            "version.gotoolchain-reset",
+            desc,
+            vec!["unset GOTOOLCHAIN".into()],
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -103,6 +103,20 @@ pub fn plan(
             .unwrap_or_else(|| "(not set in the file)".into());
         summary.push(format!("{k}: {old} → {v:?}"));
     }
+    // As go does after -w: the resulting GOOS/GOARCH must be a supported port.
+    let goos = set
+        .iter()
+        .find(|(k, _)| k == "GOOS")
+        .map(|(_, v)| v.clone());
+    let goarch = set
+        .iter()
+        .find(|(k, _)| k == "GOARCH")
+        .map(|(_, v)| v.clone());
+    if goos.is_some() || goarch.is_some() {
+        let os = goos.unwrap_or_else(|| facts.setting("GOOS"));
+        let arch = goarch.unwrap_or_else(|| facts.setting("GOARCH"));
+        write::check_port(&os, &arch).map_err(|e| e.0)?;
+    }
     let mut del = Vec::new();
     for k in unset {
         write::check_unset(k, &existing, facts.windows()).map_err(|e| format!("{k}: {e}"))?;

@@ -206,10 +206,12 @@ impl Journal {
             }
         }
         let (created, compact) = crate::time::now();
+        // Sub-second part first, so ids sort in the order changes were made.
         let id = format!(
-            "{compact}-{}-{:04x}",
+            "{compact}.{:09}-{}-{:04x}",
+            nanos(),
             sanitize(&plan.fix_id),
-            std::process::id() as u16 ^ (nanos() as u16)
+            std::process::id() as u16
         );
         let mut plan = plan;
         for c in &mut plan.changes {
@@ -374,6 +376,20 @@ pub fn read_opt(p: &Path) -> Result<Option<Vec<u8>>, Error> {
 }
 
 fn write_change(path: &Path, content: Option<&[u8]>) -> std::io::Result<()> {
+    // Write through a symlink (as `go env -w` does) instead of replacing the link.
+    let resolved;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            let target = std::fs::read_link(path)?;
+            resolved = if target.is_absolute() {
+                target
+            } else {
+                path.parent().unwrap_or(Path::new(".")).join(target)
+            };
+            resolved.as_path()
+        }
+        _ => path,
+    };
     match content {
         None => match std::fs::remove_file(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -532,6 +548,40 @@ mod tests {
         assert!(e.is_err());
         assert_eq!(std::fs::read(&f).unwrap(), b"A=1\n");
         assert_eq!(j.list().unwrap()[0].state, EntryState::RolledBack);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writes_through_symlinks_and_orders_fast_changes() {
+        let d = tempfile::tempdir().unwrap();
+        let j = Journal::new(d.path());
+        let real = d.path().join("real-env");
+        std::fs::write(&real, "A=1\n").unwrap();
+        let link = d.path().join("env");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let e1 = j
+            .apply(plan(&link, Some(b"A=1\n"), Some(b"A=2\n")))
+            .unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink(),
+            "link kept"
+        );
+        assert_eq!(std::fs::read(&real).unwrap(), b"A=2\n");
+        let e2 = j
+            .apply(plan(&link, Some(b"A=2\n"), Some(b"A=3\n")))
+            .unwrap();
+        assert!(e1.id < e2.id, "{} < {}", e1.id, e2.id);
+        assert_eq!(j.last_undoable().unwrap().unwrap().id, e2.id);
+        j.undo(&e2.id, false).unwrap();
+        j.undo(&e1.id, false).unwrap();
+        assert_eq!(std::fs::read(&real).unwrap(), b"A=1\n");
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
     }
 
     #[test]

@@ -298,7 +298,7 @@ pub fn parse_gosumdb(value: &str) -> Result<SumDb, String> {
     }
     if let Some(k) = &key {
         // name+hash+base64 key
-        let parts: Vec<&str> = k.split('+').collect();
+        let parts: Vec<&str> = k.splitn(3, '+').collect();
         if parts.len() != 3
             || parts[1].len() != 8
             || !parts[1].bytes().all(|b| b.is_ascii_hexdigit())
@@ -508,6 +508,11 @@ mod tests {
             }
         );
         assert!(parse_gosumdb("my.sumdb").is_err());
+        // The real sum.golang.org verifier key: its base64 part contains '+'.
+        let real = "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ny+y7TdKS1xyq28Y";
+        assert!(
+            matches!(parse_gosumdb(real), Ok(SumDb::On { ref name, .. }) if name == "sum.golang.org")
+        );
         assert!(parse_gosumdb("a+b").is_err());
         assert!(parse_gosumdb("a+0123abcd+k u extra").is_err());
     }

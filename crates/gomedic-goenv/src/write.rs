@@ -76,7 +76,8 @@ pub fn check_write(
             return Err(Refused("GOTMPDIR must be an absolute path".into()));
         }
         "CC" | "CXX" if !val.is_empty() => {
-            let first = val.split_whitespace().next();
+            let words = quoted_split(val).map_err(|e| Refused(format!("invalid {key}: {e}")))?;
+            let first = words.first().map(String::as_str);
             match first {
                 None => return Err(Refused(format!("{key} entry cannot contain only space"))),
                 Some(a) => {
@@ -98,6 +99,110 @@ pub fn check_write(
         return Err(Refused(format!("invalid newline in {key}=... value")));
     }
     Ok(())
+}
+
+/// Go's `quoted.Split`: whitespace-separated words; single or double quotes group.
+pub fn quoted_split(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut chars = s.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let Some(&c) = chars.peek() else { break };
+        let mut word = String::new();
+        if c == '"' || c == '\'' {
+            chars.next();
+            let mut closed = false;
+            for ch in chars.by_ref() {
+                if ch == c {
+                    closed = true;
+                    break;
+                }
+                word.push(ch);
+            }
+            if !closed {
+                return Err(format!("unterminated {c} string"));
+            }
+            if chars.peek().is_some_and(|c| !c.is_whitespace()) {
+                return Err("quoted string must be followed by a space".into());
+            }
+        } else {
+            while let Some(&ch) = chars.peek() {
+                if ch.is_whitespace() {
+                    break;
+                }
+                word.push(ch);
+                chars.next();
+            }
+        }
+        out.push(word);
+    }
+    Ok(out)
+}
+
+/// `GOOS/GOARCH` pairs the go command supports (`go tool dist list`, Go 1.27).
+pub const PORTS: &[&str] = &[
+    "aix/ppc64",
+    "android/386",
+    "android/amd64",
+    "android/arm",
+    "android/arm64",
+    "darwin/amd64",
+    "darwin/arm64",
+    "dragonfly/amd64",
+    "freebsd/386",
+    "freebsd/amd64",
+    "freebsd/arm",
+    "freebsd/arm64",
+    "freebsd/riscv64",
+    "illumos/amd64",
+    "ios/amd64",
+    "ios/arm64",
+    "js/wasm",
+    "linux/386",
+    "linux/amd64",
+    "linux/arm",
+    "linux/arm64",
+    "linux/loong64",
+    "linux/mips",
+    "linux/mips64",
+    "linux/mips64le",
+    "linux/mipsle",
+    "linux/ppc64",
+    "linux/ppc64le",
+    "linux/riscv64",
+    "linux/s390x",
+    "netbsd/386",
+    "netbsd/amd64",
+    "netbsd/arm",
+    "netbsd/arm64",
+    "openbsd/386",
+    "openbsd/amd64",
+    "openbsd/arm",
+    "openbsd/arm64",
+    "openbsd/ppc64",
+    "openbsd/riscv64",
+    "plan9/386",
+    "plan9/amd64",
+    "plan9/arm",
+    "solaris/amd64",
+    "wasip1/wasm",
+    "windows/386",
+    "windows/amd64",
+    "windows/arm",
+    "windows/arm64",
+];
+
+/// Go's check after `go env -w GOOS=`/`GOARCH=`: the pair must be a supported port.
+pub fn check_port(goos: &str, goarch: &str) -> Result<(), Refused> {
+    if PORTS.contains(&format!("{goos}/{goarch}").as_str()) {
+        Ok(())
+    } else {
+        Err(Refused(format!(
+            "unsupported GOOS/GOARCH pair {goos}/{goarch}"
+        )))
+    }
 }
 
 /// Validates a key for `go env -u`: read-only and unknown keys are refused as the go
@@ -234,6 +339,13 @@ mod tests {
         assert!(check_write("GOPROXY", "a\nb", &[], false).is_err());
         assert!(check_write("CC", "bin/gcc", &[], false).is_err());
         assert!(check_write("CC", "gcc -m64", &[], false).is_ok());
+        assert!(check_write("CC", "\"/opt/my cc/gcc\" -m64", &[], false).is_ok());
+        assert!(check_write("CC", "\"/opt/my cc/gcc", &[], false).is_err());
+        assert!(check_port("linux", "arm64").is_ok());
+        assert_eq!(
+            check_port("banana", "amd64").unwrap_err().0,
+            "unsupported GOOS/GOARCH pair banana/amd64"
+        );
         assert!(check_write("GOROOT", "/x", &[], false).is_err());
     }
 }

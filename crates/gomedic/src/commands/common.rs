@@ -172,7 +172,13 @@ pub fn readback(keys: &[String], intended: &[(String, Option<String>)]) -> anyho
             r.redact(&format!("{:?}", res.value)),
             res.source.describe()
         );
-        if let Some(gv) = go_values.as_ref().and_then(|m| m.get(k)) {
+        // gomedic runs go with GOTOOLCHAIN=local, so go's own answer for it says nothing.
+        let go_answer = if k == "GOTOOLCHAIN" {
+            None
+        } else {
+            go_values.as_ref().and_then(|m| m.get(k))
+        };
+        if let Some(gv) = go_answer {
             line.push_str(&format!("; go reads {}", r.redact(&format!("{gv:?}"))));
             if let Some(w) = want {
                 if gv != w && res.source == (gomedic_goenv::settings::Source::Environment) {

@@ -100,7 +100,12 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
                 .map_err(std::io::Error::other)
                 .and_then(|_| writeln!(out))
         }
-        Format::Human => human(&mut out, &reports, &rec, &r),
+        Format::Human => {
+            // Render, then redact the whole text: no line can leak a credential.
+            let mut buf = Vec::new();
+            human(&mut buf, &reports, &rec, &r)
+                .and_then(|_| out.write_all(r.redact(&String::from_utf8_lossy(&buf)).as_bytes()))
+        }
     };
     match res {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
@@ -247,13 +252,15 @@ fn route(module: &str, format: Format) -> anyhow::Result<u8> {
         Err(e) => return Err(common::UsageError(e).into()),
     };
     let r = common::redactor(&facts);
-    let mut out = std::io::stdout().lock();
+    let mut stdout = std::io::stdout().lock();
+    let mut out: Vec<u8> = Vec::new();
     if format == Format::Json {
         let mut doc = serde_json::json!({ "schema": "gomedic.route/v1", "route": route, "settings": {
             "GOPROXY": gp, "GOSUMDB": gs, "GOPRIVATE": gpriv, "GONOPROXY": gnp, "GONOSUMDB": gns, "GOINSECURE": gi } });
         redact_json(&mut doc, &r);
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
+        stdout.write_all(&out)?;
         return Ok(0);
     }
     writeln!(out, "module {}", route.module)?;
@@ -293,5 +300,6 @@ fn route(module: &str, format: Format) -> anyhow::Result<u8> {
     if route.insecure {
         writeln!(out, "  GOINSECURE matches: plain HTTP and invalid certificates are accepted for direct fetches")?;
     }
+    stdout.write_all(r.redact(&String::from_utf8_lossy(&out)).as_bytes())?;
     Ok(0)
 }

@@ -275,3 +275,28 @@ fn env_shows_provenance() {
     );
     assert!(human.contains("overrides"), "{human}");
 }
+
+#[test]
+fn fix_restores_checksum_verification_and_drops_insecure_flag() {
+    let mut t = TestEnv::with_go("1.27.3");
+    t.unset("GOFLAGS");
+    let original = "GOFLAGS=-mod=mod -insecure\nGOSUMDB=off\n";
+    t.write_env_file(original);
+    let out = gm(&t, &["fix", "--yes", "--offline"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.env_file()).unwrap(),
+        "GOFLAGS=-mod=mod\n",
+        "{stdout}"
+    );
+    // Two journal entries; undo twice restores the exact original.
+    assert_eq!(gm(&t, &["undo"]).status.code(), Some(0));
+    assert_eq!(gm(&t, &["undo"]).status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(t.env_file()).unwrap(), original);
+}
