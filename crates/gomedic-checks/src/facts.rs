@@ -76,6 +76,7 @@ pub trait Gather: Send + Sync {
         &self,
         targets: &[(String, EndpointKind)],
         env: &BTreeMap<String, String>,
+        sumdb_name: &str,
     ) -> Vec<EndpointReport>;
 }
 
@@ -481,7 +482,10 @@ impl Facts {
     pub fn net_reports(&self) -> &[EndpointReport] {
         self.net.get_or_init(|| {
             let targets = crate::net::targets(self);
-            self.gather.net_probe(&targets, &self.env)
+            let name = crate::net::sumdb(self)
+                .map(|s| s.name)
+                .unwrap_or_else(|| "sum.golang.org".into());
+            self.gather.net_probe(&targets, &self.env, &name)
         })
     }
 

@@ -4,7 +4,7 @@
 use crate::facts::Facts;
 use gomedic_core::net::{EndpointKind, EndpointReport, Verdict};
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
-use gomedic_goenv::goproxy::{self, ProxyEntry, SumDb};
+use gomedic_goenv::goproxy::{self, Fallback, ProxyEntry, SumDb};
 use serde::Serialize;
 
 /// Well-known public module proxies (mirrors) gomedic considers for `net.mirror`.
@@ -41,10 +41,27 @@ pub fn goproxy_urls(f: &Facts) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The effective checksum database URL, if verification is on.
-pub fn sumdb_url(f: &Facts) -> Option<(String, String)> {
+/// The effective checksum database, if verification is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SumdbConf {
+    pub name: String,
+    pub url: String,
+    /// An explicit URL (or the sum.golang.google.cn alias): go bypasses the proxies.
+    pub explicit: bool,
+}
+
+pub fn sumdb(f: &Facts) -> Option<SumdbConf> {
     match goproxy::parse_gosumdb(&f.setting("GOSUMDB")) {
-        Ok(SumDb::On { name, url, .. }) => Some((name, url)),
+        Ok(SumDb::On {
+            name,
+            url,
+            explicit_url,
+            ..
+        }) => Some(SumdbConf {
+            name,
+            url,
+            explicit: explicit_url,
+        }),
         _ => None,
     }
 }
@@ -61,8 +78,8 @@ pub fn targets(f: &Facts) -> Vec<(String, EndpointKind)> {
     for u in goproxy_urls(f) {
         push(&u, EndpointKind::Proxy);
     }
-    if let Some((_, u)) = sumdb_url(f) {
-        push(&u, EndpointKind::SumDb);
+    if let Some(sd) = sumdb(f) {
+        push(&sd.url, EndpointKind::SumDb);
     }
     for u in MIRRORS {
         push(u, EndpointKind::Proxy);
@@ -102,10 +119,7 @@ pub struct Recommendation {
 
 /// The fastest passing public proxies joined with `|`, ending in `direct`; a reachable
 /// checksum database (never `off`).
-pub fn recommend(
-    reports: &[EndpointReport],
-    current_sumdb: Option<(&str, &str)>,
-) -> Recommendation {
+pub fn recommend(reports: &[EndpointReport], current: Option<&SumdbConf>) -> Recommendation {
     let mut passing: Vec<&EndpointReport> = reports
         .iter()
         .filter(|r| {
@@ -126,16 +140,17 @@ pub fn recommend(
         Some(v.join("|"))
     };
     let mut gosumdb = None;
-    if let Some((name, url)) = current_sumdb {
-        let direct_ok = find(reports, url).is_some_and(|r| r.verdict.usable_by_go());
-        let via_proxy = passing
-            .iter()
-            .any(|r| r.http.as_ref().and_then(|h| h.sumdb_supported) == Some(true));
+    if let Some(sd) = current {
+        let direct_ok = find(reports, &sd.url).is_some_and(|r| r.verdict.usable_by_go());
+        let via_proxy = !sd.explicit
+            && passing
+                .iter()
+                .any(|r| r.http.as_ref().and_then(|h| h.sumdb_supported) == Some(true));
         if direct_ok {
-            notes.push(format!("{name} is reachable at {url}"));
-        } else if via_proxy && name == "sum.golang.org" {
-            notes.push(format!("{url} is blocked, but the chosen proxies serve /sumdb/{name}/: the go command uses that automatically"));
-        } else if name == "sum.golang.org"
+            notes.push(format!("{} is reachable at {}", sd.name, sd.url));
+        } else if via_proxy {
+            notes.push(format!("{} is blocked, but the chosen proxies serve /sumdb/{}/: the go command uses that automatically", sd.url, sd.name));
+        } else if sd.name == "sum.golang.org"
             && find(reports, "https://sum.golang.google.cn")
                 .is_some_and(|r| r.verdict.usable_by_go())
         {
@@ -145,7 +160,7 @@ pub fn recommend(
                     .into(),
             );
         } else {
-            notes.push(format!("no way to reach the checksum database {name} was found; gomedic will not turn verification off (downloads fail until it is reachable)"));
+            notes.push(format!("no way to reach the checksum database {} was found; gomedic will not turn verification off (downloads fail until it is reachable)", sd.name));
         }
     }
     Recommendation {
@@ -159,7 +174,23 @@ fn offline() -> CheckResult {
     CheckResult::skipped("skipped (--offline)")
 }
 
-/// `net.goproxy`
+fn fix_commands(f: &Facts, set: &[(String, String)]) -> Vec<String> {
+    set.iter()
+        .map(|(k, v)| {
+            format!(
+                "go env -w {}",
+                crate::util::shell_quote(&format!("{k}={v}"), f.windows())
+            )
+        })
+        .collect()
+}
+
+fn is_not_found(r: &EndpointReport) -> bool {
+    matches!(r.http.as_ref().and_then(|h| h.status), Some(404 | 410))
+}
+
+/// `net.goproxy`: walks GOPROXY as the go command does. After a failing entry, `|` moves
+/// on; `,` moves on only after a 404/410 and otherwise stops the download.
 pub fn check_goproxy(f: &Facts) -> CheckResult {
     if f.offline {
         return offline();
@@ -179,57 +210,79 @@ pub fn check_goproxy(f: &Facts) -> CheckResult {
         return CheckResult::skipped(what.to_string());
     }
     let reports = f.net_reports();
-    let mut details: Vec<String> = urls
-        .iter()
-        .filter_map(|u| find(reports, u))
-        .map(line)
-        .collect();
-    let first_ok = urls
-        .iter()
-        .find_map(|u| find(reports, u).filter(|r| r.verdict.usable_by_go()));
-    let all = urls
-        .iter()
-        .filter_map(|u| find(reports, u))
-        .collect::<Vec<_>>();
-    let mut r = match first_ok {
-        Some(ok)
-            if all.first().is_some_and(|f| std::ptr::eq(*f, ok)) && ok.verdict == Verdict::Ok =>
-        {
-            CheckResult::ok(format!("{} works ({} ms)", ok.url, ok.duration_ms))
+    let mut details = Vec::new();
+    let mut verdict: Option<CheckResult> = None;
+    let mut failed_before = 0;
+    for (i, e) in list.iter().enumerate() {
+        match e {
+            ProxyEntry::Url { url, fallback } => {
+                let Some(r) = find(reports, url) else {
+                    continue;
+                };
+                details.push(line(r));
+                if r.verdict.usable_by_go()
+                    && !(r.kind == EndpointKind::Proxy && is_not_found(r) && i + 1 < list.len())
+                {
+                    let mut res = if failed_before == 0 && r.verdict == Verdict::Ok {
+                        CheckResult::ok(format!("{} works ({} ms)", r.url, r.duration_ms))
+                    } else if failed_before > 0 {
+                        CheckResult::warn(format!(
+                            "{} works, but every download first waits for {failed_before} failing GOPROXY entr{}",
+                            r.url,
+                            if failed_before == 1 { "y" } else { "ies" }
+                        ))
+                    } else {
+                        CheckResult::warn(format!("{} works, but TLS is intercepted", r.url))
+                    };
+                    if r.verdict == Verdict::TlsIntercepted {
+                        res = res.detail(r.detail.clone());
+                    }
+                    verdict = Some(res);
+                    break;
+                }
+                failed_before += 1;
+                let moves_on = match fallback {
+                    Fallback::OnAnyError => true,
+                    Fallback::OnNotFound => is_not_found(r),
+                    Fallback::None => false,
+                };
+                if !moves_on {
+                    verdict = Some(CheckResult::error(format!(
+                        "{}: {} ({}){}",
+                        r.url,
+                        r.verdict.as_str(),
+                        r.verdict.explain(),
+                        if matches!(fallback, Fallback::OnNotFound) {
+                            "; after `,` the go command tries the next entry only on 404/410, so downloads stop here"
+                        } else {
+                            ""
+                        }
+                    )));
+                    break;
+                }
+            }
+            ProxyEntry::Direct => {
+                verdict = Some(CheckResult::warn("every proxy in GOPROXY fails: the go command falls back to `direct` (each module's version control host)"));
+                break;
+            }
+            ProxyEntry::Off => {
+                verdict = Some(CheckResult::error(
+                    "every proxy in GOPROXY fails, then `off` stops the download",
+                ));
+                break;
+            }
         }
-        Some(ok) if ok.verdict == Verdict::TlsIntercepted => {
-            CheckResult::warn(format!("{} works, but TLS is intercepted", ok.url))
-                .detail(ok.detail.clone())
-        }
-        Some(ok) => CheckResult::warn(format!("{} works; earlier GOPROXY entries fail", ok.url)),
-        None => {
-            let v = all.first().map(|r| r.verdict).unwrap_or(Verdict::DnsFailed);
-            CheckResult::error(format!(
-                "no proxy in GOPROXY works: {} ({})",
-                v.as_str(),
-                v.explain()
-            ))
-        }
-    };
-    if r.status != Status::Ok {
-        let rec = recommend(
-            reports,
-            sumdb_url(f).as_ref().map(|(n, u)| (n.as_str(), u.as_str())),
-        );
+    }
+    let mut r = verdict.unwrap_or_else(|| CheckResult::error("no proxy in GOPROXY works"));
+    let intercepted_only = r.status == Status::Warn && r.summary.contains("intercepted");
+    if r.status != Status::Ok && !intercepted_only {
+        let rec = recommend(reports, sumdb(f).as_ref());
         if let Some(gp) = rec.goproxy.as_ref().filter(|gp| **gp != value) {
             let mut set = vec![("GOPROXY".to_string(), gp.clone())];
             if let Some(sd) = &rec.gosumdb {
                 set.push(("GOSUMDB".to_string(), sd.clone()));
             }
-            let cmds = set
-                .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "go env -w {}",
-                        crate::util::shell_quote(&format!("{k}={v}"), f.windows())
-                    )
-                })
-                .collect();
+            let cmds = fix_commands(f, &set);
             r = r.fix(Fix::auto(
                 "net.mirror",
                 format!("Use the proxies that work from here: GOPROXY={gp}"),
@@ -239,7 +292,8 @@ pub fn check_goproxy(f: &Facts) -> CheckResult {
         }
         details.extend(rec.notes.iter().map(|n| format!("note: {n}")));
     }
-    r.details.extend(std::mem::take(&mut details));
+    r.details.extend(details);
+    let all: Vec<&EndpointReport> = urls.iter().filter_map(|u| find(reports, u)).collect();
     r.data("endpoints", serde_json::to_value(all).unwrap_or_default())
 }
 
@@ -248,34 +302,41 @@ pub fn check_sumdb(f: &Facts) -> CheckResult {
     if f.offline {
         return offline();
     }
-    let Some((name, url)) = sumdb_url(f) else {
+    let Some(sd) = sumdb(f) else {
         return CheckResult::skipped("GOSUMDB=off: checksum verification is disabled (see go.env)");
     };
     let reports = f.net_reports();
-    let direct = find(reports, &url);
+    let direct = find(reports, &sd.url);
     if let Some(d) = direct.filter(|d| d.verdict.usable_by_go()) {
-        return CheckResult::ok(format!("{name} reachable at {url} ({} ms)", d.duration_ms))
-            .detail(line(d));
+        return CheckResult::ok(format!(
+            "{} reachable at {} ({} ms)",
+            sd.name, sd.url, d.duration_ms
+        ))
+        .detail(line(d));
     }
-    // The go command asks each GOPROXY proxy for /sumdb/<name>/supported first.
-    let via = goproxy_urls(f)
-        .into_iter()
-        .filter_map(|u| find(reports, &u))
-        .find(|r| {
-            r.verdict.usable_by_go()
-                && r.http.as_ref().and_then(|h| h.sumdb_supported) == Some(true)
-        });
+    // Without an explicit URL, the go command asks each GOPROXY proxy for /sumdb/<name>/ first.
+    let via = if sd.explicit {
+        None
+    } else {
+        goproxy_urls(f)
+            .into_iter()
+            .filter_map(|u| find(reports, &u))
+            .find(|r| {
+                r.verdict.usable_by_go()
+                    && r.http.as_ref().and_then(|h| h.sumdb_supported) == Some(true)
+            })
+    };
     let mut r = match via {
-        Some(p) => CheckResult::ok(format!("{name} is served through {} (direct access to {url} fails)", p.url)),
-        None => CheckResult::error(format!("the checksum database {name} is unreachable: `go mod download` fails with \"verifying module\"")),
+        Some(p) => CheckResult::ok(format!("{} is served through {} (direct access to {} fails)", sd.name, p.url, sd.url)),
+        None => CheckResult::error(format!("the checksum database {} is unreachable: `go mod download` fails with \"verifying module\"", sd.name)),
     };
     if let Some(d) = direct {
         r = r.detail(line(d));
     }
     if r.status == Status::Error {
-        let rec = recommend(reports, Some((&name, &url)));
-        if let Some(sd) = &rec.gosumdb {
-            let mut set = vec![("GOSUMDB".to_string(), sd.clone())];
+        let rec = recommend(reports, Some(&sd));
+        if let Some(new) = &rec.gosumdb {
+            let mut set = vec![("GOSUMDB".to_string(), new.clone())];
             if let Some(gp) = rec
                 .goproxy
                 .as_ref()
@@ -283,18 +344,10 @@ pub fn check_sumdb(f: &Facts) -> CheckResult {
             {
                 set.push(("GOPROXY".to_string(), gp.clone()));
             }
-            let cmds = set
-                .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "go env -w {}",
-                        crate::util::shell_quote(&format!("{k}={v}"), f.windows())
-                    )
-                })
-                .collect();
+            let cmds = fix_commands(f, &set);
             r = r.fix(Fix::auto(
                 "net.mirror",
-                format!("Use the checksum database mirror {sd}"),
+                format!("Use the checksum database mirror {new}"),
                 cmds,
                 FixAction::GoEnv { set, unset: vec![] },
             ));

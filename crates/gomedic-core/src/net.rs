@@ -76,7 +76,7 @@ impl Verdict {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DnsLayer {
-    /// `system`, `hosts_file`, `override` (--resolve), `proxy` (the proxy resolves).
+    /// `system`, `hosts file PATH:LINE`, `override` (--resolve / GOMEDIC_RESOLVE) or `literal` (an IP).
     pub source: String,
     pub addresses: Vec<String>,
     pub error: Option<String>,
@@ -135,6 +135,7 @@ pub enum EndpointKind {
     /// A GOPROXY-protocol module proxy.
     Proxy,
     /// A checksum database.
+    #[serde(rename = "sumdb")]
     SumDb,
     /// Any other HTTPS host the go command uses.
     Host,

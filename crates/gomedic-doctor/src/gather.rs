@@ -120,8 +120,10 @@ impl Gather for SystemGather {
         &self,
         targets: &[(String, gomedic_core::net::EndpointKind)],
         env: &BTreeMap<String, String>,
+        sumdb_name: &str,
     ) -> Vec<gomedic_core::net::EndpointReport> {
-        let cfg = self.net.probe_config(env);
+        let mut cfg = self.net.probe_config(env);
+        cfg.sumdb_name = sumdb_name.to_string();
         let t: Vec<gomedic_net::Target> = targets
             .iter()
             .map(|(url, kind)| gomedic_net::Target {

@@ -261,11 +261,13 @@ pub fn check_globs(key: &str, globs: &str) -> Result<(), String> {
 pub enum SumDb {
     Off,
     /// `name`, `name+key` or `name+key url`. `url` is where the go command fetches from
-    /// when no proxy serves it.
+    /// when no proxy serves it; with an explicit URL (and the sum.golang.google.cn alias)
+    /// the go command uses only that URL, bypassing the proxies.
     On {
         name: String,
         key: Option<String>,
         url: String,
+        explicit_url: bool,
     },
 }
 
@@ -307,6 +309,7 @@ pub fn parse_gosumdb(value: &str) -> Result<SumDb, String> {
             return Err(format!("invalid GOSUMDB: malformed verifier key {k:?}"));
         }
     }
+    let explicit_url = url.is_some();
     let url = match url {
         Some(u) => {
             if !u.starts_with("https://") && !u.starts_with("http://") {
@@ -317,7 +320,12 @@ pub fn parse_gosumdb(value: &str) -> Result<SumDb, String> {
         }
         None => format!("https://{name}"),
     };
-    Ok(SumDb::On { name, key, url })
+    Ok(SumDb::On {
+        name,
+        key,
+        url,
+        explicit_url,
+    })
 }
 
 /// How the go command fetches one module, and how it verifies it.
@@ -380,6 +388,9 @@ pub fn route(module: &str, s: &RouteSettings<'_>) -> Result<Route, String> {
     } else {
         match sumdb {
             SumDb::Off => (None, "not consulted: GOSUMDB=off disables verification for every module".to_string()),
+            SumDb::On { name, url, explicit_url: true, .. } => {
+                (Some(name.clone()), format!("{name} is consulted at {url} (an explicit URL bypasses the proxies)"))
+            }
             SumDb::On { name, url, .. } => (
                 Some(name.clone()),
                 format!("{name} is consulted (through each proxy's /sumdb/{name}/ first, then {url} directly)"),
@@ -504,7 +515,8 @@ mod tests {
             SumDb::On {
                 name: "sum.example".into(),
                 key: Some("sum.example+0123abcd+AAAAkey".into()),
-                url: "https://sumdb.example/x".into()
+                url: "https://sumdb.example/x".into(),
+                explicit_url: true
             }
         );
         assert!(parse_gosumdb("my.sumdb").is_err());

@@ -26,7 +26,7 @@ impl ProxyEnv {
             https_proxy: any("HTTPS_PROXY", "https_proxy"),
             http_proxy: any("HTTP_PROXY", "http_proxy"),
             no_proxy: any("NO_PROXY", "no_proxy"),
-            cgi: getenv("REQUEST_METHOD").is_some(),
+            cgi: getenv("REQUEST_METHOD").is_some_and(|v| !v.is_empty()),
         }
     }
 
@@ -61,7 +61,7 @@ impl ProxyEnv {
         }
         for entry in self
             .no_proxy
-            .split([',', ' '])
+            .split(',')
             .map(str::trim)
             .filter(|e| !e.is_empty())
         {

@@ -48,12 +48,18 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
         }
         v
     };
-    let reports = gomedic_doctor::SystemGather { net: net.clone() }.net_probe(&targets, &facts.env);
-    let sumdb = cnet::sumdb_url(&facts);
-    let rec = recommend(
-        &reports,
-        sumdb.as_ref().map(|(n, u)| (n.as_str(), u.as_str())),
-    );
+    let sd = cnet::sumdb(&facts);
+    let sd_name = sd
+        .as_ref()
+        .map(|s| s.name.clone())
+        .unwrap_or_else(|| "sum.golang.org".into());
+    let reports =
+        gomedic_doctor::SystemGather { net: net.clone() }.net_probe(&targets, &facts.env, &sd_name);
+    // Judge the checksum database only when it was probed (explicit URLs may leave it out).
+    let norm = |u: &str| u.trim_end_matches('/').to_string();
+    let sumdb = sd.filter(|s| reports.iter().any(|r| norm(&r.url) == norm(&s.url)));
+    let rec = recommend(&reports, sumdb.as_ref());
+    let current_proxy = facts.setting("GOPROXY");
 
     // Exit 1 when what go needs does not work: the given URLs, or else the configured chain.
     let failed = if args.urls.is_empty() {
@@ -64,15 +70,16 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
                     .iter()
                     .any(|r| r.url == *u && r.verdict.usable_by_go())
             });
-        let sum_ok = sumdb.as_ref().is_none_or(|(_, u)| {
+        let sum_ok = sumdb.as_ref().is_none_or(|s| {
             reports
                 .iter()
-                .any(|r| r.url == *u && r.verdict.usable_by_go())
-                || reports.iter().any(|r| {
-                    proxies.contains(&r.url)
-                        && r.verdict.usable_by_go()
-                        && r.http.as_ref().and_then(|h| h.sumdb_supported) == Some(true)
-                })
+                .any(|r| norm(&r.url) == norm(&s.url) && r.verdict.usable_by_go())
+                || (!s.explicit
+                    && reports.iter().any(|r| {
+                        proxies.contains(&r.url)
+                            && r.verdict.usable_by_go()
+                            && r.http.as_ref().and_then(|h| h.sumdb_supported) == Some(true)
+                    }))
         });
         !(proxy_ok && sum_ok)
     } else {
@@ -103,7 +110,7 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
         Format::Human => {
             // Render, then redact the whole text: no line can leak a credential.
             let mut buf = Vec::new();
-            human(&mut buf, &reports, &rec, &r)
+            human(&mut buf, &reports, &rec, &r, &current_proxy)
                 .and_then(|_| out.write_all(r.redact(&String::from_utf8_lossy(&buf)).as_bytes()))
         }
     };
@@ -129,6 +136,7 @@ fn human(
     reports: &[EndpointReport],
     rec: &Recommendation,
     r: &Redactor,
+    current_proxy: &str,
 ) -> std::io::Result<()> {
     let w = reports.iter().map(|e| e.url.len()).max().unwrap_or(0);
     for e in reports {
@@ -219,7 +227,7 @@ fn human(
     for n in &rec.notes {
         writeln!(out, "note: {n}")?;
     }
-    if rec.goproxy.is_some() || rec.gosumdb.is_some() {
+    if rec.goproxy.as_deref().is_some_and(|g| g != current_proxy) || rec.gosumdb.is_some() {
         writeln!(
             out,
             "apply with: gomedic fix net.mirror   (journaled; undo with gomedic undo)"

@@ -290,3 +290,92 @@ fn check_online_sees_a_working_proxy() {
     );
     assert_eq!(status(&r, "net.hosts"), "warn");
 }
+
+#[test]
+fn goproxy_fallback_follows_go_semantics() {
+    let ca = TestCa::new("Public Root");
+    let good = tls_server(
+        &ca,
+        &["goproxy.cn", "proxy.golang.org", "sum.golang.org"],
+        Behavior::Healthy,
+    );
+    let mut t = env_trusting(&ca);
+    t.set(
+        "GOMEDIC_RESOLVE",
+        resolve_all(&[("goproxy.cn", good.addr), ("sum.golang.org", good.addr)]),
+    );
+    // `,` after a refused proxy: go stops there even though goproxy.cn works.
+    t.set(
+        "GOPROXY",
+        "https://blocked.example,https://goproxy.cn,direct",
+    );
+    let out = t.gomedic_online(&["check", "--format", "json", "--only", "net.goproxy"]);
+    let r = json(&out);
+    assert_eq!(
+        status(&r, "net.goproxy"),
+        "error",
+        "{:#}",
+        check(&r, "net.goproxy")
+    );
+    assert!(text(&r, "net.goproxy").contains("only on 404/410"));
+    assert!(text(&r, "net.goproxy").contains("net.mirror"));
+    // `|` moves on after any error: works, with a warning about the wasted attempt.
+    t.set(
+        "GOPROXY",
+        "https://blocked.example|https://goproxy.cn,direct",
+    );
+    let out = t.gomedic_online(&["check", "--format", "json", "--only", "net.goproxy"]);
+    let r = json(&out);
+    assert_eq!(
+        status(&r, "net.goproxy"),
+        "warn",
+        "{:#}",
+        check(&r, "net.goproxy")
+    );
+    assert!(text(&r, "net.goproxy").contains("failing GOPROXY entr"));
+}
+
+#[test]
+fn explicit_sumdb_url_bypasses_proxies_and_credentials_stay_hidden() {
+    let ca = TestCa::new("Public Root");
+    let proxy = tls_server(&ca, &["goproxy.cn"], Behavior::Healthy);
+    let mut t = env_trusting(&ca);
+    t.set(
+        "GOMEDIC_RESOLVE",
+        resolve_all(&[("goproxy.cn", proxy.addr)]),
+    );
+    t.set("GOPROXY", "https://goproxy.cn,direct");
+    // The proxy serves /sumdb/, but an explicit GOSUMDB URL makes go ignore that.
+    t.set("GOSUMDB", "sum.golang.org https://sum.golang.org");
+    let out = t.gomedic_online(&["check", "--format", "json", "--only", "net.sumdb"]);
+    let r = json(&out);
+    assert_eq!(
+        status(&r, "net.sumdb"),
+        "error",
+        "{:#}",
+        check(&r, "net.sumdb")
+    );
+    t.unset("GOSUMDB");
+    let out = t.gomedic_online(&["check", "--format", "json", "--only", "net.sumdb"]);
+    assert_eq!(status(&json(&out), "net.sumdb"), "ok");
+
+    // A GOPROXY with credentials: never printed, in any format.
+    t.set("GOPROXY", "https://carol:s3kr1tPass@goproxy.cn,direct");
+    for args in [
+        vec!["net"],
+        vec!["net", "--format", "json"],
+        vec!["net", "route", "golang.org/x/text"],
+        vec!["check", "--only", "net.goproxy"],
+    ] {
+        let out = t.gomedic_online(&args);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !all.contains("s3kr1tPass") && !all.contains("carol:"),
+            "{args:?}:\n{all}"
+        );
+    }
+}
