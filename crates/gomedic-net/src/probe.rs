@@ -12,6 +12,10 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// Any byte stream a probe layer runs over (TCP, or TLS to an https proxy).
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
 /// A URL to probe and what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -334,7 +338,7 @@ async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
             Err(e) => last_err = Some(e),
         }
     }
-    let Some(mut tcp) = stream else {
+    let Some(tcp) = stream else {
         let e = last_err
             .map(|e| e.to_string())
             .unwrap_or_else(|| "no address".into());
@@ -359,9 +363,52 @@ async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
         );
     };
     let _ = tcp.set_nodelay(true);
+    let mut io: Box<dyn Io> = Box::new(tcp);
 
-    // HTTP proxy tunnel
-    if let Some(p) = &proxy {
+    // An https:// proxy: TLS to the proxy itself first (verified against the system store).
+    if let Some(p) = proxy
+        .as_ref()
+        .filter(|p| p.to_ascii_lowercase().starts_with("https://"))
+    {
+        set_layer(s, Layer::Connect);
+        let cfg_tls = rustls::ClientConfig::builder_with_provider(tls::provider())
+            .with_safe_default_protocol_versions()
+            .expect("ring supports the defaults")
+            .with_root_certificates(cfg.system_roots.clone())
+            .with_no_client_auth();
+        let name = rustls::pki_types::ServerName::try_from(conn_host.clone());
+        let res = match name {
+            Ok(n) => tokio_rustls::TlsConnector::from(Arc::new(cfg_tls))
+                .connect(n, io)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match res {
+            Ok(t) => io = Box::new(t),
+            Err(e) => {
+                s.lock().expect("not poisoned").report.proxy = Some(ProxyLayer {
+                    url: p.clone(),
+                    status: None,
+                    error: Some(e.clone()),
+                });
+                return finish(
+                    s,
+                    start,
+                    Verdict::ProxyFailed,
+                    format!("TLS to the proxy {conn_host}:{conn_port} failed: {e}"),
+                );
+            }
+        }
+    }
+    let proxy_var = if scheme == "https" {
+        "HTTPS_PROXY"
+    } else {
+        "HTTP_PROXY"
+    };
+
+    // HTTP proxy tunnel (https targets); http targets are sent to the proxy as absolute URLs.
+    if let Some(p) = proxy.as_ref().filter(|_| scheme == "https") {
         set_layer(s, Layer::Connect);
         let auth = proxy_auth(p);
         let req = format!(
@@ -369,8 +416,8 @@ async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
             env!("CARGO_PKG_VERSION")
         );
         let status = async {
-            tcp.write_all(req.as_bytes()).await?;
-            read_status(&mut tcp).await
+            io.write_all(req.as_bytes()).await?;
+            read_status(&mut io).await
         }
         .await;
         let mut pl = ProxyLayer {
@@ -384,7 +431,14 @@ async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
                 s.lock().expect("not poisoned").report.proxy = Some(pl);
                 match code {
                     200..=299 => {}
-                    407 => return finish(s, start, Verdict::ProxyAuthRequired, format!("the proxy {conn_host}:{conn_port} wants credentials (407); put them in HTTPS_PROXY as http://user:password@host:port")),
+                    407 => {
+                        return finish(
+                            s,
+                            start,
+                            Verdict::ProxyAuthRequired,
+                            format!("the proxy {conn_host}:{conn_port} wants credentials (407); put them in {proxy_var} as http://user:password@host:port"),
+                        )
+                    }
                     c => return finish(s, start, Verdict::ProxyFailed, format!("the proxy refused CONNECT {host}:{port} with HTTP {c}")),
                 }
             }
@@ -403,7 +457,18 @@ async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
 
     if scheme == "http" {
         set_layer(s, Layer::Http);
-        return http_phase(t, cfg, s, start, tcp, false, &host, port, &base, "http").await;
+        let via = proxy.as_ref().map(|p| {
+            s.lock().expect("not poisoned").report.proxy = Some(ProxyLayer {
+                url: p.clone(),
+                status: None,
+                error: None,
+            });
+            proxy_auth(p)
+                .trim_end()
+                .trim_start_matches("Proxy-Authorization: ")
+                .to_string()
+        });
+        return http_phase(t, cfg, s, start, io, false, &host, port, &base, "http", via).await;
     }
 
     // TLS
@@ -429,7 +494,7 @@ async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
             )
         }
     };
-    let tls_stream = match connector.connect(server_name, tcp).await {
+    let tls_stream = match connector.connect(server_name, io).await {
         Ok(st) => st,
         Err(e) => {
             let kind = e.kind();
@@ -497,7 +562,7 @@ async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
     set_layer(s, Layer::Http);
     let h2 = alpn.as_deref() == Some("h2");
     http_phase(
-        t, cfg, s, start, tls_stream, h2, &host, port, &base, "https",
+        t, cfg, s, start, tls_stream, h2, &host, port, &base, "https", None,
     )
     .await;
     if intercepted {
@@ -657,6 +722,7 @@ async fn http_phase<S>(
     port: u16,
     base: &str,
     scheme: &str,
+    via_proxy: Option<String>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -697,7 +763,25 @@ async fn http_phase<S>(
     };
     // Like the go command, send the URL's user:password as basic auth (private proxies).
     let auth = basic_auth(&t.url);
-    let status = client.get(scheme, &authority, &path, auth.as_deref()).await;
+    // Through an HTTP proxy, plain-http requests carry the absolute URL.
+    let proxied = via_proxy.is_some();
+    let proxy_auth_value = via_proxy.filter(|a| !a.is_empty());
+    let target = |p: &str| {
+        if proxied {
+            format!("http://{authority}{p}")
+        } else {
+            p.to_string()
+        }
+    };
+    let status = client
+        .get(
+            scheme,
+            &authority,
+            &target(&path),
+            auth.as_deref(),
+            proxy_auth_value.as_deref(),
+        )
+        .await;
     let code = match status {
         Ok(c) => c,
         Err(e) => {
@@ -716,7 +800,13 @@ async fn http_phase<S>(
     if t.kind == EndpointKind::Proxy {
         let sp = format!("{base}/sumdb/{}/supported", cfg.sumdb_name);
         layer.sumdb_supported = client
-            .get(scheme, &authority, &sp, auth.as_deref())
+            .get(
+                scheme,
+                &authority,
+                &target(&sp),
+                auth.as_deref(),
+                proxy_auth_value.as_deref(),
+            )
             .await
             .ok()
             .map(|c| c == 200);
@@ -724,6 +814,7 @@ async fn http_phase<S>(
     layer.duration_ms = ms(t0.elapsed());
     s.lock().expect("not poisoned").report.http = Some(layer);
     let (v, detail) = match (t.kind, code) {
+        (_, 407) if proxied => (Verdict::ProxyAuthRequired, "the HTTP proxy wants credentials (407); put them in HTTP_PROXY as http://user:password@host:port".to_string()),
         (_, 200..=299) => (Verdict::Ok, format!("GET {path}: {code}")),
         (EndpointKind::Proxy, 404 | 410) => (Verdict::Ok, format!("GET {path}: {code} (the proxy answers the protocol; it does not serve {})", cfg.probe_module)),
         (EndpointKind::Host, 300..=499) => (Verdict::Ok, format!("GET {path}: {code}")),
@@ -767,6 +858,7 @@ impl Client {
         authority: &str,
         path: &str,
         auth: Option<&str>,
+        proxy_auth: Option<&str>,
     ) -> Result<u16, String> {
         use http_body_util::BodyExt;
         let ua = concat!("gomedic/", env!("CARGO_PKG_VERSION"));
@@ -778,6 +870,9 @@ impl Client {
                     .header("user-agent", ua);
                 if let Some(a) = auth {
                     req = req.header("authorization", a);
+                }
+                if let Some(a) = proxy_auth {
+                    req = req.header("proxy-authorization", a);
                 }
                 let req = req
                     .body(http_body_util::Empty::new())

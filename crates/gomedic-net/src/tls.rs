@@ -13,13 +13,68 @@ pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// The trust store the go command uses: on Linux SSL_CERT_FILE / SSL_CERT_DIR or the
-/// distribution bundle, on Windows and macOS the OS store. Returns (store, load problems).
+/// The trust store the go command uses. On Linux and the BSDs this follows crypto/x509:
+/// the first readable bundle (SSL_CERT_FILE, or the distribution's bundle paths) plus
+/// every certificate in the directories (SSL_CERT_DIR, or /etc/ssl/certs and
+/// /etc/pki/tls/certs). On Windows and macOS: the OS store. Returns (store, problems).
 pub fn system_roots() -> (RootCertStore, Vec<String>) {
-    let res = rustls_native_certs::load_native_certs();
     let mut store = RootCertStore::empty();
-    let (_, _) = store.add_parsable_certificates(res.certs);
-    (store, res.errors.iter().map(|e| e.to_string()).collect())
+    if cfg!(any(windows, target_os = "macos")) {
+        let res = rustls_native_certs::load_native_certs();
+        let _ = store.add_parsable_certificates(res.certs);
+        return (store, res.errors.iter().map(|e| e.to_string()).collect());
+    }
+    let mut problems = Vec::new();
+    let files: Vec<String> = match std::env::var("SSL_CERT_FILE")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        Some(f) => vec![f],
+        None => [
+            "/etc/ssl/certs/ca-certificates.crt",
+            "/etc/pki/tls/certs/ca-bundle.crt",
+            "/etc/ssl/ca-bundle.pem",
+            "/etc/pki/tls/cacert.pem",
+            "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+            "/etc/ssl/cert.pem",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    };
+    for f in &files {
+        if let Ok(data) = std::fs::read(f) {
+            add_pem(&mut store, &data);
+            break;
+        }
+    }
+    let dirs: Vec<String> = match std::env::var("SSL_CERT_DIR").ok().filter(|v| !v.is_empty()) {
+        Some(d) => d.split(':').map(str::to_string).collect(),
+        None => vec!["/etc/ssl/certs".into(), "/etc/pki/tls/certs".into()],
+    };
+    for d in &dirs {
+        let Ok(rd) = std::fs::read_dir(d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_file() {
+                match std::fs::read(&p) {
+                    Ok(data) => add_pem(&mut store, &data),
+                    Err(err) => problems.push(format!("{}: {err}", p.display())),
+                }
+            }
+        }
+    }
+    (store, problems)
+}
+
+fn add_pem(store: &mut RootCertStore, data: &[u8]) {
+    use rustls::pki_types::pem::PemObject;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(data)
+        .filter_map(Result::ok)
+        .collect();
+    let _ = store.add_parsable_certificates(certs);
 }
 
 pub fn mozilla_roots() -> RootCertStore {

@@ -312,3 +312,17 @@ fn proxy_url_credentials_are_sent_as_basic_auth() {
     assert_eq!(r.verdict, Verdict::HttpError);
     assert_eq!(r.http.unwrap().status, Some(401));
 }
+
+#[test]
+fn plain_http_through_a_proxy_uses_absolute_urls() {
+    let p407 = connect_proxy(ProxyBehavior::AuthRequired);
+    let mut c = cfg(&[], &[]);
+    c.proxy_env = ProxyEnv {
+        http_proxy: format!("http://{}", p407.addr),
+        ..Default::default()
+    };
+    let r = one(&c, "http://goproxy.corp.example/", EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::ProxyAuthRequired, "{r:#?}");
+    assert!(r.detail.contains("HTTP_PROXY"), "{}", r.detail);
+    assert!(r.proxy.is_some());
+}
