@@ -114,7 +114,7 @@ pub fn image_digest(pe: &Pe<'_>, alg: &'static digest::Algorithm) -> Vec<u8> {
         }
     }
     // Unsigned images are hashed with the padding signing adds (to 8 bytes).
-    if pe.cert_size == 0 && pe.data.len() % 8 != 0 {
+    if pe.cert_size == 0 && !pe.data.len().is_multiple_of(8) {
         ctx.update(&vec![0u8; 8 - pe.data.len() % 8]);
     }
     ctx.finish().as_ref().to_vec()

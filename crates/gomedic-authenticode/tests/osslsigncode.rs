@@ -12,7 +12,7 @@ fn go() -> PathBuf {
             .split(',')
             .filter_map(|p| p.split_once('='))
             .map(|(_, r)| PathBuf::from(r))
-            .last()
+            .next_back()
         {
             return root.join("bin/go");
         }

@@ -52,6 +52,9 @@ pub const GO_ENV_KEYS: &[&str] = &[
     "GOTELEMETRY",
 ];
 
+/// User and machine PATH from the registry, or why they cannot be read.
+pub type RegistryPaths = Result<(Option<RegValue>, Option<RegValue>), String>;
+
 /// The I/O behind facts. Each method is called at most once per run per argument.
 pub trait Gather: Send + Sync {
     fn scan_path(&self, path_var: &std::ffi::OsStr, names: &[String], os: &str) -> PathScan;
@@ -71,7 +74,7 @@ pub trait Gather: Send + Sync {
     /// Authenticode inspection of a PE file.
     fn authenticode(&self, path: &Path) -> Result<gomedic_authenticode::Report, String>;
     /// The user and machine PATH values from the Windows registry (Err off Windows).
-    fn registry_paths(&self) -> Result<(Option<RegValue>, Option<RegValue>), String>;
+    fn registry_paths(&self) -> RegistryPaths;
     fn net_probe(
         &self,
         targets: &[(String, EndpointKind)],
@@ -146,7 +149,7 @@ pub struct Facts {
     dirs: OnceLock<Vec<(String, DirProbe)>>,
     build: OnceLock<Option<BuildProbe>>,
     net: OnceLock<Vec<EndpointReport>>,
-    registry: OnceLock<Result<(Option<RegValue>, Option<RegValue>), String>>,
+    registry: OnceLock<RegistryPaths>,
     /// `check --offline`: network checks are skipped.
     pub offline: bool,
 }

@@ -45,21 +45,17 @@ impl Gather for Canned {
     fn build_probe(&self, _: &Path, _: &BTreeMap<String, String>, _: Duration) -> BuildProbe {
         BuildProbe::default()
     }
-    fn registry_paths(
-        &self,
-    ) -> Result<
-        (
-            Option<gomedic_sys::registry::RegValue>,
-            Option<gomedic_sys::registry::RegValue>,
-        ),
-        String,
-    > {
+    fn authenticode(&self, _: &Path) -> Result<gomedic_authenticode::Report, String> {
+        Err("not in tests".into())
+    }
+    fn registry_paths(&self) -> crate::facts::RegistryPaths {
         Ok((self.user_path.clone(), None))
     }
     fn net_probe(
         &self,
         _: &[(String, gomedic_core::net::EndpointKind)],
         _: &BTreeMap<String, String>,
+        _: &str,
     ) -> Vec<gomedic_core::net::EndpointReport> {
         Vec::new()
     }

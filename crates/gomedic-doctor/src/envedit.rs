@@ -43,7 +43,11 @@ pub fn security_warnings(key: &str, val: &str) -> Vec<String> {
             "GOSUMDB=off disables checksum verification for every module: a compromised proxy could serve altered code. Prefer GOPRIVATE/GONOSUMDB for private module paths".into(),
         ),
         "GONOSUMDB" | "GOPRIVATE" | "GONOPROXY" if val.split(',').any(|p| matches!(p.trim(), "*" | "*/*" | "*.*")) => {
-            w.push(format!("{key}={val} matches every module: checksum verification is skipped for all of them"))
+            w.push(if key == "GONOPROXY" {
+                format!("{key}={val} matches every module: every module is fetched directly from version control, bypassing the proxy")
+            } else {
+                format!("{key}={val} matches every module: checksum verification is skipped for all of them")
+            })
         }
         "GOINSECURE" if !val.trim().is_empty() => w.push(
             "GOINSECURE skips HTTPS certificate checks for those paths; trust your corporate CA instead (GOPRIVATE does not skip TLS checks)".into(),
@@ -154,25 +158,6 @@ fn gomedic_fix_read(p: &std::path::Path) -> Result<Vec<u8>, String> {
     std::fs::read(p).map_err(|e| format!("cannot read the go env file {}: {e}", p.display()))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    #[test]
-    fn values() {
-        assert!(check_value("GOPROXY", "https://goproxy.cn,direct").is_ok());
-        assert!(
-            check_value("GOPROXY", "goproxy.cn;direct").is_err()
-                || check_value("GOPROXY", "ftp://x").is_err()
-        );
-        assert!(check_value("GOSUMDB", "nope").is_err());
-        assert!(check_value("GOPRIVATE", "[x").is_err());
-        assert!(check_value("GOTOOLCHAIN", "go1.22.3+auto").is_ok());
-        assert!(check_value("GOTOOLCHAIN", "1.22").is_err());
-        assert!(check_value("GOFLAGS", "-mod=mod vendor").is_err());
-        assert!(!security_warnings("GOSUMDB", "off").is_empty());
-    }
-}
-
 /// Plans replacing a registry PATH value (`fix win.path-repair`).
 pub fn plan_registry_path(
     spec: &str,
@@ -222,4 +207,23 @@ pub fn plan_registry_path(
         plan,
         warnings: vec!["open terminals and editors keep the old PATH; start new ones".into()],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn values() {
+        assert!(check_value("GOPROXY", "https://goproxy.cn,direct").is_ok());
+        assert!(
+            check_value("GOPROXY", "goproxy.cn;direct").is_err()
+                || check_value("GOPROXY", "ftp://x").is_err()
+        );
+        assert!(check_value("GOSUMDB", "nope").is_err());
+        assert!(check_value("GOPRIVATE", "[x").is_err());
+        assert!(check_value("GOTOOLCHAIN", "go1.22.3+auto").is_ok());
+        assert!(check_value("GOTOOLCHAIN", "1.22").is_err());
+        assert!(check_value("GOFLAGS", "-mod=mod vendor").is_err());
+        assert!(!security_warnings("GOSUMDB", "off").is_empty());
+    }
 }

@@ -27,7 +27,8 @@ pub struct Change {
     pub before: Option<Vec<u8>>,
     #[serde(with = "b64opt")]
     pub after: Option<Vec<u8>>,
-    /// Human lines for the plan, e.g. `GOPROXY: "a" → "b"` (already redacted by the caller).
+    /// Human lines for the plan, e.g. `GOPROXY: "a" → "b"` (raw values: the journal is
+    /// private to the user, 0600; printing goes through the redactor).
     pub summary: Vec<String>,
     /// Directories that applying created (removed again by undo when empty).
     #[serde(default)]
@@ -438,7 +439,13 @@ fn write_atomic(
         if let Some(p) = perms {
             std::fs::set_permissions(&tmp, p)?;
         }
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, path)?;
+        // Make the rename itself durable (a journal entry must survive a crash).
+        #[cfg(unix)]
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
     })();
     if res.is_err() {
         let _ = std::fs::remove_file(&tmp);

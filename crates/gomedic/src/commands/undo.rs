@@ -29,7 +29,10 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
             println!(
                 "{}  {:<11} {}  {}",
                 e.id,
-                format!("{:?}", e.state).to_lowercase(),
+                serde_json::to_value(e.state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
                 e.plan.fix_id,
                 files.join(", ")
             );
