@@ -31,6 +31,9 @@ fi
 echo "== installing Go toolchains" >&2
 roots=$(bash scripts/install-go-toolchains.sh 1.21.13 1.22.10 1.24.11 1.27.3 | paste -sd, -)
 export GOMEDIC_TEST_GOROOTS="$roots"
+# A Windows Go tree (PE files for the Authenticode and WDAC tests; the Windows leg runs it).
+GOMEDIC_TEST_WINDOWS_GOROOT="$(GOMEDIC_GO_PLATFORM=windows bash scripts/install-go-toolchains.sh 1.22.10 | sed -n 's/^1.22.10=//p')"
+export GOMEDIC_TEST_WINDOWS_GOROOT
 echo "   $GOMEDIC_TEST_GOROOTS" >&2
 
 echo "== cargo test" >&2

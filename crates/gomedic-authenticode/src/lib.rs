@@ -9,6 +9,7 @@
 
 mod der;
 mod pe;
+pub mod wdac;
 
 use der::{children, expect, oid, read, Tlv};
 use ring::digest;

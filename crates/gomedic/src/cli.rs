@@ -37,6 +37,53 @@ pub enum Command {
     /// Check the Authenticode signature of PE files (go.exe, dlv.exe, test binaries), on any OS
     #[command(after_long_help = VERIFY_HELP)]
     Verify(VerifyArgs),
+    /// App Control for Business (WDAC) helpers
+    Wdac(WdacArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WdacArgs {
+    #[command(subcommand)]
+    pub action: WdacAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WdacAction {
+    /// Write a supplemental policy XML that allows the Go toolchain's executables by hash
+    #[command(after_long_help = WDAC_HELP)]
+    Policy(WdacPolicyArgs),
+}
+
+const WDAC_HELP: &str = "\
+Allows every executable of a Windows Go installation (GOROOT\\bin\\*.exe and
+GOROOT\\pkg\\tool\\*\\*.exe, plus --file additions such as dlv.exe or gopls.exe) by
+Authenticode hash: four rules per file (SHA-256, SHA-1, first-page SHA-256 and SHA-1), in a
+supplemental policy for a base policy that allows supplemental policies (option 17).
+Runs on any OS; point --goroot at a Windows Go tree when you are not on Windows.
+
+Hash rules cannot cover `go test` and `go run` binaries: each build has a new hash. For
+those, sign them with a local code-signing certificate allowed by a signer rule (for
+example through `go test -exec` with a signing wrapper), or build them under an
+administrator-only writable directory allowed by a FilePath rule.";
+
+#[derive(Debug, Args)]
+pub struct WdacPolicyArgs {
+    /// Where to write the XML (default: standard output)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The Go installation to allow (default: the GOROOT of the go on PATH)
+    #[arg(long, value_name = "DIR")]
+    pub goroot: Option<PathBuf>,
+    /// Extra executables to allow (dlv.exe, gopls.exe, ...); repeatable
+    #[arg(long, value_name = "FILE")]
+    pub file: Vec<PathBuf>,
+    /// PolicyID of the base policy this supplements
+    #[arg(
+        long,
+        value_name = "GUID",
+        default_value = "{00000000-0000-0000-0000-000000000000}"
+    )]
+    pub base_policy_id: String,
 }
 
 const VERIFY_HELP: &str = "\

@@ -24,6 +24,7 @@ pub fn main() -> std::process::ExitCode {
         cli::Command::Undo(c) => commands::undo::run(c),
         cli::Command::Net(c) => commands::net::run(c),
         cli::Command::Verify(c) => commands::verify::run(c),
+        cli::Command::Wdac(c) => commands::wdac::run(c),
     };
     match code {
         Ok(c) => std::process::ExitCode::from(c),

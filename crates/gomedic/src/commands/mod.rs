@@ -6,5 +6,6 @@ pub mod fix;
 pub mod net;
 pub mod undo;
 pub mod verify;
+pub mod wdac;
 
 pub use common::UsageError;

@@ -8,3 +8,4 @@ mod check_real;
 mod cli;
 mod env_fix;
 mod net;
+mod wdac;
