@@ -49,6 +49,7 @@ phase go-install "$t0"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/gomedic-winleg.XXXXXX")"
 cleanup() {
+  rm -f "${zone:-}" 2>/dev/null || true
   WINEPREFIX="$prefix" timeout 30 wineserver -k >/dev/null 2>&1 || true
   mkdir -p "$cache/windows-leg-last" && rm -rf "$cache/windows-leg-last"/* && cp -r "$work/out/." "$cache/windows-leg-last/" 2>/dev/null || true
   if [ "${GOMEDIC_WINDOWS_KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
@@ -168,6 +169,22 @@ esac
 run winpath-undo GOMEDIC_DATA_DIR="$w\\data" -- undo
 check_eq "undo restores the exact registry value and type" "$(wreg query 'HKCU\Environment' /v Path | grep -i ' Path ')" "$before_reg"
 wreg delete 'HKCU\Environment' /v Path /f >/dev/null
+
+# e) Mark-of-the-Web: Wine stores `file:Zone.Identifier` as a sibling file, so the stream
+#    can be planted, detected, removed by `fix win.motw-unblock` and restored by `undo`.
+zone="$goroot/bin/gofmt.exe:Zone.Identifier"
+printf '[ZoneTransfer]\r\nZoneId=3\r\nHostUrl=https://dl.google.com/go/go1.22.10.windows-amd64.zip\r\n' >"$zone"
+cp "$zone" "$work/zone.before"
+run motw-check GOMEDIC_DATA_DIR="$w\\data" -- check --offline --only win.motw --format json
+motw_status="$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["checks"][0]; print(c["status"], " ".join(f["id"] for f in c["fixes"]))' "$work/out/motw-check.stdout" 2>&1)"
+check_eq "win.motw finds the Internet-zone mark" "$motw_status" "warn win.motw-unblock"
+run motw-fix GOMEDIC_DATA_DIR="$w\\data" -- fix win.motw-unblock --yes --offline
+check_eq "fix win.motw-unblock exit code" "$(cat "$work/out/motw-fix.rc")" 0
+check_eq "the Zone.Identifier stream is gone" "$([ -e "$zone" ] && echo present || echo gone)" "gone"
+run motw-undo GOMEDIC_DATA_DIR="$w\\data" -- undo
+if cmp -s "$zone" "$work/zone.before"; then passed=$((passed + 1)); echo "ok - undo restores the Zone.Identifier stream byte for byte"
+else failed=$((failed + 1)); echo "not ok - undo restores the Zone.Identifier stream byte for byte"; fi
+rm -f "$zone"
 
 phase total "$t_start"
 log "timings: ${timings[*]}"

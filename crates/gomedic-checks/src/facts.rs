@@ -514,4 +514,9 @@ impl Facts {
     pub fn authenticode(&self, path: &Path) -> Result<gomedic_authenticode::Report, String> {
         self.gather.authenticode(path)
     }
+
+    /// Reads a small file through the gather layer (also alternate data streams on Windows).
+    pub fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        self.gather.read_file(path)
+    }
 }

@@ -142,6 +142,17 @@ pub static CHECKS: &[Check] = &[
     },
     Check {
         meta: CheckMeta {
+            id: "win.motw",
+            title: "No Mark-of-the-Web on the Go toolchain",
+            category: Category::Security,
+            looks_at: "the Zone.Identifier stream (Mark-of-the-Web) on go.exe and every executable in GOROOT: zone and download origin; proposes `fix win.motw-unblock` (Windows only)",
+            deep: false,
+        },
+        run: crate::winmotw::check,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
             id: "win.authenticode",
             title: "Go's executables are properly signed",
             category: Category::Security,

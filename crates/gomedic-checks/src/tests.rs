@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 struct Canned {
+    zone: Option<Vec<u8>>,
     user_path: Option<gomedic_sys::registry::RegValue>,
     scan: PathScan,
     version: exec::Result,
@@ -29,8 +30,11 @@ impl Gather for Canned {
             self.env_json.clone()
         }
     }
-    fn read_file(&self, _: &Path) -> std::io::Result<Vec<u8>> {
-        Err(std::io::ErrorKind::NotFound.into())
+    fn read_file(&self, p: &Path) -> std::io::Result<Vec<u8>> {
+        match &self.zone {
+            Some(z) if p.to_string_lossy().ends_with(":Zone.Identifier") => Ok(z.clone()),
+            _ => Err(std::io::ErrorKind::NotFound.into()),
+        }
     }
     fn probe_dir(&self, p: &Path) -> DirProbe {
         DirProbe {
@@ -113,6 +117,7 @@ fn ntstatus_access_denied_is_named() {
         "windows",
         Canned {
             user_path: None,
+            zone: None,
             scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
             version: out(0xC0000022, ""),
             env_json: out(0, "{}"),
@@ -134,7 +139,7 @@ fn ntstatus_access_denied_is_named() {
 fn antivirus_spawn_refusal_is_permission_denied() {
     let f = facts(
         "windows",
-        Canned { user_path: None,
+        Canned { user_path: None, zone: None,
             scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
             version: Err(Failure::PermissionDenied {
                 message: "C:\\Go\\bin\\go.exe: Operation did not complete successfully because the file contains a virus. (os error 225)".into(),
@@ -154,6 +159,7 @@ fn windowsapps_alias_is_an_error() {
         "windows",
         Canned {
             user_path: None,
+            zone: None,
             scan: win_scan(
                 "C:\\Users\\u\\AppData\\Local\\Microsoft\\WindowsApps",
                 CandidateKind::WindowsAppsAlias,
@@ -177,6 +183,7 @@ fn unknown_ntstatus_still_gets_hex() {
         "windows",
         Canned {
             user_path: None,
+            zone: None,
             scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
             version: out(0xC0001234, ""),
             env_json: out(0, "{}"),
@@ -193,6 +200,7 @@ fn every_check_survives_empty_facts() {
         "linux",
         Canned {
             user_path: None,
+            zone: None,
             scan: PathScan::default(),
             version: Err(Failure::NotFound {
                 message: "x".into(),
@@ -211,6 +219,7 @@ fn win_facts_with_user_path(v: gomedic_sys::registry::RegValue) -> Facts {
     env.insert("USERPROFILE".to_string(), "C:\\Users\\dev".to_string());
     let g = Canned {
         user_path: Some(v),
+        zone: None,
         scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
         version: out(0, "go version go1.27.3 windows/amd64\n"),
         env_json: out(0, "{}"),
@@ -276,7 +285,44 @@ fn win_path_setx_truncation_is_an_error() {
             version: out(1, ""),
             env_json: out(1, ""),
             user_path: None,
+            zone: None,
         },
     );
     assert_eq!(eval(&linux, "win.path").status, Status::Skipped);
+}
+
+#[test]
+fn motw_on_go_exe_is_reported_with_origin_and_unblock_fix() {
+    let zone = b"[ZoneTransfer]\r\nZoneId=3\r\nReferrerUrl=https://go.dev/dl/\r\nHostUrl=https://dl.google.com/go/go1.22.10.windows-amd64.zip\r\n".to_vec();
+    let f = facts(
+        "windows",
+        Canned {
+            user_path: None,
+            zone: Some(zone),
+            scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
+            version: out(0, "go version go1.22.10 windows/amd64\n"),
+            env_json: out(0, "{}"),
+        },
+    );
+    let r = eval(&f, "win.motw");
+    assert_eq!(r.status, Status::Warn, "{r:?}");
+    assert!(
+        r.details
+            .iter()
+            .any(|d| d.contains("Internet") && d.contains("dl.google.com")),
+        "{r:?}"
+    );
+    match &r.fixes[0].action {
+        Some(gomedic_core::FixAction::RemoveStreams { streams }) => assert_eq!(
+            streams,
+            &vec!["C:\\Go\\bin\\go.exe:Zone.Identifier".to_string()]
+        ),
+        other => panic!("{other:?}"),
+    }
+    // UTF-16 streams (written by some browsers) parse too.
+    let mut u16 = vec![0xff, 0xfe];
+    for c in "[ZoneTransfer]\r\nZoneId=4\r\n".encode_utf16() {
+        u16.extend_from_slice(&c.to_le_bytes());
+    }
+    assert_eq!(crate::winmotw::parse_zone(&u16).zone, Some(4));
 }

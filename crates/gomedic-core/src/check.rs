@@ -113,6 +113,8 @@ pub enum FixAction {
         unset: Vec<String>,
     },
     /// Replace a PATH value in the Windows registry (type kept, or REG_EXPAND_SZ for %VARS%).
+    /// Delete alternate data streams (Mark-of-the-Web `file:Zone.Identifier`).
+    RemoveStreams { streams: Vec<String> },
     RegistryPath {
         value: String,
         value_type: u32,

@@ -209,6 +209,42 @@ pub fn plan_registry_path(
     })
 }
 
+/// Plans deleting alternate data streams (`fix win.motw-unblock`); undo writes them back.
+pub fn plan_remove_streams(
+    streams: &[String],
+    fix_id: &str,
+    description: &str,
+) -> Result<EnvEdit, String> {
+    let mut changes = Vec::new();
+    for st in streams {
+        let path = std::path::PathBuf::from(st);
+        match std::fs::read(&path) {
+            Ok(before) => changes.push(Change {
+                summary: vec![format!(
+                    "remove {} ({} bytes)",
+                    path.display(),
+                    before.len()
+                )],
+                path,
+                before: Some(before),
+                after: None,
+                created_dirs: vec![],
+                registry: false,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("cannot read {st}: {e}")),
+        }
+    }
+    Ok(EnvEdit {
+        plan: Plan {
+            fix_id: fix_id.to_string(),
+            description: description.to_string(),
+            changes,
+        },
+        warnings: vec![],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -400,6 +400,13 @@ fn write_change(path: &Path, content: Option<&[u8]>) -> std::io::Result<()> {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent)?;
             }
+            // An alternate data stream (`file:Zone.Identifier`) cannot be renamed into place.
+            if path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().contains(':'))
+            {
+                return std::fs::write(path, data);
+            }
             let perms = std::fs::metadata(path).ok().map(|m| m.permissions());
             if perms.as_ref().is_some_and(|p| p.readonly()) {
                 return Err(std::io::Error::new(

@@ -28,6 +28,7 @@ fn checks_lists_every_id() {
             "net.sumdb",
             "net.hosts",
             "win.path",
+            "win.motw",
             "win.authenticode",
             "go.build"
         ]
