@@ -71,6 +71,10 @@ pub trait Gather: Send + Sync {
     ) -> BuildProbe;
     /// Layered network probes of `(url, kind)` targets, all under one deadline; `env` is
     /// the process environment (proxy variables).
+    /// Windows security state (Defender, Security Center, firewall), read once.
+    fn security(&self) -> gomedic_sys::winsec::Snapshot;
+    /// Whether a directory is on a Dev Drive.
+    fn dev_drive(&self, path: &Path) -> Result<Option<bool>, String>;
     /// Authenticode inspection of a PE file.
     fn authenticode(&self, path: &Path) -> Result<gomedic_authenticode::Report, String>;
     /// The user and machine PATH values from the Windows registry (Err off Windows).
@@ -150,6 +154,7 @@ pub struct Facts {
     build: OnceLock<Option<BuildProbe>>,
     net: OnceLock<Vec<EndpointReport>>,
     registry: OnceLock<RegistryPaths>,
+    security: OnceLock<gomedic_sys::winsec::Snapshot>,
     /// `check --offline`: network checks are skipped.
     pub offline: bool,
 }
@@ -203,6 +208,7 @@ impl Facts {
             build: OnceLock::new(),
             net: OnceLock::new(),
             registry: OnceLock::new(),
+            security: OnceLock::new(),
             offline: false,
         }
     }
@@ -518,5 +524,13 @@ impl Facts {
     /// Reads a small file through the gather layer (also alternate data streams on Windows).
     pub fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         self.gather.read_file(path)
+    }
+
+    pub fn security(&self) -> &gomedic_sys::winsec::Snapshot {
+        self.security.get_or_init(|| self.gather.security())
+    }
+
+    pub fn dev_drive(&self, path: &Path) -> Result<Option<bool>, String> {
+        self.gather.dev_drive(path)
     }
 }

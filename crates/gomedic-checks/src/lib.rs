@@ -21,6 +21,7 @@ mod tools;
 mod version;
 pub mod winmotw;
 pub mod winpath;
+pub mod winsec;
 mod winsig;
 
 pub use facts::{BuildProbe, BuildStep, Facts, Gather, GoEnvFact};

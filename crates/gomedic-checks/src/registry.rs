@@ -142,6 +142,50 @@ pub static CHECKS: &[Check] = &[
     },
     Check {
         meta: CheckMeta {
+            id: "win.defender",
+            title: "Microsoft Defender and Go",
+            category: Category::Security,
+            looks_at: "Defender through WMI: real-time and tamper protection, running mode, whether GOROOT, GOPATH, GOCACHE, GOMODCACHE, GOTMPDIR and go/compile/link are excluded (or that non-administrators cannot see exclusions), detections under Go's directories or %TEMP%\\go-build* (Windows only)",
+            deep: false,
+        },
+        run: crate::winsec::check_defender,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "win.av",
+            title: "Antivirus products",
+            category: Category::Security,
+            looks_at: "antivirus products registered with Windows Security Center, their state, and whether a third-party product is active (Windows only)",
+            deep: false,
+        },
+        run: crate::winsec::check_av,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "win.firewall",
+            title: "Firewall rules for Delve and test binaries",
+            category: Category::Security,
+            looks_at: "inbound firewall rules for dlv.exe, *.test.exe and go-build binaries: blocking rules and per-binary prompts (Windows only)",
+            deep: false,
+        },
+        run: crate::winsec::check_firewall,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "win.devdrive",
+            title: "Go caches on a Dev Drive",
+            category: Category::Filesystem,
+            looks_at: "whether GOCACHE, GOMODCACHE and GOTMPDIR are on a Dev Drive and whether Defender performance mode is on (Windows only)",
+            deep: false,
+        },
+        run: crate::winsec::check_devdrive,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
             id: "win.motw",
             title: "No Mark-of-the-Web on the Go toolchain",
             category: Category::Security,

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 struct Canned {
+    security: Option<gomedic_sys::winsec::Snapshot>,
     zone: Option<Vec<u8>>,
     user_path: Option<gomedic_sys::registry::RegValue>,
     scan: PathScan,
@@ -48,6 +49,21 @@ impl Gather for Canned {
     }
     fn build_probe(&self, _: &Path, _: &BTreeMap<String, String>, _: Duration) -> BuildProbe {
         BuildProbe::default()
+    }
+    fn security(&self) -> gomedic_sys::winsec::Snapshot {
+        self.security.clone().unwrap_or_else(|| {
+            let e = || "not recorded".to_string();
+            gomedic_sys::winsec::Snapshot {
+                status: Err(e()),
+                prefs: Err(e()),
+                detections: Err(e()),
+                products: Err(e()),
+                firewall: Err(e()),
+            }
+        })
+    }
+    fn dev_drive(&self, _: &Path) -> Result<Option<bool>, String> {
+        Ok(Some(false))
     }
     fn authenticode(&self, _: &Path) -> Result<gomedic_authenticode::Report, String> {
         Err("not in tests".into())
@@ -118,6 +134,7 @@ fn ntstatus_access_denied_is_named() {
         Canned {
             user_path: None,
             zone: None,
+            security: None,
             scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
             version: out(0xC0000022, ""),
             env_json: out(0, "{}"),
@@ -139,7 +156,7 @@ fn ntstatus_access_denied_is_named() {
 fn antivirus_spawn_refusal_is_permission_denied() {
     let f = facts(
         "windows",
-        Canned { user_path: None, zone: None,
+        Canned { user_path: None, zone: None, security: None,
             scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
             version: Err(Failure::PermissionDenied {
                 message: "C:\\Go\\bin\\go.exe: Operation did not complete successfully because the file contains a virus. (os error 225)".into(),
@@ -160,6 +177,7 @@ fn windowsapps_alias_is_an_error() {
         Canned {
             user_path: None,
             zone: None,
+            security: None,
             scan: win_scan(
                 "C:\\Users\\u\\AppData\\Local\\Microsoft\\WindowsApps",
                 CandidateKind::WindowsAppsAlias,
@@ -184,6 +202,7 @@ fn unknown_ntstatus_still_gets_hex() {
         Canned {
             user_path: None,
             zone: None,
+            security: None,
             scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
             version: out(0xC0001234, ""),
             env_json: out(0, "{}"),
@@ -201,6 +220,7 @@ fn every_check_survives_empty_facts() {
         Canned {
             user_path: None,
             zone: None,
+            security: None,
             scan: PathScan::default(),
             version: Err(Failure::NotFound {
                 message: "x".into(),
@@ -220,6 +240,7 @@ fn win_facts_with_user_path(v: gomedic_sys::registry::RegValue) -> Facts {
     let g = Canned {
         user_path: Some(v),
         zone: None,
+        security: None,
         scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
         version: out(0, "go version go1.27.3 windows/amd64\n"),
         env_json: out(0, "{}"),
@@ -286,6 +307,7 @@ fn win_path_setx_truncation_is_an_error() {
             env_json: out(1, ""),
             user_path: None,
             zone: None,
+            security: None,
         },
     );
     assert_eq!(eval(&linux, "win.path").status, Status::Skipped);
@@ -299,6 +321,7 @@ fn motw_on_go_exe_is_reported_with_origin_and_unblock_fix() {
         Canned {
             user_path: None,
             zone: Some(zone),
+            security: None,
             scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
             version: out(0, "go version go1.22.10 windows/amd64\n"),
             env_json: out(0, "{}"),
@@ -325,4 +348,109 @@ fn motw_on_go_exe_is_reported_with_origin_and_unblock_fix() {
         u16.extend_from_slice(&c.to_le_bytes());
     }
     assert_eq!(crate::winmotw::parse_zone(&u16).zone, Some(4));
+}
+
+fn win_with_security(fixture: &str) -> Facts {
+    let snap: gomedic_sys::winsec::Snapshot = serde_json::from_str(fixture).expect("fixture");
+    let mut env = BTreeMap::new();
+    env.insert("USERPROFILE".to_string(), "C:\\Users\\dev".to_string());
+    env.insert(
+        "GOCACHE".to_string(),
+        "C:\\Users\\dev\\AppData\\Local\\go-build".to_string(),
+    );
+    let g = Canned {
+        security: Some(snap),
+        zone: None,
+        user_path: None,
+        scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
+        version: out(0, "go version go1.22.10 windows/amd64\n"),
+        env_json: out(0, "{}"),
+    };
+    Facts::new(
+        "windows",
+        env,
+        "".into(),
+        PathBuf::from("C:\\work"),
+        None,
+        Policy::default(),
+        Box::new(g),
+    )
+}
+
+#[test]
+fn defender_as_administrator_finds_quarantined_test_binary() {
+    let f = win_with_security(include_str!("fixtures/defender-admin.json"));
+    let r = eval(&f, "win.defender");
+    assert_eq!(r.status, Status::Error, "{r:#?}");
+    assert!(
+        r.details
+            .iter()
+            .any(|d| d.contains("Wacatac") && d.contains("go-build")),
+        "{r:#?}"
+    );
+    assert!(
+        !r.details.iter().any(|d| d.contains("toolbar.exe")),
+        "unrelated detections are left out"
+    );
+    assert!(
+        r.details
+            .iter()
+            .any(|d| d.contains("GOPATH") && d.contains("scanned in real time")),
+        "{r:#?}"
+    );
+    let ex = r
+        .fixes
+        .iter()
+        .find(|x| x.id == "win.defender-exclusions")
+        .expect("exclusion fix");
+    assert!(ex
+        .commands
+        .iter()
+        .any(|c| c.contains("-ExclusionProcess 'compile.exe'")));
+    assert!(
+        !ex.commands.iter().any(|c| c.contains("'C:\\Go'")),
+        "already excluded"
+    );
+    let fw = eval(&f, "win.firewall");
+    assert_eq!(fw.status, Status::Warn, "{fw:#?}");
+    assert!(fw
+        .fixes
+        .iter()
+        .any(|x| x.id == "win.firewall-dlv" && x.commands[0].contains("-RemoteAddress 127.0.0.1")));
+    assert_eq!(eval(&f, "win.av").status, Status::Ok);
+    let dd = eval(&f, "win.devdrive");
+    assert!(
+        dd.details
+            .iter()
+            .any(|d| d.contains("performance mode: disabled")),
+        "{dd:#?}"
+    );
+}
+
+#[test]
+fn defender_without_administrator_rights_does_not_guess() {
+    let f = win_with_security(include_str!("fixtures/defender-user.json"));
+    let r = eval(&f, "win.defender");
+    assert_eq!(r.status, Status::Ok, "{r:#?}");
+    assert!(r
+        .details
+        .iter()
+        .any(|d| d.contains("hidden from non-administrators")));
+    assert!(r.fixes.is_empty());
+    let av = eval(&f, "win.av");
+    assert_eq!(av.status, Status::Warn);
+    assert!(
+        av.summary.contains("Contoso Endpoint Security"),
+        "{}",
+        av.summary
+    );
+}
+
+#[test]
+fn defender_passive_behind_other_av() {
+    let f = win_with_security(include_str!("fixtures/defender-passive.json"));
+    let r = eval(&f, "win.defender");
+    assert_eq!(r.status, Status::Skipped, "{r:#?}");
+    assert!(r.summary.contains("0x800106BA"));
+    assert_eq!(eval(&f, "win.av").status, Status::Skipped);
 }

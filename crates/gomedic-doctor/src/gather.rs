@@ -95,6 +95,14 @@ impl Gather for SystemGather {
         build_probe(go, env, timeout)
     }
 
+    fn security(&self) -> gomedic_sys::winsec::Snapshot {
+        gomedic_sys::winsec::snapshot()
+    }
+
+    fn dev_drive(&self, path: &Path) -> Result<Option<bool>, String> {
+        gomedic_sys::winsec::is_dev_drive(path)
+    }
+
     fn authenticode(&self, path: &Path) -> Result<gomedic_authenticode::Report, String> {
         let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(gomedic_authenticode::verify(&data))

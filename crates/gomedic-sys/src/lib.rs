@@ -10,3 +10,4 @@ pub mod host;
 pub mod ntstatus;
 pub mod registry;
 pub mod signal;
+pub mod winsec;

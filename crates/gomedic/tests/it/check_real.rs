@@ -14,6 +14,10 @@ const IDS: &[&str] = &[
     "net.sumdb",
     "net.hosts",
     "win.path",
+    "win.defender",
+    "win.av",
+    "win.firewall",
+    "win.devdrive",
     "win.motw",
     "win.authenticode",
     "go.build",
@@ -110,7 +114,7 @@ fn human_output_one_line_per_check_no_color_when_piped() {
         );
     }
     assert!(!s.contains('\x1b'), "no colour on a pipe");
-    assert!(s.contains("14 checks:"), "{s}");
+    assert!(s.contains("18 checks:"), "{s}");
     let v = t.gomedic(&["check", "-v"]);
     let vs = String::from_utf8(v.stdout).unwrap();
     assert!(vs.contains(" ms]"), "timings with -v: {vs}");

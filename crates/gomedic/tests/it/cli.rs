@@ -28,6 +28,10 @@ fn checks_lists_every_id() {
             "net.sumdb",
             "net.hosts",
             "win.path",
+            "win.defender",
+            "win.av",
+            "win.firewall",
+            "win.devdrive",
             "win.motw",
             "win.authenticode",
             "go.build"
