@@ -36,7 +36,9 @@ pub fn go_dirs(f: &Facts) -> Vec<(&'static str, String)> {
 
 fn unreadable_reason(e: &str) -> String {
     let l = e.to_ascii_lowercase();
-    if l.contains("800106ba") || l.contains("0x800106ba") {
+    if l.contains("8004100e") {
+        "Microsoft Defender is not installed here: its WMI namespace is missing (0x8004100E)".into()
+    } else if l.contains("800106ba") {
         "Defender's service is not reachable (0x800106BA): it is off or passive behind another antivirus".into()
     } else if l.contains("administrator") || l.contains("access") {
         format!("cannot read Defender state without administrator rights ({e})")

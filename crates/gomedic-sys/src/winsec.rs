@@ -137,9 +137,7 @@ mod imp {
     use std::collections::HashMap;
 
     fn conn(ns: &str) -> Result<wmi::WMIConnection, String> {
-        let com = wmi::COMLibrary::new().map_err(|e| format!("COM: {e}"))?;
-        wmi::WMIConnection::with_namespace_path(ns, com)
-            .map_err(|e| format!("WMI namespace {ns}: {e}"))
+        wmi::WMIConnection::with_namespace_path(ns).map_err(|e| format!("WMI namespace {ns}: {e}"))
     }
 
     fn one<T: serde::de::DeserializeOwned>(c: &wmi::WMIConnection, q: &str) -> Result<T, String> {
@@ -190,7 +188,7 @@ mod imp {
     }
 
     pub fn snapshot() -> Snapshot {
-        let def = conn("ROOT\\\\Microsoft\\\\Windows\\\\Defender");
+        let def = conn("ROOT\\Microsoft\\Windows\\Defender");
         let status = def
             .as_ref()
             .map_err(Clone::clone)
@@ -217,11 +215,11 @@ mod imp {
             }
             Ok(d)
         });
-        let products = conn("ROOT\\\\SecurityCenter2").and_then(|c| {
+        let products = conn("ROOT\\SecurityCenter2").and_then(|c| {
             c.raw_query::<AvProduct>("SELECT * FROM AntiVirusProduct")
                 .map_err(|e| e.to_string())
         });
-        let firewall = conn("ROOT\\\\StandardCimv2").and_then(|c| {
+        let firewall = conn("ROOT\\StandardCimv2").and_then(|c| {
             let rules: Vec<NetRule> = c.raw_query("SELECT InstanceID, DisplayName, Direction, Action, Enabled FROM MSFT_NetFirewallRule").map_err(|e| e.to_string())?;
             let apps: Vec<AppFilter> = c.raw_query("SELECT InstanceID, Program FROM MSFT_NetFirewallApplicationFilter").unwrap_or_default();
             let ports: Vec<PortFilter> = c.raw_query("SELECT InstanceID, LocalPort FROM MSFT_NetFirewallPortFilter").unwrap_or_default();
