@@ -71,6 +71,10 @@ pub trait Gather: Send + Sync {
     ) -> BuildProbe;
     /// Layered network probes of `(url, kind)` targets, all under one deadline; `env` is
     /// the process environment (proxy variables).
+    /// Smart App Control state (`VerifiedAndReputablePolicyState`: 0 off, 1 on, 2 evaluation).
+    fn smart_app_control(&self) -> Result<Option<u32>, String>;
+    /// `win.canary`: build a test binary once and start it repeatedly.
+    fn canary(&self, go: &Path, env: &BTreeMap<String, String>, timeout: Duration) -> CanaryProbe;
     /// Windows security state (Defender, Security Center, firewall), read once.
     fn security(&self) -> gomedic_sys::winsec::Snapshot;
     /// Whether a directory is on a Dev Drive.
@@ -113,6 +117,17 @@ pub struct BuildProbe {
     pub vanished: bool,
     /// The build cache had no entries before the build (standard library not cached).
     pub cache_was_cold: Option<bool>,
+}
+
+/// Result of the `win.canary` probe.
+#[derive(Debug, Clone, Default)]
+pub struct CanaryProbe {
+    pub setup_error: Option<String>,
+    pub build: Option<exec::Result>,
+    /// Each start of the built test binary, in order.
+    pub runs: Vec<exec::Result>,
+    /// The binary was missing after the build or between runs.
+    pub vanished: bool,
 }
 
 /// Timeouts for the commands facts run.
@@ -532,5 +547,14 @@ impl Facts {
 
     pub fn dev_drive(&self, path: &Path) -> Result<Option<bool>, String> {
         self.gather.dev_drive(path)
+    }
+
+    pub fn smart_app_control(&self) -> Result<Option<u32>, String> {
+        self.gather.smart_app_control()
+    }
+
+    pub fn canary(&self) -> Option<CanaryProbe> {
+        let go = self.go_binary()?;
+        Some(self.gather.canary(&go.path, &self.env, self.timeouts.build))
     }
 }

@@ -19,6 +19,7 @@ mod root;
 mod runs;
 mod tools;
 mod version;
+pub mod wincanary;
 pub mod winmotw;
 pub mod winpath;
 pub mod winsec;

@@ -197,6 +197,17 @@ pub static CHECKS: &[Check] = &[
     },
     Check {
         meta: CheckMeta {
+            id: "win.smartscreen",
+            title: "Smart App Control",
+            category: Category::Security,
+            looks_at: "the Smart App Control state (off, evaluation, on), which blocks unsigned binaries without reputation such as every fresh Go build (Windows only)",
+            deep: false,
+        },
+        run: crate::wincanary::check_smartscreen,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
             id: "win.authenticode",
             title: "Go's executables are properly signed",
             category: Category::Security,
@@ -205,6 +216,17 @@ pub static CHECKS: &[Check] = &[
         },
         run: crate::winsig::check,
         timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "win.canary",
+            title: "Fresh test binaries run unhindered",
+            category: Category::Security,
+            looks_at: "builds a test binary into the real temp directory and starts it five times: blocked (access denied), quarantined (file gone), or scanned (first start far slower than the rest), with the measured slowdown (Windows only)",
+            deep: true,
+        },
+        run: crate::wincanary::check_canary,
+        timeout: Duration::from_secs(900),
     },
     Check {
         meta: CheckMeta {

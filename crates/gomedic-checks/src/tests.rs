@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 struct Canned {
+    sac: Option<u32>,
+    canary: Option<crate::facts::CanaryProbe>,
     security: Option<gomedic_sys::winsec::Snapshot>,
     zone: Option<Vec<u8>>,
     user_path: Option<gomedic_sys::registry::RegValue>,
@@ -49,6 +51,17 @@ impl Gather for Canned {
     }
     fn build_probe(&self, _: &Path, _: &BTreeMap<String, String>, _: Duration) -> BuildProbe {
         BuildProbe::default()
+    }
+    fn smart_app_control(&self) -> Result<Option<u32>, String> {
+        Ok(self.sac)
+    }
+    fn canary(
+        &self,
+        _: &Path,
+        _: &BTreeMap<String, String>,
+        _: Duration,
+    ) -> crate::facts::CanaryProbe {
+        self.canary.clone().unwrap_or_default()
     }
     fn security(&self) -> gomedic_sys::winsec::Snapshot {
         self.security.clone().unwrap_or_else(|| {
@@ -135,6 +148,8 @@ fn ntstatus_access_denied_is_named() {
             user_path: None,
             zone: None,
             security: None,
+            sac: None,
+            canary: None,
             scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
             version: out(0xC0000022, ""),
             env_json: out(0, "{}"),
@@ -156,7 +171,7 @@ fn ntstatus_access_denied_is_named() {
 fn antivirus_spawn_refusal_is_permission_denied() {
     let f = facts(
         "windows",
-        Canned { user_path: None, zone: None, security: None,
+        Canned { user_path: None, zone: None, security: None, sac: None, canary: None,
             scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
             version: Err(Failure::PermissionDenied {
                 message: "C:\\Go\\bin\\go.exe: Operation did not complete successfully because the file contains a virus. (os error 225)".into(),
@@ -178,6 +193,8 @@ fn windowsapps_alias_is_an_error() {
             user_path: None,
             zone: None,
             security: None,
+            sac: None,
+            canary: None,
             scan: win_scan(
                 "C:\\Users\\u\\AppData\\Local\\Microsoft\\WindowsApps",
                 CandidateKind::WindowsAppsAlias,
@@ -203,6 +220,8 @@ fn unknown_ntstatus_still_gets_hex() {
             user_path: None,
             zone: None,
             security: None,
+            sac: None,
+            canary: None,
             scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
             version: out(0xC0001234, ""),
             env_json: out(0, "{}"),
@@ -221,6 +240,8 @@ fn every_check_survives_empty_facts() {
             user_path: None,
             zone: None,
             security: None,
+            sac: None,
+            canary: None,
             scan: PathScan::default(),
             version: Err(Failure::NotFound {
                 message: "x".into(),
@@ -241,6 +262,8 @@ fn win_facts_with_user_path(v: gomedic_sys::registry::RegValue) -> Facts {
         user_path: Some(v),
         zone: None,
         security: None,
+        sac: None,
+        canary: None,
         scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
         version: out(0, "go version go1.27.3 windows/amd64\n"),
         env_json: out(0, "{}"),
@@ -308,6 +331,8 @@ fn win_path_setx_truncation_is_an_error() {
             user_path: None,
             zone: None,
             security: None,
+            sac: None,
+            canary: None,
         },
     );
     assert_eq!(eval(&linux, "win.path").status, Status::Skipped);
@@ -322,6 +347,8 @@ fn motw_on_go_exe_is_reported_with_origin_and_unblock_fix() {
             user_path: None,
             zone: Some(zone),
             security: None,
+            sac: None,
+            canary: None,
             scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
             version: out(0, "go version go1.22.10 windows/amd64\n"),
             env_json: out(0, "{}"),
@@ -360,6 +387,8 @@ fn win_with_security(fixture: &str) -> Facts {
     );
     let g = Canned {
         security: Some(snap),
+        sac: None,
+        canary: None,
         zone: None,
         user_path: None,
         scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
@@ -453,4 +482,73 @@ fn defender_passive_behind_other_av() {
     assert_eq!(r.status, Status::Skipped, "{r:#?}");
     assert!(r.summary.contains("0x800106BA"));
     assert_eq!(eval(&f, "win.av").status, Status::Skipped);
+}
+
+fn ok_run(ms_: u64) -> exec::Result {
+    Ok(Output {
+        exit: Exit::Code(0),
+        stdout: b"PASS\n".to_vec(),
+        stderr: vec![],
+        duration: Duration::from_millis(ms_),
+    })
+}
+
+#[test]
+fn canary_reads_scanning_blocking_and_quarantine() {
+    let f = facts(
+        "windows",
+        Canned {
+            sac: Some(1),
+            canary: None,
+            security: None,
+            zone: None,
+            user_path: None,
+            scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
+            version: out(0, "go version go1.22.10 windows/amd64\n"),
+            env_json: out(0, "{}"),
+        },
+    );
+    let probe = |runs: Vec<exec::Result>, vanished: bool| crate::facts::CanaryProbe {
+        setup_error: None,
+        build: Some(ok_run(900)),
+        runs,
+        vanished,
+    };
+    let scanned = crate::wincanary::evaluate(
+        &probe(
+            vec![ok_run(2400), ok_run(40), ok_run(35), ok_run(38), ok_run(41)],
+            false,
+        ),
+        &f,
+    );
+    assert_eq!(scanned.status, Status::Warn, "{scanned:#?}");
+    assert!(scanned.summary.contains("longer"), "{}", scanned.summary);
+    assert_eq!(scanned.data["first_start_ms"], 2400);
+    let fine =
+        crate::wincanary::evaluate(&probe(vec![ok_run(60), ok_run(40), ok_run(35)], false), &f);
+    assert_eq!(fine.status, Status::Ok);
+    let denied = crate::wincanary::evaluate(
+        &probe(
+            vec![Err(Failure::PermissionDenied {
+                message: "Access is denied. (os error 5)".into(),
+                os_code: Some(5),
+            })],
+            false,
+        ),
+        &f,
+    );
+    assert_eq!(denied.status, Status::Error);
+    assert!(denied.summary.contains("blocked"));
+    let gone = crate::wincanary::evaluate(&probe(vec![ok_run(50)], true), &f);
+    assert!(gone.summary.contains("quarantined"));
+    let nt = crate::wincanary::evaluate(&probe(vec![out(0xC0000022, "")], false), &f);
+    assert!(
+        nt.summary.contains("STATUS_ACCESS_DENIED"),
+        "{}",
+        nt.summary
+    );
+    // Smart App Control on is a warning with the reason.
+    let sac = eval(&f, "win.smartscreen");
+    assert_eq!(sac.status, Status::Warn);
+    assert!(sac.summary.contains("unsigned"));
 }

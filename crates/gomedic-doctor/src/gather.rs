@@ -95,6 +95,23 @@ impl Gather for SystemGather {
         build_probe(go, env, timeout)
     }
 
+    fn smart_app_control(&self) -> Result<Option<u32>, String> {
+        gomedic_sys::registry::read_hklm_dword(
+            "SYSTEM\\CurrentControlSet\\Control\\CI\\Policy",
+            "VerifiedAndReputablePolicyState",
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    fn canary(
+        &self,
+        go: &Path,
+        env: &BTreeMap<String, String>,
+        timeout: Duration,
+    ) -> gomedic_checks::facts::CanaryProbe {
+        canary(go, env, timeout)
+    }
+
     fn security(&self) -> gomedic_sys::winsec::Snapshot {
         gomedic_sys::winsec::snapshot()
     }
@@ -259,4 +276,117 @@ fn cache_is_cold(gocache: &Path) -> bool {
                 .map(|mut d| d.next().is_some())
                 .unwrap_or(false)
         })
+}
+
+const CANARY_TEST: &str =
+    "package canary\n\nimport \"testing\"\n\nfunc TestCanary(t *testing.T) {}\n";
+
+/// Builds a test binary into the real temp directory (where antivirus looks) and starts
+/// it five times: the first start pays for any scan, the later ones show the baseline.
+fn canary(
+    go: &Path,
+    env: &BTreeMap<String, String>,
+    timeout: Duration,
+) -> gomedic_checks::facts::CanaryProbe {
+    let mut p = gomedic_checks::facts::CanaryProbe::default();
+    let base = env
+        .get("GOTMPDIR")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let dir = match tempfile::Builder::new()
+        .prefix("gomedic-canary-")
+        .tempdir_in(&base)
+    {
+        Ok(d) => d,
+        Err(e) => {
+            p.setup_error = Some(format!(
+                "cannot create a temporary directory in {}: {e}",
+                base.display()
+            ));
+            return p;
+        }
+    };
+    for (name, body) in [
+        ("go.mod", "module canary\n\ngo 1.21\n"),
+        ("canary_test.go", CANARY_TEST),
+    ] {
+        if let Err(e) = std::fs::write(dir.path().join(name), body) {
+            p.setup_error = Some(format!(
+                "cannot write {}: {e}",
+                dir.path().join(name).display()
+            ));
+            return p;
+        }
+    }
+    let exe = dir.path().join(if cfg!(windows) {
+        "canary.test.exe"
+    } else {
+        "canary.test"
+    });
+    let build = exec::run(
+        &go_spec(
+            go,
+            &["test", "-c", "-o", &exe.to_string_lossy(), "."],
+            timeout,
+        )
+        .cwd(dir.path())
+        .env("GOPROXY", "off")
+        .env("GOWORK", "off")
+        .env("GOFLAGS", "-mod=mod"),
+    );
+    let ok = matches!(&build, Ok(o) if o.success());
+    p.build = Some(build);
+    if !ok {
+        return p;
+    }
+    for _ in 0..5 {
+        if !exe.exists() {
+            p.vanished = true;
+            break;
+        }
+        p.runs.push(exec::run(
+            &Spec::new(&exe, &["-test.run", "TestCanary"], Duration::from_secs(60)).cwd(dir.path()),
+        ));
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The canary probe itself, with a real Linux toolchain (the check runs on Windows).
+    #[test]
+    fn canary_builds_and_starts_a_test_binary_five_times() {
+        let Some(root) = std::env::var("GOMEDIC_TEST_GOROOTS")
+            .ok()
+            .and_then(|v| {
+                v.split(',')
+                    .filter_map(|p| p.split_once('='))
+                    .map(|(_, r)| std::path::PathBuf::from(r))
+                    .next_back()
+            })
+            .or_else(|| {
+                let c = std::path::PathBuf::from(std::env::var("HOME").ok()?)
+                    .join(".cache/gomedic/toolchains/linux/go1.27.3/go");
+                c.exists().then_some(c)
+            })
+        else {
+            panic!("no Go toolchain: run scripts/test.sh");
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let mut env = BTreeMap::new();
+        env.insert("GOTMPDIR".to_string(), tmp.path().display().to_string());
+        let p = canary(&root.join("bin/go"), &env, Duration::from_secs(300));
+        assert!(p.setup_error.is_none(), "{:?}", p.setup_error);
+        assert!(
+            matches!(&p.build, Some(Ok(o)) if o.success()),
+            "{:?}",
+            p.build
+        );
+        assert_eq!(p.runs.len(), 5);
+        assert!(p.runs.iter().all(|r| matches!(r, Ok(o) if o.success())));
+        assert!(!p.vanished);
+    }
 }

@@ -167,6 +167,31 @@ mod imp {
         Ok(())
     }
 
+    pub fn read_hklm_dword(subkey: &str, name: &str) -> io::Result<Option<u32>> {
+        let sub = wide(subkey);
+        let name = wide(name);
+        let mut v = 0u32;
+        let mut size = 4u32;
+        let rc = unsafe {
+            RegGetValueW(
+                HKEY_LOCAL_MACHINE,
+                sub.as_ptr(),
+                name.as_ptr(),
+                RRF_RT_REG_DWORD,
+                std::ptr::null_mut(),
+                (&mut v as *mut u32).cast(),
+                &mut size,
+            )
+        };
+        if rc == ERROR_FILE_NOT_FOUND {
+            return Ok(None);
+        }
+        if rc != ERROR_SUCCESS {
+            return Err(io::Error::from_raw_os_error(rc as i32));
+        }
+        Ok(Some(v))
+    }
+
     /// Tells Explorer and other top-level windows the environment changed (new terminals
     /// then see the new PATH; running ones keep the old one).
     fn broadcast() {
@@ -183,6 +208,19 @@ mod imp {
                 &mut result,
             );
         }
+    }
+}
+
+/// Reads a REG_DWORD under HKLM (`Ok(None)` when absent or off Windows).
+pub fn read_hklm_dword(subkey: &str, name: &str) -> std::io::Result<Option<u32>> {
+    #[cfg(windows)]
+    {
+        imp::read_hklm_dword(subkey, name)
+    }
+    #[cfg(not(windows))]
+    {
+        let _ = (subkey, name);
+        Ok(None)
     }
 }
 

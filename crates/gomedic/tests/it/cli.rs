@@ -33,7 +33,9 @@ fn checks_lists_every_id() {
             "win.firewall",
             "win.devdrive",
             "win.motw",
+            "win.smartscreen",
             "win.authenticode",
+            "win.canary",
             "go.build"
         ]
     );

@@ -1,0 +1,142 @@
+//! `win.smartscreen` (Smart App Control state) and `win.canary` (deep: does security
+//! software block, quarantine or slow down freshly built test binaries?).
+
+use crate::facts::Facts;
+use crate::util::{ms, tail_lines};
+use gomedic_core::{CheckResult, Fix};
+use gomedic_sys::exec::{Exit, Failure};
+use std::time::Duration;
+
+/// `win.smartscreen`
+pub fn check_smartscreen(f: &Facts) -> CheckResult {
+    if !f.windows() {
+        return CheckResult::skipped("Windows only");
+    }
+    match f.smart_app_control() {
+        Err(e) => CheckResult::skipped(format!("cannot read the Smart App Control state: {e}")),
+        Ok(None) => CheckResult::ok("Smart App Control is not present on this Windows"),
+        Ok(Some(0)) => CheckResult::ok("Smart App Control is off"),
+        Ok(Some(1)) => CheckResult::warn("Smart App Control is on: it blocks unsigned programs without reputation, which includes every binary `go build` and `go test` produce, and dlv")
+            .detail("Smart App Control has no exceptions; App Control (WDAC) policies can allow files by signer or hash (`gomedic wdac policy`), but only an administrator can turn Smart App Control off, and it cannot be turned back on without resetting Windows")
+            .fix(Fix::manual(
+                "win.sac-review",
+                "Decide with your administrator: develop on a machine or VM without Smart App Control, or sign your binaries with a trusted certificate",
+                vec!["start ms-settings:windowsdefender   # App & browser control > Smart App Control settings".into()],
+            )),
+        Ok(Some(2)) => CheckResult::ok("Smart App Control is in evaluation mode: it may switch itself on, and then blocks unsigned Go builds")
+            .detail("Windows decides after an evaluation period; developers' machines usually end up off, but not always"),
+        Ok(Some(v)) => CheckResult::ok(format!("Smart App Control state {v} (unknown value)")),
+    }
+}
+
+/// `win.canary` (deep)
+pub fn check_canary(f: &Facts) -> CheckResult {
+    if !f.windows() {
+        return CheckResult::skipped("Windows only (go.build covers the same ground elsewhere)");
+    }
+    let Some(p) = f.canary() else {
+        return CheckResult::skipped("no go binary (see go.binary)");
+    };
+    evaluate(&p, f)
+}
+
+/// Judges a canary probe (pure; tested with recorded probes).
+pub fn evaluate(p: &crate::facts::CanaryProbe, f: &Facts) -> CheckResult {
+    if let Some(e) = &p.setup_error {
+        return CheckResult::failed(format!("could not set up the canary: {e}"));
+    }
+    match &p.build {
+        None => return CheckResult::failed("the canary was not built"),
+        Some(Err(e)) => {
+            return CheckResult::error(format!(
+                "`go test -c` could not run: {}",
+                crate::env::failure_text(e)
+            ))
+        }
+        Some(Ok(o)) if !o.success() => {
+            return CheckResult::error("`go test -c` failed for a one-line test").with_details(
+                tail_lines(&format!("{}{}", o.stdout_str(), o.stderr_str()), 8),
+            );
+        }
+        _ => {}
+    }
+    let av_fix = || {
+        Fix::manual(
+            "win.defender-exclusions",
+            "Let freshly built test binaries run: see win.defender for the smallest exclusion set, or move GOTMPDIR and GOCACHE to a Dev Drive (win.devdrive)",
+            vec!["Get-MpThreatDetection | Sort-Object InitialDetectionTime -Descending | Select-Object -First 5".into()],
+        )
+    };
+    let mut times: Vec<Duration> = Vec::new();
+    for (i, r) in p.runs.iter().enumerate() {
+        match r {
+            Ok(o) if matches!(o.exit, Exit::Code(0)) => times.push(o.duration),
+            Ok(o) => {
+                let code = match o.exit {
+                    Exit::Code(c) => c,
+                    Exit::Signal(s) => s as i64,
+                };
+                let hex = format!("0x{:08X}", code as u64 as u32);
+                let name = gomedic_sys::ntstatus::describe(code as u64 as u32)
+                    .map(|(n, _)| n)
+                    .unwrap_or("");
+                return CheckResult::error(format!("start {} of the test binary failed with {hex} {name}", i + 1).trim().to_string())
+                    .detail("a test binary that builds but cannot run is the signature of antivirus or application control")
+                    .fix(av_fix());
+            }
+            Err(Failure::PermissionDenied { message, .. }) => {
+                return CheckResult::error(format!(
+                    "Windows refused to start the freshly built test binary (start {}): blocked",
+                    i + 1
+                ))
+                .detail(message.clone())
+                .fix(av_fix())
+            }
+            Err(Failure::NotFound { .. }) => {
+                return CheckResult::error(
+                    "the freshly built test binary disappeared: quarantined by antivirus",
+                )
+                .fix(av_fix())
+            }
+            Err(Failure::Timeout { after, .. }) => {
+                return CheckResult::error(format!(
+                    "the test binary hung for {} on start {}: held by a scanner",
+                    ms(*after),
+                    i + 1
+                ))
+                .fix(av_fix())
+            }
+            Err(Failure::SpawnFailed { message, .. }) => {
+                return CheckResult::error(format!("the test binary could not start: {message}"))
+            }
+        }
+    }
+    if p.vanished {
+        return CheckResult::error("the freshly built test binary disappeared before it could run: quarantined by antivirus").fix(av_fix());
+    }
+    if times.len() < 2 {
+        return CheckResult::failed("the canary did not run often enough to compare");
+    }
+    let first = times[0];
+    let mut rest: Vec<Duration> = times[1..].to_vec();
+    rest.sort();
+    let median = rest[rest.len() / 2];
+    let ratio = first.as_secs_f64() / median.as_secs_f64().max(0.000_1);
+    let detail = format!(
+        "first start {}, later starts {} (median): {ratio:.1}x",
+        ms(first),
+        ms(median)
+    );
+    let _ = f;
+    let r = if first > Duration::from_millis(500) && ratio > 4.0 {
+        CheckResult::warn(format!("the first start of a new test binary takes {:.1}x longer ({}): on-access scanning of every fresh build", ratio, ms(first)))
+            .detail(detail)
+            .detail("every `go test` and `go run` pays this on each build; a Dev Drive with performance mode, or an exclusion of GOTMPDIR, removes it")
+            .fix(av_fix())
+    } else {
+        CheckResult::ok(format!("fresh test binaries start normally ({detail})"))
+    };
+    r.data("first_start_ms", first.as_millis() as u64)
+        .data("median_start_ms", median.as_millis() as u64)
+        .data("ratio", (ratio * 10.0).round() / 10.0)
+}
