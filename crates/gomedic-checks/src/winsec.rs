@@ -130,10 +130,14 @@ pub fn check_defender(f: &Facts) -> CheckResult {
                             .iter()
                             .map(|p| format!("Add-MpPreference -ExclusionProcess '{p}'")),
                     );
-                    fixes.push(Fix::manual(
+                    fixes.push(Fix::auto(
                         "win.defender-exclusions",
-                        "As administrator, exclude Go's directories and processes from real-time scanning (smallest set), then re-run `gomedic check` to confirm they stuck (tamper protection can drop them silently). Better: move GOCACHE/GOMODCACHE/GOTMPDIR to a Dev Drive (see win.devdrive)",
+                        "As administrator, exclude Go's directories and processes from real-time scanning (the smallest set), read back to confirm (tamper protection can drop them silently). Better: move GOCACHE/GOMODCACHE/GOTMPDIR to a Dev Drive (see win.devdrive)",
                         cmds,
+                        gomedic_core::FixAction::DefenderExclusions {
+                            paths: missing.iter().map(|(_, d)| d.clone()).collect(),
+                            processes: proc_missing.iter().map(|p| p.to_string()).collect(),
+                        },
                     ));
                 }
             }

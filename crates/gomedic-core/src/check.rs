@@ -113,6 +113,11 @@ pub enum FixAction {
         unset: Vec<String>,
     },
     /// Replace a PATH value in the Windows registry (type kept, or REG_EXPAND_SZ for %VARS%).
+    /// Add Microsoft Defender exclusions (paths, and processes whose opened files are skipped).
+    DefenderExclusions {
+        paths: Vec<String>,
+        processes: Vec<String>,
+    },
     /// Delete alternate data streams (Mark-of-the-Web `file:Zone.Identifier`).
     RemoveStreams { streams: Vec<String> },
     RegistryPath {

@@ -149,6 +149,7 @@ pub fn plan(
             summary,
             created_dirs: vec![],
             registry: false,
+            defender: false,
         }],
     };
     Ok(EnvEdit { plan, warnings })
@@ -201,6 +202,7 @@ pub fn plan_registry_path(
             summary,
             created_dirs: vec![],
             registry: true,
+            defender: false,
         }],
     };
     Ok(EnvEdit {
@@ -230,6 +232,7 @@ pub fn plan_remove_streams(
                 after: None,
                 created_dirs: vec![],
                 registry: false,
+                defender: false,
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(format!("cannot read {st}: {e}")),
@@ -242,6 +245,43 @@ pub fn plan_remove_streams(
             changes,
         },
         warnings: vec![],
+    })
+}
+
+/// Plans adding Defender exclusions (`fix win.defender-exclusions`); undo removes them.
+pub fn plan_defender(
+    paths: &[String],
+    processes: &[String],
+    fix_id: &str,
+    description: &str,
+) -> Result<EnvEdit, String> {
+    let list = gomedic_sys::winsec::Exclusions {
+        paths: paths.to_vec(),
+        processes: processes.to_vec(),
+    };
+    let mut summary: Vec<String> = paths.iter().map(|p| format!("exclude path {p}")).collect();
+    summary.extend(
+        processes
+            .iter()
+            .map(|p| format!("exclude files opened by {p}")),
+    );
+    Ok(EnvEdit {
+        plan: Plan {
+            fix_id: fix_id.to_string(),
+            description: description.to_string(),
+            changes: vec![Change {
+                path: "Microsoft Defender exclusions".into(),
+                before: None,
+                after: Some(serde_json::to_vec(&list).map_err(|e| e.to_string())?),
+                summary,
+                created_dirs: vec![],
+                registry: false,
+                defender: true,
+            }],
+        },
+        warnings: vec![
+            "needs an elevated (administrator) terminal; gomedic reads the exclusions back, because tamper protection can drop them silently".into(),
+        ],
     })
 }
 

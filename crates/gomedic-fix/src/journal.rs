@@ -37,6 +37,9 @@ pub struct Change {
     /// before/after hold its type and data (see `gomedic_sys::registry::RegValue::encode`).
     #[serde(default)]
     pub registry: bool,
+    /// Defender exclusions: `after` holds the JSON list gomedic adds; undo removes it.
+    #[serde(default)]
+    pub defender: bool,
 }
 
 /// What a fix or an `env set` intends to do.
@@ -216,7 +219,7 @@ impl Journal {
         );
         let mut plan = plan;
         for c in &mut plan.changes {
-            if !c.registry {
+            if !c.registry && !c.defender {
                 c.created_dirs = missing_ancestors(&c.path);
             }
         }
@@ -335,6 +338,10 @@ fn nanos() -> u32 {
 
 /// The file's bytes, or `None` if it does not exist.
 fn read_change(c: &Change) -> Result<Option<Vec<u8>>, Error> {
+    if c.defender {
+        // Exclusions are a set gomedic adds to; there is no previous content to compare.
+        return Ok(c.before.clone());
+    }
     if c.registry {
         let scope = registry_scope(&c.path)?;
         return gomedic_sys::registry::read(scope)
@@ -354,6 +361,15 @@ fn registry_scope(p: &Path) -> Result<gomedic_sys::registry::Scope, Error> {
 }
 
 fn apply_change(c: &Change, content: Option<&[u8]>) -> std::io::Result<()> {
+    if c.defender {
+        let list: gomedic_sys::winsec::Exclusions = c
+            .after
+            .as_deref()
+            .and_then(|b| serde_json::from_slice(b).ok())
+            .ok_or_else(|| std::io::Error::other("corrupt exclusion list in the journal"))?;
+        return gomedic_sys::winsec::change_exclusions(&list, content.is_some())
+            .map_err(std::io::Error::other);
+    }
     if c.registry {
         let scope = registry_scope(&c.path).map_err(|e| std::io::Error::other(e.0))?;
         let v =
@@ -495,6 +511,7 @@ mod tests {
                 summary: vec![],
                 created_dirs: vec![],
                 registry: false,
+                defender: false,
             }],
         }
     }
@@ -596,6 +613,30 @@ mod tests {
             .unwrap()
             .file_type()
             .is_symlink());
+    }
+
+    #[cfg(not(windows))]
+    #[test]
+    fn defender_changes_are_refused_off_windows_and_rolled_back() {
+        let d = tempfile::tempdir().unwrap();
+        let j = Journal::new(d.path());
+        let list = br#"{"paths":["C:\\Users\\dev\\go"],"processes":["go.exe"]}"#;
+        let p = Plan {
+            fix_id: "win.defender-exclusions".into(),
+            description: "d".into(),
+            changes: vec![Change {
+                path: "Microsoft Defender exclusions".into(),
+                before: None,
+                after: Some(list.to_vec()),
+                summary: vec![],
+                created_dirs: vec![],
+                registry: false,
+                defender: true,
+            }],
+        };
+        let e = j.apply(p).unwrap_err();
+        assert!(e.0.contains("only be changed on Windows"), "{e}");
+        assert_eq!(j.list().unwrap()[0].state, EntryState::RolledBack);
     }
 
     #[test]

@@ -118,6 +118,52 @@ pub fn snapshot() -> Snapshot {
     }
 }
 
+/// Exclusions gomedic adds or removes as one journaled change.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Exclusions {
+    pub paths: Vec<String>,
+    pub processes: Vec<String>,
+}
+
+/// Adds (`add = true`) or removes Defender exclusions through `MSFT_MpPreference`, then
+/// reads them back: tamper protection can drop changes that seemed to succeed.
+pub fn change_exclusions(ex: &Exclusions, add: bool) -> Result<(), String> {
+    #[cfg(windows)]
+    {
+        imp::change_exclusions(ex, add)?;
+        let now = match snapshot().prefs {
+            Ok(p) => p,
+            Err(e) => return Err(format!("changed, but cannot read the exclusions back: {e}")),
+        };
+        let have = |list: &Option<Vec<String>>, x: &str| {
+            list.iter().flatten().any(|e| e.eq_ignore_ascii_case(x))
+        };
+        let wrong: Vec<&String> = ex
+            .paths
+            .iter()
+            .filter(|p| have(&now.exclusion_path, p) != add)
+            .chain(
+                ex.processes
+                    .iter()
+                    .filter(|p| have(&now.exclusion_process, p) != add),
+            )
+            .collect();
+        if !wrong.is_empty() {
+            return Err(format!(
+                "Defender reports success but {} did not change ({}): tamper protection or a management policy (Intune, Group Policy) overrides local exclusions",
+                wrong.len(),
+                wrong.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        Ok(())
+    }
+    #[cfg(not(windows))]
+    {
+        let _ = (ex, add);
+        Err("Defender exclusions can only be changed on Windows".into())
+    }
+}
+
 /// Whether `path` lives on a Dev Drive (`Ok(None)` when the system cannot tell).
 pub fn is_dev_drive(path: &std::path::Path) -> Result<Option<bool>, String> {
     #[cfg(windows)]
@@ -247,6 +293,37 @@ mod imp {
             products,
             firewall,
         }
+    }
+
+    #[derive(Deserialize)]
+    #[allow(non_camel_case_types, dead_code)]
+    struct MSFT_MpPreference {}
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct ExclusionArgs {
+        exclusion_path: Vec<String>,
+        exclusion_process: Vec<String>,
+        force: bool,
+    }
+
+    pub fn change_exclusions(ex: &Exclusions, add: bool) -> Result<(), String> {
+        let c = conn("ROOT\\Microsoft\\Windows\\Defender")?;
+        let args = ExclusionArgs {
+            exclusion_path: ex.paths.clone(),
+            exclusion_process: ex.processes.clone(),
+            force: true,
+        };
+        let method = if add { "Add" } else { "Remove" };
+        let _: HashMap<String, wmi::Variant> = c.exec_class_method::<MSFT_MpPreference, _>(method, args).map_err(|e| {
+            let t = e.to_string();
+            if t.to_ascii_lowercase().contains("access") || t.contains("0x80070005") {
+                format!("MSFT_MpPreference.{method}: {t}: run `gomedic fix` from an elevated (administrator) terminal")
+            } else {
+                format!("MSFT_MpPreference.{method}: {t}")
+            }
+        })?;
+        Ok(())
     }
 
     pub fn is_dev_drive(path: &std::path::Path) -> Result<Option<bool>, String> {

@@ -84,6 +84,9 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
             Some(FixAction::GoEnv { set, unset }) => {
                 gomedic_doctor::envedit::plan(&facts, set, unset, &fix.id, &fix.description)
             }
+            Some(FixAction::DefenderExclusions { paths, processes }) => {
+                gomedic_doctor::envedit::plan_defender(paths, processes, &fix.id, &fix.description)
+            }
             Some(FixAction::RemoveStreams { streams }) => {
                 gomedic_doctor::envedit::plan_remove_streams(streams, &fix.id, &fix.description)
             }
