@@ -440,6 +440,21 @@ fn defender_as_administrator_finds_quarantined_test_binary() {
         !ex.commands.iter().any(|c| c.contains("'C:\\Go'")),
         "already excluded"
     );
+    assert!(ex.automatic);
+    match &ex.action {
+        Some(gomedic_core::FixAction::DefenderExclusions { paths, processes }) => {
+            assert!(paths.iter().any(|p| p.ends_with("\\go")), "{paths:?}");
+            assert_eq!(
+                processes,
+                &vec![
+                    "go.exe".to_string(),
+                    "compile.exe".to_string(),
+                    "link.exe".to_string()
+                ]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
     let fw = eval(&f, "win.firewall");
     assert_eq!(fw.status, Status::Warn, "{fw:#?}");
     assert!(fw
