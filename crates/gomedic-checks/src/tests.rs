@@ -461,6 +461,14 @@ fn defender_as_administrator_finds_quarantined_test_binary() {
         .fixes
         .iter()
         .any(|x| x.id == "win.firewall-dlv" && x.commands[0].contains("-RemoteAddress 127.0.0.1")));
+    let dlv = fw
+        .fixes
+        .iter()
+        .find(|x| x.id == "win.firewall-dlv")
+        .unwrap();
+    assert!(
+        matches!(&dlv.action, Some(gomedic_core::FixAction::FirewallRule { local_ports, remote_address, .. }) if local_ports == "2345-2349" && remote_address == "127.0.0.1")
+    );
     assert_eq!(eval(&f, "win.av").status, Status::Ok);
     let dd = eval(&f, "win.devdrive");
     assert!(

@@ -288,10 +288,15 @@ pub fn check_firewall(f: &Facts) -> CheckResult {
     }
     r = r.detail("listening on loopback avoids the prompt altogether: `dlv debug --headless --listen=127.0.0.1:2345`");
     if r.status != Status::Ok {
-        r = r.fix(Fix::manual(
+        r = r.fix(Fix::auto(
             "win.firewall-dlv",
-            "As administrator, allow Delve on ports 2345-2349 from 127.0.0.1 only (one named rule), and remove the per-binary rules",
+            "As administrator, allow Delve on ports 2345-2349 from 127.0.0.1 only (one named rule; undo deletes it), and remove the per-binary rules",
             vec!["New-NetFirewallRule -DisplayName 'gomedic: Delve (loopback)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort 2345-2349 -RemoteAddress 127.0.0.1".into()],
+            gomedic_core::FixAction::FirewallRule {
+                name: "gomedic: Delve (loopback)".into(),
+                local_ports: "2345-2349".into(),
+                remote_address: "127.0.0.1".into(),
+            },
         ));
     }
     r

@@ -118,6 +118,12 @@ pub enum FixAction {
         paths: Vec<String>,
         processes: Vec<String>,
     },
+    /// Add one named inbound firewall rule (idempotent); undo deletes it.
+    FirewallRule {
+        name: String,
+        local_ports: String,
+        remote_address: String,
+    },
     /// Delete alternate data streams (Mark-of-the-Web `file:Zone.Identifier`).
     RemoveStreams { streams: Vec<String> },
     RegistryPath {

@@ -150,6 +150,7 @@ pub fn plan(
             created_dirs: vec![],
             registry: false,
             defender: false,
+            firewall: false,
         }],
     };
     Ok(EnvEdit { plan, warnings })
@@ -203,6 +204,7 @@ pub fn plan_registry_path(
             created_dirs: vec![],
             registry: true,
             defender: false,
+            firewall: false,
         }],
     };
     Ok(EnvEdit {
@@ -233,6 +235,7 @@ pub fn plan_remove_streams(
                 created_dirs: vec![],
                 registry: false,
                 defender: false,
+                firewall: false,
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(format!("cannot read {st}: {e}")),
@@ -277,11 +280,46 @@ pub fn plan_defender(
                 created_dirs: vec![],
                 registry: false,
                 defender: true,
+                firewall: false,
             }],
         },
         warnings: vec![
             "needs an elevated (administrator) terminal; gomedic reads the exclusions back, because tamper protection can drop them silently".into(),
         ],
+    })
+}
+
+/// Plans adding gomedic's named Delve firewall rule (`fix win.firewall-dlv`).
+pub fn plan_firewall(
+    name: &str,
+    local_ports: &str,
+    remote_address: &str,
+    fix_id: &str,
+    description: &str,
+) -> Result<EnvEdit, String> {
+    let rule = gomedic_sys::winsec::OwnedRule {
+        name: name.into(),
+        local_ports: local_ports.into(),
+        remote_address: remote_address.into(),
+    };
+    Ok(EnvEdit {
+        plan: Plan {
+            fix_id: fix_id.to_string(),
+            description: description.to_string(),
+            changes: vec![Change {
+                path: format!("Windows Firewall rule \"{name}\"").into(),
+                before: None,
+                after: Some(serde_json::to_vec(&rule).map_err(|e| e.to_string())?),
+                summary: vec![format!(
+                    "inbound allow TCP {local_ports} from {remote_address} only"
+                )],
+                created_dirs: vec![],
+                registry: false,
+                defender: false,
+                firewall: true,
+            }],
+        },
+        warnings: vec!["needs an elevated (administrator) terminal".into()],
     })
 }
 

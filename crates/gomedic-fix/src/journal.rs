@@ -40,6 +40,9 @@ pub struct Change {
     /// Defender exclusions: `after` holds the JSON list gomedic adds; undo removes it.
     #[serde(default)]
     pub defender: bool,
+    /// A firewall rule gomedic owns: `after` holds its JSON; undo deletes it.
+    #[serde(default)]
+    pub firewall: bool,
 }
 
 /// What a fix or an `env set` intends to do.
@@ -219,7 +222,7 @@ impl Journal {
         );
         let mut plan = plan;
         for c in &mut plan.changes {
-            if !c.registry && !c.defender {
+            if !c.registry && !c.defender && !c.firewall {
                 c.created_dirs = missing_ancestors(&c.path);
             }
         }
@@ -338,8 +341,8 @@ fn nanos() -> u32 {
 
 /// The file's bytes, or `None` if it does not exist.
 fn read_change(c: &Change) -> Result<Option<Vec<u8>>, Error> {
-    if c.defender {
-        // Exclusions are a set gomedic adds to; there is no previous content to compare.
+    if c.defender || c.firewall {
+        // Sets gomedic adds to; there is no previous content to compare.
         return Ok(c.before.clone());
     }
     if c.registry {
@@ -361,6 +364,15 @@ fn registry_scope(p: &Path) -> Result<gomedic_sys::registry::Scope, Error> {
 }
 
 fn apply_change(c: &Change, content: Option<&[u8]>) -> std::io::Result<()> {
+    if c.firewall {
+        let rule: gomedic_sys::winsec::OwnedRule = c
+            .after
+            .as_deref()
+            .and_then(|b| serde_json::from_slice(b).ok())
+            .ok_or_else(|| std::io::Error::other("corrupt firewall rule in the journal"))?;
+        return gomedic_sys::winsec::change_rule(&rule, content.is_some())
+            .map_err(std::io::Error::other);
+    }
     if c.defender {
         let list: gomedic_sys::winsec::Exclusions = c
             .after
@@ -512,6 +524,7 @@ mod tests {
                 created_dirs: vec![],
                 registry: false,
                 defender: false,
+                firewall: false,
             }],
         }
     }
@@ -632,6 +645,7 @@ mod tests {
                 created_dirs: vec![],
                 registry: false,
                 defender: true,
+                firewall: false,
             }],
         };
         let e = j.apply(p).unwrap_err();

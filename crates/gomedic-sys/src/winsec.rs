@@ -164,6 +164,85 @@ pub fn change_exclusions(ex: &Exclusions, add: bool) -> Result<(), String> {
     }
 }
 
+/// A firewall rule gomedic owns (by its unique name).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OwnedRule {
+    pub name: String,
+    pub local_ports: String,
+    pub remote_address: String,
+}
+
+fn netsh(args: &[String]) -> Result<crate::exec::Output, String> {
+    let mut spec = crate::exec::Spec::new("netsh", &[], std::time::Duration::from_secs(30));
+    spec.args = args.iter().map(std::ffi::OsString::from).collect();
+    crate::exec::run(&spec).map_err(|e| format!("netsh could not run: {e:?}"))
+}
+
+/// Whether a rule with this name exists.
+pub fn rule_exists(name: &str) -> Result<bool, String> {
+    if !cfg!(windows) {
+        return Err("the Windows Firewall exists only on Windows".into());
+    }
+    let o = netsh(&[
+        "advfirewall".into(),
+        "firewall".into(),
+        "show".into(),
+        "rule".into(),
+        format!("name={name}"),
+    ])?;
+    Ok(o.success())
+}
+
+/// Adds (idempotently) or deletes an inbound allow rule for TCP ports from one address.
+pub fn change_rule(r: &OwnedRule, add: bool) -> Result<(), String> {
+    if !cfg!(windows) {
+        return Err("the Windows Firewall exists only on Windows".into());
+    }
+    let exists = rule_exists(&r.name)?;
+    if add == exists {
+        return Ok(());
+    }
+    let args: Vec<String> = if add {
+        vec![
+            "advfirewall".into(),
+            "firewall".into(),
+            "add".into(),
+            "rule".into(),
+            format!("name={}", r.name),
+            "dir=in".into(),
+            "action=allow".into(),
+            "protocol=TCP".into(),
+            format!("localport={}", r.local_ports),
+            format!("remoteip={}", r.remote_address),
+            "enable=yes".into(),
+        ]
+    } else {
+        vec![
+            "advfirewall".into(),
+            "firewall".into(),
+            "delete".into(),
+            "rule".into(),
+            format!("name={}", r.name),
+        ]
+    };
+    let o = netsh(&args)?;
+    if !o.success() {
+        return Err(format!(
+            "netsh {}: {}{} (administrator rights are needed)",
+            if add { "add rule" } else { "delete rule" },
+            o.stdout_str().trim(),
+            o.stderr_str().trim()
+        ));
+    }
+    match rule_exists(&r.name)? {
+        e if e == add => Ok(()),
+        _ => Err(
+            "the firewall did not keep the change (a management policy may override local rules)"
+                .into(),
+        ),
+    }
+}
+
 /// Whether `path` lives on a Dev Drive (`Ok(None)` when the system cannot tell).
 pub fn is_dev_drive(path: &std::path::Path) -> Result<Option<bool>, String> {
     #[cfg(windows)]

@@ -84,6 +84,17 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
             Some(FixAction::GoEnv { set, unset }) => {
                 gomedic_doctor::envedit::plan(&facts, set, unset, &fix.id, &fix.description)
             }
+            Some(FixAction::FirewallRule {
+                name,
+                local_ports,
+                remote_address,
+            }) => gomedic_doctor::envedit::plan_firewall(
+                name,
+                local_ports,
+                remote_address,
+                &fix.id,
+                &fix.description,
+            ),
             Some(FixAction::DefenderExclusions { paths, processes }) => {
                 gomedic_doctor::envedit::plan_defender(paths, processes, &fix.id, &fix.description)
             }
