@@ -64,6 +64,8 @@ pub struct Report {
     pub timestamp: Option<Timestamp>,
     /// `sha1` or `sha256` when the signature carries page hashes.
     pub page_hashes: Option<String>,
+    /// Whether every recorded page hash matches the file (`None` without page hashes).
+    pub page_hashes_match: Option<bool>,
     pub nested_signatures: usize,
 }
 
@@ -79,6 +81,7 @@ impl Report {
             chain: vec![],
             timestamp: None,
             page_hashes: None,
+            page_hashes_match: None,
             nested_signatures: 0,
         }
     }
@@ -152,6 +155,60 @@ pub fn wdac_hashes(data: &[u8]) -> Result<WdacHashes, String> {
         page_sha256: hex(&first_page_hash(&pe, &digest::SHA256)).to_uppercase(),
         page_sha1: hex(&first_page_hash(&pe, sha1)).to_uppercase(),
     })
+}
+
+/// The full page-hash table of the image as Authenticode defines it: the header page,
+/// then every 4096-byte page of each section (the last one zero-padded), then a final
+/// entry with the end offset and a zero hash. Each entry: 4-byte offset + digest.
+pub fn page_hash_table(pe: &Pe<'_>, alg: &'static digest::Algorithm) -> Vec<u8> {
+    const PAGE: usize = 4096;
+    let mdlen = alg.output_len();
+    let mut out = Vec::new();
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&first_page_hash(pe, alg));
+    let mut lastpos = 0usize;
+    for &(ptr, size) in &pe.sections {
+        if ptr >= pe.data.len() || size > pe.data.len() - ptr {
+            break;
+        }
+        let mut l = 0;
+        while l < size {
+            out.extend_from_slice(&((ptr + l) as u32).to_le_bytes());
+            let end = (l + PAGE).min(size);
+            let mut ctx = digest::Context::new(alg);
+            ctx.update(&pe.data[ptr + l..ptr + end]);
+            if end - l < PAGE {
+                ctx.update(&vec![0u8; PAGE - (end - l)]);
+            }
+            out.extend_from_slice(ctx.finish().as_ref());
+            l += PAGE;
+        }
+        lastpos = ptr + size;
+    }
+    out.extend_from_slice(&(lastpos as u32).to_le_bytes());
+    out.extend_from_slice(&vec![0u8; mdlen]);
+    out
+}
+
+/// The page-hash table recorded in a signature: (algorithm, table bytes).
+fn signed_page_hashes(spc_raw: &[u8]) -> Option<(&'static digest::Algorithm, Vec<u8>)> {
+    let v1 = [
+        0x06u8, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x03, 0x01,
+    ];
+    let v2 = [
+        0x06u8, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x03, 0x02,
+    ];
+    for (oid, alg) in [
+        (v2, &digest::SHA256),
+        (v1, &digest::SHA1_FOR_LEGACY_USE_ONLY),
+    ] {
+        if let Some(at) = spc_raw.windows(oid.len()).position(|w| w == oid) {
+            let (set, _) = read(&spc_raw[at + oid.len()..]).ok()?;
+            let (octets, _) = read(set.value).ok()?;
+            return Some((alg, octets.value.to_vec()));
+        }
+    }
+    None
 }
 
 /// The first page hash recorded in a signature's page-hash table (V2 = SHA-256), if any.
@@ -232,6 +289,8 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
     let computed = image_digest(pe, alg);
     rep.computed_digest = Some(hex(&computed));
     rep.page_hashes = page_hashes(spc.raw);
+    let page_ok = signed_page_hashes(spc.raw).map(|(alg, table)| table == page_hash_table(pe, alg));
+    rep.page_hashes_match = page_ok;
 
     let certs: Vec<X509Certificate<'_>> = sd_parts
         .iter()
@@ -365,7 +424,7 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
     }
 
     // Verdict, most serious first.
-    if computed != signed_digest {
+    if computed != signed_digest || page_ok == Some(false) {
         rep.status = Status::Tampered;
         rep.detail = "the file was modified after it was signed: its Authenticode digest does not match the signed digest".into();
     } else if !md_ok || !sig_ok {

@@ -201,6 +201,11 @@ fn signed_tampered_expired_and_unsigned() {
     bytes[ptr + 100] ^= 0xff;
     let r = verify(&bytes);
     assert_eq!(r.status, Status::Tampered, "{r:#?}");
+    assert_eq!(
+        r.page_hashes_match,
+        Some(false),
+        "the changed page is found too"
+    );
 
     // Expired signing certificate, no timestamp.
     let expired = pki.leaf(

@@ -87,7 +87,15 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
                             writeln!(out, "    timestamp: {} ({})", t.time, t.kind)?;
                         }
                         if let Some(ph) = &rep.page_hashes {
-                            writeln!(out, "    page hashes: {ph}")?;
+                            writeln!(
+                                out,
+                                "    page hashes: {ph} ({})",
+                                match rep.page_hashes_match {
+                                    Some(true) => "every page matches",
+                                    Some(false) => "MISMATCH",
+                                    None => "not checked",
+                                }
+                            )?;
                         }
                         if rep.nested_signatures > 0 {
                             writeln!(out, "    nested signatures: {}", rep.nested_signatures)?;
