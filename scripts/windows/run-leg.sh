@@ -186,6 +186,11 @@ if cmp -s "$zone" "$work/zone.before"; then passed=$((passed + 1)); echo "ok - u
 else failed=$((failed + 1)); echo "not ok - undo restores the Zone.Identifier stream byte for byte"; fi
 rm -f "$zone"
 
+# f) gomedic verify on the (unsigned) go.exe: pure-Rust verdict plus Windows' own WinVerifyTrust.
+run verify GOMEDIC_DATA_DIR="$w\\data" -- verify "$go_exe_w" --format json
+verify_out="$(python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["files"][0]; print(f["status"], "windows_trust" in f)' "$work/out/verify.stdout" 2>&1)"
+check_eq "verify go.exe: unsigned, with a WinVerifyTrust result" "$verify_out" "unsigned True"
+
 phase total "$t_start"
 log "timings: ${timings[*]}"
 echo "windows-leg: $passed passed, $failed failed"

@@ -11,3 +11,4 @@ pub mod ntstatus;
 pub mod registry;
 pub mod signal;
 pub mod winsec;
+pub mod wintrust;

@@ -29,6 +29,10 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
                     Ok(rep) => {
                         let mut v = serde_json::to_value(rep).unwrap_or_default();
                         v["path"] = serde_json::json!(p);
+                        // Windows' own trust decision, where there is a Windows to ask.
+                        if let Ok(hr) = gomedic_sys::wintrust::verify_trust(std::path::Path::new(p)) {
+                            v["windows_trust"] = serde_json::json!({"hresult": format!("0x{:08X}", hr as u32), "result": gomedic_sys::wintrust::name(hr)});
+                        }
                         v
                     }
                     Err(e) => serde_json::json!({"path": p, "status": "unreadable", "detail": e}),
@@ -81,6 +85,15 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
                                 } else {
                                     String::new()
                                 }
+                            )?;
+                        }
+                        if let Ok(hr) = gomedic_sys::wintrust::verify_trust(std::path::Path::new(p))
+                        {
+                            writeln!(
+                                out,
+                                "    Windows trust (WinVerifyTrust): {} (0x{:08X})",
+                                gomedic_sys::wintrust::name(hr),
+                                hr as u32
                             )?;
                         }
                         if let Some(t) = &rep.timestamp {
