@@ -71,6 +71,8 @@ pub trait Gather: Send + Sync {
     ) -> BuildProbe;
     /// Layered network probes of `(url, kind)` targets, all under one deadline; `env` is
     /// the process environment (proxy variables).
+    /// Recent CodeIntegrity (App Control / Smart App Control) events, newest first.
+    fn ci_events(&self) -> Result<Vec<gomedic_sys::winsec::CiEvent>, String>;
     /// Smart App Control state (`VerifiedAndReputablePolicyState`: 0 off, 1 on, 2 evaluation).
     fn smart_app_control(&self) -> Result<Option<u32>, String>;
     /// `win.canary`: build a test binary once and start it repeatedly.
@@ -556,5 +558,9 @@ impl Facts {
     pub fn canary(&self) -> Option<CanaryProbe> {
         let go = self.go_binary()?;
         Some(self.gather.canary(&go.path, &self.env, self.timeouts.build))
+    }
+
+    pub fn ci_events(&self) -> Result<Vec<gomedic_sys::winsec::CiEvent>, String> {
+        self.gather.ci_events()
     }
 }

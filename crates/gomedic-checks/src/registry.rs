@@ -200,7 +200,7 @@ pub static CHECKS: &[Check] = &[
             id: "win.smartscreen",
             title: "Smart App Control",
             category: Category::Security,
-            looks_at: "the Smart App Control state (off, evaluation, on), which blocks unsigned binaries without reputation such as every fresh Go build (Windows only)",
+            looks_at: "the Smart App Control state (off, evaluation, on) and recent CodeIntegrity events (3077/3033 blocked, 3076 audit) naming go, dlv or a Go-built binary (Windows only)",
             deep: false,
         },
         run: crate::wincanary::check_smartscreen,

@@ -52,6 +52,12 @@ impl Gather for Canned {
     fn build_probe(&self, _: &Path, _: &BTreeMap<String, String>, _: Duration) -> BuildProbe {
         BuildProbe::default()
     }
+    fn ci_events(&self) -> Result<Vec<gomedic_sys::winsec::CiEvent>, String> {
+        Ok(vec![
+            gomedic_sys::winsec::CiEvent { event_id: 3077, time: "2026-11-21T09:30:12Z".into(), file: "\\Device\\HarddiskVolume3\\Users\\dev\\AppData\\Local\\Temp\\go-build1\\b001\\exe\\app.test.exe".into(), process: "go.exe".into() },
+            gomedic_sys::winsec::CiEvent { event_id: 3077, time: "2026-11-20T09:30:12Z".into(), file: "\\Device\\HarddiskVolume3\\Tools\\other.exe".into(), process: "explorer.exe".into() },
+        ])
+    }
     fn smart_app_control(&self) -> Result<Option<u32>, String> {
         Ok(self.sac)
     }
@@ -572,6 +578,10 @@ fn canary_reads_scanning_blocking_and_quarantine() {
     );
     // Smart App Control on is a warning with the reason.
     let sac = eval(&f, "win.smartscreen");
-    assert_eq!(sac.status, Status::Warn);
-    assert!(sac.summary.contains("unsigned"));
+    assert_eq!(sac.status, Status::Error, "{sac:#?}");
+    assert!(sac.summary.contains("blocked 1 Go"), "{}", sac.summary);
+    assert!(
+        sac.details.iter().any(|d| d.contains("app.test.exe"))
+            && !sac.details.iter().any(|d| d.contains("other.exe"))
+    );
 }

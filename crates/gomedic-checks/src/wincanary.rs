@@ -3,17 +3,31 @@
 
 use crate::facts::Facts;
 use crate::util::{ms, tail_lines};
-use gomedic_core::{CheckResult, Fix};
+use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_sys::exec::{Exit, Failure};
 use std::time::Duration;
 
-/// `win.smartscreen`
+fn go_file(path: &str) -> bool {
+    let l = path.to_ascii_lowercase().replace('/', "\\");
+    [
+        "\\go.exe",
+        "\\gofmt.exe",
+        "\\dlv.exe",
+        "\\gopls.exe",
+        ".test.exe",
+    ]
+    .iter()
+    .any(|s| l.ends_with(s))
+        || l.contains("\\go-build")
+}
+
+/// `win.smartscreen`: Smart App Control state and recent App Control events naming Go.
 pub fn check_smartscreen(f: &Facts) -> CheckResult {
     if !f.windows() {
         return CheckResult::skipped("Windows only");
     }
-    match f.smart_app_control() {
-        Err(e) => CheckResult::skipped(format!("cannot read the Smart App Control state: {e}")),
+    let mut r = match f.smart_app_control() {
+        Err(e) => CheckResult::ok(format!("Smart App Control state unknown ({e})")),
         Ok(None) => CheckResult::ok("Smart App Control is not present on this Windows"),
         Ok(Some(0)) => CheckResult::ok("Smart App Control is off"),
         Ok(Some(1)) => CheckResult::warn("Smart App Control is on: it blocks unsigned programs without reputation, which includes every binary `go build` and `go test` produce, and dlv")
@@ -26,7 +40,45 @@ pub fn check_smartscreen(f: &Facts) -> CheckResult {
         Ok(Some(2)) => CheckResult::ok("Smart App Control is in evaluation mode: it may switch itself on, and then blocks unsigned Go builds")
             .detail("Windows decides after an evaluation period; developers' machines usually end up off, but not always"),
         Ok(Some(v)) => CheckResult::ok(format!("Smart App Control state {v} (unknown value)")),
+    };
+    match f.ci_events() {
+        Err(e) => r = r.detail(format!("CodeIntegrity events not readable: {e}")),
+        Ok(events) => {
+            let go: Vec<_> = events
+                .iter()
+                .filter(|e| go_file(&e.file) || go_file(&e.process))
+                .collect();
+            let blocked = go.iter().filter(|e| e.event_id != 3076).count();
+            let audited = go.len() - blocked;
+            for e in go.iter().take(10) {
+                r = r.detail(format!(
+                    "{} event {} ({}): {} (started by {})",
+                    e.time,
+                    e.event_id,
+                    if e.event_id == 3076 {
+                        "audit: would be blocked"
+                    } else {
+                        "blocked"
+                    },
+                    e.file,
+                    e.process
+                ));
+            }
+            if blocked > 0 {
+                r.status = Status::Error;
+                r.summary = format!("App Control / Smart App Control blocked {blocked} Go binar{} recently (CodeIntegrity event 3077/3033)", if blocked == 1 { "y" } else { "ies" });
+                r = r.fix(Fix::manual(
+                    "win.appcontrol-allow",
+                    "Allow the Go toolchain by hash (`gomedic wdac policy`) and sign or relocate test binaries; hash rules cannot cover each new test build",
+                    vec!["gomedic wdac policy --out gomedic-go.xml".into()],
+                ));
+            } else if audited > 0 {
+                r.status = r.status.worst(Status::Warn);
+                r.summary = format!("{audited} Go binar{} would be blocked by App Control in enforcement mode (audit event 3076)", if audited == 1 { "y" } else { "ies" });
+            }
+        }
     }
+    r
 }
 
 /// `win.canary` (deep)

@@ -95,6 +95,10 @@ impl Gather for SystemGather {
         build_probe(go, env, timeout)
     }
 
+    fn ci_events(&self) -> Result<Vec<gomedic_sys::winsec::CiEvent>, String> {
+        gomedic_sys::winsec::code_integrity_events(200)
+    }
+
     fn smart_app_control(&self) -> Result<Option<u32>, String> {
         gomedic_sys::registry::read_hklm_dword(
             "SYSTEM\\CurrentControlSet\\Control\\CI\\Policy",

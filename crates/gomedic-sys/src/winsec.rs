@@ -243,6 +243,84 @@ pub fn change_rule(r: &OwnedRule, add: bool) -> Result<(), String> {
     }
 }
 
+/// An App Control / Smart App Control event about one file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CiEvent {
+    pub event_id: u32,
+    pub time: String,
+    pub file: String,
+    pub process: String,
+}
+
+fn xml_attr<'a>(xml: &'a str, tag: &str, attr: &str) -> Option<&'a str> {
+    let at = xml.find(&format!("<{tag}"))?;
+    let rest = &xml[at..];
+    let end = rest.find('>')?;
+    let head = &rest[..end];
+    let k = head
+        .find(&format!("{attr}='"))
+        .map(|i| (i, '\''))
+        .or_else(|| head.find(&format!("{attr}=\"")).map(|i| (i, '"')))?;
+    let v = &head[k.0 + attr.len() + 2..];
+    v.find(k.1).map(|e| &v[..e])
+}
+
+fn xml_data<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
+    for q in ['\'', '"'] {
+        let key = format!("<Data Name={q}{name}{q}>");
+        if let Some(i) = xml.find(&key) {
+            let v = &xml[i + key.len()..];
+            return v.find("</Data>").map(|e| &v[..e]);
+        }
+    }
+    None
+}
+
+/// Parses a CodeIntegrity/Operational event rendered as XML (3033, 3063, 3076, 3077, 3089).
+pub fn parse_ci_event(xml: &str) -> Option<CiEvent> {
+    let id: u32 = {
+        let i = xml.find("<EventID")?;
+        let v = &xml[i..];
+        let s = v.find('>')? + 1;
+        let e = v.find("</EventID>")?;
+        v[s..e].trim().parse().ok()?
+    };
+    Some(CiEvent {
+        event_id: id,
+        time: xml_attr(xml, "TimeCreated", "SystemTime")
+            .unwrap_or("")
+            .to_string(),
+        file: xml_data(xml, "File Name")
+            .or_else(|| xml_data(xml, "FileNameBuffer"))
+            .unwrap_or("")
+            .to_string(),
+        process: xml_data(xml, "Process Name")
+            .or_else(|| xml_data(xml, "ProcessNameBuffer"))
+            .unwrap_or("")
+            .to_string(),
+    })
+}
+
+/// Recent App Control / Smart App Control block and audit events (newest first).
+pub fn code_integrity_events(max: usize) -> Result<Vec<CiEvent>, String> {
+    #[cfg(windows)]
+    {
+        Ok(imp::query_events(
+            "Microsoft-Windows-CodeIntegrity/Operational",
+            "*[System[(EventID=3033 or EventID=3063 or EventID=3076 or EventID=3077)]]",
+            max,
+        )?
+        .iter()
+        .filter_map(|x| parse_ci_event(x))
+        .collect())
+    }
+    #[cfg(not(windows))]
+    {
+        let _ = max;
+        Err("Windows only".into())
+    }
+}
+
 /// Whether `path` lives on a Dev Drive (`Ok(None)` when the system cannot tell).
 pub fn is_dev_drive(path: &std::path::Path) -> Result<Option<bool>, String> {
     #[cfg(windows)]
@@ -405,6 +483,75 @@ mod imp {
         Ok(())
     }
 
+    pub fn query_events(channel: &str, xpath: &str, max: usize) -> Result<Vec<String>, String> {
+        use windows_sys::Win32::System::EventLog::*;
+        let w = |s: &str| -> Vec<u16> { s.encode_utf16().chain(Some(0)).collect() };
+        let (c, q) = (w(channel), w(xpath));
+        let h = unsafe {
+            EvtQuery(
+                0,
+                c.as_ptr(),
+                q.as_ptr(),
+                EvtQueryChannelPath | EvtQueryReverseDirection,
+            )
+        };
+        if h == 0 {
+            return Err(format!("{channel}: {}", std::io::Error::last_os_error()));
+        }
+        let mut out = Vec::new();
+        let mut events = [0isize; 16];
+        while out.len() < max {
+            let mut got = 0u32;
+            if unsafe {
+                EvtNext(
+                    h,
+                    events.len() as u32,
+                    events.as_mut_ptr(),
+                    1000,
+                    0,
+                    &mut got,
+                )
+            } == 0
+            {
+                break;
+            }
+            for ev in &events[..got as usize] {
+                let mut used = 0u32;
+                let mut props = 0u32;
+                unsafe {
+                    EvtRender(
+                        0,
+                        *ev,
+                        EvtRenderEventXml,
+                        0,
+                        std::ptr::null_mut(),
+                        &mut used,
+                        &mut props,
+                    )
+                };
+                let mut buf = vec![0u16; (used as usize / 2) + 1];
+                if unsafe {
+                    EvtRender(
+                        0,
+                        *ev,
+                        EvtRenderEventXml,
+                        (buf.len() * 2) as u32,
+                        buf.as_mut_ptr().cast(),
+                        &mut used,
+                        &mut props,
+                    )
+                } != 0
+                {
+                    let len = buf.iter().position(|c| *c == 0).unwrap_or(buf.len());
+                    out.push(String::from_utf16_lossy(&buf[..len]));
+                }
+                unsafe { EvtClose(*ev) };
+            }
+        }
+        unsafe { EvtClose(h) };
+        Ok(out)
+    }
+
     pub fn is_dev_drive(path: &std::path::Path) -> Result<Option<bool>, String> {
         use std::os::windows::ffi::OsStrExt;
         use windows_sys::Win32::Foundation::{CloseHandle, INVALID_HANDLE_VALUE};
@@ -480,6 +627,17 @@ mod imp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_integrity_event_xml() {
+        let xml = r#"<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-CodeIntegrity' Guid='{4ee76bd8-3cf4-44a0-a0ac-3937643e37a3}'/><EventID>3077</EventID><Version>5</Version><Level>2</Level><TimeCreated SystemTime='2026-11-21T09:30:12.1234567Z'/><Channel>Microsoft-Windows-CodeIntegrity/Operational</Channel></System><EventData><Data Name='File Name'>\Device\HarddiskVolume3\Users\dev\AppData\Local\Temp\go-build123\b001\exe\app.test.exe</Data><Data Name='Process Name'>\Device\HarddiskVolume3\Program Files\Go\bin\go.exe</Data><Data Name='Requested Signing Level'>8</Data></EventData></Event>"#;
+        let e = parse_ci_event(xml).unwrap();
+        assert_eq!(e.event_id, 3077);
+        assert_eq!(e.time, "2026-11-21T09:30:12.1234567Z");
+        assert!(e.file.ends_with("app.test.exe"));
+        assert!(e.process.ends_with("go.exe"));
+        assert!(parse_ci_event("<Event/>").is_none());
+    }
 
     #[test]
     fn recorded_wmi_shapes_deserialize() {
