@@ -511,6 +511,13 @@ fn defender_passive_behind_other_av() {
     assert_eq!(r.status, Status::Skipped, "{r:#?}");
     assert!(r.summary.contains("0x800106BA"));
     assert_eq!(eval(&f, "win.av").status, Status::Skipped);
+    // No Defender at all (its WMI namespace is missing, as under Wine or on some servers).
+    let none = win_with_security(
+        r#"{"status":{"Err":"WMI namespace ROOT\\Microsoft\\Windows\\Defender: HRESULT Call failed with: 0x8004100E"},"prefs":{"Err":"x"},"detections":{"Err":"x"},"products":{"Err":"x"},"firewall":{"Err":"x"}}"#,
+    );
+    let r = eval(&none, "win.defender");
+    assert_eq!(r.status, Status::Skipped, "{r:#?}");
+    assert!(r.summary.contains("not installed"));
 }
 
 fn ok_run(ms_: u64) -> exec::Result {

@@ -69,7 +69,7 @@ pub fn check_defender(f: &Facts) -> CheckResult {
         Ok(s) => s,
         Err(e) => {
             let why = unreadable_reason(e);
-            return if why.contains("0x800106BA") {
+            return if why.contains("0x800106BA") || why.contains("0x8004100E") {
                 CheckResult::skipped(why)
             } else {
                 CheckResult::warn(why)
