@@ -426,7 +426,11 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
     // Verdict, most serious first.
     if computed != signed_digest || page_ok == Some(false) {
         rep.status = Status::Tampered;
-        rep.detail = "the file was modified after it was signed: its Authenticode digest does not match the signed digest".into();
+        rep.detail = if computed != signed_digest {
+            "the file was modified after it was signed: its Authenticode digest does not match the signed digest".into()
+        } else {
+            "the file was modified after it was signed: a page hash does not match the signed page-hash table".into()
+        };
     } else if !md_ok || !sig_ok {
         rep.status = Status::BadSignature;
         rep.detail = if !md_ok {

@@ -108,7 +108,7 @@ fn exit_code(f: &Facts, cmd: &str, code: i64, stderr: &str) -> CheckResult {
                 if matches!(
                     ucode,
                     0xC0000022 | 0xC0000906 | 0xC0000907 | 0xC0000428 | 0xC0000361
-                        ..=0xC0000364 | 0xC0000142
+                        ..=0xC0000364 | 0xC0000142 | 0xC0E90002
                 ) {
                     r = r.fix(av_fix(f));
                 }

@@ -388,6 +388,10 @@ fn win_with_security(fixture: &str) -> Facts {
     let mut env = BTreeMap::new();
     env.insert("USERPROFILE".to_string(), "C:\\Users\\dev".to_string());
     env.insert(
+        "TEMP".to_string(),
+        "C:\\Users\\dev\\AppData\\Local\\Temp".to_string(),
+    );
+    env.insert(
         "GOCACHE".to_string(),
         "C:\\Users\\dev\\AppData\\Local\\go-build".to_string(),
     );
@@ -447,6 +451,16 @@ fn defender_as_administrator_finds_quarantined_test_binary() {
         "already excluded"
     );
     assert!(ex.automatic);
+    assert!(
+        ex.commands.iter().any(|c| c.contains("Temp\\go-build*")),
+        "{:?}",
+        ex.commands
+    );
+    assert!(
+        !ex.commands.iter().any(|c| c.contains("pkg\\mod")),
+        "GOMODCACHE is inside GOPATH: {:?}",
+        ex.commands
+    );
     match &ex.action {
         Some(gomedic_core::FixAction::DefenderExclusions { paths, processes }) => {
             assert!(paths.iter().any(|p| p.ends_with("\\go")), "{paths:?}");

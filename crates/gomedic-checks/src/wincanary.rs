@@ -114,7 +114,7 @@ pub fn evaluate(p: &crate::facts::CanaryProbe, f: &Facts) -> CheckResult {
     }
     let av_fix = || {
         Fix::manual(
-            "win.defender-exclusions",
+            "win.canary-av",
             "Let freshly built test binaries run: see win.defender for the smallest exclusion set, or move GOTMPDIR and GOCACHE to a Dev Drive (win.devdrive)",
             vec!["Get-MpThreatDetection | Sort-Object InitialDetectionTime -Descending | Select-Object -First 5".into()],
         )

@@ -31,6 +31,12 @@ pub fn go_dirs(f: &Facts) -> Vec<(&'static str, String)> {
             v.push((label, p.to_string()));
         }
     }
+    // Without GOTMPDIR, go builds test and run binaries in %TEMP%\go-build*.
+    if f.setting("GOTMPDIR").is_empty() {
+        if let Some(t) = f.getenv("TEMP").filter(|t| !t.is_empty()) {
+            v.push(("TEMP", format!("{}\\go-build*", t.trim_end_matches('\\'))));
+        }
+    }
     v
 }
 
@@ -109,8 +115,20 @@ pub fn check_defender(f: &Facts) -> CheckResult {
                         !ek.is_empty() && (k == ek || k.starts_with(&format!("{ek}\\")))
                     })
                 };
-                let missing: Vec<&(&str, String)> =
+                let all_missing: Vec<&(&str, String)> =
                     dirs.iter().filter(|(_, d)| !excluded(d)).collect();
+                // The smallest set: drop directories inside another proposed one.
+                let missing: Vec<&(&str, String)> = all_missing
+                    .iter()
+                    .filter(|(_, d)| {
+                        let k = key(d);
+                        !all_missing.iter().any(|(_, o)| {
+                            let ok = key(o);
+                            ok != k && k.starts_with(&format!("{ok}\\"))
+                        })
+                    })
+                    .copied()
+                    .collect();
                 let proc_missing: Vec<&str> = ["go.exe", "compile.exe", "link.exe"]
                     .into_iter()
                     .filter(|n| !procs.iter().any(|e| key(e).rsplit('\\').next() == Some(*n)))
@@ -248,7 +266,10 @@ pub fn check_firewall(f: &Facts) -> CheckResult {
     };
     let go_rule = |p: &str| {
         let k = key(p);
-        k.ends_with("\\dlv.exe") || k.ends_with(".test.exe") || k.contains("\\go-build")
+        k.ends_with("\\dlv.exe")
+            || k.ends_with(".test.exe")
+            || k.contains("\\go-build")
+            || k.contains("__debug_bin")
     };
     let relevant: Vec<_> = rules
         .iter()
@@ -290,7 +311,7 @@ pub fn check_firewall(f: &Facts) -> CheckResult {
     if r.status != Status::Ok {
         r = r.fix(Fix::auto(
             "win.firewall-dlv",
-            "As administrator, allow Delve on ports 2345-2349 from 127.0.0.1 only (one named rule; undo deletes it), and remove the per-binary rules",
+            "As administrator, allow Delve on ports 2345-2349 from 127.0.0.1 only (one named rule; undo deletes it). Remove blocking and per-binary rules yourself (Windows Security > Firewall > Advanced settings): a block rule wins over any allow rule",
             vec!["New-NetFirewallRule -DisplayName 'gomedic: Delve (loopback)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort 2345-2349 -RemoteAddress 127.0.0.1".into()],
             gomedic_core::FixAction::FirewallRule {
                 name: "gomedic: Delve (loopback)".into(),

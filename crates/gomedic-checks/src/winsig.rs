@@ -56,7 +56,7 @@ pub fn check(f: &Facts) -> CheckResult {
                     }
                     Sig::Tampered | Sig::BadSignature => {
                         status = Status::Error;
-                        problems.push(format!("{} has a broken signature ({:?}): it changed after it was signed; reinstall Go from go.dev", p.display(), r.status));
+                        problems.push(format!("{} has a broken signature ({}): it changed after it was signed; reinstall Go from go.dev", p.display(), r.detail));
                     }
                     Sig::ExpiredWithoutTimestamp => {
                         status = status.worst(Status::Warn);
@@ -91,7 +91,7 @@ pub fn check(f: &Facts) -> CheckResult {
     if status == Status::Error {
         r = r.fix(Fix::manual(
             "go.reinstall",
-            "Reinstall Go from https://go.dev/dl/ (the MSI installs signed binaries)",
+            "Reinstall Go from https://go.dev/dl/ and compare with `gomedic verify`",
             vec![],
         ));
     }

@@ -22,6 +22,7 @@ const TABLE: &[(u32, &str, &str)] = &[
     (0xC0000906, "STATUS_VIRUS_INFECTED", "antivirus reported the file as infected"),
     (0xC0000907, "STATUS_VIRUS_DELETED", "antivirus deleted the file"),
     (0xC0000712, "STATUS_SMARTCARD_SUBSYSTEM_FAILURE", "smart card subsystem failure"),
+    (0xC0E90002, "STATUS_SYSTEM_INTEGRITY_POLICY_VIOLATION", "App Control (WDAC) or Smart App Control blocked the executable"),
 ];
 
 /// Looks up an exit code as an NTSTATUS. Returns `(name, cause)`.

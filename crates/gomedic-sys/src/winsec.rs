@@ -496,7 +496,12 @@ mod imp {
             )
         };
         if h == 0 {
-            return Err(format!("{channel}: {}", std::io::Error::last_os_error()));
+            let e = std::io::Error::last_os_error();
+            return Err(if e.raw_os_error() == Some(0) {
+                format!("{channel}: the event log cannot be opened")
+            } else {
+                format!("{channel}: {e}")
+            });
         }
         let mut out = Vec::new();
         let mut events = [0isize; 16];

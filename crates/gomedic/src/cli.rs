@@ -90,12 +90,13 @@ const VERIFY_HELP: &str = "\
 For each file: the Authenticode image digest is recomputed and compared with the signed
 one (tampered), the PKCS#7 signer's signature and the certificate chain inside the
 signature are verified (bad_signature), and an expired signing certificate without a
-timestamp is reported (expired_without_timestamp). Timestamps (RFC 3161 or legacy) and
-page hashes are shown. gomedic does not decide whether the root is trusted: on Windows
-that is WinVerifyTrust's job.
+timestamp is reported (expired_without_timestamp). Timestamps (RFC 3161 or legacy) are
+shown, and recorded page hashes are recomputed page by page. gomedic does not decide
+whether the root is trusted; on Windows it also shows WinVerifyTrust's own answer.
 
 Statuses: valid, unsigned, tampered, bad_signature, expired_without_timestamp, not_pe,
-malformed. Exit code 0 when every file is valid, 1 otherwise, 2 for usage errors.";
+malformed (and unreadable for files that cannot be read). Exit code 0 when every file is
+valid, 1 otherwise, 2 for usage errors.";
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {

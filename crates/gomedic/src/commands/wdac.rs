@@ -107,7 +107,9 @@ pub fn run(args: WdacArgs) -> anyhow::Result<u8> {
         entries.len() * 4
     );
     eprintln!("deploy (PowerShell, as administrator, on the Windows machine):");
-    eprintln!("  ConvertFrom-CIPolicy -XmlFilePath {target} -BinaryFilePath \"{policy_id}.cip\"");
+    eprintln!(
+        "  ConvertFrom-CIPolicy -XmlFilePath \"{target}\" -BinaryFilePath \"{policy_id}.cip\""
+    );
     eprintln!("  CiTool --update-policy \"{policy_id}.cip\"    # Windows 11 22H2+; else copy to C:\\Windows\\System32\\CodeIntegrity\\CiPolicies\\Active and reboot");
     if base.starts_with("{00000000") {
         eprintln!("note: set --base-policy-id to your base policy's PolicyID (it must allow supplemental policies, option 17)");
