@@ -12,6 +12,20 @@ pub struct Check {
     pub timeout: Duration,
 }
 
+impl Check {
+    /// Why this check does not apply to `f` at all (decided without running it, so the
+    /// runner does not even start a thread for it).
+    pub fn not_applicable(&self, f: &Facts) -> Option<&'static str> {
+        if self.meta.id.starts_with("win.") && !f.windows() {
+            Some("Windows only")
+        } else if self.meta.category == Category::Network && f.offline {
+            Some("skipped (--offline)")
+        } else {
+            None
+        }
+    }
+}
+
 const T: Duration = Duration::from_secs(30);
 const NET_T: Duration = Duration::from_secs(24 * 3600);
 

@@ -72,6 +72,10 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
     std::panic::set_hook(Box::new(|_| {}));
 
     for (i, c) in checks.iter().enumerate() {
+        if let Some(why) = c.not_applicable(&facts) {
+            slots[i] = Some(CheckReport::new(&c.meta, CheckResult::skipped(why), 0));
+            continue;
+        }
         if c.meta.deep && !opts.deep {
             slots[i] = Some(CheckReport::new(
                 &c.meta,
