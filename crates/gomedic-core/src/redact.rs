@@ -108,6 +108,16 @@ impl Redactor {
         }
     }
 
+    /// Masks secrets in every string of a JSON value, in place.
+    pub fn redact_json(&self, v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => *s = self.redact(s),
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| self.redact_json(x)),
+            serde_json::Value::Object(o) => o.values_mut().for_each(|x| self.redact_json(x)),
+            _ => {}
+        }
+    }
+
     /// Returns `text` with every known and recognisable secret masked.
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();

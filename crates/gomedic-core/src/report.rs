@@ -153,19 +153,10 @@ impl Report {
                 }
             }
             for v in c.data.values_mut() {
-                redact_json(v, r);
+                r.redact_json(v);
             }
         }
         RedactedReport(self)
-    }
-}
-
-fn redact_json(v: &mut serde_json::Value, r: &Redactor) {
-    match v {
-        serde_json::Value::String(s) => *s = r.redact(s),
-        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| redact_json(x, r)),
-        serde_json::Value::Object(o) => o.values_mut().for_each(|x| redact_json(x, r)),
-        _ => {}
     }
 }
 

@@ -164,46 +164,52 @@ impl Gather for SystemGather {
     }
 }
 
+/// A throwaway module in the directory Go itself builds in (GOTMPDIR, else the OS temp
+/// dir): that is where antivirus watches, so probes run there.
+fn temp_module(
+    env: &BTreeMap<String, String>,
+    prefix: &str,
+    files: &[(&str, &str)],
+) -> Result<tempfile::TempDir, String> {
+    let base = env
+        .get("GOTMPDIR")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let dir = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in(&base)
+        .map_err(|e| {
+            format!(
+                "cannot create a temporary directory in {}: {e}",
+                base.display()
+            )
+        })?;
+    for (name, body) in files {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+    }
+    Ok(dir)
+}
+
 const MAIN_GO: &str =
     "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"gomedic-probe-ok\") }\n";
 const TEST_GO: &str = "package main\n\nimport \"testing\"\n\nfunc TestProbe(t *testing.T) {\n\tif 1+1 != 2 {\n\t\tt.Fatal(\"arithmetic\")\n\t}\n}\n";
 
 fn build_probe(go: &Path, env: &BTreeMap<String, String>, timeout: Duration) -> BuildProbe {
     let mut probe = BuildProbe::default();
-    // Where Go itself puts build outputs: GOTMPDIR, else the OS temp dir. That is the
-    // directory antivirus watches, so probe there.
-    let base = env
-        .get("GOTMPDIR")
-        .filter(|v| !v.is_empty())
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    let dir = match tempfile::Builder::new()
-        .prefix("gomedic-build-")
-        .tempdir_in(&base)
-    {
-        Ok(d) => d,
-        Err(e) => {
-            probe.setup_error = Some(format!(
-                "cannot create a temporary directory in {}: {e}",
-                base.display()
-            ));
-            return probe;
-        }
-    };
     let files = [
         ("go.mod", "module gomedicprobe\n\ngo 1.21\n"),
         ("main.go", MAIN_GO),
         ("main_test.go", TEST_GO),
     ];
-    for (name, body) in files {
-        if let Err(e) = std::fs::write(dir.path().join(name), body) {
-            probe.setup_error = Some(format!(
-                "cannot write {}: {e}",
-                dir.path().join(name).display()
-            ));
+    let dir = match temp_module(env, "gomedic-build-", &files) {
+        Ok(d) => d,
+        Err(e) => {
+            probe.setup_error = Some(e);
             return probe;
         }
-    }
+    };
     probe.workdir = Some(dir.path().to_path_buf());
     let gocache = run_quick(go, &["env", "GOCACHE"], dir.path());
     probe.cache_was_cold = gocache.as_deref().map(|c| cache_is_cold(Path::new(c)));
@@ -293,36 +299,17 @@ fn canary(
     timeout: Duration,
 ) -> gomedic_checks::facts::CanaryProbe {
     let mut p = gomedic_checks::facts::CanaryProbe::default();
-    let base = env
-        .get("GOTMPDIR")
-        .filter(|v| !v.is_empty())
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    let dir = match tempfile::Builder::new()
-        .prefix("gomedic-canary-")
-        .tempdir_in(&base)
-    {
+    let files = [
+        ("go.mod", "module canary\n\ngo 1.21\n"),
+        ("canary_test.go", CANARY_TEST),
+    ];
+    let dir = match temp_module(env, "gomedic-canary-", &files) {
         Ok(d) => d,
         Err(e) => {
-            p.setup_error = Some(format!(
-                "cannot create a temporary directory in {}: {e}",
-                base.display()
-            ));
+            p.setup_error = Some(e);
             return p;
         }
     };
-    for (name, body) in [
-        ("go.mod", "module canary\n\ngo 1.21\n"),
-        ("canary_test.go", CANARY_TEST),
-    ] {
-        if let Err(e) = std::fs::write(dir.path().join(name), body) {
-            p.setup_error = Some(format!(
-                "cannot write {}: {e}",
-                dir.path().join(name).display()
-            ));
-            return p;
-        }
-    }
     let exe = dir.path().join(if cfg!(windows) {
         "canary.test.exe"
     } else {

@@ -67,7 +67,7 @@ fn show(format: Format) -> anyhow::Result<u8> {
             let mut settings = serde_json::Map::new();
             for s in &resolved {
                 let mut v = serde_json::to_value(s)?;
-                redact_value(&mut v, &r);
+                r.redact_json(&mut v);
                 settings.insert(s.key.clone(), v);
             }
             let doc = serde_json::json!({ "schema": "gomedic.env/v1", "go_env_file": r.redact(&file), "settings": settings });
@@ -106,15 +106,6 @@ fn show(format: Format) -> anyhow::Result<u8> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
         Err(e) => Err(e.into()),
         Ok(()) => Ok(0),
-    }
-}
-
-fn redact_value(v: &mut serde_json::Value, r: &gomedic_core::Redactor) {
-    match v {
-        serde_json::Value::String(s) => *s = r.redact(s),
-        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| redact_value(x, r)),
-        serde_json::Value::Object(o) => o.values_mut().for_each(|x| redact_value(x, r)),
-        _ => {}
     }
 }
 

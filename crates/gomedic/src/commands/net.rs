@@ -102,7 +102,7 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
                 "endpoints": reports,
                 "recommendation": rec,
             });
-            redact_json(&mut doc, &r);
+            r.redact_json(&mut doc);
             serde_json::to_writer_pretty(&mut out, &doc)
                 .map_err(std::io::Error::other)
                 .and_then(|_| writeln!(out))
@@ -120,15 +120,6 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
         Ok(()) => {}
     }
     Ok(if failed { 1 } else { 0 })
-}
-
-fn redact_json(v: &mut serde_json::Value, r: &Redactor) {
-    match v {
-        serde_json::Value::String(s) => *s = r.redact(s),
-        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| redact_json(x, r)),
-        serde_json::Value::Object(o) => o.values_mut().for_each(|x| redact_json(x, r)),
-        _ => {}
-    }
 }
 
 fn human(
@@ -265,7 +256,7 @@ fn route(module: &str, format: Format) -> anyhow::Result<u8> {
     if format == Format::Json {
         let mut doc = serde_json::json!({ "schema": "gomedic.route/v1", "route": route, "settings": {
             "GOPROXY": gp, "GOSUMDB": gs, "GOPRIVATE": gpriv, "GONOPROXY": gnp, "GONOSUMDB": gns, "GOINSECURE": gi } });
-        redact_json(&mut doc, &r);
+        r.redact_json(&mut doc);
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
         stdout.write_all(&out)?;
