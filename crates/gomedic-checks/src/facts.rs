@@ -80,7 +80,9 @@ pub trait Gather: Send + Sync {
     /// Windows security state (Defender, Security Center, firewall), read once.
     fn security(&self) -> gomedic_sys::winsec::Snapshot;
     /// Whether a directory is on a Dev Drive.
-    fn dev_drive(&self, path: &Path) -> Result<Option<bool>, String>;
+    fn dev_drive(&self, path: &Path) -> Result<Option<(bool, bool)>, String>;
+    /// Windows' own trust decision for a file (WinVerifyTrust HRESULT; Err off Windows).
+    fn win_trust(&self, path: &Path) -> Result<i32, String>;
     /// Authenticode inspection of a PE file.
     fn authenticode(&self, path: &Path) -> Result<gomedic_authenticode::Report, String>;
     /// The user and machine PATH values from the Windows registry (Err off Windows).
@@ -547,7 +549,7 @@ impl Facts {
         self.security.get_or_init(|| self.gather.security())
     }
 
-    pub fn dev_drive(&self, path: &Path) -> Result<Option<bool>, String> {
+    pub fn dev_drive(&self, path: &Path) -> Result<Option<(bool, bool)>, String> {
         self.gather.dev_drive(path)
     }
 
@@ -562,5 +564,9 @@ impl Facts {
 
     pub fn ci_events(&self) -> Result<Vec<gomedic_sys::winsec::CiEvent>, String> {
         self.gather.ci_events()
+    }
+
+    pub fn win_trust(&self, path: &Path) -> Result<i32, String> {
+        self.gather.win_trust(path)
     }
 }

@@ -81,8 +81,11 @@ impl Gather for Canned {
             }
         })
     }
-    fn dev_drive(&self, _: &Path) -> Result<Option<bool>, String> {
-        Ok(Some(false))
+    fn dev_drive(&self, _: &Path) -> Result<Option<(bool, bool)>, String> {
+        Ok(Some((false, false)))
+    }
+    fn win_trust(&self, _: &Path) -> Result<i32, String> {
+        Err("not in tests".into())
     }
     fn authenticode(&self, _: &Path) -> Result<gomedic_authenticode::Report, String> {
         Err("not in tests".into())

@@ -338,12 +338,16 @@ pub fn check_devdrive(f: &Facts) -> CheckResult {
         .collect();
     for (k, p) in &dirs {
         match f.dev_drive(p) {
-            Ok(Some(true)) => {
+            Ok(Some((true, trusted))) => {
                 on_dev += 1;
                 known += 1;
-                details.push(format!("{k} {} is on a Dev Drive", p.display()));
+                details.push(format!(
+                    "{k} {} is on a Dev Drive ({})",
+                    p.display(),
+                    if trusted { "trusted: Defender scans it asynchronously in performance mode" } else { "not trusted: scanned like any other drive; `fsutil devdrv trust` as administrator" }
+                ));
             }
-            Ok(Some(false)) => {
+            Ok(Some((false, _))) => {
                 known += 1;
                 details.push(format!("{k} {} is not on a Dev Drive", p.display()));
             }

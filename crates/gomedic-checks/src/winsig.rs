@@ -43,10 +43,19 @@ pub fn check(f: &Facts) -> CheckResult {
                 problems.push(format!("cannot read {}: {e}", p.display()));
             }
             Ok(r) => {
-                details.push(
-                    format!("{}: {:?}: {}", p.display(), r.status, r.detail)
-                        .replace("Valid", "signed"),
-                );
+                let name = serde_json::to_value(r.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let trust = match f.win_trust(p) {
+                    Ok(hr) => format!(
+                        "; Windows trust: {} (0x{:08X})",
+                        gomedic_sys::wintrust::name(hr),
+                        hr as u32
+                    ),
+                    Err(_) => String::new(),
+                };
+                details.push(format!("{}: {name}: {}{trust}", p.display(), r.detail));
                 match r.status {
                     Sig::Valid => {}
                     Sig::Unsigned if !*official => {}

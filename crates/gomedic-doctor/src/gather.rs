@@ -120,8 +120,12 @@ impl Gather for SystemGather {
         gomedic_sys::winsec::snapshot()
     }
 
-    fn dev_drive(&self, path: &Path) -> Result<Option<bool>, String> {
+    fn dev_drive(&self, path: &Path) -> Result<Option<(bool, bool)>, String> {
         gomedic_sys::winsec::is_dev_drive(path)
+    }
+
+    fn win_trust(&self, path: &Path) -> Result<i32, String> {
+        gomedic_sys::wintrust::verify_trust(path)
     }
 
     fn authenticode(&self, path: &Path) -> Result<gomedic_authenticode::Report, String> {

@@ -321,8 +321,9 @@ pub fn code_integrity_events(max: usize) -> Result<Vec<CiEvent>, String> {
     }
 }
 
-/// Whether `path` lives on a Dev Drive (`Ok(None)` when the system cannot tell).
-pub fn is_dev_drive(path: &std::path::Path) -> Result<Option<bool>, String> {
+/// Whether `path` lives on a Dev Drive, and whether that Dev Drive is trusted (Defender's
+/// performance mode applies only to trusted ones). `Ok(None)` when the system cannot tell.
+pub fn is_dev_drive(path: &std::path::Path) -> Result<Option<(bool, bool)>, String> {
     #[cfg(windows)]
     {
         imp::is_dev_drive(path)
@@ -557,7 +558,7 @@ mod imp {
         Ok(out)
     }
 
-    pub fn is_dev_drive(path: &std::path::Path) -> Result<Option<bool>, String> {
+    pub fn is_dev_drive(path: &std::path::Path) -> Result<Option<(bool, bool)>, String> {
         use std::os::windows::ffi::OsStrExt;
         use windows_sys::Win32::Foundation::{CloseHandle, INVALID_HANDLE_VALUE};
         use windows_sys::Win32::Storage::FileSystem::{
@@ -567,6 +568,7 @@ mod imp {
         use windows_sys::Win32::System::IO::DeviceIoControl;
         const FSCTL_QUERY_PERSISTENT_VOLUME_STATE: u32 = 0x0009_023c;
         const PERSISTENT_VOLUME_STATE_DEV_VOLUME: u32 = 0x0000_2000;
+        const PERSISTENT_VOLUME_STATE_TRUSTED_VOLUME: u32 = 0x0000_4000;
         #[repr(C)]
         struct Info {
             volume_flags: u32,
@@ -597,7 +599,8 @@ mod imp {
             }
             let input = Info {
                 volume_flags: 0,
-                flag_mask: PERSISTENT_VOLUME_STATE_DEV_VOLUME,
+                flag_mask: PERSISTENT_VOLUME_STATE_DEV_VOLUME
+                    | PERSISTENT_VOLUME_STATE_TRUSTED_VOLUME,
                 version: 1,
                 reserved: 0,
             };
@@ -622,9 +625,10 @@ mod imp {
             if ok == 0 {
                 return Ok(None);
             }
-            Ok(Some(
+            Ok(Some((
                 output.volume_flags & PERSISTENT_VOLUME_STATE_DEV_VOLUME != 0,
-            ))
+                output.volume_flags & PERSISTENT_VOLUME_STATE_TRUSTED_VOLUME != 0,
+            )))
         }
     }
 }
