@@ -118,3 +118,102 @@ pub fn json(r: &RedactedReport, w: &mut dyn Write) -> io::Result<()> {
     })?;
     writeln!(w)
 }
+
+fn xml_escape(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect::<String>()
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// JUnit XML: a `testsuite` per category and a `testcase` per check. `error` checks are
+/// failures; `timeout` and `failed` (the check itself broke) are errors; `skipped` is
+/// skipped; warnings pass unless `strict`, matching the exit code.
+pub fn junit(r: &RedactedReport, strict: bool, w: &mut dyn Write) -> io::Result<()> {
+    let mut cats: Vec<&str> = Vec::new();
+    for c in &r.checks {
+        if !cats.contains(&c.category.as_str()) {
+            cats.push(c.category.as_str());
+        }
+    }
+    let count = |f: &dyn Fn(&CheckReport) -> bool, cat: Option<&str>| {
+        r.checks
+            .iter()
+            .filter(|c| cat.is_none_or(|k| c.category.as_str() == k) && f(c))
+            .count()
+    };
+    let is_fail =
+        |c: &CheckReport| c.status == Status::Error || (strict && c.status == Status::Warn);
+    let is_err = |c: &CheckReport| matches!(c.status, Status::Timeout | Status::Failed);
+    let is_skip = |c: &CheckReport| c.status == Status::Skipped;
+    writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        w,
+        r#"<testsuites name="gomedic check" tests="{}" failures="{}" errors="{}" skipped="{}" time="{:.3}">"#,
+        r.checks.len(),
+        count(&is_fail, None),
+        count(&is_err, None),
+        count(&is_skip, None),
+        r.duration_ms as f64 / 1000.0
+    )?;
+    for cat in cats {
+        let tests = r
+            .checks
+            .iter()
+            .filter(|c| c.category.as_str() == cat)
+            .count();
+        writeln!(
+            w,
+            r#"  <testsuite name="gomedic.{cat}" tests="{tests}" failures="{}" errors="{}" skipped="{}">"#,
+            count(&is_fail, Some(cat)),
+            count(&is_err, Some(cat)),
+            count(&is_skip, Some(cat))
+        )?;
+        for c in r.checks.iter().filter(|c| c.category.as_str() == cat) {
+            writeln!(
+                w,
+                r#"    <testcase classname="gomedic.{cat}" name="{}" time="{:.3}">"#,
+                xml_escape(&c.id),
+                c.duration_ms as f64 / 1000.0
+            )?;
+            let mut body = c.details.join("\n");
+            for f in &c.fixes {
+                body.push_str(&format!("\nfix: {}", f.description));
+                for cmd in &f.commands {
+                    body.push_str(&format!("\n  $ {cmd}"));
+                }
+            }
+            let msg = xml_escape(&c.summary);
+            if is_fail(c) {
+                writeln!(
+                    w,
+                    r#"      <failure message="{msg}" type="{}">{}</failure>"#,
+                    c.status.as_str(),
+                    xml_escape(&body)
+                )?;
+            } else if is_err(c) {
+                writeln!(
+                    w,
+                    r#"      <error message="{msg}" type="{}">{}</error>"#,
+                    c.status.as_str(),
+                    xml_escape(&body)
+                )?;
+            } else if is_skip(c) {
+                writeln!(w, r#"      <skipped message="{msg}"/>"#)?;
+            } else {
+                writeln!(
+                    w,
+                    "      <system-out>{}: {}</system-out>",
+                    c.status.as_str(),
+                    msg
+                )?;
+            }
+            writeln!(w, "    </testcase>")?;
+        }
+        writeln!(w, "  </testsuite>")?;
+    }
+    writeln!(w, "</testsuites>")
+}

@@ -270,6 +270,15 @@ pub enum Format {
     Json,
 }
 
+/// Output formats of `gomedic check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    /// JUnit XML for CI systems: a suite per category, a test case per check.
+    Junit,
+}
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Also run slow checks that build, run and test a temporary module
@@ -288,8 +297,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH")]
     pub go: Option<PathBuf>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
     /// Show timings and the details of passing checks
     #[arg(short, long)]
     pub verbose: bool,

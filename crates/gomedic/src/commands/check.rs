@@ -1,6 +1,6 @@
 //! `gomedic check`: gather facts, run checks, redact, render, exit.
 
-use crate::cli::{CheckArgs, Format};
+use crate::cli::{CheckArgs, CheckFormat as Format};
 use anyhow::Context;
 use gomedic_checks::Policy;
 use gomedic_core::Report;
@@ -79,6 +79,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let mut out = stdout.lock();
     let res = match args.format {
         Format::Json => gomedic_render::json(&redacted, &mut out),
+        Format::Junit => gomedic_render::junit(&redacted, args.strict, &mut out),
         Format::Human => {
             let color =
                 stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

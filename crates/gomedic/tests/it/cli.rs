@@ -120,3 +120,48 @@ fn closed_stdout_is_not_an_error() {
         assert_ne!(out.status.code(), Some(3), "{args:?}");
     }
 }
+
+#[test]
+fn junit_report_for_ci() {
+    let mut t = TestEnv::with_go("1.27.3");
+    t.set("GOPROXY", "https://alice:junitS3cret@proxy.example/,direct");
+    t.set("GOSUMDB", "off");
+    let out = t.gomedic(&["check", "--format", "junit"]);
+    let xml = String::from_utf8(out.stdout).unwrap();
+    assert!(!xml.contains("junitS3cret"), "redacted");
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed JUnit XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "testcase")
+        .collect();
+    assert_eq!(cases.len().to_string(), root.attribute("tests").unwrap());
+    let case = |id: &str| {
+        cases
+            .iter()
+            .find(|c| c.attribute("name") == Some(id))
+            .unwrap_or_else(|| panic!("{id}"))
+    };
+    assert!(case("go.runs")
+        .children()
+        .any(|n| n.tag_name().name() == "system-out"));
+    assert!(case("go.build")
+        .children()
+        .any(|n| n.tag_name().name() == "skipped"));
+    // go.env warns (GOSUMDB=off): a pass without --strict, a failure with it.
+    assert!(!case("go.env")
+        .children()
+        .any(|n| n.tag_name().name() == "failure"));
+    let strict = t.gomedic(&["check", "--format", "junit", "--strict"]);
+    let xml = String::from_utf8(strict.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let env_case = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "testcase" && n.attribute("name") == Some("go.env"))
+        .unwrap();
+    assert!(env_case
+        .children()
+        .any(|n| n.tag_name().name() == "failure"));
+    assert_eq!(strict.status.code(), Some(1));
+}
