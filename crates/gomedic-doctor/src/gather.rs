@@ -45,6 +45,15 @@ impl NetOptions {
             .unwrap_or_else(gomedic_net::resolve::default_hosts_file);
         cfg.hosts = std::fs::read_to_string(&path).ok().map(|t| (path, t));
         cfg.proxy_env = gomedic_net::proxyenv::ProxyEnv::from_env(&|k| env.get(k).cloned());
+        // GOAUTH defaults to netrc; "off" (or another scheme only) means no netrc.
+        let goauth = env.get("GOAUTH").cloned().unwrap_or_default();
+        if goauth.is_empty() || goauth.split(';').any(|p| p.trim() == "netrc") {
+            if let Some(p) = gomedic_net::netrc::path(&|k| env.get(k).cloned()) {
+                if let Ok(text) = std::fs::read_to_string(p) {
+                    cfg.netrc = gomedic_net::netrc::parse(&text);
+                }
+            }
+        }
         cfg
     }
 }

@@ -38,6 +38,8 @@ pub struct ProbeConfig {
     pub sumdb_name: String,
     /// Module whose version list a proxy is asked for (small and always present).
     pub probe_module: String,
+    /// `.netrc` credentials sent as the go command sends them (GOAUTH=netrc, the default).
+    pub netrc: Vec<crate::netrc::Entry>,
 }
 
 impl ProbeConfig {
@@ -51,6 +53,7 @@ impl ProbeConfig {
             mozilla_roots: Arc::new(tls::mozilla_roots()),
             sumdb_name: "sum.golang.org".into(),
             probe_module: "golang.org/x/text".into(),
+            netrc: Vec::new(),
         }
     }
 }
@@ -762,7 +765,16 @@ async fn http_phase<S>(
         }
     };
     // Like the go command, send the URL's user:password as basic auth (private proxies).
-    let auth = basic_auth(&t.url);
+    let auth = basic_auth(&t.url).or_else(|| {
+        use base64::Engine;
+        crate::netrc::lookup(&cfg.netrc, host).map(|e| {
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD
+                    .encode(format!("{}:{}", e.login, e.password))
+            )
+        })
+    });
     // Through an HTTP proxy, plain-http requests carry the absolute URL.
     let proxied = via_proxy.is_some();
     let proxy_auth_value = via_proxy.filter(|a| !a.is_empty());

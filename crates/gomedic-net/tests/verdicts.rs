@@ -326,3 +326,25 @@ fn plain_http_through_a_proxy_uses_absolute_urls() {
     assert!(r.detail.contains("HTTP_PROXY"), "{}", r.detail);
     assert!(r.proxy.is_some());
 }
+
+#[test]
+fn netrc_credentials_are_sent_like_go() {
+    let ca = TestCa::new("Root");
+    // "bob:pw" in base64
+    let srv = tls_server(
+        &ca,
+        &["athens.corp.example"],
+        Behavior::RequireAuth("Basic Ym9iOnB3"),
+    );
+    let mut c = cfg(&[&ca], &[&ca]);
+    map(&mut c, "athens.corp.example", 443, srv.addr);
+    assert_eq!(
+        one(&c, "https://athens.corp.example", EndpointKind::Proxy).verdict,
+        Verdict::HttpError
+    );
+    c.netrc = gomedic_net::netrc::parse("machine athens.corp.example login bob password pw");
+    assert_eq!(
+        one(&c, "https://athens.corp.example", EndpointKind::Proxy).verdict,
+        Verdict::Ok
+    );
+}

@@ -379,3 +379,43 @@ fn explicit_sumdb_url_bypasses_proxies_and_credentials_stay_hidden() {
         );
     }
 }
+
+#[test]
+fn netrc_credentials_reach_private_proxies_and_stay_hidden() {
+    let ca = TestCa::new("Corp Root");
+    // "bob:n3trcPass" in base64
+    let athens = tls_server(
+        &ca,
+        &["athens.corp.example"],
+        Behavior::RequireAuth("Basic Ym9iOm4zdHJjUGFzcw=="),
+    );
+    let mut t = env_trusting(&ca);
+    let resolve = format!("athens.corp.example:443:{}", athens.addr);
+    let args = [
+        "net",
+        "https://athens.corp.example",
+        "--resolve",
+        resolve.as_str(),
+        "--format",
+        "json",
+    ];
+    assert_eq!(
+        json(&t.gomedic(&args))["endpoints"][0]["http"]["status"],
+        401
+    );
+    std::fs::write(
+        t.home.join(".netrc"),
+        "machine athens.corp.example login bob password n3trcPass\n",
+    )
+    .unwrap();
+    let out = t.gomedic(&args);
+    let v = json(&out);
+    assert_eq!(v["endpoints"][0]["http"]["status"], 200, "{v:#}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("n3trcPass"));
+    // GOAUTH=off: the go command would not send them either.
+    t.set("GOAUTH", "off");
+    assert_eq!(
+        json(&t.gomedic(&args))["endpoints"][0]["http"]["status"],
+        401
+    );
+}
