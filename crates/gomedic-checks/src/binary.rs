@@ -114,7 +114,8 @@ pub fn check(f: &Facts) -> CheckResult {
         }
         let fix = if f.windows() {
             Fix::manual("path.add-goroot-bin", "Add the Go installation's bin folder to your user PATH (PowerShell; no 1024-character truncation, unlike setx)", vec![
-                "[Environment]::SetEnvironmentVariable('Path', [Environment]::GetEnvironmentVariable('Path','User') + ';C:\\Program Files\\Go\\bin', 'User')".into(),
+                "gomedic fix win.path-repair   # rewrites the user PATH keeping REG_EXPAND_SZ; undoable".into(),
+                "# or by hand: Settings > System > About > Advanced system settings > Environment Variables".into(),
             ])
         } else {
             Fix::manual("path.add-goroot-bin", "Install Go (https://go.dev/dl/) or add its bin directory to PATH in your shell profile", vec![

@@ -49,7 +49,10 @@ pub fn check(f: &Facts) -> CheckResult {
         );
         let d = dir.display().to_string();
         let cmds = if f.windows() {
-            vec![format!("[Environment]::SetEnvironmentVariable('Path', [Environment]::GetEnvironmentVariable('Path','User') + ';{d}', 'User')")]
+            vec![
+                "gomedic fix win.path-repair   # adds it to the user PATH keeping REG_EXPAND_SZ; undoable".to_string(),
+                format!("# or by hand: Environment Variables > Path > New > {d}"),
+            ]
         } else {
             vec![
                 format!("echo 'export PATH=\"$PATH:{}\"' >> ~/.profile   # bash/zsh; then open a new terminal", d.replace('\'', "'\\''")),

@@ -106,7 +106,11 @@ pub fn check_defender(f: &Facts) -> CheckResult {
                 .chain(procs.iter())
                 .any(|x| is_admin_placeholder(x))
             {
-                details.push("exclusions are hidden from non-administrators: run `gomedic check` elevated to see them (gomedic does not guess)".into());
+                details.push(if paths.iter().chain(procs.iter()).any(|x| x.to_ascii_lowercase().contains("not allowed")) {
+                    "exclusions are hidden even from administrators on this machine (HideExclusionsFromLocalAdmins): ask whoever manages Defender (gomedic does not guess)".into()
+                } else {
+                    "exclusions are hidden from non-administrators: run `gomedic check` elevated to see them (gomedic does not guess)".into()
+                });
             } else if rtp {
                 let excluded = |d: &str| {
                     let k = key(&crate::winpath::expand(d, f));

@@ -112,7 +112,6 @@ pub enum FixAction {
         set: Vec<(String, String)>,
         unset: Vec<String>,
     },
-    /// Replace a PATH value in the Windows registry (type kept, or REG_EXPAND_SZ for %VARS%).
     /// Add Microsoft Defender exclusions (paths, and processes whose opened files are skipped).
     DefenderExclusions {
         paths: Vec<String>,
@@ -126,6 +125,7 @@ pub enum FixAction {
     },
     /// Delete alternate data streams (Mark-of-the-Web `file:Zone.Identifier`).
     RemoveStreams { streams: Vec<String> },
+    /// Replace a PATH value in the Windows registry (type kept, or REG_EXPAND_SZ for %VARS%).
     RegistryPath {
         value: String,
         value_type: u32,
