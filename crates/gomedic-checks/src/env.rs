@@ -127,14 +127,7 @@ pub fn check(f: &Facts) -> CheckResult {
     }
 
     // 4. traps
-    let val = |k: &str| -> String {
-        if k == "GOTOOLCHAIN" {
-            return f.resolve(k).value;
-        }
-        f.go_env_value(k)
-            .map(str::to_string)
-            .unwrap_or_else(|| f.resolve(k).value)
-    };
+    let val = |k: &str| f.setting(k);
     let unset_cmd = |k: &str, src: &Source| -> Vec<String> {
         match src {
             Source::Environment => vec![if f.windows() {

@@ -465,11 +465,7 @@ impl Facts {
         self.dirs.get_or_init(|| {
             let list_sep = if self.windows() { ';' } else { ':' };
             let mut out = Vec::new();
-            let value = |k: &str| -> String {
-                self.go_env_value(k)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| self.resolve(k).value)
-            };
+            let value = |k: &str| self.setting(k);
             for p in value("GOPATH").split(list_sep).filter(|p| !p.is_empty()) {
                 out.push(("GOPATH".to_string(), self.gather.probe_dir(Path::new(p))));
             }

@@ -135,10 +135,7 @@ pub fn check(f: &Facts) -> CheckResult {
         }
     }
 
-    let gopath = f
-        .go_env_value("GOPATH")
-        .map(str::to_string)
-        .unwrap_or_else(|| f.resolve("GOPATH").value);
+    let gopath = f.setting("GOPATH");
     let sep = if f.windows() { ';' } else { ':' };
     if gopath
         .split(sep)

@@ -20,10 +20,7 @@ pub fn check(f: &Facts) -> CheckResult {
     let (dir, why) = if !gobin.is_empty() {
         (PathBuf::from(&gobin), "GOBIN")
     } else {
-        let gopath = f
-            .go_env_value("GOPATH")
-            .map(str::to_string)
-            .unwrap_or_else(|| f.resolve("GOPATH").value);
+        let gopath = f.setting("GOPATH");
         match gopath.split(sep).find(|p| !p.is_empty()) {
             Some(first) => (Path::new(first).join("bin"), "GOPATH/bin"),
             None => return CheckResult::skipped("neither GOBIN nor GOPATH is known"),

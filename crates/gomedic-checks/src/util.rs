@@ -80,6 +80,15 @@ pub fn same_dir(a: &Path, b: &Path, windows: bool) -> bool {
     norm(a) == norm(b)
 }
 
+/// A Windows path compared the way Windows compares them: trimmed, no trailing
+/// separator, backslashes, case-insensitive.
+pub fn win_key(s: &str) -> String {
+    s.trim()
+        .trim_end_matches(['\\', '/'])
+        .replace('/', "\\")
+        .to_ascii_lowercase()
+}
+
 /// Quotes a path for a shell command line the user will copy.
 pub fn shell_quote(s: &str, windows: bool) -> String {
     if windows {

@@ -2,6 +2,7 @@
 //! PATH (`fix win.path-repair`) that keeps %VARS% unexpanded and never truncates.
 
 use crate::facts::Facts;
+use crate::util::win_key as key;
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
 use gomedic_sys::registry::{RegValue, Scope, REG_EXPAND_SZ, REG_SZ};
 use std::path::Path;
@@ -37,16 +38,10 @@ pub fn expand(s: &str, f: &Facts) -> String {
 }
 
 fn has_var(s: &str) -> bool {
+    // At least one `%NAME%` with a non-empty name.
     let mut parts = s.split('%');
     parts.next();
-    parts.clone().count() >= 2 && s.split('%').nth(1).is_some_and(|n| !n.is_empty())
-}
-
-fn key(s: &str) -> String {
-    s.trim()
-        .trim_end_matches(['\\', '/'])
-        .replace('/', "\\")
-        .to_ascii_lowercase()
+    matches!((parts.next(), parts.next()), (Some(name), Some(_)) if !name.is_empty())
 }
 
 fn entries(v: &RegValue) -> Vec<String> {

@@ -2,16 +2,10 @@
 //! Go, read through gomedic-sys's narrow `winsec` interface.
 
 use crate::facts::Facts;
+use crate::util::win_key as key;
 use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_sys::winsec::{is_admin_placeholder, Detection};
 use std::path::PathBuf;
-
-fn key(s: &str) -> String {
-    s.trim()
-        .trim_end_matches(['\\', '/'])
-        .replace('/', "\\")
-        .to_ascii_lowercase()
-}
 
 /// Go's directories (label, path) that real-time scanning slows down.
 pub fn go_dirs(f: &Facts) -> Vec<(&'static str, String)> {

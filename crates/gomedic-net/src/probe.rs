@@ -240,6 +240,16 @@ fn finish(s: &Shared, start: Instant, v: Verdict, detail: impl Into<String>) {
     st.report.duration_ms = ms(start.elapsed());
 }
 
+/// The HTTP proxy itself could not be used: record it on the proxy layer and finish.
+fn proxy_failed(s: &Shared, start: Instant, url: &str, err: &str, detail: String) {
+    s.lock().expect("not poisoned").report.proxy = Some(ProxyLayer {
+        url: url.to_string(),
+        status: None,
+        error: Some(err.to_string()),
+    });
+    finish(s, start, Verdict::ProxyFailed, detail);
+}
+
 fn apply_verdict(st: &mut State, v: Verdict, detail: String) {
     match &st.suspicious {
         Some(why) => {
@@ -268,17 +278,7 @@ async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
         Some(p) => match split_url(p) {
             Ok((_, h, pt, _)) => (h, pt),
             Err(e) => {
-                s.lock().expect("not poisoned").report.proxy = Some(ProxyLayer {
-                    url: p.clone(),
-                    status: None,
-                    error: Some(e.clone()),
-                });
-                return finish(
-                    s,
-                    start,
-                    Verdict::ProxyFailed,
-                    format!("invalid proxy URL: {e}"),
-                );
+                return proxy_failed(s, start, p, &e, format!("invalid proxy URL: {e}"));
             }
         },
         None => (host.clone(), port),
@@ -390,15 +390,11 @@ async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
         match res {
             Ok(t) => io = Box::new(t),
             Err(e) => {
-                s.lock().expect("not poisoned").report.proxy = Some(ProxyLayer {
-                    url: p.clone(),
-                    status: None,
-                    error: Some(e.clone()),
-                });
-                return finish(
+                return proxy_failed(
                     s,
                     start,
-                    Verdict::ProxyFailed,
+                    p,
+                    &e,
                     format!("TLS to the proxy {conn_host}:{conn_port} failed: {e}"),
                 );
             }

@@ -86,13 +86,8 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
         reports.iter().any(|r| !r.verdict.usable_by_go())
     };
 
-    let mut r = common::redactor(&facts);
-    for p in [
-        &net.probe_config(&facts.env).proxy_env.https_proxy,
-        &net.probe_config(&facts.env).proxy_env.http_proxy,
-    ] {
-        r.learn_var("HTTPS_PROXY", p);
-    }
+    // Learns HTTPS_PROXY/HTTP_PROXY credentials with the rest of the environment.
+    let r = common::redactor(&facts);
     let mut out = std::io::stdout().lock();
     let res = match args.format {
         Format::Json => {

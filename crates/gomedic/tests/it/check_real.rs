@@ -2,29 +2,6 @@
 
 use crate::harness::*;
 
-const IDS: &[&str] = &[
-    "go.binary",
-    "go.runs",
-    "go.env",
-    "go.root",
-    "go.version",
-    "go.dirs",
-    "path.tools",
-    "net.goproxy",
-    "net.sumdb",
-    "net.hosts",
-    "win.path",
-    "win.defender",
-    "win.av",
-    "win.firewall",
-    "win.devdrive",
-    "win.motw",
-    "win.smartscreen",
-    "win.authenticode",
-    "win.canary",
-    "go.build",
-];
-
 #[test]
 fn every_installed_toolchain_passes_and_report_is_complete() {
     for (ver, root) in goroots() {

@@ -58,6 +58,30 @@ pub fn newest() -> PathBuf {
     v.pop().unwrap().1
 }
 
+/// Every check id, in report order: part of gomedic's public contract.
+pub const IDS: &[&str] = &[
+    "go.binary",
+    "go.runs",
+    "go.env",
+    "go.root",
+    "go.version",
+    "go.dirs",
+    "path.tools",
+    "net.goproxy",
+    "net.sumdb",
+    "net.hosts",
+    "win.path",
+    "win.defender",
+    "win.av",
+    "win.firewall",
+    "win.devdrive",
+    "win.motw",
+    "win.smartscreen",
+    "win.authenticode",
+    "win.canary",
+    "go.build",
+];
+
 pub struct TestEnv {
     pub dir: tempfile::TempDir,
     pub home: PathBuf,
