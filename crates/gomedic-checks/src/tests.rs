@@ -22,6 +22,22 @@ struct Canned {
     env_json: exec::Result,
 }
 
+impl Canned {
+    /// go.exe in C:\Go\bin answering `go version` with `version`; nothing else gathered.
+    fn windows(version: exec::Result) -> Self {
+        Canned {
+            sac: None,
+            canary: None,
+            security: None,
+            zone: None,
+            user_path: None,
+            scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
+            version,
+            env_json: out(0, "{}"),
+        }
+    }
+}
+
 impl Gather for Canned {
     fn scan_path(&self, _: &std::ffi::OsStr, _: &[String], _: &str) -> PathScan {
         self.scan.clone()
@@ -134,9 +150,13 @@ fn win_scan(dir: &str, kind: CandidateKind) -> PathScan {
 }
 
 fn facts(os: &str, g: Canned) -> Facts {
+    facts_env(os, BTreeMap::new(), g)
+}
+
+fn facts_env(os: &str, env: BTreeMap<String, String>, g: Canned) -> Facts {
     Facts::new(
         os,
-        BTreeMap::new(),
+        env,
         "".into(),
         PathBuf::from("C:\\work"),
         None,
@@ -151,19 +171,7 @@ fn eval(f: &Facts, id: &str) -> gomedic_core::CheckResult {
 
 #[test]
 fn ntstatus_access_denied_is_named() {
-    let f = facts(
-        "windows",
-        Canned {
-            user_path: None,
-            zone: None,
-            security: None,
-            sac: None,
-            canary: None,
-            scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
-            version: out(0xC0000022, ""),
-            env_json: out(0, "{}"),
-        },
-    );
+    let f = facts("windows", Canned::windows(out(0xC0000022, "")));
     let r = eval(&f, "go.runs");
     assert_eq!(r.status, Status::Error);
     assert!(
@@ -180,14 +188,10 @@ fn ntstatus_access_denied_is_named() {
 fn antivirus_spawn_refusal_is_permission_denied() {
     let f = facts(
         "windows",
-        Canned { user_path: None, zone: None, security: None, sac: None, canary: None,
-            scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
-            version: Err(Failure::PermissionDenied {
+        Canned::windows(Err(Failure::PermissionDenied {
                 message: "C:\\Go\\bin\\go.exe: Operation did not complete successfully because the file contains a virus. (os error 225)".into(),
                 os_code: Some(225),
-            }),
-            env_json: out(0, "{}"),
-        },
+            })),
     );
     let r = eval(&f, "go.runs");
     assert_eq!(r.data["classification"], "permission_denied");
@@ -223,19 +227,7 @@ fn windowsapps_alias_is_an_error() {
 
 #[test]
 fn unknown_ntstatus_still_gets_hex() {
-    let f = facts(
-        "windows",
-        Canned {
-            user_path: None,
-            zone: None,
-            security: None,
-            sac: None,
-            canary: None,
-            scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
-            version: out(0xC0001234, ""),
-            env_json: out(0, "{}"),
-        },
-    );
+    let f = facts("windows", Canned::windows(out(0xC0001234, "")));
     let r = eval(&f, "go.runs");
     assert!(r.summary.contains("0xC0001234"), "{}", r.summary);
 }
@@ -269,23 +261,9 @@ fn win_facts_with_user_path(v: gomedic_sys::registry::RegValue) -> Facts {
     env.insert("USERPROFILE".to_string(), "C:\\Users\\dev".to_string());
     let g = Canned {
         user_path: Some(v),
-        zone: None,
-        security: None,
-        sac: None,
-        canary: None,
-        scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
-        version: out(0, "go version go1.27.3 windows/amd64\n"),
-        env_json: out(0, "{}"),
+        ..Canned::windows(out(0, "go version go1.27.3 windows/amd64\n"))
     };
-    Facts::new(
-        "windows",
-        env,
-        "".into(),
-        PathBuf::from("C:\\work"),
-        None,
-        Policy::default(),
-        Box::new(g),
-    )
+    facts_env("windows", env, g)
 }
 
 #[test]
@@ -353,14 +331,8 @@ fn motw_on_go_exe_is_reported_with_origin_and_unblock_fix() {
     let f = facts(
         "windows",
         Canned {
-            user_path: None,
             zone: Some(zone),
-            security: None,
-            sac: None,
-            canary: None,
-            scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
-            version: out(0, "go version go1.22.10 windows/amd64\n"),
-            env_json: out(0, "{}"),
+            ..Canned::windows(out(0, "go version go1.22.10 windows/amd64\n"))
         },
     );
     let r = eval(&f, "win.motw");
@@ -400,23 +372,9 @@ fn win_with_security(fixture: &str) -> Facts {
     );
     let g = Canned {
         security: Some(snap),
-        sac: None,
-        canary: None,
-        zone: None,
-        user_path: None,
-        scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
-        version: out(0, "go version go1.22.10 windows/amd64\n"),
-        env_json: out(0, "{}"),
+        ..Canned::windows(out(0, "go version go1.22.10 windows/amd64\n"))
     };
-    Facts::new(
-        "windows",
-        env,
-        "".into(),
-        PathBuf::from("C:\\work"),
-        None,
-        Policy::default(),
-        Box::new(g),
-    )
+    facts_env("windows", env, g)
 }
 
 #[test]
@@ -552,13 +510,7 @@ fn canary_reads_scanning_blocking_and_quarantine() {
         "windows",
         Canned {
             sac: Some(1),
-            canary: None,
-            security: None,
-            zone: None,
-            user_path: None,
-            scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
-            version: out(0, "go version go1.22.10 windows/amd64\n"),
-            env_json: out(0, "{}"),
+            ..Canned::windows(out(0, "go version go1.22.10 windows/amd64\n"))
         },
     );
     let probe = |runs: Vec<exec::Result>, vanished: bool| crate::facts::CanaryProbe {

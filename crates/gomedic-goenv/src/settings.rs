@@ -58,6 +58,20 @@ pub struct Layers<'a> {
     pub goroot_file: Option<&'a EnvFile>,
 }
 
+/// The non-empty value `file` gives `key`, tagged with where it stands.
+fn file_layer(
+    file: Option<&EnvFile>,
+    key: &str,
+    source: impl FnOnce(PathBuf, usize) -> Source,
+) -> Option<Layer> {
+    let file = file?;
+    let e = file.get(key).filter(|e| !e.value.is_empty())?;
+    Some(Layer {
+        source: source(file.path.clone(), e.line),
+        value: e.value.clone(),
+    })
+}
+
 impl Layers<'_> {
     /// Resolves `key`; `default` is what the go command uses when no layer sets it.
     pub fn resolve(&self, key: &str, default: &str, default_note: &str) -> Resolved {
@@ -70,30 +84,14 @@ impl Layers<'_> {
                 value: v,
             });
         }
-        if let Some(e) = self.user_file.and_then(|f| f.get(key).map(|e| (f, e))) {
-            if !e.1.value.is_empty() {
-                found.push(Layer {
-                    source: Source::EnvFile {
-                        path: e.0.path.clone(),
-                        line: e.1.line,
-                    },
-                    value: e.1.value.clone(),
-                });
-            }
-        }
+        found.extend(file_layer(self.user_file, key, |path, line| {
+            Source::EnvFile { path, line }
+        }));
         // GOROOT/go.env never supplies GOROOT itself.
         if key != "GOROOT" {
-            if let Some(e) = self.goroot_file.and_then(|f| f.get(key).map(|e| (f, e))) {
-                if !e.1.value.is_empty() {
-                    found.push(Layer {
-                        source: Source::GorootGoEnv {
-                            path: e.0.path.clone(),
-                            line: e.1.line,
-                        },
-                        value: e.1.value.clone(),
-                    });
-                }
-            }
+            found.extend(file_layer(self.goroot_file, key, |path, line| {
+                Source::GorootGoEnv { path, line }
+            }));
         }
         if found.is_empty() {
             return Resolved {

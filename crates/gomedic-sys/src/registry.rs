@@ -94,17 +94,11 @@ mod imp {
         let mut size = 0u32;
         // RRF_NOEXPAND: keep %VARS% exactly as stored.
         let flags = RRF_RT_REG_SZ | RRF_RT_REG_EXPAND_SZ | RRF_NOEXPAND;
-        let rc = unsafe {
-            RegGetValueW(
-                root,
-                sub.as_ptr(),
-                name.as_ptr(),
-                flags,
-                &mut kind,
-                std::ptr::null_mut(),
-                &mut size,
-            )
+        // Two calls: the first learns the size, the second reads.
+        let get = |data: *mut core::ffi::c_void, size: &mut u32, kind: &mut u32| unsafe {
+            RegGetValueW(root, sub.as_ptr(), name.as_ptr(), flags, kind, data, size)
         };
+        let rc = get(std::ptr::null_mut(), &mut size, &mut kind);
         if rc == ERROR_FILE_NOT_FOUND {
             return Ok(None);
         }
@@ -113,17 +107,7 @@ mod imp {
         }
         let mut buf = vec![0u16; (size as usize).div_ceil(2) + 1];
         let mut size2 = (buf.len() * 2) as u32;
-        let rc = unsafe {
-            RegGetValueW(
-                root,
-                sub.as_ptr(),
-                name.as_ptr(),
-                flags,
-                &mut kind,
-                buf.as_mut_ptr().cast(),
-                &mut size2,
-            )
-        };
+        let rc = get(buf.as_mut_ptr().cast(), &mut size2, &mut kind);
         if rc != ERROR_SUCCESS {
             return Err(io::Error::from_raw_os_error(rc as i32));
         }
