@@ -250,6 +250,20 @@ fn proxy_failed(s: &Shared, start: Instant, url: &str, err: &str, detail: String
     finish(s, start, Verdict::ProxyFailed, detail);
 }
 
+fn http_failed(
+    s: &Shared,
+    start: Instant,
+    mut layer: HttpLayer,
+    t0: Instant,
+    err: String,
+    detail: String,
+) {
+    layer.error = Some(err);
+    layer.duration_ms = ms(t0.elapsed());
+    s.lock().expect("not poisoned").report.http = Some(layer);
+    finish(s, start, Verdict::HttpError, detail);
+}
+
 fn apply_verdict(st: &mut State, v: Verdict, detail: String) {
     match &st.suspicious {
         Some(why) => {
@@ -442,12 +456,11 @@ async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
                 }
             }
             Err(e) => {
-                pl.error = Some(e.to_string());
-                s.lock().expect("not poisoned").report.proxy = Some(pl);
-                return finish(
+                return proxy_failed(
                     s,
                     start,
-                    Verdict::ProxyFailed,
+                    p,
+                    &e.to_string(),
                     format!("the proxy connection failed: {e}"),
                 );
             }
@@ -462,10 +475,7 @@ async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
                 status: None,
                 error: None,
             });
-            proxy_auth(p)
-                .trim_end()
-                .trim_start_matches("Proxy-Authorization: ")
-                .to_string()
+            basic_auth(p).unwrap_or_default()
         });
         return http_phase(t, cfg, s, start, io, false, &host, port, &base, "http", via).await;
     }
@@ -631,44 +641,39 @@ async fn resolve_addrs(
     (addrs, layer)
 }
 
+/// The `Proxy-Authorization` header line for a proxy URL with userinfo, else nothing.
 fn proxy_auth(proxy_url: &str) -> String {
-    use base64::Engine;
-    let Some((_, rest)) = proxy_url.split_once("://") else {
-        return String::new();
-    };
-    let authority = rest.split('/').next().unwrap_or("");
-    match authority.rsplit_once('@') {
-        Some((userinfo, _)) => {
-            let decoded = percent_decode(userinfo);
-            format!(
-                "Proxy-Authorization: Basic {}\r\n",
-                base64::engine::general_purpose::STANDARD.encode(decoded)
-            )
-        }
-        None => String::new(),
-    }
+    basic_auth(proxy_url)
+        .map(|b| format!("Proxy-Authorization: {b}\r\n"))
+        .unwrap_or_default()
 }
 
 /// `Basic ...` for a URL with userinfo.
 fn basic_auth(url: &str) -> Option<String> {
-    use base64::Engine;
     let rest = url.split_once("://")?.1;
     let authority = rest.split('/').next().unwrap_or("");
     let (userinfo, _) = authority.rsplit_once('@')?;
-    Some(format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(percent_decode(userinfo))
-    ))
+    Some(basic(&percent_decode(userinfo)))
 }
 
+fn basic(user_colon_password: &[u8]) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(user_colon_password)
+    )
+}
+
+/// Decodes %XX escapes; anything else (including a stray `%`) stays as it is.
 fn percent_decode(s: &str) -> Vec<u8> {
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
+            if let (Some(hi), Some(lo)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push(hi << 4 | lo);
                 i += 3;
                 continue;
             }
@@ -749,27 +754,14 @@ async fn http_phase<S>(
     let mut client = match Client::handshake(io, h2).await {
         Ok(c) => c,
         Err(e) => {
-            layer.error = Some(e.clone());
-            layer.duration_ms = ms(t0.elapsed());
-            s.lock().expect("not poisoned").report.http = Some(layer);
-            return finish(
-                s,
-                start,
-                Verdict::HttpError,
-                format!("HTTP/{} setup failed: {e}", if h2 { "2" } else { "1.1" }),
-            );
+            let detail = format!("HTTP/{} setup failed: {e}", if h2 { "2" } else { "1.1" });
+            return http_failed(s, start, layer, t0, e, detail);
         }
     };
     // Like the go command, send the URL's user:password as basic auth (private proxies).
     let auth = basic_auth(&t.url).or_else(|| {
-        use base64::Engine;
-        crate::netrc::lookup(&cfg.netrc, host).map(|e| {
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD
-                    .encode(format!("{}:{}", e.login, e.password))
-            )
-        })
+        crate::netrc::lookup(&cfg.netrc, host)
+            .map(|e| basic(format!("{}:{}", e.login, e.password).as_bytes()))
     });
     // Through an HTTP proxy, plain-http requests carry the absolute URL.
     let proxied = via_proxy.is_some();
@@ -793,15 +785,8 @@ async fn http_phase<S>(
     let code = match status {
         Ok(c) => c,
         Err(e) => {
-            layer.error = Some(e.clone());
-            layer.duration_ms = ms(t0.elapsed());
-            s.lock().expect("not poisoned").report.http = Some(layer);
-            return finish(
-                s,
-                start,
-                Verdict::HttpError,
-                format!("GET {path} failed: {e}"),
-            );
+            let detail = format!("GET {path} failed: {e}");
+            return http_failed(s, start, layer, t0, e, detail);
         }
     };
     layer.status = Some(code);
@@ -951,5 +936,12 @@ mod tests {
             "Proxy-Authorization: Basic YWxpY2U6cEBzcw==\r\n"
         );
         assert_eq!(proxy_auth("http://p:1"), "");
+    }
+    #[test]
+    fn percent_decode_never_splits_characters() {
+        // A `%` before a multi-byte character used to slice inside it and panic.
+        assert_eq!(percent_decode("%aé"), "%aé".as_bytes());
+        assert_eq!(percent_decode("p%40ss%"), b"p@ss%");
+        assert_eq!(percent_decode("%zz%41"), b"%zzA");
     }
 }
