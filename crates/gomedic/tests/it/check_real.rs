@@ -137,7 +137,7 @@ fn symlinked_go_is_resolved() {
             .display()
             .to_string()
     ));
-    assert_eq!(status(&r, "go.root"), "ok", "{:#}", check(&r, "go.root"));
+    assert_status(&r, "go.root", "ok");
     assert_eq!(status(&r, "go.runs"), "ok");
 }
 
@@ -157,7 +157,7 @@ fn go_flag_diagnoses_the_given_binary() {
         "{:#}",
         check(&r, "go.binary")
     );
-    assert_eq!(status(&r, "go.root"), "ok", "{:#}", check(&r, "go.root"));
+    assert_status(&r, "go.root", "ok");
     assert_eq!(status(&r, "go.version"), "warn");
 }
 
@@ -293,7 +293,7 @@ fn gomod_newer_than_toolchain() {
     assert!(text(&r, "go.version").contains("language version"));
     assert!(text(&r, "go.version").contains("go mod edit -go=1.99.0"));
     // gomedic never lets go switch toolchains (no download attempt, go still answers).
-    assert_eq!(status(&r, "go.runs"), "ok", "{:#}", check(&r, "go.runs"));
+    assert_status(&r, "go.runs", "ok");
 }
 
 #[test]
@@ -319,7 +319,7 @@ fn broken_dirs_are_errors() {
     std::fs::write(&file, "x").unwrap();
     t.set("GOMODCACHE", file.display().to_string());
     let (_, r) = t.check_json(&["--only", "go.dirs"]);
-    assert_eq!(status(&r, "go.dirs"), "error", "{:#}", check(&r, "go.dirs"));
+    assert_status(&r, "go.dirs", "error");
     assert!(text(&r, "go.dirs").contains("not a directory"));
 }
 

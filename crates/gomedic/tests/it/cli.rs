@@ -36,12 +36,7 @@ fn usage_errors_exit_2_and_change_nothing() {
         vec!["frobnicate"],
     ] {
         let out = t.gomedic(&args);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_exit(&out, 2, &format!("{args:?}"));
         assert!(!out.stderr.is_empty());
     }
     let out = t.gomedic(&["check", "--only", "no.such"]);

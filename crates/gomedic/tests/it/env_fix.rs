@@ -59,13 +59,7 @@ fn env_set_unset_match_go_byte_for_byte() {
             let mut g = vec!["env", if op[0] == "-w" { "set" } else { "unset" }];
             g.extend_from_slice(&op[1..]);
             let o = gm(&by_gm, &g);
-            assert_eq!(
-                o.status.code(),
-                Some(0),
-                "{ver} gomedic {g:?}: {}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            );
+            assert_exit(&o, 0, &format!("{ver} gomedic {g:?}"));
             let a_file = std::fs::read(by_go.env_file()).unwrap();
             let b_file = std::fs::read(by_gm.env_file()).unwrap();
             assert_eq!(
@@ -123,12 +117,7 @@ fn env_set_refuses_bad_input_and_leaves_the_file_untouched() {
     ];
     for args in bad {
         let o = gm(&t, args);
-        assert_eq!(
-            o.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&o.stdout)
-        );
+        assert_exit(&o, 2, &format!("{args:?}"));
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains("error:"), "{args:?}: {err}");
         assert_eq!(
@@ -169,12 +158,7 @@ fn env_set_dry_run_and_undo_are_exact() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("dry run"));
     assert_eq!(std::fs::read_to_string(t.env_file()).unwrap(), original);
     let o = gm(&t, &["env", "set", "GOSUMDB=sum.golang.google.cn"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_exit(&o, 0, "");
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("go reads \"sum.golang.google.cn\""),
         "{}",
@@ -182,12 +166,7 @@ fn env_set_dry_run_and_undo_are_exact() {
     );
     assert_ne!(std::fs::read_to_string(t.env_file()).unwrap(), original);
     let o = gm(&t, &["undo"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_exit(&o, 0, "");
     assert_eq!(std::fs::read(t.env_file()).unwrap(), original.as_bytes());
     // Nothing left to undo.
     assert!(String::from_utf8_lossy(&gm(&t, &["undo"]).stdout).contains("nothing to undo"));
@@ -221,12 +200,7 @@ fn fix_goroot_in_env_file_then_undo() {
     t.write_env_file(&original);
     // Without a terminal and without --yes, nothing happens.
     let o = gm(&t, &["fix", "env.goroot-file"]);
-    assert_eq!(
-        o.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_exit(&o, 2, "");
     assert_eq!(std::fs::read_to_string(t.env_file()).unwrap(), original);
     let o = gm(&t, &["fix", "--dry-run"]);
     assert_eq!(o.status.code(), Some(0));
@@ -234,12 +208,7 @@ fn fix_goroot_in_env_file_then_undo() {
     assert_eq!(std::fs::read_to_string(t.env_file()).unwrap(), original);
     let o = gm(&t, &["fix", "env.goroot-file", "--yes"]);
     let out = String::from_utf8_lossy(&o.stdout).to_string();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{out}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_exit(&o, 0, "");
     assert_eq!(
         std::fs::read_to_string(t.env_file()).unwrap(),
         "GOPRIVATE=*.corp.example\n"
@@ -284,12 +253,7 @@ fn fix_restores_checksum_verification_and_drops_insecure_flag() {
     t.write_env_file(original);
     let out = gm(&t, &["fix", "--yes", "--offline"]);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0, "");
     assert_eq!(
         std::fs::read_to_string(t.env_file()).unwrap(),
         "GOFLAGS=-mod=mod\n",

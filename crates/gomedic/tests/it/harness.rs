@@ -217,6 +217,22 @@ pub fn status<'a>(report: &'a Value, id: &str) -> &'a str {
     check(report, id)["status"].as_str().unwrap()
 }
 
+/// Asserts the exit code, showing `context` and the process's output when it differs.
+pub fn assert_exit(out: &Output, code: i32, context: &str) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{context}\nstdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Asserts `id`'s status, showing the whole check entry when it differs.
+pub fn assert_status(report: &Value, id: &str, want: &str) {
+    assert_eq!(status(report, id), want, "{:#}", check(report, id));
+}
+
 /// All text of a check (summary, details, fixes) for substring assertions.
 pub fn text(report: &Value, id: &str) -> String {
     check(report, id).to_string()

@@ -109,12 +109,7 @@ fn net_usage_errors() {
         vec!["net", "route", "a b"],
     ] {
         let out = t.gomedic(&args);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_exit(&out, 2, &format!("{args:?}"));
     }
 }
 
@@ -186,29 +181,14 @@ fn fix_net_mirror_then_undo_is_byte_identical() {
 
     let out = t.gomedic_online(&["check", "--format", "json", "--only", "net.*"]);
     let r = json(&out);
-    assert_eq!(
-        status(&r, "net.goproxy"),
-        "error",
-        "{:#}",
-        check(&r, "net.goproxy")
-    );
-    assert_eq!(
-        status(&r, "net.sumdb"),
-        "error",
-        "{:#}",
-        check(&r, "net.sumdb")
-    );
+    assert_status(&r, "net.goproxy", "error");
+    assert_status(&r, "net.sumdb", "error");
     let fix = &check(&r, "net.goproxy")["fixes"][0];
     assert_eq!(fix["id"], "net.mirror");
     assert_eq!(fix["automatic"], true);
 
     let out = t.gomedic(&["fix", "net.mirror", "--dry-run"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0, "");
     assert!(String::from_utf8_lossy(&out.stdout).contains("https://goproxy.cn|direct"));
     assert_eq!(
         std::fs::read_to_string(t.env_file()).unwrap(),
@@ -218,12 +198,7 @@ fn fix_net_mirror_then_undo_is_byte_identical() {
 
     let out = t.gomedic(&["fix", "net.mirror", "--yes"]);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0, "");
     let after = std::fs::read_to_string(t.env_file()).unwrap();
     assert!(
         after.contains("GOPROXY=https://goproxy.cn|direct"),
@@ -275,19 +250,9 @@ fn check_online_sees_a_working_proxy() {
     let out = t.gomedic_online(&["check", "--format", "json", "--only", "net.*"]);
     let r = json(&out);
     // Trusted only through SSL_CERT_FILE: works for go, flagged as interception.
-    assert_eq!(
-        status(&r, "net.goproxy"),
-        "warn",
-        "{:#}",
-        check(&r, "net.goproxy")
-    );
+    assert_status(&r, "net.goproxy", "warn");
     assert!(text(&r, "net.goproxy").contains("intercepted"));
-    assert_eq!(
-        status(&r, "net.sumdb"),
-        "ok",
-        "{:#}",
-        check(&r, "net.sumdb")
-    );
+    assert_status(&r, "net.sumdb", "ok");
     assert_eq!(status(&r, "net.hosts"), "warn");
 }
 
@@ -311,12 +276,7 @@ fn goproxy_fallback_follows_go_semantics() {
     );
     let out = t.gomedic_online(&["check", "--format", "json", "--only", "net.goproxy"]);
     let r = json(&out);
-    assert_eq!(
-        status(&r, "net.goproxy"),
-        "error",
-        "{:#}",
-        check(&r, "net.goproxy")
-    );
+    assert_status(&r, "net.goproxy", "error");
     assert!(text(&r, "net.goproxy").contains("only on 404/410"));
     assert!(text(&r, "net.goproxy").contains("net.mirror"));
     // `|` moves on after any error: works, with a warning about the wasted attempt.
@@ -326,12 +286,7 @@ fn goproxy_fallback_follows_go_semantics() {
     );
     let out = t.gomedic_online(&["check", "--format", "json", "--only", "net.goproxy"]);
     let r = json(&out);
-    assert_eq!(
-        status(&r, "net.goproxy"),
-        "warn",
-        "{:#}",
-        check(&r, "net.goproxy")
-    );
+    assert_status(&r, "net.goproxy", "warn");
     assert!(text(&r, "net.goproxy").contains("failing GOPROXY entr"));
 }
 
@@ -349,12 +304,7 @@ fn explicit_sumdb_url_bypasses_proxies_and_credentials_stay_hidden() {
     t.set("GOSUMDB", "sum.golang.org https://sum.golang.org");
     let out = t.gomedic_online(&["check", "--format", "json", "--only", "net.sumdb"]);
     let r = json(&out);
-    assert_eq!(
-        status(&r, "net.sumdb"),
-        "error",
-        "{:#}",
-        check(&r, "net.sumdb")
-    );
+    assert_status(&r, "net.sumdb", "error");
     t.unset("GOSUMDB");
     let out = t.gomedic_online(&["check", "--format", "json", "--only", "net.sumdb"]);
     assert_eq!(status(&json(&out), "net.sumdb"), "ok");

@@ -62,12 +62,7 @@ fn wdac_policy_is_structurally_valid_with_independent_hashes() {
         "--base-policy-id",
         "{11111111-2222-3333-4444-555555555555}",
     ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_exit(&o, 0, "");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("ConvertFrom-CIPolicy") && err.contains("go test"),
@@ -200,11 +195,6 @@ fn wdac_and_verify_bad_input() {
     assert_eq!(v["files"][2]["status"], "unreadable");
     let shim = "/usr/lib/shim/shimx64.efi.signed";
     let o = t.gomedic(&["verify", shim]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+    assert_exit(&o, 0, "");
     assert!(String::from_utf8_lossy(&o.stdout).contains("Microsoft"));
 }
