@@ -10,55 +10,57 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
-    let start = Instant::now();
-    let policy = match policy(&args) {
-        Ok(p) => p,
-        Err(msg) => {
-            eprintln!("gomedic: error: {msg}");
-            return Ok(2);
-        }
-    };
+/// The validated command line.
+struct Plan {
+    policy: Policy,
+    opts: RunOptions,
+    selected: Vec<&'static gomedic_checks::Check>,
+    go_timeout: Duration,
+    net_timeout: Duration,
+}
+
+/// Every usage error, in the order the flags are read.
+fn plan(args: &CheckArgs) -> Result<Plan, String> {
+    let policy = policy(args)?;
     let deadline = match args.deadline {
-        Some(s) => match seconds("--deadline", s) {
-            Ok(d) => d,
-            Err(msg) => {
-                eprintln!("gomedic: error: {msg}");
-                return Ok(2);
-            }
-        },
+        Some(s) => seconds("--deadline", s)?,
         None if args.deep => Duration::from_secs(900),
         None => Duration::from_secs(60),
     };
-    let go_timeout = match seconds("--go-timeout", args.go_timeout) {
-        Ok(d) => d,
-        Err(msg) => {
-            eprintln!("gomedic: error: {msg}");
-            return Ok(2);
-        }
-    };
+    let go_timeout = seconds("--go-timeout", args.go_timeout)?;
     let opts = RunOptions {
         deep: args.deep,
         only: args.only.clone(),
         skip: args.skip.clone(),
         deadline,
     };
-    let selected = match gomedic_doctor::select(&opts) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("gomedic: error: {e}");
-            return Ok(2);
-        }
-    };
+    let selected = gomedic_doctor::select(&opts).map_err(|e| e.to_string())?;
+    let net_timeout = seconds("--net-timeout", args.net_timeout)?;
+    Ok(Plan {
+        policy,
+        opts,
+        selected,
+        go_timeout,
+        net_timeout,
+    })
+}
 
-    let host = gomedic_sys::host::detect(&|k| std::env::var(k).ok());
-    let net_timeout = match seconds("--net-timeout", args.net_timeout) {
-        Ok(d) => d,
+pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
+    let start = Instant::now();
+    let Plan {
+        policy,
+        opts,
+        selected,
+        go_timeout,
+        net_timeout,
+    } = match plan(&args) {
+        Ok(p) => p,
         Err(msg) => {
             eprintln!("gomedic: error: {msg}");
             return Ok(2);
         }
     };
+    let host = gomedic_sys::host::detect(&|k| std::env::var(k).ok());
     let net = super::common::net_options(&args.resolve, Some(net_timeout))?;
     let mut facts = super::common::facts_with(args.go.clone(), policy, net)?;
     facts.offline = args.offline;
