@@ -53,13 +53,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         selected,
         go_timeout,
         net_timeout,
-    } = match plan(&args) {
-        Ok(p) => p,
-        Err(msg) => {
-            eprintln!("gomedic: error: {msg}");
-            return Ok(2);
-        }
-    };
+    } = plan(&args).map_err(super::UsageError)?;
     let host = gomedic_sys::host::detect(&|k| std::env::var(k).ok());
     let net = super::common::net_options(&args.resolve, Some(net_timeout))?;
     let mut facts = super::common::facts_with(args.go.clone(), policy, net)?;

@@ -16,10 +16,10 @@ pub fn run(args: EnvArgs) -> anyhow::Result<u8> {
                 match p.split_once('=') {
                     Some((k, v)) if !k.is_empty() => set.push((k.to_string(), v.to_string())),
                     _ => {
-                        eprintln!(
-                            "gomedic: error: arguments must be KEY=VALUE: invalid argument: {p}"
-                        );
-                        return Ok(2);
+                        return Err(super::UsageError(format!(
+                            "arguments must be KEY=VALUE: invalid argument: {p}"
+                        ))
+                        .into())
                     }
                 }
             }
