@@ -6,6 +6,7 @@
 //! system store (what go uses) and, separately, Mozilla's roots, which tells TLS
 //! interception apart. All probes run in parallel under one deadline. Nothing is cached.
 
+mod http;
 pub mod netrc;
 mod probe;
 pub mod proxyenv;
