@@ -160,6 +160,7 @@ pub enum EndpointArg {
 pub enum NetAction {
     /// The route a download of MODULE takes: proxies in order, fallbacks, checksum database
     Route {
+        /// Module path, e.g. github.com/corp/lib (matched against GOPRIVATE, GONOPROXY, GONOSUMDB)
         #[arg(value_name = "MODULE")]
         module: String,
         /// Output format
