@@ -62,11 +62,13 @@ pub trait Gather: Send + Sync {
     fn run_go(&self, go: &Path, args: &[&str], cwd: &Path, timeout: Duration) -> exec::Result;
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>>;
     fn probe_dir(&self, path: &Path) -> DirProbe;
-    /// `check --deep`: build, run and test a fresh module.
+    /// `check --deep`: build, run and test a fresh module; `gocache` (from `go env`, none
+    /// when off) tells whether this is the first build.
     fn build_probe(
         &self,
         go: &Path,
         env: &BTreeMap<String, String>,
+        gocache: Option<&Path>,
         timeout: Duration,
     ) -> BuildProbe;
     /// Layered network probes of `(url, kind)` targets, all under one deadline; `env` is
@@ -494,9 +496,13 @@ impl Facts {
         self.build
             .get_or_init(|| {
                 let go = self.go_binary()?;
+                let gocache = self
+                    .go_env_value("GOCACHE")
+                    .filter(|c| !c.is_empty() && *c != "off")
+                    .map(Path::new);
                 Some(
                     self.gather
-                        .build_probe(&go.path, &self.env, self.timeouts.build),
+                        .build_probe(&go.path, &self.env, gocache, self.timeouts.build),
                 )
             })
             .as_ref()

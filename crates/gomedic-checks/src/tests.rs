@@ -65,7 +65,13 @@ impl Gather for Canned {
             free_bytes: Some(1 << 40),
         }
     }
-    fn build_probe(&self, _: &Path, _: &BTreeMap<String, String>, _: Duration) -> BuildProbe {
+    fn build_probe(
+        &self,
+        _: &Path,
+        _: &BTreeMap<String, String>,
+        _: Option<&Path>,
+        _: Duration,
+    ) -> BuildProbe {
         BuildProbe::default()
     }
     fn ci_events(&self) -> Result<Vec<gomedic_sys::winsec::CiEvent>, String> {

@@ -99,9 +99,10 @@ impl Gather for SystemGather {
         &self,
         go: &Path,
         env: &BTreeMap<String, String>,
+        gocache: Option<&Path>,
         timeout: Duration,
     ) -> BuildProbe {
-        build_probe(go, env, timeout)
+        build_probe(go, env, gocache, timeout)
     }
 
     fn ci_events(&self) -> Result<Vec<gomedic_sys::winsec::CiEvent>, String> {
@@ -209,7 +210,12 @@ const MAIN_GO: &str =
     "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"gomedic-probe-ok\") }\n";
 const TEST_GO: &str = "package main\n\nimport \"testing\"\n\nfunc TestProbe(t *testing.T) {\n\tif 1+1 != 2 {\n\t\tt.Fatal(\"arithmetic\")\n\t}\n}\n";
 
-fn build_probe(go: &Path, env: &BTreeMap<String, String>, timeout: Duration) -> BuildProbe {
+fn build_probe(
+    go: &Path,
+    env: &BTreeMap<String, String>,
+    gocache: Option<&Path>,
+    timeout: Duration,
+) -> BuildProbe {
     let mut probe = BuildProbe::default();
     let files = [
         ("go.mod", "module gomedicprobe\n\ngo 1.21\n"),
@@ -224,8 +230,7 @@ fn build_probe(go: &Path, env: &BTreeMap<String, String>, timeout: Duration) -> 
         }
     };
     probe.workdir = Some(dir.path().to_path_buf());
-    let gocache = run_quick(go, &["env", "GOCACHE"], dir.path());
-    probe.cache_was_cold = gocache.as_deref().map(|c| cache_is_cold(Path::new(c)));
+    probe.cache_was_cold = gocache.map(cache_is_cold);
 
     let exe_name = if cfg!(windows) { "probe.exe" } else { "probe" };
     let spec = |args: &[&str]| {
@@ -278,13 +283,6 @@ fn build_probe(go: &Path, env: &BTreeMap<String, String>, timeout: Duration) -> 
         probe.vanished = true;
     }
     probe
-}
-
-fn run_quick(go: &Path, args: &[&str], cwd: &Path) -> Option<String> {
-    let out = exec::run(&go_spec(go, args, Duration::from_secs(10)).cwd(cwd)).ok()?;
-    out.success()
-        .then(|| out.stdout_str().trim().to_string())
-        .filter(|s| !s.is_empty() && s != "off")
 }
 
 /// An empty build cache has none of its 256 `xx` subdirectories populated.
