@@ -140,6 +140,7 @@ pub fn plan(
         Some(after.into_bytes())
     };
     let plan = Plan {
+        recheck: Vec::new(),
         fix_id: fix_id.to_string(),
         description: description.to_string(),
         changes: vec![Change {
@@ -194,6 +195,7 @@ pub fn plan_registry_path(
         after.data
     ));
     let plan = Plan {
+        recheck: Vec::new(),
         fix_id: fix_id.to_string(),
         description: description.to_string(),
         changes: vec![Change {
@@ -243,6 +245,7 @@ pub fn plan_remove_streams(
     }
     Ok(EnvEdit {
         plan: Plan {
+            recheck: Vec::new(),
             fix_id: fix_id.to_string(),
             description: description.to_string(),
             changes,
@@ -270,6 +273,7 @@ pub fn plan_defender(
     );
     Ok(EnvEdit {
         plan: Plan {
+            recheck: Vec::new(),
             fix_id: fix_id.to_string(),
             description: description.to_string(),
             changes: vec![Change {
@@ -304,6 +308,7 @@ pub fn plan_firewall(
     };
     Ok(EnvEdit {
         plan: Plan {
+            recheck: Vec::new(),
             fix_id: fix_id.to_string(),
             description: description.to_string(),
             changes: vec![Change {

@@ -52,6 +52,9 @@ pub struct Plan {
     pub fix_id: String,
     pub description: String,
     pub changes: Vec<Change>,
+    /// The checks to run again after applying or undoing (none: `go.env`).
+    #[serde(default)]
+    pub recheck: Vec<String>,
 }
 
 impl Plan {
@@ -514,6 +517,7 @@ mod tests {
 
     fn plan(path: &Path, before: Option<&[u8]>, after: Option<&[u8]>) -> Plan {
         Plan {
+            recheck: Vec::new(),
             fix_id: "test.fix".into(),
             description: "d".into(),
             changes: vec![Change {
@@ -635,6 +639,7 @@ mod tests {
         let j = Journal::new(d.path());
         let list = br#"{"paths":["C:\\Users\\dev\\go"],"processes":["go.exe"]}"#;
         let p = Plan {
+            recheck: Vec::new(),
             fix_id: "win.defender-exclusions".into(),
             description: "d".into(),
             changes: vec![Change {

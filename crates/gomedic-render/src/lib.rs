@@ -12,7 +12,8 @@ pub struct HumanOptions {
     pub verbose: bool,
 }
 
-fn symbol(s: Status) -> &'static str {
+/// The one-character mark of a status, as every human output shows it.
+pub fn symbol(s: Status) -> &'static str {
     match s {
         Status::Ok => "✓",
         Status::Warn => "!",

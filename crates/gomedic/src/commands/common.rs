@@ -139,13 +139,12 @@ pub fn recheck(ids: &[&str], go: Option<PathBuf>, resolve: &[String]) -> anyhow:
     let reports = gomedic_doctor::run(std::sync::Arc::clone(&facts), &selected, &opts);
     let r = redactor(&facts);
     for c in reports {
-        let sym = match c.status {
-            gomedic_core::Status::Ok => "✓",
-            gomedic_core::Status::Warn => "!",
-            gomedic_core::Status::Skipped => "-",
-            _ => "✗",
-        };
-        println!("re-check: {sym} {}  {}", c.id, r.redact(&c.summary));
+        println!(
+            "re-check: {} {}  {}",
+            gomedic_render::symbol(c.status),
+            c.id,
+            r.redact(&c.summary)
+        );
     }
     Ok(())
 }

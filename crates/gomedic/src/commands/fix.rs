@@ -114,7 +114,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
             ),
             None => continue,
         };
-        let edit = match planned {
+        let mut edit = match planned {
             Ok(e) => e,
             Err(msg) => {
                 eprintln!("gomedic: error: {id}: {}", r.redact(&msg));
@@ -135,6 +135,8 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
             code = code.max(2);
             continue;
         }
+        // Undo re-runs the same checks.
+        edit.plan.recheck = proposers.clone();
         match journal.apply(edit.plan) {
             Ok(entry) => {
                 println!(

@@ -78,15 +78,11 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
     match journal.undo(&entry.id, args.force) {
         Ok(_) => {
             println!("undone");
-            let ids: &[&str] = match entry.plan.fix_id.as_str() {
-                "win.path-repair" => &["win.path"],
-                "win.motw-unblock" => &["win.motw"],
-                "win.defender-exclusions" => &["win.defender"],
-                "win.firewall-dlv" => &["win.firewall"],
-                "net.mirror" => &["go.env", "net.goproxy", "net.sumdb"],
-                _ => &["go.env"],
-            };
-            common::recheck(ids, None, &[])?;
+            let mut ids: Vec<&str> = entry.plan.recheck.iter().map(String::as_str).collect();
+            if ids.is_empty() {
+                ids.push("go.env");
+            }
+            common::recheck(&ids, None, &[])?;
             Ok(0)
         }
         Err(e) => {

@@ -219,6 +219,9 @@ fn fix_goroot_in_env_file_then_undo() {
     let o = gm(&t, &["undo"]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(std::fs::read_to_string(t.env_file()).unwrap(), original);
+    // Undo re-runs the checks that proposed the fix; the GOROOT problem is back.
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("re-check: ✗ go.root"), "{out}");
     // Unknown fix ids are usage errors.
     assert_eq!(
         gm(&t, &["fix", "no.such-fix", "--yes"]).status.code(),
