@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The validated command line.
-struct Plan {
+struct Invocation {
     policy: Policy,
     opts: RunOptions,
     selected: Vec<&'static gomedic_checks::Check>,
@@ -20,7 +20,7 @@ struct Plan {
 }
 
 /// Every usage error, in the order the flags are read.
-fn plan(args: &CheckArgs) -> Result<Plan, String> {
+fn invocation(args: &CheckArgs) -> Result<Invocation, String> {
     let policy = policy(args)?;
     let deadline = match args.deadline {
         Some(s) => seconds("--deadline", s)?,
@@ -36,7 +36,7 @@ fn plan(args: &CheckArgs) -> Result<Plan, String> {
     };
     let selected = gomedic_doctor::select(&opts).map_err(|e| e.to_string())?;
     let net_timeout = seconds("--net-timeout", args.net_timeout)?;
-    Ok(Plan {
+    Ok(Invocation {
         policy,
         opts,
         selected,
@@ -47,13 +47,13 @@ fn plan(args: &CheckArgs) -> Result<Plan, String> {
 
 pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let start = Instant::now();
-    let Plan {
+    let Invocation {
         policy,
         opts,
         selected,
         go_timeout,
         net_timeout,
-    } = plan(&args).map_err(super::UsageError)?;
+    } = invocation(&args).map_err(super::UsageError)?;
     let host = gomedic_sys::host::detect(&|k| std::env::var(k).ok());
     let net = super::common::net_options(&args.resolve, Some(net_timeout))?;
     let mut facts = super::common::facts_with(args.go.clone(), policy, net)?;
