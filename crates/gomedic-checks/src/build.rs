@@ -3,7 +3,7 @@
 use crate::facts::Facts;
 use crate::util::{ms, tail_lines};
 use gomedic_core::{CheckResult, Fix, Status};
-use gomedic_sys::exec::{Exit, Failure};
+use gomedic_facts::os::exec::{Exit, Failure};
 use serde_json::json;
 
 /// Output fragments that point at security software rather than Go.
@@ -45,7 +45,7 @@ pub fn check(f: &Facts) -> CheckResult {
                     let text = format!("{}{}", out.stdout_str(), out.stderr_str());
                     let code = match out.exit {
                         Exit::Code(c) => format!("exit code {c}"),
-                        Exit::Signal(s) => format!("killed by {}", gomedic_sys::signal::name(s)),
+                        Exit::Signal(s) => format!("killed by {}", gomedic_facts::os::signal::name(s)),
                     };
                     summary_problem.get_or_insert(format!("`{}` failed ({code})", step.command));
                     details.extend(tail_lines(&text, 10));

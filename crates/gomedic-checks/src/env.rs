@@ -100,7 +100,7 @@ pub fn check(f: &Facts) -> CheckResult {
     // 3. provenance of the key settings
     let mut prov = serde_json::Map::new();
     for key in KEY_SETTINGS {
-        let r = f.resolve(key);
+        let r = f.setting_of(key);
         let reported = f.go_env_value(key);
         let value = match (key, reported) {
             // gomedic runs go with GOTOOLCHAIN=local; the user's value is the resolved one.
@@ -108,7 +108,7 @@ pub fn check(f: &Facts) -> CheckResult {
             (_, Some(v)) => v.to_string(),
         };
         let mut line = format!("{key}={value}  ← {}", r.source.describe());
-        for o in &r.overridden {
+        for o in &r.shadows {
             line.push_str(&format!(
                 "; overrides {}={} from {}",
                 key,
@@ -122,7 +122,7 @@ pub fn check(f: &Facts) -> CheckResult {
         notes.push(line);
         prov.insert(
             key.to_string(),
-            json!({ "value": value, "source": r.source, "overridden": r.overridden, "empty_in_environment": r.empty_in_environment }),
+            json!({ "value": value, "source": r.source, "overridden": r.shadows, "empty_in_environment": r.empty_in_environment }),
         );
     }
 
@@ -139,7 +139,7 @@ pub fn check(f: &Facts) -> CheckResult {
             _ => vec![],
         }
     };
-    let goproxy = f.resolve("GOPROXY");
+    let goproxy = f.setting_of("GOPROXY");
     if goproxy.empty_in_environment {
         status = status.worst(Status::Warn);
         problems.push("GOPROXY is set but empty in the environment".into());
@@ -176,7 +176,7 @@ pub fn check(f: &Facts) -> CheckResult {
             },
         ));
     }
-    let sumdb = f.resolve("GOSUMDB");
+    let sumdb = f.setting_of("GOSUMDB");
     if val("GOSUMDB").trim() == "off" {
         status = status.worst(Status::Warn);
         problems
@@ -224,7 +224,7 @@ pub fn check(f: &Facts) -> CheckResult {
         status = status.worst(Status::Warn);
         problems.push("GOFLAGS contains -insecure".into());
         details.push("-insecure was removed from the go command (Go 1.17) and is ignored for most commands; it never was a safe fix. Use GOINSECURE for a specific private host only if it truly has no valid certificate".into());
-        let src = f.resolve("GOFLAGS").source;
+        let src = f.setting_of("GOFLAGS").source;
         let kept: Vec<&str> = goflags
             .split_whitespace()
             .filter(|w| *w != "-insecure" && !w.starts_with("-insecure="))
@@ -310,8 +310,8 @@ fn is_loopback_url(u: &str) -> bool {
     host == "localhost" || host.starts_with("127.") || host == "[::1]"
 }
 
-pub(crate) fn failure_text(e: &gomedic_sys::exec::Failure) -> String {
-    use gomedic_sys::exec::Failure::*;
+pub(crate) fn failure_text(e: &gomedic_facts::os::exec::Failure) -> String {
+    use gomedic_facts::os::exec::Failure::*;
     match e {
         NotFound { message } | PermissionDenied { message, .. } | SpawnFailed { message, .. } => {
             message.clone()

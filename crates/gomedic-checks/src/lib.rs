@@ -1,12 +1,12 @@
 //! The checks of `gomedic check`.
 //!
-//! Each check is a function `fn(&Facts) -> CheckResult`. Facts are gathered lazily, once
-//! per run, through the [`facts::Gather`] trait, so a check never runs a command itself and
-//! two checks that need `go env -json` share one run of it. The registry's order is the
+//! Each check is a pure function `fn(&Facts) -> CheckResult`: it reads facts (gomedic-facts,
+//! gathered lazily, once per run) and never touches the machine itself, so two checks that
+//! need `go env -json` share one run of it and every check runs on canned facts in tests. The registry's order is the
 //! report's order and its ids are gomedic's public contract.
 
-pub mod facts;
-pub mod policy;
+pub use gomedic_facts as facts;
+pub use gomedic_facts::policy;
 mod registry;
 mod util;
 
@@ -25,8 +25,7 @@ pub mod winpath;
 pub mod winsec;
 mod winsig;
 
-pub use facts::{BuildProbe, BuildStep, Facts, Gather, GoEnvFact};
-pub use policy::Policy;
+pub use gomedic_facts::{BuildProbe, BuildStep, Facts, Gather, GoEnvFact, Policy};
 pub use registry::{find, Check, CHECKS};
 
 #[cfg(test)]

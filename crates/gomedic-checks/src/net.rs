@@ -4,94 +4,9 @@
 use crate::facts::Facts;
 use gomedic_core::net::{EndpointKind, EndpointReport, Verdict};
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
-use gomedic_goenv::goproxy::{self, Fallback, ProxyEntry, SumDb};
+use gomedic_facts::network::{norm, SumdbConf, HOSTS};
+use gomedic_goenv::goproxy::{Fallback, ProxyEntry};
 use serde::Serialize;
-
-/// Well-known public module proxies (mirrors) gomedic considers for `net.mirror`.
-pub const MIRRORS: &[&str] = &[
-    "https://proxy.golang.org",
-    "https://goproxy.cn",
-    "https://goproxy.io",
-    "https://mirrors.aliyun.com/goproxy/",
-];
-/// Checksum database endpoints: the default and its official mirror.
-pub const SUMDBS: &[&str] = &["https://sum.golang.org", "https://sum.golang.google.cn"];
-/// Other hosts the go command needs: toolchain downloads and module zips.
-pub const HOSTS: &[&str] = &[
-    "https://storage.googleapis.com",
-    "https://go.dev",
-    "https://dl.google.com",
-];
-
-fn norm(u: &str) -> String {
-    u.trim_end_matches('/').to_string()
-}
-
-/// The http(s) entries of the effective GOPROXY.
-pub fn goproxy_urls(f: &Facts) -> Vec<String> {
-    goproxy::parse_goproxy(&f.setting("GOPROXY"))
-        .map(|l| {
-            l.into_iter()
-                .filter_map(|e| match e {
-                    ProxyEntry::Url { url, .. } if url.starts_with("http") => Some(url),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The effective checksum database, if verification is on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SumdbConf {
-    pub name: String,
-    pub url: String,
-    /// An explicit URL (or the sum.golang.google.cn alias): go bypasses the proxies.
-    pub explicit: bool,
-}
-
-pub fn sumdb(f: &Facts) -> Option<SumdbConf> {
-    match goproxy::parse_gosumdb(&f.setting("GOSUMDB")) {
-        Ok(SumDb::On {
-            name,
-            url,
-            explicit_url,
-            ..
-        }) => Some(SumdbConf {
-            name,
-            url,
-            explicit: explicit_url,
-        }),
-        _ => None,
-    }
-}
-
-/// Every target, deduplicated: configured proxies and sumdb first, then the well-known ones.
-pub fn targets(f: &Facts) -> Vec<(String, EndpointKind)> {
-    let mut out: Vec<(String, EndpointKind)> = Vec::new();
-    let mut push = |u: &str, k: EndpointKind| {
-        let n = norm(u);
-        if !out.iter().any(|(x, _)| norm(x) == n) {
-            out.push((u.to_string(), k));
-        }
-    };
-    for u in goproxy_urls(f) {
-        push(&u, EndpointKind::Proxy);
-    }
-    if let Some(sd) = sumdb(f) {
-        push(&sd.url, EndpointKind::SumDb);
-    }
-    for u in MIRRORS {
-        push(u, EndpointKind::Proxy);
-    }
-    for u in SUMDBS {
-        push(u, EndpointKind::SumDb);
-    }
-    for u in HOSTS {
-        push(u, EndpointKind::Host);
-    }
-    out
-}
 
 fn find<'a>(reports: &'a [EndpointReport], url: &str) -> Option<&'a EndpointReport> {
     reports.iter().find(|r| norm(&r.url) == norm(url))
@@ -189,94 +104,191 @@ fn is_not_found(r: &EndpointReport) -> bool {
     matches!(r.http.as_ref().and_then(|h| h.status), Some(404 | 410))
 }
 
-/// `net.goproxy`: walks GOPROXY as the go command does. After a failing entry, `|` moves
-/// on; `,` moves on only after a 404/410 and otherwise stops the download.
-pub fn check_goproxy(f: &Facts) -> CheckResult {
-    if f.offline {
-        return offline();
+/// Where a download goes when the go command walks GOPROXY against the probe reports.
+/// The one judgement of "does this proxy chain work", shared by `check` and `gomedic net`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chain {
+    /// GOPROXY is invalid: the go command fails every download with this error.
+    Invalid(String),
+    /// `off` before any proxy: no downloads at all.
+    Off,
+    /// `direct` before any proxy: modules come from their version control hosts.
+    DirectOnly,
+    /// A proxy answers (after `failed_before` failing entries).
+    Works {
+        url: String,
+        failed_before: usize,
+        intercepted: bool,
+    },
+    /// Every proxy fails, then `direct`.
+    FallsBackToDirect { failed: usize },
+    /// Every proxy fails, then `off`.
+    StopsAtOff { failed: usize },
+    /// A proxy fails in a way that ends the walk (a `,` entry that did not answer 404/410,
+    /// or the last entry).
+    StopsAt { url: String, verdict: Verdict, comma: bool },
+    /// None of the proxies was probed.
+    Unprobed,
+}
+
+impl Chain {
+    /// Downloads go through: a working proxy, or no proxy configured on purpose.
+    pub fn works(&self) -> bool {
+        matches!(self, Chain::Works { .. } | Chain::DirectOnly)
     }
-    let value = f.setting("GOPROXY");
-    let list = match goproxy::parse_goproxy(&value) {
+
+    /// Stable finding code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Chain::Invalid(_) => "goproxy.invalid",
+            Chain::Off => "goproxy.off",
+            Chain::DirectOnly => "goproxy.direct_only",
+            Chain::Works { failed_before: 0, intercepted: false, .. } => "goproxy.works",
+            Chain::Works { failed_before: 0, .. } => "goproxy.tls_intercepted",
+            Chain::Works { .. } => "goproxy.slow_fallback",
+            Chain::FallsBackToDirect { .. } => "goproxy.falls_back_to_direct",
+            Chain::StopsAtOff { .. } => "goproxy.stops_at_off",
+            Chain::StopsAt { .. } => "goproxy.unreachable",
+            Chain::Unprobed => "goproxy.unprobed",
+        }
+    }
+}
+
+/// Walks GOPROXY as the go command does: after a failing entry `|` moves on; `,` moves
+/// on only after a 404/410 and otherwise stops the download.
+pub fn judge_chain(list: &Result<Vec<ProxyEntry>, String>, reports: &[EndpointReport]) -> Chain {
+    let list = match list {
         Ok(l) => l,
-        Err(e) => return CheckResult::error(format!("GOPROXY is malformed: {e}")),
+        Err(e) => return Chain::Invalid(e.clone()),
     };
-    let urls = goproxy_urls(f);
-    if urls.is_empty() {
-        let what = if list.first() == Some(&ProxyEntry::Off) {
-            "GOPROXY=off: no module downloads"
-        } else {
-            "GOPROXY has no proxy (direct only): modules come from their version control hosts"
-        };
-        return CheckResult::skipped(what.to_string());
+    match list.first() {
+        Some(ProxyEntry::Off) => return Chain::Off,
+        Some(ProxyEntry::Direct) => return Chain::DirectOnly,
+        _ => {}
     }
-    let reports = f.net_reports();
-    let mut details = Vec::new();
-    let mut verdict: Option<CheckResult> = None;
-    let mut failed_before = 0;
+    let mut failed = 0;
+    let mut probed = false;
     for (i, e) in list.iter().enumerate() {
         match e {
             ProxyEntry::Url { url, fallback } => {
                 let Some(r) = find(reports, url) else {
                     continue;
                 };
-                details.push(line(r));
+                probed = true;
                 if r.verdict.usable_by_go()
                     && !(r.kind == EndpointKind::Proxy && is_not_found(r) && i + 1 < list.len())
                 {
-                    let mut res = if failed_before == 0 && r.verdict == Verdict::Ok {
-                        CheckResult::ok(format!("{} works ({} ms)", r.url, r.duration_ms))
-                    } else if failed_before > 0 {
-                        CheckResult::warn(format!(
-                            "{} works, but every download first waits for {failed_before} failing GOPROXY entr{}",
-                            r.url,
-                            if failed_before == 1 { "y" } else { "ies" }
-                        ))
-                    } else {
-                        CheckResult::warn(format!("{} works, but TLS is intercepted", r.url))
+                    return Chain::Works {
+                        url: r.url.clone(),
+                        failed_before: failed,
+                        intercepted: r.verdict == Verdict::TlsIntercepted,
                     };
-                    if r.verdict == Verdict::TlsIntercepted {
-                        res = res.detail(r.detail.clone());
-                    }
-                    verdict = Some(res);
-                    break;
                 }
-                failed_before += 1;
+                failed += 1;
                 let moves_on = match fallback {
                     Fallback::OnAnyError => true,
                     Fallback::OnNotFound => is_not_found(r),
                     Fallback::None => false,
                 };
                 if !moves_on {
-                    verdict = Some(CheckResult::error(format!(
-                        "{}: {} ({}){}",
-                        r.url,
-                        r.verdict.as_str(),
-                        r.verdict.explain(),
-                        if matches!(fallback, Fallback::OnNotFound) {
-                            "; after `,` the go command tries the next entry only on 404/410, so downloads stop here"
-                        } else {
-                            ""
-                        }
-                    )));
-                    break;
+                    return Chain::StopsAt {
+                        url: r.url.clone(),
+                        verdict: r.verdict,
+                        comma: matches!(fallback, Fallback::OnNotFound),
+                    };
                 }
             }
-            ProxyEntry::Direct => {
-                verdict = Some(CheckResult::warn("every proxy in GOPROXY fails: the go command falls back to `direct` (each module's version control host)"));
-                break;
-            }
-            ProxyEntry::Off => {
-                verdict = Some(CheckResult::error(
-                    "every proxy in GOPROXY fails, then `off` stops the download",
-                ));
-                break;
-            }
+            ProxyEntry::Direct => return Chain::FallsBackToDirect { failed },
+            ProxyEntry::Off => return Chain::StopsAtOff { failed },
         }
     }
-    let mut r = verdict.unwrap_or_else(|| CheckResult::error("no proxy in GOPROXY works"));
-    let intercepted_only = r.status == Status::Warn && r.summary.contains("intercepted");
-    if r.status != Status::Ok && !intercepted_only {
-        let rec = recommend(reports, sumdb(f).as_ref());
+    if probed {
+        Chain::StopsAt {
+            url: String::new(),
+            verdict: Verdict::Ok,
+            comma: false,
+        }
+    } else {
+        Chain::Unprobed
+    }
+}
+
+/// How the checksum database is reached, judged once for `check` and `gomedic net`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SumdbReach {
+    Direct,
+    /// Through a GOPROXY proxy that serves `/sumdb/<name>/`.
+    ViaProxy(String),
+    Unreachable,
+}
+
+pub fn judge_sumdb(sd: &SumdbConf, proxies: &[String], reports: &[EndpointReport]) -> SumdbReach {
+    if find(reports, &sd.url).is_some_and(|d| d.verdict.usable_by_go()) {
+        return SumdbReach::Direct;
+    }
+    // Without an explicit URL, the go command asks each GOPROXY proxy for /sumdb/<name>/ first.
+    if !sd.explicit {
+        if let Some(p) = proxies.iter().filter_map(|u| find(reports, u)).find(|r| {
+            r.verdict.usable_by_go() && r.http.as_ref().and_then(|h| h.sumdb_supported) == Some(true)
+        }) {
+            return SumdbReach::ViaProxy(p.url.clone());
+        }
+    }
+    SumdbReach::Unreachable
+}
+
+/// `net.goproxy`: the configured chain, walked as the go command walks it.
+pub fn check_goproxy(f: &Facts) -> CheckResult {
+    if f.offline {
+        return offline();
+    }
+    let settings = f.settings();
+    let value = settings.value("GOPROXY").to_string();
+    let urls = f.goproxy_urls();
+    let reports: &[EndpointReport] = if urls.is_empty() { &[] } else { f.net_reports() };
+    let chain = judge_chain(&settings.goproxy, reports);
+    let mut r = match &chain {
+        Chain::Invalid(e) => CheckResult::error(format!("GOPROXY is invalid: {e}; the go command fails every module download")),
+        Chain::Off => CheckResult::skipped("GOPROXY=off: no module downloads"),
+        Chain::DirectOnly => CheckResult::skipped("GOPROXY has no proxy (direct only): modules come from their version control hosts"),
+        Chain::Works { url, failed_before: 0, intercepted: false } => {
+            let ms = find(reports, url).map(|r| r.duration_ms).unwrap_or(0);
+            CheckResult::ok(format!("{url} works ({ms} ms)"))
+        }
+        Chain::Works { url, failed_before: 0, .. } => {
+            let mut r = CheckResult::warn(format!("{url} works, but TLS is intercepted"));
+            if let Some(rep) = find(reports, url) {
+                r = r.detail(rep.detail.clone());
+            }
+            r
+        }
+        Chain::Works { url, failed_before, .. } => CheckResult::warn(format!(
+            "{url} works, but every download first waits for {failed_before} failing GOPROXY entr{}",
+            if *failed_before == 1 { "y" } else { "ies" }
+        )),
+        Chain::FallsBackToDirect { .. } => CheckResult::warn("every proxy in GOPROXY fails: the go command falls back to `direct` (each module's version control host)"),
+        Chain::StopsAtOff { .. } => CheckResult::error("every proxy in GOPROXY fails, then `off` stops the download"),
+        Chain::StopsAt { url, verdict, comma } if !url.is_empty() => CheckResult::error(format!(
+            "{url}: {} ({}){}",
+            verdict.as_str(),
+            verdict.explain(),
+            if *comma {
+                "; after `,` the go command tries the next entry only on 404/410, so downloads stop here"
+            } else {
+                ""
+            }
+        )),
+        Chain::StopsAt { .. } | Chain::Unprobed => CheckResult::error("no proxy in GOPROXY works"),
+    };
+    let (status, summary) = (r.status, r.summary.clone());
+    r = r.finding(chain.code(), status, summary);
+    let needs_mirror = !matches!(
+        chain,
+        Chain::Invalid(_) | Chain::Off | Chain::DirectOnly | Chain::Works { failed_before: 0, .. }
+    );
+    let mut details: Vec<String> = urls.iter().filter_map(|u| find(reports, u)).map(line).collect();
+    if needs_mirror {
+        let rec = recommend(reports, f.sumdb().as_ref());
         if let Some(gp) = rec.goproxy.as_ref().filter(|gp| **gp != value) {
             let mut set = vec![("GOPROXY".to_string(), gp.clone())];
             if let Some(sd) = &rec.gosumdb {
@@ -302,33 +314,32 @@ pub fn check_sumdb(f: &Facts) -> CheckResult {
     if f.offline {
         return offline();
     }
-    let Some(sd) = sumdb(f) else {
-        return CheckResult::skipped("GOSUMDB=off: checksum verification is disabled (see go.env)");
+    let sd = match &f.settings().gosumdb {
+        Err(e) => {
+            return CheckResult::error(format!("GOSUMDB is invalid: {e}; every download the checksum database should verify fails"))
+                .finding("gosumdb.invalid", Status::Error, e.clone())
+        }
+        Ok(_) => match f.sumdb() {
+            Some(sd) => sd,
+            None => {
+                return CheckResult::skipped("GOSUMDB=off: checksum verification is disabled (see go.env)")
+            }
+        },
     };
     let reports = f.net_reports();
     let direct = find(reports, &sd.url);
-    if let Some(d) = direct.filter(|d| d.verdict.usable_by_go()) {
-        return CheckResult::ok(format!(
+    let mut r = match judge_sumdb(&sd, &f.goproxy_urls(), reports) {
+        SumdbReach::Direct => CheckResult::ok(format!(
             "{} reachable at {} ({} ms)",
-            sd.name, sd.url, d.duration_ms
+            sd.name,
+            sd.url,
+            direct.map(|d| d.duration_ms).unwrap_or(0)
         ))
-        .detail(line(d));
-    }
-    // Without an explicit URL, the go command asks each GOPROXY proxy for /sumdb/<name>/ first.
-    let via = if sd.explicit {
-        None
-    } else {
-        goproxy_urls(f)
-            .into_iter()
-            .filter_map(|u| find(reports, &u))
-            .find(|r| {
-                r.verdict.usable_by_go()
-                    && r.http.as_ref().and_then(|h| h.sumdb_supported) == Some(true)
-            })
-    };
-    let mut r = match via {
-        Some(p) => CheckResult::ok(format!("{} is served through {} (direct access to {} fails)", sd.name, p.url, sd.url)),
-        None => CheckResult::error(format!("the checksum database {} is unreachable: `go mod download` fails with \"verifying module\"", sd.name)),
+        .finding("gosumdb.reachable", Status::Ok, sd.url.clone()),
+        SumdbReach::ViaProxy(p) => CheckResult::ok(format!("{} is served through {p} (direct access to {} fails)", sd.name, sd.url))
+            .finding("gosumdb.via_proxy", Status::Ok, p),
+        SumdbReach::Unreachable => CheckResult::error(format!("the checksum database {} is unreachable: `go mod download` fails with \"verifying module\"", sd.name))
+            .finding("gosumdb.unreachable", Status::Error, sd.url.clone()),
     };
     if let Some(d) = direct {
         r = r.detail(line(d));

@@ -1,6 +1,6 @@
 //! `go.root`: the GOROOT in effect belongs to the go binary being run.
 
-use crate::facts::Facts;
+use crate::facts::{Facts, FileKind};
 use crate::util::same_dir;
 use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_goenv::pathscan::read_version_file;
@@ -14,7 +14,7 @@ pub fn check(f: &Facts) -> CheckResult {
     };
     let own = bin.goroot.clone();
     let effective = f.goroot();
-    let setting = f.resolve("GOROOT");
+    let setting = f.setting_of("GOROOT");
     let mut details = Vec::new();
     details.push(format!(
         "GOROOT={}  ← {}",
@@ -63,7 +63,7 @@ pub fn check(f: &Facts) -> CheckResult {
     };
 
     // The directory itself.
-    if let Err(e) = std::fs::read_dir(&root) {
+    if let Err(e) = f.list_dir(&root) {
         return CheckResult::error(format!("GOROOT {} is not readable: {e}", root.display()))
             .with_details(details)
             .fix(
@@ -77,7 +77,7 @@ pub fn check(f: &Facts) -> CheckResult {
     } else {
         "compile"
     });
-    if !compile.is_file() {
+    if f.file_kind(&compile) != FileKind::File {
         status = Status::Error;
         summary = format!(
             "GOROOT {} is incomplete: {} is missing",
@@ -114,7 +114,7 @@ pub fn check(f: &Facts) -> CheckResult {
     }
 
     if let Some(own) = &own {
-        if !same_dir(own, &root, f.windows()) {
+        if !same_dir(f, own, &root) {
             if status == Status::Ok {
                 status = Status::Warn;
                 summary = format!(
@@ -139,7 +139,7 @@ pub fn check(f: &Facts) -> CheckResult {
     let sep = if f.windows() { ';' } else { ':' };
     if gopath
         .split(sep)
-        .any(|p| !p.is_empty() && same_dir(&PathBuf::from(p), &root, f.windows()))
+        .any(|p| !p.is_empty() && same_dir(f, &PathBuf::from(p), &root))
     {
         status = status.worst(Status::Warn);
         details.push("GOPATH is set to GOROOT, which has no effect and confuses tools: pick another directory (default $HOME/go)".into());

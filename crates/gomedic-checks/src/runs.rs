@@ -4,8 +4,8 @@ use crate::facts::Facts;
 use crate::util::{excerpt, ms, tail_lines};
 use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_goenv::version::parse_version_line;
-use gomedic_sys::exec::{Exit, Failure};
-use gomedic_sys::{ntstatus, signal};
+use gomedic_facts::os::exec::{Exit, Failure};
+use gomedic_facts::os::{ntstatus, signal};
 
 pub fn check(f: &Facts) -> CheckResult {
     let Some(go) = f.go_binary() else {

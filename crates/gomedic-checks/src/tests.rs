@@ -5,8 +5,8 @@ use crate::facts::{BuildProbe, Facts, Gather};
 use crate::{Policy, CHECKS};
 use gomedic_core::Status;
 use gomedic_goenv::pathscan::{Candidate, CandidateKind, PathEntry, PathScan};
-use gomedic_sys::exec::{self, Exit, Failure, Output};
-use gomedic_sys::fs::DirProbe;
+use gomedic_facts::os::exec::{self, Exit, Failure, Output};
+use gomedic_facts::os::fs::DirProbe;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -14,9 +14,9 @@ use std::time::Duration;
 struct Canned {
     sac: Option<u32>,
     canary: Option<crate::facts::CanaryProbe>,
-    security: Option<gomedic_sys::winsec::Snapshot>,
+    security: Option<gomedic_facts::os::winsec::Snapshot>,
     zone: Option<Vec<u8>>,
-    user_path: Option<gomedic_sys::registry::RegValue>,
+    user_path: Option<gomedic_facts::os::registry::RegValue>,
     scan: PathScan,
     version: exec::Result,
     env_json: exec::Result,
@@ -39,6 +39,25 @@ impl Canned {
 }
 
 impl Gather for Canned {
+    fn file_kind(&self, p: &Path) -> crate::facts::FileKind {
+        use crate::facts::FileKind;
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_file() => FileKind::File,
+            Ok(m) if m.is_dir() => FileKind::Dir,
+            Ok(_) => FileKind::Other,
+            Err(_) => FileKind::Missing,
+        }
+    }
+    fn list_dir(&self, p: &Path) -> std::io::Result<Vec<(String, crate::facts::FileKind)>> {
+        let mut v = Vec::new();
+        for e in std::fs::read_dir(p)?.flatten() {
+            v.push((e.file_name().to_string_lossy().into_owned(), self.file_kind(&e.path())));
+        }
+        Ok(v)
+    }
+    fn canonicalize(&self, p: &Path) -> Option<PathBuf> {
+        std::fs::canonicalize(p).ok()
+    }
     fn scan_path(&self, _: &std::ffi::OsStr, _: &[String], _: &str) -> PathScan {
         self.scan.clone()
     }
@@ -74,10 +93,10 @@ impl Gather for Canned {
     ) -> BuildProbe {
         BuildProbe::default()
     }
-    fn ci_events(&self) -> Result<Vec<gomedic_sys::winsec::CiEvent>, String> {
+    fn ci_events(&self) -> Result<Vec<gomedic_facts::os::winsec::CiEvent>, String> {
         Ok(vec![
-            gomedic_sys::winsec::CiEvent { event_id: 3077, time: "2026-11-21T09:30:12Z".into(), file: "\\Device\\HarddiskVolume3\\Users\\dev\\AppData\\Local\\Temp\\go-build1\\b001\\exe\\app.test.exe".into(), process: "go.exe".into() },
-            gomedic_sys::winsec::CiEvent { event_id: 3077, time: "2026-11-20T09:30:12Z".into(), file: "\\Device\\HarddiskVolume3\\Tools\\other.exe".into(), process: "explorer.exe".into() },
+            gomedic_facts::os::winsec::CiEvent { event_id: 3077, time: "2026-11-21T09:30:12Z".into(), file: "\\Device\\HarddiskVolume3\\Users\\dev\\AppData\\Local\\Temp\\go-build1\\b001\\exe\\app.test.exe".into(), process: "go.exe".into() },
+            gomedic_facts::os::winsec::CiEvent { event_id: 3077, time: "2026-11-20T09:30:12Z".into(), file: "\\Device\\HarddiskVolume3\\Tools\\other.exe".into(), process: "explorer.exe".into() },
         ])
     }
     fn smart_app_control(&self) -> Result<Option<u32>, String> {
@@ -91,10 +110,10 @@ impl Gather for Canned {
     ) -> crate::facts::CanaryProbe {
         self.canary.clone().unwrap_or_default()
     }
-    fn security(&self) -> gomedic_sys::winsec::Snapshot {
+    fn security(&self) -> gomedic_facts::os::winsec::Snapshot {
         self.security.clone().unwrap_or_else(|| {
             let e = || "not recorded".to_string();
-            gomedic_sys::winsec::Snapshot {
+            gomedic_facts::os::winsec::Snapshot {
                 status: Err(e()),
                 prefs: Err(e()),
                 detections: Err(e()),
@@ -262,7 +281,7 @@ fn every_check_survives_empty_facts() {
     }
 }
 
-fn win_facts_with_user_path(v: gomedic_sys::registry::RegValue) -> Facts {
+fn win_facts_with_user_path(v: gomedic_facts::os::registry::RegValue) -> Facts {
     let mut env = BTreeMap::new();
     env.insert("USERPROFILE".to_string(), "C:\\Users\\dev".to_string());
     let g = Canned {
@@ -274,7 +293,7 @@ fn win_facts_with_user_path(v: gomedic_sys::registry::RegValue) -> Facts {
 
 #[test]
 fn win_path_repair_keeps_vars_and_drops_duplicates() {
-    use gomedic_sys::registry::{RegValue, REG_EXPAND_SZ, REG_SZ};
+    use gomedic_facts::os::registry::{RegValue, REG_EXPAND_SZ, REG_SZ};
     let f = win_facts_with_user_path(RegValue {
         kind: REG_SZ,
         data: "%USERPROFILE%\\go\\bin;C:\\Tools;c:\\tools\\".into(),
@@ -303,7 +322,7 @@ fn win_path_repair_keeps_vars_and_drops_duplicates() {
 
 #[test]
 fn win_path_setx_truncation_is_an_error() {
-    use gomedic_sys::registry::{RegValue, REG_EXPAND_SZ};
+    use gomedic_facts::os::registry::{RegValue, REG_EXPAND_SZ};
     let mut data = "C:\\a;".repeat(204);
     data.push_str("C:\\b");
     assert_eq!(data.len(), 1024);
@@ -365,7 +384,7 @@ fn motw_on_go_exe_is_reported_with_origin_and_unblock_fix() {
 }
 
 fn win_with_security(fixture: &str) -> Facts {
-    let snap: gomedic_sys::winsec::Snapshot = serde_json::from_str(fixture).expect("fixture");
+    let snap: gomedic_facts::os::winsec::Snapshot = serde_json::from_str(fixture).expect("fixture");
     let mut env = BTreeMap::new();
     env.insert("USERPROFILE".to_string(), "C:\\Users\\dev".to_string());
     env.insert(

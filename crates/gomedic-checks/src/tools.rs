@@ -1,13 +1,13 @@
 //! `path.tools`: binaries from `go install` can be found.
 
-use crate::facts::Facts;
+use crate::facts::{Facts, FileKind};
 use crate::util::{same_dir, shell_quote};
 use gomedic_core::{CheckResult, Fix, Status};
 use std::path::{Path, PathBuf};
 
 pub fn check(f: &Facts) -> CheckResult {
     // Only a GOBIN the user set counts: newer go reports GOPATH/bin as GOBIN by default.
-    let gobin_setting = f.resolve("GOBIN");
+    let gobin_setting = f.setting_of("GOBIN");
     let gobin = if matches!(
         gobin_setting.source,
         gomedic_goenv::settings::Source::Default { .. }
@@ -30,7 +30,7 @@ pub fn check(f: &Facts) -> CheckResult {
     let on_path = scan
         .entries
         .iter()
-        .any(|e| !e.display.is_empty() && same_dir(Path::new(&e.display), &dir, f.windows()));
+        .any(|e| !e.display.is_empty() && same_dir(f, Path::new(&e.display), &dir));
     let mut details = vec![format!(
         "`go install` puts tools in {} ({why})",
         dir.display()
@@ -64,7 +64,7 @@ pub fn check(f: &Facts) -> CheckResult {
     }
 
     // Tools there that PATH resolves to another copy.
-    let names = tool_names(&dir, f.windows());
+    let names = tool_names(f, &dir);
     if !names.is_empty() {
         details.push(format!("installed tools: {}", names.join(", ")));
     }
@@ -72,7 +72,7 @@ pub fn check(f: &Facts) -> CheckResult {
     if on_path {
         for name in &names {
             if let Some(first) = first_on_path(f, name) {
-                if !same_file(&first, &dir.join(name)) {
+                if !same_file(f, &first, &dir.join(name)) {
                     shadowed += 1;
                     status = status.worst(Status::Warn);
                     details.push(format!(
@@ -100,18 +100,15 @@ pub fn check(f: &Facts) -> CheckResult {
     r
 }
 
-fn tool_names(dir: &Path, windows: bool) -> Vec<String> {
-    let Ok(rd) = std::fs::read_dir(dir) else {
+fn tool_names(f: &Facts, dir: &Path) -> Vec<String> {
+    let windows = f.windows();
+    let Ok(entries) = f.list_dir(dir) else {
         return Vec::new();
     };
-    let mut v: Vec<String> = rd
-        .filter_map(|e| e.ok())
-        .filter(|e| {
-            e.file_type()
-                .map(|t| t.is_file() || t.is_symlink())
-                .unwrap_or(false)
-        })
-        .filter_map(|e| e.file_name().into_string().ok())
+    let mut v: Vec<String> = entries
+        .into_iter()
+        .filter(|(_, k)| *k == FileKind::File)
+        .map(|(n, _)| n)
         .filter(|n| !windows || n.to_ascii_lowercase().ends_with(".exe"))
         .collect();
     v.sort();
@@ -125,12 +122,12 @@ fn first_on_path(f: &Facts, name: &str) -> Option<PathBuf> {
         .iter()
         .filter(|e| e.problems.is_empty() && !e.display.is_empty())
         .map(|e| Path::new(&e.display).join(name))
-        .find(|p| p.is_file())
+        .find(|p| f.file_kind(p) == FileKind::File)
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (dunce::canonicalize(a), dunce::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
+fn same_file(f: &Facts, a: &Path, b: &Path) -> bool {
+    match (f.canonicalize(a), f.canonicalize(b)) {
+        (Some(x), Some(y)) => x == y,
         _ => a == b,
     }
 }

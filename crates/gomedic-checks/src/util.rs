@@ -1,5 +1,6 @@
 //! Small helpers shared by the checks.
 
+use crate::facts::Facts;
 use std::path::Path;
 
 /// First `max` characters of command output, one line, for a summary.
@@ -62,8 +63,9 @@ pub fn ms(d: std::time::Duration) -> String {
 
 /// Same directory, resolving symlinks when both exist; else a textual comparison that
 /// ignores trailing separators (and case on Windows).
-pub fn same_dir(a: &Path, b: &Path, windows: bool) -> bool {
-    if let (Ok(x), Ok(y)) = (dunce::canonicalize(a), dunce::canonicalize(b)) {
+pub fn same_dir(f: &Facts, a: &Path, b: &Path) -> bool {
+    let windows = f.windows();
+    if let (Some(x), Some(y)) = (f.canonicalize(a), f.canonicalize(b)) {
         return x == y;
     }
     let norm = |p: &Path| {

@@ -104,7 +104,7 @@ pub fn check(f: &Facts) -> CheckResult {
     }
 
     // GOTOOLCHAIN
-    let tc_setting = f.resolve("GOTOOLCHAIN");
+    let tc_setting = f.setting_of("GOTOOLCHAIN");
     let tc = parse_gotoolchain(tc_setting.value.trim());
     details.push(format!(
         "GOTOOLCHAIN={}  ← {}",

@@ -4,7 +4,7 @@
 use crate::facts::Facts;
 use crate::util::{ms, tail_lines};
 use gomedic_core::{CheckResult, Fix, Status};
-use gomedic_sys::exec::{Exit, Failure};
+use gomedic_facts::os::exec::{Exit, Failure};
 use std::time::Duration;
 
 fn go_file(path: &str) -> bool {
@@ -129,7 +129,7 @@ pub fn evaluate(p: &crate::facts::CanaryProbe, f: &Facts) -> CheckResult {
                     Exit::Signal(s) => s as i64,
                 };
                 let hex = format!("0x{:08X}", code as u64 as u32);
-                let name = gomedic_sys::ntstatus::describe(code as u64 as u32)
+                let name = gomedic_facts::os::ntstatus::describe(code as u64 as u32)
                     .map(|(n, _)| n)
                     .unwrap_or("");
                 return CheckResult::error(format!("start {} of the test binary failed with {hex} {name}", i + 1).trim().to_string())

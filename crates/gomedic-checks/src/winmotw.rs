@@ -1,7 +1,7 @@
 //! `win.motw`: Mark-of-the-Web (the `Zone.Identifier` alternate data stream) on go.exe and
 //! the GOROOT tree, which makes SmartScreen and Smart App Control scan or block them.
 
-use crate::facts::Facts;
+use crate::facts::{Facts, FileKind};
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
 use std::path::{Path, PathBuf};
 
@@ -54,13 +54,11 @@ pub fn zone_name(z: Option<u32>) -> &'static str {
     }
 }
 
-fn exes(dir: &Path, out: &mut Vec<PathBuf>) {
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("exe")) {
-                out.push(p);
-            }
+fn exes(f: &Facts, dir: &Path, out: &mut Vec<PathBuf>) {
+    for (name, _) in f.list_dir(dir).unwrap_or_default() {
+        let p = dir.join(name);
+        if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("exe")) {
+            out.push(p);
         }
     }
 }
@@ -72,10 +70,11 @@ pub fn targets(f: &Facts) -> Vec<PathBuf> {
         v.push(go.path.clone());
     }
     if let Some(root) = f.goroot() {
-        exes(&root.join("bin"), &mut v);
-        if let Ok(rd) = std::fs::read_dir(root.join("pkg").join("tool")) {
-            for d in rd.flatten() {
-                exes(&d.path(), &mut v);
+        exes(f, &root.join("bin"), &mut v);
+        let tools = root.join("pkg").join("tool");
+        for (d, kind) in f.list_dir(&tools).unwrap_or_default() {
+            if kind == FileKind::Dir {
+                exes(f, &tools.join(d), &mut v);
             }
         }
     }

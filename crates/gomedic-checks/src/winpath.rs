@@ -1,10 +1,10 @@
 //! `win.path`: the user and machine PATH as stored in the registry, and a repaired user
 //! PATH (`fix win.path-repair`) that keeps %VARS% unexpanded and never truncates.
 
-use crate::facts::Facts;
+use crate::facts::{Facts, FileKind};
 use crate::util::win_key as key;
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
-use gomedic_sys::registry::{RegValue, Scope, REG_EXPAND_SZ, REG_SZ};
+use gomedic_facts::os::registry::{RegValue, Scope, REG_EXPAND_SZ, REG_SZ};
 use std::path::Path;
 
 /// `%NAME%` expanded from the process environment (unknown names stay as they are).
@@ -103,7 +103,7 @@ fn needed(f: &Facts) -> Vec<String> {
     let mut v = Vec::new();
     let profile = f.getenv("USERPROFILE").unwrap_or_default();
     let bin = {
-        let gobin = f.resolve("GOBIN");
+        let gobin = f.setting_of("GOBIN");
         if matches!(
             gobin.source,
             gomedic_goenv::settings::Source::Default { .. }
@@ -176,7 +176,7 @@ pub fn check(f: &Facts) -> CheckResult {
     for v in [user, machine].into_iter().flatten() {
         for e in entries(v) {
             let x = expand(&e, f);
-            if !Path::new(&x).is_dir() {
+            if f.file_kind(Path::new(&x)) != FileKind::Dir {
                 missing.push(e);
             }
         }
@@ -191,7 +191,7 @@ pub fn check(f: &Facts) -> CheckResult {
         v.map(entries)
             .unwrap_or_default()
             .into_iter()
-            .find(|e| Path::new(&expand(e, f)).join("go.exe").is_file())
+            .find(|e| f.file_kind(&Path::new(&expand(e, f)).join("go.exe")) == FileKind::File)
     };
     if let (Some(m), Some(u)) = (go_dir(machine), go_dir(user)) {
         if key(&expand(&m, f)) != key(&expand(&u, f)) {

@@ -4,7 +4,7 @@
 use crate::facts::Facts;
 use crate::util::win_key as key;
 use gomedic_core::{CheckResult, Fix, Status};
-use gomedic_sys::winsec::{is_admin_placeholder, Detection};
+use gomedic_facts::os::winsec::{is_admin_placeholder, Detection};
 use std::path::PathBuf;
 
 /// Go's directories (label, path) that real-time scanning slows down.

@@ -1,6 +1,6 @@
 //! `win.authenticode`: the signatures of go.exe, gofmt.exe and dlv.exe.
 
-use crate::facts::Facts;
+use crate::facts::{Facts, FileKind};
 use gomedic_authenticode::Status as Sig;
 use gomedic_core::{CheckResult, Fix, Status};
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ pub fn check(f: &Facts) -> CheckResult {
         .iter()
         .filter(|e| e.problems.is_empty())
         .map(|e| Path::new(&e.display).join("dlv.exe"))
-        .find(|p| p.is_file())
+        .find(|p| f.file_kind(p) == FileKind::File)
     {
         files.push((dlv, false));
     }
@@ -34,7 +34,7 @@ pub fn check(f: &Facts) -> CheckResult {
     let mut details = Vec::new();
     let mut data = Vec::new();
     for (p, official) in &files {
-        if !p.is_file() {
+        if f.file_kind(p) != FileKind::File {
             continue;
         }
         match f.authenticode(p) {
@@ -50,7 +50,7 @@ pub fn check(f: &Facts) -> CheckResult {
                 let trust = match f.win_trust(p) {
                     Ok(hr) => format!(
                         "; Windows trust: {} (0x{:08X})",
-                        gomedic_sys::wintrust::name(hr),
+                        gomedic_facts::os::wintrust::name(hr),
                         hr as u32
                     ),
                     Err(_) => String::new(),

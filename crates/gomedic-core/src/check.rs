@@ -161,6 +161,16 @@ impl Fix {
     }
 }
 
+/// One thing a check found, under a stable code (`goprivate.pattern_whitespace`). Later
+/// features (policy suppressions, `explain`, alerts on change) refer to codes, never to
+/// summary text, so a code is never renamed once released.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: String,
+    pub status: Status,
+    pub message: String,
+}
+
 /// What a check returns. Renderers add id/title/timing from [`CheckMeta`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckResult {
@@ -168,6 +178,9 @@ pub struct CheckResult {
     pub summary: String,
     pub details: Vec<String>,
     pub fixes: Vec<Fix>,
+    /// The findings behind the status, each with its stable code.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
     /// Machine-readable facts for JSON consumers (e.g. a failure classification).
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub data: serde_json::Map<String, serde_json::Value>,
@@ -180,6 +193,7 @@ impl CheckResult {
             summary: summary.into(),
             details: Vec::new(),
             fixes: Vec::new(),
+            findings: Vec::new(),
             data: serde_json::Map::new(),
         }
     }
@@ -208,6 +222,15 @@ impl CheckResult {
     }
     pub fn fix(mut self, fix: Fix) -> Self {
         self.fixes.push(fix);
+        self
+    }
+    /// Records a finding under its stable code.
+    pub fn finding(mut self, code: &str, status: Status, message: impl Into<String>) -> Self {
+        self.findings.push(Finding {
+            code: code.to_string(),
+            status,
+            message: message.into(),
+        });
         self
     }
     pub fn data(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {

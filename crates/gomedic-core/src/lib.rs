@@ -9,6 +9,6 @@ pub mod net;
 pub mod redact;
 pub mod report;
 
-pub use check::{Category, CheckMeta, CheckResult, Fix, FixAction, Status};
+pub use check::{Finding, Category, CheckMeta, CheckResult, Fix, FixAction, Status};
 pub use redact::Redactor;
 pub use report::{ExitCode, Host, RedactedReport, Report, Summary, REPORT_SCHEMA};

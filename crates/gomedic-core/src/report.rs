@@ -32,6 +32,9 @@ pub struct CheckReport {
     pub summary: String,
     pub details: Vec<String>,
     pub fixes: Vec<Fix>,
+    /// What the check found, each under a stable code.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<crate::check::Finding>,
     pub duration_ms: u64,
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub data: serde_json::Map<String, serde_json::Value>,
@@ -47,6 +50,7 @@ impl CheckReport {
             summary: result.summary,
             details: result.details,
             fixes: result.fixes,
+            findings: result.findings,
             duration_ms,
             data: result.data,
         }
@@ -140,6 +144,9 @@ impl Report {
             c.summary = r.redact(&c.summary);
             for d in &mut c.details {
                 *d = r.redact(d);
+            }
+            for x in &mut c.findings {
+                x.message = r.redact(&x.message);
             }
             for f in &mut c.fixes {
                 f.description = r.redact(&f.description);

@@ -1,6 +1,6 @@
 //! Facts from the real machine.
 
-use gomedic_checks::facts::{BuildProbe, BuildStep, Gather};
+use gomedic_facts::{BuildProbe, BuildStep, FileKind, Gather};
 use gomedic_goenv::pathscan::{self, PathScan};
 use gomedic_sys::exec::{self, Spec};
 use gomedic_sys::fs::DirProbe;
@@ -63,7 +63,36 @@ fn go_spec(go: &Path, args: &[&str], timeout: Duration) -> Spec {
     Spec::new(go, args, timeout).env("GOTOOLCHAIN", "local")
 }
 
+/// What a path names, following symlinks.
+pub fn file_kind(path: &Path) -> FileKind {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => FileKind::File,
+        Ok(m) if m.is_dir() => FileKind::Dir,
+        Ok(_) => FileKind::Other,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileKind::Missing,
+        Err(_) => FileKind::Other,
+    }
+}
+
 impl Gather for SystemGather {
+    fn file_kind(&self, path: &Path) -> FileKind {
+        file_kind(path)
+    }
+
+    fn list_dir(&self, path: &Path) -> std::io::Result<Vec<(String, FileKind)>> {
+        let mut v = Vec::new();
+        for e in std::fs::read_dir(path)?.flatten() {
+            if let Ok(name) = e.file_name().into_string() {
+                v.push((name, file_kind(&e.path())));
+            }
+        }
+        Ok(v)
+    }
+
+    fn canonicalize(&self, path: &Path) -> Option<std::path::PathBuf> {
+        dunce::canonicalize(path).ok()
+    }
+
     fn scan_path(&self, path_var: &std::ffi::OsStr, names: &[String], os: &str) -> PathScan {
         pathscan::scan(path_var, names, os)
     }
@@ -122,7 +151,7 @@ impl Gather for SystemGather {
         go: &Path,
         env: &BTreeMap<String, String>,
         timeout: Duration,
-    ) -> gomedic_checks::facts::CanaryProbe {
+    ) -> gomedic_facts::CanaryProbe {
         canary(go, env, timeout)
     }
 
@@ -308,8 +337,8 @@ fn canary(
     go: &Path,
     env: &BTreeMap<String, String>,
     timeout: Duration,
-) -> gomedic_checks::facts::CanaryProbe {
-    let mut p = gomedic_checks::facts::CanaryProbe::default();
+) -> gomedic_facts::CanaryProbe {
+    let mut p = gomedic_facts::CanaryProbe::default();
     let files = [
         ("go.mod", "module canary\n\ngo 1.21\n"),
         ("canary_test.go", CANARY_TEST),

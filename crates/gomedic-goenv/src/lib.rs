@@ -8,9 +8,11 @@ pub mod goproxy;
 pub mod keys;
 pub mod pathscan;
 pub mod settings;
+pub mod snapshot;
 pub mod version;
 pub mod write;
 
 pub use envfile::{EnvFile, EnvFileIssue};
-pub use settings::{Resolved, Source};
+pub use settings::{Layer, Source};
+pub use snapshot::{Setting, Snapshot};
 pub use version::GoVersion;

@@ -258,3 +258,9 @@ mod tests {
         assert!(parse_version_line("go version nonsense").is_none());
     }
 }
+
+impl serde::Serialize for GoVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}

@@ -165,7 +165,7 @@ pub fn readback(keys: &[String], intended: &[(String, Option<String>)]) -> anyho
     });
     let mut ok = true;
     for (k, want) in intended {
-        let res = facts.resolve(k);
+        let res = facts.setting_of(k);
         let mut line = format!(
             "re-check: {k}={} ← {}",
             r.redact(&format!("{:?}", res.value)),

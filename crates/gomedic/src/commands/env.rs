@@ -53,7 +53,7 @@ fn show(format: Format) -> anyhow::Result<u8> {
             .into_iter()
             .filter(|k| !keys::KEY_SETTINGS.contains(&k.as_str())),
     );
-    let resolved: Vec<_> = names.iter().map(|k| facts.resolve(k)).collect();
+    let resolved: Vec<_> = names.iter().map(|k| facts.setting_of(k)).collect();
     let r = common::redactor(&facts);
     let file = match facts.user_env_file() {
         UserEnvFile::NoLocation(why) => format!("(none: {why})"),
@@ -88,8 +88,19 @@ fn show(format: Format) -> anyhow::Result<u8> {
                 if s.empty_in_environment {
                     line.push_str("  (set but empty in the environment: ignored)");
                 }
+                if s.raw.as_deref() == Some("") {
+                    line.push_str("  (set empty there: it shadows $GOROOT/go.env)");
+                }
                 writeln!(out, "{line}")?;
-                for o in &s.overridden {
+                if let Some(mine) = &s.layers_disagree {
+                    writeln!(
+                        out,
+                        "{:<w$}    go reports this value; its layers read {} (an override gomedic cannot see)",
+                        "",
+                        r.redact(&format!("{mine:?}"))
+                    )?;
+                }
+                for o in &s.shadows {
                     writeln!(
                         out,
                         "{:<w$}    overrides {} from {}",

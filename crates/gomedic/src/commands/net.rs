@@ -2,7 +2,7 @@
 
 use super::common;
 use crate::cli::{EndpointArg, Format, NetAction, NetArgs};
-use gomedic_checks::net::{self as cnet, recommend, Recommendation};
+use gomedic_checks::net::{recommend, Recommendation};
 use gomedic_checks::{Gather, Policy};
 use gomedic_core::net::{EndpointKind, EndpointReport};
 use gomedic_core::Redactor;
@@ -20,7 +20,7 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
     let net = common::net_options(&args.resolve, Some(deadline))?;
     let facts = common::facts_with(None, Policy::default(), net.clone())?;
     let targets: Vec<(String, EndpointKind)> = if args.urls.is_empty() {
-        cnet::targets(&facts)
+        facts.net_targets()
     } else {
         let mut v = Vec::new();
         for u in &args.urls {
@@ -36,7 +36,7 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
                     EndpointKind::SumDb
                 }
                 EndpointArg::Auto
-                    if cnet::HOSTS
+                    if gomedic_facts::network::HOSTS
                         .iter()
                         .any(|h| lower.trim_end_matches('/') == *h) =>
                 {
@@ -48,7 +48,7 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
         }
         v
     };
-    let sd = cnet::sumdb(&facts);
+    let sd = facts.sumdb();
     let sd_name = sd
         .as_ref()
         .map(|s| s.name.clone())
@@ -63,7 +63,7 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
 
     // Exit 1 when what go needs does not work: the given URLs, or else the configured chain.
     let failed = if args.urls.is_empty() {
-        let proxies = cnet::goproxy_urls(&facts);
+        let proxies = facts.goproxy_urls();
         let proxy_ok = proxies.is_empty()
             || proxies.iter().any(|u| {
                 reports

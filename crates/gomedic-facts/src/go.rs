@@ -1,0 +1,284 @@
+//! Facts about the go command: which binary, whether it runs, `go env` (asked once),
+//! and the typed settings snapshot every reader shares.
+
+use crate::{BuildProbe, Facts};
+use gomedic_goenv::pathscan;
+use gomedic_goenv::snapshot::{Inputs, Setting, Snapshot};
+use gomedic_goenv::version::{parse_version_line, VersionLine};
+use gomedic_goenv::GoVersion;
+use gomedic_sys::exec;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The `go env` keys gomedic reads (cheap ones only: no C compiler probing). GOVERSION,
+/// GOHOSTOS and GOHOSTARCH also answer "does go run, and which go is it", so a healthy
+/// go is asked exactly once.
+pub const GO_ENV_KEYS: &[&str] = &[
+    "GOARCH",
+    "GOOS",
+    "GOROOT",
+    "GOPATH",
+    "GOCACHE",
+    "GOMODCACHE",
+    "GOPROXY",
+    "GOSUMDB",
+    "GOENV",
+    "GOVERSION",
+    "GOTOOLCHAIN",
+    "GOFLAGS",
+    "GOTOOLDIR",
+    "GOHOSTOS",
+    "GOHOSTARCH",
+    "GOBIN",
+    "GOTMPDIR",
+    "GOPRIVATE",
+    "GONOSUMDB",
+    "GONOPROXY",
+    "GOINSECURE",
+    "GOAUTH",
+    "GOWORK",
+    "GOMOD",
+    "GO111MODULE",
+    "GOEXE",
+    "GOCACHEPROG",
+    "GOTELEMETRY",
+];
+
+/// `go env -json`, run and parsed.
+#[derive(Debug, Clone)]
+pub struct GoEnvFact {
+    pub run: exec::Result,
+    pub parsed: Result<BTreeMap<String, String>, String>,
+}
+
+/// Which go runs and how long it took to answer.
+#[derive(Debug, Clone)]
+pub struct GoIdentity {
+    pub line: VersionLine,
+    /// How long the command that told us took.
+    pub duration: Duration,
+    /// `go env` answered (no separate `go version` was run).
+    pub from_go_env: bool,
+}
+
+impl Facts {
+    pub fn path_scan(&self) -> &pathscan::PathScan {
+        self.path_scan.get_or_init(|| {
+            let names = pathscan::go_names(&self.os, self.getenv("PATHEXT").as_deref());
+            self.gather.scan_path(&self.path_var, &names, &self.os)
+        })
+    }
+
+    /// The `--go` binary described like a PATH candidate.
+    pub fn override_candidate(&self) -> Option<&pathscan::Candidate> {
+        self.override_candidate
+            .get_or_init(|| {
+                let p = self.go_override.as_ref()?;
+                let abs = if p.is_absolute() {
+                    p.clone()
+                } else {
+                    self.cwd.join(p)
+                };
+                let kind = match self.gather.file_kind(&abs) {
+                    crate::FileKind::Dir => pathscan::CandidateKind::Directory,
+                    crate::FileKind::Missing => pathscan::CandidateKind::BrokenLink,
+                    _ => match std::fs::metadata(&abs) {
+                        Ok(m) if pathscan::is_executable(&m) => pathscan::CandidateKind::Executable,
+                        _ => pathscan::CandidateKind::NotExecutable,
+                    },
+                };
+                let resolved = self.gather.canonicalize(&abs);
+                let goroot = pathscan::goroot_of(&abs, resolved.as_deref());
+                let goroot_version = goroot.as_deref().and_then(pathscan::read_version_file);
+                Some(pathscan::Candidate {
+                    entry: usize::MAX,
+                    path: abs,
+                    resolved,
+                    kind,
+                    goroot,
+                    goroot_version,
+                })
+            })
+            .as_ref()
+    }
+
+    /// The go binary being diagnosed: `--go`, else the first usable `go` on PATH.
+    pub fn go_binary(&self) -> Option<&pathscan::Candidate> {
+        if self.go_override.is_some() {
+            self.override_candidate()
+        } else {
+            self.path_scan().winner()
+        }
+    }
+
+    /// `go version`, or `None` when there is no go to run. Only needed when `go env`
+    /// failed: it tells "go does not start" apart from "go starts but `go env` fails".
+    pub fn go_version(&self) -> Option<&exec::Result> {
+        self.go_version
+            .get_or_init(|| {
+                let go = self.go_binary()?;
+                Some(self.gather.run_go(
+                    &go.path,
+                    &["version"],
+                    &self.cwd,
+                    self.timeouts.go_command,
+                ))
+            })
+            .as_ref()
+    }
+
+    /// Which go runs: from `go env` (GOVERSION, GOHOSTOS, GOHOSTARCH) when it answered,
+    /// else from `go version`. `None` when neither says.
+    pub fn go_identity(&self) -> Option<GoIdentity> {
+        if let Some(fact) = self.go_env() {
+            if let (Ok(out), Ok(m)) = (&fact.run, &fact.parsed) {
+                let get = |k: &str| m.get(k).filter(|v| !v.is_empty());
+                if let (Some(v), Some(os), Some(arch)) = (get("GOVERSION"), get("GOHOSTOS"), get("GOHOSTARCH")) {
+                    let raw = v.split_whitespace().next().unwrap_or(v).to_string();
+                    return Some(GoIdentity {
+                        line: VersionLine {
+                            version: GoVersion::parse_toolchain(&raw),
+                            raw_version: raw,
+                            os: os.clone(),
+                            arch: arch.clone(),
+                        },
+                        duration: out.duration,
+                        from_go_env: true,
+                    });
+                }
+            }
+        }
+        let out = self.go_version()?.as_ref().ok()?;
+        let line = parse_version_line(&out.stdout_str())?;
+        Some(GoIdentity {
+            line,
+            duration: out.duration,
+            from_go_env: false,
+        })
+    }
+
+    /// The running go's version, however it was learned.
+    pub fn running_version(&self) -> Option<GoVersion> {
+        self.go_identity().and_then(|i| i.line.version)
+    }
+
+    /// `go env -json KEYS`, or `None` when there is no go to run.
+    pub fn go_env(&self) -> Option<&GoEnvFact> {
+        self.go_env
+            .get_or_init(|| {
+                let go = self.go_binary()?;
+                // Naming the keys keeps go from probing the C compiler, which writes build-cache
+                // entries (check must not change the machine) and doubles the run time.
+                let mut args = vec!["env", "-json"];
+                args.extend_from_slice(GO_ENV_KEYS);
+                let run = self
+                    .gather
+                    .run_go(&go.path, &args, &self.cwd, self.timeouts.go_command);
+                let parsed = match &run {
+                    Ok(out) if out.success() => parse_env_json(&out.stdout),
+                    Ok(_) => Err("`go env -json` failed".to_string()),
+                    Err(_) => Err("`go env -json` did not run".to_string()),
+                };
+                Some(GoEnvFact { run, parsed })
+            })
+            .as_ref()
+    }
+
+    /// A value `go env -json` reported, if it ran.
+    pub fn go_env_value(&self, key: &str) -> Option<&str> {
+        self.go_env()?
+            .parsed
+            .as_ref()
+            .ok()?
+            .get(key)
+            .map(String::as_str)
+    }
+
+    /// `go env -json` values if some check already ran it (never runs it).
+    pub fn gathered_go_env(&self) -> Option<&BTreeMap<String, String>> {
+        self.go_env.get()?.as_ref()?.parsed.as_ref().ok()
+    }
+
+    fn snapshot_inputs<'a>(&'a self, getenv: &'a dyn Fn(&str) -> Option<String>) -> Inputs<'a> {
+        Inputs {
+            getenv,
+            windows: self.windows(),
+            user_file: self.user_env_file().file(),
+            goroot_file: self.goroot_env_file(),
+            go_env: self.go_env().and_then(|f| f.parsed.as_ref().ok()),
+            binary_goroot: self.go_binary().and_then(|c| c.goroot.clone()),
+        }
+    }
+
+    /// Go's settings, resolved and parsed once per run (asks go once when there is one).
+    pub fn settings(&self) -> &Snapshot {
+        self.settings.get_or_init(|| {
+            let getenv = |k: &str| self.getenv(k);
+            Snapshot::new(&self.snapshot_inputs(&getenv))
+        })
+    }
+
+    /// One setting with its provenance (also keys outside the snapshot's list).
+    pub fn setting_of(&self, key: &str) -> Setting {
+        let getenv = |k: &str| self.getenv(k);
+        self.settings().resolve_extra(&self.snapshot_inputs(&getenv), key)
+    }
+
+    /// The value the go command uses for `key`.
+    pub fn setting(&self, key: &str) -> String {
+        match self.settings().get(key) {
+            Some(s) => s.value.clone(),
+            None => self.setting_of(key).value,
+        }
+    }
+
+    /// The GOROOT in effect: what `go env` says, else what the go command would compute.
+    pub fn goroot(&self) -> Option<PathBuf> {
+        if let Some(g) = self.go_env_value("GOROOT").filter(|g| !g.is_empty()) {
+            return Some(PathBuf::from(g));
+        }
+        if let Some(g) = self.getenv("GOROOT").filter(|g| !g.is_empty()) {
+            return Some(PathBuf::from(g));
+        }
+        if let Some(e) = self
+            .user_env_file()
+            .file()
+            .and_then(|f| f.get("GOROOT"))
+            .filter(|e| !e.value.is_empty())
+        {
+            return Some(PathBuf::from(&e.value));
+        }
+        self.go_binary().and_then(|c| c.goroot.clone())
+    }
+
+    /// `check --deep`: build, run and test a throwaway module, once.
+    pub fn build_probe(&self) -> Option<&BuildProbe> {
+        self.build
+            .get_or_init(|| {
+                let go = self.go_binary()?;
+                let gocache = self
+                    .go_env_value("GOCACHE")
+                    .filter(|c| !c.is_empty() && *c != "off")
+                    .map(std::path::Path::new);
+                Some(
+                    self.gather
+                        .build_probe(&go.path, &self.env, gocache, self.timeouts.build),
+                )
+            })
+            .as_ref()
+    }
+}
+
+fn parse_env_json(stdout: &[u8]) -> Result<BTreeMap<String, String>, String> {
+    serde_json::from_slice::<BTreeMap<String, serde_json::Value>>(stdout)
+        .map(|m| {
+            m.into_iter()
+                .map(|(k, v)| {
+                    let s = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                    (k, s)
+                })
+                .collect()
+        })
+        .map_err(|e| format!("`go env -json` printed something that is not a JSON object: {e}"))
+}
