@@ -5,6 +5,7 @@ use crate::facts::{Facts, UserEnvFile};
 use crate::util::{excerpt, tail_lines};
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
 use gomedic_goenv::keys::{EXPECTED_IN_GO_ENV_JSON, KEY_SETTINGS};
+use gomedic_goenv::goproxy::{ProxyEntry, SumDb};
 use gomedic_goenv::settings::Source;
 use serde_json::json;
 
@@ -14,6 +15,8 @@ pub fn check(f: &Facts) -> CheckResult {
     let mut details: Vec<String> = Vec::new();
     let mut fixes: Vec<Fix> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
+    // Findings of sections 3 and 4: (status, stable code, message).
+    let mut found: Vec<(Status, &'static str, String)> = Vec::new();
 
     // 1. go env -json
     match f.go_env() {
@@ -97,17 +100,15 @@ pub fn check(f: &Facts) -> CheckResult {
     };
     notes.push(file_line);
 
-    // 3. provenance of the key settings
+    // 3. provenance of the key settings, and where go's own answer differs
+    let snap = f.settings();
     let mut prov = serde_json::Map::new();
     for key in KEY_SETTINGS {
         let r = f.setting_of(key);
-        let reported = f.go_env_value(key);
-        let value = match (key, reported) {
-            // gomedic runs go with GOTOOLCHAIN=local; the user's value is the resolved one.
-            (&"GOTOOLCHAIN", _) | (_, None) => r.value.clone(),
-            (_, Some(v)) => v.to_string(),
-        };
-        let mut line = format!("{key}={value}  ← {}", r.source.describe());
+        let mut line = format!("{key}={}  ← {}", r.value, r.source.describe());
+        if r.raw.as_deref() == Some("") {
+            line.push_str(" (an empty line there shadows $GOROOT/go.env)");
+        }
         for o in &r.shadows {
             line.push_str(&format!(
                 "; overrides {}={} from {}",
@@ -120,14 +121,21 @@ pub fn check(f: &Facts) -> CheckResult {
             line.push_str("; set but empty in the environment (ignored)");
         }
         notes.push(line);
+        if let Some(mine) = &r.layers_disagree {
+            found.push((
+                Status::Warn,
+                "settings.go_disagrees",
+                format!("go reports {key}={:?}, but the environment and go env files say {mine:?}: something between them and go (a wrapper script, an alias, another GOENV) changes it", r.value),
+            ));
+        }
         prov.insert(
             key.to_string(),
-            json!({ "value": value, "source": r.source, "overridden": r.shadows, "empty_in_environment": r.empty_in_environment }),
+            json!({ "value": r.value, "source": r.source, "overridden": r.shadows, "empty_in_environment": r.empty_in_environment, "go_reported": r.go_reported }),
         );
     }
 
     // 4. traps
-    let val = |k: &str| f.setting(k);
+    let val = |k: &str| snap.value(k).to_string();
     let unset_cmd = |k: &str, src: &Source| -> Vec<String> {
         match src {
             Source::Environment => vec![if f.windows() {
@@ -141,8 +149,7 @@ pub fn check(f: &Facts) -> CheckResult {
     };
     let goproxy = f.setting_of("GOPROXY");
     if goproxy.empty_in_environment {
-        status = status.worst(Status::Warn);
-        problems.push("GOPROXY is set but empty in the environment".into());
+        found.push((Status::Warn, "goproxy.empty_in_environment", "GOPROXY is set but empty in the environment".into()));
         details.push("an empty GOPROXY is ignored by current go, but go 1.21.0 broke downloads on it (golang/go#61928) and scripts that pass it on behave differently; unset it instead".into());
         fixes.push(Fix::manual(
             "env.goproxy-empty",
@@ -150,21 +157,45 @@ pub fn check(f: &Facts) -> CheckResult {
             unset_cmd("GOPROXY", &Source::Environment),
         ));
     }
-    let proxy_v = val("GOPROXY");
-    if proxy_v.trim() == "off" {
-        status = status.worst(Status::Warn);
-        problems.push("GOPROXY=off: the go command cannot download any module".into());
+    for (key, code, consequence) in [
+        ("GOPROXY", "goproxy.empty_line", "every module download fails with \"GOPROXY list is not the empty string, but contains no entries\""),
+        ("GOSUMDB", "gosumdb.empty_line", "every checksum lookup fails with \"missing GOSUMDB\""),
+    ] {
+        let s = f.setting_of(key);
+        if let (Some(""), Source::EnvFile { line, .. }) = (s.raw.as_deref(), &s.source) {
+            found.push((Status::Error, code, format!("{key}= (empty) on line {line} of the go env file shadows the default in $GOROOT/go.env: {consequence}")));
+            fixes.push(Fix::auto(
+                &format!("env.{}-empty-line", key.to_ascii_lowercase()),
+                format!("Remove the empty {key} line so go uses its default again"),
+                vec![format!("go env -u {key}")],
+                FixAction::GoEnv {
+                    set: vec![],
+                    unset: vec![key.into()],
+                },
+            ));
+        }
     }
-    if proxy_v
-        .split([',', '|'])
-        .any(|p| p.trim().starts_with("http://") && !is_loopback_url(p.trim()))
-    {
-        status = status.worst(Status::Warn);
-        problems.push("GOPROXY uses plain http:// to a remote host: module downloads can be read and altered in transit".into());
+    match &snap.goproxy {
+        Err(e) if !val("GOPROXY").is_empty() => {
+            found.push((Status::Error, "goproxy.invalid", format!("GOPROXY is invalid ({e}): the go command fails every module download")));
+        }
+        Ok(list) if list.first() == Some(&ProxyEntry::Off) => {
+            found.push((Status::Warn, "goproxy.off", "GOPROXY=off: the go command cannot download any module".into()));
+        }
+        Ok(list) => {
+            if list.iter().any(|e| matches!(e, ProxyEntry::Url { url, .. } if url.starts_with("http://") && !is_loopback_url(url))) {
+                found.push((Status::Warn, "goproxy.plain_http", "GOPROXY uses plain http:// to a remote host: module downloads can be read and altered in transit".into()));
+            }
+        }
+        Err(_) => {}
+    }
+    if let Err(e) = &snap.gosumdb {
+        if !val("GOSUMDB").is_empty() {
+            found.push((Status::Error, "gosumdb.invalid", format!("GOSUMDB is invalid ({e}): every download the checksum database should verify fails")));
+        }
     }
     if let Some(e) = f.user_env_file().file().and_then(|file| file.get("GOROOT")) {
-        status = Status::Error;
-        problems.push(format!("GOROOT is set in the go env file (line {}): it overrides every go installation's own GOROOT", e.line));
+        found.push((Status::Error, "goroot.in_env_file", format!("GOROOT is set in the go env file (line {}): it overrides every go installation's own GOROOT", e.line)));
         details.push("a wrong GOROOT here breaks every go command, including `go env` itself (golang/go#79648); Go finds its own GOROOT from the binary's location".into());
         fixes.push(Fix::auto(
             "env.goroot-file",
@@ -177,10 +208,8 @@ pub fn check(f: &Facts) -> CheckResult {
         ));
     }
     let sumdb = f.setting_of("GOSUMDB");
-    if val("GOSUMDB").trim() == "off" {
-        status = status.worst(Status::Warn);
-        problems
-            .push("GOSUMDB=off: checksum verification of downloaded modules is disabled".into());
+    if matches!(snap.gosumdb, Ok(SumDb::Off)) {
+        found.push((Status::Warn, "gosumdb.off", "GOSUMDB=off: checksum verification of downloaded modules is disabled".into()));
         details.push("without the checksum database a compromised proxy or network can serve altered module code unnoticed. For private modules set GOPRIVATE (or GONOSUMDB) to their path patterns instead; if sum.golang.org is unreachable, use a mirror such as sum.golang.google.cn or your proxy's /sumdb/ endpoint".into());
         let mut cmds = unset_cmd("GOSUMDB", &sumdb.source);
         cmds.push("go env -w GOPRIVATE=*.corp.example.com   # your private module paths".into());
@@ -201,33 +230,36 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     for key in ["GONOSUMDB", "GOPRIVATE", "GONOPROXY"] {
         let v = val(key);
-        if v.split(',')
-            .any(|p| matches!(p.trim(), "*" | "*/*" | "*.*"))
+        // Any module path with a dot in its first element: the patterns that match all.
+        if ["example.com/x", "x.example/y/z", "golang.org/x/text"]
+            .iter()
+            .all(|m| gomedic_goenv::goproxy::globs_match_path(&v, m))
         {
-            status = status.worst(Status::Warn);
-            problems.push(format!("{key}={v} matches every module: checksum verification (and the proxy) is skipped for all of them"));
+            found.push((Status::Warn, "patterns.match_everything", format!("{key}={v} matches every module: checksum verification (and the proxy) is skipped for all of them")));
         }
     }
     let goinsecure = val("GOINSECURE");
-    if !goinsecure.trim().is_empty() {
-        status = status.worst(Status::Warn);
-        problems.push(format!(
-            "GOINSECURE={goinsecure}: HTTPS certificate checks are skipped for those module paths"
-        ));
+    if !goinsecure.is_empty() {
+        found.push((Status::Warn, "goinsecure.set", format!("GOINSECURE={goinsecure}: HTTPS certificate checks are skipped for those module paths")));
         details.push("note: GOPRIVATE does not skip TLS verification; it only bypasses the proxy and checksum database. If a corporate CA intercepts TLS, add its certificate to the system trust store (or SSL_CERT_FILE) instead of GOINSECURE".into());
     }
-    let goflags = val("GOFLAGS");
-    if goflags
-        .split_whitespace()
-        .any(|w| w == "-insecure" || w.starts_with("-insecure="))
-    {
-        status = status.worst(Status::Warn);
-        problems.push("GOFLAGS contains -insecure".into());
+    let goflags_v = val("GOFLAGS");
+    let words: Vec<String> = match &snap.goflags {
+        Ok(w) => w.clone(),
+        Err(e) => {
+            found.push((Status::Error, "goflags.unparsable", format!("GOFLAGS={goflags_v:?} cannot be parsed ({e}): every go command fails with \"go: parsing $GOFLAGS\"")));
+            Vec::new()
+        }
+    };
+    let is_insecure = |w: &str| w == "-insecure" || w.starts_with("-insecure=") || w == "--insecure" || w.starts_with("--insecure=");
+    if words.iter().any(|w| is_insecure(w)) {
+        found.push((Status::Warn, "goflags.insecure", "GOFLAGS contains -insecure".into()));
         details.push("-insecure was removed from the go command (Go 1.17) and is ignored for most commands; it never was a safe fix. Use GOINSECURE for a specific private host only if it truly has no valid certificate".into());
         let src = f.setting_of("GOFLAGS").source;
-        let kept: Vec<&str> = goflags
-            .split_whitespace()
-            .filter(|w| *w != "-insecure" && !w.starts_with("-insecure="))
+        let kept: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .filter(|w| !is_insecure(w))
             .collect();
         fixes.push(match src {
             Source::EnvFile { .. } => {
@@ -267,11 +299,14 @@ pub fn check(f: &Facts) -> CheckResult {
             ),
         });
     }
-    if goflags.split_whitespace().any(|w| !w.starts_with('-')) {
-        status = status.worst(Status::Warn);
-        problems.push(format!(
-            "GOFLAGS={goflags:?} has words that are not flags; the go command rejects such GOFLAGS"
-        ));
+    if words.iter().any(|w| !w.starts_with('-')) {
+        found.push((Status::Warn, "goflags.not_flags", format!(
+            "GOFLAGS={goflags_v:?} has words that are not flags; the go command rejects such GOFLAGS"
+        )));
+    }
+    for (st, _, msg) in &found {
+        status = status.worst(*st);
+        problems.push(msg.clone());
     }
 
     // 5. assemble
@@ -284,6 +319,9 @@ pub fn check(f: &Facts) -> CheckResult {
         problems.join("; ")
     };
     let mut r = CheckResult::new(status, summary);
+    for (st, code, msg) in found {
+        r = r.finding(code, st, msg);
+    }
     r.details.extend(details);
     r.details.extend(notes);
     for fx in fixes {

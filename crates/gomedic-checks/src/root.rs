@@ -5,7 +5,6 @@ use crate::util::same_dir;
 use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_goenv::pathscan::read_version_file;
 use gomedic_goenv::settings::Source;
-use gomedic_goenv::version::parse_version_line;
 use std::path::PathBuf;
 
 pub fn check(f: &Facts) -> CheckResult {
@@ -88,11 +87,7 @@ pub fn check(f: &Facts) -> CheckResult {
     }
 
     // Version agreement.
-    let running = f
-        .go_version()
-        .and_then(|r| r.as_ref().ok())
-        .and_then(|o| parse_version_line(&o.stdout_str()))
-        .map(|v| v.raw_version);
+    let running = f.go_identity().map(|i| i.line.raw_version);
     let root_version = read_version_file(&root);
     if let (Some(run), Some(rv)) = (&running, &root_version) {
         details.push(format!(

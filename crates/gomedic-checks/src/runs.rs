@@ -12,6 +12,10 @@ pub fn check(f: &Facts) -> CheckResult {
         return CheckResult::error("no go binary to run (see go.binary)")
             .data("classification", "not_found");
     };
+    // A go that answers `go env` runs: one go process tells both (see go.env).
+    if let Some(id) = f.go_identity().filter(|i| i.from_go_env) {
+        return started(f, &id.line.raw_version, &id.line.os, &id.line.arch, id.duration, "go env");
+    }
     let Some(result) = f.go_version() else {
         return CheckResult::error("no go binary to run").data("classification", "not_found");
     };
@@ -21,24 +25,7 @@ pub fn check(f: &Facts) -> CheckResult {
             let took = out.duration;
             match &out.exit {
                 Exit::Code(0) => match parse_version_line(&out.stdout_str()) {
-                    Some(v) => {
-                        let slow = took > f.policy.slow_start;
-                        let summary = format!("{} {}/{} in {}", v.raw_version, v.os, v.arch, ms(took));
-                        let mut r = if slow {
-                            CheckResult::warn(format!("{summary}: slow start"))
-                                .detail(format!(
-                                    "`go version` took {} (over {}); a fresh go normally answers in tens of milliseconds. Real-time antivirus scanning of go{} and its GOROOT is the usual cause",
-                                    ms(took),
-                                    ms(f.policy.slow_start),
-                                    if f.windows() { ".exe" } else { "" }
-                                ))
-                                .fix(av_fix(f))
-                        } else {
-                            CheckResult::ok(summary)
-                        };
-                        r = r.data("classification", "ok").data("version", v.raw_version.clone());
-                        r.data("duration_ms", took.as_millis() as u64)
-                    }
+                    Some(v) => started(f, &v.raw_version, &v.os, &v.arch, took, "go version"),
                     None => CheckResult::error("`go version` printed something unexpected")
                         .detail(format!("command: {cmd}"))
                         .detail(format!("stdout: {:?}", excerpt(&out.stdout_str(), 200)))
@@ -131,4 +118,26 @@ fn av_fix(f: &Facts) -> Fix {
     } else {
         Fix::manual("av.check", "Check security agents and the filesystem holding GOROOT (network mounts, on-access scanners)", vec![])
     }
+}
+
+/// go started and said which it is; slow starts are a warning (antivirus scanning).
+fn started(f: &Facts, version: &str, os: &str, arch: &str, took: std::time::Duration, cmd: &str) -> CheckResult {
+    let slow = took > f.policy.slow_start;
+    let summary = format!("{version} {os}/{arch} in {}", ms(took));
+    let r = if slow {
+        CheckResult::warn(format!("{summary}: slow start"))
+            .detail(format!(
+                "`{cmd}` took {} (over {}); a fresh go normally answers in tens of milliseconds. Real-time antivirus scanning of go{} and its GOROOT is the usual cause",
+                ms(took),
+                ms(f.policy.slow_start),
+                if f.windows() { ".exe" } else { "" }
+            ))
+            .fix(av_fix(f))
+            .finding("go.slow_start", Status::Warn, format!("`{cmd}` took {}", ms(took)))
+    } else {
+        CheckResult::ok(summary)
+    };
+    r.data("classification", "ok")
+        .data("version", version.to_string())
+        .data("duration_ms", took.as_millis() as u64)
 }

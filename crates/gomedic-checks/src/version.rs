@@ -4,57 +4,11 @@
 use crate::facts::Facts;
 use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_goenv::settings::Source;
-use gomedic_goenv::version::parse_version_line;
+use gomedic_goenv::snapshot::Toolchain;
 use gomedic_goenv::GoVersion;
 
-/// A parsed GOTOOLCHAIN value.
-#[derive(Debug, PartialEq, Eq)]
-enum Toolchain {
-    Local,
-    Auto,
-    Path,
-    /// `goX.Y.Z`, optionally `+auto` / `+path`.
-    Pinned(GoVersion, Option<&'static str>),
-    Invalid,
-}
-
-fn parse_gotoolchain(v: &str) -> Toolchain {
-    match v {
-        "local" | "" => Toolchain::Local,
-        "auto" => Toolchain::Auto,
-        "path" => Toolchain::Path,
-        _ => {
-            let (name, mode) = match v.split_once('+') {
-                Some((n, "auto")) => (n, Some("auto")),
-                Some((n, "path")) => (n, Some("path")),
-                Some(_) => return Toolchain::Invalid,
-                None => (v, None),
-            };
-            if name == "local" {
-                return if mode == Some("auto") {
-                    Toolchain::Auto
-                } else {
-                    Toolchain::Path
-                };
-            }
-            match GoVersion::parse_toolchain(name) {
-                Some(ver) => Toolchain::Pinned(ver, mode),
-                None => Toolchain::Invalid,
-            }
-        }
-    }
-}
-
 pub fn check(f: &Facts) -> CheckResult {
-    let running = f
-        .go_version()
-        .and_then(|r| r.as_ref().ok())
-        .and_then(|o| parse_version_line(&o.stdout_str()))
-        .and_then(|l| l.version)
-        .or_else(|| {
-            f.go_env_value("GOVERSION")
-                .and_then(GoVersion::parse_toolchain)
-        });
+    let running = f.running_version();
     let Some(installed) = running else {
         return CheckResult::skipped("Go version unknown (go does not run; see go.runs)");
     };
@@ -105,21 +59,21 @@ pub fn check(f: &Facts) -> CheckResult {
 
     // GOTOOLCHAIN
     let tc_setting = f.setting_of("GOTOOLCHAIN");
-    let tc = parse_gotoolchain(tc_setting.value.trim());
+    let tc = &f.settings().gotoolchain;
     details.push(format!(
         "GOTOOLCHAIN={}  ← {}",
         tc_setting.value,
         tc_setting.source.describe()
     ));
     let switching = matches!(tc, Toolchain::Auto | Toolchain::Path)
-        || matches!(tc, Toolchain::Pinned(_, Some(_)));
-    match &tc {
+        || matches!(tc, Toolchain::Pinned { mode: Some(_), .. });
+    match tc {
         Toolchain::Invalid => {
             status = Status::Error;
             problems.push(format!("GOTOOLCHAIN={:?} is invalid: every go command fails with `go: invalid GOTOOLCHAIN`", tc_setting.value));
             fixes.push(unset_tc_fix(f, &tc_setting.source));
         }
-        Toolchain::Pinned(v, _) if *v != installed => {
+        Toolchain::Pinned { version: v, .. } if *v != installed => {
             let sev = if matches!(tc_setting.source, Source::EnvFile { .. }) {
                 Status::Warn
             } else {
@@ -234,23 +188,3 @@ fn unset_tc_fix(f: &Facts, src: &Source) -> Fix {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    #[test]
-    fn gotoolchain_forms() {
-        assert_eq!(parse_gotoolchain("local"), Toolchain::Local);
-        assert_eq!(parse_gotoolchain("auto"), Toolchain::Auto);
-        assert_eq!(parse_gotoolchain("local+auto"), Toolchain::Auto);
-        assert!(matches!(
-            parse_gotoolchain("go1.22.3+auto"),
-            Toolchain::Pinned(_, Some("auto"))
-        ));
-        assert!(matches!(
-            parse_gotoolchain("go1.22.3"),
-            Toolchain::Pinned(_, None)
-        ));
-        assert_eq!(parse_gotoolchain("bogus"), Toolchain::Invalid);
-        assert_eq!(parse_gotoolchain("go1.22+x"), Toolchain::Invalid);
-    }
-}

@@ -126,6 +126,8 @@ pub struct Snapshot {
     /// GOSUMDB parsed as go parses it, or the error every verified download fails with.
     pub gosumdb: Result<SumDb, String>,
     pub gotoolchain: Toolchain,
+    /// GOFLAGS split as go splits it (`quoted.Split`), or go's parse error.
+    pub goflags: Result<Vec<String>, String>,
 }
 
 /// Keys whose value and source the snapshot always holds (others are resolved on demand
@@ -177,7 +179,9 @@ impl Snapshot {
         let goproxy = goproxy::parse_goproxy(&value("GOPROXY"));
         let gosumdb = goproxy::parse_gosumdb(&value("GOSUMDB"));
         let gotoolchain = Toolchain::parse(&value("GOTOOLCHAIN"));
+        let goflags = crate::write::quoted_split(&value("GOFLAGS"));
         Snapshot {
+            goflags,
             asked_go: inp.go_env.is_some(),
             settings,
             goproxy,
@@ -443,6 +447,9 @@ mod tests {
         assert_eq!(Toolchain::parse(""), Toolchain::Local);
         assert_eq!(Toolchain::parse("local+auto"), Toolchain::Auto);
         assert_eq!(Toolchain::parse("go1.22.1+bogus"), Toolchain::Invalid);
+        assert_eq!(Toolchain::parse("bogus"), Toolchain::Invalid);
+        assert_eq!(Toolchain::parse(" auto"), Toolchain::Invalid, "go does not trim");
+        assert!(matches!(Toolchain::parse("go1.22.1"), Toolchain::Pinned { mode: None, .. }));
         assert!(matches!(Toolchain::parse("go1.22.1+path"), Toolchain::Pinned { mode: Some(ref m), .. } if m == "path"));
     }
 }

@@ -2,7 +2,7 @@
 
 use super::common;
 use crate::cli::{EndpointArg, Format, NetAction, NetArgs};
-use gomedic_checks::net::{recommend, Recommendation};
+use gomedic_checks::net::{judge_chain, Chain, judge_sumdb, recommend, Recommendation, SumdbReach};
 use gomedic_checks::{Gather, Policy};
 use gomedic_core::net::{EndpointKind, EndpointReport};
 use gomedic_core::Redactor;
@@ -62,24 +62,14 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
     let current_proxy = facts.setting("GOPROXY");
 
     // Exit 1 when what go needs does not work: the given URLs, or else the configured chain.
+    // The same judgement `check` makes (net.goproxy, net.sumdb), so both agree.
     let failed = if args.urls.is_empty() {
-        let proxies = facts.goproxy_urls();
-        let proxy_ok = proxies.is_empty()
-            || proxies.iter().any(|u| {
-                reports
-                    .iter()
-                    .any(|r| r.url == *u && r.verdict.usable_by_go())
-            });
+        let proxy_ok = match judge_chain(&facts.settings().goproxy, &reports) {
+            Chain::Off => true,
+            chain => chain.works(),
+        };
         let sum_ok = sumdb.as_ref().is_none_or(|s| {
-            reports
-                .iter()
-                .any(|r| norm(&r.url) == norm(&s.url) && r.verdict.usable_by_go())
-                || (!s.explicit
-                    && reports.iter().any(|r| {
-                        proxies.contains(&r.url)
-                            && r.verdict.usable_by_go()
-                            && r.http.as_ref().and_then(|h| h.sumdb_supported) == Some(true)
-                    }))
+            judge_sumdb(s, &facts.goproxy_urls(), &reports) != SumdbReach::Unreachable
         });
         !(proxy_ok && sum_ok)
     } else {

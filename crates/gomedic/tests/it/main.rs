@@ -8,4 +8,5 @@ mod check_real;
 mod cli;
 mod env_fix;
 mod net;
+mod settings;
 mod wdac;
