@@ -3,16 +3,11 @@
 use crate::harness::*;
 use std::time::{Duration, Instant};
 
-/// A fake go that answers `env` with a real toolchain, and `version` with `version_body`.
-fn fake(t: &TestEnv, name: &str, version_body: &str) -> std::path::PathBuf {
+/// A fake go that runs `body` for every command (a broken binary breaks `go env` and
+/// `go version` alike); `body` may exec the real toolchain in `$REAL`.
+fn fake(t: &TestEnv, name: &str, body: &str) -> std::path::PathBuf {
     let real = newest().join("bin/go");
-    t.fake_go(
-        name,
-        &format!(
-            "case \"$1\" in\n  version) {version_body} ;;\n  *) exec {} \"$@\" ;;\nesac",
-            real.display()
-        ),
-    )
+    t.fake_go(name, &format!("REAL={}\n{body}", real.display()))
 }
 
 fn runs(t: &TestEnv, extra: &[&str]) -> serde_json::Value {
@@ -39,8 +34,7 @@ fn hanging_go_is_a_timeout_classification() {
     let c = check(&r, "go.runs");
     assert_eq!(c["status"], "error");
     assert_eq!(c["data"]["classification"], "timeout", "{c:#}");
-    // go env still works through the fake: one hanging command does not hide the others.
-    assert_status(&r, "go.env", "ok");
+    assert_status(&r, "go.env", "error");
 }
 
 #[test]
@@ -98,7 +92,7 @@ fn slow_start_warns_about_antivirus() {
     let d = fake(
         &t,
         "slow",
-        &format!("sleep 1.3; exec {} version", real.display()),
+        &format!("sleep 1.3; exec {} \"$@\"", real.display()),
     );
     t.set("PATH", format!("{}:/usr/bin:/bin", d.display()));
     let r = runs(&t, &[]);
@@ -250,4 +244,21 @@ fn weird_paths_never_panic() {
         s.contains("10003 entries") || s.contains("10004 entries"),
         "{s}"
     );
+}
+
+/// `go env` failing while `go version` works (a broken GOFLAGS or go env file): go.runs
+/// falls back to `go version` and says go starts; go.env carries the failure.
+#[test]
+fn go_env_failing_falls_back_to_go_version() {
+    let mut t = TestEnv::new(&[]);
+    let d = fake(
+        &t,
+        "envfails",
+        "case \"$1\" in env) echo 'go: parsing $GOFLAGS: unknown flag -bogus' >&2; exit 1 ;; *) exec \"$REAL\" \"$@\" ;; esac",
+    );
+    t.set("PATH", format!("{}:/usr/bin:/bin", d.display()));
+    let r = runs(&t, &[]);
+    assert_status(&r, "go.runs", "ok");
+    assert_status(&r, "go.env", "error");
+    assert!(text(&r, "go.env").contains("unknown flag -bogus"));
 }
