@@ -1,6 +1,7 @@
 //! `go.env`: `go env -json` works and is complete, the go env file is well-formed, each
 //! key setting's provenance, and the known traps.
 
+use crate::codes::Code;
 use crate::facts::{Facts, UserEnvFile};
 use crate::util::{excerpt, tail_lines};
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
@@ -16,7 +17,7 @@ pub fn check(f: &Facts) -> CheckResult {
     let mut fixes: Vec<Fix> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
     // Findings of sections 3 and 4: (status, stable code, message).
-    let mut found: Vec<(Status, &'static str, String)> = Vec::new();
+    let mut found: Vec<(Status, Code, String)> = Vec::new();
 
     // 1. go env -json
     match f.go_env() {
@@ -124,7 +125,7 @@ pub fn check(f: &Facts) -> CheckResult {
         if let Some(mine) = &r.layers_disagree {
             found.push((
                 Status::Warn,
-                "settings.go_disagrees",
+                Code::SettingsGoDisagrees,
                 format!("go reports {key}={:?}, but the environment and go env files say {mine:?}: something between them and go (a wrapper script, an alias, another GOENV) changes it", r.value),
             ));
         }
@@ -149,7 +150,7 @@ pub fn check(f: &Facts) -> CheckResult {
     };
     let goproxy = f.setting_of("GOPROXY");
     if goproxy.empty_in_environment {
-        found.push((Status::Warn, "goproxy.empty_in_environment", "GOPROXY is set but empty in the environment".into()));
+        found.push((Status::Warn, Code::GoproxyEmptyInEnvironment, "GOPROXY is set but empty in the environment".into()));
         details.push("an empty GOPROXY is ignored by current go, but go 1.21.0 broke downloads on it (golang/go#61928) and scripts that pass it on behave differently; unset it instead".into());
         fixes.push(Fix::manual(
             "env.goproxy-empty",
@@ -158,8 +159,8 @@ pub fn check(f: &Facts) -> CheckResult {
         ));
     }
     for (key, code, consequence) in [
-        ("GOPROXY", "goproxy.empty_line", "every module download fails with \"GOPROXY list is not the empty string, but contains no entries\""),
-        ("GOSUMDB", "gosumdb.empty_line", "every checksum lookup fails with \"missing GOSUMDB\""),
+        ("GOPROXY", Code::GoproxyEmptyLine, "every module download fails with \"GOPROXY list is not the empty string, but contains no entries\""),
+        ("GOSUMDB", Code::GosumdbEmptyLine, "every checksum lookup fails with \"missing GOSUMDB\""),
     ] {
         let s = f.setting_of(key);
         if let (Some(""), Source::EnvFile { line, .. }) = (s.raw.as_deref(), &s.source) {
@@ -177,25 +178,25 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     match &snap.goproxy {
         Err(e) if !val("GOPROXY").is_empty() => {
-            found.push((Status::Error, "goproxy.invalid", format!("GOPROXY is invalid ({e}): the go command fails every module download")));
+            found.push((Status::Error, Code::GoproxyInvalid, format!("GOPROXY is invalid ({e}): the go command fails every module download")));
         }
         Ok(list) if list.first() == Some(&ProxyEntry::Off) => {
-            found.push((Status::Warn, "goproxy.off", "GOPROXY=off: the go command cannot download any module".into()));
+            found.push((Status::Warn, Code::GoproxyOff, "GOPROXY=off: the go command cannot download any module".into()));
         }
         Ok(list) => {
             if list.iter().any(|e| matches!(e, ProxyEntry::Url { url, .. } if url.starts_with("http://") && !is_loopback_url(url))) {
-                found.push((Status::Warn, "goproxy.plain_http", "GOPROXY uses plain http:// to a remote host: module downloads can be read and altered in transit".into()));
+                found.push((Status::Warn, Code::GoproxyPlainHttp, "GOPROXY uses plain http:// to a remote host: module downloads can be read and altered in transit".into()));
             }
         }
         Err(_) => {}
     }
     if let Err(e) = &snap.gosumdb {
         if !val("GOSUMDB").is_empty() {
-            found.push((Status::Error, "gosumdb.invalid", format!("GOSUMDB is invalid ({e}): every download the checksum database should verify fails")));
+            found.push((Status::Error, Code::GosumdbInvalid, format!("GOSUMDB is invalid ({e}): every download the checksum database should verify fails")));
         }
     }
     if let Some(e) = f.user_env_file().file().and_then(|file| file.get("GOROOT")) {
-        found.push((Status::Error, "goroot.in_env_file", format!("GOROOT is set in the go env file (line {}): it overrides every go installation's own GOROOT", e.line)));
+        found.push((Status::Error, Code::GorootInEnvFile, format!("GOROOT is set in the go env file (line {}): it overrides every go installation's own GOROOT", e.line)));
         details.push("a wrong GOROOT here breaks every go command, including `go env` itself (golang/go#79648); Go finds its own GOROOT from the binary's location".into());
         fixes.push(Fix::auto(
             "env.goroot-file",
@@ -209,7 +210,7 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     let sumdb = f.setting_of("GOSUMDB");
     if matches!(snap.gosumdb, Ok(SumDb::Off)) {
-        found.push((Status::Warn, "gosumdb.off", "GOSUMDB=off: checksum verification of downloaded modules is disabled".into()));
+        found.push((Status::Warn, Code::GosumdbOff, "GOSUMDB=off: checksum verification of downloaded modules is disabled".into()));
         details.push("without the checksum database a compromised proxy or network can serve altered module code unnoticed. For private modules set GOPRIVATE (or GONOSUMDB) to their path patterns instead; if sum.golang.org is unreachable, use a mirror such as sum.golang.google.cn or your proxy's /sumdb/ endpoint".into());
         let mut cmds = unset_cmd("GOSUMDB", &sumdb.source);
         cmds.push("go env -w GOPRIVATE=*.corp.example.com   # your private module paths".into());
@@ -235,25 +236,25 @@ pub fn check(f: &Facts) -> CheckResult {
             .iter()
             .all(|m| gomedic_goenv::goproxy::globs_match_path(&v, m))
         {
-            found.push((Status::Warn, "patterns.match_everything", format!("{key}={v} matches every module: checksum verification (and the proxy) is skipped for all of them")));
+            found.push((Status::Warn, Code::PatternsMatchEverything, format!("{key}={v} matches every module: checksum verification (and the proxy) is skipped for all of them")));
         }
     }
     let goinsecure = val("GOINSECURE");
     if !goinsecure.is_empty() {
-        found.push((Status::Warn, "goinsecure.set", format!("GOINSECURE={goinsecure}: HTTPS certificate checks are skipped for those module paths")));
+        found.push((Status::Warn, Code::GoinsecureSet, format!("GOINSECURE={goinsecure}: HTTPS certificate checks are skipped for those module paths")));
         details.push("note: GOPRIVATE does not skip TLS verification; it only bypasses the proxy and checksum database. If a corporate CA intercepts TLS, add its certificate to the system trust store (or SSL_CERT_FILE) instead of GOINSECURE".into());
     }
     let goflags_v = val("GOFLAGS");
     let words: Vec<String> = match &snap.goflags {
         Ok(w) => w.clone(),
         Err(e) => {
-            found.push((Status::Error, "goflags.unparsable", format!("GOFLAGS={goflags_v:?} cannot be parsed ({e}): every go command fails with \"go: parsing $GOFLAGS\"")));
+            found.push((Status::Error, Code::GoflagsUnparsable, format!("GOFLAGS={goflags_v:?} cannot be parsed ({e}): every go command fails with \"go: parsing $GOFLAGS\"")));
             Vec::new()
         }
     };
     let is_insecure = |w: &str| w == "-insecure" || w.starts_with("-insecure=") || w == "--insecure" || w.starts_with("--insecure=");
     if words.iter().any(|w| is_insecure(w)) {
-        found.push((Status::Warn, "goflags.insecure", "GOFLAGS contains -insecure".into()));
+        found.push((Status::Warn, Code::GoflagsInsecure, "GOFLAGS contains -insecure".into()));
         details.push("-insecure was removed from the go command (Go 1.17) and is ignored for most commands; it never was a safe fix. Use GOINSECURE for a specific private host only if it truly has no valid certificate".into());
         let src = f.setting_of("GOFLAGS").source;
         let kept: Vec<&str> = words
@@ -300,7 +301,7 @@ pub fn check(f: &Facts) -> CheckResult {
         });
     }
     if words.iter().any(|w| !w.starts_with('-')) {
-        found.push((Status::Warn, "goflags.not_flags", format!(
+        found.push((Status::Warn, Code::GoflagsNotFlags, format!(
             "GOFLAGS={goflags_v:?} has words that are not flags; the go command rejects such GOFLAGS"
         )));
     }

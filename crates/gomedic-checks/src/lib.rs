@@ -7,6 +7,7 @@
 
 pub use gomedic_facts as facts;
 pub use gomedic_facts::policy;
+pub mod codes;
 mod registry;
 mod util;
 
@@ -26,6 +27,7 @@ pub mod winsec;
 mod winsig;
 
 pub use gomedic_facts::{BuildProbe, BuildStep, Facts, Gather, GoEnvFact, Policy};
+pub use codes::Code;
 pub use registry::{find, Check, CHECKS};
 
 #[cfg(test)]

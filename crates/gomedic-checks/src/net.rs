@@ -1,6 +1,7 @@
 //! `net.*` checks: are the module proxies, the checksum database and Go's download hosts
 //! reachable, layer by layer; and the GOPROXY/GOSUMDB that would work (`fix net.mirror`).
 
+use crate::codes::Code;
 use crate::facts::Facts;
 use gomedic_core::net::{EndpointKind, EndpointReport, Verdict};
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
@@ -138,18 +139,18 @@ impl Chain {
     }
 
     /// Stable finding code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Chain::Invalid(_) => "goproxy.invalid",
-            Chain::Off => "goproxy.off",
-            Chain::DirectOnly => "goproxy.direct_only",
-            Chain::Works { failed_before: 0, intercepted: false, .. } => "goproxy.works",
-            Chain::Works { failed_before: 0, .. } => "goproxy.tls_intercepted",
-            Chain::Works { .. } => "goproxy.slow_fallback",
-            Chain::FallsBackToDirect { .. } => "goproxy.falls_back_to_direct",
-            Chain::StopsAtOff { .. } => "goproxy.stops_at_off",
-            Chain::StopsAt { .. } => "goproxy.unreachable",
-            Chain::Unprobed => "goproxy.unprobed",
+            Chain::Invalid(_) => Code::GoproxyInvalid,
+            Chain::Off => Code::GoproxyOff,
+            Chain::DirectOnly => Code::GoproxyDirectOnly,
+            Chain::Works { failed_before: 0, intercepted: false, .. } => Code::GoproxyWorks,
+            Chain::Works { failed_before: 0, .. } => Code::GoproxyTlsIntercepted,
+            Chain::Works { .. } => Code::GoproxySlowFallback,
+            Chain::FallsBackToDirect { .. } => Code::GoproxyFallsBackToDirect,
+            Chain::StopsAtOff { .. } => Code::GoproxyStopsAtOff,
+            Chain::StopsAt { .. } => Code::GoproxyUnreachable,
+            Chain::Unprobed => Code::GoproxyUnprobed,
         }
     }
 }
@@ -317,7 +318,7 @@ pub fn check_sumdb(f: &Facts) -> CheckResult {
     let sd = match &f.settings().gosumdb {
         Err(e) => {
             return CheckResult::error(format!("GOSUMDB is invalid: {e}; every download the checksum database should verify fails"))
-                .finding("gosumdb.invalid", Status::Error, e.clone())
+                .finding(Code::GosumdbInvalid, Status::Error, e.clone())
         }
         Ok(_) => match f.sumdb() {
             Some(sd) => sd,
@@ -335,11 +336,11 @@ pub fn check_sumdb(f: &Facts) -> CheckResult {
             sd.url,
             direct.map(|d| d.duration_ms).unwrap_or(0)
         ))
-        .finding("gosumdb.reachable", Status::Ok, sd.url.clone()),
+        .finding(Code::GosumdbReachable, Status::Ok, sd.url.clone()),
         SumdbReach::ViaProxy(p) => CheckResult::ok(format!("{} is served through {p} (direct access to {} fails)", sd.name, sd.url))
-            .finding("gosumdb.via_proxy", Status::Ok, p),
+            .finding(Code::GosumdbViaProxy, Status::Ok, p),
         SumdbReach::Unreachable => CheckResult::error(format!("the checksum database {} is unreachable: `go mod download` fails with \"verifying module\"", sd.name))
-            .finding("gosumdb.unreachable", Status::Error, sd.url.clone()),
+            .finding(Code::GosumdbUnreachable, Status::Error, sd.url.clone()),
     };
     if let Some(d) = direct {
         r = r.detail(line(d));

@@ -1,5 +1,6 @@
 //! `go.runs`: does `go version` start, finish and say something sensible?
 
+use crate::codes::Code;
 use crate::facts::Facts;
 use crate::util::{excerpt, ms, tail_lines};
 use gomedic_core::{CheckResult, Fix, Status};
@@ -133,7 +134,7 @@ fn started(f: &Facts, version: &str, os: &str, arch: &str, took: std::time::Dura
                 if f.windows() { ".exe" } else { "" }
             ))
             .fix(av_fix(f))
-            .finding("go.slow_start", Status::Warn, format!("`{cmd}` took {}", ms(took)))
+            .finding(Code::GoSlowStart, Status::Warn, format!("`{cmd}` took {}", ms(took)))
     } else {
         CheckResult::ok(summary)
     };

@@ -225,9 +225,9 @@ impl CheckResult {
         self
     }
     /// Records a finding under its stable code.
-    pub fn finding(mut self, code: &str, status: Status, message: impl Into<String>) -> Self {
+    pub fn finding(mut self, code: impl Into<String>, status: Status, message: impl Into<String>) -> Self {
         self.findings.push(Finding {
-            code: code.to_string(),
+            code: code.into(),
             status,
             message: message.into(),
         });
