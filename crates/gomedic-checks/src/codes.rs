@@ -28,6 +28,13 @@ codes! {
     // go.runs
     GoSlowStart = "go.slow_start": "the go command took longer than the policy allows to answer; real-time antivirus scanning is the usual cause",
     // go.env
+    GoenvNoGo = "goenv.no_go": "there is no go binary, so go env cannot run",
+    GoenvDidNotRun = "goenv.did_not_run": "the go binary could not be started to run go env",
+    GoenvFailed = "goenv.failed": "go env -json exited with an error: every go command likely fails the same way",
+    GoenvNotJson = "goenv.not_json": "go env -json printed something that is not JSON (a wrapper script or profile output)",
+    GoenvIncomplete = "goenv.incomplete": "go env -json has no value for keys every working go reports",
+    EnvfileUnreadable = "envfile.unreadable": "the go env file exists but cannot be read",
+    EnvfileBadLines = "envfile.bad_lines": "the go env file has lines the go command ignores or misreads",
     SettingsGoDisagrees = "settings.go_disagrees": "go reports a value other than its environment and go env files give: a wrapper script, alias or another GOENV changes it",
     GoproxyEmptyInEnvironment = "goproxy.empty_in_environment": "GOPROXY is set but empty in the process environment",
     GoproxyEmptyLine = "goproxy.empty_line": "an empty GOPROXY= line in the go env file shadows $GOROOT/go.env: every module download fails",

@@ -2,7 +2,7 @@
 //! key setting's provenance, and the known traps.
 
 use crate::codes::Code;
-use crate::facts::{Facts, UserEnvFile};
+use crate::facts::{Facts, GoEnvError, UserEnvFile};
 use crate::util::{excerpt, tail_lines};
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
 use gomedic_goenv::keys::{EXPECTED_IN_GO_ENV_JSON, KEY_SETTINGS};
@@ -22,8 +22,7 @@ pub fn check(f: &Facts) -> CheckResult {
     // 1. go env -json
     match f.go_env() {
         None => {
-            status = Status::Error;
-            problems.push("no go binary, so `go env` cannot run".into());
+            found.push((Status::Error, Code::GoenvNoGo, "no go binary, so `go env` cannot run".into()));
         }
         Some(fact) => match (&fact.run, &fact.parsed) {
             (_, Ok(map)) => {
@@ -33,25 +32,29 @@ pub fn check(f: &Facts) -> CheckResult {
                     .filter(|k| map.get(*k).is_none_or(|v| v.is_empty()))
                     .collect();
                 if !missing.is_empty() {
-                    status = status.worst(Status::Warn);
-                    problems.push(format!(
+                    found.push((Status::Warn, Code::GoenvIncomplete, format!(
                         "`go env -json` reports no value for {}",
                         missing.join(", ")
-                    ));
+                    )));
                 }
             }
             (Ok(out), Err(why)) => {
-                status = Status::Error;
-                problems.push(why.clone());
+                let code = match why {
+                    GoEnvError::NotJson(_) => Code::GoenvNotJson,
+                    _ => Code::GoenvFailed,
+                };
+                found.push((Status::Error, code, why.to_string()));
                 if !out.success() {
                     details.extend(tail_lines(&out.stderr_str(), 8));
                 } else {
                     details.push(format!("stdout: {:?}", excerpt(&out.stdout_str(), 200)));
                 }
+                if let Some(h) = gomedic_core::Hint::hint(why) {
+                    details.push(format!("hint: {h}"));
+                }
             }
             (Err(e), Err(_)) => {
-                status = Status::Error;
-                problems.push(format!("`go env -json` did not run: {}", failure_text(e)));
+                found.push((Status::Error, Code::GoenvDidNotRun, format!("`go env -json` did not run: {}", failure_text(e))));
             }
         },
     }
@@ -64,18 +67,12 @@ pub fn check(f: &Facts) -> CheckResult {
             p.display()
         ),
         UserEnvFile::Unreadable(p, e) => {
-            status = Status::Error;
-            problems.push(format!("go env file {} cannot be read: {e}", p.display()));
+            found.push((Status::Error, Code::EnvfileUnreadable, format!("go env file {} cannot be read: {e}", p.display())));
             format!("go env file: {} (unreadable)", p.display())
         }
         UserEnvFile::Parsed(file) => {
             let mut bad = 0;
             for issue in &file.issues {
-                status = status.worst(if issue.severe {
-                    Status::Error
-                } else {
-                    Status::Warn
-                });
                 bad += 1;
                 details.push(format!(
                     "{}:{}: {}",
@@ -85,7 +82,8 @@ pub fn check(f: &Facts) -> CheckResult {
                 ));
             }
             if bad > 0 {
-                problems.push(format!("go env file has {bad} problem line(s)"));
+                let sev = if file.issues.iter().any(|i| i.severe) { Status::Error } else { Status::Warn };
+                found.push((sev, Code::EnvfileBadLines, format!("go env file has {bad} problem line(s)")));
                 fixes.push(Fix::manual(
                     "goenv.edit",
                     format!("Fix or delete the listed lines in {} (each line is KEY=VALUE, as `go env -w` writes it)", file.path.display()),

@@ -5,10 +5,12 @@
 //! secrets are masked once, here, before anything is printed.
 
 pub mod check;
+pub mod hint;
 pub mod net;
 pub mod redact;
 pub mod report;
 
 pub use check::{Finding, Category, CheckMeta, CheckResult, Fix, FixAction, Status};
+pub use hint::{Hint, Hinted};
 pub use redact::Redactor;
 pub use report::{ExitCode, Host, RedactedReport, Report, Summary, REPORT_SCHEMA};

@@ -7,6 +7,14 @@ use gomedic_goenv::gomod::{self, ModFile};
 use gomedic_sys::fs::DirProbe;
 use std::path::{Path, PathBuf};
 
+/// A file that could not be read, with its path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", path.display())]
+pub struct FileError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
 /// The user's go env file: where it is and what it holds.
 #[derive(Debug, Clone)]
 pub enum UserEnvFile {
@@ -68,14 +76,17 @@ impl Facts {
     }
 
     /// The nearest go.work / go.mod from the working directory.
-    pub fn modfile(&self) -> Option<&Result<ModFile, String>> {
+    pub fn modfile(&self) -> Option<&Result<ModFile, FileError>> {
         self.modfile
             .get_or_init(|| {
                 let gowork = self.getenv("GOWORK");
                 let path = gomod::find(&self.cwd, gowork.as_deref())?;
                 Some(match self.gather.read_file(&path) {
                     Ok(data) => Ok(gomod::parse(&path, &String::from_utf8_lossy(&data))),
-                    Err(e) => Err(format!("{}: {e}", path.display())),
+                    Err(e) => Err(FileError {
+                        path: path.clone(),
+                        message: e.to_string(),
+                    }),
                 })
             })
             .as_ref()

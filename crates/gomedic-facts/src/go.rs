@@ -49,7 +49,28 @@ pub const GO_ENV_KEYS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct GoEnvFact {
     pub run: exec::Result,
-    pub parsed: Result<BTreeMap<String, String>, String>,
+    pub parsed: Result<BTreeMap<String, String>, GoEnvError>,
+}
+
+/// Why `go env -json` gave no settings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GoEnvError {
+    #[error("`go env -json` did not run")]
+    DidNotRun,
+    #[error("`go env -json` failed")]
+    Failed,
+    #[error("`go env -json` printed something that is not a JSON object: {0}")]
+    NotJson(String),
+}
+
+impl gomedic_core::Hint for GoEnvError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            GoEnvError::DidNotRun => "see go.runs: the go binary could not be started".into(),
+            GoEnvError::Failed => "its last lines of stderr say why; a broken GOFLAGS, GOROOT or go env file line is the usual cause (`gomedic env` shows where each comes from)".into(),
+            GoEnvError::NotJson(_) => "a wrapper script or shell profile prints extra text; run the go binary directly".into(),
+        })
+    }
 }
 
 /// Which go runs and how long it took to answer.
@@ -177,8 +198,8 @@ impl Facts {
                     .run_go(&go.path, &args, &self.cwd, self.timeouts.go_command);
                 let parsed = match &run {
                     Ok(out) if out.success() => parse_env_json(&out.stdout),
-                    Ok(_) => Err("`go env -json` failed".to_string()),
-                    Err(_) => Err("`go env -json` did not run".to_string()),
+                    Ok(_) => Err(GoEnvError::Failed),
+                    Err(_) => Err(GoEnvError::DidNotRun),
                 };
                 Some(GoEnvFact { run, parsed })
             })
@@ -270,7 +291,7 @@ impl Facts {
     }
 }
 
-fn parse_env_json(stdout: &[u8]) -> Result<BTreeMap<String, String>, String> {
+fn parse_env_json(stdout: &[u8]) -> Result<BTreeMap<String, String>, GoEnvError> {
     serde_json::from_slice::<BTreeMap<String, serde_json::Value>>(stdout)
         .map(|m| {
             m.into_iter()
@@ -280,5 +301,5 @@ fn parse_env_json(stdout: &[u8]) -> Result<BTreeMap<String, String>, String> {
                 })
                 .collect()
         })
-        .map_err(|e| format!("`go env -json` printed something that is not a JSON object: {e}"))
+        .map_err(|e| GoEnvError::NotJson(e.to_string()))
 }

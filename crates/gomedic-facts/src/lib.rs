@@ -21,9 +21,9 @@ pub mod os;
 pub mod policy;
 pub mod windows;
 
-pub use files::UserEnvFile;
+pub use files::{FileError, UserEnvFile};
 pub use gather::{BuildProbe, BuildStep, CanaryProbe, FileKind, Gather, RegistryPaths};
-pub use go::{GoEnvFact, GO_ENV_KEYS};
+pub use go::{GoEnvError, GoEnvFact, GO_ENV_KEYS};
 pub use policy::Policy;
 
 use gomedic_core::net::EndpointReport;
@@ -76,7 +76,7 @@ pub struct Facts {
     settings: OnceLock<Snapshot>,
     user_env_file: OnceLock<UserEnvFile>,
     goroot_env_file: OnceLock<Option<EnvFile>>,
-    modfile: OnceLock<Option<Result<ModFile, String>>>,
+    modfile: OnceLock<Option<Result<ModFile, files::FileError>>>,
     dirs: OnceLock<Vec<(String, DirProbe)>>,
     build: OnceLock<Option<BuildProbe>>,
     net: OnceLock<Vec<EndpointReport>>,

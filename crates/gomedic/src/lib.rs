@@ -34,6 +34,13 @@ pub fn main() -> std::process::ExitCode {
         }
         Err(e) => {
             eprintln!("gomedic: error: {e:#}");
+            if let Some(h) = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<gomedic_core::Hinted>())
+                .and_then(|h| h.hint.as_ref())
+            {
+                eprintln!("hint: {h}");
+            }
             std::process::ExitCode::from(3)
         }
     }
