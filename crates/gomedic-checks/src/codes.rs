@@ -91,3 +91,24 @@ mod tests {
         }
     }
 }
+
+/// Checks are pure: no check reads the machine itself (everything goes through facts).
+#[cfg(test)]
+mod purity {
+    #[test]
+    fn checks_do_no_io_of_their_own() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let manifest = std::fs::read_to_string(dir.join("../Cargo.toml")).unwrap();
+        assert!(!manifest.contains("gomedic-sys"), "gomedic-checks must not depend on the OS crate");
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if !name.ends_with(".rs") || name == "tests.rs" || name == "codes.rs" {
+                continue;
+            }
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            for banned in ["std::fs", "std::process", "std::net", "gomedic_sys", "dunce::", ".is_file()", ".is_dir()", ".exists()"] {
+                assert!(!text.contains(banned), "{name} uses {banned}: read the machine through Facts instead");
+            }
+        }
+    }
+}
