@@ -64,11 +64,24 @@ impl Facts {
         self.user_env_file.get()?.file()
     }
 
-    /// `$GOROOT/go.env` of the GOROOT in effect, when readable.
+    /// The `go.env` go reads, when readable. Like cmd/go's `findGOROOT` it comes from the
+    /// go env file's GOROOT first, then the environment's, then the binary's own GOROOT
+    /// (so with both set, go.env is read from the file's GOROOT while go uses the
+    /// environment's: go's order, not a typo).
     pub fn goroot_env_file(&self) -> Option<&EnvFile> {
         self.goroot_env_file
             .get_or_init(|| {
-                let p = self.goroot()?.join("go.env");
+                let from_file = self
+                    .user_env_file()
+                    .file()
+                    .and_then(|f| f.get("GOROOT"))
+                    .map(|e| e.value.clone())
+                    .filter(|v| !v.is_empty());
+                let root = from_file
+                    .or_else(|| self.getenv("GOROOT").filter(|v| !v.is_empty()))
+                    .map(PathBuf::from)
+                    .or_else(|| self.goroot())?;
+                let p = root.join("go.env");
                 let data = self.gather.read_file(&p).ok()?;
                 Some(EnvFile::parse(&p, &data, false))
             })
