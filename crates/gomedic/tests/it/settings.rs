@@ -119,3 +119,54 @@ fn healthy_go_is_run_once() {
     let calls = std::fs::read_to_string(&log).unwrap();
     assert_eq!(calls.lines().collect::<Vec<_>>(), vec!["env"], "go was run for: {calls}");
 }
+
+/// Differential: every combination of (unset / empty / set) in the environment and in the
+/// go env file, for each key gomedic explains, against real `go env` on every toolchain.
+/// GOTOOLCHAIN included: here real go runs without gomedic's pin, so its answer counts.
+#[test]
+fn every_layer_combination_matches_go_env() {
+    const KEYS: &[(&str, &str, &str)] = &[
+        ("GOPROXY", "https://env.example,direct", "https://file.example|off"),
+        ("GOSUMDB", "sum.golang.google.cn", "off"),
+        ("GOPRIVATE", "env.example/*", "file.example"),
+        ("GONOSUMDB", "nosum-env.example", "nosum-file.example"),
+        ("GONOPROXY", "noproxy-env.example", "noproxy-file.example"),
+        ("GOINSECURE", "insecure-env.example", "insecure-file.example"),
+        ("GOFLAGS", "-mod=mod", "-mod=readonly"),
+        ("GOTOOLCHAIN", "local", "local+auto"),
+    ];
+    let names: Vec<&str> = KEYS.iter().map(|k| k.0).collect();
+    for (ver, root) in goroots() {
+        for combo in 0..9 {
+            let mut t = TestEnv::with_go(&ver);
+            let mut file = String::new();
+            for (i, (k, env_v, file_v)) in KEYS.iter().enumerate() {
+                // Each key gets its own (env, file) state so rows mix them.
+                let state = (combo + i) % 9;
+                match state % 3 {
+                    0 => t.unset(k),
+                    1 => t.set(k, ""),
+                    _ => t.set(k, *env_v),
+                };
+                match state / 3 {
+                    0 => {}
+                    1 => file.push_str(&format!("{k}=\n")),
+                    _ => file.push_str(&format!("{k}={file_v}\n")),
+                }
+            }
+            t.write_env_file(&file);
+            let want = go_env(&t, &root, &names);
+            let doc = env_json(&t);
+            for (k, w) in names.iter().zip(&want) {
+                // `gomedic env` leaves out keys set nowhere: their value is empty.
+                assert_eq!(
+                    doc["settings"][k]["value"].as_str().unwrap_or(""),
+                    w.as_str(),
+                    "go{ver} row {combo} {k}: env={:?} file:\n{file}\n{:#}",
+                    t.env.get(*k),
+                    doc["settings"][k]
+                );
+            }
+        }
+    }
+}
