@@ -7,5 +7,6 @@ mod check_fakes;
 mod check_real;
 mod cli;
 mod env_fix;
+mod env_targets;
 mod net;
 mod wdac;
