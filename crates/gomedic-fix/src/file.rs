@@ -225,6 +225,12 @@ pub(crate) fn write_file(path: &Path, content: Option<&[u8]>) -> Result<(), Erro
     let resolved = resolve(path)?;
     let shown = &path.display().to_string();
     let Some(data) = content else {
+        // Only a file gomedic created is deleted; whatever replaced it is not.
+        if let Ok(m) = std::fs::metadata(&resolved) {
+            if !m.is_file() {
+                return Err(not_a_file(path, &resolved, &m));
+            }
+        }
         return match std::fs::remove_file(&resolved) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(Error::io("delete", shown, e)),
             _ => Ok(()),
