@@ -286,3 +286,16 @@ fn undo_refuses_when_the_file_became_a_fifo() {
     j.undo(&e.id, false).unwrap();
     assert_eq!(std::fs::read(&f).unwrap(), b"A=1\n");
 }
+
+#[test]
+fn undo_of_a_created_file_does_not_delete_a_fifo_in_its_place() {
+    let d = tempfile::tempdir().unwrap();
+    let j = Journal::new(&d.path().join("data"));
+    let f = d.path().join("env");
+    let e = j.apply(plan(&f, None, Some(b"A=1\n"))).unwrap();
+    std::fs::remove_file(&f).unwrap();
+    mkfifo(&f);
+    let err = j.undo(&e.id, true).unwrap_err();
+    assert!(matches!(err, Error::NotAFile { kind: NodeKind::Fifo, .. }), "{err:?}");
+    assert!(std::fs::symlink_metadata(&f).unwrap().file_type().is_fifo());
+}
