@@ -327,6 +327,7 @@ pub(crate) enum Like<'a> {
 pub(crate) enum Written {
     Done,
     /// The replaced file's group cannot be given to the new one; nothing was changed.
+    #[cfg_attr(not(unix), allow(dead_code))]
     GroupNotKept,
 }
 
