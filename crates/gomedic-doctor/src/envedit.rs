@@ -236,7 +236,11 @@ pub fn plan_remove_streams(
         let path = std::path::PathBuf::from(st);
         match std::fs::read(&path) {
             Ok(before) => {
-                let summary = vec![format!("remove {} ({} bytes)", path.display(), before.len())];
+                let summary = vec![format!(
+                    "remove {} ({} bytes)",
+                    path.display(),
+                    before.len()
+                )];
                 changes.push(Change::stream(path, Some(before), None, summary))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

@@ -237,7 +237,13 @@ impl Kind for RegistryChange {
         self.write(&self.before, "restore")
     }
     fn exact_undo(&self, pending: bool) -> Result<(), Error> {
-        exact_if(&self.read()?, &self.before, &self.after, pending, self.target())
+        exact_if(
+            &self.read()?,
+            &self.before,
+            &self.after,
+            pending,
+            self.target(),
+        )
     }
 }
 
@@ -359,7 +365,13 @@ impl Kind for StreamChange {
         self.set(&self.before, "restore")
     }
     fn exact_undo(&self, pending: bool) -> Result<(), Error> {
-        exact_if(&self.read()?, &self.before, &self.after, pending, self.target())
+        exact_if(
+            &self.read()?,
+            &self.before,
+            &self.after,
+            pending,
+            self.target(),
+        )
     }
 }
 
@@ -538,7 +550,10 @@ struct Flagged {
 impl Flagged {
     fn into_kind(self) -> Result<ChangeKind, String> {
         let json = |what: &str| {
-            let b = self.after.as_deref().ok_or(format!("{what} without its data"))?;
+            let b = self
+                .after
+                .as_deref()
+                .ok_or(format!("{what} without its data"))?;
             Ok::<_, String>(b.to_vec())
         };
         if self.firewall {
@@ -549,7 +564,9 @@ impl Flagged {
         if self.defender {
             let exclusions = serde_json::from_slice(&json("Defender exclusions")?)
                 .map_err(|e| format!("corrupt exclusion list: {e}"))?;
-            return Ok(ChangeKind::DefenderExclusions(DefenderChange { exclusions }));
+            return Ok(ChangeKind::DefenderExclusions(DefenderChange {
+                exclusions,
+            }));
         }
         if self.registry {
             let dec = |b: Option<Vec<u8>>| match b {
@@ -637,8 +654,14 @@ mod tests {
         );
         assert_eq!(file.summary.len(), 1);
 
-        let old = RegValue { kind: 1, data: "C:\\a;C:\\b".into() };
-        let new = RegValue { kind: 2, data: "%USERPROFILE%\\go\\bin".into() };
+        let old = RegValue {
+            kind: 1,
+            data: "C:\\a;C:\\b".into(),
+        };
+        let new = RegValue {
+            kind: 2,
+            data: "%USERPROFILE%\\go\\bin".into(),
+        };
         let reg = load(json!({
             "path": "HKCU\\Environment\\Path", "before": b64(&old.encode()),
             "after": b64(&new.encode()), "summary": [], "created_dirs": [],
@@ -648,8 +671,14 @@ mod tests {
             reg.kind,
             ChangeKind::RegistryValue(RegistryChange {
                 value: "HKCU\\Environment\\Path".into(),
-                before: Some(RegData { kind: 1, data: "C:\\a;C:\\b".into() }),
-                after: Some(RegData { kind: 2, data: "%USERPROFILE%\\go\\bin".into() }),
+                before: Some(RegData {
+                    kind: 1,
+                    data: "C:\\a;C:\\b".into()
+                }),
+                after: Some(RegData {
+                    kind: 2,
+                    data: "%USERPROFILE%\\go\\bin".into()
+                }),
             })
         );
 
@@ -674,8 +703,13 @@ mod tests {
             "after": b64(br#"{"name":"gomedic: Delve (loopback)","local_ports":"2345-2349","remote_address":"127.0.0.1"}"#),
             "summary": [], "created_dirs": [], "registry": false, "defender": false, "firewall": true
         }));
-        assert_eq!(fw.target(), "Windows Firewall rule \"gomedic: Delve (loopback)\"");
-        assert!(matches!(&fw.kind, ChangeKind::FirewallRule(f) if f.rule.local_ports == "2345-2349"));
+        assert_eq!(
+            fw.target(),
+            "Windows Firewall rule \"gomedic: Delve (loopback)\""
+        );
+        assert!(
+            matches!(&fw.kind, ChangeKind::FirewallRule(f) if f.rule.local_ports == "2345-2349")
+        );
 
         // Mark-of-the-Web removal was a file record whose name holds a stream.
         let motw = load(json!({
@@ -732,15 +766,26 @@ mod tests {
     #[test]
     fn typed_records_round_trip() {
         let changes = vec![
-            Change::file("/x/env", None, Some(b"\xffraw\r\n".to_vec()), vec!["s".into()]),
+            Change::file(
+                "/x/env",
+                None,
+                Some(b"\xffraw\r\n".to_vec()),
+                vec!["s".into()],
+            ),
             Change::registry_value(
                 "HKCU\\Environment\\Path",
                 None,
-                Some(RegValue { kind: 2, data: "%X%;ü".into() }),
+                Some(RegValue {
+                    kind: 2,
+                    data: "%X%;ü".into(),
+                }),
                 vec![],
             ),
             Change::defender_exclusions(
-                Exclusions { paths: vec!["C:\\go".into()], processes: vec![] },
+                Exclusions {
+                    paths: vec!["C:\\go".into()],
+                    processes: vec![],
+                },
                 vec![],
             ),
             Change::firewall_rule(
@@ -751,7 +796,12 @@ mod tests {
                 },
                 vec![],
             ),
-            Change::stream("C:\\go.exe:Zone.Identifier", Some(b"z".to_vec()), None, vec![]),
+            Change::stream(
+                "C:\\go.exe:Zone.Identifier",
+                Some(b"z".to_vec()),
+                None,
+                vec![],
+            ),
         ];
         let v = serde_json::to_value(&changes).unwrap();
         let kinds: Vec<&str> = v
@@ -762,7 +812,13 @@ mod tests {
             .collect();
         assert_eq!(
             kinds,
-            ["file", "registry_value", "defender_exclusions", "firewall_rule", "alternate_stream"]
+            [
+                "file",
+                "registry_value",
+                "defender_exclusions",
+                "firewall_rule",
+                "alternate_stream"
+            ]
         );
         assert_eq!(v[1]["after"], json!({"type": 2, "data": "%X%;ü"}));
         assert_eq!(v[2]["exclusions"]["paths"][0], "C:\\go");
@@ -776,7 +832,10 @@ mod tests {
         let e = serde_json::from_value::<Change>(json!({"kind": "cache_trim", "summary": []}))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("\"cache_trim\"") && e.contains("newer gomedic"), "{e}");
+        assert!(
+            e.contains("\"cache_trim\"") && e.contains("newer gomedic"),
+            "{e}"
+        );
         // A corrupt earlier record is an error, not a silent default.
         let e = serde_json::from_value::<Change>(json!({
             "path": "HKCU\\Environment\\Path", "before": null, "after": b64(b"\x01"), "registry": true
@@ -791,9 +850,15 @@ mod tests {
         let same = Change::file("/x", Some(b"a".to_vec()), Some(b"a".to_vec()), vec![]);
         assert!(same.is_noop());
         let create = Change::file("/x", None, Some(b"a".to_vec()), vec![]);
-        assert_eq!((create.plan_verb(), create.undo_verb()), ("create", "delete"));
+        assert_eq!(
+            (create.plan_verb(), create.undo_verb()),
+            ("create", "delete")
+        );
         assert!(!Change::defender_exclusions(
-            Exclusions { paths: vec!["C:\\go".into()], processes: vec![] },
+            Exclusions {
+                paths: vec!["C:\\go".into()],
+                processes: vec![]
+            },
             vec![]
         )
         .is_noop());

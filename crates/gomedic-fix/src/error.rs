@@ -67,7 +67,11 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn io(action: &'static str, target: impl std::fmt::Display, e: std::io::Error) -> Error {
+    pub(crate) fn io(
+        action: &'static str,
+        target: impl std::fmt::Display,
+        e: std::io::Error,
+    ) -> Error {
         Error::Io {
             action,
             target: target.to_string(),

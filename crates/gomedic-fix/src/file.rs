@@ -81,7 +81,8 @@ pub fn resolve(path: &Path) -> Result<PathBuf, Error> {
     for _ in 0..40 {
         match std::fs::symlink_metadata(&p) {
             Ok(m) if m.file_type().is_symlink() => {
-                let t = std::fs::read_link(&p).map_err(|e| Error::io("read the link", p.display(), e))?;
+                let t = std::fs::read_link(&p)
+                    .map_err(|e| Error::io("read the link", p.display(), e))?;
                 p = if t.is_absolute() {
                     t
                 } else {
@@ -134,7 +135,9 @@ pub fn read_file(path: &Path) -> Result<Option<Vec<u8>>, Error> {
         return Err(not_a_file(path, &resolved, &meta));
     }
     let mut f = open_read(&resolved).map_err(|e| Error::io("read", path.display(), e))?;
-    let m = f.metadata().map_err(|e| Error::io("read", path.display(), e))?;
+    let m = f
+        .metadata()
+        .map_err(|e| Error::io("read", path.display(), e))?;
     if !m.is_file() {
         return Err(not_a_file(path, &resolved, &m));
     }
@@ -159,13 +162,22 @@ pub fn read_bounded(path: &Path, max: u64) -> io::Result<Vec<u8>> {
         }
         _ => {}
     }
-    let too_big = |n: u64| io::Error::other(format!("is {n} bytes, larger than the {max} bytes gomedic reads"));
+    let too_big = |n: u64| {
+        io::Error::other(format!(
+            "is {n} bytes, larger than the {max} bytes gomedic reads"
+        ))
+    };
     if meta.len() > max {
         return Err(too_big(meta.len()));
     }
     let f = open_read(path)?;
-    if matches!(NodeKind::of(&f.metadata()?), NodeKind::Fifo | NodeKind::Socket) {
-        return Err(io::Error::other("is not a regular file: reading it would block"));
+    if matches!(
+        NodeKind::of(&f.metadata()?),
+        NodeKind::Fifo | NodeKind::Socket
+    ) {
+        return Err(io::Error::other(
+            "is not a regular file: reading it would block",
+        ));
     }
     let mut buf = Vec::new();
     match f.take(max + 1).read_to_end(&mut buf) {
@@ -206,7 +218,10 @@ fn mode_for(path: &Path, resolved: &Path, m: &Metadata) -> Result<WriteMode, Err
         use std::os::unix::fs::MetadataExt;
         // A rename would give the name a new inode: the other links keep the old bytes.
         if m.nlink() > 1 {
-            return Ok(WriteMode::InPlace(format!("it has {} hard links", m.nlink())));
+            return Ok(WriteMode::InPlace(format!(
+                "it has {} hard links",
+                m.nlink()
+            )));
         }
         // A new file would belong to whoever runs gomedic (root under sudo).
         let me = unsafe { libc::geteuid() };
@@ -251,7 +266,8 @@ pub(crate) fn write_file(path: &Path, content: Option<&[u8]>) -> Result<(), Erro
                 std::fs::create_dir_all(parent)
                     .map_err(|e| Error::io("create the directory of", shown, e))?;
             }
-            write_atomic(&resolved, data, Like::NewFile).map_err(|e| Error::io("write", shown, e))?;
+            write_atomic(&resolved, data, Like::NewFile)
+                .map_err(|e| Error::io("write", shown, e))?;
         }
         WriteMode::Replace => {
             let m = meta.as_ref().expect("replace needs metadata");
@@ -288,14 +304,18 @@ fn write_in_place(path: &Path, data: &[u8], checked: &Metadata) -> io::Result<()
     {
         use std::os::unix::fs::MetadataExt;
         if !now.is_file() || (now.dev(), now.ino()) != (checked.dev(), checked.ino()) {
-            return Err(io::Error::other("it was replaced while gomedic was writing it"));
+            return Err(io::Error::other(
+                "it was replaced while gomedic was writing it",
+            ));
         }
     }
     #[cfg(not(unix))]
     {
         let _ = checked;
         if !now.is_file() {
-            return Err(io::Error::other("it was replaced while gomedic was writing it"));
+            return Err(io::Error::other(
+                "it was replaced while gomedic was writing it",
+            ));
         }
     }
     let mut old = Vec::new();

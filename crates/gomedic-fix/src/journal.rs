@@ -94,9 +94,8 @@ impl Journal {
 
     fn save(&self, e: &Entry) -> Result<(), Error> {
         let what = || format!("the journal entry {}", self.path_of(&e.id).display());
-        std::fs::create_dir_all(&self.dir).map_err(|x| {
-            Error::io("create the journal directory", self.dir.display(), x)
-        })?;
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|x| Error::io("create the journal directory", self.dir.display(), x))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -364,7 +363,11 @@ mod tests {
         assert_eq!(std::fs::read(&f).unwrap(), b"A=1\n", "rolled back");
         let entries = j.list().unwrap();
         assert_eq!(entries[0].state, EntryState::RolledBack);
-        assert!(entries[0].note.as_deref().unwrap().contains("/proc/self/gomedic-test-env"));
+        assert!(entries[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("/proc/self/gomedic-test-env"));
     }
 
     #[cfg(unix)]

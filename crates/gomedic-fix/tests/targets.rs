@@ -69,7 +69,11 @@ fn a_character_device_is_refused_and_stays_a_device() {
     let (dev, rdev) = char_device(d.path());
     // As the go env file: empty before (a null device reads empty), a key after.
     let e = j
-        .apply(plan(&dev, Some(b""), Some(b"GOPROXY=https://proxy.example\n")))
+        .apply(plan(
+            &dev,
+            Some(b""),
+            Some(b"GOPROXY=https://proxy.example\n"),
+        ))
         .unwrap_err();
     match &e {
         Error::NotAFile { kind, .. } => assert_eq!(*kind, NodeKind::CharDevice),
@@ -109,7 +113,13 @@ fn a_fifo_is_refused_without_blocking() {
             .unwrap_err()
     });
     assert!(
-        matches!(&e, Error::NotAFile { kind: NodeKind::Fifo, .. }),
+        matches!(
+            &e,
+            Error::NotAFile {
+                kind: NodeKind::Fifo,
+                ..
+            }
+        ),
         "{e:?}"
     );
     assert!(e.to_string().contains("a FIFO (named pipe)"), "{e}");
@@ -143,7 +153,9 @@ fn a_hard_linked_file_is_written_in_place_and_undone_in_place() {
     std::fs::write(&a, "A=1\n").unwrap();
     std::fs::hard_link(&a, &b).unwrap();
     let ino = std::fs::metadata(&a).unwrap().ino();
-    assert!(matches!(gomedic_fix::write_mode(&a), Ok(WriteMode::InPlace(why)) if why.contains("2 hard links")));
+    assert!(
+        matches!(gomedic_fix::write_mode(&a), Ok(WriteMode::InPlace(why)) if why.contains("2 hard links"))
+    );
     let e = j
         .apply(plan(&a, Some(b"A=1\n"), Some(b"A=2\nB=3\n")))
         .unwrap();
@@ -162,7 +174,10 @@ fn a_hard_linked_file_is_written_in_place_and_undone_in_place() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(!names.iter().any(|n| n.contains("gomedic-tmp")), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n.contains("gomedic-tmp")),
+        "{names:?}"
+    );
 }
 
 #[test]
@@ -178,7 +193,9 @@ fn a_file_of_another_owner_keeps_owner_and_mode() {
     std::os::unix::fs::chown(&f, Some(65534), Some(65534)).unwrap();
     std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o640)).unwrap();
     let ino = std::fs::metadata(&f).unwrap().ino();
-    assert!(matches!(gomedic_fix::write_mode(&f), Ok(WriteMode::InPlace(why)) if why.contains("uid 65534")));
+    assert!(
+        matches!(gomedic_fix::write_mode(&f), Ok(WriteMode::InPlace(why)) if why.contains("uid 65534"))
+    );
     let e = j.apply(plan(&f, Some(b"A=1\n"), Some(b"A=2\n"))).unwrap();
     let m = std::fs::metadata(&f).unwrap();
     assert_eq!(std::fs::read(&f).unwrap(), b"A=2\n");
@@ -252,11 +269,13 @@ fn journal_entries_are_private_and_new_files_get_the_usual_mode() {
     assert_eq!(std::fs::metadata(j.dir()).unwrap().mode() & 0o777, 0o700);
     // As `go env -w` creates it: 0666 less the umask (0644 with the usual 022).
     let mode = std::fs::metadata(&f).unwrap().mode() & 0o777;
-    let umask = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| {
-        s.lines()
-            .find_map(|l| l.strip_prefix("Umask:"))
-            .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
-    });
+    let umask = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:"))
+                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+        });
     match umask {
         Some(u) => assert_eq!(mode, 0o666 & !u, "{mode:o} with umask {u:o}"),
         None => assert_eq!(mode & 0o644, 0o644, "{mode:o}"),
@@ -296,6 +315,15 @@ fn undo_of_a_created_file_does_not_delete_a_fifo_in_its_place() {
     std::fs::remove_file(&f).unwrap();
     mkfifo(&f);
     let err = j.undo(&e.id, true).unwrap_err();
-    assert!(matches!(err, Error::NotAFile { kind: NodeKind::Fifo, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::NotAFile {
+                kind: NodeKind::Fifo,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(std::fs::symlink_metadata(&f).unwrap().file_type().is_fifo());
 }

@@ -95,8 +95,10 @@ fn goenv_at_a_character_device_is_refused_and_left_a_device() {
     // Our own null device node as root; otherwise /dev/null, which only root could replace.
     let node = scratch.path().join("null");
     let dev = if is_root()
-        && sh("mknod", &[node.as_os_str(), "c".as_ref(), "1".as_ref(), "3".as_ref()])
-    {
+        && sh(
+            "mknod",
+            &[node.as_os_str(), "c".as_ref(), "1".as_ref(), "3".as_ref()],
+        ) {
         scratch.path().join("null")
     } else {
         PathBuf::from("/dev/null")
@@ -107,13 +109,19 @@ fn goenv_at_a_character_device_is_refused_and_left_a_device() {
     assert_exit(&o, 2, "refused");
     let err = stderr(&o);
     assert!(
-        err.contains(&format!("GOENV points at a character device {}", dev.display()))
-            && err.contains("point GOENV at a regular file")
+        err.contains(&format!(
+            "GOENV points at a character device {}",
+            dev.display()
+        )) && err.contains("point GOENV at a regular file")
             && err.contains("nothing was changed"),
         "{err}"
     );
     let m = std::fs::symlink_metadata(&dev).unwrap();
-    assert!(m.file_type().is_char_device(), "{} is still a device", dev.display());
+    assert!(
+        m.file_type().is_char_device(),
+        "{} is still a device",
+        dev.display()
+    );
     assert_eq!(m.rdev(), rdev);
     assert!(journal_is_empty(&t));
 }
@@ -157,10 +165,20 @@ fn goenv_at_a_hard_link_is_written_in_place_and_undone_for_both_links() {
     let o = gm(&t, &["env", "set", SET]);
     assert_exit(&o, 0, "env set");
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("go reads \"https://proxy.example.com,direct\""), "{out}");
+    assert!(
+        out.contains("go reads \"https://proxy.example.com,direct\""),
+        "{out}"
+    );
     let written = std::fs::read_to_string(&a).unwrap();
-    assert!(written.contains("GOPROXY=https://proxy.example.com,direct"), "{written}");
-    assert_eq!(std::fs::read_to_string(&b).unwrap(), written, "the other link sees it");
+    assert!(
+        written.contains("GOPROXY=https://proxy.example.com,direct"),
+        "{written}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&b).unwrap(),
+        written,
+        "the other link sees it"
+    );
     for p in [&a, &b] {
         let m = std::fs::metadata(p).unwrap();
         assert_eq!((m.ino(), m.nlink()), (ino, 2), "{}", p.display());
@@ -169,7 +187,12 @@ fn goenv_at_a_hard_link_is_written_in_place_and_undone_for_both_links() {
     let o = gm(&t, &["undo"]);
     assert_exit(&o, 0, "undo");
     for p in [&a, &b] {
-        assert_eq!(std::fs::read_to_string(p).unwrap(), original, "{}", p.display());
+        assert_eq!(
+            std::fs::read_to_string(p).unwrap(),
+            original,
+            "{}",
+            p.display()
+        );
         assert_eq!(std::fs::metadata(p).unwrap().nlink(), 2);
     }
 }
