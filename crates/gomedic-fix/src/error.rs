@@ -17,7 +17,7 @@ pub enum Error {
     },
 
     /// No write permission: refused, not forced.
-    #[error("{} is read-only; make it writable (chmod u+w) if gomedic should change it", .path.display())]
+    #[error("{} is read-only; make it writable if gomedic should change it", .path.display())]
     ReadOnly { path: PathBuf },
 
     /// The target no longer holds what the plan was made from.

@@ -273,8 +273,9 @@ pub(crate) fn write_file(path: &Path, content: Option<&[u8]>) -> Result<(), Erro
             let m = meta.as_ref().expect("replace needs metadata");
             match write_atomic(&resolved, data, Like::Existing(m)) {
                 Ok(Written::Done) => {}
-                // Keeping the file's group needs a write in place.
-                Ok(Written::GroupNotKept) => {
+                // Keeping the file's group, or a directory gomedic may not create files
+                // in (go writes in place there), needs a write in place.
+                Ok(Written::GroupNotKept | Written::DirNotWritable) => {
                     write_in_place(&resolved, data, m).map_err(|e| Error::io("write", shown, e))?
                 }
                 Err(e) => return Err(Error::io("write", shown, e)),
@@ -349,6 +350,8 @@ pub(crate) enum Written {
     /// The replaced file's group cannot be given to the new one; nothing was changed.
     #[cfg_attr(not(unix), allow(dead_code))]
     GroupNotKept,
+    /// No temp file may be created next to it; nothing was changed.
+    DirNotWritable,
 }
 
 fn tmp_prefix(name: &str) -> String {
@@ -375,6 +378,11 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8], like: Like) -> io::Result<W
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
             std::fs::remove_file(&tmp)?;
             create_private(&tmp)?
+        }
+        Err(e)
+            if e.kind() == io::ErrorKind::PermissionDenied && matches!(like, Like::Existing(_)) =>
+        {
+            return Ok(Written::DirNotWritable)
         }
         r => r?,
     };

@@ -254,3 +254,58 @@ fn a_plain_goenv_is_still_replaced_and_a_killed_runs_temp_file_cleaned() {
         .collect();
     assert_eq!(names, ["env"], "no temp file left");
 }
+
+/// A user's go env file in a directory they may not create files in (go writes it in
+/// place, so it works with go): gomedic writes it in place instead of failing.
+#[test]
+fn goenv_in_a_directory_the_user_cannot_write_is_written_in_place() {
+    let setpriv = Path::new("/usr/bin/setpriv");
+    if !is_root() || !setpriv.exists() {
+        eprintln!("skipped: needs root and setpriv to run gomedic as another user");
+        return;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(scratch.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = scratch.path().join("root-owned");
+    let (data, home) = (scratch.path().join("data"), scratch.path().join("home"));
+    for d in [&dir, &data, &home] {
+        std::fs::create_dir(d).unwrap();
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let f = dir.join("env");
+    let original = "GONOSUMDB=git.corp.example\n";
+    std::fs::write(&f, original).unwrap();
+    for p in [&f, &data, &home] {
+        std::os::unix::fs::chown(p, Some(65534), Some(65534)).unwrap();
+    }
+    // The binary must be reachable by that user.
+    let exe = scratch.path().join("gomedic");
+    std::fs::copy(env!("CARGO_BIN_EXE_gomedic"), &exe).unwrap();
+    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(setpriv)
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&exe)
+            .args(args)
+            .env_clear()
+            .env("HOME", &home)
+            .env("PATH", "/usr/bin:/bin")
+            .env("GOENV", &f)
+            .env("GOMEDIC_DATA_DIR", &data)
+            .current_dir(scratch.path())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let ino = std::fs::metadata(&f).unwrap().ino();
+    let o = run(&["env", "set", SET]);
+    assert_exit(&o, 0, "env set as nobody");
+    assert!(std::fs::read_to_string(&f)
+        .unwrap()
+        .contains("GOPROXY=https://proxy.example.com,direct"));
+    let m = std::fs::metadata(&f).unwrap();
+    assert_eq!((m.ino(), m.uid()), (ino, 65534));
+    let o = run(&["undo"]);
+    assert_exit(&o, 0, "undo as nobody");
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), original);
+}
