@@ -176,7 +176,7 @@ fn gomedic_fix_read(facts: &Facts, p: &std::path::Path) -> Result<Option<Vec<u8>
                 ),
             })
         }
-        Err(e) => Err(format!("cannot read the go env file: {e}")),
+        Err(e) => Err(format!("go env file: {e}")),
     }
 }
 
