@@ -73,10 +73,12 @@ pub fn plan(
             return Err(format!("there is no go env file to edit: {why}"))
         }
         UserEnvFile::Unreadable(p, e) => {
-            return Err(format!("cannot read the go env file {}: {e}", p.display()))
+            // A FIFO or device: say so, and what to do, rather than "cannot read".
+            gomedic_fix_read(facts, p)?;
+            return Err(format!("cannot read the go env file {}: {e}", p.display()));
         }
         UserEnvFile::Missing(p) => (p.clone(), None),
-        UserEnvFile::Parsed(f) => (f.path.clone(), Some(gomedic_fix_read(&f.path)?)),
+        UserEnvFile::Parsed(f) => (f.path.clone(), gomedic_fix_read(facts, &f.path)?),
     };
     let text = match &before {
         None => String::new(),
@@ -143,22 +145,39 @@ pub fn plan(
         recheck: Vec::new(),
         fix_id: fix_id.to_string(),
         description: description.to_string(),
-        changes: vec![Change {
-            path,
-            before,
-            after: after_bytes,
-            summary,
-            created_dirs: vec![],
-            registry: false,
-            defender: false,
-            firewall: false,
-        }],
+        changes: vec![Change::file(path, before, after_bytes, summary)],
     };
     Ok(EnvEdit { plan, warnings })
 }
 
-fn gomedic_fix_read(p: &std::path::Path) -> Result<Vec<u8>, String> {
-    std::fs::read(p).map_err(|e| format!("cannot read the go env file {}: {e}", p.display()))
+/// The go env file's exact bytes. A device, FIFO or socket is refused here, before any
+/// plan: gomedic never writes to one (a FIFO would block, a device would be replaced).
+fn gomedic_fix_read(facts: &Facts, p: &std::path::Path) -> Result<Option<Vec<u8>>, String> {
+    match gomedic_fix::read_file(p) {
+        Ok(b) => Ok(b),
+        Err(gomedic_fix::Error::NotAFile {
+            path,
+            link_target,
+            kind,
+            ..
+        }) => {
+            let shown = match link_target {
+                Some(t) => format!("{} (a link to {})", path.display(), t.display()),
+                None => path.display().to_string(),
+            };
+            Err(match facts.getenv("GOENV").filter(|v| !v.is_empty()) {
+                Some(_) => format!(
+                    "GOENV points at {} {shown}, not a file: gomedic will not write to it; point GOENV at a regular file",
+                    kind.describe()
+                ),
+                None => format!(
+                    "the go env file {shown} is {}, not a regular file: gomedic will not write to it; replace it with a regular file",
+                    kind.describe()
+                ),
+            })
+        }
+        Err(e) => Err(format!("go env file: {e}")),
+    }
 }
 
 /// Plans replacing a registry PATH value (`fix win.path-repair`).
@@ -198,16 +217,7 @@ pub fn plan_registry_path(
         recheck: Vec::new(),
         fix_id: fix_id.to_string(),
         description: description.to_string(),
-        changes: vec![Change {
-            path: spec.into(),
-            before: before.map(|b| b.encode()),
-            after: Some(after.encode()),
-            summary,
-            created_dirs: vec![],
-            registry: true,
-            defender: false,
-            firewall: false,
-        }],
+        changes: vec![Change::registry_value(spec, before, Some(after), summary)],
     };
     Ok(EnvEdit {
         plan,
@@ -225,20 +235,14 @@ pub fn plan_remove_streams(
     for st in streams {
         let path = std::path::PathBuf::from(st);
         match std::fs::read(&path) {
-            Ok(before) => changes.push(Change {
-                summary: vec![format!(
+            Ok(before) => {
+                let summary = vec![format!(
                     "remove {} ({} bytes)",
                     path.display(),
                     before.len()
-                )],
-                path,
-                before: Some(before),
-                after: None,
-                created_dirs: vec![],
-                registry: false,
-                defender: false,
-                firewall: false,
-            }),
+                )];
+                changes.push(Change::stream(path, Some(before), None, summary))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(format!("cannot read {st}: {e}")),
         }
@@ -276,16 +280,7 @@ pub fn plan_defender(
             recheck: Vec::new(),
             fix_id: fix_id.to_string(),
             description: description.to_string(),
-            changes: vec![Change {
-                path: "Microsoft Defender exclusions".into(),
-                before: None,
-                after: Some(serde_json::to_vec(&list).map_err(|e| e.to_string())?),
-                summary,
-                created_dirs: vec![],
-                registry: false,
-                defender: true,
-                firewall: false,
-            }],
+            changes: vec![Change::defender_exclusions(list, summary)],
         },
         warnings: vec![
             "needs an elevated (administrator) terminal; gomedic reads the exclusions back, because tamper protection can drop them silently".into(),
@@ -311,18 +306,12 @@ pub fn plan_firewall(
             recheck: Vec::new(),
             fix_id: fix_id.to_string(),
             description: description.to_string(),
-            changes: vec![Change {
-                path: format!("Windows Firewall rule \"{name}\"").into(),
-                before: None,
-                after: Some(serde_json::to_vec(&rule).map_err(|e| e.to_string())?),
-                summary: vec![format!(
+            changes: vec![Change::firewall_rule(
+                rule,
+                vec![format!(
                     "inbound allow TCP {local_ports} from {remote_address} only"
                 )],
-                created_dirs: vec![],
-                registry: false,
-                defender: false,
-                firewall: true,
-            }],
+            )],
         },
         warnings: vec!["needs an elevated (administrator) terminal".into()],
     })

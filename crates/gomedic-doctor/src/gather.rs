@@ -106,18 +106,8 @@ impl Gather for SystemGather {
     }
 
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        const MAX: u64 = 4 << 20;
-        let meta = std::fs::metadata(path)?;
-        if meta.is_dir() {
-            return Err(std::io::Error::other("is a directory"));
-        }
-        if meta.len() > MAX {
-            return Err(std::io::Error::other(format!(
-                "is {} bytes, larger than the {MAX} bytes gomedic reads",
-                meta.len()
-            )));
-        }
-        std::fs::read(path)
+        // Never blocks: a GOENV naming a FIFO or a terminal must not hang `check`.
+        gomedic_fix::read_bounded(path, 4 << 20)
     }
 
     fn probe_dir(&self, path: &Path) -> DirProbe {

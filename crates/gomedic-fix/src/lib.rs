@@ -1,11 +1,23 @@
 //! The change journal behind `gomedic fix`, `gomedic env set/unset` and `gomedic undo`.
 //!
-//! A change is a [`Plan`] of file edits with the exact bytes before and after. Applying
-//! it writes a journal entry (fsynced) *before* touching anything, writes each file
-//! atomically (temp file + rename, permissions kept), then marks the entry applied.
-//! Undo restores the recorded bytes exactly, and refuses if the file changed since.
+//! A change is a [`Plan`] of typed [`Change`]s ([`ChangeKind`]: a file's bytes, a registry
+//! value, Defender exclusions, a firewall rule, an alternate data stream), each with what
+//! undo needs. Applying a plan writes a journal entry (fsynced) *before* touching
+//! anything, applies each change, then marks the entry applied. Undo restores the
+//! previous state exactly, and refuses when a change could not be undone exactly (a file
+//! edited since). Files are replaced atomically, except hard-linked files and files of
+//! another owner, which are rewritten in place; devices, FIFOs and sockets are refused.
 
+mod change;
+mod error;
+mod file;
 mod journal;
 mod time;
 
-pub use journal::{data_dir, Change, Entry, EntryState, Error, Journal, Plan};
+pub use change::{
+    Change, ChangeKind, DefenderChange, FileChange, FirewallChange, RegData, RegistryChange,
+    StreamChange,
+};
+pub use error::Error;
+pub use file::{read_bounded, read_file, resolve, write_mode, NodeKind, WriteMode};
+pub use journal::{data_dir, Entry, EntryState, Journal, Plan};

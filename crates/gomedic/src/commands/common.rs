@@ -97,12 +97,7 @@ pub fn journal() -> anyhow::Result<Journal> {
 pub fn print_plan(plan: &Plan, r: &Redactor) {
     println!("plan ({}): {}", plan.fix_id, r.redact(&plan.description));
     for c in &plan.changes {
-        let verb = match (&c.before, &c.after) {
-            (None, Some(_)) => "create",
-            (Some(_), None) => "delete",
-            _ => "edit",
-        };
-        println!("  {verb} {}", c.path.display());
+        println!("  {} {}", c.plan_verb(), c.target());
         for s in &c.summary {
             println!("    {}", r.redact(s));
         }

@@ -178,7 +178,7 @@ fn change(
             Ok(if agreed { 0 } else { 1 })
         }
         Err(e) => {
-            eprintln!("gomedic: error: {}", r.redact(&e.0));
+            eprintln!("gomedic: error: {}", r.redact(&e.to_string()));
             Ok(1)
         }
     }

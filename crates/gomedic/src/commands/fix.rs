@@ -147,7 +147,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
                 common::recheck(&ids, args.go.clone(), &args.resolve)?;
             }
             Err(e) => {
-                eprintln!("gomedic: error: {}", r.redact(&e.0));
+                eprintln!("gomedic: error: {}", r.redact(&e.to_string()));
                 code = 1;
             }
         }

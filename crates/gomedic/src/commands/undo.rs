@@ -20,12 +20,7 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
             println!("no changes recorded in {}", journal.dir().display());
         }
         for e in entries {
-            let files: Vec<String> = e
-                .plan
-                .changes
-                .iter()
-                .map(|c| c.path.display().to_string())
-                .collect();
+            let files: Vec<String> = e.plan.changes.iter().map(|c| c.target()).collect();
             println!(
                 "{}  {:<11} {}  {}",
                 e.id,
@@ -64,12 +59,7 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
     };
     println!("undo {} ({})", entry.id, entry.plan.fix_id);
     for c in &entry.plan.changes {
-        let verb = if c.before.is_none() {
-            "delete"
-        } else {
-            "restore"
-        };
-        println!("  {verb} {}", c.path.display());
+        println!("  {} {}", c.undo_verb(), c.target());
     }
     if args.dry_run {
         println!("dry run: nothing was changed");
@@ -86,7 +76,7 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
             Ok(0)
         }
         Err(e) => {
-            eprintln!("gomedic: error: {}", r.redact(&e.0));
+            eprintln!("gomedic: error: {}", r.redact(&e.to_string()));
             Ok(1)
         }
     }

@@ -7,6 +7,7 @@ mod check_fakes;
 mod check_real;
 mod cli;
 mod env_fix;
+mod env_targets;
 mod net;
 mod settings;
 mod wdac;
