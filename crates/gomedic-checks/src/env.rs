@@ -16,6 +16,8 @@ pub fn check(f: &Facts) -> CheckResult {
     let mut details: Vec<String> = Vec::new();
     let mut fixes: Vec<Fix> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
+    // Findings of sections 1 and 2, already in `problems`: (status, stable code, message).
+    let mut early: Vec<(Status, Code, String)> = Vec::new();
     // Findings of sections 3 and 4: (status, stable code, message).
     let mut found: Vec<(Status, Code, String)> = Vec::new();
 
@@ -24,6 +26,7 @@ pub fn check(f: &Facts) -> CheckResult {
         None => {
             status = Status::Error;
             problems.push("no go binary, so `go env` cannot run".into());
+            early.push((Status::Error, Code::GoenvNoGo, "no go binary, so `go env` cannot run".into()));
         }
         Some(fact) => match (&fact.run, &fact.parsed) {
             (_, Ok(map)) => {
@@ -34,15 +37,19 @@ pub fn check(f: &Facts) -> CheckResult {
                     .collect();
                 if !missing.is_empty() {
                     status = status.worst(Status::Warn);
-                    problems.push(format!(
+                    let msg = format!(
                         "`go env -json` reports no value for {}",
                         missing.join(", ")
-                    ));
+                    );
+                    early.push((Status::Warn, Code::GoenvIncomplete, msg.clone()));
+                    problems.push(msg);
                 }
             }
             (Ok(out), Err(why)) => {
                 status = Status::Error;
                 problems.push(why.clone());
+                let code = if out.success() { Code::GoenvBadOutput } else { Code::GoenvFailed };
+                early.push((Status::Error, code, why.clone()));
                 if !out.success() {
                     details.extend(tail_lines(&out.stderr_str(), 8));
                 } else {
@@ -51,7 +58,9 @@ pub fn check(f: &Facts) -> CheckResult {
             }
             (Err(e), Err(_)) => {
                 status = Status::Error;
-                problems.push(format!("`go env -json` did not run: {}", failure_text(e)));
+                let msg = format!("`go env -json` did not run: {}", failure_text(e));
+                early.push((Status::Error, Code::GoenvNotRun, msg.clone()));
+                problems.push(msg);
             }
         },
     }
@@ -65,24 +74,29 @@ pub fn check(f: &Facts) -> CheckResult {
         ),
         UserEnvFile::Unreadable(p, e) => {
             status = Status::Error;
-            problems.push(format!("go env file {} cannot be read: {e}", p.display()));
+            let msg = format!("go env file {} cannot be read: {e}", p.display());
+            early.push((Status::Error, Code::EnvFileUnreadable, msg.clone()));
+            problems.push(msg);
             format!("go env file: {} (unreadable)", p.display())
         }
         UserEnvFile::Parsed(file) => {
             let mut bad = 0;
             for issue in &file.issues {
-                status = status.worst(if issue.severe {
+                let sev = if issue.severe {
                     Status::Error
                 } else {
                     Status::Warn
-                });
+                };
+                status = status.worst(sev);
                 bad += 1;
-                details.push(format!(
+                let msg = format!(
                     "{}:{}: {}",
                     file.path.display(),
                     issue.line,
                     issue.message
-                ));
+                );
+                early.push((sev, Code::EnvFileBadLine, msg.clone()));
+                details.push(msg);
             }
             if bad > 0 {
                 problems.push(format!("go env file has {bad} problem line(s)"));
@@ -320,7 +334,7 @@ pub fn check(f: &Facts) -> CheckResult {
         problems.join("; ")
     };
     let mut r = CheckResult::new(status, summary);
-    for (st, code, msg) in found {
+    for (st, code, msg) in early.into_iter().chain(found) {
         r = r.finding(code, st, msg);
     }
     r.details.extend(details);
