@@ -1,5 +1,6 @@
 //! `go.binary`: which go a PATH lookup finds, what it shadows, and what is wrong with PATH.
 
+use crate::codes::Code;
 use crate::facts::Facts;
 use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_goenv::pathscan::{Candidate, CandidateKind, EntryProblem};
@@ -12,6 +13,7 @@ pub fn check(f: &Facts) -> CheckResult {
     let mut status = Status::Ok;
     let mut details = Vec::new();
     let mut fixes = Vec::new();
+    let mut found: Vec<(Status, Code, String)> = Vec::new();
 
     // PATH entry problems.
     let mut listed = 0;
@@ -19,29 +21,33 @@ pub fn check(f: &Facts) -> CheckResult {
     let mut dupes = 0;
     for e in &scan.entries {
         for p in &e.problems {
-            let (sev, msg) = match p {
+            let (sev, code, msg) = match p {
                 EntryProblem::Empty => (
                     Status::Warn,
+                    Some(Code::PathEmptyEntry),
                     if f.windows() {
                         "empty entry".to_string()
                     } else {
                         "empty entry: means the current directory, so a `go` in any directory you cd into can run".to_string()
                     },
                 ),
-                EntryProblem::Relative => (Status::Warn, "relative entry: resolved against whatever directory a command runs in".into()),
+                EntryProblem::Relative => (Status::Warn, Some(Code::PathRelativeEntry), "relative entry: resolved against whatever directory a command runs in".into()),
                 EntryProblem::Missing => {
                     missing += 1;
-                    (Status::Ok, "does not exist".into())
+                    (Status::Ok, None, "does not exist".into())
                 }
-                EntryProblem::NotADirectory => (Status::Warn, "is not a directory".into()),
+                EntryProblem::NotADirectory => (Status::Warn, Some(Code::PathEntryNotADirectory), "is not a directory".into()),
                 EntryProblem::Duplicate(first) => {
                     dupes += 1;
-                    (Status::Ok, format!("duplicate of entry {first}"))
+                    (Status::Ok, None, format!("duplicate of entry {first}"))
                 }
-                EntryProblem::UnexpandedVariable => (Status::Warn, "contains an unexpanded %VARIABLE% (PATH stored as REG_SZ instead of REG_EXPAND_SZ?)".into()),
-                EntryProblem::Quoted => (Status::Warn, "is wrapped in quotes, which most programs keep literally".into()),
+                EntryProblem::UnexpandedVariable => (Status::Warn, Some(Code::PathUnexpandedVariable), "contains an unexpanded %VARIABLE% (PATH stored as REG_SZ instead of REG_EXPAND_SZ?)".into()),
+                EntryProblem::Quoted => (Status::Warn, Some(Code::PathQuotedEntry), "is wrapped in quotes, which most programs keep literally".into()),
             };
             status = status.worst(sev);
+            if let Some(code) = code {
+                found.push((sev, code, format!("PATH[{}] {:?}: {msg}", e.index, e.display)));
+            }
             if listed < MAX_LISTED && (sev != Status::Ok || scan.entries.len() <= 200) {
                 details.push(format!("PATH[{}] {:?}: {msg}", e.index, e.display));
                 listed += 1;
@@ -71,16 +77,18 @@ pub fn check(f: &Facts) -> CheckResult {
     // With --go the user chose the binary; PATH findings are context only.
     if let Some(ov) = f.override_candidate() {
         let mut r = match ov.kind {
-            CandidateKind::Directory => CheckResult::error(format!(
-                "--go {} is a directory, not a go binary",
-                ov.path.display()
-            ))
-            .detail(format!(
-                "use the binary inside it, e.g. {}",
-                ov.path.join("bin").join(exe(f)).display()
-            )),
+            CandidateKind::Directory => {
+                let msg = format!("--go {} is a directory, not a go binary", ov.path.display());
+                CheckResult::error(msg.clone())
+                    .detail(format!(
+                        "use the binary inside it, e.g. {}",
+                        ov.path.join("bin").join(exe(f)).display()
+                    ))
+                    .finding(Code::OverrideIsDirectory, Status::Error, msg)
+            }
             CandidateKind::BrokenLink => {
-                CheckResult::error(format!("--go {} does not exist", ov.path.display()))
+                let msg = format!("--go {} does not exist", ov.path.display());
+                CheckResult::error(msg.clone()).finding(Code::OverrideMissing, Status::Error, msg)
             }
             _ => CheckResult::ok(format!(
                 "diagnosing {} (--go){}",
@@ -104,11 +112,18 @@ pub fn check(f: &Facts) -> CheckResult {
     }
 
     let Some(winner) = scan.winner() else {
-        let mut r = CheckResult::error(if scan.candidates.is_empty() {
-            format!("no go on PATH ({} entries searched)", scan.entries.len())
+        let (code, summary) = if scan.candidates.is_empty() {
+            (
+                Code::PathGoMissing,
+                format!("no go on PATH ({} entries searched)", scan.entries.len()),
+            )
         } else {
-            "no usable go on PATH: every go found is broken".to_string()
-        });
+            (
+                Code::PathGoUnusable,
+                "no usable go on PATH: every go found is broken".to_string(),
+            )
+        };
+        let mut r = CheckResult::error(summary.clone()).finding(code, Status::Error, summary);
         for c in &scan.candidates {
             r = r.detail(format!("{} is {}", c.path.display(), kind_text(&c.kind)));
         }
@@ -122,6 +137,9 @@ pub fn check(f: &Facts) -> CheckResult {
                 "export PATH=\"$PATH:/usr/local/go/bin\"".into(),
             ])
         };
+        for (st, code, msg) in found {
+            r = r.finding(code, st, msg);
+        }
         return r.with_details(details).fix(fix).data("candidates", cands);
     };
 
@@ -135,6 +153,7 @@ pub fn check(f: &Facts) -> CheckResult {
             "{} is a WindowsApps app execution alias, not a Go installation",
             winner.path.display()
         );
+        found.push((Status::Error, Code::PathWindowsAppsAlias, summary.clone()));
         details.push("aliases in %LOCALAPPDATA%\\Microsoft\\WindowsApps cannot be inspected and break tools that stat go.exe (golang/go#42919); put the real Go bin folder before it".into());
     }
 
@@ -147,11 +166,13 @@ pub fn check(f: &Facts) -> CheckResult {
         if !c.usable() {
             if c.entry < winner.entry {
                 status = status.worst(Status::Warn);
-                details.push(format!(
+                let msg = format!(
                     "{} is {} (skipped by the lookup)",
                     c.path.display(),
                     kind_text(&c.kind)
-                ));
+                );
+                found.push((Status::Warn, Code::PathBrokenGo, msg.clone()));
+                details.push(msg);
             }
             continue;
         }
@@ -169,12 +190,16 @@ pub fn check(f: &Facts) -> CheckResult {
             status = status.worst(Status::Warn);
         }
         for c in &shadowed {
-            details.push(format!(
+            let msg = format!(
                 "shadowed: {}{} (PATH[{}])",
                 c.path.display(),
                 version_suffix(c),
                 c.entry
-            ));
+            );
+            if c.goroot_version != winner.goroot_version {
+                found.push((Status::Warn, Code::PathShadowedInstall, msg.clone()));
+            }
+            details.push(msg);
         }
         if other_versions {
             summary.push_str(&format!(
@@ -194,6 +219,9 @@ pub fn check(f: &Facts) -> CheckResult {
         .data("selected", winner.path.display().to_string());
     for fx in fixes {
         r = r.fix(fx);
+    }
+    for (st, code, msg) in found {
+        r = r.finding(code, st, msg);
     }
     r
 }

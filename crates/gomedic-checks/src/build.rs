@@ -1,5 +1,6 @@
 //! `go.build` (deep): build, run and test a fresh module, and explain what broke.
 
+use crate::codes::Code;
 use crate::facts::Facts;
 use crate::util::{ms, tail_lines};
 use gomedic_core::{CheckResult, Fix, Status};
@@ -20,8 +21,14 @@ pub fn check(f: &Facts) -> CheckResult {
     let Some(p) = f.build_probe() else {
         return CheckResult::skipped("no go binary (see go.binary)");
     };
+    evaluate(p, f)
+}
+
+/// Judges a build probe (pure; tested with recorded probes).
+pub(crate) fn evaluate(p: &crate::facts::BuildProbe, f: &Facts) -> CheckResult {
     if let Some(e) = &p.setup_error {
-        return CheckResult::failed(format!("could not set up the build probe: {e}"));
+        let msg = format!("could not set up the build probe: {e}");
+        return CheckResult::failed(msg.clone()).finding(Code::BuildSetupFailed, Status::Failed, msg);
     }
     let mut details = Vec::new();
     let mut timings = serde_json::Map::new();
@@ -29,6 +36,7 @@ pub fn check(f: &Facts) -> CheckResult {
     let mut summary_parts = Vec::new();
     let mut summary_problem: Option<String> = None;
     let mut fixes = Vec::new();
+    let mut found: Vec<(Code, String)> = Vec::new();
     if let Some(w) = &p.workdir {
         details.push(format!("temporary module: {}", w.display()));
     }
@@ -47,12 +55,17 @@ pub fn check(f: &Facts) -> CheckResult {
                         Exit::Code(c) => format!("exit code {c}"),
                         Exit::Signal(s) => format!("killed by {}", gomedic_facts::os::signal::name(s)),
                     };
-                    summary_problem.get_or_insert(format!("`{}` failed ({code})", step.command));
+                    let msg = format!("`{}` failed ({code})", step.command);
+                    summary_problem.get_or_insert(msg.clone());
                     details.extend(tail_lines(&text, 10));
-                    if AV_SIGNS
+                    let blocked = AV_SIGNS
                         .iter()
-                        .any(|s| text.to_ascii_lowercase().contains(&s.to_ascii_lowercase()))
-                    {
+                        .any(|s| text.to_ascii_lowercase().contains(&s.to_ascii_lowercase()));
+                    found.push((
+                        if blocked { Code::BuildStepBlocked } else { Code::BuildStepFailed },
+                        msg,
+                    ));
+                    if blocked {
                         details.push("the error looks like security software blocking a freshly built binary".into());
                         fixes.push(av_fix(f));
                     }
@@ -60,22 +73,31 @@ pub fn check(f: &Facts) -> CheckResult {
             }
             Err(fail) => {
                 status = Status::Error;
-                let (what, av) = match fail {
+                let (code, what, av) = match fail {
                     Failure::NotFound { message } => (
+                        Code::BuildNotFound,
                         format!("could not be started: file not found ({message})"),
                         step.name == "run",
                     ),
-                    Failure::PermissionDenied { message, .. } => {
-                        (format!("was refused by the OS: {message}"), true)
-                    }
-                    Failure::SpawnFailed { message, .. } => {
-                        (format!("could not be started: {message}"), false)
-                    }
-                    Failure::Timeout { after, .. } => {
-                        (format!("did not finish within {}", ms(*after)), true)
-                    }
+                    Failure::PermissionDenied { message, .. } => (
+                        Code::BuildPermissionDenied,
+                        format!("was refused by the OS: {message}"),
+                        true,
+                    ),
+                    Failure::SpawnFailed { message, .. } => (
+                        Code::BuildSpawnFailed,
+                        format!("could not be started: {message}"),
+                        false,
+                    ),
+                    Failure::Timeout { after, .. } => (
+                        Code::BuildTimeout,
+                        format!("did not finish within {}", ms(*after)),
+                        true,
+                    ),
                 };
-                summary_problem.get_or_insert(format!("`{}` {what}", step.command));
+                let msg = format!("`{}` {what}", step.command);
+                summary_problem.get_or_insert(msg.clone());
+                found.push((code, msg));
                 if av {
                     details.push("a binary that cannot be started or hangs right after `go build` is the signature of antivirus scanning or quarantine".into());
                     fixes.push(av_fix(f));
@@ -85,10 +107,9 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     if p.vanished {
         status = Status::Error;
-        summary_problem = Some(
-            "the binary `go build` wrote was gone before it could run: quarantined by antivirus"
-                .into(),
-        );
+        let msg = "the binary `go build` wrote was gone before it could run: quarantined by antivirus";
+        summary_problem = Some(msg.into());
+        found.push((Code::BuildBinaryVanished, msg.into()));
         fixes.push(av_fix(f));
     }
     if p.cache_was_cold == Some(true) {
@@ -109,6 +130,9 @@ pub fn check(f: &Facts) -> CheckResult {
     fixes.dedup();
     for fx in fixes {
         r = r.fix(fx);
+    }
+    for (code, msg) in found {
+        r = r.finding(code, Status::Error, msg);
     }
     r
 }

@@ -25,7 +25,27 @@ macro_rules! codes {
 }
 
 codes! {
+    // go.binary
+    PathEmptyEntry = "path.empty_entry": "PATH has an empty entry; outside Windows it means the current directory, so a go in any directory you cd into can run",
+    PathRelativeEntry = "path.relative_entry": "a PATH entry is relative: it is resolved against whatever directory a command runs in",
+    PathEntryNotADirectory = "path.entry_not_a_directory": "a PATH entry exists but is not a directory",
+    PathUnexpandedVariable = "path.unexpanded_variable": "a PATH entry contains an unexpanded %VARIABLE% (PATH stored as REG_SZ instead of REG_EXPAND_SZ?)",
+    PathQuotedEntry = "path.quoted_entry": "a PATH entry is wrapped in quotes, which most programs keep literally",
+    OverrideIsDirectory = "override.is_directory": "the go binary named with --go is a directory, not a go binary",
+    OverrideMissing = "override.missing": "the go binary named with --go does not exist",
+    PathGoMissing = "path.go_missing": "there is no go on PATH",
+    PathGoUnusable = "path.go_unusable": "every go on PATH is broken (not executable, a directory or a broken symlink)",
+    PathWindowsAppsAlias = "path.windowsapps_alias": "the go PATH finds is a WindowsApps app execution alias, not a Go installation",
+    PathBrokenGo = "path.broken_go": "a broken go earlier on PATH is skipped by the lookup",
+    PathShadowedInstall = "path.shadowed_install": "the go PATH finds shadows another Go installation of a different version",
     // go.runs
+    GoNotFound = "go.not_found": "go cannot be run: there is no go binary (see go.binary), or the file vanished before it started (antivirus quarantine?)",
+    GoPermissionDenied = "go.permission_denied": "the operating system refused to start go: no execute permission or a noexec mount; on Windows antivirus, Smart App Control, App Control or AppLocker",
+    GoSpawnFailed = "go.spawn_failed": "go could not be started: often a binary for another OS or CPU architecture, or a corrupt download",
+    GoKilled = "go.killed": "go was killed by a signal as it started: an out-of-memory killer, a security agent, or a crash",
+    GoExitCode = "go.exit_code": "`go version` exited with a non-zero code (on Windows often an NTSTATUS such as STATUS_ACCESS_DENIED)",
+    GoTimeout = "go.timeout": "`go version` did not finish within the go command timeout",
+    GoBadOutput = "go.bad_output": "`go version` printed something other than a Go version line",
     GoSlowStart = "go.slow_start": "the go command took longer than the policy allows to answer; real-time antivirus scanning is the usual cause",
     // go.env
     GoenvNoGo = "goenv.no_go": "there is no go binary, so go env cannot run",
@@ -50,6 +70,33 @@ codes! {
     GoflagsUnparsable = "goflags.unparsable": "GOFLAGS cannot be split as the go command splits it: every go command fails",
     GoflagsInsecure = "goflags.insecure": "GOFLAGS contains the removed -insecure flag",
     GoflagsNotFlags = "goflags.not_flags": "GOFLAGS has words that are not flags: the go command rejects it",
+    // go.root
+    GorootUnknown = "goroot.unknown": "GOROOT cannot be determined",
+    GorootUnreadable = "goroot.unreadable": "the GOROOT directory cannot be read",
+    GorootIncomplete = "goroot.incomplete": "GOROOT has no compiler: the installation is damaged, half-deleted, or quarantined by antivirus",
+    GorootVersionMismatch = "goroot.version_mismatch": "GOROOT holds another Go version than the go binary: builds fail with version mismatch errors",
+    GorootNotOwn = "goroot.not_own": "GOROOT is not the installation the go binary belongs to",
+    GopathIsGoroot = "gopath.is_goroot": "GOPATH is set to GOROOT, which has no effect and confuses tools",
+    // go.version
+    VersionBelowMinimum = "version.below_minimum": "the installed Go is older than the policy's minimum version",
+    VersionDenied = "version.denied": "the installed Go is on the policy's deny-list",
+    VersionUnsupported = "version.unsupported": "the installed Go no longer receives security fixes from the Go project",
+    GotoolchainInvalid = "gotoolchain.invalid": "GOTOOLCHAIN is invalid: every go command fails",
+    GotoolchainStalePin = "gotoolchain.stale_pin": "GOTOOLCHAIN in the go env file pins a Go version other than the installed one",
+    GomodUnreadable = "gomod.unreadable": "go.mod or go.work cannot be read",
+    GomodInvalidVersion = "gomod.invalid_version": "a go or toolchain line of go.mod or go.work names no valid version",
+    GomodSwitchesToolchain = "gomod.switches_toolchain": "go.mod or go.work needs a newer Go: the go command switches to (and may download) another toolchain",
+    GomodNeedsNewerGo = "gomod.needs_newer_go": "go.mod or go.work requires a newer Go than the installed one, and GOTOOLCHAIN does not allow switching",
+    // go.dirs
+    GocacheOff = "gocache.off": "GOCACHE=off: every build recompiles everything, and Go 1.12 and later refuse to build",
+    GodirNotAbsolute = "godir.not_absolute": "GOPATH, GOCACHE, GOMODCACHE or GOTMPDIR is not an absolute path; the go command rejects it",
+    GodirNotADirectory = "godir.not_a_directory": "GOPATH, GOCACHE, GOMODCACHE or GOTMPDIR exists but is not a directory",
+    GodirNotWritable = "godir.not_writable": "GOPATH, GOCACHE, GOMODCACHE or GOTMPDIR is not writable",
+    DiskNearlyFull = "disk.nearly_full": "a Go directory's filesystem has less free space than the policy's error threshold",
+    DiskLowSpace = "disk.low_space": "a Go directory's filesystem has less free space than the policy's warning threshold",
+    // path.tools
+    GobinNotOnPath = "gobin.not_on_path": "GOBIN (or GOPATH/bin) is not on PATH: tools from go install (gopls, dlv, ...) are not found",
+    GobinToolShadowed = "gobin.tool_shadowed": "a tool installed with go install is shadowed by another copy earlier on PATH",
     // net.goproxy
     GoproxyWorks = "goproxy.works": "the first GOPROXY proxy works",
     GoproxyTlsIntercepted = "goproxy.tls_intercepted": "the proxy works, but TLS is intercepted by a certificate only this machine trusts",
@@ -63,6 +110,64 @@ codes! {
     GosumdbReachable = "gosumdb.reachable": "the checksum database answers directly",
     GosumdbViaProxy = "gosumdb.via_proxy": "the checksum database is reached through a proxy's /sumdb/ endpoint",
     GosumdbUnreachable = "gosumdb.unreachable": "the checksum database cannot be reached: verified downloads fail",
+    // net.hosts
+    HostsUnreachable = "hosts.unreachable": "a Go download host is unreachable: toolchain downloads (GOTOOLCHAIN) and some module zips may fail",
+    DnsSuspicious = "dns.suspicious": "a DNS answer for a Go host looks poisoned or redirected",
+    // win.path
+    WinpathUnreadable = "winpath.unreadable": "the user or machine PATH cannot be read from the registry",
+    WinpathSetxTruncated = "winpath.setx_truncated": "the user PATH is exactly 1024 characters: the signature of setx truncation",
+    WinpathRegSzVariables = "winpath.reg_sz_variables": "the user PATH is stored as REG_SZ but contains %VARIABLES%, which REG_SZ never expands",
+    WinpathMissingEntries = "winpath.missing_entries": "entries of the registry PATH do not exist",
+    WinpathMachineGoShadowsUser = "winpath.machine_go_shadows_user": "a Go on the machine PATH shadows the user's Go: the machine PATH comes first",
+    WinpathGoDirMissing = "winpath.go_dir_missing": "a Go bin folder (GOROOT\\bin, GOBIN or GOPATH\\bin) is not on the registry PATH: new terminals do not find go or installed tools",
+    // win.defender
+    DefenderUnreadable = "defender.unreadable": "Microsoft Defender's state cannot be read (usually: not an administrator)",
+    DefenderScansGoDirs = "defender.scans_go_dirs": "Defender scans Go's directories in real time: builds are slower and fresh test binaries may be quarantined",
+    DefenderGoFilesDetected = "defender.go_files_detected": "Defender quarantined or blocked Go-related files, such as freshly built test binaries",
+    // win.av
+    AvNoneRegistered = "av.none_registered": "Windows Security Center lists no antivirus product",
+    AvThirdParty = "av.third_party": "a third-party antivirus is active; gomedic cannot read its settings",
+    // win.firewall
+    FirewallBlocksGo = "firewall.blocks_go": "inbound firewall rules block Delve or Go test binaries",
+    FirewallPerBinaryRules = "firewall.per_binary_rules": "firewall rules for temporary go-build binaries: each go run or go test binary triggers a new prompt",
+    // win.motw
+    MotwInternetZone = "motw.internet_zone": "Go executables carry Mark-of-the-Web from the Internet zone: SmartScreen and Smart App Control scan or block them",
+    // win.smartscreen
+    SmartAppControlOn = "smart_app_control.on": "Smart App Control is on: it blocks unsigned programs without reputation, including every binary go build and go test produce",
+    AppControlBlockedGo = "appcontrol.blocked_go": "App Control or Smart App Control blocked Go binaries recently (CodeIntegrity events 3077/3033)",
+    AppControlWouldBlockGo = "appcontrol.would_block_go": "App Control in audit mode would block Go binaries when enforced (CodeIntegrity event 3076)",
+    // win.authenticode
+    AuthenticodeUnreadable = "authenticode.unreadable": "the signature of a Go executable cannot be read",
+    AuthenticodeUnsigned = "authenticode.unsigned": "an official Go executable is not Authenticode-signed",
+    AuthenticodeBrokenSignature = "authenticode.broken_signature": "a Go executable changed after it was signed",
+    AuthenticodeExpiredWithoutTimestamp = "authenticode.expired_without_timestamp": "a Go executable's signing certificate expired and the signature has no timestamp",
+    AuthenticodeNotExecutable = "authenticode.not_executable": "a Go executable is not a valid Windows executable",
+    // win.canary
+    CanarySetupFailed = "canary.setup_failed": "the canary test module could not be set up",
+    CanaryNotBuilt = "canary.not_built": "the canary test binary was not built",
+    CanaryBuildNotRun = "canary.build_not_run": "`go test -c` for the canary could not be started or did not finish",
+    CanaryBuildFailed = "canary.build_failed": "`go test -c` failed for a one-line test",
+    CanaryExitCode = "canary.exit_code": "the freshly built test binary exited with an error: antivirus or application control",
+    CanaryPermissionDenied = "canary.permission_denied": "Windows refused to start the freshly built test binary",
+    CanaryQuarantined = "canary.quarantined": "the freshly built test binary disappeared: quarantined by antivirus",
+    CanaryTimeout = "canary.timeout": "the freshly built test binary hung on start: held by a scanner",
+    CanarySpawnFailed = "canary.spawn_failed": "the freshly built test binary could not be started",
+    CanaryTooFewRuns = "canary.too_few_runs": "the canary did not run often enough to compare start times",
+    CanarySlowFirstStart = "canary.slow_first_start": "the first start of a new test binary is much slower than later ones: on-access scanning of every fresh build",
+    // go.build
+    BuildSetupFailed = "build.setup_failed": "the temporary module of the build probe could not be set up",
+    BuildStepFailed = "build.step_failed": "a step of the build probe (build, run, test) exited with an error",
+    BuildStepBlocked = "build.step_blocked": "a step of the build probe failed with an error security software produces",
+    BuildNotFound = "build.not_found": "a step of the build probe could not be started: file not found (a fresh binary that vanished is antivirus quarantine)",
+    BuildPermissionDenied = "build.permission_denied": "the operating system refused to start a step of the build probe",
+    BuildSpawnFailed = "build.spawn_failed": "a step of the build probe could not be started",
+    BuildTimeout = "build.timeout": "a step of the build probe did not finish in time",
+    BuildBinaryVanished = "build.binary_vanished": "the binary go build wrote was gone before it could run: quarantined by antivirus",
+    // any check (the runner)
+    CheckPanicked = "check.panicked": "the check itself crashed (a gomedic bug)",
+    CheckTimeout = "check.timeout": "the check did not finish within its timeout or the overall deadline",
+    CheckNotStarted = "check.not_started": "the check could not be started (no thread)",
+    CheckNoResult = "check.no_result": "the check ended without a result",
 }
 
 impl From<Code> for String {

@@ -1,5 +1,6 @@
 //! `go.dirs`: GOPATH, GOCACHE, GOMODCACHE and GOTMPDIR are usable.
 
+use crate::codes::Code;
 use crate::facts::Facts;
 use crate::util::human_bytes;
 use gomedic_core::{CheckResult, Fix, Status};
@@ -13,24 +14,30 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     let mut status = Status::Ok;
     let mut problems = Vec::new();
+    // Every problem also as a finding: (status, stable code, message).
+    let mut found: Vec<(Status, Code, String)> = Vec::new();
     let mut details = Vec::new();
     let mut data = Vec::new();
     if f.go_env_value("GOCACHE") == Some("off") {
         status = Status::Warn;
-        problems.push("GOCACHE=off: every build recompiles everything (and Go 1.12+ refuses to build with the cache off)".to_string());
+        let msg = "GOCACHE=off: every build recompiles everything (and Go 1.12+ refuses to build with the cache off)".to_string();
+        found.push((Status::Warn, Code::GocacheOff, msg.clone()));
+        problems.push(msg);
     }
     for (label, p) in dirs {
         let shown = p.path.display();
         let mut line = format!("{label} {shown}: ");
         if !is_abs(&p.path, f.windows()) {
             status = Status::Error;
-            problems.push(format!(
-                "{label} {shown} is not an absolute path; the go command rejects it"
-            ));
+            let msg = format!("{label} {shown} is not an absolute path; the go command rejects it");
+            found.push((Status::Error, Code::GodirNotAbsolute, msg.clone()));
+            problems.push(msg);
         }
         if p.not_a_dir {
             status = Status::Error;
-            problems.push(format!("{label} {shown} exists but is not a directory"));
+            let msg = format!("{label} {shown} exists but is not a directory");
+            found.push((Status::Error, Code::GodirNotADirectory, msg.clone()));
+            problems.push(msg);
             line.push_str("not a directory");
         } else {
             line.push_str(if p.exists {
@@ -42,7 +49,9 @@ pub fn check(f: &Facts) -> CheckResult {
                 Ok(()) => line.push_str(", writable"),
                 Err(e) => {
                     status = Status::Error;
-                    problems.push(format!("{label} {shown} is not writable ({e})"));
+                    let msg = format!("{label} {shown} is not writable ({e})");
+                    found.push((Status::Error, Code::GodirNotWritable, msg.clone()));
+                    problems.push(msg);
                     line.push_str(", NOT writable");
                 }
             }
@@ -51,14 +60,18 @@ pub fn check(f: &Facts) -> CheckResult {
             line.push_str(&format!(", {} free", human_bytes(free)));
             if free < f.policy.free_error_bytes {
                 status = Status::Error;
-                problems.push(format!("only {} free for {label}", human_bytes(free)));
+                let msg = format!("only {} free for {label}", human_bytes(free));
+                found.push((Status::Error, Code::DiskNearlyFull, format!("{msg} {shown}")));
+                problems.push(msg);
             } else if free < f.policy.free_warn_bytes {
                 status = status.worst(Status::Warn);
-                problems.push(format!(
+                let msg = format!(
                     "only {} free for {label} (warning below {})",
                     human_bytes(free),
                     human_bytes(f.policy.free_warn_bytes)
-                ));
+                );
+                found.push((Status::Warn, Code::DiskLowSpace, format!("only {} free for {label} {shown} (warning below {})", human_bytes(free), human_bytes(f.policy.free_warn_bytes))));
+                problems.push(msg);
             }
         }
         details.push(line);
@@ -78,6 +91,9 @@ pub fn check(f: &Facts) -> CheckResult {
             "Point the broken directory somewhere writable with room (or free space: `go clean -cache` empties GOCACHE safely)",
             vec!["go env -w GOCACHE=/path/with/space/go-build".into(), "go clean -cache".into()],
         ));
+    }
+    for (st, code, msg) in found {
+        r = r.finding(code, st, msg);
     }
     r
 }

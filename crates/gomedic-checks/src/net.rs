@@ -388,6 +388,9 @@ pub fn check_hosts(f: &Facts) -> CheckResult {
             hosts.len()
         ))
     };
+    for h in &bad {
+        r = r.finding(Code::HostsUnreachable, Status::Warn, format!("{}: {}", h.url, h.verdict.as_str()));
+    }
     r.details.extend(hosts.iter().map(|h| line(h)));
     let dns_bad: Vec<&EndpointReport> = reports
         .iter()
@@ -400,6 +403,9 @@ pub fn check_hosts(f: &Facts) -> CheckResult {
                 .iter()
                 .map(|x| format!("suspicious DNS: {}", x.detail)),
         );
+        for x in &dns_bad {
+            r = r.finding(Code::DnsSuspicious, Status::Warn, format!("{}: {}", x.url, x.detail));
+        }
     }
     r
 }

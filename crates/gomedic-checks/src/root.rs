@@ -1,5 +1,6 @@
 //! `go.root`: the GOROOT in effect belongs to the go binary being run.
 
+use crate::codes::Code;
 use crate::facts::{Facts, FileKind};
 use crate::util::same_dir;
 use gomedic_core::{CheckResult, Fix, Status};
@@ -32,11 +33,14 @@ pub fn check(f: &Facts) -> CheckResult {
     ));
 
     let Some(root) = effective else {
-        return CheckResult::error("GOROOT cannot be determined").with_details(details);
+        return CheckResult::error("GOROOT cannot be determined")
+            .with_details(details)
+            .finding(Code::GorootUnknown, Status::Error, "GOROOT cannot be determined");
     };
     let mut status = Status::Ok;
     let mut summary = format!("GOROOT {}", root.display());
     let mut fixes = Vec::new();
+    let mut found: Vec<(Status, Code, String)> = Vec::new();
     let unset_fix = |src: &Source| -> Option<Fix> {
         match src {
             Source::Environment => Some(Fix::manual(
@@ -63,8 +67,10 @@ pub fn check(f: &Facts) -> CheckResult {
 
     // The directory itself.
     if let Err(e) = f.list_dir(&root) {
-        return CheckResult::error(format!("GOROOT {} is not readable: {e}", root.display()))
+        let msg = format!("GOROOT {} is not readable: {e}", root.display());
+        return CheckResult::error(msg.clone())
             .with_details(details)
+            .finding(Code::GorootUnreadable, Status::Error, msg)
             .fix(
                 unset_fix(&setting.source)
                     .unwrap_or_else(|| Fix::manual("root.reinstall", "Reinstall Go", vec![])),
@@ -83,6 +89,7 @@ pub fn check(f: &Facts) -> CheckResult {
             root.display(),
             compile.display()
         );
+        found.push((Status::Error, Code::GorootIncomplete, summary.clone()));
         details.push("without the compiler nothing builds; the installation is damaged, half-deleted, or quarantined by antivirus".into());
     }
 
@@ -97,6 +104,7 @@ pub fn check(f: &Facts) -> CheckResult {
         if !run.starts_with("devel") && run != rv {
             status = Status::Error;
             summary = format!("GOROOT holds {rv} but the go binary is {run}");
+            found.push((Status::Error, Code::GorootVersionMismatch, summary.clone()));
             details.push(format!(
                 "builds fail with `compile: version \"{rv}\" does not match go tool version \"{run}\"` (or link errors)"
             ));
@@ -110,6 +118,15 @@ pub fn check(f: &Facts) -> CheckResult {
 
     if let Some(own) = &own {
         if !same_dir(f, own, &root) {
+            found.push((
+                Status::Warn,
+                Code::GorootNotOwn,
+                format!(
+                    "GOROOT {} is not the go binary's own installation {}",
+                    root.display(),
+                    own.display()
+                ),
+            ));
             if status == Status::Ok {
                 status = Status::Warn;
                 summary = format!(
@@ -137,6 +154,7 @@ pub fn check(f: &Facts) -> CheckResult {
         .any(|p| !p.is_empty() && same_dir(f, &PathBuf::from(p), &root))
     {
         status = status.worst(Status::Warn);
+        found.push((Status::Warn, Code::GopathIsGoroot, format!("GOPATH is set to GOROOT {}", root.display())));
         details.push("GOPATH is set to GOROOT, which has no effect and confuses tools: pick another directory (default $HOME/go)".into());
     }
 
@@ -148,6 +166,9 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     for fx in fixes {
         r = r.fix(fx);
+    }
+    for (st, code, msg) in found {
+        r = r.finding(code, st, msg);
     }
     r
 }

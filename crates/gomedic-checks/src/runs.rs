@@ -11,6 +11,7 @@ use gomedic_facts::os::{ntstatus, signal};
 pub fn check(f: &Facts) -> CheckResult {
     let Some(go) = f.go_binary() else {
         return CheckResult::error("no go binary to run (see go.binary)")
+            .finding(Code::GoNotFound, Status::Error, "no go binary to run (see go.binary)")
             .data("classification", "not_found");
     };
     // A go that answers `go env` runs: one go process tells both (see go.env).
@@ -18,7 +19,9 @@ pub fn check(f: &Facts) -> CheckResult {
         return started(f, &id.line.raw_version, &id.line.os, &id.line.arch, id.duration, "go env");
     }
     let Some(result) = f.go_version() else {
-        return CheckResult::error("no go binary to run").data("classification", "not_found");
+        return CheckResult::error("no go binary to run")
+            .finding(Code::GoNotFound, Status::Error, "no go binary to run")
+            .data("classification", "not_found");
     };
     let cmd = format!("{} version", go.path.display());
     match result {
@@ -31,10 +34,12 @@ pub fn check(f: &Facts) -> CheckResult {
                         .detail(format!("command: {cmd}"))
                         .detail(format!("stdout: {:?}", excerpt(&out.stdout_str(), 200)))
                         .detail("the binary is not a Go toolchain, is a broken wrapper script, or its output is being altered")
+                        .finding(Code::GoBadOutput, Status::Error, format!("`go version` printed {:?}", excerpt(&out.stdout_str(), 200)))
                         .data("classification", "bad_output"),
                 },
                 Exit::Code(code) => exit_code(f, &cmd, *code, &out.stderr_str()),
                 Exit::Signal(sig) => CheckResult::error(format!("`go version` was killed by {} ({sig})", signal::name(*sig)))
+                    .finding(Code::GoKilled, Status::Error, format!("`go version` was killed by {} ({sig})", signal::name(*sig)))
                     .detail(format!("command: {cmd}"))
                     .detail("something killed go as it started: an out-of-memory killer, a security agent, or a crash")
                     .with_details(tail_lines(&out.stderr_str(), 5))
@@ -43,11 +48,13 @@ pub fn check(f: &Facts) -> CheckResult {
             }
         }
         Err(Failure::NotFound { message }) => CheckResult::error("go could not be found when starting it")
+            .finding(Code::GoNotFound, Status::Error, format!("go could not be found when starting it: {message}"))
             .detail(message.clone())
             .detail("the file vanished between lookup and start (antivirus quarantine?) or its interpreter/loader is missing")
             .data("classification", "not_found"),
         Err(Failure::PermissionDenied { message, os_code }) => {
             let mut r = CheckResult::error("the operating system refused to start go (permission denied)")
+                .finding(Code::GoPermissionDenied, Status::Error, format!("the operating system refused to start go: {message}"))
                 .detail(message.clone())
                 .data("classification", "permission_denied");
             if let Some(c) = os_code {
@@ -62,6 +69,7 @@ pub fn check(f: &Facts) -> CheckResult {
         }
         Err(Failure::SpawnFailed { message, os_code }) => {
             let mut r = CheckResult::error("go could not be started")
+                .finding(Code::GoSpawnFailed, Status::Error, format!("go could not be started: {message}"))
                 .detail(message.clone())
                 .detail("often a binary for another OS or CPU architecture, or a corrupt download")
                 .data("classification", "spawn_failed");
@@ -71,6 +79,7 @@ pub fn check(f: &Facts) -> CheckResult {
             r
         }
         Err(Failure::Timeout { after, stderr, .. }) => CheckResult::error(format!("`go version` did not finish within {}", ms(*after)))
+            .finding(Code::GoTimeout, Status::Error, format!("`go version` did not finish within {}", ms(*after)))
             .detail(format!("command: {cmd}"))
             .detail("go hangs before printing its version: antivirus holding the file, a hung network filesystem, or a toolchain switch (GOTOOLCHAIN) waiting on the network")
             .with_details(tail_lines(&String::from_utf8_lossy(stderr), 5))
@@ -105,8 +114,10 @@ fn exit_code(f: &Facts, cmd: &str, code: i64, stderr: &str) -> CheckResult {
         }
         r = r.data("exit_code_hex", hex);
     }
+    let summary = r.summary.clone();
     r.detail(format!("command: {cmd}"))
         .with_details(tail_lines(stderr, 8))
+        .finding(Code::GoExitCode, Status::Error, summary)
 }
 
 fn av_fix(f: &Facts) -> Fix {

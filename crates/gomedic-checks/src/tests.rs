@@ -4,7 +4,7 @@
 use crate::facts::{BuildProbe, Facts, Gather};
 use crate::{Policy, CHECKS};
 use gomedic_core::Status;
-use gomedic_goenv::pathscan::{Candidate, CandidateKind, PathEntry, PathScan};
+use gomedic_goenv::pathscan::{Candidate, CandidateKind, EntryProblem, PathEntry, PathScan};
 use gomedic_facts::os::exec::{self, Exit, Failure, Output};
 use gomedic_facts::os::fs::DirProbe;
 use std::collections::BTreeMap;
@@ -257,10 +257,9 @@ fn unknown_ntstatus_still_gets_hex() {
     assert!(r.summary.contains("0xC0001234"), "{}", r.summary);
 }
 
-#[test]
-fn every_check_survives_empty_facts() {
-    // No go, no files: every check must return a status, never panic.
-    let f = facts(
+/// No go, no files.
+fn empty_facts() -> Facts {
+    facts(
         "linux",
         Canned {
             user_path: None,
@@ -274,7 +273,13 @@ fn every_check_survives_empty_facts() {
             }),
             env_json: out(1, ""),
         },
-    );
+    )
+}
+
+#[test]
+fn every_check_survives_empty_facts() {
+    // No go, no files: every check must return a status, never panic.
+    let f = empty_facts();
     for c in CHECKS {
         let r = (c.run)(&f);
         assert!(!r.summary.is_empty(), "{}", c.meta.id);
@@ -585,4 +590,317 @@ fn canary_reads_scanning_blocking_and_quarantine() {
         sac.details.iter().any(|d| d.contains("app.test.exe"))
             && !sac.details.iter().any(|d| d.contains("other.exe"))
     );
+}
+
+/// A problem without a registered code cannot be suppressed, explained or alerted on.
+fn assert_coded(what: &str, r: &gomedic_core::CheckResult) {
+    if matches!(
+        r.status,
+        Status::Warn | Status::Error | Status::Timeout | Status::Failed
+    ) {
+        assert!(!r.findings.is_empty(), "{what}: {} without a finding: {r:#?}", r.status.as_str());
+    }
+    for x in &r.findings {
+        assert!(
+            crate::Code::ALL.iter().any(|c| c.as_str() == x.code),
+            "{what}: finding code {} is not in the registry",
+            x.code
+        );
+    }
+}
+
+#[test]
+fn every_problem_has_a_registered_code() {
+    use gomedic_facts::os::registry::{RegValue, REG_EXPAND_SZ, REG_SZ};
+    let win_go = || out(0, "go version go1.22.10 windows/amd64\n");
+    let mut setx = "C:\\a;".repeat(204);
+    setx.push_str("C:\\b");
+    let situations: Vec<(&str, Facts)> = vec![
+        ("empty facts", empty_facts()),
+        ("NTSTATUS access denied", facts("windows", Canned::windows(out(0xC0000022, "")))),
+        ("unknown NTSTATUS", facts("windows", Canned::windows(out(0xC0001234, "")))),
+        (
+            "antivirus refuses go.exe",
+            facts(
+                "windows",
+                Canned::windows(Err(Failure::PermissionDenied {
+                    message: "Operation did not complete successfully because the file contains a virus. (os error 225)".into(),
+                    os_code: Some(225),
+                })),
+            ),
+        ),
+        (
+            "go.exe cannot start",
+            facts(
+                "windows",
+                Canned::windows(Err(Failure::SpawnFailed {
+                    message: "%1 is not a valid Win32 application. (os error 193)".into(),
+                    os_code: Some(193),
+                })),
+            ),
+        ),
+        (
+            "go.exe vanished",
+            facts("windows", Canned::windows(Err(Failure::NotFound { message: "gone".into() }))),
+        ),
+        (
+            "go hangs",
+            facts(
+                "windows",
+                Canned {
+                    env_json: Err(Failure::Timeout {
+                        after: Duration::from_secs(10),
+                        stdout: vec![],
+                        stderr: vec![],
+                    }),
+                    ..Canned::windows(Err(Failure::Timeout {
+                        after: Duration::from_secs(10),
+                        stdout: vec![],
+                        stderr: b"waiting".to_vec(),
+                    }))
+                },
+            ),
+        ),
+        (
+            "go killed",
+            facts(
+                "linux",
+                Canned::windows(Ok(Output {
+                    exit: Exit::Signal(9),
+                    stdout: vec![],
+                    stderr: vec![],
+                    duration: Duration::from_millis(5),
+                })),
+            ),
+        ),
+        (
+            "go prints garbage",
+            facts(
+                "windows",
+                Canned {
+                    env_json: out(0, "{not json"),
+                    ..Canned::windows(out(0, "hello\n"))
+                },
+            ),
+        ),
+        (
+            "WindowsApps alias",
+            facts(
+                "windows",
+                Canned {
+                    scan: win_scan(
+                        "C:\\Users\\u\\AppData\\Local\\Microsoft\\WindowsApps",
+                        CandidateKind::WindowsAppsAlias,
+                    ),
+                    ..Canned::windows(win_go())
+                },
+            ),
+        ),
+        (
+            "REG_SZ user PATH",
+            win_facts_with_user_path(RegValue {
+                kind: REG_SZ,
+                data: "%USERPROFILE%\\go\\bin;C:\\Tools;c:\\tools\\".into(),
+            }),
+        ),
+        (
+            "setx-truncated user PATH",
+            win_facts_with_user_path(RegValue {
+                kind: REG_EXPAND_SZ,
+                data: setx,
+            }),
+        ),
+        (
+            "Mark-of-the-Web",
+            facts(
+                "windows",
+                Canned {
+                    zone: Some(b"[ZoneTransfer]\r\nZoneId=3\r\n".to_vec()),
+                    ..Canned::windows(win_go())
+                },
+            ),
+        ),
+        ("Defender as administrator", win_with_security(include_str!("fixtures/defender-admin.json"))),
+        ("Defender as user", win_with_security(include_str!("fixtures/defender-user.json"))),
+        ("Defender passive", win_with_security(include_str!("fixtures/defender-passive.json"))),
+        (
+            "Smart App Control on",
+            facts(
+                "windows",
+                Canned {
+                    sac: Some(1),
+                    ..Canned::windows(win_go())
+                },
+            ),
+        ),
+    ];
+    let mut situations = situations;
+    // A PATH with every kind of bad entry, a broken go before the winner, and an older
+    // Go installation it shadows.
+    let entry = |index: usize, dir: &str, problems: Vec<EntryProblem>| PathEntry {
+        index,
+        raw: dir.into(),
+        display: dir.into(),
+        non_utf8: false,
+        problems,
+    };
+    let cand = |entry: usize, dir: &str, kind: CandidateKind, version: Option<&str>| Candidate {
+        entry,
+        path: PathBuf::from(format!("{dir}\\go.exe")),
+        resolved: None,
+        kind,
+        goroot: None,
+        goroot_version: version.map(str::to_string),
+    };
+    let messy = PathScan {
+        entries: vec![
+            entry(0, "", vec![EntryProblem::Empty]),
+            entry(1, "bin", vec![EntryProblem::Relative]),
+            entry(2, "\"C:\\Q\"", vec![EntryProblem::Quoted]),
+            entry(3, "%FOO%\\bin", vec![EntryProblem::UnexpandedVariable]),
+            entry(4, "C:\\file.txt", vec![EntryProblem::NotADirectory]),
+            entry(5, "C:\\Broken", vec![]),
+            entry(6, "C:\\Go\\bin", vec![]),
+            entry(7, "C:\\Old\\bin", vec![]),
+            entry(8, "C:\\Go\\bin", vec![EntryProblem::Duplicate(6)]),
+        ],
+        candidates: vec![
+            cand(5, "C:\\Broken", CandidateKind::BrokenLink, None),
+            cand(6, "C:\\Go\\bin", CandidateKind::Executable, Some("go1.22.10")),
+            cand(7, "C:\\Old\\bin", CandidateKind::Executable, Some("go1.20.1")),
+        ],
+    };
+    situations.push((
+        "messy PATH",
+        facts("windows", Canned { scan: messy, ..Canned::windows(win_go()) }),
+    ));
+    let mut only_broken = win_scan("C:\\Go\\bin", CandidateKind::Directory);
+    only_broken.candidates[0].kind = CandidateKind::NotExecutable;
+    situations.push((
+        "only a broken go",
+        facts("windows", Canned { scan: only_broken, ..Canned::windows(win_go()) }),
+    ));
+    situations.push((
+        "go env fails",
+        facts("windows", Canned { env_json: out(1, ""), ..Canned::windows(win_go()) }),
+    ));
+    // An old go under settings that break it.
+    let env: BTreeMap<String, String> = [
+        ("GOTOOLCHAIN", "bogus"),
+        ("GOCACHE", "off"),
+        ("GOPATH", "relative\\go"),
+        ("GOFLAGS", "-insecure"),
+        ("GOINSECURE", "*"),
+        ("GOPROXY", "off"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    situations.push((
+        "old go, broken settings",
+        facts_env("windows", env, Canned::windows(out(0, "go version go1.20.5 windows/amd64\n"))),
+    ));
+    situations.push((
+        "denied go",
+        facts("windows", Canned::windows(out(0, "go version go1.21.0 windows/amd64\n"))),
+    ));
+    let mut seen = std::collections::BTreeSet::new();
+    for (what, f) in &situations {
+        for c in CHECKS {
+            let r = (c.run)(f);
+            assert_coded(&format!("{what}: {}", c.meta.id), &r);
+            seen.extend(r.findings.iter().map(|x| x.code.clone()));
+        }
+    }
+    // The canary's verdicts, from recorded probes.
+    let f = &situations.iter().find(|(w, _)| *w == "Smart App Control on").unwrap().1;
+    let probe = |build: Option<exec::Result>, runs: Vec<exec::Result>, vanished: bool| {
+        crate::facts::CanaryProbe {
+            setup_error: None,
+            build,
+            runs,
+            vanished,
+        }
+    };
+    let ok = || Some(ok_run(900));
+    let probes = vec![
+        probe(ok(), vec![ok_run(2400), ok_run(40), ok_run(35), ok_run(38)], false),
+        probe(ok(), vec![Err(Failure::PermissionDenied { message: "Access is denied.".into(), os_code: Some(5) })], false),
+        probe(ok(), vec![Err(Failure::NotFound { message: "gone".into() })], false),
+        probe(ok(), vec![Err(Failure::SpawnFailed { message: "bad exe".into(), os_code: None })], false),
+        probe(ok(), vec![Err(Failure::Timeout { after: Duration::from_secs(60), stdout: vec![], stderr: vec![] })], false),
+        probe(ok(), vec![ok_run(50)], true),
+        probe(ok(), vec![ok_run(50)], false),
+        probe(ok(), vec![out(0xC0000022, "")], false),
+        probe(Some(out(1, "")), vec![], false),
+        probe(Some(Err(Failure::NotFound { message: "no go".into() })), vec![], false),
+        probe(None, vec![], false),
+        crate::facts::CanaryProbe {
+            setup_error: Some("disk full".into()),
+            ..Default::default()
+        },
+    ];
+    for p in &probes {
+        let r = crate::wincanary::evaluate(p, f);
+        assert_coded("win.canary", &r);
+        seen.extend(r.findings.iter().map(|x| x.code.clone()));
+    }
+    // The build probe's verdicts, from recorded probes.
+    let step = |name: &'static str, result: exec::Result| crate::facts::BuildStep {
+        name,
+        command: format!("go {name}"),
+        result,
+    };
+    let failed = |code: i64, stderr: &str| -> exec::Result {
+        Ok(Output {
+            exit: Exit::Code(code),
+            stdout: vec![],
+            stderr: stderr.as_bytes().to_vec(),
+            duration: Duration::from_millis(5),
+        })
+    };
+    let builds = vec![
+        BuildProbe { setup_error: Some("no temp dir".into()), ..Default::default() },
+        BuildProbe { steps: vec![step("build", failed(1, "main.go:1: syntax error"))], ..Default::default() },
+        BuildProbe {
+            steps: vec![step("build", ok_run(900)), step("run", failed(1, "fork/exec ./app: Access is denied."))],
+            ..Default::default()
+        },
+        BuildProbe {
+            steps: vec![
+                step("build", ok_run(900)),
+                step("run", Err(Failure::NotFound { message: "./app".into() })),
+                step("test", Err(Failure::PermissionDenied { message: "denied".into(), os_code: Some(5) })),
+                step("vet", Err(Failure::SpawnFailed { message: "bad exe".into(), os_code: None })),
+                step("race", Err(Failure::Timeout { after: Duration::from_secs(300), stdout: vec![], stderr: vec![] })),
+            ],
+            ..Default::default()
+        },
+        BuildProbe { steps: vec![step("build", ok_run(900))], vanished: true, ..Default::default() },
+    ];
+    for p in &builds {
+        let r = crate::build::evaluate(p, f);
+        assert_coded("go.build", &r);
+        seen.extend(r.findings.iter().map(|x| x.code.clone()));
+    }
+    // The situations above reach these codes (a guard against a silently dropped finding).
+    for code in [
+        "go.not_found", "go.permission_denied", "go.spawn_failed", "go.killed", "go.exit_code",
+        "go.timeout", "go.bad_output", "goenv.no_go", "goenv.incomplete", "goenv.not_json",
+        "goenv.did_not_run", "path.go_missing", "path.windowsapps_alias", "winpath.setx_truncated",
+        "winpath.reg_sz_variables", "motw.internet_zone", "defender.scans_go_dirs",
+        "defender.go_files_detected", "av.third_party", "firewall.blocks_go",
+        "smart_app_control.on", "appcontrol.blocked_go", "canary.slow_first_start",
+        "canary.permission_denied", "canary.quarantined", "canary.spawn_failed",
+        "canary.timeout", "canary.too_few_runs", "canary.exit_code", "canary.build_failed",
+        "canary.build_not_run", "canary.not_built", "canary.setup_failed",
+        "build.setup_failed", "build.step_failed", "build.step_blocked", "build.not_found",
+        "build.permission_denied", "build.spawn_failed", "build.timeout", "build.binary_vanished",
+        "path.empty_entry", "path.relative_entry", "path.quoted_entry", "path.unexpanded_variable",
+        "path.entry_not_a_directory", "path.broken_go", "path.shadowed_install", "path.go_unusable",
+        "goenv.failed", "version.below_minimum", "version.denied", "gotoolchain.invalid",
+        "godir.not_absolute", "winpath.missing_entries", "winpath.go_dir_missing",
+    ] {
+        assert!(seen.contains(code), "no situation produced {code}; seen: {seen:?}");
+    }
 }

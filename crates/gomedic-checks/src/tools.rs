@@ -1,5 +1,6 @@
 //! `path.tools`: binaries from `go install` can be found.
 
+use crate::codes::Code;
 use crate::facts::{Facts, FileKind};
 use crate::util::{same_dir, shell_quote};
 use gomedic_core::{CheckResult, Fix, Status};
@@ -38,12 +39,14 @@ pub fn check(f: &Facts) -> CheckResult {
     let mut status = Status::Ok;
     let mut summary = format!("{} is on PATH", dir.display());
     let mut fixes = Vec::new();
+    let mut found: Vec<(Status, Code, String)> = Vec::new();
     if !on_path {
         status = Status::Warn;
         summary = format!(
             "{} ({why}) is not on PATH: tools from `go install` (gopls, dlv, ...) are not found",
             dir.display()
         );
+        found.push((Status::Warn, Code::GobinNotOnPath, summary.clone()));
         let d = dir.display().to_string();
         let cmds = if f.windows() {
             vec![
@@ -75,11 +78,13 @@ pub fn check(f: &Facts) -> CheckResult {
                 if !same_file(f, &first, &dir.join(name)) {
                     shadowed += 1;
                     status = status.worst(Status::Warn);
-                    details.push(format!(
+                    let msg = format!(
                         "{name}: PATH runs {}, not the copy in {}",
                         first.display(),
                         dir.display()
-                    ));
+                    );
+                    found.push((Status::Warn, Code::GobinToolShadowed, msg.clone()));
+                    details.push(msg);
                 }
             }
         }
@@ -96,6 +101,9 @@ pub fn check(f: &Facts) -> CheckResult {
         .data("on_path", on_path);
     for fx in fixes {
         r = r.fix(fx);
+    }
+    for (st, code, msg) in found {
+        r = r.finding(code, st, msg);
     }
     r
 }

@@ -1,6 +1,7 @@
 //! `go.version`: the installed Go against the version policy, go.mod's `go` and
 //! `toolchain` lines, and what GOTOOLCHAIN will do with them.
 
+use crate::codes::Code;
 use crate::facts::Facts;
 use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_goenv::settings::Source;
@@ -15,6 +16,8 @@ pub fn check(f: &Facts) -> CheckResult {
     let p = &f.policy;
     let mut status = Status::Ok;
     let mut problems: Vec<String> = Vec::new();
+    // Every problem also as a finding: (status, stable code, message).
+    let mut found: Vec<(Status, Code, String)> = Vec::new();
     let mut details = Vec::new();
     let mut fixes = Vec::new();
     details.push(format!(
@@ -33,10 +36,9 @@ pub fn check(f: &Facts) -> CheckResult {
 
     if installed < p.min_go {
         status = Status::Error;
-        problems.push(format!(
-            "go{installed} is older than the minimum go{}",
-            p.min_go
-        ));
+        let msg = format!("go{installed} is older than the minimum go{}", p.min_go);
+        found.push((Status::Error, Code::VersionBelowMinimum, msg.clone()));
+        problems.push(msg);
         fixes.push(Fix::manual(
             "version.upgrade",
             "Install a supported Go release (https://go.dev/dl/)",
@@ -44,7 +46,9 @@ pub fn check(f: &Facts) -> CheckResult {
         ));
     } else if let Some((_, why)) = p.denied(&installed) {
         status = Status::Error;
-        problems.push(format!("go{installed} is on the deny-list: {why}"));
+        let msg = format!("go{installed} is on the deny-list: {why}");
+        found.push((Status::Error, Code::VersionDenied, msg.clone()));
+        problems.push(msg);
         fixes.push(Fix::manual(
             "version.upgrade",
             "Install a newer patch release (https://go.dev/dl/)",
@@ -52,9 +56,9 @@ pub fn check(f: &Facts) -> CheckResult {
         ));
     } else if !p.upstream_supported(&installed) {
         status = Status::Warn;
-        problems.push(format!(
-            "go{installed} no longer receives security fixes from the Go project"
-        ));
+        let msg = format!("go{installed} no longer receives security fixes from the Go project");
+        found.push((Status::Warn, Code::VersionUnsupported, msg.clone()));
+        problems.push(msg);
     }
 
     // GOTOOLCHAIN
@@ -70,7 +74,9 @@ pub fn check(f: &Facts) -> CheckResult {
     match tc {
         Toolchain::Invalid => {
             status = Status::Error;
-            problems.push(format!("GOTOOLCHAIN={:?} is invalid: every go command fails with `go: invalid GOTOOLCHAIN`", tc_setting.value));
+            let msg = format!("GOTOOLCHAIN={:?} is invalid: every go command fails with `go: invalid GOTOOLCHAIN`", tc_setting.value);
+            found.push((Status::Error, Code::GotoolchainInvalid, msg.clone()));
+            problems.push(msg);
             fixes.push(unset_tc_fix(f, &tc_setting.source));
         }
         Toolchain::Pinned { version: v, .. } if *v != installed => {
@@ -82,7 +88,9 @@ pub fn check(f: &Facts) -> CheckResult {
             status = status.worst(sev);
             let msg = format!("GOTOOLCHAIN pins go{v}: every go command runs go{v} instead of the installed go{installed} (downloading it if needed)");
             if sev == Status::Warn {
-                problems.push(format!("{msg}; a stale `go env -w GOTOOLCHAIN` is a common cause of \"toolchain not available\" (golang/go#65568)"));
+                let msg = format!("{msg}; a stale `go env -w GOTOOLCHAIN` is a common cause of \"toolchain not available\" (golang/go#65568)");
+                found.push((Status::Warn, Code::GotoolchainStalePin, msg.clone()));
+                problems.push(msg);
                 fixes.push(unset_tc_fix(f, &tc_setting.source));
             } else {
                 details.push(msg);
@@ -96,13 +104,17 @@ pub fn check(f: &Facts) -> CheckResult {
         None => details.push("no go.mod or go.work above the current directory".into()),
         Some(Err(e)) => {
             status = status.worst(Status::Warn);
-            problems.push(format!("cannot read {e}"));
+            let msg = format!("cannot read {e}");
+            found.push((Status::Warn, Code::GomodUnreadable, msg.clone()));
+            problems.push(msg);
         }
         Some(Ok(m)) => {
             let name = m.path.display().to_string();
             for pr in &m.problems {
                 status = status.worst(Status::Warn);
-                problems.push(format!("{name}: {pr}"));
+                let msg = format!("{name}: {pr}");
+                found.push((Status::Warn, Code::GomodInvalidVersion, msg.clone()));
+                problems.push(msg);
             }
             if let (Some((raw, line)), Some(req)) = (&m.go, m.go_version()) {
                 details.push(format!("{name}:{line}: go {raw}"));
@@ -111,7 +123,9 @@ pub fn check(f: &Facts) -> CheckResult {
                     let need = req.first_release();
                     if switching {
                         status = status.worst(Status::Warn);
-                        problems.push(format!("{name} needs go >= {raw}; the go command will switch to (and may download) go{need} because GOTOOLCHAIN={}", tc_setting.value));
+                        let msg = format!("{name} needs go >= {raw}; the go command will switch to (and may download) go{need} because GOTOOLCHAIN={}", tc_setting.value);
+                        found.push((Status::Warn, Code::GomodSwitchesToolchain, msg.clone()));
+                        problems.push(msg);
                         if lang_only {
                             details.push(format!("`go {raw}` is a language version, not a release: Go before 1.21.1 tries to download a nonexistent `go{raw}` (\"toolchain not available\", golang/go#62278). Write `go {need}`"));
                             fixes.push(Fix::manual(
@@ -123,10 +137,12 @@ pub fn check(f: &Facts) -> CheckResult {
                         details.push("without network access to the module proxy this download fails; install that version or set GOTOOLCHAIN=local and upgrade".into());
                     } else {
                         status = Status::Error;
-                        problems.push(format!(
+                        let msg = format!(
                             "{name} requires go >= {raw} (running go{installed}; GOTOOLCHAIN={})",
                             tc_setting.value
-                        ));
+                        );
+                        found.push((Status::Error, Code::GomodNeedsNewerGo, msg.clone()));
+                        problems.push(msg);
                         fixes.push(Fix::manual(
                             "version.upgrade-for-module",
                             format!("Install go{need} or newer, or allow switching"),
@@ -159,6 +175,9 @@ pub fn check(f: &Facts) -> CheckResult {
         .data("version", installed.to_string());
     for fx in fixes {
         r = r.fix(fx);
+    }
+    for (st, code, msg) in found {
+        r = r.finding(code, st, msg);
     }
     r
 }

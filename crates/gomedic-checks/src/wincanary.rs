@@ -1,6 +1,7 @@
 //! `win.smartscreen` (Smart App Control state) and `win.canary` (deep: does security
 //! software block, quarantine or slow down freshly built test binaries?).
 
+use crate::codes::Code;
 use crate::facts::Facts;
 use crate::util::{ms, tail_lines};
 use gomedic_core::{CheckResult, Fix, Status};
@@ -31,6 +32,7 @@ pub fn check_smartscreen(f: &Facts) -> CheckResult {
         Ok(None) => CheckResult::ok("Smart App Control is not present on this Windows"),
         Ok(Some(0)) => CheckResult::ok("Smart App Control is off"),
         Ok(Some(1)) => CheckResult::warn("Smart App Control is on: it blocks unsigned programs without reputation, which includes every binary `go build` and `go test` produce, and dlv")
+            .finding(Code::SmartAppControlOn, Status::Warn, "Smart App Control is on")
             .detail("Smart App Control has no exceptions; App Control (WDAC) policies can allow files by signer or hash (`gomedic wdac policy`), but only an administrator can turn Smart App Control off, and it cannot be turned back on without resetting Windows")
             .fix(Fix::manual(
                 "win.sac-review",
@@ -67,6 +69,8 @@ pub fn check_smartscreen(f: &Facts) -> CheckResult {
             if blocked > 0 {
                 r.status = Status::Error;
                 r.summary = format!("App Control / Smart App Control blocked {blocked} Go binar{} recently (CodeIntegrity event 3077/3033)", if blocked == 1 { "y" } else { "ies" });
+                let msg = r.summary.clone();
+                r = r.finding(Code::AppControlBlockedGo, Status::Error, msg);
                 r = r.fix(Fix::manual(
                     "win.appcontrol-allow",
                     "Allow the Go toolchain by hash (`gomedic wdac policy`) and sign or relocate test binaries; hash rules cannot cover each new test build",
@@ -75,6 +79,8 @@ pub fn check_smartscreen(f: &Facts) -> CheckResult {
             } else if audited > 0 {
                 r.status = r.status.worst(Status::Warn);
                 r.summary = format!("{audited} Go binar{} would be blocked by App Control in enforcement mode (audit event 3076)", if audited == 1 { "y" } else { "ies" });
+                let msg = r.summary.clone();
+                r = r.finding(Code::AppControlWouldBlockGo, Status::Warn, msg);
             }
         }
     }
@@ -95,20 +101,25 @@ pub fn check_canary(f: &Facts) -> CheckResult {
 /// Judges a canary probe (pure; tested with recorded probes).
 pub fn evaluate(p: &crate::facts::CanaryProbe, f: &Facts) -> CheckResult {
     if let Some(e) = &p.setup_error {
-        return CheckResult::failed(format!("could not set up the canary: {e}"));
+        let msg = format!("could not set up the canary: {e}");
+        return CheckResult::failed(msg.clone()).finding(Code::CanarySetupFailed, Status::Failed, msg);
     }
     match &p.build {
-        None => return CheckResult::failed("the canary was not built"),
+        None => {
+            return CheckResult::failed("the canary was not built").finding(
+                Code::CanaryNotBuilt,
+                Status::Failed,
+                "the canary was not built",
+            )
+        }
         Some(Err(e)) => {
-            return CheckResult::error(format!(
-                "`go test -c` could not run: {}",
-                crate::env::failure_text(e)
-            ))
+            let msg = format!("`go test -c` could not run: {}", crate::env::failure_text(e));
+            return CheckResult::error(msg.clone()).finding(Code::CanaryBuildNotRun, Status::Error, msg);
         }
         Some(Ok(o)) if !o.success() => {
-            return CheckResult::error("`go test -c` failed for a one-line test").with_details(
-                tail_lines(&format!("{}{}", o.stdout_str(), o.stderr_str()), 8),
-            );
+            return CheckResult::error("`go test -c` failed for a one-line test")
+                .with_details(tail_lines(&format!("{}{}", o.stdout_str(), o.stderr_str()), 8))
+                .finding(Code::CanaryBuildFailed, Status::Error, "`go test -c` failed for a one-line test");
         }
         _ => {}
     }
@@ -132,42 +143,53 @@ pub fn evaluate(p: &crate::facts::CanaryProbe, f: &Facts) -> CheckResult {
                 let name = gomedic_facts::os::ntstatus::describe(code as u64 as u32)
                     .map(|(n, _)| n)
                     .unwrap_or("");
-                return CheckResult::error(format!("start {} of the test binary failed with {hex} {name}", i + 1).trim().to_string())
+                let msg = format!("start {} of the test binary failed with {hex} {name}", i + 1).trim().to_string();
+                return CheckResult::error(msg.clone())
+                    .finding(Code::CanaryExitCode, Status::Error, msg)
                     .detail("a test binary that builds but cannot run is the signature of antivirus or application control")
                     .fix(av_fix());
             }
             Err(Failure::PermissionDenied { message, .. }) => {
-                return CheckResult::error(format!(
+                let msg = format!(
                     "Windows refused to start the freshly built test binary (start {}): blocked",
                     i + 1
-                ))
-                .detail(message.clone())
-                .fix(av_fix())
+                );
+                return CheckResult::error(msg.clone())
+                    .detail(message.clone())
+                    .fix(av_fix())
+                    .finding(Code::CanaryPermissionDenied, Status::Error, msg);
             }
             Err(Failure::NotFound { .. }) => {
-                return CheckResult::error(
-                    "the freshly built test binary disappeared: quarantined by antivirus",
-                )
-                .fix(av_fix())
+                let msg = "the freshly built test binary disappeared: quarantined by antivirus";
+                return CheckResult::error(msg)
+                    .fix(av_fix())
+                    .finding(Code::CanaryQuarantined, Status::Error, msg);
             }
             Err(Failure::Timeout { after, .. }) => {
-                return CheckResult::error(format!(
+                let msg = format!(
                     "the test binary hung for {} on start {}: held by a scanner",
                     ms(*after),
                     i + 1
-                ))
-                .fix(av_fix())
+                );
+                return CheckResult::error(msg.clone())
+                    .fix(av_fix())
+                    .finding(Code::CanaryTimeout, Status::Error, msg);
             }
             Err(Failure::SpawnFailed { message, .. }) => {
-                return CheckResult::error(format!("the test binary could not start: {message}"))
+                let msg = format!("the test binary could not start: {message}");
+                return CheckResult::error(msg.clone()).finding(Code::CanarySpawnFailed, Status::Error, msg);
             }
         }
     }
     if p.vanished {
-        return CheckResult::error("the freshly built test binary disappeared before it could run: quarantined by antivirus").fix(av_fix());
+        let msg = "the freshly built test binary disappeared before it could run: quarantined by antivirus";
+        return CheckResult::error(msg)
+            .fix(av_fix())
+            .finding(Code::CanaryQuarantined, Status::Error, msg);
     }
     if times.len() < 2 {
-        return CheckResult::failed("the canary did not run often enough to compare");
+        let msg = "the canary did not run often enough to compare";
+        return CheckResult::failed(msg).finding(Code::CanaryTooFewRuns, Status::Failed, msg);
     }
     let first = times[0];
     let mut rest: Vec<Duration> = times[1..].to_vec();
@@ -182,6 +204,7 @@ pub fn evaluate(p: &crate::facts::CanaryProbe, f: &Facts) -> CheckResult {
     let _ = f;
     let r = if first > Duration::from_millis(500) && ratio > 4.0 {
         CheckResult::warn(format!("the first start of a new test binary takes {:.1}x longer ({}): on-access scanning of every fresh build", ratio, ms(first)))
+            .finding(Code::CanarySlowFirstStart, Status::Warn, detail.clone())
             .detail(detail)
             .detail("every `go test` and `go run` pays this on each build; a Dev Drive with performance mode, or an exclusion of GOTMPDIR, removes it")
             .fix(av_fix())

@@ -1,6 +1,7 @@
 //! `win.motw`: Mark-of-the-Web (the `Zone.Identifier` alternate data stream) on go.exe and
 //! the GOROOT tree, which makes SmartScreen and Smart App Control scan or block them.
 
+use crate::codes::Code;
 use crate::facts::{Facts, FileKind};
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
 use std::path::{Path, PathBuf};
@@ -122,6 +123,10 @@ pub fn check(f: &Facts) -> CheckResult {
         status,
         format!("{} of {} Go executables carry Mark-of-the-Web ({internet} from the Internet zone): SmartScreen and Smart App Control scan or block them", marked.len(), files.len()),
     );
+    if internet > 0 {
+        let summary = r.summary.clone();
+        r = r.finding(Code::MotwInternetZone, Status::Warn, summary);
+    }
     for (p, z) in marked.iter().take(10) {
         let from = z
             .host_url

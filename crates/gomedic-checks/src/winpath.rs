@@ -1,6 +1,7 @@
 //! `win.path`: the user and machine PATH as stored in the registry, and a repaired user
 //! PATH (`fix win.path-repair`) that keeps %VARS% unexpanded and never truncates.
 
+use crate::codes::Code;
 use crate::facts::{Facts, FileKind};
 use crate::util::win_key as key;
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
@@ -140,10 +141,15 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     let (user, machine) = match f.registry_paths() {
         Ok(x) => x,
-        Err(e) => return CheckResult::failed(format!("cannot read PATH from the registry: {e}")),
+        Err(e) => {
+            let msg = format!("cannot read PATH from the registry: {e}");
+            return CheckResult::failed(msg.clone()).finding(Code::WinpathUnreadable, Status::Failed, msg);
+        }
     };
     let mut status = Status::Ok;
     let mut problems = Vec::new();
+    // Every problem also as a finding: (status, stable code, message).
+    let mut found: Vec<(Status, Code, String)> = Vec::new();
     let mut details = Vec::new();
     for (scope, v) in [(Scope::User, user), (Scope::Machine, machine)] {
         match v {
@@ -161,15 +167,16 @@ pub fn check(f: &Facts) -> CheckResult {
         if u.data.chars().count() == 1024 {
             status = Status::Error;
             let last = entries(u).last().cloned().unwrap_or_default();
-            problems.push(format!("the user PATH is exactly 1024 characters: the signature of `setx` truncation (the last entry {last:?} is probably cut off)"));
+            let msg = format!("the user PATH is exactly 1024 characters: the signature of `setx` truncation (the last entry {last:?} is probably cut off)");
+            found.push((Status::Error, Code::WinpathSetxTruncated, msg.clone()));
+            problems.push(msg);
             details.push("never use `setx PATH \"%PATH%;...\"`: it truncates at 1024 characters and copies the machine PATH into the user PATH".into());
         }
         if u.kind == REG_SZ && entries(u).iter().any(|e| has_var(e)) {
             status = status.worst(Status::Warn);
-            problems.push(
-                "the user PATH is REG_SZ but contains %VARIABLES%, which REG_SZ never expands"
-                    .into(),
-            );
+            let msg = "the user PATH is REG_SZ but contains %VARIABLES%, which REG_SZ never expands";
+            found.push((Status::Warn, Code::WinpathRegSzVariables, msg.into()));
+            problems.push(msg.into());
         }
     }
     let mut missing = Vec::new();
@@ -183,7 +190,9 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     if !missing.is_empty() {
         status = status.worst(Status::Warn);
-        problems.push(format!("{} PATH entries do not exist", missing.len()));
+        let msg = format!("{} PATH entries do not exist", missing.len());
+        found.push((Status::Warn, Code::WinpathMissingEntries, format!("{msg}: {}", missing.join("; "))));
+        problems.push(msg);
         details.extend(missing.iter().take(15).map(|m| format!("missing: {m}")));
     }
     // Machine PATH comes first at logon: a Go there shadows a user-installed Go.
@@ -196,7 +205,9 @@ pub fn check(f: &Facts) -> CheckResult {
     if let (Some(m), Some(u)) = (go_dir(machine), go_dir(user)) {
         if key(&expand(&m, f)) != key(&expand(&u, f)) {
             status = status.worst(Status::Warn);
-            problems.push(format!("the machine PATH's Go ({m}) shadows your user Go ({u}): the machine PATH comes first"));
+            let msg = format!("the machine PATH's Go ({m}) shadows your user Go ({u}): the machine PATH comes first");
+            found.push((Status::Warn, Code::WinpathMachineGoShadowsUser, msg.clone()));
+            problems.push(msg);
         }
     }
     let need = needed(f);
@@ -209,7 +220,9 @@ pub fn check(f: &Facts) -> CheckResult {
     for n in &need {
         if !all.contains(&key(&expand(n, f))) {
             status = status.worst(Status::Warn);
-            problems.push(format!("{n} is not on the registry PATH (new terminals will not find go or installed tools)"));
+            let msg = format!("{n} is not on the registry PATH (new terminals will not find go or installed tools)");
+            found.push((Status::Warn, Code::WinpathGoDirMissing, msg.clone()));
+            problems.push(msg);
         }
     }
     let mut r = CheckResult::new(
@@ -221,6 +234,9 @@ pub fn check(f: &Facts) -> CheckResult {
         },
     )
     .with_details(details);
+    for (st, code, msg) in found {
+        r = r.finding(code, st, msg);
+    }
     if status != Status::Ok {
         if let Some(new) = repair(user, machine, &need, f) {
             r = r.detail(format!("repaired user PATH ({}): {}", new.kind_name(), new.data)).fix(Fix::auto(

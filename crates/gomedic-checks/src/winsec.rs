@@ -1,6 +1,7 @@
 //! `win.defender`, `win.av`, `win.firewall`, `win.devdrive`: what Windows security does to
 //! Go, read through gomedic-sys's narrow `winsec` interface.
 
+use crate::codes::Code;
 use crate::facts::Facts;
 use crate::util::win_key as key;
 use gomedic_core::{CheckResult, Fix, Status};
@@ -72,13 +73,15 @@ pub fn check_defender(f: &Facts) -> CheckResult {
             return if why.contains("0x800106BA") || why.contains("0x8004100E") {
                 CheckResult::skipped(why)
             } else {
-                CheckResult::warn(why)
+                CheckResult::warn(why.clone()).finding(Code::DefenderUnreadable, Status::Warn, why)
             };
         }
     };
     let dirs = go_dirs(f);
     let mut st = Status::Ok;
     let mut problems = Vec::new();
+    // Every problem also as a finding: (status, stable code, message).
+    let mut found: Vec<(Status, Code, String)> = Vec::new();
     let mut details = vec![format!(
         "Defender: real-time protection {}, tamper protection {}, mode {}",
         on_off(status.real_time_protection_enabled),
@@ -136,7 +139,16 @@ pub fn check_defender(f: &Facts) -> CheckResult {
                 }
                 if !missing.is_empty() {
                     st = Status::Warn;
-                    problems.push(format!("real-time scanning covers {} of Go's directories: builds are slower and fresh test binaries may be quarantined", missing.len()));
+                    let msg = format!("real-time scanning covers {} of Go's directories: builds are slower and fresh test binaries may be quarantined", missing.len());
+                    found.push((
+                        Status::Warn,
+                        Code::DefenderScansGoDirs,
+                        format!(
+                            "{msg}: {}",
+                            missing.iter().map(|(l, d)| format!("{l} {d}")).collect::<Vec<_>>().join("; ")
+                        ),
+                    ));
+                    problems.push(msg);
                     let mut cmds: Vec<String> = missing
                         .iter()
                         .map(|(_, d)| format!("Add-MpPreference -ExclusionPath '{d}'"))
@@ -165,7 +177,9 @@ pub fn check_defender(f: &Facts) -> CheckResult {
             let go: Vec<&Detection> = ds.iter().filter(|d| go_detection(d, &dirs)).collect();
             if !go.is_empty() {
                 st = Status::Error;
-                problems.push(format!("Defender acted on {} Go-related file(s): quarantined or blocked test binaries make builds fail for no visible reason", go.len()));
+                let msg = format!("Defender acted on {} Go-related file(s): quarantined or blocked test binaries make builds fail for no visible reason", go.len());
+                found.push((Status::Error, Code::DefenderGoFilesDetected, msg.clone()));
+                problems.push(msg);
                 for d in go.iter().take(10) {
                     details.push(format!(
                         "{} {}: {}",
@@ -196,6 +210,9 @@ pub fn check_defender(f: &Facts) -> CheckResult {
     for fx in fixes {
         r = r.fix(fx);
     }
+    for (st, code, msg) in found {
+        r = r.finding(code, st, msg);
+    }
     r
 }
 
@@ -222,7 +239,11 @@ pub fn check_av(f: &Facts) -> CheckResult {
         }
     };
     if products.is_empty() {
-        return CheckResult::warn("Security Center lists no antivirus product");
+        return CheckResult::warn("Security Center lists no antivirus product").finding(
+            Code::AvNoneRegistered,
+            Status::Warn,
+            "Security Center lists no antivirus product",
+        );
     }
     let mut r = CheckResult::ok(format!(
         "{} antivirus product(s) registered",
@@ -248,6 +269,11 @@ pub fn check_av(f: &Facts) -> CheckResult {
     if !third.is_empty() {
         r.status = Status::Warn;
         r.summary = format!("third-party antivirus active: {}; if builds crawl or test binaries vanish, exclude Go's directories there (gomedic cannot read its settings)", third.join(", "));
+        r = r.finding(
+            Code::AvThirdParty,
+            Status::Warn,
+            format!("third-party antivirus active: {}", third.join(", ")),
+        );
     }
     r
 }
@@ -286,12 +312,21 @@ pub fn check_firewall(f: &Facts) -> CheckResult {
         })
         .count();
     let mut r = if !blocks.is_empty() {
-        CheckResult::warn(format!("{} inbound firewall rule(s) block Go debug/test binaries (a \"Cancel\" on the firewall prompt creates these)", blocks.len()))
+        let msg = format!("{} inbound firewall rule(s) block Go debug/test binaries (a \"Cancel\" on the firewall prompt creates these)", blocks.len());
+        CheckResult::warn(msg.clone()).finding(Code::FirewallBlocksGo, Status::Warn, msg)
     } else if per_binary > 0 {
-        CheckResult::warn(format!("{per_binary} firewall rules for temporary go-build binaries: each `go run`/`go test` binary triggers a new prompt because rules are per path"))
+        let msg = format!("{per_binary} firewall rules for temporary go-build binaries: each `go run`/`go test` binary triggers a new prompt because rules are per path");
+        CheckResult::warn(msg.clone()).finding(Code::FirewallPerBinaryRules, Status::Warn, msg)
     } else {
         CheckResult::ok(format!("{} Go-related inbound rule(s)", relevant.len()))
     };
+    if !blocks.is_empty() && per_binary > 0 {
+        r = r.finding(
+            Code::FirewallPerBinaryRules,
+            Status::Warn,
+            format!("{per_binary} firewall rules for temporary go-build binaries: each `go run`/`go test` binary triggers a new prompt because rules are per path"),
+        );
+    }
     for x in relevant.iter().take(10) {
         r = r.detail(format!(
             "{} ({}, {}{}): {}",

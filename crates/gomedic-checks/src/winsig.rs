@@ -1,5 +1,6 @@
 //! `win.authenticode`: the signatures of go.exe, gofmt.exe and dlv.exe.
 
+use crate::codes::Code;
 use crate::facts::{Facts, FileKind};
 use gomedic_authenticode::Status as Sig;
 use gomedic_core::{CheckResult, Fix, Status};
@@ -31,6 +32,8 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     let mut status = Status::Ok;
     let mut problems = Vec::new();
+    // Every problem also as a finding: (status, stable code, message).
+    let mut found: Vec<(Status, Code, String)> = Vec::new();
     let mut details = Vec::new();
     let mut data = Vec::new();
     for (p, official) in &files {
@@ -40,7 +43,9 @@ pub fn check(f: &Facts) -> CheckResult {
         match f.authenticode(p) {
             Err(e) => {
                 status = status.worst(Status::Warn);
-                problems.push(format!("cannot read {}: {e}", p.display()));
+                let msg = format!("cannot read {}: {e}", p.display());
+                found.push((Status::Warn, Code::AuthenticodeUnreadable, msg.clone()));
+                problems.push(msg);
             }
             Ok(r) => {
                 let name = serde_json::to_value(r.status)
@@ -61,26 +66,34 @@ pub fn check(f: &Facts) -> CheckResult {
                     Sig::Unsigned if !*official => {}
                     Sig::Unsigned => {
                         status = status.worst(Status::Warn);
-                        problems.push(format!("{} is not Authenticode-signed: Smart App Control and App Control policies may block it, and SmartScreen cannot vouch for it", p.display()));
+                        let msg = format!("{} is not Authenticode-signed: Smart App Control and App Control policies may block it, and SmartScreen cannot vouch for it", p.display());
+                        found.push((Status::Warn, Code::AuthenticodeUnsigned, msg.clone()));
+                        problems.push(msg);
                     }
                     Sig::Tampered | Sig::BadSignature => {
                         status = Status::Error;
-                        problems.push(format!("{} has a broken signature ({}): it changed after it was signed; reinstall Go from go.dev", p.display(), r.detail));
+                        let msg = format!("{} has a broken signature ({}): it changed after it was signed; reinstall Go from go.dev", p.display(), r.detail);
+                        found.push((Status::Error, Code::AuthenticodeBrokenSignature, msg.clone()));
+                        problems.push(msg);
                     }
                     Sig::ExpiredWithoutTimestamp => {
                         status = status.worst(Status::Warn);
-                        problems.push(format!(
+                        let msg = format!(
                             "{}: signing certificate expired and the signature has no timestamp",
                             p.display()
-                        ));
+                        );
+                        found.push((Status::Warn, Code::AuthenticodeExpiredWithoutTimestamp, msg.clone()));
+                        problems.push(msg);
                     }
                     Sig::NotPe | Sig::Malformed => {
                         status = Status::Error;
-                        problems.push(format!(
+                        let msg = format!(
                             "{} is not a valid Windows executable ({})",
                             p.display(),
                             r.detail
-                        ));
+                        );
+                        found.push((Status::Error, Code::AuthenticodeNotExecutable, msg.clone()));
+                        problems.push(msg);
                     }
                 }
                 data.push(serde_json::json!({"path": p.display().to_string(), "status": r.status, "signer": r.signer.map(|s| s.subject)}));
@@ -97,6 +110,9 @@ pub fn check(f: &Facts) -> CheckResult {
     )
     .with_details(details)
     .data("files", data);
+    for (st, code, msg) in found {
+        r = r.finding(code, st, msg);
+    }
     if status == Status::Error {
         r = r.fix(Fix::manual(
             "go.reinstall",

@@ -1,6 +1,6 @@
 //! Evaluates checks in parallel, each under a timeout, all under one deadline.
 
-use gomedic_checks::{Check, Facts, CHECKS};
+use gomedic_checks::{Check, Code, Facts, CHECKS};
 use gomedic_core::report::CheckReport;
 use gomedic_core::{CheckResult, Status};
 use std::sync::mpsc;
@@ -90,20 +90,15 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
         started[i] = Some(Instant::now());
         let spawned = std::thread::Builder::new().name(c.meta.id.to_string()).spawn(move || {
             let t0 = Instant::now();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&facts))).unwrap_or_else(|payload| {
-                let msg = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".into());
-                CheckResult::failed(format!("the check itself crashed: {msg}")).detail("this is a gomedic bug; please report it with `gomedic check --format json`")
-            });
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&facts)))
+                .unwrap_or_else(|payload| crashed(payload.as_ref()));
             let _ = tx.send((i, result, t0.elapsed()));
         });
         if let Err(e) = spawned {
+            let summary = format!("could not start a thread: {e}");
             slots[i] = Some(CheckReport::new(
                 &c.meta,
-                CheckResult::failed(format!("could not start a thread: {e}")),
+                CheckResult::failed(summary.clone()).finding(Code::CheckNotStarted, Status::Failed, summary),
                 0,
             ));
         }
@@ -130,16 +125,9 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
                 } else {
                     "its timeout"
                 };
-                let mut r = CheckResult::new(
-                    Status::Timeout,
-                    format!("did not finish within {} ({why})", fmt_dur(waited)),
-                );
-                r.details.push(
-                    "the facts it waits for (a go command, a slow disk) are still pending".into(),
-                );
                 slots[i] = Some(CheckReport::new(
                     &checks[i].meta,
-                    r,
+                    timed_out(waited, why),
                     waited.as_millis() as u64,
                 ));
             } else {
@@ -166,7 +154,11 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
                     if slots[i].is_none() {
                         slots[i] = Some(CheckReport::new(
                             &checks[i].meta,
-                            CheckResult::failed("the check ended without a result"),
+                            CheckResult::failed("the check ended without a result").finding(
+                                Code::CheckNoResult,
+                                Status::Failed,
+                                "the check ended without a result",
+                            ),
                             0,
                         ));
                     }
@@ -183,6 +175,27 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
         .collect()
 }
 
+/// The result of a check that panicked: `failed`, never a crash of the whole run.
+fn crashed(payload: &(dyn std::any::Any + Send)) -> CheckResult {
+    let msg = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    let summary = format!("the check itself crashed: {msg}");
+    CheckResult::failed(summary.clone())
+        .detail("this is a gomedic bug; please report it with `gomedic check --format json`")
+        .finding(Code::CheckPanicked, Status::Failed, summary)
+}
+
+/// The result of a check still running past its timeout or the overall deadline (`why`).
+fn timed_out(waited: Duration, why: &str) -> CheckResult {
+    let summary = format!("did not finish within {} ({why})", fmt_dur(waited));
+    CheckResult::new(Status::Timeout, summary.clone())
+        .detail("the facts it waits for (a go command, a slow disk) are still pending")
+        .finding(Code::CheckTimeout, Status::Timeout, summary)
+}
+
 fn fmt_dur(d: Duration) -> String {
     if d.as_secs() >= 1 {
         format!("{:.1} s", d.as_secs_f64())
@@ -194,6 +207,22 @@ fn fmt_dur(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn runner_results_carry_codes() {
+        let p: Box<dyn std::any::Any + Send> = Box::new("boom");
+        let r = crashed(p.as_ref());
+        assert_eq!(r.status, Status::Failed);
+        assert_eq!(r.summary, "the check itself crashed: boom");
+        assert_eq!(r.findings[0].code, Code::CheckPanicked.as_str());
+        let p: Box<dyn std::any::Any + Send> = Box::new(String::from("owned"));
+        assert!(crashed(p.as_ref()).summary.ends_with("owned"));
+        let r = timed_out(Duration::from_millis(1500), "its timeout");
+        assert_eq!(r.status, Status::Timeout);
+        assert_eq!(r.summary, "did not finish within 1.5 s (its timeout)");
+        assert_eq!(r.findings[0].code, Code::CheckTimeout.as_str());
+        assert_eq!(r.findings[0].status, Status::Timeout);
+    }
+
     #[test]
     fn patterns() {
         assert!(matches("go.*", "go.env"));
