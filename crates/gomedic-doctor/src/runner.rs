@@ -65,6 +65,8 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
     let mut slots: Vec<Option<CheckReport>> = vec![None; checks.len()];
     let (tx, rx) = mpsc::channel::<(usize, CheckResult, Duration)>();
     let mut started: Vec<Option<Instant>> = vec![None; checks.len()];
+    // Set when the run ends: check threads still running start no new command.
+    let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
 
     // A panicking check is reported as `failed`; keep the default hook's noise (which could
     // echo environment values) off the terminal.
@@ -87,8 +89,10 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
         let tx = tx.clone();
         let facts = Arc::clone(&facts);
         let run = c.run;
+        let cancel = Arc::clone(&cancel);
         started[i] = Some(Instant::now());
         let spawned = std::thread::Builder::new().name(c.meta.id.to_string()).spawn(move || {
+            gomedic_sys::exec::bind_cancel(cancel);
             let t0 = Instant::now();
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&facts)))
                 .unwrap_or_else(|payload| crashed(payload.as_ref()));
@@ -168,6 +172,7 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
     }
     std::panic::set_hook(prev_hook);
     // Anything still running (a hung go) is killed so nothing outlives the report.
+    cancel.store(true, std::sync::atomic::Ordering::SeqCst);
     gomedic_sys::exec::kill_all();
     slots
         .into_iter()

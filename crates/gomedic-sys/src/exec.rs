@@ -116,8 +116,34 @@ fn live() -> &'static Mutex<HashSet<u32>> {
     LIVE.get_or_init(|| Mutex::new(HashSet::new()))
 }
 
+thread_local! {
+    static CANCEL: std::cell::RefCell<Option<std::sync::Arc<std::sync::atomic::AtomicBool>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Binds this thread to a cancellation flag: once it is set (a run's deadline passed and
+/// its children were killed), this thread starts no new child that nothing would kill.
+pub fn bind_cancel(flag: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    CANCEL.with(|c| *c.borrow_mut() = Some(flag));
+}
+
+fn closed() -> bool {
+    CANCEL.with(|c| {
+        c.borrow()
+            .as_ref()
+            .is_some_and(|f| f.load(std::sync::atomic::Ordering::SeqCst))
+    })
+}
+
 /// Runs `spec` to completion or timeout. Never panics on a misbehaving child.
 pub fn run(spec: &Spec) -> Result {
+    if closed() {
+        return Err(Failure::Timeout {
+            after: Duration::ZERO,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+        });
+    }
     let mut cmd = Command::new(&spec.program);
     cmd.args(&spec.args)
         .stdin(Stdio::null())
@@ -147,6 +173,10 @@ pub fn run(spec: &Spec) -> Result {
     let mut child = spawn_retrying(&mut cmd).map_err(|e| classify_spawn_error(&spec.program, e))?;
     let pid = child.id();
     live().lock().map(|mut s| s.insert(pid)).ok();
+    if closed() {
+        // kill_all ran while this child was being started.
+        kill_tree(&mut child);
+    }
     let out_reader = reader(child.stdout.take());
     let err_reader = reader(child.stderr.take());
     let waited = child.wait_timeout(spec.timeout);
@@ -193,7 +223,8 @@ fn spawn_retrying(cmd: &mut Command) -> io::Result<Child> {
     }
 }
 
-/// Kills every child still running (used when the overall deadline passes).
+/// Kills every child still running (used when the overall deadline passes; set the
+/// run's cancellation flag first so its threads start no new ones).
 pub fn kill_all() {
     let pids: Vec<u32> = live()
         .lock()
@@ -319,6 +350,20 @@ mod tests {
             run(&Spec::new(d.path(), &[], t)),
             Err(Failure::PermissionDenied { .. })
         ));
+    }
+
+    #[test]
+    fn a_cancelled_thread_starts_no_child() {
+        let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let r = std::thread::spawn(move || {
+            bind_cancel(flag);
+            run(&Spec::new("/bin/sleep", &["5"], Duration::from_secs(10)))
+        })
+        .join()
+        .unwrap();
+        assert!(matches!(r, Err(Failure::Timeout { after, .. }) if after == Duration::ZERO));
+        // Other threads are unaffected.
+        assert!(run(&Spec::new("/bin/true", &[], Duration::from_secs(10))).is_ok());
     }
 
     #[test]
