@@ -5,12 +5,23 @@
 pub mod envfile;
 pub mod gomod;
 pub mod goproxy;
+pub mod gosem;
+pub mod gourl;
 pub mod keys;
+pub mod modpath;
 pub mod pathscan;
+pub mod patterns;
+pub mod route;
 pub mod settings;
+pub mod sumdb;
 pub mod version;
 pub mod write;
 
 pub use envfile::{EnvFile, EnvFileIssue};
+pub use goproxy::GoProxy;
+pub use gosem::GoSemantics;
+pub use patterns::Patterns;
+pub use route::{ModuleRoute, RouteConfig};
 pub use settings::{Resolved, Source};
+pub use sumdb::GoSumDb;
 pub use version::GoVersion;
