@@ -27,7 +27,8 @@ pub struct SumDbConfig {
     /// The URL given after the key (in `URL.Redacted` form): the go command uses only it,
     /// bypassing the proxies.
     pub explicit_url: Option<String>,
-    /// `https://NAME`: used when no proxy serves the database.
+    /// `https://NAME` (as Go prints the parsed URL): used when no proxy serves the
+    /// database.
     pub direct_url: String,
     /// Why every lookup at `explicit_url` fails (an unsupported scheme), if it does.
     pub unusable_url: Option<String>,
@@ -133,7 +134,7 @@ impl GoSumDb {
             }
         }
         GoSumDb::Db(SumDbConfig {
-            direct_url: format!("https://{name}"),
+            direct_url: direct.redacted(sem),
             name,
             key: fields[0].to_string(),
             known_key,

@@ -8,4 +8,5 @@ mod check_real;
 mod cli;
 mod env_fix;
 mod net;
+mod route_diff;
 mod wdac;
