@@ -371,7 +371,11 @@ fn route_human(
     if route.insecure.is_some() {
         writeln!(out, "  GOINSECURE matches: plain HTTP and invalid certificates are accepted for direct fetches")?;
     }
-    for d in diagnostics {
+    let fail_code = route.fails.as_ref().map(|f| f.code.as_str());
+    for d in diagnostics
+        .iter()
+        .filter(|d| Some(d.code.as_str()) != fail_code)
+    {
         let sym = match d.severity {
             Severity::Error => "✗",
             Severity::Warning => "!",

@@ -308,13 +308,12 @@ impl Ctx<'_> {
         self.endpoints.push((url.clone(), Some(label), b));
         url
     }
-    /// An unreachable spelling of an endpoint URL (go may print it normalized: register
-    /// every spelling under the same name).
-    fn odd(&mut self, name: &str, f: impl Fn(&str) -> String) -> String {
+    /// An endpoint spelled so that it does not reach the server (go may print it
+    /// normalized: register every spelling under the same name).
+    fn odd(&mut self, name: &str, b: Behavior, f: impl Fn(&str) -> String) -> String {
         let label = format!("{}-{name}", self.tag);
         let url = f(&format!("{}/{label}", self.server.base));
-        self.endpoints
-            .push((url.clone(), Some(label), Behavior::Unreachable));
+        self.endpoints.push((url.clone(), Some(label), b));
         url
     }
     fn file(&mut self, serve: bool) -> String {
@@ -419,6 +418,22 @@ fn cases() -> Vec<Case> {
             goinsecure: "example.com".into(),
             ..s(c.http("B", Serve), "off")
         }),
+        m("goinsecure spaces are not trimmed", |c| Settings {
+            goprivate: "example.com".into(),
+            goinsecure: "x.example, example.com".into(),
+            ..s(c.http("B", Serve), "off")
+        }),
+        m("gonosumdb spaces are not trimmed", |c| {
+            let (k, db) = (c.key("sum.test"), c.http("K", SumDb));
+            Settings {
+                gonosumdb: "x.example, example.com".into(),
+                ..s(c.http("B", Serve), &format!("{k} {db}"))
+            }
+        }),
+        m("goproxy exactly direct with gonoproxy", |_| Settings {
+            gonoproxy: "example.com".into(),
+            ..s("direct".into(), "off")
+        }),
         // GOPROXY lists.
         m("404 then a working proxy", |c| {
             s(
@@ -441,6 +456,12 @@ fn cases() -> Vec<Case> {
         m("an invalid entry at the end fails everything", |c| {
             s(
                 format!("{}|{},ftp://x", c.http("A", NotFound), c.http("B", Serve)),
+                "off",
+            )
+        }),
+        m("off in the middle", |c| {
+            s(
+                format!("{},off,{}", c.http("A", NotFound), c.http("B", Serve)),
                 "off",
             )
         }),
@@ -480,12 +501,14 @@ fn cases() -> Vec<Case> {
             s(bare, "off")
         }),
         m("a second colon in the host", |c| {
-            let u = c.odd("C", |u| u.replacen("127.0.0.1:", "127.0.0.1:1:", 1));
+            let u = c.odd("C", Unreachable, |u| {
+                u.replacen("127.0.0.1:", "127.0.0.1:1:", 1)
+            });
             s(format!("{u}|{}", c.http("B", Serve)), "off")
         }),
         m("a bracket inside the host", |c| {
-            let u = c.odd("X", |u| u.replacen("127.0.0.1", "x[::1]", 1));
-            c.odd("X", |u| u.replacen("127.0.0.1", "[::1]", 1));
+            let u = c.odd("X", Unreachable, |u| u.replacen("127.0.0.1", "x[::1]", 1));
+            c.odd("X", Unreachable, |u| u.replacen("127.0.0.1", "[::1]", 1));
             s(format!("{u}|{}", c.http("B", Serve)), "off")
         }),
         // GOSUMDB.
@@ -531,6 +554,16 @@ fn cases() -> Vec<Case> {
         m("gosumdb name with brackets", |c| {
             let k = c.key("a[::1]");
             s(c.http("B", Serve), &k)
+        }),
+        m("gosumdb URL with a second colon", |c| {
+            let k = c.key("sum.test");
+            let db = c.odd("K", SumDb, |u| u.replacen("127.0.0.1:", "127.0.0.1:1:", 1));
+            s(c.http("B", Serve), &format!("{k} {db}"))
+        }),
+        m("the built-in key with an explicit URL", |c| {
+            let db = c.http("K", SumDb);
+            let key = "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8";
+            s(c.http("B", Serve), &format!("{key} {db}"))
         }),
         m("sumdb through proxies, then directly", |c| {
             s(
@@ -792,24 +825,30 @@ fn expect(route: &Value, endpoints: &[(String, Option<String>, Behavior)]) -> Ex
     ex
 }
 
+/// What every case shares: the server, the file:// proxy folders, the verifier key.
+struct Fixture {
+    server: Server,
+    serve_dir: PathBuf,
+    empty_dir: PathBuf,
+    public: Vec<u8>,
+}
+
 fn run_case(
     release: &str,
     goroot: &Path,
-    server: &Server,
-    files_dir: &Path,
-    empty_dir: &Path,
-    public: &[u8],
+    fx: &Fixture,
     index: usize,
     case: &Case,
 ) -> Result<(), String> {
     let tag = format!("{}-c{index:02}", release.replace('.', ""));
+    let server = &fx.server;
     let mut ctx = Ctx {
         server,
         tag: tag.clone(),
         endpoints: Vec::new(),
-        file_serve: format!("file://{}", files_dir.display()),
-        file_empty: format!("file://{}", empty_dir.display()),
-        public,
+        file_serve: format!("file://{}", fx.serve_dir.display()),
+        file_empty: format!("file://{}", fx.empty_dir.display()),
+        public: &fx.public,
     };
     let st = (case.setup)(&mut ctx);
     let sandbox = tempfile::tempdir().unwrap();
@@ -931,8 +970,9 @@ fn run_case(
         }
     }
     for (l, _) in &got {
-        let http = ctx.endpoints.iter().any(|(u, lab, b)| {
-            lab.as_deref() == Some(l) && u.starts_with("http://") && *b != Behavior::Unreachable
+        // Only endpoints spelled as the server's own URL can reach it.
+        let http = ctx.endpoints.iter().any(|(u, lab, _)| {
+            lab.as_deref() == Some(l) && u.starts_with(&format!("{}/", server.base))
         });
         if http && !logged.contains(l) {
             return Err(format!("server {l} logged nothing:\n{}", show()));
@@ -965,24 +1005,24 @@ fn net_route_predicts_what_go_does() {
         std::fs::create_dir_all(f.parent().unwrap()).unwrap();
         std::fs::write(f, data).unwrap();
     }
-    let server = Server::start(files);
-    let public = ed25519_public();
+    let fx = Fixture {
+        server: Server::start(files),
+        serve_dir,
+        empty_dir,
+        public: ed25519_public(),
+    };
     let cases = cases();
     let failures: Vec<String> = std::thread::scope(|sc| {
         let handles: Vec<_> = roots
             .iter()
             .map(|(v, root)| {
-                let (server, serve_dir, empty_dir, public, cases) =
-                    (&server, &serve_dir, &empty_dir, &public, &cases);
+                let (fx, cases) = (&fx, &cases);
                 sc.spawn(move || {
-                    let release = v.rsplitn(2, '.').nth(1).unwrap_or(v).to_string();
+                    let release = v.rsplit_once('.').map_or(v.as_str(), |x| x.0).to_string();
                     cases
                         .iter()
                         .enumerate()
-                        .filter_map(|(i, c)| {
-                            run_case(&release, root, server, serve_dir, empty_dir, public, i, c)
-                                .err()
-                        })
+                        .filter_map(|(i, c)| run_case(&release, root, fx, i, c).err())
                         .collect::<Vec<_>>()
                 })
             })
