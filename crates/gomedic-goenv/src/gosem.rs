@@ -3,6 +3,7 @@
 //! GODEBUG settings that change them.
 
 use crate::version::GoVersion;
+use serde::Serialize;
 
 /// The net/url parsing rules of a Go release (used for GOPROXY entries and GOSUMDB).
 ///
@@ -24,14 +25,22 @@ pub enum UrlRules {
 }
 
 /// The rules of one go command: its release, its OS and its GODEBUG.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GoSemantics {
     /// The go command's release; `None` means the newest rules gomedic knows.
+    #[serde(serialize_with = "version_string")]
     pub version: Option<GoVersion>,
     /// Windows paths (`C:\dir`, `\\server\share`) count as absolute in GOPROXY.
     pub windows: bool,
     /// GODEBUG `urlstrictcolons` (Go 1.26+); `true` unless GODEBUG sets it to `0`.
     pub url_strict_colons: bool,
+}
+
+fn version_string<S: serde::Serializer>(v: &Option<GoVersion>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.serialize_str(&format!("go{v}")),
+        None => s.serialize_none(),
+    }
 }
 
 impl Default for GoSemantics {

@@ -60,7 +60,7 @@ pub struct SettingDiagnostic {
 }
 
 /// Every setting that decides a route, parsed once.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RouteConfig {
     pub semantics: GoSemantics,
     pub goproxy: GoProxy,
@@ -707,6 +707,31 @@ mod tests {
         let f = c.route("golang.org/x/text").unwrap().fails.unwrap();
         assert_eq!(f.code, codes::GOSUMDB_UNUSABLE_URL);
         assert_eq!(f.message, "unsupported scheme: ftp://db.example");
+    }
+
+    #[test]
+    fn serializes() {
+        let c = cfg(&RouteSettings {
+            gonoproxy: "corp.example",
+            ..settings("https://u:pw@a.example|direct", "off", " x")
+        });
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["semantics"]["version"], "go1.27.3");
+        assert_eq!(v["goproxy"]["entries"][0]["kind"], "noproxy");
+        assert_eq!(v["goproxy"]["entries"][1]["kind"], "url");
+        assert_eq!(
+            v["goproxy"]["entries"][1]["redacted"],
+            "https://u:xxxxx@a.example"
+        );
+        assert_eq!(v["goproxy"]["entries"][1]["fallback_on_error"], true);
+        assert_eq!(v["gosumdb"]["state"], "off");
+        assert_eq!(
+            v["goprivate"]["entries"][0]["issues"][0],
+            "pattern_whitespace"
+        );
+        let r = serde_json::to_value(c.route("golang.org/x/text").unwrap()).unwrap();
+        assert_eq!(r["steps"][0]["action"], "skip");
+        assert_eq!(r["sources"][1]["kind"], "direct");
     }
 
     #[test]
