@@ -43,6 +43,7 @@ pub enum ProxyKind {
     Direct,
     Off,
     /// A proxy URL (`https://` added to a bare host), and its `URL.Redacted` form.
+    /// `url` may hold a password: redact before printing.
     Url {
         url: String,
         redacted: String,
