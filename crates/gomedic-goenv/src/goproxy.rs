@@ -1,6 +1,15 @@
-//! GOPROXY, GOSUMDB and the private-module pattern variables, with cmd/go's exact
-//! semantics (modfetch/proxy.go, str.GlobsMatchPath, sumdb configuration).
+//! GOPROXY exactly as the go command reads it (cmd/go/internal/modfetch/proxy.go
+//! `proxyList` and `newProxyRepo`), parsed once into [`GoProxy`].
+//!
+//! The older string-based functions (`parse_goproxy`, `parse_gosumdb`, `globs_match_path`,
+//! `check_globs`, `route`, ...) remain as thin wrappers over the typed API in
+//! [`crate::patterns`], [`crate::sumdb`] and [`crate::route`], with the newest Go rules.
 
+use crate::gosem::GoSemantics;
+use crate::gourl;
+use crate::patterns::{self, Patterns};
+use crate::route::RouteConfig;
+use crate::sumdb::GoSumDb;
 use serde::Serialize;
 
 /// What happens after an entry fails.
@@ -24,235 +33,260 @@ pub enum ProxyEntry {
     Off,
 }
 
-/// Parses GOPROXY as the go command does. Entries after `direct` or `off` are ignored.
-pub fn parse_goproxy(value: &str) -> Result<Vec<ProxyEntry>, String> {
-    let mut list = Vec::new();
-    let mut rest = value;
-    while !rest.is_empty() {
-        let (item, fallback_on_error) = match rest.find([',', '|']) {
-            Some(i) => {
-                let sep = rest.as_bytes()[i];
-                let item = &rest[..i];
-                rest = &rest[i + 1..];
-                (item, sep == b'|')
-            }
-            None => {
-                let item = rest;
-                rest = "";
-                (item, false)
-            }
-        };
-        let mut url = item.trim().to_string();
-        if url.is_empty() {
-            continue;
-        }
-        if url == "off" {
-            list.push(ProxyEntry::Off);
-            break;
-        }
-        if url == "direct" {
-            list.push(ProxyEntry::Direct);
-            break;
-        }
-        // A bare host gets https:// (single words are reserved for built-ins).
-        if url.contains(['.', ':', '/'])
-            && !url.contains(":/")
-            && !url.starts_with('/')
-            && !is_windows_abs(&url)
-        {
-            url = format!("https://{url}");
-        }
-        let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-        match scheme.as_deref() {
-            Some("http" | "https" | "file") => {}
-            Some(s) => {
-                return Err(format!(
-                    "invalid GOPROXY URL {url:?}: unsupported scheme {s:?}"
-                ))
-            }
-            None => {
-                return Err(format!(
-                    "invalid GOPROXY entry {url:?}: not a URL, \"direct\" or \"off\""
-                ))
-            }
-        }
-        let fallback = if fallback_on_error {
-            Fallback::OnAnyError
-        } else {
-            Fallback::OnNotFound
-        };
-        list.push(ProxyEntry::Url { url, fallback });
-    }
-    if list.is_empty() {
-        return Err("GOPROXY list is not the empty string, but contains no entries".into());
-    }
-    if let Some(ProxyEntry::Url { fallback, .. }) = list.last_mut() {
-        if rest.is_empty() {
-            *fallback = Fallback::None;
-        }
-    }
-    Ok(list)
+/// What one entry of the go command's proxy list is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ProxyKind {
+    /// The implicit first entry the go command adds when GONOPROXY is set and GOPROXY is
+    /// not exactly `direct`: modules matching GONOPROXY are fetched directly here.
+    Noproxy,
+    Direct,
+    Off,
+    /// A proxy URL (`https://` added to a bare host), and its `URL.Redacted` form.
+    /// `url` may hold a password: redact before printing.
+    Url {
+        url: String,
+        redacted: String,
+    },
 }
 
-fn is_windows_abs(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/')
+/// One entry of the go command's proxy list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProxySpec {
+    #[serde(flatten)]
+    pub kind: ProxyKind,
+    /// The separator after the entry was `|`: any error moves on to the next entry
+    /// (otherwise only "not found" errors do).
+    pub fallback_on_error: bool,
+    /// The separator written after the entry (`,` or `|`), if any.
+    pub separator: Option<char>,
+}
+
+/// Something worth telling about GOPROXY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoProxyIssue {
+    /// The go command rejects the list: every download fails.
+    Invalid,
+    /// Entries after `direct` or `off` are ignored.
+    IgnoredAfterDirectOrOff,
+    /// An empty entry (`a,,b`): skipped (harmless).
+    EmptyEntry,
+    /// Spaces around an entry: trimmed (harmless).
+    Whitespace,
+    /// A bare host (`goproxy.cn`) gets `https://` (harmless).
+    ImplicitHttps,
+}
+
+impl GoProxyIssue {
+    /// The code suffix: `goproxy.<this>`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GoProxyIssue::Invalid => "invalid",
+            GoProxyIssue::IgnoredAfterDirectOrOff => "ignored_after_direct_or_off",
+            GoProxyIssue::EmptyEntry => "empty_entry",
+            GoProxyIssue::Whitespace => "whitespace",
+            GoProxyIssue::ImplicitHttps => "implicit_https",
+        }
+    }
+
+    pub const ALL: [GoProxyIssue; 5] = [
+        GoProxyIssue::Invalid,
+        GoProxyIssue::IgnoredAfterDirectOrOff,
+        GoProxyIssue::EmptyEntry,
+        GoProxyIssue::Whitespace,
+        GoProxyIssue::ImplicitHttps,
+    ];
+}
+
+/// GOPROXY, parsed as the go command's `proxyList` does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GoProxy {
+    pub value: String,
+    /// The list, including the implicit `noproxy` entry. When `error` is set this holds
+    /// the entries before the bad one, which the go command never uses.
+    pub entries: Vec<ProxySpec>,
+    /// The error every download fails with (the go command checks the whole list first).
+    pub error: Option<String>,
+    /// Entries written after `direct` or `off`, ignored by the go command.
+    pub ignored: Vec<String>,
+    /// Each issue with the entry it concerns.
+    pub issues: Vec<(GoProxyIssue, String)>,
+}
+
+fn is_abs(url: &str, windows: bool) -> bool {
+    if url.starts_with('/') {
+        return true;
+    }
+    if !windows {
+        return false;
+    }
+    let b = url.as_bytes();
+    let sep = |c: u8| c == b'/' || c == b'\\';
+    (b.len() >= 3 && b[1] == b':' && sep(b[2])) || (b.len() >= 2 && sep(b[0]) && sep(b[1]))
+}
+
+/// `newProxyRepo(url, ...)`'s check of a proxy URL: `Ok(redacted)` or go's error.
+pub fn check_proxy_url(url: &str, sem: &GoSemantics) -> Result<String, String> {
+    let base = gourl::parse(url, sem).map_err(|e| e.message)?;
+    let redacted = base.redacted(sem);
+    match base.scheme.as_str() {
+        "http" | "https" => Ok(redacted),
+        "file" if base.is_scheme_and_path_only() => Ok(redacted),
+        "file" => Err(format!(
+            "invalid file:// proxy URL with non-path elements: {redacted}"
+        )),
+        "" => Err(format!("invalid proxy URL missing scheme: {redacted}")),
+        _ => Err(format!(
+            "invalid proxy URL scheme (must be https, http, file): {redacted}"
+        )),
+    }
+}
+
+impl GoProxy {
+    /// Parses GOPROXY. `gonoproxy` is the effective GONOPROXY (which defaults to GOPRIVATE):
+    /// when it is non-empty and GOPROXY is not exactly `direct`, the go command puts an
+    /// implicit `noproxy` entry first.
+    pub fn parse(value: &str, gonoproxy: &str, sem: &GoSemantics) -> GoProxy {
+        let mut p = GoProxy {
+            value: value.to_string(),
+            entries: Vec::new(),
+            error: None,
+            ignored: Vec::new(),
+            issues: Vec::new(),
+        };
+        if !gonoproxy.is_empty() && value != "direct" {
+            p.entries.push(ProxySpec {
+                kind: ProxyKind::Noproxy,
+                fallback_on_error: false,
+                separator: None,
+            });
+        }
+        let mut rest = value;
+        while !rest.is_empty() {
+            let (item, sep) = match rest.find([',', '|']) {
+                Some(i) => {
+                    let sep = rest.as_bytes()[i] as char;
+                    let item = &rest[..i];
+                    rest = &rest[i + 1..];
+                    (item, Some(sep))
+                }
+                None => {
+                    let item = rest;
+                    rest = "";
+                    (item, None)
+                }
+            };
+            let url = item.trim();
+            if url.len() != item.len() && !url.is_empty() {
+                p.issues.push((GoProxyIssue::Whitespace, item.to_string()));
+            }
+            if url.is_empty() {
+                p.issues.push((GoProxyIssue::EmptyEntry, item.to_string()));
+                continue;
+            }
+            let spec = |kind| ProxySpec {
+                kind,
+                fallback_on_error: sep == Some('|'),
+                separator: sep,
+            };
+            if url == "off" || url == "direct" {
+                p.entries.push(spec(if url == "off" {
+                    ProxyKind::Off
+                } else {
+                    ProxyKind::Direct
+                }));
+                // The end of the line: later entries are ignored.
+                p.ignored = rest
+                    .split([',', '|'])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect();
+                for i in p.ignored.clone() {
+                    p.issues.push((GoProxyIssue::IgnoredAfterDirectOrOff, i));
+                }
+                break;
+            }
+            // Single words are reserved for built-ins; anything with ":/" or an absolute
+            // path must be a full URL; everything else gets https://.
+            let mut url = url.to_string();
+            if url.contains(['.', ':', '/']) && !url.contains(":/") && !is_abs(&url, sem.windows) {
+                p.issues.push((GoProxyIssue::ImplicitHttps, url.clone()));
+                url = format!("https://{url}");
+            }
+            match check_proxy_url(&url, sem) {
+                Ok(redacted) => p.entries.push(spec(ProxyKind::Url { url, redacted })),
+                Err(e) => {
+                    p.issues.push((GoProxyIssue::Invalid, url));
+                    p.error = Some(e);
+                    return p;
+                }
+            }
+        }
+        let only_noproxy = p.entries.len() == 1 && p.entries[0].kind == ProxyKind::Noproxy;
+        if p.entries.is_empty() || only_noproxy {
+            p.error = Some("GOPROXY list is not the empty string, but contains no entries".into());
+            p.issues.push((GoProxyIssue::Invalid, value.to_string()));
+        }
+        p
+    }
+
+    /// The list without the implicit `noproxy` entry, in the older [`ProxyEntry`] shape.
+    pub fn legacy_entries(&self) -> Vec<ProxyEntry> {
+        let list: Vec<&ProxySpec> = self
+            .entries
+            .iter()
+            .filter(|e| e.kind != ProxyKind::Noproxy)
+            .collect();
+        list.iter()
+            .enumerate()
+            .map(|(i, e)| match &e.kind {
+                ProxyKind::Url { url, .. } => ProxyEntry::Url {
+                    url: url.clone(),
+                    fallback: if i + 1 == list.len() {
+                        Fallback::None
+                    } else if e.fallback_on_error {
+                        Fallback::OnAnyError
+                    } else {
+                        Fallback::OnNotFound
+                    },
+                },
+                ProxyKind::Off => ProxyEntry::Off,
+                _ => ProxyEntry::Direct,
+            })
+            .collect()
+    }
+}
+
+/// Parses GOPROXY as the go command does. Entries after `direct` or `off` are ignored.
+/// (Newest Go rules; see [`GoProxy`].)
+pub fn parse_goproxy(value: &str) -> Result<Vec<ProxyEntry>, String> {
+    let p = GoProxy::parse(value, "", &GoSemantics::latest());
+    match p.error {
+        Some(e) => Err(e),
+        None => Ok(p.legacy_entries()),
+    }
 }
 
 /// Go's `path.Match` for one pattern against a name (no `/` crossing for `*`, `?`).
 pub fn path_match(pattern: &str, name: &str) -> Result<bool, String> {
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    match_from(&p, &n)
+    patterns::path_match(pattern, name).map_err(|e| e.to_string())
 }
 
-fn match_from(p: &[char], n: &[char]) -> Result<bool, String> {
-    if p.is_empty() {
-        return Ok(n.is_empty());
-    }
-    match p[0] {
-        '*' => {
-            // Try every split that does not cross '/'.
-            for i in 0..=n.len() {
-                if match_from(&p[1..], &n[i..])? {
-                    return Ok(true);
-                }
-                if i < n.len() && n[i] == '/' {
-                    break;
-                }
-            }
-            // Validate the rest of the pattern even when nothing matched.
-            validate(&p[1..])?;
-            Ok(false)
-        }
-        '?' => Ok(!n.is_empty() && n[0] != '/' && match_from(&p[1..], &n[1..])?),
-        '[' => {
-            let (matched, consumed) = class(&p[1..], n.first().copied())?;
-            Ok(matched && match_from(&p[1 + consumed..], &n[1..])?)
-        }
-        '\\' => {
-            let c = *p.get(1).ok_or("syntax error in pattern")?;
-            Ok(!n.is_empty() && n[0] == c && match_from(&p[2..], &n[1..])?)
-        }
-        c => Ok(!n.is_empty() && n[0] == c && match_from(&p[1..], &n[1..])?),
-    }
-}
-
-fn validate(p: &[char]) -> Result<(), String> {
-    let mut i = 0;
-    while i < p.len() {
-        match p[i] {
-            '\\' => {
-                if i + 1 >= p.len() {
-                    return Err("syntax error in pattern".into());
-                }
-                i += 2;
-            }
-            '[' => {
-                let (_, consumed) = class(&p[i + 1..], None)?;
-                i += 1 + consumed;
-            }
-            _ => i += 1,
-        }
-    }
-    Ok(())
-}
-
-/// Matches a character class body (after `[`). Returns (matched, chars consumed incl. `]`).
-fn class(p: &[char], c: Option<char>) -> Result<(bool, usize), String> {
-    let mut i = 0;
-    let negate = p.first() == Some(&'^');
-    if negate {
-        i += 1;
-    }
-    let mut matched = false;
-    let mut first = true;
-    loop {
-        let Some(&ch) = p.get(i) else {
-            return Err("syntax error in pattern".into());
-        };
-        if ch == ']' && !first {
-            i += 1;
-            break;
-        }
-        first = false;
-        let lo = if ch == '\\' {
-            i += 1;
-            *p.get(i).ok_or("syntax error in pattern")?
-        } else {
-            ch
-        };
-        if lo == '-' && ch != '\\' {
-            return Err("syntax error in pattern".into());
-        }
-        i += 1;
-        let mut hi = lo;
-        if p.get(i) == Some(&'-') && p.get(i + 1) != Some(&']') {
-            i += 1;
-            let h = *p.get(i).ok_or("syntax error in pattern")?;
-            hi = if h == '\\' {
-                i += 1;
-                *p.get(i).ok_or("syntax error in pattern")?
-            } else {
-                h
-            };
-            i += 1;
-        }
-        if let Some(c) = c {
-            if lo <= c && c <= hi {
-                matched = true;
-            }
-        }
-    }
-    let ok = match c {
-        None => false,
-        Some('/') => false,
-        Some(_) => matched != negate,
-    };
-    Ok((ok, i))
-}
-
-/// `str.GlobsMatchPath`: does any comma-separated glob match a leading part of `target`?
+/// `module.MatchPrefixPatterns`: does any comma-separated glob match a leading part of
+/// `target`? (See [`Patterns`].)
 pub fn globs_match_path(globs: &str, target: &str) -> bool {
-    for glob in globs.split(',') {
-        let glob = glob.trim();
-        if glob.is_empty() {
-            continue;
-        }
-        // The glob matches as many leading path elements as it has.
-        let n = glob.matches('/').count() + 1;
-        let prefix: String = {
-            let mut end = target.len();
-            let mut count = 0;
-            for (i, ch) in target.char_indices() {
-                if ch == '/' {
-                    count += 1;
-                    if count == n {
-                        end = i;
-                        break;
-                    }
-                }
-            }
-            if count + 1 < n {
-                continue;
-            }
-            target[..end].to_string()
-        };
-        if path_match(glob, &prefix).unwrap_or(false) {
-            return true;
-        }
-    }
-    false
+    Patterns::parse(globs).matches(target)
 }
 
-/// Validates a pattern list (GOPRIVATE etc.): every glob must be a valid path.Match pattern.
+/// Validates a pattern list (GOPRIVATE etc.): every glob must be a valid path.Match pattern
+/// (the go command silently skips malformed ones).
 pub fn check_globs(key: &str, globs: &str) -> Result<(), String> {
-    for glob in globs.split(',').map(str::trim).filter(|g| !g.is_empty()) {
-        if path_match(glob, "").is_err() || validate(&glob.chars().collect::<Vec<_>>()).is_err() {
-            return Err(format!("{key}: malformed pattern {glob:?}"));
-        }
+    match Patterns::parse(globs).entries.iter().find(|e| e.malformed) {
+        Some(e) => Err(format!("{key}: malformed pattern {:?}", e.raw)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// A parsed GOSUMDB.
@@ -271,61 +305,20 @@ pub enum SumDb {
     },
 }
 
-/// Parses GOSUMDB (`off`, `sum.golang.org`, `name+key`, `name+key url`).
+/// Parses GOSUMDB (`off`, `sum.golang.org`, `name+key`, `name+key url`) as the go command
+/// does (newest Go rules; see [`GoSumDb`]). Errors are the go command's.
 pub fn parse_gosumdb(value: &str) -> Result<SumDb, String> {
-    let v = value.trim();
-    if v == "off" {
-        return Ok(SumDb::Off);
+    match GoSumDb::parse(value, &GoSemantics::latest()) {
+        GoSumDb::Off => Ok(SumDb::Off),
+        GoSumDb::Invalid { error } => Err(error),
+        GoSumDb::Crash { reason } => Err(format!("invalid GOSUMDB: {reason}")),
+        GoSumDb::Db(d) => Ok(SumDb::On {
+            url: d.url().to_string(),
+            explicit_url: d.explicit_url.is_some(),
+            key: (!d.known_key).then(|| d.key.clone()),
+            name: d.name,
+        }),
     }
-    let v = match v {
-        "" => "sum.golang.org",
-        // The go command's built-in alias: same database and key, mirror URL.
-        "sum.golang.google.cn" => "sum.golang.org https://sum.golang.google.cn",
-        v => v,
-    };
-    let mut fields = v.split_whitespace();
-    let first = fields.next().ok_or("GOSUMDB is empty")?;
-    let url = fields.next();
-    if fields.next().is_some() {
-        return Err(format!("invalid GOSUMDB: too many fields in {value:?}"));
-    }
-    let (name, key) = match first.split_once('+') {
-        Some((n, _)) => (n.to_string(), Some(first.to_string())),
-        None => (first.to_string(), None),
-    };
-    if key.is_none() && name != "sum.golang.org" {
-        return Err(format!(
-            "invalid GOSUMDB: {name:?} is not a known checksum database; give its key as NAME+KEY"
-        ));
-    }
-    if let Some(k) = &key {
-        // name+hash+base64 key
-        let parts: Vec<&str> = k.splitn(3, '+').collect();
-        if parts.len() != 3
-            || parts[1].len() != 8
-            || !parts[1].bytes().all(|b| b.is_ascii_hexdigit())
-            || parts[2].is_empty()
-        {
-            return Err(format!("invalid GOSUMDB: malformed verifier key {k:?}"));
-        }
-    }
-    let explicit_url = url.is_some();
-    let url = match url {
-        Some(u) => {
-            if !u.starts_with("https://") && !u.starts_with("http://") {
-                format!("https://{u}")
-            } else {
-                u.to_string()
-            }
-        }
-        None => format!("https://{name}"),
-    };
-    Ok(SumDb::On {
-        name,
-        key,
-        url,
-        explicit_url,
-    })
 }
 
 /// How the go command fetches one module, and how it verifies it.
@@ -355,87 +348,42 @@ pub struct RouteSettings<'a> {
     pub goinsecure: &'a str,
 }
 
-/// Computes the route of `module`. Errors name the malformed setting.
+/// Computes the route of `module` (newest Go rules). Errors: a malformed module path, or
+/// the setting that makes every download fail. [`RouteConfig`] gives the whole picture.
 pub fn route(module: &str, s: &RouteSettings<'_>) -> Result<Route, String> {
-    check_module_path(module)?;
-    for (k, v) in [
-        ("GOPRIVATE", s.goprivate),
-        ("GONOPROXY", s.gonoproxy),
-        ("GONOSUMDB", s.gonosumdb),
-        ("GOINSECURE", s.goinsecure),
-    ] {
-        check_globs(k, v)?;
+    let cfg = RouteConfig::parse(s, GoSemantics::latest());
+    let r = cfg.route(module)?;
+    if let Some(f) = &r.fails {
+        return Err(format!("{}: {}", f.setting, f.message));
     }
-    let list = parse_goproxy(s.goproxy)?;
-    let sumdb = parse_gosumdb(s.gosumdb)?;
-    let private = globs_match_path(s.goprivate, module);
-    let bypasses_proxy = globs_match_path(s.gonoproxy, module);
-    let sources = if bypasses_proxy {
-        if list.first() == Some(&ProxyEntry::Off) {
-            vec![ProxyEntry::Off]
-        } else {
-            vec![ProxyEntry::Direct]
-        }
-    } else {
-        list
-    };
-    let (checksum_db, checksum_note) = if globs_match_path(s.gonosumdb, module) {
-        (
-            None,
-            "not consulted: GONOSUMDB (or GOPRIVATE) matches this module; go.sum alone protects it"
-                .to_string(),
-        )
-    } else {
-        match sumdb {
-            SumDb::Off => (None, "not consulted: GOSUMDB=off disables verification for every module".to_string()),
-            SumDb::On { name, url, explicit_url: true, .. } => {
-                (Some(name.clone()), format!("{name} is consulted at {url} (an explicit URL bypasses the proxies)"))
-            }
-            SumDb::On { name, url, .. } => (
-                Some(name.clone()),
-                format!("{name} is consulted (through each proxy's /sumdb/{name}/ first, then {url} directly)"),
-            ),
-        }
-    };
     Ok(Route {
-        module: module.to_string(),
-        private,
-        bypasses_proxy,
-        sources,
-        checksum_db,
-        checksum_note,
-        insecure: globs_match_path(s.goinsecure, module),
+        module: r.module,
+        private: r.private.is_some(),
+        bypasses_proxy: r.noproxy.is_some(),
+        sources: r.sources,
+        checksum_db: r
+            .checksum
+            .consulted
+            .then(|| r.checksum.name.clone())
+            .flatten(),
+        checksum_note: r.checksum.note,
+        insecure: r.insecure.is_some(),
     })
 }
 
-/// A module path must be non-empty, free of spaces and control characters, and not
-/// start with `/`, `.` or `-` (module.CheckPath's first rules; enough to reject hostile input).
+/// `module.CheckPath`: the go command's module path rules and errors.
 pub fn check_module_path(p: &str) -> Result<(), String> {
-    if p.is_empty() {
-        return Err("module path is empty".into());
-    }
-    if p.len() > 1024 {
-        return Err("module path is longer than 1024 bytes".into());
-    }
-    if p.starts_with(['/', '.', '-'])
-        || p.ends_with('/')
-        || p.contains("//")
-        || p.split('/').any(|e| e == "." || e == "..")
-    {
-        return Err(format!("malformed module path {p:?}"));
-    }
-    if let Some(c) = p
-        .chars()
-        .find(|c| c.is_control() || c.is_whitespace() || "\"'`\\<>|*?:".contains(*c))
-    {
-        return Err(format!("malformed module path {p:?}: invalid char {c:?}"));
-    }
-    Ok(())
+    crate::modpath::check_module_path(p)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sumdb;
+
+    fn sem(v: &str) -> GoSemantics {
+        GoSemantics::for_version(Some(v))
+    }
 
     #[test]
     fn goproxy_lists() {
@@ -465,8 +413,6 @@ mod tests {
         assert_eq!(parse_goproxy("off,direct").unwrap(), vec![ProxyEntry::Off]);
         assert!(parse_goproxy(",").is_err());
         assert!(parse_goproxy(" ").is_err());
-        assert!(parse_goproxy("ftp://x").is_err());
-        assert!(parse_goproxy("banana").is_err());
         assert!(matches!(
             &parse_goproxy("file:///srv/proxy").unwrap()[0],
             ProxyEntry::Url { .. }
@@ -474,20 +420,87 @@ mod tests {
     }
 
     #[test]
-    fn globs_like_go() {
+    fn goproxy_errors_like_go() {
+        let e = |v: &str| GoProxy::parse(v, "", &sem("1.27.3")).error.unwrap();
+        assert_eq!(
+            e("ftp://x"),
+            "invalid proxy URL scheme (must be https, http, file): ftp://x"
+        );
+        assert_eq!(e("banana"), "invalid proxy URL missing scheme: banana");
+        assert_eq!(
+            e("https://ok.example,http://a b,direct"),
+            r#"parse "http://a b": invalid character " " in host name"#
+        );
+        assert_eq!(
+            e("file://host/srv"),
+            "invalid file:// proxy URL with non-path elements: file://host/srv"
+        );
+        assert_eq!(
+            e("file:/srv"),
+            "invalid file:// proxy URL with non-path elements: file:/srv"
+        );
+        assert_eq!(
+            e("ftp://u:secret@x"),
+            "invalid proxy URL scheme (must be https, http, file): ftp://u:xxxxx@x"
+        );
+        assert_eq!(
+            e(" , "),
+            "GOPROXY list is not the empty string, but contains no entries"
+        );
+        // An entry after direct is never checked.
+        assert!(GoProxy::parse("direct,ftp://x", "", &sem("1.27.3"))
+            .error
+            .is_none());
+        // A bare host with a bad port: https:// is added, then url.Parse refuses it.
+        assert_eq!(
+            e("proxy.example:x"),
+            r#"parse "https://proxy.example:x": invalid port ":x" after host"#
+        );
+        // The release matters: 1.27 refuses a second colon in an http(s) host.
+        assert!(GoProxy::parse("https://a:1:2", "", &sem("1.24.11"))
+            .error
+            .is_none());
+        assert!(GoProxy::parse("https://a:1:2", "", &sem("1.27.3"))
+            .error
+            .is_some());
+    }
+
+    #[test]
+    fn implicit_noproxy() {
+        let p = GoProxy::parse("https://p.example,direct", "corp.example", &sem("1.27.3"));
+        assert_eq!(p.entries[0].kind, ProxyKind::Noproxy);
+        assert_eq!(p.entries.len(), 3);
+        // Not for GOPROXY=direct exactly...
+        let p = GoProxy::parse("direct", "corp.example", &sem("1.27.3"));
+        assert_eq!(p.entries.len(), 1);
+        // ...and a list of only noproxy is still empty.
+        let p = GoProxy::parse(",", "corp.example", &sem("1.27.3"));
+        assert!(p.error.is_some());
+    }
+
+    #[test]
+    fn windows_paths() {
+        let mut s = sem("1.27.3");
+        s.windows = true;
+        // An absolute Windows path gets no https:// and then has scheme "c".
+        assert_eq!(
+            GoProxy::parse(r"C:\proxy", "", &s).error.unwrap(),
+            r"invalid proxy URL scheme (must be https, http, file): c:\proxy"
+        );
+        s.windows = false;
+        assert_eq!(
+            GoProxy::parse(r"C:\proxy", "", &s).error.unwrap(),
+            r#"parse "https://C:\\proxy": invalid port ":\\proxy" after host"#
+        );
+    }
+
+    #[test]
+    fn legacy_wrappers() {
         assert!(globs_match_path(
             "*.corp.example",
             "git.corp.example/team/mod"
         ));
         assert!(!globs_match_path("*.corp.example", "corp.example/x"));
-        assert!(globs_match_path(
-            "github.com/acme",
-            "github.com/acme/tool/v2"
-        ));
-        assert!(!globs_match_path(
-            "github.com/acme",
-            "github.com/acmeinc/tool"
-        ));
         assert!(globs_match_path(
             "github.com/*/internal",
             "github.com/x/internal/y"
@@ -496,41 +509,37 @@ mod tests {
             "github.com/*/internal/more",
             "github.com/x/internal"
         ));
-        assert!(globs_match_path(" , rsc.io ", "rsc.io/quote"));
+        // The go command does not trim spaces around patterns.
+        assert!(!globs_match_path(" , rsc.io ", "rsc.io/quote"));
+        assert!(globs_match_path(",rsc.io/", "rsc.io/quote"));
         assert!(globs_match_path("*", "anything/at/all"));
         assert!(globs_match_path("gith?b.com", "github.com/x"));
         assert!(globs_match_path("[a-h]ithub.com", "github.com/x"));
         assert!(check_globs("GOPRIVATE", "[a-").is_err());
-    }
-
-    #[test]
-    fn sumdb_forms() {
+        assert!(check_globs("GOPRIVATE", "a.example, b.example").is_ok());
+        assert!(path_match("[", "x").is_err());
         assert_eq!(parse_gosumdb("off").unwrap(), SumDb::Off);
-        assert!(
-            matches!(parse_gosumdb("sum.golang.google.cn").unwrap(), SumDb::On { ref name, ref url, .. } if url == "https://sum.golang.google.cn" && name == "sum.golang.org")
-        );
-        let s = parse_gosumdb("sum.example+0123abcd+AAAAkey https://sumdb.example/x").unwrap();
-        assert_eq!(
-            s,
-            SumDb::On {
-                name: "sum.example".into(),
-                key: Some("sum.example+0123abcd+AAAAkey".into()),
-                url: "https://sumdb.example/x".into(),
-                explicit_url: true
-            }
-        );
+        assert!(matches!(
+            parse_gosumdb("sum.golang.google.cn").unwrap(),
+            SumDb::On { ref name, ref url, explicit_url: true, .. }
+                if url == "https://sum.golang.google.cn" && name == "sum.golang.org"
+        ));
+        assert!(matches!(
+            parse_gosumdb(sumdb::KNOWN_SUMDB_KEYS[0].1),
+            Ok(SumDb::On { ref name, key: Some(_), .. }) if name == "sum.golang.org"
+        ));
         assert!(parse_gosumdb("my.sumdb").is_err());
-        // The real sum.golang.org verifier key: its base64 part contains '+'.
-        let real = "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ny+y7TdKS1xyq28Y";
-        assert!(
-            matches!(parse_gosumdb(real), Ok(SumDb::On { ref name, .. }) if name == "sum.golang.org")
-        );
         assert!(parse_gosumdb("a+b").is_err());
         assert!(parse_gosumdb("a+0123abcd+k u extra").is_err());
+        // A key whose hash does not match: rejected as the go command does.
+        assert_eq!(
+            parse_gosumdb("sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ny+y7TdKS1xyq28Y"),
+            Err("invalid GOSUMDB: invalid verifier hash".into())
+        );
     }
 
     #[test]
-    fn routes() {
+    fn legacy_route() {
         let s = RouteSettings {
             goproxy: "https://proxy.golang.org,direct",
             gosumdb: "sum.golang.org",
@@ -547,5 +556,12 @@ mod tests {
         assert_eq!(r.checksum_db.as_deref(), Some("sum.golang.org"));
         assert!(route("../etc/passwd", &s).is_err());
         assert!(route("a b", &s).is_err());
+        let bad = RouteSettings {
+            goproxy: "https://proxy.golang.org,ftp://x",
+            ..s
+        };
+        assert!(route("golang.org/x/text", &bad)
+            .unwrap_err()
+            .starts_with("GOPROXY: "));
     }
 }

@@ -5,14 +5,25 @@
 pub mod envfile;
 pub mod gomod;
 pub mod goproxy;
+pub mod gosem;
+pub mod gourl;
 pub mod keys;
+pub mod modpath;
 pub mod pathscan;
+pub mod patterns;
+pub mod route;
 pub mod settings;
 pub mod snapshot;
+pub mod sumdb;
 pub mod version;
 pub mod write;
 
 pub use envfile::{EnvFile, EnvFileIssue};
 pub use settings::{Layer, Source};
 pub use snapshot::{Setting, Snapshot};
+pub use goproxy::GoProxy;
+pub use gosem::GoSemantics;
+pub use patterns::Patterns;
+pub use route::{ModuleRoute, RouteConfig};
+pub use sumdb::GoSumDb;
 pub use version::GoVersion;

@@ -6,7 +6,9 @@ use gomedic_checks::net::{judge_chain, Chain, judge_sumdb, recommend, Recommenda
 use gomedic_checks::{Gather, Policy};
 use gomedic_core::net::{EndpointKind, EndpointReport};
 use gomedic_core::Redactor;
-use gomedic_goenv::goproxy::{self, Fallback, ProxyEntry, RouteSettings};
+use gomedic_goenv::goproxy::{Fallback, ProxyEntry, RouteSettings};
+use gomedic_goenv::route::{ModuleRoute, RouteConfig, SettingDiagnostic, Severity, StepAction};
+use gomedic_goenv::GoSemantics;
 use std::io::Write;
 
 pub fn run(args: NetArgs) -> anyhow::Result<u8> {
@@ -231,41 +233,103 @@ fn route(module: &str, format: Format) -> anyhow::Result<u8> {
         gonosumdb: &gns,
         goinsecure: &gi,
     };
-    let route = match goproxy::route(module, &settings) {
+    // The rules of the go that runs (its release, GODEBUG), the newest without one.
+    let version = facts
+        .go_env_value("GOVERSION")
+        .and_then(|v| v.split_whitespace().next())
+        .map(str::to_string);
+    let sem = GoSemantics::for_version(version.as_deref())
+        .with_godebug(&facts.getenv("GODEBUG").unwrap_or_default());
+    let cfg = RouteConfig::parse(&settings, sem)
+        .with_git_http_user_agent(&facts.getenv("GIT_HTTP_USER_AGENT").unwrap_or_default());
+    let route = match cfg.route(module) {
         Ok(r) => r,
         Err(e) => return Err(common::UsageError(e).into()),
     };
+    let diagnostics = cfg.diagnostics();
+    let code = if route.fails.is_some() { 1 } else { 0 };
     let r = common::redactor(&facts);
     let mut stdout = std::io::stdout().lock();
     let mut out: Vec<u8> = Vec::new();
     if format == Format::Json {
-        let mut doc = serde_json::json!({ "schema": "gomedic.route/v1", "route": route, "settings": {
-            "GOPROXY": gp, "GOSUMDB": gs, "GOPRIVATE": gpriv, "GONOPROXY": gnp, "GONOSUMDB": gns, "GOINSECURE": gi } });
+        let mut doc = serde_json::json!({
+            "schema": "gomedic.route/v1",
+            "route": route_json(&route),
+            "diagnostics": diagnostics,
+            "settings": {
+                "GOPROXY": gp, "GOSUMDB": gs, "GOPRIVATE": gpriv, "GONOPROXY": gnp,
+                "GONOSUMDB": gns, "GOINSECURE": gi,
+            },
+        });
         r.redact_json(&mut doc);
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
         stdout.write_all(&out)?;
-        return Ok(0);
+        return Ok(code);
     }
+    route_human(&mut out, &route, &diagnostics, &gpriv)?;
+    stdout.write_all(r.redact(&String::from_utf8_lossy(&out)).as_bytes())?;
+    Ok(code)
+}
+
+/// The route as `gomedic.route/v1` has it: the typed route plus the earlier flat fields.
+fn route_json(route: &ModuleRoute) -> serde_json::Value {
+    let mut v = serde_json::to_value(route).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("private".into(), route.private.is_some().into());
+        o.insert("private_pattern".into(), route.private.clone().into());
+        o.insert("bypasses_proxy".into(), route.noproxy.is_some().into());
+        o.insert("noproxy_pattern".into(), route.noproxy.clone().into());
+        o.insert("insecure".into(), route.insecure.is_some().into());
+        o.insert("insecure_pattern".into(), route.insecure.clone().into());
+        o.remove("noproxy");
+        let db = route
+            .checksum
+            .consulted
+            .then(|| route.checksum.name.clone())
+            .flatten();
+        o.insert("checksum_db".into(), db.into());
+        o.insert("checksum_note".into(), route.checksum.note.clone().into());
+    }
+    v
+}
+
+fn route_human(
+    out: &mut dyn Write,
+    route: &ModuleRoute,
+    diagnostics: &[SettingDiagnostic],
+    goprivate: &str,
+) -> std::io::Result<()> {
     writeln!(out, "module {}", route.module)?;
+    writeln!(out, "  rules: {}", route.go_rules)?;
     writeln!(
         out,
         "  private: {}",
-        if route.private {
-            format!("yes (GOPRIVATE={gpriv})")
-        } else {
-            "no".into()
+        match &route.private {
+            Some(p) => format!("yes (GOPRIVATE={goprivate}, entry {p:?})"),
+            None => "no".into(),
         }
     )?;
-    if route.bypasses_proxy {
-        writeln!(out, "  GONOPROXY={gnp} matches: the proxy list is skipped")?;
+    if let Some(p) = &route.noproxy {
+        writeln!(
+            out,
+            "  GONOPROXY entry {p:?} matches: the proxies are skipped, the module is fetched directly"
+        )?;
     }
-    writeln!(out, "  sources, in order:")?;
+    if let Some(f) = &route.fails {
+        writeln!(
+            out,
+            "  ✗ every download fails: {}: {} ({})",
+            f.setting, f.message, f.code
+        )?;
+    }
+    if !route.sources.is_empty() {
+        writeln!(out, "  sources, in order:")?;
+    }
     for (i, e) in route.sources.iter().enumerate() {
         let text = match e {
             ProxyEntry::Url { url, fallback } => format!(
-                "{} — {}",
-                r.redact(url),
+                "{url} — {}",
                 match fallback {
                     Fallback::OnNotFound =>
                         "on 404/410 try the next; other errors stop the download",
@@ -280,10 +344,34 @@ fn route(module: &str, format: Format) -> anyhow::Result<u8> {
         };
         writeln!(out, "    {}. {text}", i + 1)?;
     }
-    writeln!(out, "  checksum database: {}", route.checksum_note)?;
-    if route.insecure {
+    let skipped: Vec<String> = route
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            StepAction::Skip { reason } if s.entry != "noproxy" => {
+                Some(format!("{} ({reason})", s.entry))
+            }
+            _ => None,
+        })
+        .collect();
+    if !skipped.is_empty() {
+        writeln!(out, "  skipped: {}", skipped.join(", "))?;
+    }
+    writeln!(out, "  checksum database: {}", route.checksum.note)?;
+    if route.insecure.is_some() {
         writeln!(out, "  GOINSECURE matches: plain HTTP and invalid certificates are accepted for direct fetches")?;
     }
-    stdout.write_all(r.redact(&String::from_utf8_lossy(&out)).as_bytes())?;
-    Ok(0)
+    let fail_code = route.fails.as_ref().map(|f| f.code.as_str());
+    for d in diagnostics
+        .iter()
+        .filter(|d| Some(d.code.as_str()) != fail_code)
+    {
+        let sym = match d.severity {
+            Severity::Error => "✗",
+            Severity::Warning => "!",
+            Severity::Info => "·",
+        };
+        writeln!(out, "  {sym} {} ({})", d.message, d.code)?;
+    }
+    Ok(())
 }

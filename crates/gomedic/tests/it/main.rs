@@ -10,4 +10,5 @@ mod env_fix;
 mod env_targets;
 mod net;
 mod settings;
+mod route_diff;
 mod wdac;
