@@ -97,6 +97,34 @@ codes! {
     // path.tools
     GobinNotOnPath = "gobin.not_on_path": "GOBIN (or GOPATH/bin) is not on PATH: tools from go install (gopls, dlv, ...) are not found",
     GobinToolShadowed = "gobin.tool_shadowed": "a tool installed with go install is shadowed by another copy earlier on PATH",
+    // go.env: GOPROXY, GOSUMDB and pattern list findings (the settings snapshot's route)
+    GoproxyIgnoredAfterDirectOrOff = "goproxy.ignored_after_direct_or_off": "a GOPROXY entry after direct or off, which the go command ignores",
+    GoproxyEmptyEntry = "goproxy.empty_entry": "GOPROXY has an empty entry (skipped, harmless)",
+    GoproxyWhitespace = "goproxy.whitespace": "a GOPROXY entry has spaces around it (trimmed, harmless)",
+    GoproxyImplicitHttps = "goproxy.implicit_https": "a GOPROXY entry has no scheme: the go command uses https://",
+    GosumdbCrash = "gosumdb.crash": "a GOSUMDB name that makes the go command crash when it verifies a download",
+    GosumdbUnusableUrl = "gosumdb.unusable_url": "the GOSUMDB URL cannot be used: every checksum lookup fails",
+    GosumdbOffToolchain = "gosumdb.off_toolchain": "GOSUMDB=off, so toolchain downloads (always verified) fail",
+    GoprivatePatternWhitespace = "goprivate.pattern_whitespace": "GOPRIVATE: an entry has spaces: the go command does not trim them, so it matches no module",
+    GoprivatePatternMalformed = "goprivate.pattern_malformed": "GOPRIVATE: an entry is not a valid pattern: the go command skips it",
+    GoprivatePatternNeverMatches = "goprivate.pattern_never_matches": "GOPRIVATE: an entry has an empty path element: it matches no module",
+    GoprivateTrailingSlash = "goprivate.trailing_slash": "GOPRIVATE: an entry ends with /, which the go command removes (harmless)",
+    GoprivateEmptyEntry = "goprivate.empty_entry": "GOPRIVATE: an empty entry (skipped, harmless)",
+    GonoproxyPatternWhitespace = "gonoproxy.pattern_whitespace": "GONOPROXY: an entry has spaces: the go command does not trim them, so it matches no module",
+    GonoproxyPatternMalformed = "gonoproxy.pattern_malformed": "GONOPROXY: an entry is not a valid pattern: the go command skips it",
+    GonoproxyPatternNeverMatches = "gonoproxy.pattern_never_matches": "GONOPROXY: an entry has an empty path element: it matches no module",
+    GonoproxyTrailingSlash = "gonoproxy.trailing_slash": "GONOPROXY: an entry ends with /, which the go command removes (harmless)",
+    GonoproxyEmptyEntry = "gonoproxy.empty_entry": "GONOPROXY: an empty entry (skipped, harmless)",
+    GonosumdbPatternWhitespace = "gonosumdb.pattern_whitespace": "GONOSUMDB: an entry has spaces: the go command does not trim them, so it matches no module",
+    GonosumdbPatternMalformed = "gonosumdb.pattern_malformed": "GONOSUMDB: an entry is not a valid pattern: the go command skips it",
+    GonosumdbPatternNeverMatches = "gonosumdb.pattern_never_matches": "GONOSUMDB: an entry has an empty path element: it matches no module",
+    GonosumdbTrailingSlash = "gonosumdb.trailing_slash": "GONOSUMDB: an entry ends with /, which the go command removes (harmless)",
+    GonosumdbEmptyEntry = "gonosumdb.empty_entry": "GONOSUMDB: an empty entry (skipped, harmless)",
+    GoinsecurePatternWhitespace = "goinsecure.pattern_whitespace": "GOINSECURE: an entry has spaces: the go command does not trim them, so it matches no module",
+    GoinsecurePatternMalformed = "goinsecure.pattern_malformed": "GOINSECURE: an entry is not a valid pattern: the go command skips it",
+    GoinsecurePatternNeverMatches = "goinsecure.pattern_never_matches": "GOINSECURE: an entry has an empty path element: it matches no module",
+    GoinsecureTrailingSlash = "goinsecure.trailing_slash": "GOINSECURE: an entry ends with /, which the go command removes (harmless)",
+    GoinsecureEmptyEntry = "goinsecure.empty_entry": "GOINSECURE: an empty entry (skipped, harmless)",
     // net.goproxy
     GoproxyWorks = "goproxy.works": "the first GOPROXY proxy works",
     GoproxyTlsIntercepted = "goproxy.tls_intercepted": "the proxy works, but TLS is intercepted by a certificate only this machine trusts",
@@ -170,6 +198,13 @@ codes! {
     CheckNoResult = "check.no_result": "the check ended without a result",
 }
 
+impl Code {
+    /// The code for a string (codes computed by gomedic-goenv, such as pattern findings).
+    pub fn parse(s: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+}
+
 impl From<Code> for String {
     fn from(c: Code) -> String {
         c.as_str().to_string()
@@ -179,6 +214,38 @@ impl From<Code> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every code the settings snapshot's route can report is registered (go.env would
+    /// otherwise drop it).
+    #[test]
+    fn every_route_diagnostic_code_is_registered() {
+        use gomedic_goenv::goproxy::GoProxyIssue;
+        use gomedic_goenv::patterns::PatternIssue;
+        use gomedic_goenv::route::{codes as rc, pattern_code, PATTERN_SETTINGS};
+        let mut all: Vec<String> = [
+            rc::GOPROXY_INVALID,
+            rc::GOPROXY_OFF,
+            rc::GOPROXY_IGNORED_AFTER_DIRECT_OR_OFF,
+            rc::GOPROXY_EMPTY_ENTRY,
+            rc::GOPROXY_WHITESPACE,
+            rc::GOPROXY_IMPLICIT_HTTPS,
+            rc::GOSUMDB_INVALID,
+            rc::GOSUMDB_CRASH,
+            rc::GOSUMDB_UNUSABLE_URL,
+            rc::GOSUMDB_OFF,
+            rc::GOSUMDB_OFF_TOOLCHAIN,
+        ]
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+        all.extend(GoProxyIssue::ALL.iter().map(|i| format!("goproxy.{}", i.as_str())));
+        for k in PATTERN_SETTINGS {
+            all.extend(PatternIssue::ALL.iter().map(|i| pattern_code(k, *i)));
+        }
+        for c in all {
+            assert!(Code::parse(&c).is_some(), "{c} is not in the registry");
+        }
+    }
 
     #[test]
     fn codes_are_unique_well_formed_and_documented() {

@@ -7,6 +7,7 @@ use crate::util::{excerpt, tail_lines};
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
 use gomedic_goenv::keys::{EXPECTED_IN_GO_ENV_JSON, KEY_SETTINGS};
 use gomedic_goenv::goproxy::{ProxyEntry, SumDb};
+use gomedic_goenv::route::Severity;
 use gomedic_goenv::settings::Source;
 use serde_json::json;
 
@@ -227,15 +228,31 @@ pub fn check(f: &Facts) -> CheckResult {
             _ => Fix::manual("env.gosumdb-off", desc, cmds),
         });
     }
-    for key in ["GONOSUMDB", "GOPRIVATE", "GONOPROXY"] {
-        let v = val(key);
-        // Any module path with a dot in its first element: the patterns that match all.
-        if ["example.com/x", "x.example/y/z", "golang.org/x/text"]
-            .iter()
-            .all(|m| gomedic_goenv::goproxy::globs_match_path(&v, m))
-        {
-            found.push((Status::Warn, Code::PatternsMatchEverything, format!("{key}={v} matches every module: checksum verification (and the proxy) is skipped for all of them")));
+    let r = &snap.route;
+    for (key, p) in [("GONOSUMDB", &r.gonosumdb), ("GOPRIVATE", &r.goprivate), ("GONOPROXY", &r.gonoproxy)] {
+        // Module paths of every shape: a list that matches them all matches everything.
+        if ["example.com/x", "x.example/y/z", "golang.org/x/text"].iter().all(|m| p.matches(m)) {
+            found.push((Status::Warn, Code::PatternsMatchEverything, format!("{key}={} matches every module: checksum verification (and the proxy) is skipped for all of them", p.value)));
         }
+    }
+    // GOPROXY, GOSUMDB and pattern list findings, exactly as the go being diagnosed reads
+    // them (invalid and off are reported above).
+    for d in r.diagnostics() {
+        if matches!(d.code.as_str(), "goproxy.invalid" | "goproxy.off" | "gosumdb.invalid" | "gosumdb.off") {
+            continue;
+        }
+        let Some(code) = Code::parse(&d.code) else {
+            continue;
+        };
+        let st = match d.severity {
+            Severity::Info => Status::Ok,
+            Severity::Warning => Status::Warn,
+            Severity::Error => Status::Error,
+        };
+        if st == Status::Ok {
+            details.push(format!("note: {}", d.message));
+        }
+        found.push((st, code, d.message));
     }
     let goinsecure = val("GOINSECURE");
     if !goinsecure.is_empty() {
@@ -304,8 +321,10 @@ pub fn check(f: &Facts) -> CheckResult {
         )));
     }
     for (st, _, msg) in &found {
-        status = status.worst(*st);
-        problems.push(msg.clone());
+        if *st != Status::Ok {
+            status = status.worst(*st);
+            problems.push(msg.clone());
+        }
     }
 
     // 5. assemble

@@ -229,6 +229,7 @@ impl Facts {
             goroot_file: self.goroot_env_file(),
             go_env: self.go_env().and_then(|f| f.parsed.as_ref().ok()),
             binary_goroot: self.go_binary().and_then(|c| c.goroot.clone()),
+            binary_version: self.go_binary().and_then(|c| c.goroot_version.clone()),
         }
     }
 

@@ -308,7 +308,13 @@ pub enum SumDb {
 /// Parses GOSUMDB (`off`, `sum.golang.org`, `name+key`, `name+key url`) as the go command
 /// does (newest Go rules; see [`GoSumDb`]). Errors are the go command's.
 pub fn parse_gosumdb(value: &str) -> Result<SumDb, String> {
-    match GoSumDb::parse(value, &GoSemantics::latest()) {
+    GoSumDb::parse(value, &GoSemantics::latest()).legacy()
+}
+
+impl GoSumDb {
+    /// The simple form checks read: off, on (name, key, URL), or the error.
+    pub fn legacy(&self) -> Result<SumDb, String> {
+        match self.clone() {
         GoSumDb::Off => Ok(SumDb::Off),
         GoSumDb::Invalid { error } => Err(error),
         GoSumDb::Crash { reason } => Err(format!("invalid GOSUMDB: {reason}")),
@@ -318,6 +324,7 @@ pub fn parse_gosumdb(value: &str) -> Result<SumDb, String> {
             key: (!d.known_key).then(|| d.key.clone()),
             name: d.name,
         }),
+        }
     }
 }
 

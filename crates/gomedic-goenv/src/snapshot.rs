@@ -9,7 +9,9 @@
 //! parsed here once; every reader (checks, `env`, `net`, `net route`, `fix`) uses these.
 
 use crate::envfile::EnvFile;
-use crate::goproxy::{self, ProxyEntry, SumDb};
+use crate::goproxy::{ProxyEntry, RouteSettings, SumDb};
+use crate::gosem::GoSemantics;
+use crate::route::RouteConfig;
 use crate::settings::{Layer, Source};
 use crate::version::GoVersion;
 use serde::Serialize;
@@ -113,6 +115,8 @@ pub struct Inputs<'a> {
     pub go_env: Option<&'a BTreeMap<String, String>>,
     /// The GOROOT of the go binary being diagnosed (go's own default for GOROOT).
     pub binary_goroot: Option<PathBuf>,
+    /// The go release whose rules apply (`go1.22.3`) when go did not say (its VERSION file).
+    pub binary_version: Option<String>,
 }
 
 /// The settings of one go, as that go sees them.
@@ -121,9 +125,12 @@ pub struct Snapshot {
     settings: BTreeMap<String, Setting>,
     /// `go env` answered: the values are go's own.
     pub asked_go: bool,
-    /// GOPROXY parsed as go parses it, or the error every download would fail with.
+    /// GOPROXY, GOSUMDB and the pattern lists parsed once with the rules of the go being
+    /// diagnosed: the route of any module and the findings about these settings.
+    pub route: RouteConfig,
+    /// GOPROXY's entries (from `route`), or the error every download would fail with.
     pub goproxy: Result<Vec<ProxyEntry>, String>,
-    /// GOSUMDB parsed as go parses it, or the error every verified download fails with.
+    /// GOSUMDB (from `route`), or the error every verified download fails with.
     pub gosumdb: Result<SumDb, String>,
     pub gotoolchain: Toolchain,
     /// GOFLAGS split as go splits it (`quoted.Split`), or go's parse error.
@@ -176,11 +183,45 @@ impl Snapshot {
             settings.insert(key.to_string(), s);
         }
         let value = |k: &str| settings.get(k).map(|s: &Setting| s.value.clone()).unwrap_or_default();
-        let goproxy = goproxy::parse_goproxy(&value("GOPROXY"));
-        let gosumdb = goproxy::parse_gosumdb(&value("GOSUMDB"));
+        // The rules of the go that runs (its release, GODEBUG); the newest without one.
+        let release = inp
+            .go_env
+            .and_then(|m| m.get("GOVERSION"))
+            .and_then(|v| v.split_whitespace().next())
+            .map(str::to_string)
+            .or_else(|| inp.binary_version.clone());
+        let mut sem = GoSemantics::for_version(release.as_deref())
+            .with_godebug(&(inp.getenv)("GODEBUG").unwrap_or_default());
+        sem.windows = inp.windows;
+        let (gp, gs, gpriv, gnp, gns, gi) = (
+            value("GOPROXY"),
+            value("GOSUMDB"),
+            value("GOPRIVATE"),
+            value("GONOPROXY"),
+            value("GONOSUMDB"),
+            value("GOINSECURE"),
+        );
+        let route = RouteConfig::parse(
+            &RouteSettings {
+                goproxy: &gp,
+                gosumdb: &gs,
+                goprivate: &gpriv,
+                gonoproxy: &gnp,
+                gonosumdb: &gns,
+                goinsecure: &gi,
+            },
+            sem,
+        )
+        .with_git_http_user_agent(&(inp.getenv)("GIT_HTTP_USER_AGENT").unwrap_or_default());
+        let goproxy = match &route.goproxy.error {
+            Some(e) => Err(e.clone()),
+            None => Ok(route.goproxy.legacy_entries()),
+        };
+        let gosumdb = route.gosumdb.legacy();
         let gotoolchain = Toolchain::parse(&value("GOTOOLCHAIN"));
         let goflags = crate::write::quoted_split(&value("GOFLAGS"));
         Snapshot {
+            route,
             goflags,
             asked_go: inp.go_env.is_some(),
             settings,
@@ -213,19 +254,7 @@ impl Snapshot {
 
     /// GOPRIVATE matches `module` as the go command matches it.
     pub fn private(&self, module: &str) -> bool {
-        goproxy::globs_match_path(self.value("GOPRIVATE"), module)
-    }
-
-    /// The settings `net route` needs, borrowed from the snapshot.
-    pub fn route_settings(&self) -> goproxy::RouteSettings<'_> {
-        goproxy::RouteSettings {
-            goproxy: self.value("GOPROXY"),
-            gosumdb: self.value("GOSUMDB"),
-            goprivate: self.value("GOPRIVATE"),
-            gonoproxy: self.value("GONOPROXY"),
-            gonosumdb: self.value("GONOSUMDB"),
-            goinsecure: self.value("GOINSECURE"),
-        }
+        self.route.goprivate.matches(module)
     }
 }
 
@@ -376,6 +405,7 @@ mod tests {
             goroot_file: gr.as_ref(),
             go_env: go.as_ref(),
             binary_goroot: Some("/g".into()),
+            binary_version: None,
         })
     }
 

@@ -6,9 +6,8 @@ use gomedic_checks::net::{judge_chain, Chain, judge_sumdb, recommend, Recommenda
 use gomedic_checks::{Gather, Policy};
 use gomedic_core::net::{EndpointKind, EndpointReport};
 use gomedic_core::Redactor;
-use gomedic_goenv::goproxy::{Fallback, ProxyEntry, RouteSettings};
-use gomedic_goenv::route::{ModuleRoute, RouteConfig, SettingDiagnostic, Severity, StepAction};
-use gomedic_goenv::GoSemantics;
+use gomedic_goenv::goproxy::{Fallback, ProxyEntry};
+use gomedic_goenv::route::{ModuleRoute, SettingDiagnostic, Severity, StepAction};
 use std::io::Write;
 
 pub fn run(args: NetArgs) -> anyhow::Result<u8> {
@@ -225,23 +224,8 @@ fn route(module: &str, format: Format) -> anyhow::Result<u8> {
         s("GONOSUMDB"),
         s("GOINSECURE"),
     );
-    let settings = RouteSettings {
-        goproxy: &gp,
-        gosumdb: &gs,
-        goprivate: &gpriv,
-        gonoproxy: &gnp,
-        gonosumdb: &gns,
-        goinsecure: &gi,
-    };
-    // The rules of the go that runs (its release, GODEBUG), the newest without one.
-    let version = facts
-        .go_env_value("GOVERSION")
-        .and_then(|v| v.split_whitespace().next())
-        .map(str::to_string);
-    let sem = GoSemantics::for_version(version.as_deref())
-        .with_godebug(&facts.getenv("GODEBUG").unwrap_or_default());
-    let cfg = RouteConfig::parse(&settings, sem)
-        .with_git_http_user_agent(&facts.getenv("GIT_HTTP_USER_AGENT").unwrap_or_default());
+    // Parsed once in the settings snapshot, with the rules of the go that runs.
+    let cfg = &facts.settings().route;
     let route = match cfg.route(module) {
         Ok(r) => r,
         Err(e) => return Err(common::UsageError(e).into()),

@@ -170,3 +170,18 @@ fn every_layer_combination_matches_go_env() {
         }
     }
 }
+
+/// `GOPRIVATE="a.example, b.example"`: go matches no module under b.example (it does not
+/// trim spaces); check says so under its code instead of calling the module private.
+#[test]
+fn spaces_in_goprivate_are_reported_as_go_reads_them() {
+    let root = newest();
+    let mut t = TestEnv::new(&[&root.join("bin")]);
+    t.set("GOPRIVATE", "a.example, b.example");
+    let (_, report) = t.check_json(&["--only", "go.env"]);
+    assert!(codes(&report, "go.env").contains(&"goprivate.pattern_whitespace".to_string()), "{report:#}");
+    assert_status(&report, "go.env", "warn");
+    let out = t.gomedic(&["net", "route", "b.example/m", "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["route"]["private"], false, "{doc:#}");
+}
