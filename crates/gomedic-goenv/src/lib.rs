@@ -7,6 +7,7 @@ pub mod gomod;
 pub mod goproxy;
 pub mod keys;
 pub mod pathscan;
+pub mod rules;
 pub mod settings;
 pub mod version;
 pub mod write;
