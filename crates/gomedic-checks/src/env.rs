@@ -267,10 +267,10 @@ pub fn check(f: &Facts) -> CheckResult {
             ),
         });
     }
-    if goflags.split_whitespace().any(|w| !w.starts_with('-')) {
+    if let Some(why) = gomedic_goenv::rules::goflags_breakage(&goflags) {
         status = status.worst(Status::Warn);
         problems.push(format!(
-            "GOFLAGS={goflags:?} has words that are not flags; the go command rejects such GOFLAGS"
+            "GOFLAGS={goflags:?} is rejected by every go command except `go env`: {why}"
         ));
     }
 
