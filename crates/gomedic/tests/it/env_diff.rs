@@ -404,6 +404,9 @@ fn run_case(ver: &str, root: &Path, c: &Case) -> Result<bool, String> {
             if o.status.code() != Some(want) {
                 return Err(ctx(&format!("gomedic should exit {want}"), o));
             }
+            if String::from_utf8_lossy(&o.stderr).contains("differs from what `go env` wrote") {
+                return Err(ctx("gomedic's own bytes differ from go's", o));
+            }
             if want == 1 && !String::from_utf8_lossy(&o.stderr).contains("gomedic undo") {
                 return Err(ctx("no undo hint after breaking go", o));
             }
@@ -555,5 +558,168 @@ fn env_diff_gomedic_agrees_with_go_env_w_and_u() {
         "{} disagreement(s):\n\n{}",
         failures.len(),
         failures.join("\n\n")
+    );
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A sandbox whose PATH is `dirs` only (plus /usr/bin:/bin, which hold no go).
+fn with_path(dirs: &[&Path]) -> TestEnv {
+    let mut t = TestEnv::new(dirs);
+    t.unset("GOFLAGS");
+    let data = t.path("gomedic-data").display().to_string();
+    t.set("GOMEDIC_DATA_DIR", data);
+    t
+}
+
+/// A go that hangs: a clear error and nothing written; with --force the file is written
+/// with gomedic's own rules, but the exit code is still 1, with the undo command.
+#[test]
+fn env_set_with_a_hanging_go_never_reports_success() {
+    let mut t = with_path(&[]);
+    let dir = t.fake_go("hang", "sleep 30");
+    t.set("PATH", format!("{}:/usr/bin:/bin", dir.display()));
+    let started = std::time::Instant::now();
+    let args = [
+        "env",
+        "set",
+        "GOPROXY=https://a.example",
+        "--go-timeout",
+        "1",
+    ];
+    let o = t.gomedic(&args);
+    assert_exit(&o, 1, "hanging go");
+    assert!(
+        stderr(&o).contains("did not finish within 1 s"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("nothing was changed"), "{}", stderr(&o));
+    assert!(!t.env_file().exists());
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    let o = t.gomedic(&forced);
+    assert_exit(&o, 1, "hanging go, --force");
+    let err = stderr(&o);
+    assert!(
+        err.contains("could not be asked") && err.contains("gomedic undo"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.env_file()).unwrap(),
+        "GOPROXY=https://a.example\n"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// No go at all: gomedic's copy of the go command's rules decides, and says so.
+#[test]
+fn env_set_without_go_uses_the_builtin_rules() {
+    let t = with_path(&[]);
+    let o = t.gomedic(&[
+        "env",
+        "set",
+        "GOPROXY=https://a.example",
+        "GOOS=windows",
+        "GOARCH=arm64",
+    ]);
+    assert_exit(&o, 0, "no go");
+    assert!(
+        stderr(&o).contains("could not be asked (no go command on PATH)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = t.gomedic(&["env", "set", "GOEXPERIMENT=bogus"]);
+    assert_exit(&o, 2, "no go, bad GOEXPERIMENT");
+    let err = stderr(&o);
+    assert!(
+        err.contains("unknown GOEXPERIMENT bogus") && err.contains("gomedic's copy"),
+        "{err}"
+    );
+    let o = t.gomedic(&["env", "set", "GOOS=android", "GOARCH=s390x"]);
+    assert_exit(&o, 2, "no go, bad port");
+    assert!(
+        stderr(&o).contains("unsupported GOOS/GOARCH pair android/s390x"),
+        "{}",
+        stderr(&o)
+    );
+    let o = t.gomedic(&["env", "set", "GOFLAGS=vendor"]);
+    assert_exit(&o, 2, "no go, GOFLAGS");
+    assert!(stderr(&o).contains("stricter than go"), "{}", stderr(&o));
+    let o = t.gomedic(&["env", "set", "GOFLAGS=\"-ldflags=-s -w\""]);
+    assert_exit(&o, 0, "no go, quoted GOFLAGS");
+    let o = t.gomedic(&["env", "unset", "GOARCH", "GOOS"]);
+    assert_exit(&o, 0, "no go, unset");
+    assert_eq!(
+        std::fs::read_to_string(t.env_file()).unwrap(),
+        "GOFLAGS=\"-ldflags=-s -w\"\nGOPROXY=https://a.example\n"
+    );
+}
+
+/// A go env file that breaks every go command, `go env -u` included: gomedic removes the
+/// line (go cannot) and go works again.
+#[test]
+fn env_unset_repairs_a_file_that_breaks_go_itself() {
+    let (_, root) = versions().pop().unwrap();
+    for (start, key) in [
+        ("GOFLAGS=-C=/tmp\nGOBIN=/b\n", "GOFLAGS"),
+        ("GOROOT=/nonexistent/go\nGOBIN=/b\n", "GOROOT"),
+    ] {
+        let t = with_path(&[&root.join("bin")]);
+        t.write_env_file(start);
+        let go = |args: &[&str]| {
+            Command::new(root.join("bin/go"))
+                .args(args)
+                .env_clear()
+                .envs(&t.env)
+                .current_dir(&t.cwd)
+                .output()
+                .unwrap()
+        };
+        assert!(
+            !go(&["env", "-u", key]).status.success(),
+            "go repairs {key} itself now"
+        );
+        assert!(!go(&["version"]).status.success());
+        let o = t.gomedic(&["env", "unset", key]);
+        assert_exit(&o, 0, key);
+        assert_eq!(std::fs::read_to_string(t.env_file()).unwrap(), "GOBIN=/b\n");
+        assert!(go(&["version"]).status.success(), "{key}");
+    }
+}
+
+/// `--go` chooses the go whose rules apply: GOFIPS140 is new in Go 1.24.
+#[test]
+fn env_set_follows_the_go_given_with_go_flag() {
+    let vs = versions();
+    let (_, old) = vs.first().unwrap();
+    let (_, new) = vs.last().unwrap();
+    let t = with_path(&[&old.join("bin")]);
+    let o = t.gomedic(&["env", "set", "GOFIPS140=latest"]);
+    assert_exit(&o, 2, "Go 1.21");
+    assert!(
+        stderr(&o).contains("unknown go command variable GOFIPS140"),
+        "{}",
+        stderr(&o)
+    );
+    let newgo = new.join("bin/go").display().to_string();
+    let o = t.gomedic(&["env", "set", "GOFIPS140=latest", "--go", &newgo]);
+    assert_exit(&o, 0, "--go newest");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("go reads \"latest\""),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_eq!(
+        t.gomedic(&["env", "set", "GOFIPS140=x", "--go-timeout", "0"])
+            .status
+            .code(),
+        Some(2)
     );
 }
