@@ -228,7 +228,7 @@ const CASES: &[Case] = &[
     case("not UTF-8", &["-w", "GONOSUMDB=x.example"]).start(b"GOPRIVATE=\xff\xfe\nGOBIN=/b\n"),
     // Version-dependent rules.
     case(
-        "windows/arm (gone in 1.26)",
+        "windows/arm (gone by 1.27)",
         &["-w", "GOOS=windows", "GOARCH=arm"],
     ),
     case(
