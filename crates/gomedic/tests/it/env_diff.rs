@@ -355,13 +355,13 @@ fn out_text(o: &Output) -> String {
 fn go_error(sb: &Sandbox, o: &Output) -> String {
     let text = sb.norm(&o.stderr);
     text.lines()
-        .filter(|l| {
-            !l.starts_with("warning: ")
+        .rev()
+        .find(|l| {
+            !l.trim().is_empty()
+                && !l.starts_with("warning: ")
                 && !l.starts_with("usage: ")
                 && !l.starts_with("Run 'go help")
         })
-        .filter(|l| !l.trim().is_empty())
-        .last()
         .unwrap_or("")
         .to_string()
 }
