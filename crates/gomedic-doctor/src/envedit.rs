@@ -692,7 +692,12 @@ pub fn plan_checked(
         (None, Some(sb)) => {
             let cwd = sb.dir.path();
             let probe = |data: Option<&[u8]>, keys: &[String]| match sb.file("probe", data) {
-                Ok(f) => probe_go(&sb.go, Some(&f), keys, cwd, opts.timeout),
+                Ok(f) => probe_go(&sb.go, Some(&f), keys, cwd, opts.timeout).map_err(|mut g| {
+                    g.message = g
+                        .message
+                        .replace(&f.display().to_string(), &loaded.path.display().to_string());
+                    g
+                }),
                 Err(e) => Err(GoFailure {
                     message: format!("cannot prepare a private copy of the go env file: {e}"),
                     timed_out: false,
@@ -1009,6 +1014,29 @@ mod tests {
         assert!(check_value("GOTOOLCHAIN", "go1.22.3+auto").is_ok());
         assert!(check_value("GOTOOLCHAIN", "1.22").is_err());
         assert!(check_value("GOFLAGS", "-mod=mod vendor").is_err());
+        // Quotes group words as in cmd/go's quoted.Split.
+        assert!(check_value("GOFLAGS", "\"-ldflags=-s -w\" -trimpath").is_ok());
+        assert!(check_value("GOFLAGS", "-ldflags=\"-s").is_ok());
+        assert!(check_value("GOFLAGS", "-C=/tmp").is_err());
         assert!(!security_warnings("GOSUMDB", "off").is_empty());
+    }
+
+    #[test]
+    fn go_messages_drop_warnings_and_usage() {
+        let out = |stderr: &str, code| exec::Output {
+            exit: exec::Exit::Code(code),
+            stdout: vec![],
+            stderr: stderr.as_bytes().to_vec(),
+            duration: Duration::ZERO,
+        };
+        assert_eq!(
+            go_message(&out("warning: go env -w GOPATH=... does not override conflicting OS environment variable\ngo: unsupported GOOS/GOARCH pair linuxx/amd64\n", 1)),
+            "go: unsupported GOOS/GOARCH pair linuxx/amd64"
+        );
+        assert_eq!(
+            go_message(&out("go: invalid value \"/tmp\" for flag -C (from $GOFLAGS): -C flag must be first flag on command line\nusage: go env [-json] [-u] [-w] [var ...]\nRun 'go help env' for details.\n", 2)),
+            "go: invalid value \"/tmp\" for flag -C (from $GOFLAGS): -C flag must be first flag on command line"
+        );
+        assert_eq!(go_message(&out("", 3)), "exit status 3, no message");
     }
 }

@@ -194,6 +194,7 @@ fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
                 broken_before: Some(_),
                 ..
             } => " (they already failed before it)",
+            Oracle::NotAsked(_) => " (the go command could not be asked before it either)",
             _ => "",
         };
         eprintln!(
