@@ -368,6 +368,12 @@ fn go_error(sb: &Sandbox, o: &Output) -> String {
 
 /// Runs one case on one version; returns whether go accepted it, or what disagreed.
 fn run_case(ver: &str, root: &Path, c: &Case) -> Result<bool, String> {
+    run_case_in(ver, root, c, false)
+}
+
+/// `builtin`: gomedic's go cannot be asked (a `GOFLAGS=-C` in its environment breaks
+/// every go command), so gomedic's copy of the rules for that version decides.
+fn run_case_in(ver: &str, root: &Path, c: &Case, builtin: bool) -> Result<bool, String> {
     let args: Vec<String> = c
         .args
         .iter()
@@ -376,7 +382,10 @@ fn run_case(ver: &str, root: &Path, c: &Case) -> Result<bool, String> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let keys = keys_of(&args);
     let by_go = Sandbox::new(ver, root, c);
-    let by_gm = Sandbox::new(ver, root, c);
+    let mut by_gm = Sandbox::new(ver, root, c);
+    if builtin {
+        by_gm.t.set("GOFLAGS", "-C=/nonexistent");
+    }
     let start = by_gm.file();
 
     let mut go_args = vec!["env"];
@@ -399,7 +408,25 @@ fn run_case(ver: &str, root: &Path, c: &Case) -> Result<bool, String> {
 
     // gomedic must do what go did: refuse, or write go's bytes and read back the same.
     let agree = |o: &Output| -> Result<(), String> {
-        if go_ok {
+        if go_ok && builtin {
+            // Written, then go (broken by GOFLAGS) cannot read it back: exit 1; or
+            // nothing to change: exit 0.
+            let err = String::from_utf8_lossy(&o.stderr);
+            let want = if go_file == start { 0 } else { 1 };
+            if o.status.code() != Some(want) || !err.contains("could not be asked") {
+                return Err(ctx("built-in rules: should write, then exit 1", o));
+            }
+            if by_gm.file() != go_file {
+                return Err(ctx(
+                    &format!(
+                        "file differs:\n    go:      {:?}\n    gomedic: {:?}",
+                        go_file.as_deref().map(|b| by_go.norm(b)),
+                        by_gm.file().as_deref().map(|b| by_gm.norm(b))
+                    ),
+                    o,
+                ));
+            }
+        } else if go_ok {
             let want = if go_works { 0 } else { 1 };
             if o.status.code() != Some(want) {
                 return Err(ctx(&format!("gomedic should exit {want}"), o));
@@ -489,6 +516,43 @@ fn run_case(ver: &str, root: &Path, c: &Case) -> Result<bool, String> {
         }
     };
     r.map(|()| go_ok)
+}
+
+/// gomedic's built-in rules (used when go cannot run) against the real go: the same
+/// refusals, messages and bytes, per version. Only the cases where gomedic agrees with go;
+/// files that are not UTF-8 need go.
+#[test]
+fn env_diff_builtin_rules_agree_with_go() {
+    let versions = versions();
+    let cases: Vec<&Case> = CASES
+        .iter()
+        .filter(|c| matches!(c.expect, Expect::Agree))
+        .filter(|c| c.start.is_none_or(|s| std::str::from_utf8(s).is_ok()))
+        .collect();
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = versions
+            .iter()
+            .map(|(ver, root)| {
+                let cases = &cases;
+                s.spawn(move || {
+                    cases
+                        .iter()
+                        .filter_map(|c| run_case_in(ver, root, c, true).err())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(
+        failures.is_empty(),
+        "{} disagreement(s):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 /// The versions compared: 1.21, 1.24 (if installed) and 1.27, which must be installed.
