@@ -241,7 +241,7 @@ pub struct CheckedEdit {
     pub forced: Vec<String>,
 }
 
-/// The outcome of running one go command.
+/// Why a go command did not succeed.
 #[derive(Debug, Clone)]
 pub struct GoFailure {
     pub message: String,
@@ -343,7 +343,10 @@ fn describe_failure(f: &exec::Failure) -> GoFailure {
             timed_out: false,
         },
         exec::Failure::Timeout { after, .. } => GoFailure {
-            message: format!("it did not finish within {} s", after.as_secs_f64().round()),
+            message: format!(
+                "it did not finish within {} s",
+                (after.as_secs_f64() * 10.0).round() / 10.0
+            ),
             timed_out: true,
         },
     }
