@@ -315,10 +315,12 @@ pub fn check(f: &Facts) -> CheckResult {
             ),
         });
     }
-    if words.iter().any(|w| !w.starts_with('-')) {
-        found.push((Status::Warn, Code::GoflagsNotFlags, format!(
-            "GOFLAGS={goflags_v:?} has words that are not flags; the go command rejects such GOFLAGS"
-        )));
+    if snap.goflags.is_ok() {
+        if let Some(why) = gomedic_goenv::rules::goflags_breakage(&goflags_v) {
+            found.push((Status::Warn, Code::GoflagsNotFlags, format!(
+                "GOFLAGS={goflags_v:?} is rejected by every go command except `go env`: {why}"
+            )));
+        }
     }
     for (st, _, msg) in &found {
         if *st != Status::Ok {

@@ -120,6 +120,22 @@ impl EnvFile {
     }
 }
 
+/// Values the go command splits into words with `quoted.Split`, where quotes group words.
+const SPLIT_KEYS: &[&str] = &[
+    "GOFLAGS",
+    "CC",
+    "CXX",
+    "FC",
+    "AR",
+    "PKG_CONFIG",
+    "GOCACHEPROG",
+    "CGO_CFLAGS",
+    "CGO_CPPFLAGS",
+    "CGO_CXXFLAGS",
+    "CGO_FFLAGS",
+    "CGO_LDFLAGS",
+];
+
 fn lint_entry(f: &mut EnvFile, n: usize, key: &str, value: &str) {
     let mut push = |message: String, severe: bool| {
         f.issues.push(EnvFileIssue {
@@ -163,7 +179,15 @@ fn lint_entry(f: &mut EnvFile, n: usize, key: &str, value: &str) {
             false,
         );
     }
-    if value.len() >= 2
+    if SPLIT_KEYS.contains(&key) {
+        // Quotes group words in these values (cmd/internal/quoted).
+        if let Err(e) = crate::write::quoted_split(value) {
+            push(
+                format!("{key} value cannot be split into words as the go command splits it: {e}"),
+                true,
+            );
+        }
+    } else if value.len() >= 2
         && ((value.starts_with('"') && value.ends_with('"'))
             || (value.starts_with('\'') && value.ends_with('\'')))
     {
@@ -249,7 +273,18 @@ mod tests {
 
     #[test]
     fn reports_bad_lines_with_numbers() {
-        let f = parse("GOPROXY=a\r\n# note\ngoproxy=b\n GOSUMDB=off\nJUNK\nGOFLAGS=\"-mod=mod\"\nGOPROXY=c\nGOPROXYY=d\nGOVERSION=go1\n");
+        let f = parse("GOFLAGS=\"-ldflags=-s -w\" -trimpath\nCC='/opt/my cc/gcc'\n");
+        assert!(
+            f.issues.is_empty(),
+            "quotes group words there: {:?}",
+            f.issues
+        );
+        let f = parse("GOFLAGS=\"-x\n");
+        assert!(f
+            .issues
+            .iter()
+            .any(|i| i.severe && i.message.contains("unterminated")));
+        let f = parse("GOPROXY=a\r\n# note\ngoproxy=b\n GOSUMDB=off\nJUNK\nGOPRIVATE=\"*.corp\"\nGOPROXY=c\nGOPROXYY=d\nGOVERSION=go1\n");
         let lines: Vec<(usize, bool)> = f.issues.iter().map(|i| (i.line, i.severe)).collect();
         assert!(lines.contains(&(1, true)), "CRLF: {:?}", f.issues);
         assert!(lines.contains(&(2, false)), "comment");

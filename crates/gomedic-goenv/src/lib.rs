@@ -12,6 +12,7 @@ pub mod modpath;
 pub mod pathscan;
 pub mod patterns;
 pub mod route;
+pub mod rules;
 pub mod settings;
 pub mod snapshot;
 pub mod sumdb;

@@ -1,7 +1,6 @@
 //! Writing the go env file exactly as `go env -w` / `go env -u` do (cmd/go envcmd):
 //! the same validation, the same line edits, the same sorting, byte for byte.
 
-use crate::keys;
 use std::collections::BTreeMap;
 
 /// Why a change is refused; the message matches the go command's where it has one.
@@ -14,43 +13,43 @@ impl std::fmt::Display for Refused {
     }
 }
 
-/// Validates one `KEY=VALUE` as `go env -w` does (`checkEnvWrite`). `existing` holds keys
-/// already in the file (the go command accepts any key it finds there). `windows` selects
-/// the path rules.
+/// Validates one `KEY=VALUE` as `go env -w` does (`checkEnvWrite`), for any Go from
+/// 1.21 to 1.27 (see [`crate::rules`] for one version), plus gomedic's own refusal to
+/// write GOROOT. `existing` holds keys already in a go env file (the go command accepts
+/// any key it finds there). `windows` selects the path rules.
 pub fn check_write(
     key: &str,
     val: &str,
     existing: &[String],
     windows: bool,
 ) -> Result<(), Refused> {
-    match key {
-        "GOEXE" | "GOGCCFLAGS" | "GOHOSTARCH" | "GOHOSTOS" | "GOMOD" | "GOWORK" | "GOTOOLDIR" | "GOVERSION" | "GOTELEMETRY"
-        | "GOTELEMETRYDIR" => return Err(Refused(format!("{key} cannot be modified"))),
-        "GOENV" | "GODEBUG" => return Err(Refused(format!("{key} can only be set using the OS environment"))),
-        // Go itself allows this in some versions; gomedic refuses because a GOROOT in the
-        // env file overrides every installation and breaks the go command when stale.
-        "GOROOT" => {
-            return Err(Refused(
-                "GOROOT cannot be set with gomedic: the go command finds its own installation, and a GOROOT in the go env file breaks every other Go version".into(),
-            ))
-        }
-        _ => {}
+    // Go 1.21-1.24 allow this; gomedic refuses because a GOROOT in the env file
+    // overrides every installation and breaks the go command when stale.
+    if key == "GOROOT" {
+        return Err(Refused(GOROOT_REFUSAL.into()));
     }
-    if !keys::is_known(key) && !existing.iter().any(|k| k == key) {
-        return Err(Refused(format!("unknown go command variable {key}")));
+    crate::rules::Rules::for_version(None).check_write(key, val, existing, windows)
+}
+
+/// Why gomedic does not write GOROOT into the go env file.
+pub const GOROOT_REFUSAL: &str = "the go command finds its own installation, and a GOROOT in the go env file overrides it for every Go version";
+
+/// `filepath.IsAbs` of the target OS.
+pub fn is_abs(p: &str, windows: bool) -> bool {
+    if windows {
+        let b = p.as_bytes();
+        (b.len() >= 3
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && (b[2] == b'\\' || b[2] == b'/'))
+            || p.starts_with("\\\\")
+    } else {
+        p.starts_with('/')
     }
-    let is_abs = |p: &str| {
-        if windows {
-            let b = p.as_bytes();
-            (b.len() >= 3
-                && b[0].is_ascii_alphabetic()
-                && b[1] == b':'
-                && (b[2] == b'\\' || b[2] == b'/'))
-                || p.starts_with("\\\\")
-        } else {
-            p.starts_with('/')
-        }
-    };
+}
+
+/// The value checks of `checkEnvWrite` (the same in Go 1.21 to 1.27).
+pub fn check_value_syntax(key: &str, val: &str, windows: bool) -> Result<(), Refused> {
     match key {
         "GO111MODULE" if !matches!(val, "" | "auto" | "on" | "off") => {
             return Err(Refused(format!("invalid {key} value {val:?}")));
@@ -61,28 +60,31 @@ pub fn check_write(
                     "GOPATH entry cannot start with shell metacharacter '~': {val:?}"
                 )));
             }
-            if !is_abs(val) && !val.is_empty() {
+            if !is_abs(val, windows) && !val.is_empty() {
                 return Err(Refused(format!(
                     "GOPATH entry is relative; must be absolute path: {val:?}"
                 )));
             }
         }
-        "GOMODCACHE" if !is_abs(val) && !val.is_empty() => {
+        "GOMODCACHE" if !is_abs(val, windows) && !val.is_empty() => {
             return Err(Refused(format!(
                 "GOMODCACHE entry is relative; must be absolute path: {val:?}"
             )));
         }
-        "GOTMPDIR" if !is_abs(val) && !val.is_empty() => {
-            return Err(Refused("GOTMPDIR must be an absolute path".into()));
-        }
         "CC" | "CXX" if !val.is_empty() => {
             let words = quoted_split(val).map_err(|e| Refused(format!("invalid {key}: {e}")))?;
-            let first = words.first().map(String::as_str);
-            match first {
+            match words.first() {
                 None => return Err(Refused(format!("{key} entry cannot contain only space"))),
                 Some(a) => {
-                    let base = a.rsplit(['/', '\\']).next().unwrap_or(a);
-                    if !is_abs(a) && a != base {
+                    let base = a
+                        .rsplit(if windows {
+                            &['/', '\\'][..]
+                        } else {
+                            &['/'][..]
+                        })
+                        .next()
+                        .unwrap_or(a);
+                    if !is_abs(a, windows) && a != base {
                         return Err(Refused(format!(
                             "{key} entry is relative; must be absolute path: {a:?}"
                         )));
@@ -101,108 +103,43 @@ pub fn check_write(
     Ok(())
 }
 
-/// Go's `quoted.Split`: whitespace-separated words; single or double quotes group.
+/// Go's `quoted.Split`: fields separated by ASCII space, tab, CR or LF; a field that
+/// starts with a single or double quote runs to the next such quote, without escapes.
 pub fn quoted_split(s: &str) -> Result<Vec<String>, String> {
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let b = s.as_bytes();
     let mut out = Vec::new();
-    let mut chars = s.chars().peekable();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && is_space(b[i]) {
+            i += 1;
         }
-        let Some(&c) = chars.peek() else { break };
-        let mut word = String::new();
-        if c == '"' || c == '\'' {
-            chars.next();
-            let mut closed = false;
-            for ch in chars.by_ref() {
-                if ch == c {
-                    closed = true;
-                    break;
-                }
-                word.push(ch);
-            }
-            if !closed {
-                return Err(format!("unterminated {c} string"));
-            }
-            if chars.peek().is_some_and(|c| !c.is_whitespace()) {
-                return Err("quoted string must be followed by a space".into());
-            }
-        } else {
-            while let Some(&ch) = chars.peek() {
-                if ch.is_whitespace() {
-                    break;
-                }
-                word.push(ch);
-                chars.next();
-            }
+        if i == b.len() {
+            break;
         }
-        out.push(word);
+        if b[i] == b'"' || b[i] == b'\'' {
+            let q = b[i];
+            let start = i + 1;
+            let Some(len) = b[start..].iter().position(|c| *c == q) else {
+                return Err(format!("unterminated {} string", q as char));
+            };
+            // A quote is ASCII, so these are char boundaries.
+            out.push(s[start..start + len].to_string());
+            i = start + len + 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !is_space(b[i]) {
+            i += 1;
+        }
+        out.push(s[start..i].to_string());
     }
     Ok(out)
 }
 
-/// `GOOS/GOARCH` pairs the go command supports (`go tool dist list`, Go 1.27).
-pub const PORTS: &[&str] = &[
-    "aix/ppc64",
-    "android/386",
-    "android/amd64",
-    "android/arm",
-    "android/arm64",
-    "darwin/amd64",
-    "darwin/arm64",
-    "dragonfly/amd64",
-    "freebsd/386",
-    "freebsd/amd64",
-    "freebsd/arm",
-    "freebsd/arm64",
-    "freebsd/riscv64",
-    "illumos/amd64",
-    "ios/amd64",
-    "ios/arm64",
-    "js/wasm",
-    "linux/386",
-    "linux/amd64",
-    "linux/arm",
-    "linux/arm64",
-    "linux/loong64",
-    "linux/mips",
-    "linux/mips64",
-    "linux/mips64le",
-    "linux/mipsle",
-    "linux/ppc64",
-    "linux/ppc64le",
-    "linux/riscv64",
-    "linux/s390x",
-    "netbsd/386",
-    "netbsd/amd64",
-    "netbsd/arm",
-    "netbsd/arm64",
-    "openbsd/386",
-    "openbsd/amd64",
-    "openbsd/arm",
-    "openbsd/arm64",
-    "openbsd/ppc64",
-    "openbsd/riscv64",
-    "plan9/386",
-    "plan9/amd64",
-    "plan9/arm",
-    "solaris/amd64",
-    "wasip1/wasm",
-    "windows/386",
-    "windows/amd64",
-    "windows/arm",
-    "windows/arm64",
-];
-
-/// Go's check after `go env -w GOOS=`/`GOARCH=`: the pair must be a supported port.
+/// Go's check after `go env -w GOOS=`/`GOARCH=` for any Go from 1.21 to 1.27.
 pub fn check_port(goos: &str, goarch: &str) -> Result<(), Refused> {
-    if PORTS.contains(&format!("{goos}/{goarch}").as_str()) {
-        Ok(())
-    } else {
-        Err(Refused(format!(
-            "unsupported GOOS/GOARCH pair {goos}/{goarch}"
-        )))
-    }
+    crate::rules::Rules::for_version(None).check_port(goos, goarch)
 }
 
 /// Validates a key for `go env -u`: read-only and unknown keys are refused as the go
@@ -347,5 +284,18 @@ mod tests {
             "unsupported GOOS/GOARCH pair banana/amd64"
         );
         assert!(check_write("GOROOT", "/x", &[], false).is_err());
+    }
+
+    #[test]
+    fn quoted_split_is_gos() {
+        let ok = |s: &str| quoted_split(s).unwrap();
+        assert_eq!(ok("  -a\t'-b c'  \"-d=e f\" "), ["-a", "-b c", "-d=e f"]);
+        // No space is needed after a closing quote; inner quotes are literal.
+        assert_eq!(ok("\"a\"b -x=\"y z\""), ["a", "b", "-x=\"y", "z\""]);
+        // Only ASCII space, tab, CR and LF separate fields.
+        assert_eq!(ok("a\u{a0}b\x0bc"), ["a\u{a0}b\x0bc"]);
+        assert_eq!(ok(""), Vec::<String>::new());
+        assert_eq!(quoted_split("'a").unwrap_err(), "unterminated ' string");
+        assert_eq!(quoted_split("x \"").unwrap_err(), "unterminated \" string");
     }
 }

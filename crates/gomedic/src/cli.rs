@@ -192,22 +192,52 @@ pub struct EnvArgs {
 #[derive(Debug, Subcommand)]
 pub enum EnvAction {
     /// Set values in the go env file, as `go env -w KEY=VALUE...`
+    #[command(after_long_help = ENV_EDIT_HELP)]
     Set {
         /// KEY=VALUE pairs
         #[arg(required = true, value_name = "KEY=VALUE")]
         pairs: Vec<String>,
-        /// Show the change without making it
-        #[arg(long)]
-        dry_run: bool,
+        #[command(flatten)]
+        opts: EnvEditArgs,
     },
     /// Remove keys from the go env file, as `go env -u KEY...`
+    #[command(after_long_help = ENV_EDIT_HELP)]
     Unset {
         #[arg(required = true, value_name = "KEY")]
         keys: Vec<String>,
-        /// Show the change without making it
-        #[arg(long)]
-        dry_run: bool,
+        #[command(flatten)]
+        opts: EnvEditArgs,
     },
+}
+
+const ENV_EDIT_HELP: &str = "\
+Every change is first tried by the go command itself (`go env -w` / `go env -u` on a
+private copy of the go env file): what it refuses, gomedic refuses with its words, and
+the bytes it writes are the bytes gomedic writes. Only when that go cannot run does
+gomedic fall back to its own copy of the go command's rules, and says so.
+
+gomedic is stricter than go for values that go accepts but that break every later go
+command or module download (for example GOFLAGS that make every command fail, an
+invalid GOPROXY, GOROOT in the go env file); --force writes them anyway.
+
+Exit codes: 0 applied and read back; 1 the write failed, go did not answer, or go
+commands fail after the change (undo with `gomedic undo`); 2 refused, nothing changed.";
+
+/// Options shared by `env set` and `env unset`.
+#[derive(Debug, Args)]
+pub struct EnvEditArgs {
+    /// Show the change without making it
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write even what gomedic refuses as stricter than go (never what go refuses)
+    #[arg(long)]
+    pub force: bool,
+    /// The go command whose go env file and rules apply (default: the go on PATH)
+    #[arg(long, value_name = "PATH")]
+    pub go: Option<PathBuf>,
+    /// Timeout in seconds for each go command gomedic runs
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub go_timeout: f64,
 }
 
 #[derive(Debug, Args)]

@@ -1,21 +1,24 @@
 //! `gomedic env`: settings with provenance; `env set` / `env unset` edit the go env file.
 
 use super::common;
-use crate::cli::{EnvAction, EnvArgs, Format};
+use crate::cli::{EnvAction, EnvArgs, EnvEditArgs, Format};
 use gomedic_checks::facts::UserEnvFile;
 use gomedic_checks::Policy;
+use gomedic_doctor::envedit::{self, CheckOptions, EditError, Oracle};
 use gomedic_goenv::keys;
+use gomedic_goenv::rules::EnvOp;
 use std::io::Write;
 
 pub fn run(args: EnvArgs) -> anyhow::Result<u8> {
     match args.action {
         None => show(args.format),
-        Some(EnvAction::Set { pairs, dry_run }) => {
+        Some(EnvAction::Set { pairs, opts }) => {
             let mut set = Vec::new();
             for p in &pairs {
+                // As go: only the missing `=` is a syntax error; the key is go's to judge.
                 match p.split_once('=') {
-                    Some((k, v)) if !k.is_empty() => set.push((k.to_string(), v.to_string())),
-                    _ => {
+                    Some((k, v)) => set.push((k.to_string(), v.to_string())),
+                    None => {
                         return Err(super::UsageError(format!(
                             "arguments must be KEY=VALUE: invalid argument: {p}"
                         ))
@@ -23,9 +26,9 @@ pub fn run(args: EnvArgs) -> anyhow::Result<u8> {
                     }
                 }
             }
-            change(&set, &[], dry_run, "env set")
+            change(EnvOp::Set(set), &opts, "env set")
         }
-        Some(EnvAction::Unset { keys, dry_run }) => change(&[], &keys, dry_run, "env unset"),
+        Some(EnvAction::Unset { keys, opts }) => change(EnvOp::Unset(keys), &opts, "env unset"),
     }
 }
 
@@ -120,66 +123,236 @@ fn show(format: Format) -> anyhow::Result<u8> {
     }
 }
 
-fn change(
-    set: &[(String, String)],
-    unset: &[String],
-    dry_run: bool,
-    what: &str,
-) -> anyhow::Result<u8> {
-    let facts = common::facts(None, Policy::default())?;
+fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
+    let timeout =
+        super::check::seconds("--go-timeout", opts.go_timeout).map_err(super::UsageError)?;
+    let mut facts = common::facts(opts.go.clone(), Policy::default())?;
+    facts.timeouts.go_command = timeout;
     let mut r = common::redactor(&facts);
-    for (k, v) in set {
-        r.learn_var(k, v);
-    }
-    let desc = if set.is_empty() {
-        format!("go env -u {}", unset.join(" "))
-    } else {
-        "go env -w".to_string()
-    };
-    let edit = match gomedic_doctor::envedit::plan(&facts, set, unset, what, &desc) {
-        Ok(e) => e,
-        Err(msg) => {
-            eprintln!("gomedic: error: {}", r.redact(&msg));
-            eprintln!("nothing was changed");
-            return Ok(2);
+    let (flag, keys): (&str, Vec<String>) = match &op {
+        EnvOp::Set(pairs) => {
+            for (k, v) in pairs {
+                r.learn_var(k, v);
+            }
+            ("-w", pairs.iter().map(|(k, _)| k.clone()).collect())
         }
+        EnvOp::Unset(keys) => ("-u", keys.clone()),
     };
-    common::print_plan(&edit.plan, &r);
-    for w in &edit.warnings {
+    let desc = match &op {
+        EnvOp::Set(_) => "go env -w".to_string(),
+        EnvOp::Unset(keys) => format!("go env -u {}", keys.join(" ")),
+    };
+    let check = CheckOptions {
+        force: opts.force,
+        timeout,
+    };
+    let checked = match envedit::plan_checked(&facts, &op, what, &desc, &check) {
+        Ok(c) => c,
+        Err(e) => return Ok(refused(&e, flag, &r)),
+    };
+    common::print_plan(&checked.edit.plan, &r);
+    match &checked.oracle {
+        Oracle::NotAsked(n) => eprintln!(
+            "note: the go command could not be asked ({}); checked with gomedic's copy of the go command's rules for {}",
+            r.redact(&n.why),
+            n.rules
+        ),
+        Oracle::Asked {
+            broken_before: Some(why),
+            ..
+        } => eprintln!(
+            "warning: go commands already fail before this change: {}",
+            r.redact(why)
+        ),
+        Oracle::Asked { .. } => {}
+    }
+    for n in &checked.notes {
+        eprintln!("note: {}", r.redact(n));
+    }
+    for f in &checked.forced {
+        eprintln!("warning: written anyway (--force): {}", r.redact(f));
+    }
+    for w in &checked.edit.warnings {
         eprintln!("warning: {}", r.redact(w));
     }
-    if edit.plan.is_noop() {
+    if checked.edit.plan.is_noop() {
         println!("nothing to change");
         return Ok(0);
     }
-    if dry_run {
+    if opts.dry_run {
         println!("dry run: nothing was changed");
         return Ok(0);
     }
     let journal = common::journal()?;
-    match journal.apply(edit.plan) {
-        Ok(entry) => {
-            println!(
-                "applied; journal entry {} (undo: gomedic undo {})",
-                entry.id, entry.id
-            );
-            let keys: Vec<String> = set
-                .iter()
-                .map(|(k, _)| k.clone())
-                .chain(unset.iter().cloned())
-                .collect();
-            let intended: Vec<(String, Option<String>)> = set
-                .iter()
-                .map(|(k, v)| (k.clone(), Some(v.clone())))
-                .chain(unset.iter().map(|k| (k.clone(), None)))
-                .collect();
-            let agreed = common::readback(&keys, &intended)?;
-            common::recheck(&["go.env"], None, &[])?;
-            Ok(if agreed { 0 } else { 1 })
-        }
+    let entry = match journal.apply(checked.edit.plan) {
+        Ok(entry) => entry,
         Err(e) => {
             eprintln!("gomedic: error: {}", r.redact(&e.to_string()));
-            Ok(1)
+            return Ok(1);
+        }
+    };
+    println!(
+        "applied; journal entry {} (undo: gomedic undo {})",
+        entry.id, entry.id
+    );
+    let back = readback(&op, &keys, &checked.oracle, opts.go.clone(), timeout)?;
+    if !back.go_timed_out {
+        common::recheck(&["go.env"], opts.go.clone(), &[])?;
+    }
+    if let Some(why) = &back.broken {
+        let before = match &checked.oracle {
+            Oracle::Asked {
+                broken_before: Some(_),
+                ..
+            } => " (they already failed before it)",
+            Oracle::NotAsked(_) => " (the go command could not be asked before it either)",
+            _ => "",
+        };
+        eprintln!(
+            "gomedic: error: go commands fail after this change{before}: {}",
+            r.redact(why)
+        );
+        eprintln!(
+            "to restore the previous go env file: gomedic undo {}",
+            entry.id
+        );
+        return Ok(1);
+    }
+    if !back.agreed {
+        eprintln!(
+            "gomedic: error: the go command does not read back what it read in the dry run (MISMATCH above); to restore the previous go env file: gomedic undo {}",
+            entry.id
+        );
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+/// Prints why an edit is not made; returns the exit code (docs/exit-codes.md).
+fn refused(e: &EditError, flag: &str, r: &gomedic_core::Redactor) -> u8 {
+    match e {
+        EditError::Invalid(m) => eprintln!("gomedic: error: {}", r.redact(m)),
+        EditError::Refused {
+            message,
+            fallback: None,
+        } => eprintln!(
+            "gomedic: error: `go env {flag}` refuses this change: {}",
+            r.redact(message)
+        ),
+        EditError::Refused {
+            message,
+            fallback: Some(n),
+        } => {
+            eprintln!("gomedic: error: {}", r.redact(message));
+            eprintln!(
+                "(checked with gomedic's copy of the go command's rules for {}: the go command could not be asked: {})",
+                n.rules,
+                r.redact(&n.why)
+            );
+        }
+        EditError::Stricter(reasons) => {
+            for s in reasons {
+                eprintln!("gomedic: error: {}", r.redact(s));
+            }
+            eprintln!("--force writes it anyway");
+        }
+        EditError::GoHung { .. } => {
+            eprintln!("gomedic: error: {}", r.redact(&e.to_string()));
+            eprintln!("nothing was changed; `gomedic check` shows what is wrong with that go command, and --force writes the change checked only with gomedic's copy of the go command's rules");
+            return 1;
         }
     }
+    eprintln!("nothing was changed");
+    2
+}
+
+/// What the read-back after a write found.
+struct Readback {
+    /// Every key reads back as the dry run predicted.
+    agreed: bool,
+    /// Go commands fail now: why.
+    broken: Option<String>,
+    go_timed_out: bool,
+}
+
+/// After the write: what each touched key resolves to, and what the real go command
+/// reads (run in the temporary directory, as in the dry run, so no go.mod interferes).
+/// With go asked before the write, its answer must equal the dry run's; without, a
+/// non-empty value set must read back as itself.
+fn readback(
+    op: &EnvOp,
+    keys: &[String],
+    oracle: &Oracle,
+    go: Option<std::path::PathBuf>,
+    timeout: std::time::Duration,
+) -> anyhow::Result<Readback> {
+    let mut facts = common::facts(go, Policy::default())?;
+    facts.timeouts.go_command = timeout;
+    let r = common::redactor(&facts);
+    let cwd = std::env::temp_dir();
+    let probe = facts
+        .go_binary()
+        .map(|c| envedit::probe_go(&c.path, None, keys, &cwd, timeout));
+    let mut out = Readback {
+        agreed: true,
+        broken: None,
+        go_timed_out: false,
+    };
+    let go_values = match probe {
+        Some(Ok(m)) => Some(m),
+        Some(Err(f)) => {
+            out.go_timed_out = f.timed_out;
+            out.broken = Some(f.message);
+            None
+        }
+        None => None,
+    };
+    let intended = |k: &str| match op {
+        EnvOp::Set(pairs) => pairs.iter().find(|(p, _)| p == k).map(|(_, v)| v.as_str()),
+        EnvOp::Unset(_) => None,
+    };
+    for k in keys {
+        let res = if out.go_timed_out {
+            // Resolving defaults would run the hanging go again.
+            None
+        } else {
+            Some(facts.setting_of(k))
+        };
+        let mut line = match &res {
+            Some(res) => format!(
+                "re-check: {k}={} ← {}",
+                r.redact(&format!("{:?}", res.value)),
+                res.source.describe()
+            ),
+            None => format!("re-check: {k}"),
+        };
+        let from_env = res
+            .as_ref()
+            .is_some_and(|res| res.source == gomedic_goenv::settings::Source::Environment);
+        // gomedic runs go with GOTOOLCHAIN=local, so go's own answer for it says nothing.
+        let gv = go_values
+            .as_ref()
+            .filter(|_| k != "GOTOOLCHAIN")
+            .and_then(|m| m.get(k));
+        if let Some(gv) = gv {
+            line.push_str(&format!("; go reads {}", r.redact(&format!("{gv:?}"))));
+            let expected = match oracle {
+                Oracle::Asked { predicted, .. } => predicted.get(k).map(String::as_str),
+                // Without a dry run only a non-empty value set is known to read back as
+                // itself (empty means go's default; GOEXPERIMENT is normalised).
+                Oracle::NotAsked(_) => intended(k).filter(|v| !v.is_empty() && k != "GOEXPERIMENT"),
+            };
+            if from_env {
+                line.push_str(" (the process environment overrides the file)");
+            } else if let Some(want) = expected.filter(|w| w != gv) {
+                out.agreed = false;
+                line.push_str(&format!(
+                    " (MISMATCH: expected {})",
+                    r.redact(&format!("{want:?}"))
+                ));
+            }
+        }
+        println!("{line}");
+    }
+    Ok(out)
 }

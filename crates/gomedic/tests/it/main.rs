@@ -6,6 +6,7 @@ mod harness;
 mod check_fakes;
 mod check_real;
 mod cli;
+mod env_diff;
 mod env_fix;
 mod env_targets;
 mod net;
