@@ -11,7 +11,9 @@ use gomedic_checks::facts::UserEnvFile;
 use gomedic_checks::Facts;
 use gomedic_fix::{Change, Plan};
 use gomedic_goenv::rules::{self, EnvOp, Rules};
-use gomedic_goenv::{goproxy, version, write, EnvFile};
+use gomedic_goenv::patterns::{PatternIssue, Patterns};
+use gomedic_goenv::snapshot::Toolchain;
+use gomedic_goenv::{write, EnvFile, GoProxy, GoSemantics, GoSumDb};
 use gomedic_sys::exec;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,16 +27,39 @@ pub struct EnvEdit {
 }
 
 /// Validates a value the go command would accept but that breaks module downloads or
-/// every go command.
-pub fn check_value(key: &str, val: &str) -> Result<(), String> {
+/// every go command, with the parsers of the settings snapshot and the rules (`sem`) of
+/// the go being configured.
+pub fn check_value(key: &str, val: &str, sem: &GoSemantics) -> Result<(), String> {
     if val.is_empty() {
         return Ok(());
     }
     match key {
-        "GOPROXY" => goproxy::parse_goproxy(val).map(|_| ()),
-        "GOSUMDB" => goproxy::parse_gosumdb(val).map(|_| ()),
-        "GOPRIVATE" | "GONOPROXY" | "GONOSUMDB" | "GOINSECURE" => goproxy::check_globs(key, val),
-        "GOTOOLCHAIN" => version::check_gotoolchain(val),
+        "GOPROXY" => match GoProxy::parse(val, "", sem).error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        },
+        "GOSUMDB" => GoSumDb::parse(val, sem).legacy().map(|_| ()),
+        "GOPRIVATE" | "GONOPROXY" | "GONOSUMDB" | "GOINSECURE" => {
+            let p = Patterns::parse(val);
+            let bad = p.issues().find(|(_, i)| !i.harmless());
+            let r = match bad {
+                Some((e, PatternIssue::PatternWhitespace)) => Err(format!(
+                    "{key} entry {:?} contains spaces, which the go command does not trim: it matches no module",
+                    e.raw
+                )),
+                Some((e, PatternIssue::PatternNeverMatches)) => Err(format!(
+                    "{key} entry {:?} has an empty path element: it matches no module",
+                    e.raw
+                )),
+                Some((e, _)) => Err(format!("{key}: malformed pattern {:?}", e.raw)),
+                None => Ok(()),
+            };
+            r
+        }
+        "GOTOOLCHAIN" => match Toolchain::parse(val) {
+            Toolchain::Invalid => Err(format!("invalid GOTOOLCHAIN {val:?}: want local, auto, path or a toolchain name such as go1.22.3, optionally with +auto or +path")),
+            _ => Ok(()),
+        },
         "GOFLAGS" => match rules::goflags_breakage(val) {
             Some(why) => Err(format!(
                 "GOFLAGS: {why}; the go command would reject every command"
@@ -45,11 +70,24 @@ pub fn check_value(key: &str, val: &str) -> Result<(), String> {
     }
 }
 
+/// The rules of the go being configured, from its installation's VERSION file (without
+/// running it: the edit may be repairing a go that does not start). GODEBUG as set.
+fn semantics_of(facts: &Facts) -> GoSemantics {
+    let version = facts.go_binary().and_then(|c| c.goroot_version.clone());
+    let mut sem = GoSemantics::for_version(version.as_deref())
+        .with_godebug(&facts.getenv("GODEBUG").unwrap_or_default());
+    sem.windows = facts.windows();
+    sem
+}
+
 /// What goes wrong later when [`check_value`] refuses `key`.
 fn consequence(key: &str) -> &'static str {
     match key {
         "GOTOOLCHAIN" => "go commands would fail as soon as they select a toolchain",
         "GOFLAGS" => "every go command except `go env` would fail",
+        "GOPRIVATE" | "GONOPROXY" | "GONOSUMDB" | "GOINSECURE" => {
+            "the modules it was meant to cover still go to the public proxy and checksum database"
+        }
         _ => "module downloads would fail",
     }
 }
@@ -112,7 +150,7 @@ pub fn plan(
     let mut summary = Vec::new();
     for (k, v) in set {
         write::check_write(k, v, &existing, facts.windows()).map_err(|e| format!("{k}: {e}"))?;
-        check_value(k, v)?;
+        check_value(k, v, &semantics_of(facts))?;
         if add.insert(k.clone(), v.clone()).is_some() {
             return Err(format!("multiple values for key: {k}"));
         }
@@ -720,6 +758,7 @@ pub fn plan_checked(
 
     // gomedic's stricter refusals.
     let asked = matches!(oracle, Oracle::Asked { .. });
+    let sem = semantics_of(facts);
     let mut stricter = Vec::new();
     for (k, v) in &set {
         if k == "GOROOT" {
@@ -733,7 +772,7 @@ pub fn plan_checked(
         if asked && k == "GOFLAGS" {
             continue;
         }
-        if let Err(e) = check_value(k, v) {
+        if let Err(e) = check_value(k, v, &sem) {
             stricter.push(format!(
                 "gomedic is stricter than go here: `go env -w` accepts this {k}, but {}: {e}.",
                 consequence(k)
@@ -989,20 +1028,23 @@ mod tests {
     use super::*;
     #[test]
     fn values() {
-        assert!(check_value("GOPROXY", "https://goproxy.cn,direct").is_ok());
+        assert!(check_value("GOPROXY", "https://goproxy.cn,direct", &GoSemantics::latest()).is_ok());
         assert!(
-            check_value("GOPROXY", "goproxy.cn;direct").is_err()
-                || check_value("GOPROXY", "ftp://x").is_err()
+            check_value("GOPROXY", "goproxy.cn;direct", &GoSemantics::latest()).is_err()
+                || check_value("GOPROXY", "ftp://x", &GoSemantics::latest()).is_err()
         );
-        assert!(check_value("GOSUMDB", "nope").is_err());
-        assert!(check_value("GOPRIVATE", "[x").is_err());
-        assert!(check_value("GOTOOLCHAIN", "go1.22.3+auto").is_ok());
-        assert!(check_value("GOTOOLCHAIN", "1.22").is_err());
-        assert!(check_value("GOFLAGS", "-mod=mod vendor").is_err());
+        assert!(check_value("GOSUMDB", "nope", &GoSemantics::latest()).is_err());
+        assert!(check_value("GOPRIVATE", "[x", &GoSemantics::latest()).is_err());
+        // go does not trim spaces: " b.example" matches nothing.
+        assert!(check_value("GOPRIVATE", "a.example, b.example", &GoSemantics::latest()).is_err());
+        assert!(check_value("GOPRIVATE", "a.example,b.example/", &GoSemantics::latest()).is_ok());
+        assert!(check_value("GOTOOLCHAIN", "go1.22.3+auto", &GoSemantics::latest()).is_ok());
+        assert!(check_value("GOTOOLCHAIN", "1.22", &GoSemantics::latest()).is_err());
+        assert!(check_value("GOFLAGS", "-mod=mod vendor", &GoSemantics::latest()).is_err());
         // Quotes group words as in cmd/go's quoted.Split.
-        assert!(check_value("GOFLAGS", "\"-ldflags=-s -w\" -trimpath").is_ok());
-        assert!(check_value("GOFLAGS", "-ldflags=\"-s").is_ok());
-        assert!(check_value("GOFLAGS", "-C=/tmp").is_err());
+        assert!(check_value("GOFLAGS", "\"-ldflags=-s -w\" -trimpath", &GoSemantics::latest()).is_ok());
+        assert!(check_value("GOFLAGS", "-ldflags=\"-s", &GoSemantics::latest()).is_ok());
+        assert!(check_value("GOFLAGS", "-C=/tmp", &GoSemantics::latest()).is_err());
         assert!(!security_warnings("GOSUMDB", "off").is_empty());
     }
 

@@ -141,25 +141,6 @@ impl fmt::Display for GoVersion {
     }
 }
 
-/// Validates a GOTOOLCHAIN value: `local`, `auto`, `path`, `goX.Y.Z` with an optional
-/// `+auto` / `+path`, or `local+auto` / `local+path`.
-pub fn check_gotoolchain(v: &str) -> Result<(), String> {
-    let (name, mode) = match v.split_once('+') {
-        Some((n, m)) => (n, Some(m)),
-        None => (v, None),
-    };
-    if !matches!(mode, None | Some("auto") | Some("path")) {
-        return Err(format!(
-            "invalid GOTOOLCHAIN {v:?}: the suffix must be +auto or +path"
-        ));
-    }
-    match name {
-        "local" => Ok(()),
-        "auto" | "path" if mode.is_none() => Ok(()),
-        _ if GoVersion::parse_toolchain(name).is_some() => Ok(()),
-        _ => Err(format!("invalid GOTOOLCHAIN {v:?}: want local, auto, path or a toolchain name such as go1.22.3")),
-    }
-}
 
 /// The parsed first line of `go version`.
 #[derive(Debug, Clone, PartialEq, Eq)]
