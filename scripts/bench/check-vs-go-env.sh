@@ -53,10 +53,12 @@ if ! command -v hyperfine >/dev/null; then
 fi
 hyperfine="$(command -v hyperfine)"
 
-log "building gomedic (release)"
-(cd "$root" && cargo build --release -p gomedic >&2)
+log "building gomedic and the run-once floor (release)"
+(cd "$root" && cargo build --release -p gomedic >&2 && cargo build --release -p gomedic-sys --example run-once >&2)
 gomedic="$root/target/release/gomedic"
+run_once="$root/target/release/examples/run-once"
 [ -x "$gomedic" ] || die "no binary at $gomedic"
+[ -x "$run_once" ] || die "no binary at $run_once"
 
 log "installing go$go_version"
 line="$(bash "$root/scripts/install-go-toolchains.sh" "$go_version" | grep "^$go_version=" | tail -n1)"
@@ -102,7 +104,10 @@ print(" ".join(re.findall(r'"([A-Z0-9_]+)"', m.group(1))) if m else "")
 PY
 )"
 [ -n "$keys" ] || die "GO_ENV_KEYS not found in crates/gomedic-facts/src/go.rs"
-ref=(--command-name "go env -json" "go env -json")
+# Also for reference: the floor of any program that runs go once and waits for it
+# (run-once: gomedic's exec layer and nothing else). What gomedic adds beyond it is its own work.
+ref=(--command-name "go env -json" "go env -json"
+     --command-name "run-once go env -json KEYS" "$run_once $goroot/bin/go env -json $keys")
 # Other work on the machine skews the results: sample CPU use for one second first.
 busy="$(python3 - <<'PY'
 import time
@@ -147,19 +152,23 @@ for f in files:
     for name, r in res.items():
         times.setdefault(name, []).extend(r["times"])
 summary = {}
-for name in ("gomedic check", base, "go env -json"):
+for name in ("gomedic check", base, "run-once go env -json KEYS", "go env -json"):
     if name not in times:
         continue
     t = times[name]
     summary[name] = {"median": statistics.median(t), "mean": statistics.fmean(t),
                      "min": min(t), "max": max(t), "runs": len(t)}
     s = summary[name]
-    print(f"{name:17s} median {s['median']*1000:7.2f} ms  mean {s['mean']*1000:7.2f} ms  "
+    print(f"{name:26s} median {s['median']*1000:7.2f} ms  mean {s['mean']*1000:7.2f} ms  "
           f"min {s['min']*1000:7.2f} ms  max {s['max']*1000:7.2f} ms  ({s['runs']} runs)")
 ratio = summary["gomedic check"]["median"] / summary[base]["median"]
 print(f"ratio gomedic / `go env -json KEYS` (medians): {ratio:.2f} (threshold {max_ratio:g}, "
       f"{'enforced' if enforce else 'not enforced'}); per round: "
       + ", ".join(f"{r:.2f}" for r in rounds))
+if "run-once go env -json KEYS" in summary:
+    f = summary["run-once go env -json KEYS"]["median"]
+    print(f"for reference: floor (a program that only runs `go env -json KEYS`) / `go env -json KEYS`: "
+          f"{f / summary[base]['median']:.2f}; gomedic / floor: {summary['gomedic check']['median'] / f:.2f}")
 if "go env -json" in summary:
     print(f"for reference: gomedic / bare `go env -json`: "
           f"{summary['gomedic check']['median'] / summary['go env -json']['median']:.2f}")

@@ -67,6 +67,16 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
     let mut started: Vec<Option<Instant>> = vec![None; checks.len()];
     // Set when the run ends: check threads still running start no new command.
     let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Start the one go process before anything else: almost every check waits for its
+    // answer, and the check threads then start while go runs.
+    if checks.iter().any(|c| c.meta.id.starts_with("go.") || c.meta.id.starts_with("net.")) {
+        let facts = Arc::clone(&facts);
+        let cancel = Arc::clone(&cancel);
+        let _ = std::thread::Builder::new().name("go env".into()).spawn(move || {
+            gomedic_sys::exec::bind_cancel(cancel);
+            let _ = facts.settings();
+        });
+    }
 
     // A panicking check is reported as `failed`; keep the default hook's noise (which could
     // echo environment values) off the terminal.
