@@ -1,18 +1,32 @@
-//! Secret redaction, applied to a whole report before any renderer sees it.
+//! Secret redaction: [`Redactor::redact`] is the one function every text gomedic prints
+//! goes through (reports, `env`, plans, `undo --list`, `net`, error messages).
 //!
-//! Two layers: literal secrets learned from the environment (values of secret-looking
-//! variables, GOAUTH, passwords found in URLs), and patterns that catch secrets we were
-//! never told about (URL userinfo, well-known token prefixes, `token=` query parameters).
+//! Two layers: literal secrets learned from everything gomedic reads (the process
+//! environment, the go env file, `$GOROOT/go.env`, `go env`, `.netrc`, journal entries,
+//! command-line values), parsed the way the go command parses them, and patterns that
+//! catch secrets gomedic was never told about (URL userinfo with or without a scheme,
+//! well-known token prefixes, `token=` query parameters).
+//!
+//! A learned secret is masked in every form it can be printed in: as is, percent-encoded
+//! (as Go's `url.URL.String` and as a full encoding, upper- and lower-case hex), decoded,
+//! quoted (`\"` and `\\` escapes of Go's `%q`, Rust's `{:?}` and JSON) and XML-escaped;
+//! and a password with an unencoded `/`, `?`, `#` or `@` also in the pieces a URL parser
+//! cuts it into.
+
+use std::sync::{OnceLock, RwLock};
 
 /// Replacement text for a masked secret.
 pub const MASK: &str = "[REDACTED]";
 
-/// Masks secrets in text. Build one per run with [`Redactor::from_env`].
+/// Masks secrets in text. Build one per run from what the run reads (see the module
+/// docs), and [`install`] it so that error paths use it too.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    literals: Vec<String>,
+    /// The secrets as learned, in learning order (for merging).
+    secrets: Vec<String>,
+    /// Every printable form of every secret, longest first.
+    forms: Vec<String>,
 }
-
 /// Variable-name fragments that mark a value as secret.
 const SECRET_NAME_PARTS: &[&str] = &[
     "TOKEN",
@@ -61,6 +75,17 @@ const SECRET_PARAMS: &[&str] = &[
 /// Values of these settings are never secret even though the name matches.
 const HARMLESS_VALUES: &[&str] = &["", "netrc", "off", "on", "true", "false", "0", "1"];
 
+/// Characters a parser may cut an unencoded password at (`url.Parse` ends the authority at
+/// `/`, `?` and `#`, and takes the last `@`).
+const CUTS: [char; 4] = ['/', '?', '#', '@'];
+
+/// Whether `key` holds go command settings or proxy URLs, whose values the go command
+/// reads as URLs even without a scheme (`GOPROXY=user:pw@host` is `https://user:pw@host`,
+/// `HTTPS_PROXY=user:pw@host:3128` is `http://user:pw@host:3128`).
+fn url_setting(upper: &str) -> bool {
+    upper.starts_with("GO") || upper.ends_with("_PROXY") || upper == "NETRC"
+}
+
 impl Redactor {
     pub fn new() -> Self {
         Self::default()
@@ -75,45 +100,168 @@ impl Redactor {
         r
     }
 
-    /// Learns from one variable: a secret-looking name masks the whole value, and any
-    /// URL userinfo in the value is learned too.
+    /// What this process can know before reading anything: its environment, and URL
+    /// credentials in its command line (`gomedic net https://u:pw@host`).
+    pub fn from_process() -> Self {
+        let mut r = Redactor::new();
+        for (k, v) in std::env::vars_os() {
+            r.learn_var(&k.to_string_lossy(), &v.to_string_lossy());
+        }
+        for a in std::env::args_os().skip(1) {
+            let a = a.to_string_lossy();
+            // `KEY=VALUE` arguments (`env set`) as settings, anything else as a URL.
+            match a.split_once('=') {
+                Some((k, v)) if !k.is_empty() && !k.starts_with('-') => r.learn_var(k, v),
+                _ => r.learn_urls(&a, true),
+            }
+        }
+        r
+    }
+
+    /// Learns from one variable or setting: a secret-looking name masks the whole value,
+    /// and every URL credential in the value is learned, parsed as the go command parses
+    /// the value (for go settings and `*_PROXY` variables also scheme-less entries and
+    /// passwords with an unencoded `/`, `?`, `#` or `@`).
     pub fn learn_var(&mut self, key: &str, value: &str) {
-        let upper = key.to_ascii_uppercase();
+        let upper = key.trim().to_ascii_uppercase();
         let secret_name = SECRET_NAME_PARTS.iter().any(|p| upper.contains(p))
             && !upper.ends_with("_FILE")
             && !upper.ends_with("_PATH");
         if secret_name && !HARMLESS_VALUES.contains(&value.trim()) {
             self.add_literal(value);
+            self.add_literal(value.trim());
         }
-        for info in url_userinfos(value) {
-            // Mask the password and, if there is no password, the whole userinfo
-            // (a bare token is often passed as the user name).
-            match info.split_once(':') {
-                Some((user, pass)) => {
-                    self.add_literal(pass);
-                    self.add_literal(&format!("{user}:{pass}"));
+        if upper == "GOAUTH" {
+            // `GOAUTH=netrc; git /dir; command helper --flag`: each command on its own.
+            // Each command, and each of its arguments (a helper may take a token).
+            for part in value.split(';').map(str::trim) {
+                if !HARMLESS_VALUES.contains(&part) {
+                    self.add_literal(part);
                 }
-                None => self.add_literal(info),
+                for arg in part.split_whitespace().skip(1) {
+                    self.add_literal(arg);
+                    if let Some((_, v)) = arg.split_once('=') {
+                        self.add_literal(v);
+                    }
+                }
+            }
+        }
+        self.learn_urls(value, url_setting(&upper));
+    }
+
+    /// Learns the credentials of every URL in `text`. `lenient`: also entries without a
+    /// scheme, and user info with unencoded `/`, `?`, `#` (go settings and proxies).
+    pub fn learn_urls(&mut self, text: &str, lenient: bool) {
+        for info in userinfo_candidates(text, lenient) {
+            self.learn_userinfo(&info);
+        }
+    }
+
+    /// Learns a URL's user info: the password, `user:password`, and (a bare token is often
+    /// passed as the user name) a user info without a password whole.
+    fn learn_userinfo(&mut self, info: &str) {
+        let Some((user, pass)) = info.split_once(':') else {
+            self.add_literal(info);
+            return;
+        };
+        self.add_literal(pass);
+        self.add_literal(info);
+        // An unencoded '/', '?', '#' or '@' makes a URL parser cut the password: what it
+        // prints then holds the pieces (`invalid port ":pa" after host`).
+        if pass.contains(CUTS) {
+            for piece in pass.split(CUTS) {
+                self.add_literal(piece);
+            }
+            let first = pass.split(CUTS).next().unwrap_or("");
+            self.add_literal(&format!(":{first}"));
+            self.add_literal(&format!("{user}:{first}"));
+        }
+    }
+
+    /// Learns the passwords of a `.netrc` file (sent by the go command with GOAUTH=netrc).
+    pub fn learn_netrc(&mut self, text: &str) {
+        let mut words = text.split_whitespace();
+        while let Some(w) = words.next() {
+            if w == "password" {
+                if let Some(p) = words.next() {
+                    self.add_literal(p);
+                }
             }
         }
     }
 
-    /// Adds an exact secret string. Very short strings are ignored: masking "a" everywhere
-    /// would destroy the report and reveal nothing useful to hide.
-    pub fn add_literal(&mut self, secret: &str) {
-        if secret.len() >= 4 && !self.literals.iter().any(|s| s == secret) {
-            self.literals.push(secret.to_string());
-            // Longest first, so a secret containing another is masked whole.
-            self.literals.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    /// Learns every `KEY=VALUE` line of a go env file's bytes (the file itself, or the
+    /// contents a journal entry recorded).
+    pub fn learn_env_file(&mut self, bytes: &[u8]) {
+        for line in String::from_utf8_lossy(bytes).lines() {
+            let line = line.trim_end_matches('\r');
+            if let Some((k, v)) = line.split_once('=') {
+                if !k.trim_start().starts_with('#') {
+                    self.learn_var(k.trim(), v);
+                }
+            }
         }
     }
 
-    /// Masks secrets in every string of a JSON value, in place.
+    /// Everything `other` learned.
+    pub fn merge(&mut self, other: &Redactor) {
+        for s in &other.secrets {
+            self.add_literal(s);
+        }
+    }
+
+    /// Whether nothing was learned (patterns still apply).
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+    }
+
+    /// Adds an exact secret string, in every form it can be printed in. Very short strings
+    /// are ignored: masking "a" everywhere would destroy the output and reveal nothing
+    /// useful to hide.
+    pub fn add_literal(&mut self, secret: &str) {
+        if secret.len() < 4 || HARMLESS_VALUES.contains(&secret) || secret == MASK {
+            return;
+        }
+        if self.secrets.iter().any(|s| s == secret) {
+            return;
+        }
+        self.secrets.push(secret.to_string());
+        let mut forms = vec![secret.to_string()];
+        if secret.contains('%') {
+            if let Some(d) = percent_decode(secret) {
+                forms.push(d);
+            }
+        }
+        for f in forms.clone() {
+            forms.push(percent_encode_all(&f, false));
+            forms.push(percent_encode_all(&f, true));
+            forms.push(go_userinfo_escape(&f));
+            forms.push(quote_escape(&f));
+            forms.push(xml_escape(&f));
+        }
+        for f in forms {
+            if f.len() >= 4 && !self.forms.contains(&f) {
+                self.forms.push(f);
+            }
+        }
+        // Longest first, so a secret containing another is masked whole.
+        self.forms.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+
+    /// Masks secrets in every string (and object key) of a JSON value, in place.
     pub fn redact_json(&self, v: &mut serde_json::Value) {
         match v {
             serde_json::Value::String(s) => *s = self.redact(s),
             serde_json::Value::Array(a) => a.iter_mut().for_each(|x| self.redact_json(x)),
-            serde_json::Value::Object(o) => o.values_mut().for_each(|x| self.redact_json(x)),
+            serde_json::Value::Object(o) => {
+                if o.keys().any(|k| self.redact(k) != *k) {
+                    let old = std::mem::take(o);
+                    for (k, x) in old {
+                        o.insert(self.redact(&k), x);
+                    }
+                }
+                o.values_mut().for_each(|x| self.redact_json(x));
+            }
             _ => {}
         }
     }
@@ -121,19 +269,111 @@ impl Redactor {
     /// Returns `text` with every known and recognisable secret masked.
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for lit in &self.literals {
-            if out.contains(lit.as_str()) {
-                out = out.replace(lit.as_str(), MASK);
-            }
-            // Percent-encoded forms appear in URLs echoed by tools.
-            let enc = percent_encode_userinfo(lit);
-            if enc != *lit && out.contains(enc.as_str()) {
-                out = out.replace(enc.as_str(), MASK);
+        for f in &self.forms {
+            if out.contains(f.as_str()) {
+                out = out.replace(f.as_str(), MASK);
             }
         }
         let out = mask_url_userinfo(&out);
+        let out = mask_schemeless_userinfo(&out);
         let out = mask_token_prefixes(&out);
         mask_query_params(&out)
+    }
+}
+
+static GLOBAL: OnceLock<RwLock<Redactor>> = OnceLock::new();
+
+fn global_cell() -> &'static RwLock<Redactor> {
+    GLOBAL.get_or_init(|| RwLock::new(Redactor::from_process()))
+}
+
+/// Adds what `r` learned to the process-wide redactor, which error paths use.
+pub fn install(r: &Redactor) {
+    global_cell()
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .merge(r);
+}
+
+/// The process-wide redactor: the process environment and command line, plus everything
+/// [`install`]ed.
+pub fn global() -> Redactor {
+    global_cell()
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+}
+
+/// `text` through the process-wide redactor.
+pub fn text(text: &str) -> String {
+    global_cell()
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .redact(text)
+}
+
+/// Where a URL in free text ends (learning: a password may hold anything else).
+fn is_span_end(c: char) -> bool {
+    c.is_whitespace() || matches!(c, ',' | '|' | '"' | '\'' | '<' | '>' | '`')
+}
+
+/// Candidate user infos in `text`: of every `scheme://` URL, and (`lenient`) of every
+/// scheme-less entry holding an `@`.
+fn userinfo_candidates(text: &str, lenient: bool) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("://") {
+        let start = from + i + 3;
+        let after = &text[start..];
+        let end = after.find(is_span_end).unwrap_or(after.len());
+        span_userinfos(&after[..end], lenient, &mut out);
+        from = start;
+    }
+    if lenient {
+        for tok in text.split(is_span_end) {
+            if tok.contains("://") || !tok.contains('@') {
+                continue;
+            }
+            span_userinfos(tok, true, &mut out);
+            // `-flag=user:pw@host` (GOFLAGS): the URL starts after the last '='.
+            let at = tok.rfind('@').unwrap_or(0);
+            if let Some(eq) = tok[..at].rfind('=') {
+                span_userinfos(&tok[eq + 1..], true, &mut out);
+            }
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out.dedup();
+    out
+}
+
+/// The user infos of one URL without its scheme (`user:pw@host/path`): as Go's url.Parse
+/// reads it (the authority ends at the first '/', '?' or '#'; the user info at its last
+/// '@'), and (`lenient`) as a person means it: before any '@' whose prefix has a ':'
+/// before its first '/', '?' or '#' (an unencoded password), or has none of them.
+fn span_userinfos(span: &str, lenient: bool, out: &mut Vec<String>) {
+    let auth_end = span.find(['/', '?', '#']).unwrap_or(span.len());
+    if let Some(at) = span[..auth_end].rfind('@') {
+        if at > 0 {
+            out.push(span[..at].to_string());
+        }
+    }
+    if !lenient {
+        return;
+    }
+    for (j, _) in span.match_indices('@') {
+        let pre = &span[..j];
+        if pre.is_empty() {
+            continue;
+        }
+        let ok = match (pre.find(['/', '?', '#']), pre.find(':')) {
+            (None, _) => true,
+            (Some(cut), Some(colon)) => colon < cut,
+            (Some(_), None) => false,
+        };
+        if ok && !out.iter().any(|s| s == pre) {
+            out.push(pre.to_string());
+        }
     }
 }
 
@@ -144,24 +384,7 @@ fn is_authority_end(c: char) -> bool {
     ) || c.is_whitespace()
 }
 
-/// The userinfo parts (`user:pass`) of every URL in `text`.
-fn url_userinfos(text: &str) -> Vec<&str> {
-    let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find("://") {
-        let after = &rest[i + 3..];
-        let end = after.find(is_authority_end).unwrap_or(after.len());
-        let authority = &after[..end];
-        if let Some(at) = authority.rfind('@') {
-            if at > 0 {
-                found.push(&authority[..at]);
-            }
-        }
-        rest = &after[end..];
-    }
-    found
-}
-
+/// `scheme://userinfo@host` → `scheme://[REDACTED]@host`, for URLs never learned.
 fn mask_url_userinfo(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -182,6 +405,54 @@ fn mask_url_userinfo(text: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// Where a scheme-less `user:pw@host` starts, looking back from its '@'.
+fn is_token_start_stop(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ',' | '|' | '(' | '<' | '=' | ';' | '>')
+}
+
+/// `user:pw@host` (no scheme: the go command adds `https://` to such a GOPROXY entry, and
+/// `http://` to such an HTTPS_PROXY) → `[REDACTED]@host`, for values never learned.
+/// Needs a ':' with text on both sides and no '/' before the '@', so module versions
+/// (`example.com/m@v1.2.3`) and `git@host:path` stay.
+fn mask_schemeless_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (j, _) in text.match_indices('@') {
+        if j < last {
+            continue;
+        }
+        let host_ok = text[j + 1..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '[');
+        if !host_ok {
+            continue;
+        }
+        let start = text[last..j]
+            .rfind(is_token_start_stop)
+            .map(|s| last + s + text[last + s..].chars().next().map_or(1, char::len_utf8))
+            .unwrap_or(last);
+        let tok = &text[start..j];
+        let masked = tok.split_once(':').is_some_and(|(user, pass)| {
+            !user.is_empty()
+                && !pass.is_empty()
+                && !tok.contains('/')
+                && !tok.contains(MASK)
+                && user
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._~%+-!$&*".contains(c))
+        });
+        if masked {
+            out.push_str(&text[last..start]);
+            out.push_str(MASK);
+            last = j;
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
 
 fn is_token_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
@@ -247,16 +518,67 @@ fn mask_query_params(text: &str) -> String {
     out
 }
 
-fn percent_encode_userinfo(s: &str) -> String {
+/// Every byte but the unreserved ones as `%XX`.
+fn percent_encode_all(s: &str, lower: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else if lower {
+            out.push_str(&format!("%{b:02x}"));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// As Go's `url.URL.String` writes a user name or password (`encodeUserPassword`): the
+/// reserved characters `$&+,;=` stay, `@/?:` and everything else not unreserved is escaped.
+fn go_userinfo_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~$&+,;=".contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
         }
     }
     out
+}
+
+/// `%XX` decoded, as Go's url.Parse decodes user info; `None` if not valid UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Inside quotes as Go's `%q`, Rust's `{:?}` and JSON write it: `"` and `\` escaped.
+fn quote_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// As the JUnit report writes text.
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
 }
 
 #[cfg(test)]
@@ -329,5 +651,93 @@ mod tests {
         let r = Redactor::new();
         let s = "go version go1.22.10 linux/amd64 — ok ✓ https://proxy.golang.org,direct";
         assert_eq!(r.redact(s), s);
+    }
+
+    /// Every form go accepts: scheme-less, unencoded '/', '?', '#', '@' in the password,
+    /// lists with ',' and '|', GOSUMDB's URL, GOFLAGS, proxies, .netrc.
+    #[test]
+    fn learns_every_form_go_accepts() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("GOPROXY", "alice:Zq8Hush1@proxy.corp", "Zq8Hush1"),
+            ("GOPROXY", "https://alice:pa/Zq8Hush2@proxy.corp", "pa/Zq8Hush2"),
+            ("GOPROXY", "https://u:p?Zq8H#ush3@proxy.corp", "p?Zq8H#ush3"),
+            ("GOPROXY", "https://u:p@Zq8Hush4@proxy.corp/x", "p@Zq8Hush4"),
+            ("GOPROXY", "https://a.example,bob:Zq8Hush5@b.example|direct", "Zq8Hush5"),
+            ("GOSUMDB", "sum.golang.org https://u:Zq8Hush6@mirror.corp", "Zq8Hush6"),
+            ("GOFLAGS", "-x -ldflags=-X=main.u=u:Zq8Hush7@h.corp", "Zq8Hush7"),
+            ("HTTPS_PROXY", "carol:Zq8Hush8@proxy.corp:3128", "Zq8Hush8"),
+            ("https_proxy", "http://carol:Zq8/Hush9@proxy.corp:3128", "Zq8/Hush9"),
+            ("ALL_PROXY", "socks5://carol:Zq8Hush10@proxy.corp", "Zq8Hush10"),
+            ("GONOSUMDB", "u:Zq8Hush11@corp.example", "Zq8Hush11"),
+            ("GOPROXY", "https://u:Zq8%2FHush12@proxy.corp", "Zq8/Hush12"),
+        ];
+        for (k, v, pw) in cases {
+            let r = Redactor::from_env([(*k, *v)]);
+            for shown in [
+                v.to_string(),
+                format!("{v:?}"),
+                format!("parse \"https://{v}\": invalid"),
+                percent_encode_all(pw, false),
+                percent_encode_all(pw, true),
+                go_userinfo_escape(pw),
+                format!("x {pw} y"),
+            ] {
+                let out = r.redact(&shown);
+                assert!(!out.contains(pw), "{k}={v}: {shown} -> {out}");
+            }
+        }
+    }
+
+    #[test]
+    fn pieces_of_a_cut_password_are_masked() {
+        let r = Redactor::from_env([("GOPROXY", "https://user:first/Second?third@h.corp")]);
+        let out = r.redact(r#"parse "https://user:first/Second?third@h.corp": invalid port ":first" after host"#);
+        for piece in ["first", "Second", "third"] {
+            assert!(!out.contains(piece), "{out}");
+        }
+        assert!(out.contains("h.corp"), "{out}");
+    }
+
+    #[test]
+    fn netrc_env_file_and_merge() {
+        let mut r = Redactor::new();
+        r.learn_netrc("machine proxy.corp login alice password n3trcPass\ndefault login x password d3fault");
+        r.learn_env_file(b"# c\r\nGOPROXY=bob:envF1le@p.corp\r\nGOAUTH=command /bin/helper --k=abcd1234\n");
+        let mut g = Redactor::new();
+        g.merge(&r);
+        let out = g.redact("n3trcPass d3fault envF1le abcd1234");
+        assert_eq!(out, "[REDACTED] [REDACTED] [REDACTED] [REDACTED]");
+    }
+
+    #[test]
+    fn schemeless_pattern_without_learning() {
+        let r = Redactor::new();
+        assert_eq!(
+            r.redact(r#"GOPROXY entry "alice:s3cr3t@proxy.corp" has no scheme"#),
+            r#"GOPROXY entry "[REDACTED]@proxy.corp" has no scheme"#
+        );
+        for keep in [
+            "go: downloading example.com/m@v1.2.3",
+            "git@github.com:org/repo.git",
+            "example.com/m@v1.2.3: invalid version",
+            "12:30 at 10:00@ the office",
+        ] {
+            assert_eq!(r.redact(keep), keep);
+        }
+    }
+
+    #[test]
+    fn json_keys_and_values() {
+        let r = Redactor::from_env([("GOPROXY", "u:js0nPass@p.corp")]);
+        let mut v = serde_json::json!({"js0nPass": ["x js0nPass", {"k": "u:js0nPass@p.corp"}]});
+        r.redact_json(&mut v);
+        assert!(!v.to_string().contains("js0nPass"), "{v}");
+    }
+
+    #[test]
+    fn go_keys_do_not_over_mask_other_variables() {
+        // Only go settings and proxies are read without a scheme: an e-mail is not a secret.
+        let r = Redactor::from_env([("GIT_AUTHOR_EMAIL", "alice.smith@example.com")]);
+        assert_eq!(r.redact("alice.smith"), "alice.smith");
     }
 }

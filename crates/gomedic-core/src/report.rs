@@ -138,7 +138,8 @@ impl Report {
         }
     }
 
-    /// Masks secrets in every free-text field. The only way to get something renderable.
+    /// Masks secrets in every free-text field (summary, details, findings, fixes and their
+    /// actions, data). The only way to get something renderable.
     pub fn redact(mut self, r: &Redactor) -> RedactedReport {
         for c in &mut self.checks {
             c.summary = r.redact(&c.summary);
@@ -153,10 +154,27 @@ impl Report {
                 for cmd in &mut f.commands {
                     *cmd = r.redact(cmd);
                 }
-                if let Some(crate::check::FixAction::GoEnv { set, .. }) = &mut f.action {
-                    for (_, v) in set.iter_mut() {
-                        *v = r.redact(v);
+                use crate::check::FixAction as A;
+                let strings: Vec<&mut String> = match &mut f.action {
+                    None => Vec::new(),
+                    Some(A::GoEnv { set, unset }) => set
+                        .iter_mut()
+                        .flat_map(|(k, v)| [k, v])
+                        .chain(unset.iter_mut())
+                        .collect(),
+                    Some(A::DefenderExclusions { paths, processes }) => {
+                        paths.iter_mut().chain(processes.iter_mut()).collect()
                     }
+                    Some(A::FirewallRule {
+                        name,
+                        local_ports,
+                        remote_address,
+                    }) => vec![name, local_ports, remote_address],
+                    Some(A::RemoveStreams { streams }) => streams.iter_mut().collect(),
+                    Some(A::RegistryPath { value, data, .. }) => vec![value, data],
+                };
+                for s in strings {
+                    *s = r.redact(s);
                 }
             }
             for v in c.data.values_mut() {

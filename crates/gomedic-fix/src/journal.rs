@@ -3,6 +3,7 @@
 use crate::change::Change;
 use crate::error::Error;
 use crate::file::{self, Like};
+use crate::lock::JournalLock;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -92,16 +93,38 @@ impl Journal {
         self.dir.join(format!("{id}.json"))
     }
 
-    fn save(&self, e: &Entry) -> Result<(), Error> {
-        let what = || format!("the journal entry {}", self.path_of(&e.id).display());
-        std::fs::create_dir_all(&self.dir)
-            .map_err(|x| Error::io("create the journal directory", self.dir.display(), x))?;
+    /// Creates the journal directory, mode 0700 from the start on Unix (entries hold file
+    /// contents, which may include proxy credentials); an existing one is made 0700.
+    fn ensure_dir(&self) -> Result<(), Error> {
+        let fail = |x| Error::io("create the journal directory", self.dir.display(), x);
+        if let Some(parent) = self.dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(fail)?;
+        }
+        #[cfg_attr(not(unix), allow(unused_mut))]
+        let mut b = std::fs::DirBuilder::new();
         #[cfg(unix)]
         {
-            use std::os::unix::fs::PermissionsExt;
-            // Entries hold file contents, which may include proxy credentials.
-            let _ = std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700));
+            use std::os::unix::fs::DirBuilderExt;
+            b.mode(0o700);
         }
+        match b.create(&self.dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && self.dir.is_dir() => {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let _ =
+                        std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700));
+                }
+            }
+            Err(e) => return Err(fail(e)),
+        }
+        Ok(())
+    }
+
+    fn save(&self, e: &Entry) -> Result<(), Error> {
+        let what = || format!("the journal entry {}", self.path_of(&e.id).display());
+        self.ensure_dir()?;
         let data = serde_json::to_vec_pretty(e)
             .map_err(|x| Error::io("write", what(), std::io::Error::other(x)))?;
         file::write_atomic(&self.path_of(&e.id), &data, Like::Private)
@@ -109,45 +132,60 @@ impl Journal {
         Ok(())
     }
 
-    /// Every entry, oldest first. Unreadable entries are reported, not skipped silently.
-    pub fn list(&self) -> Result<Vec<Entry>, Error> {
+    /// Takes the journal lock (`<journal>/.lock`), waiting while another gomedic holds it,
+    /// and removes temp files killed gomedic runs left in the journal directory. Hold it
+    /// from reading what a change is planned from until the change is read back: gomedic
+    /// writers then never plan from the same old bytes. Re-entrant within a process.
+    pub fn lock(&self) -> Result<JournalLock, Error> {
+        self.ensure_dir()?;
+        let l = crate::lock::acquire(&self.dir.join(".lock"))?;
+        file::remove_leftovers(&self.dir, None);
+        Ok(l)
+    }
+
+    /// Every entry, oldest first, and every journal file that is not a usable entry (each
+    /// named with why). A corrupt entry never hides the others.
+    pub fn list(&self) -> Result<Listing, Error> {
         let rd = match std::fs::read_dir(&self.dir) {
             Ok(rd) => rd,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Listing::default()),
             Err(e) => return Err(Error::io("read the journal", self.dir.display(), e)),
         };
         // Temp files of entries a killed gomedic was writing.
         file::remove_leftovers(&self.dir, None);
-        let mut out = Vec::new();
+        let mut out = Listing::default();
         for ent in rd.flatten() {
             let p = ent.path();
-            if p.extension().and_then(|e| e.to_str()) != Some("json") {
+            let name = ent.file_name().to_string_lossy().into_owned();
+            let Some(id) = name.strip_suffix(".json") else {
+                continue;
+            };
+            if name.starts_with('.') {
                 continue;
             }
-            let data = std::fs::read(&p).map_err(|e| Error::io("read", p.display(), e))?;
-            let e: Entry = serde_json::from_slice(&data).map_err(|e| Error::CorruptEntry {
-                path: p.clone(),
-                problem: e.to_string(),
-            })?;
-            out.push(e);
+            match read_entry(&p, id) {
+                Ok(e) => out.entries.push(e),
+                Err(problem) => out.corrupt.push(CorruptEntry {
+                    id: id.to_string(),
+                    path: p,
+                    problem,
+                }),
+            }
         }
-        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out.entries.sort_by(|a, b| a.id.cmp(&b.id));
+        out.corrupt.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
 
+    /// Entry `id`; a corrupt entry of that id is an error naming its file and problem.
     pub fn get(&self, id: &str) -> Result<Entry, Error> {
-        self.list()?
-            .into_iter()
-            .find(|e| e.id == id)
-            .ok_or_else(|| Error::NoEntry {
-                id: id.to_string(),
-                dir: self.dir.clone(),
-            })
+        self.list()?.get(id, &self.dir)
     }
 
     /// Journals `plan`, applies it, and returns the applied entry. On a failure the
     /// changes already made are undone and the entry is marked rolled back.
     pub fn apply(&self, plan: Plan) -> Result<Entry, Error> {
+        let _lock = self.lock()?;
         // Stale plans and targets gomedic will not write are refused before journaling.
         for c in &plan.changes {
             c.kind.op().check_planned()?;
@@ -200,6 +238,7 @@ impl Journal {
     /// Undoes entry `id`: each change restores its exact previous state. Without `force`
     /// it refuses when a change could not be undone exactly (e.g. a file edited since).
     pub fn undo(&self, id: &str, force: bool) -> Result<Entry, Error> {
+        let _lock = self.lock()?;
         let mut e = self.get(id)?;
         match e.state {
             EntryState::Applied | EntryState::Pending => {}
@@ -230,14 +269,86 @@ impl Journal {
         Ok(e)
     }
 
-    /// The newest entry that can be undone.
+    /// The newest entry that can be undone (corrupt entries are skipped).
     pub fn last_undoable(&self) -> Result<Option<Entry>, Error> {
-        Ok(self
-            .list()?
-            .into_iter()
-            .rev()
-            .find(|e| matches!(e.state, EntryState::Applied | EntryState::Pending)))
+        Ok(self.list()?.last_undoable().cloned())
     }
+}
+
+/// A journal file that is not a usable entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorruptEntry {
+    /// The file name without `.json`.
+    pub id: String,
+    pub path: PathBuf,
+    /// Why it cannot be used (not JSON, an unknown change kind, unreadable, ...).
+    pub problem: String,
+}
+
+impl CorruptEntry {
+    pub fn to_error(&self) -> Error {
+        Error::CorruptEntry {
+            path: self.path.clone(),
+            problem: self.problem.clone(),
+        }
+    }
+}
+
+/// The journal's contents: usable entries and corrupt files, each oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub entries: Vec<Entry>,
+    pub corrupt: Vec<CorruptEntry>,
+}
+
+impl Listing {
+    /// The newest entry that is `applied` or `pending`.
+    pub fn last_undoable(&self) -> Option<&Entry> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| matches!(e.state, EntryState::Applied | EntryState::Pending))
+    }
+
+    /// Entry `id`, or why not (corrupt, or no such entry in `dir`).
+    pub fn get(&self, id: &str, dir: &Path) -> Result<Entry, Error> {
+        if let Some(e) = self.entries.iter().find(|e| e.id == id) {
+            return Ok(e.clone());
+        }
+        if let Some(c) = self.corrupt.iter().find(|c| c.id == id) {
+            return Err(c.to_error());
+        }
+        Err(Error::NoEntry {
+            id: id.to_string(),
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
+/// Journal entries are small (a go env file, a PATH value): anything larger is not one.
+const MAX_ENTRY: u64 = 64 << 20;
+
+/// Reads one entry without blocking (a FIFO named `x.json` is refused, not read), or says
+/// why it is not a usable entry.
+fn read_entry(p: &Path, id: &str) -> Result<Entry, String> {
+    let data = file::read_bounded(p, MAX_ENTRY).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "it disappeared while being read".to_string(),
+        _ => format!("cannot read it: {e}"),
+    })?;
+    let e: Entry = serde_json::from_slice(&data).map_err(|e| {
+        if data.iter().all(|b| b.is_ascii_whitespace()) {
+            "it is empty".to_string()
+        } else {
+            format!("not a journal entry: {e}")
+        }
+    })?;
+    if e.id != id {
+        return Err(format!(
+            "its id {:?} does not match its file name",
+            e.id
+        ));
+    }
+    Ok(e)
 }
 
 fn sanitize(s: &str) -> String {
@@ -338,7 +449,7 @@ mod tests {
         let e = j.apply(plan(&f, Some(b"A=1\n"), Some(b"A=2\n")));
         assert!(matches!(e, Err(Error::ReadOnly { .. })), "{e:?}");
         assert_eq!(std::fs::read(&f).unwrap(), b"A=1\n");
-        assert!(j.list().unwrap().is_empty(), "refused before journaling");
+        assert!(j.list().unwrap().entries.is_empty(), "refused before journaling");
     }
 
     /// A change that fails after others were applied: those are undone, the entry says so.
@@ -361,7 +472,7 @@ mod tests {
         assert!(matches!(e, Error::NotApplied { .. }), "{e:?}");
         assert!(e.to_string().contains("Nothing was changed"), "{e}");
         assert_eq!(std::fs::read(&f).unwrap(), b"A=1\n", "rolled back");
-        let entries = j.list().unwrap();
+        let entries = j.list().unwrap().entries;
         assert_eq!(entries[0].state, EntryState::RolledBack);
         assert!(entries[0]
             .note
@@ -421,17 +532,63 @@ mod tests {
         };
         let e = j.apply(p).unwrap_err();
         assert!(e.to_string().contains("only be changed on Windows"), "{e}");
-        assert_eq!(j.list().unwrap()[0].state, EntryState::RolledBack);
+        assert_eq!(j.list().unwrap().entries[0].state, EntryState::RolledBack);
     }
 
+    /// Corrupt entries are each named with why, and never block the healthy ones.
     #[test]
-    fn corrupt_entry_is_named() {
+    fn corrupt_entries_are_named_and_skipped() {
         let d = tempfile::tempdir().unwrap();
         let j = Journal::new(d.path());
-        std::fs::create_dir_all(j.dir()).unwrap();
-        std::fs::write(j.dir().join("x.json"), "{not json").unwrap();
-        let m = j.list().unwrap_err().to_string();
-        assert!(m.contains("x.json") && m.contains("corrupt"), "{m}");
+        let f = d.path().join("env");
+        std::fs::write(&f, "A=1\n").unwrap();
+        let e1 = j.apply(plan(&f, Some(b"A=1\n"), Some(b"A=2\n"))).unwrap();
+        let e2 = j.apply(plan(&f, Some(b"A=2\n"), Some(b"A=3\n"))).unwrap();
+        // Newer than both: not JSON, empty, an unknown kind, a wrong id, a directory.
+        std::fs::write(j.dir().join("29990101T000000Z.1-x-0001.json"), "{not json").unwrap();
+        std::fs::write(j.dir().join("29990101T000000Z.2-x-0002.json"), "").unwrap();
+        let mut future: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(j.dir().join(format!("{}.json", e2.id))).unwrap())
+                .unwrap();
+        future["id"] = "29990101T000000Z.3-x-0003".into();
+        future["plan"]["changes"][0]["kind"] = "cache_trim".into();
+        std::fs::write(
+            j.dir().join("29990101T000000Z.3-x-0003.json"),
+            serde_json::to_vec(&future).unwrap(),
+        )
+        .unwrap();
+        std::fs::write(
+            j.dir().join("29990101T000000Z.4-x-0004.json"),
+            std::fs::read(j.dir().join(format!("{}.json", e1.id))).unwrap(),
+        )
+        .unwrap();
+        std::fs::create_dir(j.dir().join("29990101T000000Z.5-x-0005.json")).unwrap();
+        #[cfg(unix)]
+        {
+            let fifo = j.dir().join("29990101T000000Z.6-x-0006.json");
+            let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        }
+        let l = j.list().unwrap();
+        assert_eq!(l.entries.len(), 2);
+        let problems: Vec<String> = l
+            .corrupt
+            .iter()
+            .map(|c| format!("{}: {}", c.path.display(), c.problem))
+            .collect();
+        let n = if cfg!(unix) { 6 } else { 5 };
+        assert_eq!(l.corrupt.len(), n, "{problems:#?}");
+        assert!(problems[0].contains("not a journal entry"), "{problems:#?}");
+        assert!(problems[1].contains("empty"), "{problems:#?}");
+        assert!(problems[2].contains("cache_trim"), "{problems:#?}");
+        assert!(problems[3].contains("does not match its file name"), "{problems:#?}");
+        assert!(problems[4].contains("directory"), "{problems:#?}");
+        // The newest healthy entry is still undone; a corrupt one is named when asked for.
+        assert_eq!(j.last_undoable().unwrap().unwrap().id, e2.id);
+        j.undo(&e2.id, false).unwrap();
+        assert_eq!(std::fs::read(&f).unwrap(), b"A=2\n");
+        let m = j.undo("29990101T000000Z.1-x-0001", false).unwrap_err().to_string();
+        assert!(m.contains("29990101T000000Z.1-x-0001.json") && m.contains("corrupt"), "{m}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod change;
 mod error;
 mod file;
 mod journal;
+mod lock;
 mod time;
 
 pub use change::{
@@ -20,4 +21,5 @@ pub use change::{
 };
 pub use error::Error;
 pub use file::{read_bounded, read_file, resolve, write_mode, NodeKind, WriteMode};
-pub use journal::{data_dir, Entry, EntryState, Journal, Plan};
+pub use journal::{data_dir, CorruptEntry, Entry, EntryState, Journal, Listing, Plan};
+pub use lock::JournalLock;

@@ -89,7 +89,7 @@ fn a_character_device_is_refused_and_stays_a_device() {
     let m = std::fs::symlink_metadata(&dev).unwrap();
     assert!(m.file_type().is_char_device(), "still a device");
     assert_eq!(m.rdev(), rdev);
-    assert!(j.list().unwrap().is_empty(), "nothing journaled");
+    assert!(j.list().unwrap().entries.is_empty(), "nothing journaled");
     assert!(matches!(
         gomedic_fix::write_mode(&dev),
         Err(Error::NotAFile { .. })
@@ -141,7 +141,7 @@ fn a_fifo_is_refused_without_blocking() {
         .unwrap()
         .file_type()
         .is_fifo());
-    assert!(Journal::new(&data).list().unwrap().is_empty());
+    assert!(Journal::new(&data).list().unwrap().entries.is_empty());
 }
 
 #[test]
@@ -280,7 +280,7 @@ fn journal_entries_are_private_and_new_files_get_the_usual_mode() {
         Some(u) => assert_eq!(mode, 0o666 & !u, "{mode:o} with umask {u:o}"),
         None => assert_eq!(mode & 0o644, 0o644, "{mode:o}"),
     }
-    assert_eq!(j.list().unwrap()[0].state, EntryState::Applied);
+    assert_eq!(j.list().unwrap().entries[0].state, EntryState::Applied);
 }
 
 #[test]
