@@ -174,6 +174,10 @@ impl Redactor {
             }
             let first = pass.split(CUTS).next().unwrap_or("");
             self.add_literal(&format!(":{first}"));
+            // Go quotes it: `invalid port ":pa" after host` (masked even when short).
+            if !first.is_empty() {
+                self.add_literal(&format!("\":{first}\""));
+            }
             self.add_literal(&format!("{user}:{first}"));
         }
     }
@@ -692,6 +696,12 @@ mod tests {
     fn pieces_of_a_cut_password_are_masked() {
         let r = Redactor::from_env([("GOPROXY", "https://user:first/Second?third@h.corp")]);
         let out = r.redact(r#"parse "https://user:first/Second?third@h.corp": invalid port ":first" after host"#);
+        for piece in ["first", "Second", "third"] {
+            assert!(!out.contains(piece), "{out}");
+        }
+        let r = Redactor::from_env([("GOPROXY", "https://u:pa/Second@h.corp")]);
+        let out = r.redact(r#"invalid port ":pa" after host"#);
+        assert_eq!(out, "invalid port [REDACTED] after host");
         for piece in ["first", "Second", "third"] {
             assert!(!out.contains(piece), "{out}");
         }

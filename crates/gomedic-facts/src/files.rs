@@ -64,6 +64,11 @@ impl Facts {
         self.user_env_file.get()?.file()
     }
 
+    /// `$GOROOT/go.env` if something already read it (never reads it).
+    pub fn gathered_goroot_env_file(&self) -> Option<&EnvFile> {
+        self.goroot_env_file.get()?.as_ref()
+    }
+
     /// The `go.env` go reads, when readable. Like cmd/go's `findGOROOT` it comes from the
     /// go env file's GOROOT first, then the environment's, then the binary's own GOROOT
     /// (so with both set, go.env is read from the file's GOROOT while go uses the

@@ -451,6 +451,22 @@ fn umask() -> u32 {
         .unwrap_or(0o022)
 }
 
+/// Removes the temp files killed gomedic runs left next to `path` (after symbolic links):
+/// `.NAME.gomedic-tmp-PID` of processes that are gone. Run before planning a change of
+/// `path`, so a leftover never outlives the next run that touches it.
+pub fn clean_leftovers(path: &Path) {
+    let Ok(resolved) = resolve(path) else {
+        return;
+    };
+    let dir = resolved
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if let Some(name) = resolved.file_name() {
+        remove_leftovers(dir, Some(&tmp_prefix(&name.to_string_lossy())));
+    }
+}
+
 /// Removes temp files a killed gomedic left in `dir` (those starting with `prefix`, or
 /// any gomedic temp file): only regular files of this user whose process is gone, so a
 /// concurrent gomedic's temp file is never touched. Unix only: elsewhere they stay.

@@ -20,6 +20,6 @@ pub use change::{
     StreamChange,
 };
 pub use error::Error;
-pub use file::{read_bounded, read_file, resolve, write_mode, NodeKind, WriteMode};
+pub use file::{clean_leftovers, read_bounded, read_file, resolve, write_mode, NodeKind, WriteMode};
 pub use journal::{data_dir, CorruptEntry, Entry, EntryState, Journal, Listing, Plan};
 pub use lock::JournalLock;

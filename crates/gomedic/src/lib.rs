@@ -10,6 +10,11 @@ use clap::Parser;
 pub fn main() -> std::process::ExitCode {
     let args = match cli::Cli::try_parse() {
         Ok(a) => a,
+        Err(e) if e.use_stderr() => {
+            // Usage errors quote the arguments, which may hold a credential.
+            eprint!("{}", gomedic_core::redact::text(&e.render().to_string()));
+            return std::process::ExitCode::from(2);
+        }
         Err(e) => {
             let _ = e.print();
             // clap: help/version exit 0, usage errors exit 2.
@@ -29,17 +34,17 @@ pub fn main() -> std::process::ExitCode {
     match code {
         Ok(c) => std::process::ExitCode::from(c),
         Err(e) if e.downcast_ref::<commands::UsageError>().is_some() => {
-            eprintln!("gomedic: error: {e}");
+            eprintln!("gomedic: error: {}", gomedic_core::redact::text(&e.to_string()));
             std::process::ExitCode::from(2)
         }
         Err(e) => {
-            eprintln!("gomedic: error: {e:#}");
+            eprintln!("gomedic: error: {}", gomedic_core::redact::text(&format!("{e:#}")));
             if let Some(h) = e
                 .chain()
                 .find_map(|c| c.downcast_ref::<gomedic_core::Hinted>())
                 .and_then(|h| h.hint.as_ref())
             {
-                eprintln!("hint: {h}");
+                eprintln!("hint: {}", gomedic_core::redact::text(h));
             }
             std::process::ExitCode::from(3)
         }

@@ -71,10 +71,19 @@ pub fn net_options(
     Ok(o)
 }
 
-/// Learns every secret the run could echo: process environment, go env file, `go env`.
+/// Learns every secret the run could echo (the process environment and command line,
+/// the go env file, `$GOROOT/go.env` and `go env` when read, `.netrc`), adds it to the
+/// process-wide redactor (which error messages go through), and returns that redactor:
+/// everything learned so far in this run.
 pub fn redactor(facts: &Facts) -> Redactor {
     let mut r = Redactor::from_env(facts.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    if let Some(file) = facts.gathered_user_env_file() {
+    // The user's go env file is small and read without blocking: always learn it.
+    if let Some(file) = facts.user_env_file().file() {
+        for e in &file.entries {
+            r.learn_var(&e.key, &e.value);
+        }
+    }
+    if let Some(file) = facts.gathered_goroot_env_file() {
         for e in &file.entries {
             r.learn_var(&e.key, &e.value);
         }
@@ -84,7 +93,39 @@ pub fn redactor(facts: &Facts) -> Redactor {
             r.learn_var(k, v);
         }
     }
-    r
+    // The go command sends .netrc passwords to proxies (GOAUTH=netrc, the default).
+    let home = if facts.windows() { "USERPROFILE" } else { "HOME" };
+    let netrc = facts
+        .getenv("NETRC")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            facts.getenv(home).filter(|v| !v.is_empty()).map(|h| {
+                PathBuf::from(h).join(if facts.windows() { "_netrc" } else { ".netrc" })
+            })
+        });
+    if let Some(text) = netrc.and_then(|p| gomedic_fix::read_bounded(&p, 1 << 20).ok()) {
+        r.learn_netrc(&String::from_utf8_lossy(&text));
+    }
+    gomedic_core::redact::install(&r);
+    gomedic_core::redact::global()
+}
+
+/// Adds the go env file contents recorded in journal entries (values since replaced) to
+/// the process-wide redactor, and returns it.
+pub fn learn_journal(listing: &gomedic_fix::Listing) -> Redactor {
+    let mut r = Redactor::new();
+    for e in &listing.entries {
+        for c in &e.plan.changes {
+            if let gomedic_fix::ChangeKind::File(f) = &c.kind {
+                for bytes in [&f.before, &f.after].into_iter().flatten() {
+                    r.learn_env_file(bytes);
+                }
+            }
+        }
+    }
+    gomedic_core::redact::install(&r);
+    gomedic_core::redact::global()
 }
 
 pub fn journal() -> anyhow::Result<Journal> {
@@ -95,9 +136,13 @@ pub fn journal() -> anyhow::Result<Journal> {
 
 /// Prints a plan, redacted.
 pub fn print_plan(plan: &Plan, r: &Redactor) {
-    println!("plan ({}): {}", plan.fix_id, r.redact(&plan.description));
+    println!(
+        "plan ({}): {}",
+        r.redact(&plan.fix_id),
+        r.redact(&plan.description)
+    );
     for c in &plan.changes {
-        println!("  {} {}", c.plan_verb(), c.target());
+        println!("  {} {}", c.plan_verb(), r.redact(&c.target()));
         for s in &c.summary {
             println!("    {}", r.redact(s));
         }

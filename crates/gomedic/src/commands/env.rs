@@ -126,8 +126,26 @@ fn show(format: Format) -> anyhow::Result<u8> {
 fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
     let timeout =
         super::check::seconds("--go-timeout", opts.go_timeout).map_err(super::UsageError)?;
+    // One gomedic writer at a time, from reading the go env file until reading it back:
+    // two runs never plan from the same old file, so neither loses the other's key.
+    let journal = if opts.dry_run {
+        None
+    } else {
+        Some(common::journal()?)
+    };
+    let _lock = match journal.as_ref().map(|j| j.lock()).transpose() {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("gomedic: error: {}", gomedic_core::redact::text(&e.to_string()));
+            eprintln!("nothing was changed");
+            return Ok(1);
+        }
+    };
     let mut facts = common::facts(opts.go.clone(), Policy::default())?;
     facts.timeouts.go_command = timeout;
+    if let Some(p) = env_file_path(&facts) {
+        gomedic_fix::clean_leftovers(&p);
+    }
     let mut r = common::redactor(&facts);
     let (flag, keys): (&str, Vec<String>) = match &op {
         EnvOp::Set(pairs) => {
@@ -138,6 +156,7 @@ fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
         }
         EnvOp::Unset(keys) => ("-u", keys.clone()),
     };
+    gomedic_core::redact::install(&r);
     let desc = match &op {
         EnvOp::Set(_) => "go env -w".to_string(),
         EnvOp::Unset(keys) => format!("go env -u {}", keys.join(" ")),
@@ -148,8 +167,10 @@ fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
     };
     let checked = match envedit::plan_checked(&facts, &op, what, &desc, &check) {
         Ok(c) => c,
-        Err(e) => return Ok(refused(&e, flag, &r)),
+        Err(e) => return Ok(refused(&e, flag, &common::redactor(&facts))),
     };
+    // Also what planning read (`go env`).
+    let r = common::redactor(&facts);
     common::print_plan(&checked.edit.plan, &r);
     match &checked.oracle {
         Oracle::NotAsked(n) => eprintln!(
@@ -183,7 +204,10 @@ fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
         println!("dry run: nothing was changed");
         return Ok(0);
     }
-    let journal = common::journal()?;
+    let Some(journal) = journal else {
+        return Ok(0); // --dry-run returned above
+    };
+    let own = own_lines(&checked.edit.plan, &keys);
     let entry = match journal.apply(checked.edit.plan) {
         Ok(entry) => entry,
         Err(e) => {
@@ -225,7 +249,89 @@ fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
         );
         return Ok(1);
     }
+    // The file itself must still hold each line gomedic wrote: `go env` cannot tell a
+    // value equal to go's default from a lost line, and gomedic runs go with
+    // GOTOOLCHAIN=local, so GOTOOLCHAIN is verified only here.
+    if let Some(own) = own {
+        let lost = own.lost();
+        for l in &lost {
+            eprintln!("gomedic: error: {}", r.redact(l));
+        }
+        if !lost.is_empty() {
+            eprintln!("another program changed the go env file after gomedic wrote it; run the command again");
+            return Ok(1);
+        }
+    }
     Ok(0)
+}
+
+/// Where the go env file is (it may not exist yet).
+fn env_file_path(facts: &gomedic_checks::Facts) -> Option<std::path::PathBuf> {
+    match facts.user_env_file() {
+        UserEnvFile::NoLocation(_) => None,
+        UserEnvFile::Missing(p) | UserEnvFile::Unreadable(p, _) => Some(p.clone()),
+        UserEnvFile::Parsed(f) => Some(f.path.clone()),
+    }
+}
+
+/// The lines of the touched keys in the bytes gomedic writes, to find them again after
+/// the write.
+struct OwnLines {
+    path: std::path::PathBuf,
+    /// Key, and its value in the written file (`None`: removed).
+    keys: Vec<(String, Option<String>)>,
+}
+
+fn own_lines(plan: &gomedic_fix::Plan, keys: &[String]) -> Option<OwnLines> {
+    plan.changes.iter().find_map(|c| match &c.kind {
+        gomedic_fix::ChangeKind::File(f) => {
+            let parsed = f
+                .after
+                .as_deref()
+                .map(|b| gomedic_goenv::envfile::EnvFile::parse(&f.path, b, true));
+            Some(OwnLines {
+                path: f.path.clone(),
+                keys: keys
+                    .iter()
+                    .map(|k| {
+                        let v = parsed.as_ref().and_then(|p| p.get(k)).map(|e| e.value.clone());
+                        (k.clone(), v)
+                    })
+                    .collect(),
+            })
+        }
+        _ => None,
+    })
+}
+
+impl OwnLines {
+    /// What no longer reads as gomedic wrote it, one message per key.
+    fn lost(&self) -> Vec<String> {
+        let now = match gomedic_fix::read_file(&self.path) {
+            Ok(b) => b,
+            Err(e) => return vec![format!("cannot read the go env file back: {e}")],
+        };
+        let parsed = now
+            .as_deref()
+            .map(|b| gomedic_goenv::envfile::EnvFile::parse(&self.path, b, true));
+        let mut out = Vec::new();
+        for (k, want) in &self.keys {
+            let got = parsed.as_ref().and_then(|p| p.get(k)).map(|e| e.value.clone());
+            if &got != want {
+                let show = |v: &Option<String>| match v {
+                    Some(v) => format!("{k}={v:?}"),
+                    None => format!("no {k} line"),
+                };
+                out.push(format!(
+                    "{}: gomedic wrote {} but the file now has {}",
+                    self.path.display(),
+                    show(want),
+                    show(&got)
+                ));
+            }
+        }
+        out
+    }
 }
 
 /// Prints why an edit is not made; returns the exit code (docs/exit-codes.md).

@@ -52,10 +52,11 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
     for id in &args.ids {
         if !fixes.contains_key(id) {
             if manual.contains(id) {
-                eprintln!("gomedic: error: {id} is not automatic: `gomedic check` shows the commands to run");
+                eprintln!("gomedic: error: {} is not automatic: `gomedic check` shows the commands to run", r.redact(id));
             } else {
                 eprintln!(
-                    "gomedic: {id}: not needed now (no check proposes it); automatic fixes available: {}",
+                    "gomedic: {}: not needed now (no check proposes it); automatic fixes available: {}",
+                    r.redact(id),
                     if fixes.is_empty() { "none".to_string() } else { fixes.keys().cloned().collect::<Vec<_>>().join(", ") }
                 );
             }

@@ -27,7 +27,8 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
         for u in &args.urls {
             let lower = u.to_ascii_lowercase();
             if !(lower.starts_with("https://") || lower.starts_with("http://")) {
-                return Err(common::UsageError(format!("{u:?} is not an http(s) URL")).into());
+                let msg = format!("{u:?} is not an http(s) URL");
+                return Err(common::UsageError(gomedic_core::redact::text(&msg)).into());
             }
             let kind = match args.kind {
                 EndpointArg::Proxy => EndpointKind::Proxy,
@@ -228,7 +229,7 @@ fn route(module: &str, format: Format) -> anyhow::Result<u8> {
     let cfg = &facts.settings().route;
     let route = match cfg.route(module) {
         Ok(r) => r,
-        Err(e) => return Err(common::UsageError(e).into()),
+        Err(e) => return Err(common::UsageError(common::redactor(&facts).redact(&e)).into()),
     };
     let diagnostics = cfg.diagnostics();
     let code = if route.fails.is_some() { 1 } else { 0 };

@@ -7,21 +7,25 @@ use gomedic_checks::Policy;
 pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
     let journal = common::journal()?;
     let facts = common::facts(None, Policy::default())?;
-    let r = common::redactor(&facts);
-    if args.list {
-        let entries = match journal.list() {
-            Ok(e) => e,
-            Err(e) => {
-                eprintln!("gomedic: error: {e}");
-                return Ok(1);
-            }
-        };
-        if entries.is_empty() {
-            println!("no changes recorded in {}", journal.dir().display());
+    common::redactor(&facts);
+    let listing = match journal.list() {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("gomedic: error: {}", gomedic_core::redact::text(&e.to_string()));
+            return Ok(if args.list { 1 } else { 2 });
         }
-        for e in entries {
+    };
+    // Values the journal recorded may be gone from the go env file by now.
+    let r = common::learn_journal(&listing);
+    if args.list {
+        if listing.entries.is_empty() && listing.corrupt.is_empty() {
+            println!("no changes recorded in {}", r.redact(&journal.dir().display().to_string()));
+        }
+        // Healthy and corrupt entries together, in id order.
+        let mut lines: Vec<(&str, Vec<String>)> = Vec::new();
+        for e in &listing.entries {
             let files: Vec<String> = e.plan.changes.iter().map(|c| c.target()).collect();
-            println!(
+            let mut l = vec![format!(
                 "{}  {:<11} {}  {}",
                 e.id,
                 serde_json::to_value(e.state)
@@ -30,36 +34,59 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
                     .unwrap_or_default(),
                 e.plan.fix_id,
                 files.join(", ")
-            );
+            )];
             for c in &e.plan.changes {
                 for s in &c.summary {
-                    println!("    {}", r.redact(s));
+                    l.push(format!("    {s}"));
                 }
+            }
+            lines.push((&e.id, l));
+        }
+        for c in &listing.corrupt {
+            lines.push((
+                &c.id,
+                vec![
+                    format!("{}  {:<11} {}", c.id, "corrupt", c.path.display()),
+                    format!("    {} (move it aside; other entries are unaffected)", c.problem),
+                ],
+            ));
+        }
+        lines.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, l) in lines {
+            for line in l {
+                println!("{}", r.redact(&line));
             }
         }
         return Ok(0);
     }
+    // Corrupt entries are skipped, each named: they never block undoing the others.
+    for c in &listing.corrupt {
+        eprintln!(
+            "warning: skipping corrupt journal entry {}: {}; move it aside",
+            r.redact(&c.path.display().to_string()),
+            r.redact(&c.problem)
+        );
+    }
     let entry = match &args.entry {
-        Some(id) => journal.get(id),
-        None => match journal.last_undoable() {
-            Ok(Some(e)) => Ok(e),
-            Ok(None) => {
+        Some(id) => listing.get(id, journal.dir()),
+        None => match listing.last_undoable() {
+            Some(e) => Ok(e.clone()),
+            None => {
                 println!("nothing to undo");
                 return Ok(0);
             }
-            Err(e) => Err(e),
         },
     };
     let entry = match entry {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("gomedic: error: {e}");
+            eprintln!("gomedic: error: {}", r.redact(&e.to_string()));
             return Ok(2);
         }
     };
-    println!("undo {} ({})", entry.id, entry.plan.fix_id);
+    println!("undo {} ({})", entry.id, r.redact(&entry.plan.fix_id));
     for c in &entry.plan.changes {
-        println!("  {} {}", c.undo_verb(), c.target());
+        println!("  {} {}", c.undo_verb(), r.redact(&c.target()));
     }
     if args.dry_run {
         println!("dry run: nothing was changed");
