@@ -699,13 +699,10 @@ mod tests {
         for piece in ["first", "Second", "third"] {
             assert!(!out.contains(piece), "{out}");
         }
+        assert!(out.contains("h.corp"), "{out}");
         let r = Redactor::from_env([("GOPROXY", "https://u:pa/Second@h.corp")]);
         let out = r.redact(r#"invalid port ":pa" after host"#);
         assert_eq!(out, "invalid port [REDACTED] after host");
-        for piece in ["first", "Second", "third"] {
-            assert!(!out.contains(piece), "{out}");
-        }
-        assert!(out.contains("h.corp"), "{out}");
     }
 
     #[test]
