@@ -9,6 +9,7 @@ mod cli;
 mod env_diff;
 mod env_fix;
 mod env_targets;
+mod journal;
 mod leaks;
 mod net;
 mod settings;
