@@ -288,7 +288,11 @@ struct Sandbox {
 
 impl Sandbox {
     fn new(go: &Path, timeout: Duration) -> std::io::Result<Sandbox> {
-        let dir = tempfile::Builder::new().prefix("gomedic-env-").tempdir()?;
+        // Named with the pid, so the next run removes what a killed run left behind.
+        gomedic_fix::remove_dead_temp_dirs(&std::env::temp_dir(), "gomedic-env-");
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("gomedic-env-{}-", std::process::id()))
+            .tempdir()?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -504,6 +504,40 @@ pub(crate) fn remove_leftovers(dir: &Path, prefix: Option<&str>) {
     let _ = (dir, prefix);
 }
 
+/// Removes the private temporary directories (`<prefix><pid>-...`, e.g. the copies of the
+/// go env file `env set` lets go work on) that killed gomedic runs left in `dir`: only
+/// directories of this user whose process is gone. Unix only.
+pub fn remove_dead_temp_dirs(dir: &Path, prefix: &str) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let me = std::process::id();
+        for ent in rd.flatten() {
+            let name = ent.file_name().to_string_lossy().into_owned();
+            let Some(rest) = name.strip_prefix(prefix) else {
+                continue;
+            };
+            let Some(Ok(pid)) = rest.split('-').next().map(str::parse::<u32>) else {
+                continue;
+            };
+            if pid == me || pid == 0 || process_alive(pid) {
+                continue;
+            }
+            match ent.path().symlink_metadata() {
+                Ok(m) if m.is_dir() && m.uid() == unsafe { libc::geteuid() } => {
+                    let _ = std::fs::remove_dir_all(ent.path());
+                }
+                _ => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (dir, prefix);
+}
+
 #[cfg(unix)]
 fn process_alive(pid: u32) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else {

@@ -20,6 +20,9 @@ pub use change::{
     StreamChange,
 };
 pub use error::Error;
-pub use file::{clean_leftovers, read_bounded, read_file, resolve, write_mode, NodeKind, WriteMode};
+pub use file::{
+    clean_leftovers, read_bounded, read_file, remove_dead_temp_dirs, resolve, write_mode, NodeKind,
+    WriteMode,
+};
 pub use journal::{data_dir, CorruptEntry, Entry, EntryState, Journal, Listing, Plan};
 pub use lock::JournalLock;

@@ -126,6 +126,10 @@ fn kill_9_during_env_set_leaves_old_or_new_bytes() {
     let file = t.env_file();
     let dir = file.parent().unwrap().to_path_buf();
     let journal = data.join("journal");
+    // Where `env set` makes its private copies of the go env file for go to work on.
+    let tmp = t.path("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    t.set("TMPDIR", tmp.display().to_string());
     let content = |n: usize| format!("# kept\nGONOSUMDB=v{n}.example\n");
     t.write_env_file(&content(0));
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -192,6 +196,13 @@ fn kill_9_during_env_set_leaves_old_or_new_bytes() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "# kept\nGONOSUMDB=final.example\n");
     assert_eq!(temp_files(&dir), Vec::<PathBuf>::new(), "temp files next to the go env file");
     assert_eq!(temp_files(&journal), Vec::<PathBuf>::new(), "temp files in the journal");
+    let copies: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("gomedic-env-"))
+        .collect();
+    assert!(copies.is_empty(), "copies of the go env file left by killed runs: {copies:?}");
     // Interrupted entries stay undoable; the listing reads every entry.
     let o = command(&t, &["undo", "--list"]).output().unwrap();
     assert_exit(&o, 0, "undo --list");
