@@ -79,11 +79,31 @@ const HARMLESS_VALUES: &[&str] = &["", "netrc", "off", "on", "true", "false", "0
 /// `/`, `?` and `#`, and takes the last `@`).
 const CUTS: [char; 4] = ['/', '?', '#', '@'];
 
-/// Whether `key` holds go command settings or proxy URLs, whose values the go command
-/// reads as URLs even without a scheme (`GOPROXY=user:pw@host` is `https://user:pw@host`,
-/// `HTTPS_PROXY=user:pw@host:3128` is `http://user:pw@host:3128`).
-fn url_setting(upper: &str) -> bool {
-    upper.starts_with("GO") || upper.ends_with("_PROXY") || upper == "NETRC"
+/// How the URLs in a value are read when learning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// Only `scheme://` URLs, their user info as Go's url.Parse finds it (any variable).
+    Strict,
+    /// Also scheme-less `user:password@host` entries, and passwords with an unencoded
+    /// `/`, `?`, `#` or `@` (go settings, command-line arguments).
+    Lenient,
+    /// Lenient, and a scheme-less `token@host` too: the values the go command reads as
+    /// URLs (`GOPROXY=user:pw@host` is `https://user:pw@host`, `HTTPS_PROXY=user:pw@host:3128`
+    /// is `http://user:pw@host:3128`), where a bare user name is often a token.
+    Url,
+}
+
+impl Reading {
+    /// The reading for a variable or setting named `upper` (upper case).
+    pub fn of(upper: &str) -> Reading {
+        if matches!(upper, "GOPROXY" | "GOSUMDB") || upper.ends_with("_PROXY") {
+            Reading::Url
+        } else if upper.starts_with("GO") {
+            Reading::Lenient
+        } else {
+            Reading::Strict
+        }
+    }
 }
 
 impl Redactor {
@@ -109,10 +129,11 @@ impl Redactor {
         }
         for a in std::env::args_os().skip(1) {
             let a = a.to_string_lossy();
-            // `KEY=VALUE` arguments (`env set`) as settings, anything else as a URL.
+            // `KEY=VALUE` arguments (`env set`) as settings; URLs (`net URL`) and
+            // `user:pw@host` as URLs. Other arguments (`file@2x.exe`) teach nothing.
             match a.split_once('=') {
                 Some((k, v)) if !k.is_empty() && !k.starts_with('-') => r.learn_var(k, v),
-                _ => r.learn_urls(&a, true),
+                _ => r.learn_urls(&a, Reading::Lenient),
             }
         }
         r
@@ -146,13 +167,12 @@ impl Redactor {
                 }
             }
         }
-        self.learn_urls(value, url_setting(&upper));
+        self.learn_urls(value, Reading::of(&upper));
     }
 
-    /// Learns the credentials of every URL in `text`. `lenient`: also entries without a
-    /// scheme, and user info with unencoded `/`, `?`, `#` (go settings and proxies).
-    pub fn learn_urls(&mut self, text: &str, lenient: bool) {
-        for info in userinfo_candidates(text, lenient) {
+    /// Learns the credentials of every URL in `text`, read as `reading` says.
+    pub fn learn_urls(&mut self, text: &str, reading: Reading) {
+        for info in userinfo_candidates(text, reading) {
             self.learn_userinfo(&info);
         }
     }
@@ -321,9 +341,10 @@ fn is_span_end(c: char) -> bool {
     c.is_whitespace() || matches!(c, ',' | '|' | '"' | '\'' | '<' | '>' | '`')
 }
 
-/// Candidate user infos in `text`: of every `scheme://` URL, and (`lenient`) of every
-/// scheme-less entry holding an `@`.
-fn userinfo_candidates(text: &str, lenient: bool) -> Vec<String> {
+/// Candidate user infos in `text`: of every `scheme://` URL, and (not `Strict`) of every
+/// scheme-less entry holding an `@` (with a ':' unless `Url`).
+fn userinfo_candidates(text: &str, reading: Reading) -> Vec<String> {
+    let lenient = reading != Reading::Strict;
     let mut out: Vec<String> = Vec::new();
     let mut from = 0;
     while let Some(i) = text[from..].find("://") {
@@ -334,17 +355,21 @@ fn userinfo_candidates(text: &str, lenient: bool) -> Vec<String> {
         from = start;
     }
     if lenient {
+        let mut schemeless = Vec::new();
         for tok in text.split(is_span_end) {
             if tok.contains("://") || !tok.contains('@') {
                 continue;
             }
-            span_userinfos(tok, true, &mut out);
+            span_userinfos(tok, true, &mut schemeless);
             // `-flag=user:pw@host` (GOFLAGS): the URL starts after the last '='.
             let at = tok.rfind('@').unwrap_or(0);
             if let Some(eq) = tok[..at].rfind('=') {
-                span_userinfos(&tok[eq + 1..], true, &mut out);
+                span_userinfos(&tok[eq + 1..], true, &mut schemeless);
             }
         }
+        // Outside URL-valued settings, `name@host` is not a credential (`file@2x.exe`).
+        schemeless.retain(|s| reading == Reading::Url || s.contains(':'));
+        out.extend(schemeless);
     }
     out.retain(|s| !s.is_empty());
     out.dedup();
@@ -746,5 +771,13 @@ mod tests {
         // Only go settings and proxies are read without a scheme: an e-mail is not a secret.
         let r = Redactor::from_env([("GIT_AUTHOR_EMAIL", "alice.smith@example.com")]);
         assert_eq!(r.redact("alice.smith"), "alice.smith");
+        let r = Redactor::from_env([("GOFLAGS", "-modfile=alt@2.mod")]);
+        assert_eq!(r.redact("-modfile=alt@2.mod"), "-modfile=alt@2.mod");
+        let mut r = Redactor::new();
+        r.learn_urls("file@2x.exe", Reading::Lenient);
+        assert!(r.is_empty());
+        // A bare token is a credential where go reads a URL.
+        let r = Redactor::from_env([("GOPROXY", "t0kenValue@proxy.corp")]);
+        assert_eq!(r.redact("t0kenValue"), "[REDACTED]");
     }
 }
