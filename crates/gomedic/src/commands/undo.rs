@@ -60,7 +60,11 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
         return Ok(0);
     }
     // Corrupt entries are skipped, each named: they never block undoing the others.
-    for c in &listing.corrupt {
+    for c in listing
+        .corrupt
+        .iter()
+        .filter(|c| args.entry.as_deref() != Some(c.id.as_str()))
+    {
         eprintln!(
             "warning: skipping corrupt journal entry {}: {}; move it aside",
             r.redact(&c.path.display().to_string()),
