@@ -437,7 +437,11 @@ fn mask_url_userinfo(text: &str) -> String {
 
 /// Where a scheme-less `user:pw@host` starts, looking back from its '@'.
 fn is_token_start_stop(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ',' | '|' | '(' | '<' | '=' | ';' | '>')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '"' | '\'' | '`' | ',' | '|' | '(' | '<' | '=' | ';' | '>'
+        )
 }
 
 /// `user:pw@host` (no scheme: the go command adds `https://` to such a GOPROXY entry, and
@@ -481,7 +485,6 @@ fn mask_schemeless_userinfo(text: &str) -> String {
     out.push_str(&text[last..]);
     out
 }
-
 
 fn is_token_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
@@ -688,15 +691,39 @@ mod tests {
     fn learns_every_form_go_accepts() {
         let cases: &[(&str, &str, &str)] = &[
             ("GOPROXY", "alice:Zq8Hush1@proxy.corp", "Zq8Hush1"),
-            ("GOPROXY", "https://alice:pa/Zq8Hush2@proxy.corp", "pa/Zq8Hush2"),
+            (
+                "GOPROXY",
+                "https://alice:pa/Zq8Hush2@proxy.corp",
+                "pa/Zq8Hush2",
+            ),
             ("GOPROXY", "https://u:p?Zq8H#ush3@proxy.corp", "p?Zq8H#ush3"),
             ("GOPROXY", "https://u:p@Zq8Hush4@proxy.corp/x", "p@Zq8Hush4"),
-            ("GOPROXY", "https://a.example,bob:Zq8Hush5@b.example|direct", "Zq8Hush5"),
-            ("GOSUMDB", "sum.golang.org https://u:Zq8Hush6@mirror.corp", "Zq8Hush6"),
-            ("GOFLAGS", "-x -ldflags=-X=main.u=u:Zq8Hush7@h.corp", "Zq8Hush7"),
+            (
+                "GOPROXY",
+                "https://a.example,bob:Zq8Hush5@b.example|direct",
+                "Zq8Hush5",
+            ),
+            (
+                "GOSUMDB",
+                "sum.golang.org https://u:Zq8Hush6@mirror.corp",
+                "Zq8Hush6",
+            ),
+            (
+                "GOFLAGS",
+                "-x -ldflags=-X=main.u=u:Zq8Hush7@h.corp",
+                "Zq8Hush7",
+            ),
             ("HTTPS_PROXY", "carol:Zq8Hush8@proxy.corp:3128", "Zq8Hush8"),
-            ("https_proxy", "http://carol:Zq8/Hush9@proxy.corp:3128", "Zq8/Hush9"),
-            ("ALL_PROXY", "socks5://carol:Zq8Hush10@proxy.corp", "Zq8Hush10"),
+            (
+                "https_proxy",
+                "http://carol:Zq8/Hush9@proxy.corp:3128",
+                "Zq8/Hush9",
+            ),
+            (
+                "ALL_PROXY",
+                "socks5://carol:Zq8Hush10@proxy.corp",
+                "Zq8Hush10",
+            ),
             ("GONOSUMDB", "u:Zq8Hush11@corp.example", "Zq8Hush11"),
             ("GOPROXY", "https://u:Zq8%2FHush12@proxy.corp", "Zq8/Hush12"),
         ];
@@ -720,7 +747,9 @@ mod tests {
     #[test]
     fn pieces_of_a_cut_password_are_masked() {
         let r = Redactor::from_env([("GOPROXY", "https://user:first/Second?third@h.corp")]);
-        let out = r.redact(r#"parse "https://user:first/Second?third@h.corp": invalid port ":first" after host"#);
+        let out = r.redact(
+            r#"parse "https://user:first/Second?third@h.corp": invalid port ":first" after host"#,
+        );
         for piece in ["first", "Second", "third"] {
             assert!(!out.contains(piece), "{out}");
         }
@@ -733,8 +762,12 @@ mod tests {
     #[test]
     fn netrc_env_file_and_merge() {
         let mut r = Redactor::new();
-        r.learn_netrc("machine proxy.corp login alice password n3trcPass\ndefault login x password d3fault");
-        r.learn_env_file(b"# c\r\nGOPROXY=bob:envF1le@p.corp\r\nGOAUTH=command /bin/helper --k=abcd1234\n");
+        r.learn_netrc(
+            "machine proxy.corp login alice password n3trcPass\ndefault login x password d3fault",
+        );
+        r.learn_env_file(
+            b"# c\r\nGOPROXY=bob:envF1le@p.corp\r\nGOAUTH=command /bin/helper --k=abcd1234\n",
+        );
         let mut g = Redactor::new();
         g.merge(&r);
         let out = g.redact("n3trcPass d3fault envF1le abcd1234");

@@ -56,7 +56,8 @@ pub(crate) fn acquire(path: &Path) -> Result<JournalLock, Error> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600).custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK);
+        o.mode(0o600)
+            .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK);
     }
     let f = o
         .open(path)

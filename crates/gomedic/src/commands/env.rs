@@ -94,7 +94,7 @@ fn show(format: Format) -> anyhow::Result<u8> {
                 if s.raw.as_deref() == Some("") {
                     line.push_str("  (set empty there: it shadows $GOROOT/go.env)");
                 }
-                writeln!(out, "{line}")?;
+                writeln!(out, "{}", r.redact(&line))?;
                 if let Some(mine) = &s.layers_disagree {
                     writeln!(
                         out,
@@ -458,7 +458,7 @@ fn readback(
                 ));
             }
         }
-        println!("{line}");
+        println!("{}", r.redact(&line));
     }
     Ok(out)
 }

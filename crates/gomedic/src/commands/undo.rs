@@ -11,7 +11,10 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
     let listing = match journal.list() {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("gomedic: error: {}", gomedic_core::redact::text(&e.to_string()));
+            eprintln!(
+                "gomedic: error: {}",
+                gomedic_core::redact::text(&e.to_string())
+            );
             return Ok(if args.list { 1 } else { 2 });
         }
     };
@@ -19,7 +22,10 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
     let r = common::learn_journal(&listing);
     if args.list {
         if listing.entries.is_empty() && listing.corrupt.is_empty() {
-            println!("no changes recorded in {}", r.redact(&journal.dir().display().to_string()));
+            println!(
+                "no changes recorded in {}",
+                r.redact(&journal.dir().display().to_string())
+            );
         }
         // Healthy and corrupt entries together, in id order.
         let mut lines: Vec<(&str, Vec<String>)> = Vec::new();
@@ -47,7 +53,10 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
                 &c.id,
                 vec![
                     format!("{}  {:<11} {}", c.id, "corrupt", c.path.display()),
-                    format!("    {} (move it aside; other entries are unaffected)", c.problem),
+                    format!(
+                        "    {} (move it aside; other entries are unaffected)",
+                        c.problem
+                    ),
                 ],
             ));
         }

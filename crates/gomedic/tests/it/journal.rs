@@ -91,7 +91,10 @@ fn a_corrupt_entry_never_blocks_undo_of_the_others() {
             .lines()
             .find(|l| l.starts_with(id))
             .unwrap_or_else(|| panic!("{id} not listed:\n{list}"));
-        assert!(line.contains("corrupt") && line.contains(&format!("{id}.json")), "{line}");
+        assert!(
+            line.contains("corrupt") && line.contains(&format!("{id}.json")),
+            "{line}"
+        );
     }
     assert!(list.contains("cache_trim"), "{list}");
     assert_eq!(list.matches("applied").count(), 2, "{list}");
@@ -100,7 +103,10 @@ fn a_corrupt_entry_never_blocks_undo_of_the_others() {
     assert_exit(&o, 0, "undo");
     let err = stderr(&o);
     for (id, _) in &bad {
-        assert!(err.contains(&format!("{id}.json")), "{id} not named:\n{err}");
+        assert!(
+            err.contains(&format!("{id}.json")),
+            "{id} not named:\n{err}"
+        );
     }
     assert_eq!(std::fs::read(t.env_file()).unwrap(), after_first);
     let o = t.gomedic(&["undo"]);
@@ -135,7 +141,9 @@ fn kill_9_during_env_set_leaves_old_or_new_bytes() {
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
     // How long one run takes, to kill anywhere inside it.
     let start = Instant::now();
-    let o = command(&t, &["env", "set", "GONOSUMDB=v1.example"]).output().unwrap();
+    let o = command(&t, &["env", "set", "GONOSUMDB=v1.example"])
+        .output()
+        .unwrap();
     assert_exit(&o, 0, "timing run");
     let full = start.elapsed().as_millis() as u64;
     let mut current = 1;
@@ -177,7 +185,10 @@ fn kill_9_during_env_set_leaves_old_or_new_bytes() {
             );
         }
     }
-    assert!(killed >= iterations / 4, "only {killed} runs were killed ({finished} finished)");
+    assert!(
+        killed >= iterations / 4,
+        "only {killed} runs were killed ({finished} finished)"
+    );
     // What a kill between creating a temp file and renaming it leaves (the window is too
     // short to hit reliably): temp files of a process that is gone.
     let mut gone = Command::new("true").spawn().unwrap();
@@ -185,24 +196,42 @@ fn kill_9_during_env_set_leaves_old_or_new_bytes() {
     gone.wait().unwrap();
     let planted = [
         dir.join(format!(".env.gomedic-tmp-{dead}")),
-        journal.join(format!(".29990101T000000Z.1-env-set-0001.json.gomedic-tmp-{dead}")),
+        journal.join(format!(
+            ".29990101T000000Z.1-env-set-0001.json.gomedic-tmp-{dead}"
+        )),
     ];
     for p in &planted {
         std::fs::write(p, "GONOSUMDB=half").unwrap();
     }
     // The next run finishes, and no temp file is left next to the file or in the journal.
-    let o = command(&t, &["env", "set", "GONOSUMDB=final.example"]).output().unwrap();
+    let o = command(&t, &["env", "set", "GONOSUMDB=final.example"])
+        .output()
+        .unwrap();
     assert_exit(&o, 0, "the run after the kills");
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), "# kept\nGONOSUMDB=final.example\n");
-    assert_eq!(temp_files(&dir), Vec::<PathBuf>::new(), "temp files next to the go env file");
-    assert_eq!(temp_files(&journal), Vec::<PathBuf>::new(), "temp files in the journal");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "# kept\nGONOSUMDB=final.example\n"
+    );
+    assert_eq!(
+        temp_files(&dir),
+        Vec::<PathBuf>::new(),
+        "temp files next to the go env file"
+    );
+    assert_eq!(
+        temp_files(&journal),
+        Vec::<PathBuf>::new(),
+        "temp files in the journal"
+    );
     let copies: Vec<_> = std::fs::read_dir(&tmp)
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with("gomedic-env-"))
         .collect();
-    assert!(copies.is_empty(), "copies of the go env file left by killed runs: {copies:?}");
+    assert!(
+        copies.is_empty(),
+        "copies of the go env file left by killed runs: {copies:?}"
+    );
     // Interrupted entries stay undoable; the listing reads every entry.
     let o = command(&t, &["undo", "--list"]).output().unwrap();
     assert_exit(&o, 0, "undo --list");
@@ -297,7 +326,13 @@ fn a_lost_key_is_never_exit_0() {
     );
     for pair in ["CC=gcc", "GOTOOLCHAIN=local", "GONOSUMDB=lost.example"] {
         t.write_env_file("GOPRIVATE=x.example\n");
-        let o = t.gomedic(&["env", "set", pair, "--go", &fake.join("go").display().to_string()]);
+        let o = t.gomedic(&[
+            "env",
+            "set",
+            pair,
+            "--go",
+            &fake.join("go").display().to_string(),
+        ]);
         assert_exit(&o, 1, &format!("env set {pair} whose line is removed"));
         let key = pair.split('=').next().unwrap();
         let (out, err) = (stdout(&o), stderr(&o));

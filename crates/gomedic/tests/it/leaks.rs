@@ -85,23 +85,23 @@ fn run(t: &TestEnv, runs: &mut Vec<(String, Output)>, args: Vec<String>) {
 fn no_command_prints_a_credential() {
     let proxy = connect_proxy(ProxyBehavior::AuthRequired);
     let s: Vec<Secret> = vec![
-        secret(0, "CORE"),              // GOPROXY env, scheme-less user:pw@host
-        secret(1, "pa/CORE"),           // go env file GOPROXY: unencoded '/'
-        secret(2, "p?CORE#x"),          // go env file GOSUMDB URL: unencoded '?' and '#'
-        secret(3, "CORE"),              // GONOSUMDB pattern with user info
-        secret(4, "CORE"),              // GOFLAGS with a URL
-        secret(5, "tok-CORE"),          // GOAUTH command argument
-        secret(6, "CORE"),              // HTTPS_PROXY scheme-less
-        secret(7, "x/CORE"),            // HTTP_PROXY unencoded '/'
-        secret(8, "CORE"),              // ALL_PROXY
-        secret(9, "CORE"),              // .netrc password
-        secret(10, "CORE"),             // env set value, scheme-less
-        secret(11, "q/CORE"),           // env set invalid value (refused)
-        secret(12, "CORE"),             // net URL on the command line
-        secret(13, "CORE"),             // a usage error quoting an argument
-        secret(14, "u?CORE"),           // GOPROXY list entry after '|' with '?'
-        secret(15, "CORE"),             // GONOPROXY / GOPRIVATE entry
-        secret(16, "CORE"),             // env set value written, then unset and undone
+        secret(0, "CORE"),     // GOPROXY env, scheme-less user:pw@host
+        secret(1, "pa/CORE"),  // go env file GOPROXY: unencoded '/'
+        secret(2, "p?CORE#x"), // go env file GOSUMDB URL: unencoded '?' and '#'
+        secret(3, "CORE"),     // GONOSUMDB pattern with user info
+        secret(4, "CORE"),     // GOFLAGS with a URL
+        secret(5, "tok-CORE"), // GOAUTH command argument
+        secret(6, "CORE"),     // HTTPS_PROXY scheme-less
+        secret(7, "x/CORE"),   // HTTP_PROXY unencoded '/'
+        secret(8, "CORE"),     // ALL_PROXY
+        secret(9, "CORE"),     // .netrc password
+        secret(10, "CORE"),    // env set value, scheme-less
+        secret(11, "q/CORE"),  // env set invalid value (refused)
+        secret(12, "CORE"),    // net URL on the command line
+        secret(13, "CORE"),    // a usage error quoting an argument
+        secret(14, "u?CORE"),  // GOPROXY list entry after '|' with '?'
+        secret(15, "CORE"),    // GONOPROXY / GOPRIVATE entry
+        secret(16, "CORE"),    // env set value written, then unset and undone
     ];
     let pw = |i: usize| s[i].password.clone();
     let mut t = TestEnv::with_go("1.27.3");
@@ -117,11 +117,17 @@ fn no_command_prints_a_credential() {
     t.set("GONOSUMDB", format!("carl:{}@sum3.corp.example", pw(3)));
     t.set(
         "GOFLAGS",
-        format!("-ldflags=-X=main.proxy=https://dora:{}@flags4.corp.example", pw(4)),
+        format!(
+            "-ldflags=-X=main.proxy=https://dora:{}@flags4.corp.example",
+            pw(4)
+        ),
     );
     t.set("GOAUTH", format!("command /usr/bin/true --token={}", pw(5)));
     t.set("HTTPS_PROXY", format!("erin:{}@{}", pw(6), proxy.addr));
-    t.set("HTTP_PROXY", format!("http://fred:{}@{}", pw(7), proxy.addr));
+    t.set(
+        "HTTP_PROXY",
+        format!("http://fred:{}@{}", pw(7), proxy.addr),
+    );
     t.set("ALL_PROXY", format!("socks5://gail:{}@127.0.0.1:9", pw(8)));
     t.set("GONOPROXY", format!("olga:{}@np15.corp.example", pw(15)));
     std::fs::write(
@@ -151,16 +157,41 @@ fn no_command_prints_a_credential() {
     // env set: a plan with a scheme-less credential (dry run, then for real), an invalid
     // value go refuses to parse, and an unset whose plan shows the old value.
     let set10 = format!("GOPROXY=kate:{}@proxy10.corp.example", pw(10));
-    run(&t, &mut runs, vec!["env".into(), "set".into(), set10.clone(), "--dry-run".into()]);
-    run(&t, &mut runs, vec!["env".into(), "set".into(), set10.clone()]);
+    run(
+        &t,
+        &mut runs,
+        vec![
+            "env".into(),
+            "set".into(),
+            set10.clone(),
+            "--dry-run".into(),
+        ],
+    );
+    run(
+        &t,
+        &mut runs,
+        vec!["env".into(), "set".into(), set10.clone()],
+    );
     let set16 = format!("GOINSECURE=pete:{}@ins16.corp.example", pw(16));
-    run(&t, &mut runs, vec!["env".into(), "set".into(), set16.clone(), "--force".into()]);
-    run(&t, &mut runs, vec![
-        "env".into(),
-        "set".into(),
-        format!("GOPROXY=https://lena:{}@bad11.corp.example", pw(11)),
-    ]);
-    run(&t, &mut runs, v(&["env", "unset", "GOINSECURE", "--dry-run"]));
+    run(
+        &t,
+        &mut runs,
+        vec!["env".into(), "set".into(), set16.clone(), "--force".into()],
+    );
+    run(
+        &t,
+        &mut runs,
+        vec![
+            "env".into(),
+            "set".into(),
+            format!("GOPROXY=https://lena:{}@bad11.corp.example", pw(11)),
+        ],
+    );
+    run(
+        &t,
+        &mut runs,
+        v(&["env", "unset", "GOINSECURE", "--dry-run"]),
+    );
     run(&t, &mut runs, v(&["env", "unset", "GOINSECURE"]));
     run(&t, &mut runs, v(&["undo", "--list"]));
     run(&t, &mut runs, v(&["undo", "--dry-run"]));
@@ -168,37 +199,76 @@ fn no_command_prints_a_credential() {
     run(&t, &mut runs, v(&["undo", "--list"]));
     run(&t, &mut runs, v(&["fix", "--offline", "--dry-run"]));
     for fmt in ["human", "json"] {
-        run(&t, &mut runs, v(&["net", "route", "example.com/m", "--format", fmt]));
-        run(&t, &mut runs, v(&["net", "route", "np15.corp.example/x", "--format", fmt]));
+        run(
+            &t,
+            &mut runs,
+            v(&["net", "route", "example.com/m", "--format", fmt]),
+        );
+        run(
+            &t,
+            &mut runs,
+            v(&["net", "route", "np15.corp.example/x", "--format", fmt]),
+        );
         // Through the 407 proxy of HTTPS_PROXY (user info without a scheme).
-        run(&t, &mut runs, v(&["net", "https://proxy.golang.org", "--timeout", "5", "--format", fmt]));
+        run(
+            &t,
+            &mut runs,
+            v(&[
+                "net",
+                "https://proxy.golang.org",
+                "--timeout",
+                "5",
+                "--format",
+                fmt,
+            ]),
+        );
         // An unreachable loopback URL with a credential given on the command line.
-        run(&t, &mut runs, vec![
-            "net".into(),
-            format!("https://max:{}@127.0.0.1:1/", pw(12)),
-            "--timeout".into(),
-            "3".into(),
-            "--format".into(),
-            fmt.into(),
-        ]);
+        run(
+            &t,
+            &mut runs,
+            vec![
+                "net".into(),
+                format!("https://max:{}@127.0.0.1:1/", pw(12)),
+                "--timeout".into(),
+                "3".into(),
+                "--format".into(),
+                fmt.into(),
+            ],
+        );
     }
     // Errors: a URL that is not http(s), an invalid module path, a usage error.
-    run(&t, &mut runs, vec!["net".into(), format!("ftp://max:{}@127.0.0.1:1/", pw(12))]);
-    run(&t, &mut runs, vec![
-        "net".into(),
-        "route".into(),
-        format!("https://max:{}@mods.corp.example/x", pw(12)),
-    ]);
-    run(&t, &mut runs, vec![
-        "check".into(),
-        "--only".into(),
-        format!("nora:{}@x.example", pw(13)),
-    ]);
-    run(&t, &mut runs, vec![
-        "check".into(),
-        "--format".into(),
-        format!("https://nora:{}@x.example", pw(13)),
-    ]);
+    run(
+        &t,
+        &mut runs,
+        vec!["net".into(), format!("ftp://max:{}@127.0.0.1:1/", pw(12))],
+    );
+    run(
+        &t,
+        &mut runs,
+        vec![
+            "net".into(),
+            "route".into(),
+            format!("https://max:{}@mods.corp.example/x", pw(12)),
+        ],
+    );
+    run(
+        &t,
+        &mut runs,
+        vec![
+            "check".into(),
+            "--only".into(),
+            format!("nora:{}@x.example", pw(13)),
+        ],
+    );
+    run(
+        &t,
+        &mut runs,
+        vec![
+            "check".into(),
+            "--format".into(),
+            format!("https://nora:{}@x.example", pw(13)),
+        ],
+    );
     // A corrupt journal entry is listed with its problem.
     std::fs::write(
         t.path("data/journal/29990101T000000Z.1-env-set-0001.json"),
@@ -219,29 +289,48 @@ fn no_command_prints_a_credential() {
     t.unset("HTTPS_PROXY");
     t.set("GOSUMDB", "off");
     for fmt in ["human", "json"] {
-        run(&t, &mut runs, v(&["net", "route", "example.com/m", "--format", fmt]));
+        run(
+            &t,
+            &mut runs,
+            v(&["net", "route", "example.com/m", "--format", fmt]),
+        );
         run(&t, &mut runs, v(&["env", "--format", fmt]));
-        run(&t, &mut runs, vec![
-            "net".into(),
-            "--timeout".into(),
-            "3".into(),
-            "--resolve".into(),
-            "proxy0.corp.example:443:127.0.0.1:1".into(),
-            "--resolve".into(),
-            "proxy14.corp.example:443:127.0.0.1:1".into(),
-            "--format".into(),
-            fmt.into(),
-        ]);
+        run(
+            &t,
+            &mut runs,
+            vec![
+                "net".into(),
+                "--timeout".into(),
+                "3".into(),
+                "--resolve".into(),
+                "proxy0.corp.example:443:127.0.0.1:1".into(),
+                "--resolve".into(),
+                "proxy14.corp.example:443:127.0.0.1:1".into(),
+                "--format".into(),
+                fmt.into(),
+            ],
+        );
     }
-    run(&t, &mut runs, v(&["check", "--offline", "--format", "json"]));
+    run(
+        &t,
+        &mut runs,
+        v(&["check", "--offline", "--format", "json"]),
+    );
 
     for (what, out) in &runs {
         assert_clean(what, out, &bad);
     }
 
     // The commands really ran: the secrets were there to leak.
-    for (what, out) in runs.iter().filter(|(a, _)| a.starts_with("check --offline")) {
-        assert!(!out.stdout.is_empty(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+    for (what, out) in runs
+        .iter()
+        .filter(|(a, _)| a.starts_with("check --offline"))
+    {
+        assert!(
+            !out.stdout.is_empty(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let find = |prefix: &str| {
         runs.iter()
@@ -250,7 +339,11 @@ fn no_command_prints_a_credential() {
     };
     let (_, set) = find(&format!("env set {set10}"));
     let written = std::fs::read_to_string(t.env_file()).unwrap();
-    assert!(written.contains(&pw(10)), "env set wrote the value: {written}\n{}", String::from_utf8_lossy(&set.stderr));
+    assert!(
+        written.contains(&pw(10)),
+        "env set wrote the value: {written}\n{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
     let (_, list) = find("undo --list");
     assert!(String::from_utf8_lossy(&list.stdout).contains("GOPROXY"));
     let (_, route) = find("net route example.com/m --format json");
@@ -260,7 +353,10 @@ fn no_command_prints_a_credential() {
         .filter(|(a, _)| a == "net route example.com/m --format human")
         .collect();
     let last = String::from_utf8_lossy(&routes[1].1.stdout);
-    assert!(last.contains("1. https://[REDACTED]@proxy0.corp.example"), "{last}");
+    assert!(
+        last.contains("1. https://[REDACTED]@proxy0.corp.example"),
+        "{last}"
+    );
     let listed = runs
         .iter()
         .filter(|(a, _)| a == "undo --list")
@@ -273,5 +369,4 @@ fn no_command_prints_a_credential() {
         "{}",
         String::from_utf8_lossy(&net.stdout)
     );
-
 }
