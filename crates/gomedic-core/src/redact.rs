@@ -446,8 +446,8 @@ fn is_token_start_stop(c: char) -> bool {
 
 /// `user:pw@host` (no scheme: the go command adds `https://` to such a GOPROXY entry, and
 /// `http://` to such an HTTPS_PROXY) → `[REDACTED]@host`, for values never learned.
-/// Needs a ':' with text on both sides and no '/' before the '@', so module versions
-/// (`example.com/m@v1.2.3`) and `git@host:path` stay.
+/// Needs a ':' with text on both sides and no '/' or '\' before the '@', so module
+/// versions (`example.com/m@v1.2.3`), `git@host:path` and Windows paths stay.
 fn mask_schemeless_userinfo(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
@@ -470,7 +470,7 @@ fn mask_schemeless_userinfo(text: &str) -> String {
         let masked = tok.split_once(':').is_some_and(|(user, pass)| {
             !user.is_empty()
                 && !pass.is_empty()
-                && !tok.contains('/')
+                && !tok.contains(['/', '\\'])
                 && !tok.contains(MASK)
                 && user
                     .chars()
@@ -786,6 +786,7 @@ mod tests {
             "git@github.com:org/repo.git",
             "example.com/m@v1.2.3: invalid version",
             "12:30 at 10:00@ the office",
+            r"C:\Users\bob@corp\go",
         ] {
             assert_eq!(r.redact(keep), keep);
         }
