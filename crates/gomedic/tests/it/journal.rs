@@ -149,7 +149,7 @@ fn kill_9_during_env_set_leaves_old_or_new_bytes() {
     let mut current = 1;
     let mut rng = Lcg(0x9e3779b97f4a7c15 ^ std::process::id() as u64);
     let (mut killed, mut finished) = (0, 0);
-    let iterations = 60;
+    let iterations = 100;
     for i in 2..2 + iterations {
         let old = content(current);
         let new = content(i);
