@@ -63,8 +63,9 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     if missing + dupes > 0 {
         details.push(format!(
-            "PATH has {} entries: {missing} missing, {dupes} duplicates",
-            scan.entries.len()
+            "PATH has {}: {missing} missing, {}",
+            crate::util::count(scan.entries.len(), "entry", "entries"),
+            crate::util::count(dupes, "duplicate", "duplicates")
         ));
     }
 
@@ -115,7 +116,7 @@ pub fn check(f: &Facts) -> CheckResult {
         let (code, summary) = if scan.candidates.is_empty() {
             (
                 Code::PathGoMissing,
-                format!("no go on PATH ({} entries searched)", scan.entries.len()),
+                format!("no go on PATH ({} searched)", crate::util::count(scan.entries.len(), "entry", "entries")),
             )
         } else {
             (
@@ -203,8 +204,8 @@ pub fn check(f: &Facts) -> CheckResult {
         }
         if other_versions {
             summary.push_str(&format!(
-                ", shadowing {} other Go install(s)",
-                shadowed.len()
+                ", shadowing {}",
+                crate::util::count(shadowed.len(), "other Go install", "other Go installs")
             ));
             fixes.push(Fix::manual(
                 "path.order",

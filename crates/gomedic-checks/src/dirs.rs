@@ -78,7 +78,7 @@ pub fn check(f: &Facts) -> CheckResult {
         data.push(json!({"name": label, "path": shown.to_string(), "exists": p.exists, "writable": p.writable.is_ok(), "free_bytes": p.free_bytes}));
     }
     let summary = if problems.is_empty() {
-        format!("{} directories usable", dirs.len())
+        format!("{} usable", crate::util::count(dirs.len(), "directory", "directories"))
     } else {
         problems.join("; ")
     };

@@ -84,7 +84,7 @@ pub fn check(f: &Facts) -> CheckResult {
             }
             if bad > 0 {
                 let sev = if file.issues.iter().any(|i| i.severe) { Status::Error } else { Status::Warn };
-                found.push((sev, Code::EnvfileBadLines, format!("go env file has {bad} problem line(s)")));
+                found.push((sev, Code::EnvfileBadLines, format!("go env file has {}", crate::util::count(bad, "problem line", "problem lines"))));
                 fixes.push(Fix::manual(
                     "goenv.edit",
                     format!("Fix or delete the listed lines in {} (each line is KEY=VALUE, as `go env -w` writes it)", file.path.display()),
@@ -92,9 +92,9 @@ pub fn check(f: &Facts) -> CheckResult {
                 ));
             }
             format!(
-                "go env file: {} ({} settings)",
+                "go env file: {} ({})",
                 file.path.display(),
-                file.entries.len()
+                crate::util::count(file.entries.len(), "setting", "settings")
             )
         }
     };

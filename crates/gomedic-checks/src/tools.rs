@@ -90,8 +90,10 @@ pub fn check(f: &Facts) -> CheckResult {
         }
         if shadowed > 0 {
             summary = format!(
-                "{shadowed} tool(s) in {} are shadowed by other copies earlier on PATH",
-                dir.display()
+                "{} in {} {} shadowed by other copies earlier on PATH",
+                crate::util::count(shadowed, "tool", "tools"),
+                dir.display(),
+                if shadowed == 1 { "is" } else { "are" }
             );
         }
     }

@@ -53,12 +53,14 @@ pub fn human_bytes(b: u64) -> String {
     }
 }
 
+/// A duration for people, in gomedic's one format (`35 ms`, `2.5 s`).
 pub fn ms(d: std::time::Duration) -> String {
-    if d.as_millis() >= 10_000 {
-        format!("{:.1} s", d.as_secs_f64())
-    } else {
-        format!("{} ms", d.as_millis())
-    }
+    gomedic_core::duration::human(d)
+}
+
+/// `1 directory`, `2 directories`: a count with its noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Same directory, resolving symlinks when both exist; else a textual comparison that

@@ -83,7 +83,10 @@ fn human_output_one_line_per_check_no_color_when_piped() {
     let t = TestEnv::with_go("1.27.3");
     let out = t.gomedic(&["check"]);
     let s = String::from_utf8(out.stdout).unwrap();
-    for id in IDS {
+    // The Windows checks are one line here (each is in the JSON report).
+    assert!(s.contains("- win.*  "), "{s}");
+    assert!(s.contains("9 Windows checks not applicable on linux"), "{s}");
+    for id in IDS.iter().filter(|id| !id.starts_with("win.")) {
         assert_eq!(
             s.lines()
                 .filter(|l| l.split_whitespace().nth(1) == Some(id))
@@ -97,6 +100,11 @@ fn human_output_one_line_per_check_no_color_when_piped() {
     let v = t.gomedic(&["check", "-v"]);
     let vs = String::from_utf8(v.stdout).unwrap();
     assert!(vs.contains(" ms]"), "timings with -v: {vs}");
+    let (code, r) = t.check_json(&[]);
+    assert_eq!(r["status"], "warn", "path.tools warns: {r:#}");
+    assert_eq!(r["exit_code"], code);
+    let (code, r) = t.check_json(&["--strict"]);
+    assert_eq!((code, r["exit_code"].as_i64()), (1, Some(1)));
 }
 
 #[test]
