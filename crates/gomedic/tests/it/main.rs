@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod advice;
 mod check_fakes;
 mod check_real;
 mod cli;

@@ -1,0 +1,168 @@
+//! Advice that fixes: each suggested fix is applied as the user would (its commands run
+//! in a shell, or `gomedic fix ID`), then the check runs again and the finding is gone;
+//! where it matters, the real go command confirms the problem and the cure.
+
+use crate::harness::*;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+pub fn codes(report: &Value, id: &str) -> Vec<String> {
+    check(report, id)["findings"]
+        .as_array()
+        .map(|a| a.iter().map(|f| f["code"].as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// The codes of `id` without the version policy's (an old test toolchain is unsupported).
+fn module_codes(report: &Value, id: &str) -> Vec<String> {
+    codes(report, id).into_iter().filter(|c| c != "version.unsupported").collect()
+}
+
+/// The fix `fix_id` proposed by check `id`.
+pub fn fix<'a>(report: &'a Value, id: &str, fix_id: &str) -> &'a Value {
+    check(report, id)["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == fix_id)
+        .unwrap_or_else(|| panic!("{id} proposes no {fix_id}: {:#}", check(report, id)))
+}
+
+pub fn commands(fix: &Value) -> Vec<String> {
+    fix["commands"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
+}
+
+/// Runs `commands` in `shell` (`sh`, `bash`, `zsh`, `fish`) with the test's environment,
+/// as a user would paste them, and returns the environment they leave behind.
+pub fn run_commands(t: &TestEnv, shell: &str, commands: &[String]) -> BTreeMap<String, String> {
+    let script = format!("{}\nenv -0\n", commands.join("\n"));
+    let out = Command::new(shell)
+        .arg("-c")
+        .arg(&script)
+        .env_clear()
+        .envs(&t.env)
+        .current_dir(&t.cwd)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{shell} -c {script:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+        .split(|b| *b == 0)
+        .filter_map(|kv| {
+            let kv = String::from_utf8_lossy(kv);
+            let (k, v) = kv.split_once('=')?;
+            Some((k.to_string(), v.to_string()))
+        })
+        .filter(|(k, _)| !matches!(k.as_str(), "PWD" | "OLDPWD" | "SHLVL" | "_"))
+        .collect()
+}
+
+/// Runs the real go with the test's environment.
+pub fn go(t: &TestEnv, root: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(root.join("bin/go"))
+        .args(args)
+        .env_clear()
+        .envs(&t.env)
+        .current_dir(&t.cwd)
+        .output()
+        .unwrap()
+}
+
+/// A file:// module proxy holding golang.org/toolchain@v0.0.1-go{ver}.linux-amd64 made
+/// from the installed toolchain (the files `go version` needs), as proxy.golang.org
+/// serves it.
+fn toolchain_proxy(proxy: &Path, ver: &str) {
+    let root = goroot(ver);
+    let v = format!("v0.0.1-go{ver}.linux-amd64");
+    let dir = proxy.join("golang.org/toolchain/@v");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("list"), format!("{v}\n")).unwrap();
+    std::fs::write(dir.join(format!("{v}.info")), format!("{{\"Version\":\"{v}\",\"Time\":\"2025-01-01T00:00:00Z\"}}\n")).unwrap();
+    std::fs::write(dir.join(format!("{v}.mod")), "module golang.org/toolchain\n").unwrap();
+    let zip = dir.join(format!("{v}.zip"));
+    let py = r#"
+import sys, zipfile, os
+root, out, prefix = sys.argv[1], sys.argv[2], sys.argv[3]
+with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+    for rel in ["bin/go", "VERSION", "go.env", "bin/gofmt", "pkg/tool/linux_amd64/compile"]:
+        z.write(os.path.join(root, rel), prefix + rel)
+"#;
+    let st = Command::new("python3")
+        .args(["-c", py, root.to_str().unwrap(), zip.to_str().unwrap(), &format!("golang.org/toolchain@{v}/")])
+        .status()
+        .unwrap();
+    assert!(st.success());
+}
+
+/// go.mod needs a newer go and GOTOOLCHAIN=local (a shell variable) forbids switching.
+/// The advice removes the variable (not `go env -w GOTOOLCHAIN=goX+auto`, which the
+/// variable overrides and gomedic would then call a stale pin); applied, real go switches
+/// to the toolchain go.mod names and the check is clean once it is cached.
+#[test]
+fn gomod_needs_newer_go_advice_lets_go_switch() {
+    let mut t = TestEnv::with_go("1.22.10");
+    let proxy = t.path("proxy");
+    toolchain_proxy(&proxy, "1.24.11");
+    t.set("GOPROXY", format!("file://{}", proxy.display()));
+    t.set("GONOSUMDB", "golang.org/toolchain");
+    std::fs::write(t.cwd.join("go.mod"), "module example.com/m\n\ngo 1.24.11\n").unwrap();
+    let root = goroot("1.22.10");
+    // What go itself says.
+    let o = go(&t, &root, &["list", "-m"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("requires go >= 1.24.11 (running go 1.22.10; GOTOOLCHAIN=local)"), "{o:?}");
+
+    let (code, r) = t.check_json(&["--only", "go.version"]);
+    assert_eq!(code, 1);
+    assert_eq!(module_codes(&r, "go.version"), ["gomod.needs_newer_go"], "{r:#}");
+    let all = text(&r, "go.version");
+    assert!(!all.contains("+auto"), "no pinned switch advice: {all}");
+    let fx = fix(&r, "go.version", "version.allow-switch");
+    assert_eq!(fx["automatic"], false, "the shell variable is the user's: {fx:#}");
+    let cmds = commands(fx);
+    assert!(cmds[0].starts_with("unset GOTOOLCHAIN"), "{cmds:?}");
+
+    // Apply it as the user would, in their shell.
+    t.env = run_commands(&t, "sh", &cmds);
+    assert!(!t.env.contains_key("GOTOOLCHAIN"));
+    let (_, r) = t.check_json(&["--only", "go.version"]);
+    let c = module_codes(&r, "go.version");
+    assert!(!c.contains(&"gomod.needs_newer_go".to_string()) && !c.contains(&"gotoolchain.stale_pin".to_string()), "{r:#}");
+    assert_eq!(c, ["gomod.switches_toolchain"], "go will switch (and download): {r:#}");
+    // Real go now switches to go1.24.11 (downloaded from the proxy once).
+    let o = go(&t, &root, &["version"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("go1.24.11"), "{o:?}");
+    let (code, r) = t.check_json(&["--only", "go.version"]);
+    assert_eq!(code, 0, "{r:#}");
+    assert_status(&r, "go.version", "warn"); // go1.22 is out of upstream support
+    assert_eq!(codes(&r, "go.version"), ["version.unsupported"], "{r:#}");
+    assert!(text(&r, "go.version").contains("already in the module cache"));
+}
+
+/// The same with GOTOOLCHAIN=local in the go env file: `gomedic fix version.allow-switch`.
+#[test]
+fn gomod_needs_newer_go_env_file_is_fixed_by_gomedic_fix() {
+    let mut t = TestEnv::with_go("1.27.3");
+    t.unset("GOTOOLCHAIN");
+    t.set("GOMEDIC_DATA_DIR", t.path("data").display().to_string());
+    t.write_env_file("GOTOOLCHAIN=local\n");
+    std::fs::write(t.cwd.join("go.mod"), "module example.com/m\n\ngo 1.30\n").unwrap();
+    let (_, r) = t.check_json(&["--only", "go.version"]);
+    assert_eq!(module_codes(&r, "go.version"), ["gomod.needs_newer_go"], "{r:#}");
+    let s = text(&r, "go.version");
+    assert!(!s.contains("go1.30.0+auto"), "{s}");
+    assert!(s.contains("newer than the newest Go release line gomedic knows"), "{s}");
+    let fx = fix(&r, "go.version", "version.allow-switch");
+    assert_eq!(commands(fx), ["go env -u GOTOOLCHAIN"]);
+    let o = t.gomedic(&["fix", "version.allow-switch", "--yes"]);
+    assert_exit(&o, 0, "gomedic fix version.allow-switch");
+    let (_, r) = t.check_json(&["--only", "go.version"]);
+    // go.env's GOTOOLCHAIN=auto applies: go would switch (the download of an unreleased
+    // go1.30.0 fails, which the note says); never a stale pin.
+    assert_eq!(module_codes(&r, "go.version"), ["gomod.switches_toolchain"], "{r:#}");
+}
