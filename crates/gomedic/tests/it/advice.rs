@@ -166,3 +166,38 @@ fn gomod_needs_newer_go_env_file_is_fixed_by_gomedic_fix() {
     // go1.30.0 fails, which the note says); never a stale pin.
     assert_eq!(module_codes(&r, "go.version"), ["gomod.switches_toolchain"], "{r:#}");
 }
+
+/// GOPROXY=off gets a fix, from either layer, and applying it restores downloads.
+#[test]
+fn goproxy_off_fix_works_from_the_environment_and_the_env_file() {
+    let root = newest();
+    // In the environment: the user's shell unsets it.
+    let mut t = TestEnv::new(&[&root.join("bin")]);
+    t.set("GOPROXY", "off");
+    let o = go(&t, &root, &["mod", "download", "-x", "example.com/x@v1.0.0"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("module lookup disabled by GOPROXY=off"), "{o:?}");
+    let (_, r) = t.check_json(&["--only", "go.env"]);
+    assert!(codes(&r, "go.env").contains(&"goproxy.off".to_string()), "{r:#}");
+    let fx = fix(&r, "go.env", "env.goproxy-off");
+    assert_eq!(fx["automatic"], false);
+    t.env = run_commands(&t, "sh", &commands(fx));
+    let (code, r) = t.check_json(&["--only", "go.env"]);
+    assert!(codes(&r, "go.env").is_empty(), "{r:#}");
+    assert_eq!(code, 0);
+    let o = go(&t, &root, &["env", "GOPROXY"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "https://proxy.golang.org,direct");
+
+    // In the go env file, with another entry after it: gomedic fix removes the line.
+    let mut t = TestEnv::new(&[&root.join("bin")]);
+    t.unset("GOPROXY");
+    t.set("GOMEDIC_DATA_DIR", t.path("data").display().to_string());
+    t.write_env_file("GOPROXY=off,https://proxy.example\n");
+    let (_, r) = t.check_json(&["--only", "go.env"]);
+    let fx = fix(&r, "go.env", "env.goproxy-off");
+    assert_eq!(commands(fx), ["go env -u GOPROXY"]);
+    assert_exit(&t.gomedic(&["fix", "env.goproxy-off", "--yes"]), 0, "gomedic fix env.goproxy-off");
+    let (_, r) = t.check_json(&["--only", "go.env"]);
+    assert!(!codes(&r, "go.env").contains(&"goproxy.off".to_string()), "{r:#}");
+    let o = go(&t, &root, &["env", "GOPROXY"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "https://proxy.golang.org,direct");
+}
