@@ -201,3 +201,123 @@ fn goproxy_off_fix_works_from_the_environment_and_the_env_file() {
     let o = go(&t, &root, &["env", "GOPROXY"]);
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "https://proxy.golang.org,direct");
 }
+
+fn installed(shell: &str) -> Option<std::path::PathBuf> {
+    ["/usr/bin", "/bin"].iter().map(|d| Path::new(d).join(shell)).find(|p| p.is_file())
+}
+
+/// The PATH a new terminal of `shell` starts with, after its startup files ran.
+fn new_terminal_path(t: &TestEnv, shell: &Path, args: &[&str]) -> String {
+    let out = Command::new(shell)
+        .args(args)
+        .env_clear()
+        .envs(&t.env)
+        .current_dir(&t.cwd)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    s.lines().last().unwrap_or("").to_string()
+}
+
+/// path.tools tells each shell's user the line for the file that shell reads (zsh never
+/// reads ~/.profile), appends it only once however often it is run, and a new shell then
+/// has GOPATH/bin on PATH, so the check passes. Shells that are not installed are
+/// skipped (scripts/test.sh installs bash, zsh and fish).
+#[test]
+fn path_tools_advice_works_in_each_shell() {
+    let mut tried = 0;
+    for (shell, starts) in [
+        ("bash", vec![vec!["-ic", "echo \"$PATH\""], vec!["-lc", "echo \"$PATH\""]]),
+        ("zsh", vec![vec!["-ic", "echo \"$PATH\""], vec!["-lic", "echo \"$PATH\""]]),
+        ("fish", vec![vec!["-c", "string join : $PATH"], vec!["-lic", "string join : $PATH"]]),
+        ("dash", vec![vec!["-lc", "echo \"$PATH\""]]),
+    ] {
+        let Some(bin) = installed(shell) else {
+            eprintln!("{shell} is not installed: skipped");
+            continue;
+        };
+        tried += 1;
+        let mut t = TestEnv::with_go("1.27.3");
+        t.set("SHELL", bin.display().to_string());
+        let gobin = t.home.join("go/bin");
+        let (_, r) = t.check_json(&["--only", "path.tools"]);
+        assert_eq!(codes(&r, "path.tools"), ["gobin.not_on_path"]);
+        let fx = fix(&r, "path.tools", "path.add-gobin");
+        let desc = fx["description"].as_str().unwrap();
+        let want = if shell == "dash" { "sh" } else { shell };
+        assert!(desc.contains(&format!("for {want}")), "{shell}: {desc}");
+        let cmds = commands(fx);
+        let all = cmds.join("\n");
+        if shell == "zsh" {
+            assert!(all.contains("~/.zshrc") && !all.contains(".profile"), "{all}");
+        }
+        // Run the advice twice: the startup files change once.
+        let files = |t: &TestEnv| -> Vec<(String, String)> {
+            let mut v = Vec::new();
+            for f in [".bashrc", ".profile", ".bash_profile", ".zshrc", ".config/fish/fish_variables"] {
+                if let Ok(s) = std::fs::read_to_string(t.home.join(f)) {
+                    v.push((f.to_string(), s));
+                }
+            }
+            v
+        };
+        run_commands(&t, shell, &cmds);
+        let once = files(&t);
+        assert!(!once.is_empty(), "{shell}: nothing written by {cmds:?}");
+        run_commands(&t, shell, &cmds);
+        assert_eq!(files(&t), once, "{shell}: running the advice twice changed the files again");
+        for (f, text) in &once {
+            assert!(text.matches(&*gobin.display().to_string()).count() <= 1, "{shell}: {f} has it twice:\n{text}");
+        }
+        // New shells have it on PATH, and the check passes with that PATH.
+        for args in &starts {
+            let path = new_terminal_path(&t, &bin, args);
+            assert!(
+                path.split(':').any(|p| Path::new(p) == gobin),
+                "{shell} {args:?}: PATH {path:?} lacks {}",
+                gobin.display()
+            );
+            let mut t2 = TestEnv::with_go("1.27.3");
+            t2.home = t.home.clone();
+            t2.env = t.env.clone();
+            t2.set("PATH", path);
+            let (_, r) = t2.check_json(&["--only", "path.tools"]);
+            assert_status(&r, "path.tools", "ok");
+        }
+    }
+    assert!(tried >= 1, "no shell to try");
+}
+
+/// The shell gomedic runs under decides the advice, not only $SHELL.
+#[test]
+fn path_tools_advice_follows_the_parent_shell() {
+    let Some(zsh) = installed("zsh") else {
+        eprintln!("zsh is not installed: skipped");
+        return;
+    };
+    let mut t = TestEnv::with_go("1.27.3");
+    t.set("SHELL", "/bin/bash");
+    let gomedic = env!("CARGO_BIN_EXE_gomedic");
+    let out = Command::new(&zsh)
+        .arg("-c")
+        .arg(format!("{gomedic} check --offline --only path.tools; true"))
+        .env_clear()
+        .envs(&t.env)
+        .current_dir(&t.cwd)
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("for zsh (your shell, from parent process)") && s.contains("~/.zshrc"), "{s}");
+    let out = Command::new("bash")
+        .arg("-lc")
+        .arg(format!("{gomedic} check --offline --only path.tools; true"))
+        .env_clear()
+        .envs(&t.env)
+        .env("SHELL", zsh)
+        .current_dir(&t.cwd)
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("for bash login shell (your shell, from parent process)"), "{s}");
+}
