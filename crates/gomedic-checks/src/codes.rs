@@ -68,7 +68,7 @@ codes! {
     PatternsMatchEverything = "patterns.match_everything": "GOPRIVATE, GONOPROXY or GONOSUMDB matches every module path",
     GoinsecureSet = "goinsecure.set": "GOINSECURE skips HTTPS certificate checks for the module paths it matches",
     GoflagsUnparsable = "goflags.unparsable": "GOFLAGS cannot be split as the go command splits it: every go command fails",
-    GoflagsInsecure = "goflags.insecure": "GOFLAGS contains the removed -insecure flag",
+    GoflagsInsecure = "goflags.insecure": "GOFLAGS contains the removed -insecure flag: every go get fails",
     GoflagsNotFlags = "goflags.not_flags": "GOFLAGS has words that are not flags: the go command rejects it",
     // go.root
     GorootUnknown = "goroot.unknown": "GOROOT cannot be determined",

@@ -273,10 +273,19 @@ pub fn check(f: &Facts) -> CheckResult {
             Vec::new()
         }
     };
-    let is_insecure = |w: &str| w == "-insecure" || w.starts_with("-insecure=") || w == "--insecure" || w.starts_with("--insecure=");
+    // go get fails on -insecure set to anything but a false boolean (strconv.ParseBool).
+    let is_insecure = |w: &str| {
+        let w = w.strip_prefix('-').unwrap_or(w);
+        let w = w.strip_prefix('-').unwrap_or(w);
+        match w.strip_prefix("insecure") {
+            Some("") => true,
+            Some(v) => v.strip_prefix('=').is_some_and(|b| !matches!(b, "0" | "f" | "F" | "false" | "FALSE" | "False")),
+            None => false,
+        }
+    };
     if words.iter().any(|w| is_insecure(w)) {
-        found.push((Status::Warn, Code::GoflagsInsecure, "GOFLAGS contains -insecure".into()));
-        details.push("-insecure was removed from the go command (Go 1.17) and is ignored for most commands; it never was a safe fix. Use GOINSECURE for a specific private host only if it truly has no valid certificate".into());
+        found.push((Status::Error, Code::GoflagsInsecure, "GOFLAGS contains -insecure: every `go get` fails with \"go: -insecure flag is no longer supported; use GOINSECURE instead\"".into()));
+        details.push("`go get` rejects -insecure outright (removed in Go 1.17); go build, go mod download, go install and the rest ignore it. It never was a safe fix: use GOINSECURE for a specific private host only if it truly has no valid certificate".into());
         let src = f.setting_of("GOFLAGS").source;
         let kept: Vec<&str> = words
             .iter()

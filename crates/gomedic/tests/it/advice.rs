@@ -321,3 +321,47 @@ fn path_tools_advice_follows_the_parent_shell() {
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains("for bash login shell (your shell, from parent process)"), "{s}");
 }
+
+/// GOFLAGS=-insecure: real go (every installed version) rejects it in `go get` and ignores
+/// it elsewhere; gomedic says exactly that, as an error, and removing it (the fix, applied
+/// from the environment and by `gomedic fix` from the go env file) makes `go get` work.
+#[test]
+fn goflags_insecure_breaks_go_get_on_every_version_and_its_fix_works() {
+    const REJECTED: &str = "go: -insecure flag is no longer supported; use GOINSECURE instead";
+    for (ver, root) in goroots() {
+        for value in ["-insecure", "-modcacherw --insecure=true"] {
+            let mut t = TestEnv::with_go(&ver);
+            t.set("GOFLAGS", value);
+            std::fs::write(t.cwd.join("go.mod"), "module example.com/m\n\ngo 1.21\n").unwrap();
+            let get = go(&t, &root, &["get", "example.com/x@v1.0.0"]);
+            assert!(String::from_utf8_lossy(&get.stderr).contains(REJECTED), "go{ver} {value}: {get:?}");
+            let build = go(&t, &root, &["list", "-m"]);
+            assert!(build.status.success(), "go{ver}: other commands ignore it: {build:?}");
+            let (code, r) = t.check_json(&["--only", "go.env"]);
+            assert_eq!(code, 1, "go{ver}");
+            assert_status(&r, "go.env", "error");
+            assert!(text(&r, "go.env").contains(&REJECTED.replace('"', "\\\"")), "go{ver}: {r:#}");
+            let fx = fix(&r, "go.env", "env.goflags-insecure");
+            t.env = run_commands(&t, "sh", &commands(fx));
+            let get = go(&t, &root, &["get", "example.com/x@v1.0.0"]);
+            assert!(!String::from_utf8_lossy(&get.stderr).contains(REJECTED), "go{ver}: {get:?}");
+            let (_, r) = t.check_json(&["--only", "go.env"]);
+            assert!(codes(&r, "go.env").is_empty(), "go{ver}: {r:#}");
+        }
+    }
+    let root = newest();
+    // Set to false it is harmless, and not flagged.
+    let mut t = TestEnv::new(&[&root.join("bin")]);
+    t.set("GOFLAGS", "-insecure=false");
+    let (_, r) = t.check_json(&["--only", "go.env"]);
+    assert!(codes(&r, "go.env").is_empty(), "{r:#}");
+    let mut t = TestEnv::new(&[&root.join("bin")]);
+    t.unset("GOFLAGS");
+    t.set("GOMEDIC_DATA_DIR", t.path("data").display().to_string());
+    t.write_env_file("GOFLAGS=-modcacherw -insecure\n");
+    assert_exit(&t.gomedic(&["fix", "env.goflags-insecure", "--yes"]), 0, "gomedic fix env.goflags-insecure");
+    let o = go(&t, &root, &["env", "GOFLAGS"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "-modcacherw");
+    let (_, r) = t.check_json(&["--only", "go.env"]);
+    assert!(codes(&r, "go.env").is_empty(), "{r:#}");
+}

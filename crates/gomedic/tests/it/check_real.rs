@@ -223,7 +223,7 @@ fn traps_are_flagged_with_reasons() {
         .set("GONOSUMDB", "*");
     let (_, r) = t.check_json(&["--only", "go.env"]);
     let s = text(&r, "go.env");
-    assert_eq!(status(&r, "go.env"), "warn", "{s}");
+    assert_eq!(status(&r, "go.env"), "error", "-insecure breaks go get: {s}");
     assert!(s.contains("-insecure"));
     assert!(s.contains("GOINSECURE"));
     assert!(s.contains("GOPRIVATE does not skip TLS verification"));
