@@ -148,6 +148,9 @@ pub fn check(f: &Facts) -> CheckResult {
     if let Some(real) = winner.resolved.as_ref().filter(|r| **r != winner.path) {
         details.insert(0, format!("{} → {}", winner.path.display(), real.display()));
     }
+    if let Some(shebang) = f.go_script() {
+        details.insert(0, format!("note: {} is a script ({shebang}), not the Go toolchain's executable (a wrapper, a version manager's shim, or a replacement)", winner.path.display()));
+    }
     if winner.kind == CandidateKind::WindowsAppsAlias {
         status = Status::Error;
         summary = format!(

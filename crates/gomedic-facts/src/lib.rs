@@ -85,6 +85,7 @@ pub struct Facts {
     registry: OnceLock<RegistryPaths>,
     security: OnceLock<gomedic_sys::winsec::Snapshot>,
     shell: OnceLock<Option<Shell>>,
+    go_script: OnceLock<Option<String>>,
 }
 
 impl Facts {
@@ -121,6 +122,7 @@ impl Facts {
             registry: OnceLock::new(),
             security: OnceLock::new(),
             shell: OnceLock::new(),
+            go_script: OnceLock::new(),
         }
     }
 
