@@ -75,6 +75,7 @@ codes! {
     GorootUnreadable = "goroot.unreadable": "the GOROOT directory cannot be read",
     GorootIncomplete = "goroot.incomplete": "GOROOT has no compiler: the installation is damaged, half-deleted, or quarantined by antivirus",
     GorootVersionMismatch = "goroot.version_mismatch": "GOROOT holds another Go version than the go binary: builds fail with version mismatch errors",
+    GorootNoGoEnv = "goroot.no_go_env": "GOROOT has no go.env (Go 1.21+): GOPROXY and GOSUMDB lose their defaults and every module download fails",
     GorootNotOwn = "goroot.not_own": "GOROOT is not the installation the go binary belongs to",
     GopathIsGoroot = "gopath.is_goroot": "GOPATH is set to GOROOT, which has no effect and confuses tools",
     // go.version

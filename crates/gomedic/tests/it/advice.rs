@@ -365,3 +365,45 @@ fn goflags_insecure_breaks_go_get_on_every_version_and_its_fix_works() {
     let (_, r) = t.check_json(&["--only", "go.env"]);
     assert!(codes(&r, "go.env").is_empty(), "{r:#}");
 }
+
+/// A GOROOT without go.env: real go has empty GOPROXY and GOSUMDB and every download
+/// fails; `check --offline` says so (error, goroot.no_go_env) and the restore command it
+/// gives makes go's defaults come back.
+#[test]
+fn goroot_without_go_env_is_an_error_and_restoring_it_works() {
+    let mut t = TestEnv::new(&[]);
+    let copy = t.path("go");
+    // Hard links where possible (same filesystem), else a copy.
+    let linked = Command::new("cp").arg("-al").arg(newest()).arg(&copy).status().unwrap();
+    if !linked.success() {
+        let _ = std::fs::remove_dir_all(&copy);
+        assert!(Command::new("cp").arg("-a").arg(newest()).arg(&copy).status().unwrap().success());
+    }
+    std::fs::remove_file(copy.join("go.env")).unwrap();
+    t.set("PATH", format!("{}:/usr/bin:/bin", copy.join("bin").display()));
+    t.unset("GOPROXY");
+    std::fs::write(t.cwd.join("go.mod"), "module example.com/m\n\ngo 1.21\n\nrequire golang.org/x/text v0.3.0\n").unwrap();
+    let dl = go(&t, &copy, &["mod", "download", "golang.org/x/text@v0.3.0"]);
+    let err = String::from_utf8_lossy(&dl.stderr);
+    assert!(!dl.status.success() && err.contains("GOPROXY list is not the empty string, but contains no entries"), "{dl:?}");
+    assert_eq!(String::from_utf8_lossy(&go(&t, &copy, &["env", "GOSUMDB"]).stdout).trim(), "");
+
+    let (code, r) = t.check_json(&[]);
+    assert_eq!(code, 1, "{r:#}");
+    assert_status(&r, "go.root", "error");
+    assert_eq!(codes(&r, "go.root"), ["goroot.no_go_env"], "{r:#}");
+    let fx = fix(&r, "go.root", "goroot.restore-go-env");
+    run_commands(&t, "sh", &commands(fx));
+    let (code, r) = t.check_json(&[]);
+    assert!(codes(&r, "go.root").is_empty(), "{r:#}");
+    assert_eq!(code, 0, "{r:#}");
+    for (k, want) in [("GOPROXY", "https://proxy.golang.org,direct"), ("GOSUMDB", "sum.golang.org"), ("GOTOOLCHAIN", "local")] {
+        assert_eq!(String::from_utf8_lossy(&go(&t, &copy, &["env", k]).stdout).trim(), want, "{k}");
+    }
+    // With GOPROXY and GOSUMDB set elsewhere downloads work: a warning only.
+    std::fs::remove_file(copy.join("go.env")).unwrap();
+    t.set("GOPROXY", format!("file://{}", t.path("proxy").display())).set("GOSUMDB", "sum.golang.org");
+    let (_, r) = t.check_json(&["--only", "go.root"]);
+    assert_status(&r, "go.root", "warn");
+    assert_eq!(codes(&r, "go.root"), ["goroot.no_go_env"]);
+}
