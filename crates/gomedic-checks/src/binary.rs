@@ -193,9 +193,24 @@ pub fn check(f: &Facts) -> CheckResult {
         if other_versions {
             status = status.worst(Status::Warn);
         }
+        let ver = |c: &Candidate| c.goroot_version.as_deref().and_then(gomedic_goenv::GoVersion::parse_toolchain);
+        let mine = ver(winner);
+        let mut newer: Vec<&Candidate> = Vec::new();
+        let mut older = 0;
         for c in &shadowed {
+            let cmp = match (ver(c), &mine) {
+                (Some(v), Some(m)) if v > *m => {
+                    newer.push(c);
+                    format!(", newer than the {} that runs", winner.goroot_version.as_deref().unwrap_or("go"))
+                }
+                (Some(v), Some(m)) if v < *m => {
+                    older += 1;
+                    ", older".to_string()
+                }
+                _ => String::new(),
+            };
             let msg = format!(
-                "shadowed: {}{} (PATH[{}])",
+                "shadowed: {}{} (PATH[{}]{cmp})",
                 c.path.display(),
                 version_suffix(c),
                 c.entry
@@ -206,15 +221,43 @@ pub fn check(f: &Facts) -> CheckResult {
             details.push(msg);
         }
         if other_versions {
-            summary.push_str(&format!(
-                ", shadowing {}",
-                crate::util::count(shadowed.len(), "other Go install", "other Go installs")
-            ));
-            fixes.push(Fix::manual(
-                "path.order",
-                "Several Go installations are on PATH; the first wins. Remove the ones you do not use, or put the one you want first",
-                vec![],
-            ));
+            let n = shadowed.len();
+            let versions = |v: &[&Candidate]| v.iter().filter_map(|c| c.goroot_version.clone()).collect::<Vec<_>>().join(", ");
+            summary.push_str(&if !newer.is_empty() {
+                format!(
+                    ", shadowing {}: the newer {} comes later on PATH",
+                    crate::util::count(n, "other Go install", "other Go installs"),
+                    versions(&newer)
+                )
+            } else if older == n && n == 1 {
+                format!(", shadowing an older Go install ({})", versions(&shadowed))
+            } else if older == n {
+                format!(", shadowing {n} older Go installs ({})", versions(&shadowed))
+            } else {
+                format!(", shadowing {}", crate::util::count(n, "other Go install", "other Go installs"))
+            });
+            let (desc, cmds) = match newer.last() {
+                Some(c) => {
+                    let bin = c.path.parent().map(|p| p.display().to_string()).unwrap_or_default();
+                    (
+                        format!(
+                            "The first go on PATH ({}) is older than {} in {bin}: put {bin} first on PATH, or remove the older installation",
+                            winner.goroot_version.as_deref().unwrap_or("?"),
+                            c.goroot_version.as_deref().unwrap_or("?")
+                        ),
+                        if f.windows() {
+                            vec![]
+                        } else {
+                            vec![format!("export PATH={}:\"$PATH\"   # this terminal; the same line in your shell's startup file for new ones", crate::util::shell_quote(&bin, false))]
+                        },
+                    )
+                }
+                None => (
+                    "Several Go installations are on PATH; the first (the newest) wins. Remove the ones you do not use".to_string(),
+                    vec![],
+                ),
+            };
+            fixes.push(Fix::manual("path.order", desc, cmds));
         }
     }
     let mut r = CheckResult::new(status, summary)

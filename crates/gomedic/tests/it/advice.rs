@@ -407,3 +407,23 @@ fn goroot_without_go_env_is_an_error_and_restoring_it_works() {
     assert_status(&r, "go.root", "warn");
     assert_eq!(codes(&r, "go.root"), ["goroot.no_go_env"]);
 }
+
+/// Two Go installs on PATH: the report says which is newer, and when an older one wins,
+/// the fix's command puts the newer one first.
+#[test]
+fn two_installs_say_which_is_newer_and_the_order_fix_works() {
+    let new = goroot("1.27.3");
+    let old = goroot("1.22.10");
+    let mut t = TestEnv::new(&[&old.join("bin"), &new.join("bin")]);
+    let (_, r) = t.check_json(&["--only", "go.binary"]);
+    let s = check(&r, "go.binary")["summary"].as_str().unwrap().to_string();
+    assert!(s.contains("go1.22.10") && s.contains("the newer go1.27.3 comes later on PATH"), "{s}");
+    let fx = fix(&r, "go.binary", "path.order");
+    assert!(fx["description"].as_str().unwrap().contains("older than go1.27.3"), "{fx:#}");
+    t.env = run_commands(&t, "sh", &commands(fx));
+    let (_, r) = t.check_json(&["--only", "go.binary,go.runs"]);
+    assert!(check(&r, "go.runs")["summary"].as_str().unwrap().contains("go1.27.3"), "{r:#}");
+    let s = check(&r, "go.binary")["summary"].as_str().unwrap();
+    assert!(s.contains("shadowing an older Go install (go1.22.10)"), "{s}");
+    assert!(!text(&r, "go.binary").contains("newer than"), "{r:#}");
+}
