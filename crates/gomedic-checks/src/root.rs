@@ -52,15 +52,7 @@ pub fn check(f: &Facts) -> CheckResult {
                     "unset GOROOT   # and remove it from your shell profile".into()
                 }],
             )),
-            Source::EnvFile { .. } => Some(Fix::auto(
-                "env.goroot-file",
-                "Remove GOROOT from the go env file",
-                vec!["go env -u GOROOT".into()],
-                gomedic_core::FixAction::GoEnv {
-                    set: vec![],
-                    unset: vec!["GOROOT".into()],
-                },
-            )),
+            // go.env reports a GOROOT in the go env file, with this fix: said once, there.
             _ => None,
         }
     };
@@ -156,7 +148,14 @@ pub fn check(f: &Facts) -> CheckResult {
         ));
     }
 
-    if let Some(own) = &own {
+    let from_env_file = matches!(setting.source, Source::EnvFile { .. });
+    if from_env_file {
+        details.push(format!(
+            "GOROOT comes from the go env file ({}): go.env reports that, with its fix (gomedic fix env.goroot-file)",
+            setting.source.describe()
+        ));
+    }
+    if let Some(own) = own.as_ref().filter(|_| !from_env_file) {
         if !same_dir(f, own, &root) {
             found.push((
                 Status::Warn,

@@ -427,3 +427,22 @@ fn two_installs_say_which_is_newer_and_the_order_fix_works() {
     assert!(s.contains("shadowing an older Go install (go1.22.10)"), "{s}");
     assert!(!text(&r, "go.binary").contains("newer than"), "{r:#}");
 }
+
+/// GOROOT in the go env file is one problem: go.env reports it and its fix; go.root
+/// reports what it breaks and points there, without a second copy of the fix.
+#[test]
+fn goroot_in_env_file_is_reported_once() {
+    let t = TestEnv::with_go("1.27.3");
+    t.write_env_file(&format!("GOROOT={}\n", goroot("1.24.11").display()));
+    let (_, r) = t.check_json(&["--only", "go.env,go.root"]);
+    let with_fix: Vec<&str> = ["go.env", "go.root"]
+        .into_iter()
+        .filter(|id| check(&r, id)["fixes"].as_array().unwrap().iter().any(|f| f["id"] == "env.goroot-file"))
+        .collect();
+    assert_eq!(with_fix, ["go.env"], "{r:#}");
+    assert_eq!(codes(&r, "go.env"), ["goroot.in_env_file"]);
+    assert_eq!(codes(&r, "go.root"), ["goroot.version_mismatch"], "{r:#}");
+    let out = t.gomedic(&["check", "--only", "go.env,go.root"]);
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(s.matches("$ go env -u GOROOT").count(), 1, "{s}");
+}
