@@ -184,7 +184,7 @@ pub fn check(f: &Facts) -> CheckResult {
             details.push("with GOPROXY=off every module not already in the module cache fails with \"module lookup disabled by GOPROXY=off\"; for deliberately offline builds, vendor the dependencies (`go mod vendor`, then -mod=vendor) instead".into());
             let off_first = |v: &str| v.split([',', '|']).next().map(str::trim) == Some("off");
             fixes.push(
-                crate::util::repair_layers(f, "GOPROXY", &off_first, "https://proxy.golang.org,direct")
+                crate::util::repair_layers(f, "GOPROXY", &off_first, "https://proxy.golang.org,direct", false)
                     .fix("env.goproxy-off", "Let the go command download modules again: remove GOPROXY=off so the default (https://proxy.golang.org,direct from $GOROOT/go.env) applies"),
             );
         }

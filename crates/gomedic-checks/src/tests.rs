@@ -82,6 +82,9 @@ impl Gather for Canned {
             probed: Some(p.into()),
             writable: Ok(()),
             free_bytes: Some(1 << 40),
+            owner_uid: None,
+            process_uid: None,
+            read_only_fs: false,
         }
     }
     fn build_probe(

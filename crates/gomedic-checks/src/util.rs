@@ -121,7 +121,8 @@ pub struct LayerRepair {
     pub action: Option<gomedic_core::FixAction>,
 }
 
-pub fn repair_layers(f: &Facts, key: &str, bad: &dyn Fn(&str) -> bool, good: &str) -> LayerRepair {
+/// `default_ok`: the go command's own default (no layer sets the key) is fine.
+pub fn repair_layers(f: &Facts, key: &str, bad: &dyn Fn(&str) -> bool, good: &str, default_ok: bool) -> LayerRepair {
     use gomedic_goenv::settings::Source;
     let s = f.setting_of(key);
     let mut layers: Vec<(Source, String)> = vec![(s.source.clone(), s.raw.clone().unwrap_or(s.value.clone()))];
@@ -129,7 +130,7 @@ pub fn repair_layers(f: &Facts, key: &str, bad: &dyn Fn(&str) -> bool, good: &st
     let mut commands = Vec::new();
     let mut in_environment = false;
     let mut unset_file = false;
-    let mut settled = false;
+    let mut settled = default_ok;
     for (src, value) in &layers {
         match src {
             Source::Environment if bad(value) => {
@@ -146,7 +147,7 @@ pub fn repair_layers(f: &Facts, key: &str, bad: &dyn Fn(&str) -> bool, good: &st
                 break;
             }
             Source::Default { .. } => {
-                settled = !bad(value) && !value.is_empty();
+                settled = default_ok;
                 break;
             }
         }

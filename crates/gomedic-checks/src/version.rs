@@ -160,7 +160,7 @@ pub fn check(f: &Facts) -> CheckResult {
                             let t = Toolchain::parse(v);
                             matches!(t, Toolchain::Auto | Toolchain::Path | Toolchain::Pinned { mode: Some(_), .. })
                         };
-                        let repair = crate::util::repair_layers(f, "GOTOOLCHAIN", &|v| !is_switching(v), "auto");
+                        let repair = crate::util::repair_layers(f, "GOTOOLCHAIN", &|v| !is_switching(v), "auto", false);
                         if tc_setting.source == Source::Environment {
                             details.push(format!("GOTOOLCHAIN={} comes from the GOTOOLCHAIN variable in your environment: it overrides the go env file, so `go env -w GOTOOLCHAIN=...` alone changes nothing", tc_setting.value));
                         }

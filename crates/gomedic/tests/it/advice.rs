@@ -446,3 +446,141 @@ fn goroot_in_env_file_is_reported_once() {
     let s = String::from_utf8_lossy(&out.stdout);
     assert_eq!(s.matches("$ go env -u GOROOT").count(), 1, "{s}");
 }
+
+/// `gomedic check` (and other commands) in a mount namespace where `ro` is mounted
+/// read-only; `None` when this machine cannot make one (no privileges).
+fn in_ro_namespace(t: &TestEnv, ro: &Path, program: &Path, args: &[&str], cwd: &Path) -> Option<std::process::Output> {
+    let quoted: Vec<String> = std::iter::once(program.display().to_string())
+        .chain(args.iter().map(|a| a.to_string()))
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let script = format!(
+        "mount --bind -o ro '{0}' '{0}' || exit 97\nexec {1}",
+        ro.display(),
+        quoted.join(" ")
+    );
+    let out = Command::new("unshare")
+        .args(["-m", "sh", "-c", &script])
+        .env_clear()
+        .envs(&t.env)
+        .current_dir(cwd)
+        .output()
+        .ok()?;
+    if out.status.code() == Some(97) || (!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("unshare")) {
+        return None;
+    }
+    Some(out)
+}
+
+/// A read-only GOCACHE (a read-only filesystem here): the check names the directory and
+/// a real remedy (the default location, which is writable), not a placeholder path or
+/// `go clean -cache`. Applied, the check passes and real go builds again.
+#[test]
+fn read_only_gocache_gets_a_real_remedy() {
+    let mut t = TestEnv::with_go("1.27.3");
+    let root = goroot("1.27.3");
+    let cache = t.home.join("cache/go-build");
+    std::fs::create_dir_all(&cache).unwrap();
+    let pkg = t.path("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("go.mod"), "module example.com/p\n\ngo 1.21\n").unwrap();
+    std::fs::write(pkg.join("p.go"), "package p\n\nfunc F() int { return 1 }\n").unwrap();
+    let gomedic = Path::new(env!("CARGO_BIN_EXE_gomedic"));
+    let args = ["check", "--offline", "--format", "json", "--only", "go.dirs"];
+    let Some(out) = in_ro_namespace(&t, &cache, gomedic, &args, &t.cwd) else {
+        eprintln!("cannot mount a read-only directory here: skipped");
+        return;
+    };
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_status(&r, "go.dirs", "error");
+    assert_eq!(codes(&r, "go.dirs"), ["godir.not_writable"], "{r:#}");
+    let s = text(&r, "go.dirs");
+    assert!(!s.contains("/path/with/space") && !s.contains("go clean -cache"), "{s}");
+    let build = in_ro_namespace(&t, &cache, &root.join("bin/go"), &["build", "./"], &pkg).unwrap();
+    assert!(String::from_utf8_lossy(&build.stderr).contains("failed to initialize build cache"), "{build:?}");
+
+    let fx = fix(&r, "go.dirs", "dirs.relocate-gocache");
+    let cmds = commands(fx);
+    assert!(cmds[0].starts_with("unset GOCACHE"), "{cmds:?}");
+    t.env = run_commands(&t, "sh", &cmds);
+    let out = in_ro_namespace(&t, &cache, gomedic, &args, &t.cwd).unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_status(&r, "go.dirs", "ok");
+    let build = in_ro_namespace(&t, &cache, &root.join("bin/go"), &["build", "./"], &pkg).unwrap();
+    assert!(build.status.success(), "{build:?}");
+}
+
+/// Runs `program args` as the unprivileged user 65534 (`nobody`).
+fn as_nobody(t: &TestEnv, program: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(program)
+        .args(args)
+        .env_clear()
+        .envs(&t.env)
+        .current_dir(&t.cwd)
+        .output()
+        .unwrap()
+}
+
+/// A GOCACHE left behind by `sudo go build` (owned by root) or made read-only: as an
+/// ordinary user, the check gives the chown or chmod for that exact directory, and
+/// running it makes the check pass.
+#[test]
+fn gocache_owned_by_root_or_read_only_gets_chown_or_chmod() {
+    use std::os::unix::fs::{chown, PermissionsExt};
+    if unsafe_euid() != 0 || !Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("needs root and setpriv to play an ordinary user: skipped");
+        return;
+    }
+    for case in ["root-owned", "read-only"] {
+        let mut t = TestEnv::new(&[]);
+        // The ordinary user must reach the toolchain, gomedic and the test directory.
+        std::fs::set_permissions(t.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let copy = t.path("go");
+        let linked = Command::new("cp").arg("-al").arg(newest()).arg(&copy).status().unwrap();
+        if !linked.success() {
+            let _ = std::fs::remove_dir_all(&copy);
+            assert!(Command::new("cp").arg("-a").arg(newest()).arg(&copy).status().unwrap().success());
+        }
+        t.set("PATH", format!("{}:/usr/bin:/bin", copy.join("bin").display()));
+        let cache = t.home.join("cache/go-build");
+        std::fs::create_dir_all(&cache).unwrap();
+        for d in [&t.home, &t.cwd] {
+            chown(d, Some(65534), Some(65534)).unwrap();
+        }
+        chown(t.home.join("cache"), Some(65534), Some(65534)).unwrap();
+        if case == "read-only" {
+            chown(&cache, Some(65534), Some(65534)).unwrap();
+            std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o555)).unwrap();
+        }
+        let gomedic = Path::new(env!("CARGO_BIN_EXE_gomedic"));
+        let args = ["check", "--offline", "--format", "json", "--only", "go.dirs"];
+        let out = as_nobody(&t, gomedic, &args);
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{case}: {e}: {out:?}"));
+        assert_eq!(codes(&r, "go.dirs"), ["godir.not_writable"], "{case}: {r:#}");
+        let (id, shell_prefix) = if case == "root-owned" {
+            // `sudo` and `id` as the ordinary user would see them.
+            ("dirs.chown-gocache", "sudo() { \"$@\"; }; id() { echo 65534; }; ")
+        } else {
+            ("dirs.chmod-gocache", "")
+        };
+        let cmds = commands(fix(&r, "go.dirs", id));
+        assert!(cmds[0].contains(&*cache.display().to_string()), "{case}: {cmds:?}");
+        let script = format!("{shell_prefix}{}", cmds.join("\n"));
+        let run = if case == "root-owned" {
+            Command::new("sh").args(["-c", &script]).output().unwrap()
+        } else {
+            as_nobody(&t, Path::new("/bin/sh"), &["-c", &script])
+        };
+        assert!(run.status.success(), "{case}: {run:?}");
+        let out = as_nobody(&t, gomedic, &args);
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_status(&r, "go.dirs", "ok");
+    }
+}
+
+fn unsafe_euid() -> u32 {
+    let out = Command::new("id").arg("-u").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(1)
+}
