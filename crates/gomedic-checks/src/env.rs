@@ -235,9 +235,16 @@ pub fn check(f: &Facts) -> CheckResult {
         });
     }
     let r = &snap.route;
-    for (key, p) in [("GONOSUMDB", &r.gonosumdb), ("GOPRIVATE", &r.goprivate), ("GONOPROXY", &r.gonoproxy)] {
+    let mut everything_from_goprivate = false;
+    for (key, p) in [("GOPRIVATE", &r.goprivate), ("GONOSUMDB", &r.gonosumdb), ("GONOPROXY", &r.gonoproxy)] {
         // Module paths of every shape: a list that matches them all matches everything.
         if ["example.com/x", "x.example/y/z", "golang.org/x/text"].iter().all(|m| p.matches(m)) {
+            // GONOSUMDB and GONOPROXY default to GOPRIVATE: one problem, said once.
+            let derived = key != "GOPRIVATE" && matches!(f.setting_of(key).source, Source::Default { .. });
+            if derived && everything_from_goprivate {
+                continue;
+            }
+            everything_from_goprivate |= key == "GOPRIVATE";
             found.push((Status::Warn, Code::PatternsMatchEverything, format!("{key}={} matches every module: checksum verification (and the proxy) is skipped for all of them", p.value)));
         }
     }
@@ -323,6 +330,18 @@ pub fn check(f: &Facts) -> CheckResult {
                     action,
                 )
             }
+            Source::Environment if !kept.is_empty() => Fix::manual(
+                "env.goflags-insecure",
+                "Remove -insecure from GOFLAGS",
+                vec![if f.windows() {
+                    format!("$env:GOFLAGS = '{}'   # and change it where you set it", kept.join(" "))
+                } else {
+                    format!(
+                        "export {}   # and change the line that sets GOFLAGS in your shell profile",
+                        crate::util::shell_quote(&format!("GOFLAGS={}", kept.join(" ")), false)
+                    )
+                }],
+            ),
             _ => Fix::manual(
                 "env.goflags-insecure",
                 "Remove -insecure from GOFLAGS",

@@ -12,5 +12,6 @@ mod env_fix;
 mod env_targets;
 mod net;
 mod settings;
+mod snapshots;
 mod route_diff;
 mod wdac;
