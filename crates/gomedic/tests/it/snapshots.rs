@@ -103,3 +103,23 @@ fn readme_example_is_a_real_run() {
         "README.md's example differs from a real run: regenerate it with `bash scripts/readme-example.sh --write`"
     );
 }
+
+/// Control characters in go env values and files reach the terminal escaped, never raw.
+#[test]
+fn control_characters_are_escaped_in_human_output() {
+    let mut t = TestEnv::with_go("1.27.3");
+    t.set("GOPRIVATE", "corp\u{1b}[2J\u{1b}]0;pwned\u{7}.example");
+    t.write_env_file("GONOSUMDB=x.example\u{1b}[31m\nGOINSECURE=a\u{202e}b\n");
+    for args in [vec!["check"], vec!["check", "-v"]] {
+        let out = t.gomedic(&args);
+        let s = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !s.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+            "{args:?} printed raw control characters:\n{s:?}"
+        );
+        if args.len() == 2 {
+            assert!(s.contains("GOPRIVATE=corp\\x1b[2J\\x1b]0;pwned\\x07.example"), "{s}");
+            assert!(s.contains("a\\u{202e}b"), "{s}");
+        }
+    }
+}
