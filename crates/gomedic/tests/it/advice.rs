@@ -584,3 +584,48 @@ fn unsafe_euid() -> u32 {
     let out = Command::new("id").arg("-u").output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(1)
 }
+
+/// The remaining everyday fixes, each applied as shown (its commands in sh, or
+/// `gomedic fix ID` when automatic) and the finding gone afterwards.
+#[test]
+fn everyday_fixes_remove_their_findings() {
+    struct Case {
+        name: &'static str,
+        check: &'static str,
+        code: &'static str,
+        fix: &'static str,
+        setup: fn(&mut TestEnv),
+    }
+    let cases = [
+        Case { name: "stale GOTOOLCHAIN pin in the go env file", check: "go.version", code: "gotoolchain.stale_pin", fix: "version.gotoolchain-reset", setup: |t| {
+            t.unset("GOTOOLCHAIN");
+            t.write_env_file("GOTOOLCHAIN=go1.22.10\n");
+        } },
+        Case { name: "empty GOPROXY variable", check: "go.env", code: "goproxy.empty_in_environment", fix: "env.goproxy-empty", setup: |t| {
+            t.set("GOPROXY", "");
+        } },
+        Case { name: "GOROOT variable of another version", check: "go.root", code: "goroot.version_mismatch", fix: "root.unset-env", setup: |t| {
+            t.set("GOROOT", goroot("1.22.10").display().to_string());
+        } },
+        Case { name: "GOSUMDB=off in the environment", check: "go.env", code: "gosumdb.off", fix: "env.gosumdb-off", setup: |t| {
+            t.set("GOSUMDB", "off");
+        } },
+    ];
+    for c in cases {
+        let mut t = TestEnv::with_go("1.27.3");
+        t.set("GOMEDIC_DATA_DIR", t.path("data").display().to_string());
+        (c.setup)(&mut t);
+        let (_, r) = t.check_json(&["--only", c.check]);
+        assert!(codes(&r, c.check).contains(&c.code.to_string()), "{}: {r:#}", c.name);
+        let fx = fix(&r, c.check, c.fix).clone();
+        if fx["automatic"] == true {
+            assert_exit(&t.gomedic(&["fix", c.fix, "--yes"]), 0, c.name);
+        } else {
+            // Commands that only illustrate (a placeholder module path) are not run.
+            let cmds: Vec<String> = commands(&fx).into_iter().filter(|c| !c.contains("corp.example.com")).collect();
+            t.env = run_commands(&t, "sh", &cmds);
+        }
+        let (_, r) = t.check_json(&["--only", c.check]);
+        assert!(!codes(&r, c.check).contains(&c.code.to_string()), "{}: still there after {}: {r:#}", c.name, c.fix);
+    }
+}
