@@ -134,9 +134,22 @@ pub fn check(f: &Facts) -> CheckResult {
                 "# or by hand: Settings > System > About > Advanced system settings > Environment Variables".into(),
             ])
         } else {
-            Fix::manual("path.add-goroot-bin", "Install Go (https://go.dev/dl/) or add its bin directory to PATH in your shell profile", vec![
-                "export PATH=\"$PATH:/usr/local/go/bin\"".into(),
-            ])
+            // Only a bin directory that really holds a go: a guessed path fixes nothing.
+            let home = f.getenv("HOME").unwrap_or_default();
+            let mut places: Vec<std::path::PathBuf> = vec!["/usr/local/go/bin".into(), "/usr/lib/go/bin".into(), "/opt/homebrew/bin".into()];
+            if !home.is_empty() {
+                let sdk = std::path::Path::new(&home).join("sdk");
+                if let Ok(entries) = f.list_dir(&sdk) {
+                    places.extend(entries.into_iter().rev().filter(|(n, _)| n.starts_with("go")).map(|(n, _)| sdk.join(n).join("bin")));
+                }
+            }
+            match places.into_iter().find(|p| f.file_kind(&p.join("go")) == crate::facts::FileKind::File) {
+                Some(bin) => {
+                    let (for_whom, cmds) = crate::tools::add_to_path(f, &bin.display().to_string());
+                    Fix::manual("path.add-goroot-bin", format!("Go is installed in {}: add it to PATH permanently{for_whom}", bin.display()), cmds)
+                }
+                None => Fix::manual("path.add-goroot-bin", "Install Go (https://go.dev/dl/); then `gomedic check` gives the line that puts it on PATH for your shell", vec![]),
+            }
         };
         for (st, code, msg) in found {
             r = r.finding(code, st, msg);

@@ -139,7 +139,7 @@ fn same_file(f: &Facts, a: &Path, b: &Path) -> bool {
 /// The commands that put `dir` on PATH for good in the shell in use: its startup file
 /// (each command checks before appending, so running it twice adds one line), fish's
 /// `fish_add_path`, or on Windows the registry PATH.
-fn add_to_path(f: &Facts, dir: &str) -> (String, Vec<String>) {
+pub(crate) fn add_to_path(f: &Facts, dir: &str) -> (String, Vec<String>) {
     if f.windows() {
         let mut v = vec![
             "gomedic fix win.path-repair   # adds it to your user PATH in the registry (keeps REG_EXPAND_SZ, no setx truncation); undoable; new terminals see it".to_string(),

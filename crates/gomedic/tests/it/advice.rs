@@ -629,3 +629,25 @@ fn everyday_fixes_remove_their_findings() {
         assert!(!codes(&r, c.check).contains(&c.code.to_string()), "{}: still there after {}: {r:#}", c.name, c.fix);
     }
 }
+
+/// No go on PATH but one installed in ~/sdk (where `go install golang.org/dl/...` puts
+/// them): the fix names that directory for the user's shell, and a new shell finds go.
+#[test]
+fn go_installed_but_not_on_path_gets_the_real_directory() {
+    let mut t = TestEnv::new(&[]);
+    t.set("SHELL", "/bin/bash");
+    let sdk = t.home.join("sdk");
+    std::fs::create_dir_all(&sdk).unwrap();
+    std::os::unix::fs::symlink(goroot("1.27.3"), sdk.join("go1.27.3")).unwrap();
+    let (_, r) = t.check_json(&["--only", "go.binary"]);
+    assert_eq!(codes(&r, "go.binary"), ["path.go_missing"]);
+    let fx = fix(&r, "go.binary", "path.add-goroot-bin");
+    let bin = sdk.join("go1.27.3/bin");
+    assert!(fx["description"].as_str().unwrap().contains(&*bin.display().to_string()), "{fx:#}");
+    run_commands(&t, "bash", &commands(fx));
+    let path = new_terminal_path(&t, Path::new("/bin/bash"), &["-ic", "echo \"$PATH\""]);
+    t.set("PATH", path);
+    let (_, r) = t.check_json(&["--only", "go.binary,go.runs"]);
+    assert_status(&r, "go.binary", "ok");
+    assert!(check(&r, "go.runs")["summary"].as_str().unwrap().contains("go1.27.3"), "{r:#}");
+}
