@@ -63,8 +63,9 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     if missing + dupes > 0 {
         details.push(format!(
-            "PATH has {} entries: {missing} missing, {dupes} duplicates",
-            scan.entries.len()
+            "PATH has {}: {missing} missing, {}",
+            crate::util::count(scan.entries.len(), "entry", "entries"),
+            crate::util::count(dupes, "duplicate", "duplicates")
         ));
     }
 
@@ -115,7 +116,7 @@ pub fn check(f: &Facts) -> CheckResult {
         let (code, summary) = if scan.candidates.is_empty() {
             (
                 Code::PathGoMissing,
-                format!("no go on PATH ({} entries searched)", scan.entries.len()),
+                format!("no go on PATH ({} searched)", crate::util::count(scan.entries.len(), "entry", "entries")),
             )
         } else {
             (
@@ -133,9 +134,22 @@ pub fn check(f: &Facts) -> CheckResult {
                 "# or by hand: Settings > System > About > Advanced system settings > Environment Variables".into(),
             ])
         } else {
-            Fix::manual("path.add-goroot-bin", "Install Go (https://go.dev/dl/) or add its bin directory to PATH in your shell profile", vec![
-                "export PATH=\"$PATH:/usr/local/go/bin\"".into(),
-            ])
+            // Only a bin directory that really holds a go: a guessed path fixes nothing.
+            let home = f.getenv("HOME").unwrap_or_default();
+            let mut places: Vec<std::path::PathBuf> = vec!["/usr/local/go/bin".into(), "/usr/lib/go/bin".into(), "/opt/homebrew/bin".into()];
+            if !home.is_empty() {
+                let sdk = std::path::Path::new(&home).join("sdk");
+                if let Ok(entries) = f.list_dir(&sdk) {
+                    places.extend(entries.into_iter().rev().filter(|(n, _)| n.starts_with("go")).map(|(n, _)| sdk.join(n).join("bin")));
+                }
+            }
+            match places.into_iter().find(|p| f.file_kind(&p.join("go")) == crate::facts::FileKind::File) {
+                Some(bin) => {
+                    let (for_whom, cmds) = crate::tools::add_to_path(f, &bin.display().to_string());
+                    Fix::manual("path.add-goroot-bin", format!("Go is installed in {}: add it to PATH permanently{for_whom}", bin.display()), cmds)
+                }
+                None => Fix::manual("path.add-goroot-bin", "Install Go (https://go.dev/dl/); then `gomedic check` gives the line that puts it on PATH for your shell", vec![]),
+            }
         };
         for (st, code, msg) in found {
             r = r.finding(code, st, msg);
@@ -146,6 +160,9 @@ pub fn check(f: &Facts) -> CheckResult {
     let mut summary = format!("{}{}", winner.path.display(), version_suffix(winner));
     if let Some(real) = winner.resolved.as_ref().filter(|r| **r != winner.path) {
         details.insert(0, format!("{} → {}", winner.path.display(), real.display()));
+    }
+    if let Some(shebang) = f.go_script() {
+        details.insert(0, format!("note: {} is a script ({shebang}), not the Go toolchain's executable (a wrapper, a version manager's shim, or a replacement)", winner.path.display()));
     }
     if winner.kind == CandidateKind::WindowsAppsAlias {
         status = Status::Error;
@@ -189,9 +206,24 @@ pub fn check(f: &Facts) -> CheckResult {
         if other_versions {
             status = status.worst(Status::Warn);
         }
+        let ver = |c: &Candidate| c.goroot_version.as_deref().and_then(gomedic_goenv::GoVersion::parse_toolchain);
+        let mine = ver(winner);
+        let mut newer: Vec<&Candidate> = Vec::new();
+        let mut older = 0;
         for c in &shadowed {
+            let cmp = match (ver(c), &mine) {
+                (Some(v), Some(m)) if v > *m => {
+                    newer.push(c);
+                    format!(", newer than the {} that runs", winner.goroot_version.as_deref().unwrap_or("go"))
+                }
+                (Some(v), Some(m)) if v < *m => {
+                    older += 1;
+                    ", older".to_string()
+                }
+                _ => String::new(),
+            };
             let msg = format!(
-                "shadowed: {}{} (PATH[{}])",
+                "shadowed: {}{} (PATH[{}]{cmp})",
                 c.path.display(),
                 version_suffix(c),
                 c.entry
@@ -202,15 +234,43 @@ pub fn check(f: &Facts) -> CheckResult {
             details.push(msg);
         }
         if other_versions {
-            summary.push_str(&format!(
-                ", shadowing {} other Go install(s)",
-                shadowed.len()
-            ));
-            fixes.push(Fix::manual(
-                "path.order",
-                "Several Go installations are on PATH; the first wins. Remove the ones you do not use, or put the one you want first",
-                vec![],
-            ));
+            let n = shadowed.len();
+            let versions = |v: &[&Candidate]| v.iter().filter_map(|c| c.goroot_version.clone()).collect::<Vec<_>>().join(", ");
+            summary.push_str(&if !newer.is_empty() {
+                format!(
+                    ", shadowing {}: the newer {} comes later on PATH",
+                    crate::util::count(n, "other Go install", "other Go installs"),
+                    versions(&newer)
+                )
+            } else if older == n && n == 1 {
+                format!(", shadowing an older Go install ({})", versions(&shadowed))
+            } else if older == n {
+                format!(", shadowing {n} older Go installs ({})", versions(&shadowed))
+            } else {
+                format!(", shadowing {}", crate::util::count(n, "other Go install", "other Go installs"))
+            });
+            let (desc, cmds) = match newer.last() {
+                Some(c) => {
+                    let bin = c.path.parent().map(|p| p.display().to_string()).unwrap_or_default();
+                    (
+                        format!(
+                            "The first go on PATH ({}) is older than {} in {bin}: put {bin} first on PATH, or remove the older installation",
+                            winner.goroot_version.as_deref().unwrap_or("?"),
+                            c.goroot_version.as_deref().unwrap_or("?")
+                        ),
+                        if f.windows() {
+                            vec![]
+                        } else {
+                            vec![format!("export PATH={}:\"$PATH\"   # this terminal; the same line in your shell's startup file for new ones", crate::util::shell_quote(&bin, false))]
+                        },
+                    )
+                }
+                None => (
+                    "Several Go installations are on PATH; the first (the newest) wins. Remove the ones you do not use".to_string(),
+                    vec![],
+                ),
+            };
+            fixes.push(Fix::manual("path.order", desc, cmds));
         }
     }
     let mut r = CheckResult::new(status, summary)

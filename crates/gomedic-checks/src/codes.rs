@@ -68,13 +68,14 @@ codes! {
     PatternsMatchEverything = "patterns.match_everything": "GOPRIVATE, GONOPROXY or GONOSUMDB matches every module path",
     GoinsecureSet = "goinsecure.set": "GOINSECURE skips HTTPS certificate checks for the module paths it matches",
     GoflagsUnparsable = "goflags.unparsable": "GOFLAGS cannot be split as the go command splits it: every go command fails",
-    GoflagsInsecure = "goflags.insecure": "GOFLAGS contains the removed -insecure flag",
+    GoflagsInsecure = "goflags.insecure": "GOFLAGS contains the removed -insecure flag: every go get fails",
     GoflagsNotFlags = "goflags.not_flags": "GOFLAGS has words that are not flags: the go command rejects it",
     // go.root
     GorootUnknown = "goroot.unknown": "GOROOT cannot be determined",
     GorootUnreadable = "goroot.unreadable": "the GOROOT directory cannot be read",
     GorootIncomplete = "goroot.incomplete": "GOROOT has no compiler: the installation is damaged, half-deleted, or quarantined by antivirus",
     GorootVersionMismatch = "goroot.version_mismatch": "GOROOT holds another Go version than the go binary: builds fail with version mismatch errors",
+    GorootNoGoEnv = "goroot.no_go_env": "GOROOT has no go.env (Go 1.21+): GOPROXY and GOSUMDB lose their defaults and every module download fails",
     GorootNotOwn = "goroot.not_own": "GOROOT is not the installation the go binary belongs to",
     GopathIsGoroot = "gopath.is_goroot": "GOPATH is set to GOROOT, which has no effect and confuses tools",
     // go.version

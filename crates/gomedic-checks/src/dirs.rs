@@ -2,7 +2,10 @@
 
 use crate::codes::Code;
 use crate::facts::Facts;
-use crate::util::human_bytes;
+use crate::util::{human_bytes, same_dir, shell_quote};
+use gomedic_facts::os::fs::DirProbe;
+use gomedic_goenv::settings::Source;
+use std::path::PathBuf;
 use gomedic_core::{CheckResult, Fix, Status};
 use serde_json::json;
 use std::path::Path;
@@ -78,18 +81,32 @@ pub fn check(f: &Facts) -> CheckResult {
         data.push(json!({"name": label, "path": shown.to_string(), "exists": p.exists, "writable": p.writable.is_ok(), "free_bytes": p.free_bytes}));
     }
     let summary = if problems.is_empty() {
-        format!("{} directories usable", dirs.len())
+        format!("{} usable", crate::util::count(dirs.len(), "directory", "directories"))
     } else {
         problems.join("; ")
     };
     let mut r = CheckResult::new(status, summary)
         .with_details(details)
         .data("dirs", data);
-    if status != Status::Ok {
+    let mut fixed: Vec<&str> = Vec::new();
+    for (label, p) in dirs {
+        let broken = p.not_a_dir || p.writable.is_err();
+        // GOMODCACHE defaults to GOPATH/pkg/mod: moving a broken GOPATH moves it too.
+        let follows_gopath = label == "GOMODCACHE"
+            && matches!(f.setting_of("GOMODCACHE").source, Source::Default { .. })
+            && fixed.contains(&"GOPATH");
+        if broken && !fixed.contains(&label.as_str()) && !follows_gopath {
+            fixed.push(label);
+            for fx in not_writable_fixes(f, label, p) {
+                r = r.fix(fx);
+            }
+        }
+    }
+    if found.iter().any(|(_, c, _)| matches!(c, Code::DiskNearlyFull | Code::DiskLowSpace)) {
         r = r.fix(Fix::manual(
-            "dirs.relocate",
-            "Point the broken directory somewhere writable with room (or free space: `go clean -cache` empties GOCACHE safely)",
-            vec!["go env -w GOCACHE=/path/with/space/go-build".into(), "go clean -cache".into()],
+            "dirs.free-space",
+            "Free space: the build cache is safe to empty (go rebuilds what it needs), the module cache is downloaded again on demand",
+            vec!["go clean -cache".into(), "go clean -modcache".into()],
         ));
     }
     for (st, code, msg) in found {
@@ -105,5 +122,117 @@ fn is_abs(p: &Path, windows: bool) -> bool {
         (b.len() >= 3 && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/')) || s.starts_with("\\\\")
     } else {
         p.is_absolute()
+    }
+}
+
+/// Remedies for a Go directory that is not writable (or not a directory): give it back to
+/// the user or make it writable when that is what is wrong, else move the setting to a
+/// writable place, in the layer that sets it.
+fn not_writable_fixes(f: &Facts, label: &str, p: &DirProbe) -> Vec<Fix> {
+    let mut out = Vec::new();
+    let path = p.path.display().to_string();
+    let q = shell_quote(&path, f.windows());
+    let own_dir = p.exists && !p.not_a_dir && p.probed.as_deref() == Some(p.path.as_path());
+    if own_dir && !p.read_only_fs && !f.windows() {
+        match (p.owner_uid, p.process_uid) {
+            (Some(owner), Some(me)) if owner != me && me != 0 => out.push(Fix::manual(
+                &format!("dirs.chown-{}", label.to_ascii_lowercase()),
+                format!("{label} {path} belongs to uid {owner}, not you (uid {me}): a `sudo go ...` leaves it so; give it back"),
+                vec![format!("sudo chown -R \"$(id -u):$(id -g)\" {q}")],
+            )),
+            (Some(owner), Some(me)) if owner == me && me != 0 => out.push(Fix::manual(
+                &format!("dirs.chmod-{}", label.to_ascii_lowercase()),
+                format!("{label} {path} is yours but read-only: make it writable"),
+                vec![format!("chmod -R u+w {q}")],
+            )),
+            _ => {}
+        }
+    }
+    // Elsewhere: where go would put it by default, if that is writable, else a temporary
+    // directory (fine for caches; go fills them again).
+    let default = default_dir(f, label);
+    let setting = f.setting_of(label);
+    let set_here = !matches!(setting.source, Source::Default { .. } | Source::GorootGoEnv { .. });
+    let usable = |d: &Path| {
+        let probe = f.probe_dir(d);
+        probe.writable.is_ok() && !probe.not_a_dir
+    };
+    let target = match &default {
+        Some(d) if set_here && !same_dir(f, d, &p.path) && usable(d) => None,
+        _ => {
+            let tmp = f
+                .getenv(if f.windows() { "TEMP" } else { "TMPDIR" })
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| if f.windows() { "C:\\Windows\\Temp".into() } else { "/tmp".into() });
+            let name = match label {
+                "GOCACHE" => "go-build",
+                "GOMODCACHE" => "go-mod",
+                "GOTMPDIR" => "go-tmp",
+                _ => "go",
+            };
+            let t = Path::new(&tmp).join(name);
+            if usable(&t) { Some(t) } else { return out; }
+        }
+    };
+    let or = if out.is_empty() { "" } else { "Or " };
+    let desc = match (&target, &default) {
+        (None, Some(d)) => format!("{or}{} setting {label}, so go uses its default {} (writable)", if or.is_empty() { "Stop" } else { "stop" }, d.display()),
+        (Some(t), _) => format!("{or}{} {label} at a writable directory, {}", if or.is_empty() { "Point" } else { "point" }, t.display()),
+        (None, None) => return out,
+    };
+    let id = format!("dirs.relocate-{}", label.to_ascii_lowercase());
+    let id = id.as_str();
+    let fx = match (&target, setting.source) {
+        (None, _) => crate::util::repair_layers(f, label, &|v| same_dir(f, Path::new(v), &p.path), "", true).fix(id, desc),
+        (Some(t), Source::Environment) => {
+            let t = shell_quote(&t.display().to_string(), f.windows());
+            Fix::manual(
+                id,
+                desc,
+                vec![if f.windows() {
+                    format!("$env:{label} = {t}   # and change it where you set it (System Properties > Environment Variables)")
+                } else {
+                    format!("export {label}={t}   # and change the line that sets {label} in your shell profile")
+                }],
+            )
+        }
+        (Some(t), _) => {
+            let v = t.display().to_string();
+            Fix::auto(
+                id,
+                desc,
+                vec![format!("go env -w {}", shell_quote(&format!("{label}={v}"), f.windows()))],
+                gomedic_core::FixAction::GoEnv { set: vec![(label.to_string(), v)], unset: vec![] },
+            )
+        }
+    };
+    out.push(fx);
+    out
+}
+
+/// Where go puts `label` when nothing sets it.
+fn default_dir(f: &Facts, label: &str) -> Option<PathBuf> {
+    let home = f.getenv(if f.windows() { "USERPROFILE" } else { "HOME" }).filter(|h| !h.is_empty());
+    match label {
+        "GOPATH" => home.map(|h| Path::new(&h).join("go")),
+        "GOMODCACHE" => {
+            let sep = if f.windows() { ';' } else { ':' };
+            let gp = f.setting("GOPATH");
+            gp.split(sep).find(|p| !p.is_empty()).map(|p| Path::new(p).join("pkg").join("mod"))
+        }
+        "GOCACHE" => {
+            let base = if f.windows() {
+                f.getenv("LocalAppData").map(PathBuf::from)
+            } else if f.os == "macos" {
+                home.map(|h| Path::new(&h).join("Library/Caches"))
+            } else {
+                f.getenv("XDG_CACHE_HOME")
+                    .filter(|x| x.starts_with('/'))
+                    .map(PathBuf::from)
+                    .or_else(|| home.map(|h| Path::new(&h).join(".cache")))
+            };
+            base.map(|b| b.join("go-build"))
+        }
+        _ => None,
     }
 }

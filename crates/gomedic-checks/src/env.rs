@@ -84,7 +84,7 @@ pub fn check(f: &Facts) -> CheckResult {
             }
             if bad > 0 {
                 let sev = if file.issues.iter().any(|i| i.severe) { Status::Error } else { Status::Warn };
-                found.push((sev, Code::EnvfileBadLines, format!("go env file has {bad} problem line(s)")));
+                found.push((sev, Code::EnvfileBadLines, format!("go env file has {}", crate::util::count(bad, "problem line", "problem lines"))));
                 fixes.push(Fix::manual(
                     "goenv.edit",
                     format!("Fix or delete the listed lines in {} (each line is KEY=VALUE, as `go env -w` writes it)", file.path.display()),
@@ -92,9 +92,9 @@ pub fn check(f: &Facts) -> CheckResult {
                 ));
             }
             format!(
-                "go env file: {} ({} settings)",
+                "go env file: {} ({})",
                 file.path.display(),
-                file.entries.len()
+                crate::util::count(file.entries.len(), "setting", "settings")
             )
         }
     };
@@ -181,6 +181,12 @@ pub fn check(f: &Facts) -> CheckResult {
         }
         Ok(list) if list.first() == Some(&ProxyEntry::Off) => {
             found.push((Status::Warn, Code::GoproxyOff, "GOPROXY=off: the go command cannot download any module".into()));
+            details.push("with GOPROXY=off every module not already in the module cache fails with \"module lookup disabled by GOPROXY=off\"; for deliberately offline builds, vendor the dependencies (`go mod vendor`, then -mod=vendor) instead".into());
+            let off_first = |v: &str| v.split([',', '|']).next().map(str::trim) == Some("off");
+            fixes.push(
+                crate::util::repair_layers(f, "GOPROXY", &off_first, "https://proxy.golang.org,direct", false)
+                    .fix("env.goproxy-off", "Let the go command download modules again: remove GOPROXY=off so the default (https://proxy.golang.org,direct from $GOROOT/go.env) applies"),
+            );
         }
         Ok(list) => {
             if list.iter().any(|e| matches!(e, ProxyEntry::Url { url, .. } if url.starts_with("http://") && !is_loopback_url(url))) {
@@ -229,9 +235,16 @@ pub fn check(f: &Facts) -> CheckResult {
         });
     }
     let r = &snap.route;
-    for (key, p) in [("GONOSUMDB", &r.gonosumdb), ("GOPRIVATE", &r.goprivate), ("GONOPROXY", &r.gonoproxy)] {
+    let mut everything_from_goprivate = false;
+    for (key, p) in [("GOPRIVATE", &r.goprivate), ("GONOSUMDB", &r.gonosumdb), ("GONOPROXY", &r.gonoproxy)] {
         // Module paths of every shape: a list that matches them all matches everything.
         if ["example.com/x", "x.example/y/z", "golang.org/x/text"].iter().all(|m| p.matches(m)) {
+            // GONOSUMDB and GONOPROXY default to GOPRIVATE: one problem, said once.
+            let derived = key != "GOPRIVATE" && matches!(f.setting_of(key).source, Source::Default { .. });
+            if derived && everything_from_goprivate {
+                continue;
+            }
+            everything_from_goprivate |= key == "GOPRIVATE";
             found.push((Status::Warn, Code::PatternsMatchEverything, format!("{key}={} matches every module: checksum verification (and the proxy) is skipped for all of them", p.value)));
         }
     }
@@ -267,10 +280,19 @@ pub fn check(f: &Facts) -> CheckResult {
             Vec::new()
         }
     };
-    let is_insecure = |w: &str| w == "-insecure" || w.starts_with("-insecure=") || w == "--insecure" || w.starts_with("--insecure=");
+    // go get fails on -insecure set to anything but a false boolean (strconv.ParseBool).
+    let is_insecure = |w: &str| {
+        let w = w.strip_prefix('-').unwrap_or(w);
+        let w = w.strip_prefix('-').unwrap_or(w);
+        match w.strip_prefix("insecure") {
+            Some("") => true,
+            Some(v) => v.strip_prefix('=').is_some_and(|b| !matches!(b, "0" | "f" | "F" | "false" | "FALSE" | "False")),
+            None => false,
+        }
+    };
     if words.iter().any(|w| is_insecure(w)) {
-        found.push((Status::Warn, Code::GoflagsInsecure, "GOFLAGS contains -insecure".into()));
-        details.push("-insecure was removed from the go command (Go 1.17) and is ignored for most commands; it never was a safe fix. Use GOINSECURE for a specific private host only if it truly has no valid certificate".into());
+        found.push((Status::Error, Code::GoflagsInsecure, "GOFLAGS contains -insecure: every `go get` fails with \"go: -insecure flag is no longer supported; use GOINSECURE instead\"".into()));
+        details.push("`go get` rejects -insecure outright (removed in Go 1.17); go build, go mod download, go install and the rest ignore it. It never was a safe fix: use GOINSECURE for a specific private host only if it truly has no valid certificate".into());
         let src = f.setting_of("GOFLAGS").source;
         let kept: Vec<&str> = words
             .iter()
@@ -308,6 +330,18 @@ pub fn check(f: &Facts) -> CheckResult {
                     action,
                 )
             }
+            Source::Environment if !kept.is_empty() => Fix::manual(
+                "env.goflags-insecure",
+                "Remove -insecure from GOFLAGS",
+                vec![if f.windows() {
+                    format!("$env:GOFLAGS = '{}'   # and change it where you set it", kept.join(" "))
+                } else {
+                    format!(
+                        "export {}   # and change the line that sets GOFLAGS in your shell profile",
+                        crate::util::shell_quote(&format!("GOFLAGS={}", kept.join(" ")), false)
+                    )
+                }],
+            ),
             _ => Fix::manual(
                 "env.goflags-insecure",
                 "Remove -insecure from GOFLAGS",

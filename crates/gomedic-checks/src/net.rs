@@ -15,10 +15,10 @@ fn find<'a>(reports: &'a [EndpointReport], url: &str) -> Option<&'a EndpointRepo
 
 fn line(r: &EndpointReport) -> String {
     format!(
-        "{}: {} ({} ms) {}",
+        "{}: {} ({}) {}",
         r.url,
         r.verdict.as_str(),
-        r.duration_ms,
+        gomedic_core::duration::human_ms(r.duration_ms),
         r.detail
     )
 }
@@ -254,7 +254,7 @@ pub fn check_goproxy(f: &Facts) -> CheckResult {
         Chain::DirectOnly => CheckResult::skipped("GOPROXY has no proxy (direct only): modules come from their version control hosts"),
         Chain::Works { url, failed_before: 0, intercepted: false } => {
             let ms = find(reports, url).map(|r| r.duration_ms).unwrap_or(0);
-            CheckResult::ok(format!("{url} works ({ms} ms)"))
+            CheckResult::ok(format!("{url} works ({})", gomedic_core::duration::human_ms(ms)))
         }
         Chain::Works { url, failed_before: 0, .. } => {
             let mut r = CheckResult::warn(format!("{url} works, but TLS is intercepted"));
@@ -331,10 +331,10 @@ pub fn check_sumdb(f: &Facts) -> CheckResult {
     let direct = find(reports, &sd.url);
     let mut r = match judge_sumdb(&sd, &f.goproxy_urls(), reports) {
         SumdbReach::Direct => CheckResult::ok(format!(
-            "{} reachable at {} ({} ms)",
+            "{} reachable at {} ({})",
             sd.name,
             sd.url,
-            direct.map(|d| d.duration_ms).unwrap_or(0)
+            gomedic_core::duration::human_ms(direct.map(|d| d.duration_ms).unwrap_or(0))
         ))
         .finding(Code::GosumdbReachable, Status::Ok, sd.url.clone()),
         SumdbReach::ViaProxy(p) => CheckResult::ok(format!("{} is served through {p} (direct access to {} fails)", sd.name, sd.url))

@@ -15,6 +15,12 @@ pub struct Check {
 impl Check {
     /// Why this check does not apply to `f` at all (decided without running it, so the
     /// runner does not even start a thread for it).
+    /// The platform this check is for when it is not the one being diagnosed (`windows`
+    /// for the `win.*` checks elsewhere): such checks are skipped and shown as one line.
+    pub fn only_on(&self, f: &Facts) -> Option<&'static str> {
+        (self.meta.id.starts_with("win.") && !f.windows()).then_some("windows")
+    }
+
     pub fn not_applicable(&self, f: &Facts) -> Option<&'static str> {
         if self.meta.id.starts_with("win.") && !f.windows() {
             Some("Windows only")

@@ -52,15 +52,7 @@ pub fn check(f: &Facts) -> CheckResult {
                     "unset GOROOT   # and remove it from your shell profile".into()
                 }],
             )),
-            Source::EnvFile { .. } => Some(Fix::auto(
-                "env.goroot-file",
-                "Remove GOROOT from the go env file",
-                vec!["go env -u GOROOT".into()],
-                gomedic_core::FixAction::GoEnv {
-                    set: vec![],
-                    unset: vec!["GOROOT".into()],
-                },
-            )),
+            // go.env reports a GOROOT in the go env file, with this fix: said once, there.
             _ => None,
         }
     };
@@ -116,7 +108,54 @@ pub fn check(f: &Facts) -> CheckResult {
         ));
     }
 
-    if let Some(own) = &own {
+    // $GOROOT/go.env (Go 1.21 and later) holds the defaults of GOPROXY, GOSUMDB and
+    // GOTOOLCHAIN: without it they are empty and every module download fails.
+    let ships_go_env = f
+        .running_version()
+        .is_some_and(|v| v >= gomedic_goenv::GoVersion::parse("1.21").expect("valid"));
+    let go_env_path = root.join("go.env");
+    if ships_go_env && f.file_kind(&go_env_path) == FileKind::Missing {
+        let empty = |k: &str| match f.go_env_value(k) {
+            Some(v) => v.is_empty(),
+            None => f.setting_of(k).source == Source::Default { note: String::new() } || f.setting(k).is_empty(),
+        };
+        let broken: Vec<&str> = ["GOPROXY", "GOSUMDB"].into_iter().filter(|k| empty(k)).collect();
+        let (sev, msg) = if broken.is_empty() {
+            (Status::Warn, format!("{} is missing: the installation is incomplete (GOPROXY and GOSUMDB are set elsewhere, but GOTOOLCHAIN's default is gone)", go_env_path.display()))
+        } else {
+            (Status::Error, format!(
+                "{} is missing, so {} {} empty: every module download fails with \"GOPROXY list is not the empty string, but contains no entries\"",
+                go_env_path.display(),
+                broken.join(" and "),
+                if broken.len() == 1 { "is" } else { "are" }
+            ))
+        };
+        status = status.worst(sev);
+        if summary == format!("GOROOT {}", root.display()) {
+            summary = msg.clone();
+        }
+        found.push((sev, Code::GorootNoGoEnv, msg));
+        details.push("every Go release since 1.21 ships go.env with GOPROXY=https://proxy.golang.org,direct, GOSUMDB=sum.golang.org and GOTOOLCHAIN=auto; a packager or cleanup that dropped it breaks downloads".into());
+        let file = crate::util::shell_quote(&go_env_path.display().to_string(), f.windows());
+        fixes.push(Fix::manual(
+            "goroot.restore-go-env",
+            "Restore go.env in GOROOT (or reinstall Go from https://go.dev/dl/); writing into GOROOT may need sudo",
+            vec![if f.windows() {
+                format!("Set-Content -Path {file} -Value 'GOPROXY=https://proxy.golang.org,direct','GOSUMDB=sum.golang.org','GOTOOLCHAIN=auto'")
+            } else {
+                format!("printf '%s\\n' 'GOPROXY=https://proxy.golang.org,direct' 'GOSUMDB=sum.golang.org' 'GOTOOLCHAIN=auto' > {file}")
+            }],
+        ));
+    }
+
+    let from_env_file = matches!(setting.source, Source::EnvFile { .. });
+    if from_env_file {
+        details.push(format!(
+            "GOROOT comes from the go env file ({}): go.env reports that, with its fix (gomedic fix env.goroot-file)",
+            setting.source.describe()
+        ));
+    }
+    if let Some(own) = own.as_ref().filter(|_| !from_env_file) {
         if !same_dir(f, own, &root) {
             found.push((
                 Status::Warn,

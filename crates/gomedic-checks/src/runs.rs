@@ -9,6 +9,44 @@ use gomedic_facts::os::exec::{Exit, Failure};
 use gomedic_facts::os::{ntstatus, signal};
 
 pub fn check(f: &Facts) -> CheckResult {
+    let r = check_inner(f);
+    let Some(shebang) = f.go_script() else {
+        return r;
+    };
+    script(f, shebang, r)
+}
+
+/// go is a script: say so, and blame what a script does, not antivirus.
+fn script(f: &Facts, shebang: &str, mut r: CheckResult) -> CheckResult {
+    let path = f.go_binary().map(|g| g.path.display().to_string()).unwrap_or_default();
+    let interp = shebang.trim_start_matches("#!").split_whitespace().next().unwrap_or("").to_string();
+    let note = format!("{path} is a script ({shebang}), not the Go toolchain's executable: a wrapper, a version manager's shim, or a replacement; what it runs decides what `go` does");
+    let class = r.data.get("classification").and_then(|v| v.as_str()).unwrap_or("").to_string();
+    if r.status == Status::Ok {
+        r.details.insert(0, format!("note: {note}"));
+        return r.data("script", shebang.to_string());
+    }
+    // Antivirus is not why a script misbehaves.
+    r.details.retain(|d| !d.contains("antivirus") && !d.contains("security agent"));
+    r.fixes.retain(|x| x.id != "av.check");
+    let why = match class.as_str() {
+        "not_found" if !interp.is_empty() && f.file_kind(std::path::Path::new(&interp)) == crate::facts::FileKind::Missing => {
+            r.summary = format!("go is a script whose interpreter {interp} does not exist");
+            for x in &mut r.findings {
+                x.message = format!("{} ({})", r.summary, x.message);
+            }
+            format!("the kernel cannot start {path}: its first line names {interp}, which does not exist")
+        }
+        "timeout" => "the script hangs: look at what it runs (a wrapper waiting for input, the network or a lock)".to_string(),
+        "ok" => "the script is slow: look at what it runs before go (version managers resolve the version on every call)".to_string(),
+        _ => "run it with `sh -x` (or read it) to see what it does; reinstalling Go from https://go.dev/dl/ restores the real binary if it was replaced".to_string(),
+    };
+    r.details.insert(0, note);
+    r.details.insert(1, why);
+    r.data("script", shebang.to_string())
+}
+
+fn check_inner(f: &Facts) -> CheckResult {
     let Some(go) = f.go_binary() else {
         return CheckResult::error("no go binary to run (see go.binary)")
             .finding(Code::GoNotFound, Status::Error, "no go binary to run (see go.binary)")

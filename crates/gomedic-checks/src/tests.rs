@@ -82,6 +82,9 @@ impl Gather for Canned {
             probed: Some(p.into()),
             writable: Ok(()),
             free_bytes: Some(1 << 40),
+            owner_uid: None,
+            process_uid: None,
+            read_only_fs: false,
         }
     }
     fn build_probe(
@@ -903,4 +906,21 @@ fn every_problem_has_a_registered_code() {
     ] {
         assert!(seen.contains(code), "no situation produced {code}; seen: {seen:?}");
     }
+}
+
+#[test]
+fn path_tools_on_windows_repairs_the_registry_path_not_with_setenvironmentvariable() {
+    let f = win_facts_with_user_path(gomedic_facts::os::registry::RegValue {
+        kind: gomedic_facts::os::registry::REG_EXPAND_SZ,
+        data: "C:\\Go\\bin".into(),
+    });
+    let r = eval(&f, "path.tools");
+    assert_eq!(r.status, Status::Warn, "{r:?}");
+    let fx = r.fixes.iter().find(|x| x.id == "path.add-gobin").expect("fix");
+    let all = fx.commands.join("\n");
+    assert!(all.contains("gomedic fix win.path-repair"), "{all}");
+    assert!(all.contains("-notcontains 'C:\\Users\\dev\\go\\bin'"), "{all}");
+    // It reads the expanded PATH and writes REG_SZ: every %VARIABLE% would be frozen.
+    assert!(!all.contains("SetEnvironmentVariable('Path'"), "{all}");
+    assert!(!fx.commands.iter().any(|c| c.starts_with("setx")), "{all}");
 }

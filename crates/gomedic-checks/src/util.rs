@@ -53,12 +53,14 @@ pub fn human_bytes(b: u64) -> String {
     }
 }
 
+/// A duration for people, in gomedic's one format (`35 ms`, `2.5 s`).
 pub fn ms(d: std::time::Duration) -> String {
-    if d.as_millis() >= 10_000 {
-        format!("{:.1} s", d.as_secs_f64())
-    } else {
-        format!("{} ms", d.as_millis())
-    }
+    gomedic_core::duration::human(d)
+}
+
+/// `1 directory`, `2 directories`: a count with its noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Same directory, resolving symlinks when both exist; else a textual comparison that
@@ -106,5 +108,72 @@ pub fn shell_quote(s: &str, windows: bool) -> String {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// How to stop the top layers of a setting from giving it a value the caller calls bad,
+/// so the layer below (down to `$GOROOT/go.env`) applies, or `good` is written when no
+/// layer below has a good value. An environment variable overrides the go env file, so
+/// it is always removed first (`go env -w` alone would change nothing).
+pub struct LayerRepair {
+    pub commands: Vec<String>,
+    /// Only the go env file changes: gomedic can apply it itself.
+    pub action: Option<gomedic_core::FixAction>,
+}
+
+/// `default_ok`: the go command's own default (no layer sets the key) is fine.
+pub fn repair_layers(f: &Facts, key: &str, bad: &dyn Fn(&str) -> bool, good: &str, default_ok: bool) -> LayerRepair {
+    use gomedic_goenv::settings::Source;
+    let s = f.setting_of(key);
+    let mut layers: Vec<(Source, String)> = vec![(s.source.clone(), s.raw.clone().unwrap_or(s.value.clone()))];
+    layers.extend(s.shadows.iter().map(|l| (l.source.clone(), l.value.clone())));
+    let mut commands = Vec::new();
+    let mut in_environment = false;
+    let mut unset_file = false;
+    let mut settled = default_ok;
+    for (src, value) in &layers {
+        match src {
+            Source::Environment if bad(value) => {
+                in_environment = true;
+                commands.push(if f.windows() {
+                    format!("Remove-Item Env:{key}; [Environment]::SetEnvironmentVariable('{key}', $null, 'User')   # this terminal, and new ones")
+                } else {
+                    format!("unset {key}   # and delete the line that sets it in your shell profile")
+                });
+            }
+            Source::EnvFile { .. } if bad(value) => unset_file = true,
+            Source::Environment | Source::EnvFile { .. } | Source::GorootGoEnv { .. } => {
+                settled = !bad(value);
+                break;
+            }
+            Source::Default { .. } => {
+                settled = default_ok;
+                break;
+            }
+        }
+    }
+    let quote = |s: &str| shell_quote(s, f.windows());
+    let action = if settled {
+        if unset_file {
+            commands.push(format!("go env -u {key}"));
+        }
+        unset_file.then(|| gomedic_core::FixAction::GoEnv { set: vec![], unset: vec![key.to_string()] })
+    } else {
+        commands.push(format!("go env -w {}", quote(&format!("{key}={good}"))));
+        Some(gomedic_core::FixAction::GoEnv { set: vec![(key.to_string(), good.to_string())], unset: vec![] })
+    };
+    LayerRepair {
+        commands,
+        action: if in_environment { None } else { action },
+    }
+}
+
+impl LayerRepair {
+    /// The fix: automatic when only the go env file changes.
+    pub fn fix(self, id: &str, description: impl Into<String>) -> gomedic_core::Fix {
+        match self.action {
+            Some(a) => gomedic_core::Fix::auto(id, description, self.commands, a),
+            None => gomedic_core::Fix::manual(id, description, self.commands),
+        }
     }
 }

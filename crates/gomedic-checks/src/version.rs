@@ -121,12 +121,18 @@ pub fn check(f: &Facts) -> CheckResult {
                 let lang_only = req.is_lang();
                 if req.first_release() > installed {
                     let need = req.first_release();
-                    if switching {
+                    let cached = toolchain_cached(f, &need);
+                    if switching && cached.is_some() {
+                        details.push(format!(
+                            "{name} needs go >= {raw}: the go command switches to go{need}, already in the module cache ({})",
+                            cached.as_deref().unwrap_or_default()
+                        ));
+                    } else if switching {
                         status = status.worst(Status::Warn);
                         let msg = format!("{name} needs go >= {raw}; the go command will switch to (and may download) go{need} because GOTOOLCHAIN={}", tc_setting.value);
                         found.push((Status::Warn, Code::GomodSwitchesToolchain, msg.clone()));
                         problems.push(msg);
-                        if lang_only {
+                        if lang_only && installed < GoVersion::parse("1.21.1").expect("valid") {
                             details.push(format!("`go {raw}` is a language version, not a release: Go before 1.21.1 tries to download a nonexistent `go{raw}` (\"toolchain not available\", golang/go#62278). Write `go {need}`"));
                             fixes.push(Fix::manual(
                                 "gomod.go-patch",
@@ -134,7 +140,8 @@ pub fn check(f: &Facts) -> CheckResult {
                                 vec![format!("go mod edit -go={need}")],
                             ));
                         }
-                        details.push("without network access to the module proxy this download fails; install that version or set GOTOOLCHAIN=local and upgrade".into());
+                        details.push(format!("the first go command here downloads golang.org/toolchain@v0.0.1-go{need}.<os>-<arch> from GOPROXY (checked against GOSUMDB) and caches it; without network access to them it fails. Installing go{need} or newer avoids the download"));
+                        unreleased_note(f, &need, &name, &mut details);
                     } else {
                         status = Status::Error;
                         let msg = format!(
@@ -143,10 +150,28 @@ pub fn check(f: &Facts) -> CheckResult {
                         );
                         found.push((Status::Error, Code::GomodNeedsNewerGo, msg.clone()));
                         problems.push(msg);
+                        details.push(format!(
+                            "every go command here fails: `go: {} requires go >= {raw} (running go {installed}; GOTOOLCHAIN={})`",
+                            m.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                            tc_setting.value
+                        ));
+                        unreleased_note(f, &need, &name, &mut details);
+                        let is_switching = |v: &str| {
+                            let t = Toolchain::parse(v);
+                            matches!(t, Toolchain::Auto | Toolchain::Path | Toolchain::Pinned { mode: Some(_), .. })
+                        };
+                        let repair = crate::util::repair_layers(f, "GOTOOLCHAIN", &|v| !is_switching(v), "auto", false);
+                        if tc_setting.source == Source::Environment {
+                            details.push(format!("GOTOOLCHAIN={} comes from the GOTOOLCHAIN variable in your environment: it overrides the go env file, so `go env -w GOTOOLCHAIN=...` alone changes nothing", tc_setting.value));
+                        }
+                        fixes.push(repair.fix(
+                            "version.allow-switch",
+                            format!("Let the go command switch to the go{need} toolchain {name} asks for (GOTOOLCHAIN=auto: downloaded once, then cached)"),
+                        ));
                         fixes.push(Fix::manual(
                             "version.upgrade-for-module",
-                            format!("Install go{need} or newer, or allow switching"),
-                            vec![format!("go env -w GOTOOLCHAIN=go{need}+auto")],
+                            format!("Or install go{need} or newer (https://go.dev/dl/) and put it first on PATH"),
+                            vec![],
                         ));
                     }
                 } else if lang_only && req >= GoVersion::parse("1.21").expect("valid") {
@@ -207,3 +232,29 @@ fn unset_tc_fix(f: &Facts, src: &Source) -> Fix {
     }
 }
 
+
+/// Where the module cache holds the go{need} toolchain for this host, if it does (the
+/// go command then switches to it without downloading).
+fn toolchain_cached(f: &Facts, need: &GoVersion) -> Option<String> {
+    let modcache = f.setting("GOMODCACHE");
+    let os = f.go_env_value("GOHOSTOS").filter(|v| !v.is_empty())?;
+    let arch = f.go_env_value("GOHOSTARCH").filter(|v| !v.is_empty())?;
+    if modcache.is_empty() {
+        return None;
+    }
+    let dir = std::path::Path::new(&modcache).join(format!("golang.org/toolchain@v0.0.1-go{need}.{os}-{arch}"));
+    let go = dir.join("bin").join(if f.windows() { "go.exe" } else { "go" });
+    (f.file_kind(&go) == crate::facts::FileKind::File).then(|| dir.display().to_string())
+}
+
+/// A note when the version asked for is newer than every Go release line gomedic knows:
+/// it may not exist, and then neither a download nor an install can provide it.
+fn unreleased_note(f: &Facts, need: &GoVersion, name: &str, details: &mut Vec<String>) {
+    let newest = &f.policy.newest_known_line;
+    if (need.major, need.minor) > (newest.major, newest.minor) {
+        details.push(format!(
+            "go{need} is newer than the newest Go release line gomedic knows (go{}.{}): if it is not released yet, no download or install can provide it, and the go line of {name} is a mistake (`go mod edit -go=VERSION` with a released version fixes it)",
+            newest.major, newest.minor
+        ));
+    }
+}

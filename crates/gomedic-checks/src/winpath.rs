@@ -155,11 +155,11 @@ pub fn check(f: &Facts) -> CheckResult {
         match v {
             None => details.push(format!("{}: not set", scope.spec())),
             Some(v) => details.push(format!(
-                "{}: {}, {} characters, {} entries",
+                "{}: {}, {}, {}",
                 scope.spec(),
                 v.kind_name(),
-                v.data.chars().count(),
-                entries(v).len()
+                crate::util::count(v.data.chars().count(), "character", "characters"),
+                crate::util::count(entries(v).len(), "entry", "entries")
             )),
         }
     }
@@ -190,7 +190,7 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     if !missing.is_empty() {
         status = status.worst(Status::Warn);
-        let msg = format!("{} PATH entries do not exist", missing.len());
+        let msg = if missing.len() == 1 { "1 PATH entry does not exist".to_string() } else { format!("{} PATH entries do not exist", missing.len()) };
         found.push((Status::Warn, Code::WinpathMissingEntries, format!("{msg}: {}", missing.join("; "))));
         problems.push(msg);
         details.extend(missing.iter().take(15).map(|m| format!("missing: {m}")));

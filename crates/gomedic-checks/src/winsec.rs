@@ -177,7 +177,7 @@ pub fn check_defender(f: &Facts) -> CheckResult {
             let go: Vec<&Detection> = ds.iter().filter(|d| go_detection(d, &dirs)).collect();
             if !go.is_empty() {
                 st = Status::Error;
-                let msg = format!("Defender acted on {} Go-related file(s): quarantined or blocked test binaries make builds fail for no visible reason", go.len());
+                let msg = format!("Defender acted on {}: quarantined or blocked test binaries make builds fail for no visible reason", crate::util::count(go.len(), "Go-related file", "Go-related files"));
                 found.push((Status::Error, Code::DefenderGoFilesDetected, msg.clone()));
                 problems.push(msg);
                 for d in go.iter().take(10) {
@@ -246,8 +246,8 @@ pub fn check_av(f: &Facts) -> CheckResult {
         );
     }
     let mut r = CheckResult::ok(format!(
-        "{} antivirus product(s) registered",
-        products.len()
+        "{} registered",
+        crate::util::count(products.len(), "antivirus product", "antivirus products")
     ));
     let mut third = Vec::new();
     for p in products {
@@ -312,13 +312,13 @@ pub fn check_firewall(f: &Facts) -> CheckResult {
         })
         .count();
     let mut r = if !blocks.is_empty() {
-        let msg = format!("{} inbound firewall rule(s) block Go debug/test binaries (a \"Cancel\" on the firewall prompt creates these)", blocks.len());
+        let msg = format!("{} Go debug/test binaries (a \"Cancel\" on the firewall prompt creates these)", if blocks.len() == 1 { "1 inbound firewall rule blocks".to_string() } else { format!("{} inbound firewall rules block", blocks.len()) });
         CheckResult::warn(msg.clone()).finding(Code::FirewallBlocksGo, Status::Warn, msg)
     } else if per_binary > 0 {
         let msg = format!("{per_binary} firewall rules for temporary go-build binaries: each `go run`/`go test` binary triggers a new prompt because rules are per path");
         CheckResult::warn(msg.clone()).finding(Code::FirewallPerBinaryRules, Status::Warn, msg)
     } else {
-        CheckResult::ok(format!("{} Go-related inbound rule(s)", relevant.len()))
+        CheckResult::ok(crate::util::count(relevant.len(), "Go-related inbound rule", "Go-related inbound rules"))
     };
     if !blocks.is_empty() && per_binary > 0 {
         r = r.finding(

@@ -5,6 +5,7 @@
 //! secrets are masked once, here, before anything is printed.
 
 pub mod check;
+pub mod duration;
 pub mod hint;
 pub mod net;
 pub mod redact;

@@ -92,6 +92,11 @@ pub struct Report {
     pub gomedic_version: String,
     pub host: Host,
     pub duration_ms: u64,
+    /// The run as a whole: `error` when any check is `error`, `timeout` or `failed`, else
+    /// `warn` when any check warns, else `ok`.
+    pub status: Status,
+    /// The exit code this run ends with (`0` or `1`; `--strict` included).
+    pub exit_code: u8,
     pub summary: Summary,
     pub checks: Vec<CheckReport>,
 }
@@ -116,14 +121,36 @@ impl Report {
         duration_ms: u64,
         checks: Vec<CheckReport>,
     ) -> Self {
-        Report {
+        let summary = Summary::of(&checks);
+        let status = if summary.count(Status::Error)
+            + summary.count(Status::Timeout)
+            + summary.count(Status::Failed)
+            > 0
+        {
+            Status::Error
+        } else if summary.count(Status::Warn) > 0 {
+            Status::Warn
+        } else {
+            Status::Ok
+        };
+        let mut r = Report {
             schema: REPORT_SCHEMA,
             gomedic_version: gomedic_version.to_string(),
             host,
             duration_ms,
-            summary: Summary::of(&checks),
+            status,
+            exit_code: 0,
+            summary,
             checks,
-        }
+        };
+        r.exit_code = r.exit_code(false) as u8;
+        r
+    }
+
+    /// Records the exit code under `--strict` (warnings fail the run).
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.exit_code = self.exit_code(strict) as u8;
+        self
     }
 
     /// Exit code implied by the results alone (never by how they were printed).
@@ -228,6 +255,20 @@ mod tests {
         assert_eq!(rep(&[Status::Error]).exit_code(false), ExitCode::Problems);
         assert_eq!(rep(&[Status::Timeout]).exit_code(false), ExitCode::Problems);
         assert_eq!(rep(&[Status::Failed]).exit_code(false), ExitCode::Problems);
+    }
+
+    #[test]
+    fn overall_status_and_exit_code_are_in_the_report() {
+        let v = serde_json::to_value(rep(&[Status::Ok, Status::Warn, Status::Skipped])).unwrap();
+        assert_eq!(v["status"], "warn");
+        assert_eq!(v["exit_code"], 0);
+        let v = serde_json::to_value(rep(&[Status::Ok, Status::Warn]).strict(true)).unwrap();
+        assert_eq!(v["exit_code"], 1);
+        let v = serde_json::to_value(rep(&[Status::Ok, Status::Timeout])).unwrap();
+        assert_eq!(v["status"], "error");
+        assert_eq!(v["exit_code"], 1);
+        let v = serde_json::to_value(rep(&[Status::Ok, Status::Skipped])).unwrap();
+        assert_eq!(v["status"], "ok");
     }
 
     #[test]

@@ -85,7 +85,11 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
 
     for (i, c) in checks.iter().enumerate() {
         if let Some(why) = c.not_applicable(&facts) {
-            slots[i] = Some(CheckReport::new(&c.meta, CheckResult::skipped(why), 0));
+            let mut r = CheckResult::skipped(why);
+            if let Some(os) = c.only_on(&facts) {
+                r = r.data("only_on", os);
+            }
+            slots[i] = Some(CheckReport::new(&c.meta, r, 0));
             continue;
         }
         if c.meta.deep && !opts.deep {
@@ -212,11 +216,7 @@ fn timed_out(waited: Duration, why: &str) -> CheckResult {
 }
 
 fn fmt_dur(d: Duration) -> String {
-    if d.as_secs() >= 1 {
-        format!("{:.1} s", d.as_secs_f64())
-    } else {
-        format!("{} ms", d.as_millis())
-    }
+    gomedic_core::duration::human(d)
 }
 
 #[cfg(test)]

@@ -130,6 +130,11 @@ impl Facts {
         })
     }
 
+    /// Probes a directory that is not one of Go's (a place a fix would move one to).
+    pub fn probe_dir(&self, path: &Path) -> DirProbe {
+        self.gather.probe_dir(path)
+    }
+
     /// Reads a small file through the gather layer (also alternate data streams on Windows).
     pub fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         self.gather.read_file(path)

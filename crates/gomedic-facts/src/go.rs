@@ -133,6 +133,22 @@ impl Facts {
         }
     }
 
+    /// The `#!` line when the go binary is a script (a wrapper, a version manager's shim,
+    /// or a replacement) rather than the toolchain's executable.
+    pub fn go_script(&self) -> Option<&str> {
+        self.go_script
+            .get_or_init(|| {
+                let go = self.go_binary()?;
+                // Real go binaries are megabytes: the bounded read refuses them unread.
+                let data = self.gather.read_file(&go.path).ok()?;
+                let first = data.split(|b| *b == b'\n').next()?;
+                first
+                    .starts_with(b"#!")
+                    .then(|| String::from_utf8_lossy(first).trim_end().to_string())
+            })
+            .as_deref()
+    }
+
     /// `go version`, or `None` when there is no go to run. Only needed when `go env`
     /// failed: it tells "go does not start" apart from "go starts but `go env` fails".
     pub fn go_version(&self) -> Option<&exec::Result> {

@@ -19,12 +19,14 @@ pub mod go;
 pub mod network;
 pub mod os;
 pub mod policy;
+pub mod shell;
 pub mod windows;
 
 pub use files::{FileError, UserEnvFile};
 pub use gather::{BuildProbe, BuildStep, CanaryProbe, FileKind, Gather, RegistryPaths};
 pub use go::{GoEnvError, GoEnvFact, GO_ENV_KEYS};
 pub use policy::Policy;
+pub use shell::{Shell, ShellKind};
 
 use gomedic_core::net::EndpointReport;
 use gomedic_goenv::envfile::EnvFile;
@@ -82,6 +84,8 @@ pub struct Facts {
     net: OnceLock<Vec<EndpointReport>>,
     registry: OnceLock<RegistryPaths>,
     security: OnceLock<gomedic_sys::winsec::Snapshot>,
+    shell: OnceLock<Option<Shell>>,
+    go_script: OnceLock<Option<String>>,
 }
 
 impl Facts {
@@ -117,6 +121,8 @@ impl Facts {
             net: OnceLock::new(),
             registry: OnceLock::new(),
             security: OnceLock::new(),
+            shell: OnceLock::new(),
+            go_script: OnceLock::new(),
         }
     }
 

@@ -161,11 +161,7 @@ pub fn probe_all(targets: &[Target], cfg: &ProbeConfig) -> Vec<EndpointReport> {
 }
 
 fn fmt(d: Duration) -> String {
-    if d.subsec_millis() == 0 {
-        format!("{} s", d.as_secs())
-    } else {
-        format!("{} ms", d.as_millis())
-    }
+    gomedic_core::duration::human(d)
 }
 
 fn blank(t: &Target) -> EndpointReport {

@@ -18,6 +18,12 @@ pub struct DirProbe {
     pub writable: Result<(), String>,
     /// Bytes available to this user on the filesystem holding `probed`.
     pub free_bytes: Option<u64>,
+    /// Who owns `probed` and who gomedic runs as (Unix uids; `None` elsewhere), so a
+    /// directory left by `sudo go ...` can be told from one made read-only.
+    pub owner_uid: Option<u32>,
+    pub process_uid: Option<u32>,
+    /// The filesystem holding `probed` is mounted read-only: only moving the directory helps.
+    pub read_only_fs: bool,
 }
 
 /// Probes `path`; never fails, every problem is recorded in the result.
@@ -39,6 +45,7 @@ pub fn probe_dir(path: &Path) -> DirProbe {
         )),
     };
     let free_bytes = probed.as_deref().and_then(|p| free_space(p).ok());
+    let (owner_uid, process_uid, read_only_fs) = ownership(probed.as_deref());
     DirProbe {
         path: path.to_path_buf(),
         exists,
@@ -46,7 +53,36 @@ pub fn probe_dir(path: &Path) -> DirProbe {
         probed,
         writable,
         free_bytes,
+        owner_uid,
+        process_uid,
+        read_only_fs,
     }
+}
+
+#[cfg(unix)]
+fn ownership(p: Option<&Path>) -> (Option<u32>, Option<u32>, bool) {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::MetadataExt;
+    let Some(p) = p else {
+        return (None, Some(unsafe { libc::geteuid() }), false);
+    };
+    let owner = std::fs::metadata(p).ok().map(|m| m.uid());
+    let ro = std::ffi::CString::new(p.as_os_str().as_bytes())
+        .ok()
+        .map(|c| {
+            let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+            let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
+            #[allow(clippy::unnecessary_cast)]
+            let rdonly = st.f_flag as u64 & libc::ST_RDONLY as u64 != 0;
+            rc == 0 && rdonly
+        })
+        .unwrap_or(false);
+    (owner, Some(unsafe { libc::geteuid() }), ro)
+}
+
+#[cfg(not(unix))]
+fn ownership(_: Option<&Path>) -> (Option<u32>, Option<u32>, bool) {
+    (None, None, false)
 }
 
 fn nearest_existing_dir(path: &Path) -> Option<PathBuf> {

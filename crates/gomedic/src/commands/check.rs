@@ -67,8 +67,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         host,
         start.elapsed().as_millis() as u64,
         checks,
-    );
-    let code = report.exit_code(args.strict) as u8;
+    )
+    .strict(args.strict);
+    let code = report.exit_code;
     let redacted = report.redact(&super::common::redactor(&facts));
 
     let stdout = std::io::stdout();

@@ -86,7 +86,7 @@ fn killed_names_the_signal() {
 }
 
 #[test]
-fn slow_start_warns_about_antivirus() {
+fn slow_start_of_a_script_blames_the_script() {
     let mut t = TestEnv::new(&[]);
     let real = newest().join("bin/go");
     let d = fake(
@@ -98,7 +98,37 @@ fn slow_start_warns_about_antivirus() {
     let r = runs(&t, &[]);
     let c = check(&r, "go.runs");
     assert_eq!(c["status"], "warn", "{c:#}");
-    assert!(text(&r, "go.runs").contains("antivirus"));
+    // This go is a script: the script is what is slow, not an antivirus scan.
+    assert!(text(&r, "go.runs").contains("is a script (#!/bin/sh)"), "{c:#}");
+    assert!(text(&r, "go.runs").contains("the script is slow"), "{c:#}");
+    assert!(!text(&r, "go.runs").contains("antivirus"), "{c:#}");
+}
+
+/// A go replaced by a script is named as one, and its failures are blamed on what the
+/// script does (a missing interpreter, a hang), never on antivirus.
+#[test]
+fn a_script_go_is_said_to_be_one() {
+    for (name, first, body, class, says) in [
+        ("nointerp", "#!/nonexistent/sh", "echo hi", "not_found", "interpreter /nonexistent/sh does not exist"),
+        ("hangs", "#!/bin/sh", "sleep 30", "timeout", "the script hangs"),
+        ("exit", "#!/bin/sh", "exit 3", "exit_code", "is a script (#!/bin/sh)"),
+    ] {
+        let mut t = TestEnv::new(&[]);
+        let d = t.path(&format!("fake-{name}"));
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("go"), format!("{first}\n{body}\n")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(d.join("go"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        t.set("PATH", format!("{}:/usr/bin:/bin", d.display()));
+        let r = runs(&t, &["--go-timeout", "1"]);
+        let c = check(&r, "go.runs");
+        assert_eq!(c["data"]["classification"], class, "{name}: {c:#}");
+        assert_eq!(c["data"]["script"], first, "{name}: {c:#}");
+        let s = text(&r, "go.runs");
+        assert!(s.contains(says), "{name}: {c:#}");
+        assert!(!s.contains("antivirus") && !s.contains("quarantine"), "{name}: {c:#}");
+        assert!(text(&r, "go.binary").contains("is a script"), "{name}");
+    }
 }
 
 #[test]

@@ -213,7 +213,8 @@ fn fix_goroot_in_env_file_then_undo() {
         std::fs::read_to_string(t.env_file()).unwrap(),
         "GOPRIVATE=*.corp.example\n"
     );
-    assert!(out.contains("re-check: ✓ go.root"), "{out}");
+    // go.env proposes it (go.root points there rather than repeating it).
+    assert!(out.contains("re-check: ✓ go.env"), "{out}");
     let (_, r) = t.check_json(&["--only", "go.root,go.env"]);
     assert_eq!(status(&r, "go.root"), "ok");
     let o = gm(&t, &["undo"]);
@@ -221,7 +222,7 @@ fn fix_goroot_in_env_file_then_undo() {
     assert_eq!(std::fs::read_to_string(t.env_file()).unwrap(), original);
     // Undo re-runs the checks that proposed the fix; the GOROOT problem is back.
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("re-check: ✗ go.root"), "{out}");
+    assert!(out.contains("re-check: ✗ go.env"), "{out}");
     // Unknown fix ids are usage errors.
     assert_eq!(
         gm(&t, &["fix", "no.such-fix", "--yes"]).status.code(),

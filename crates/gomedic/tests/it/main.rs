@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod advice;
 mod check_fakes;
 mod check_real;
 mod cli;
@@ -13,5 +14,6 @@ mod journal;
 mod leaks;
 mod net;
 mod settings;
+mod snapshots;
 mod route_diff;
 mod wdac;
