@@ -1,6 +1,7 @@
 //! `gomedic undo`: restore what a journaled change replaced.
 
 use super::common;
+use anyhow::Context;
 use crate::cli::UndoArgs;
 use gomedic_checks::Policy;
 
@@ -12,16 +13,16 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
         let entries = match journal.list() {
             Ok(e) => e,
             Err(e) => {
-                eprintln!("gomedic: error: {e}");
+                errln!("gomedic: error: {e}");
                 return Ok(1);
             }
         };
         if entries.is_empty() {
-            println!("no changes recorded in {}", journal.dir().display());
+            outln!("no changes recorded in {}", journal.dir().display())?;
         }
         for e in entries {
             let files: Vec<String> = e.plan.changes.iter().map(|c| c.target()).collect();
-            println!(
+            outln!(
                 "{}  {:<11} {}  {}",
                 e.id,
                 serde_json::to_value(e.state)
@@ -30,10 +31,10 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
                     .unwrap_or_default(),
                 e.plan.fix_id,
                 files.join(", ")
-            );
+            )?;
             for c in &e.plan.changes {
                 for s in &c.summary {
-                    println!("    {}", r.redact(s));
+                    outln!("    {}", r.redact(s))?;
                 }
             }
         }
@@ -44,7 +45,7 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
         None => match journal.last_undoable() {
             Ok(Some(e)) => Ok(e),
             Ok(None) => {
-                println!("nothing to undo");
+                outln!("nothing to undo")?;
                 return Ok(0);
             }
             Err(e) => Err(e),
@@ -53,21 +54,26 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
     let entry = match entry {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("gomedic: error: {e}");
+            errln!("gomedic: error: {e}");
             return Ok(2);
         }
     };
-    println!("undo {} ({})", entry.id, entry.plan.fix_id);
-    for c in &entry.plan.changes {
-        println!("  {} {}", c.undo_verb(), c.target());
-    }
+    // What would be restored; not shown, not restored (exit code 3).
+    let shown = (|| {
+        outln!("undo {} ({})", entry.id, entry.plan.fix_id)?;
+        for c in &entry.plan.changes {
+            outln!("  {} {}", c.undo_verb(), c.target())?;
+        }
+        std::io::Result::Ok(())
+    })();
+    shown.context("nothing was restored")?;
     if args.dry_run {
-        println!("dry run: nothing was changed");
+        outln!("dry run: nothing was changed")?;
         return Ok(0);
     }
     match journal.undo(&entry.id, args.force) {
         Ok(_) => {
-            println!("undone");
+            crate::output::change(&format!("undone {}", entry.id));
             let mut ids: Vec<&str> = entry.plan.recheck.iter().map(String::as_str).collect();
             if ids.is_empty() {
                 ids.push("go.env");
@@ -76,7 +82,7 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
             Ok(0)
         }
         Err(e) => {
-            eprintln!("gomedic: error: {}", r.redact(&e.to_string()));
+            errln!("gomedic: error: {}", r.redact(&e.to_string()));
             Ok(1)
         }
     }
