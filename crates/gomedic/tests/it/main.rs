@@ -10,6 +10,7 @@ mod env_diff;
 mod env_fix;
 mod env_targets;
 mod net;
+mod robust;
 mod settings;
 mod route_diff;
 mod wdac;
