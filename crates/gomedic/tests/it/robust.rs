@@ -519,3 +519,52 @@ fn go_mod_lines_judged_like_real_go() {
         }
     }
 }
+
+/// Files gomedic reads because a variable names them: a FIFO (would block), /dev/zero
+/// (never ends) or a directory. Every command finishes, with a sane exit code.
+#[test]
+fn variables_naming_fifos_devices_and_directories() {
+    let t = TestEnv::with_go("1.27.3");
+    let fifo = t.path("fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let dir = t.path("a-dir");
+    std::fs::create_dir_all(&dir).unwrap();
+    let all: &[&[&str]] = &[
+        &["check", "--offline", "--format", "json"],
+        &["env", "--format", "json"],
+        &["net", "--timeout", "2s", "https://127.0.0.1:9"],
+        &["env", "set", "GOPRIVATE=v.example", "--dry-run"],
+    ];
+    // GOENV: go itself blocks on such a file (until --go-timeout).
+    let goenv: &[&[&str]] = &[&["check", "--offline", "--format", "json", "--go-timeout", "1s"]];
+    for var in ["GOENV", "GOWORK", "SSL_CERT_FILE", "GOMEDIC_HOSTS_FILE", "NETRC"] {
+        for target in [&fifo, Path::new("/dev/zero"), &dir] {
+            let env = [(var, OsString::from(target))];
+            for args in if var == "GOENV" { goenv } else { all } {
+                let mut child = command(&t, &env, args)
+                    .stdout(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                let start = std::time::Instant::now();
+                let status = loop {
+                    if let Some(s) = child.try_wait().unwrap() {
+                        break s;
+                    }
+                    if start.elapsed() > std::time::Duration::from_secs(60) {
+                        let _ = child.kill();
+                        panic!("{var}={} {args:?} hangs", target.display());
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                };
+                let mut stderr = String::new();
+                child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+                let code = status.code().unwrap_or(-1);
+                assert!(
+                    (0..=3).contains(&code) && !stderr.contains("panicked"),
+                    "{var}={} {args:?}: exit {code}\n{stderr}",
+                    target.display()
+                );
+            }
+        }
+    }
+}
