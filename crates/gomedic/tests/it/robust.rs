@@ -174,6 +174,7 @@ fn hostile_go_env_files() {
         let r = every_stdout(&t, &[], &["env", "--format", "json"], &ctx);
         assert_eq!(json(&r, &ctx)["schema"], "gomedic.env/v1");
         every_stdout(&t, &[], &["net", "route", "golang.org/x/text", "--format", "json"], &ctx);
+        every_stdout(&t, &[], &["undo", "--list"], &ctx);
     }
 }
 
@@ -341,7 +342,7 @@ fn env_set_into_a_closing_pipe_still_reports_the_change() {
         .unwrap()
         .contains("GOPRIVATE=pipe.example"));
     let id = applied.split_whitespace().nth(3).unwrap();
-    let list = run(&t, &[], &["undo", "--list"], Out::Captured);
+    let list = every_stdout(&t, &[], &["undo", "--list"], "journal with an entry");
     assert!(String::from_utf8_lossy(&list.stdout).contains(id));
 
     // A full stdout: the plan cannot be shown, so nothing is changed.
