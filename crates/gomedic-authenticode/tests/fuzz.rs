@@ -180,7 +180,10 @@ fn windows_go_tool() -> PathBuf {
         .filter(|(_, p)| p.extension().is_some_and(|x| x == "exe"))
         .collect();
     exes.sort();
-    exes.into_iter().next().expect("no .exe in the Windows Go tree").1
+    exes.into_iter()
+        .next()
+        .expect("no .exe in the Windows Go tree")
+        .1
 }
 
 proptest! {

@@ -465,7 +465,11 @@ fn pathscan_ten_thousand_entries() {
     );
     assert_eq!(scan.entries.len(), 10_004);
     assert_eq!(scan.winner().map(|c| c.path.clone()), Some(go));
-    assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[cfg(unix)]

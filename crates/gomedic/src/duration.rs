@@ -61,7 +61,9 @@ pub fn parse_nanos(s: &str) -> Result<i128, Error> {
                 .unwrap_or(tail.len());
             let (u, tail) = tail.split_at(unit_end);
             let per = unit(u).ok_or(Error::Syntax)?;
-            total = total.checked_add(number(num, per)?).ok_or(Error::Overflow)?;
+            total = total
+                .checked_add(number(num, per)?)
+                .ok_or(Error::Overflow)?;
             rest = tail;
         }
         total
@@ -99,7 +101,10 @@ fn number(s: &str, per: u128) -> Result<u128, Error> {
         if overflow {
             continue;
         }
-        match f.checked_mul(10).and_then(|v| v.checked_add(u64::from(b - b'0'))) {
+        match f
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(b - b'0')))
+        {
             Some(v) if v <= i64::MAX as u64 => {
                 f = v;
                 scale *= 10.0;
@@ -122,7 +127,9 @@ pub fn positive(flag: &str, s: &str) -> Result<Duration, String> {
         Err(Error::Negative) => Err(format!("{flag}: `{s}` is negative; it must be more than 0")),
         Ok(0) => Err(format!("{flag}: `{s}` is zero; it must be more than 0")),
         Err(Error::Overflow) => Err(format!("{flag}: `{s}` is too long; at most 24h")),
-        Ok(n) if n > MAX.as_nanos() as i128 => Err(format!("{flag}: `{s}` is too long; at most 24h")),
+        Ok(n) if n > MAX.as_nanos() as i128 => {
+            Err(format!("{flag}: `{s}` is too long; at most 24h"))
+        }
         Ok(n) => Ok(Duration::from_nanos(n as u64)),
     }
 }
@@ -149,9 +156,18 @@ mod tests {
         assert_eq!(ms("1.5"), Ok(1500));
         assert_eq!(ms("0.25"), Ok(250));
         assert_eq!(ms(" 2s "), Ok(2000));
-        assert_eq!(positive("--t", "1500us").unwrap(), Duration::from_micros(1500));
-        assert_eq!(positive("--t", "1500µs").unwrap(), Duration::from_micros(1500));
-        assert_eq!(positive("--t", "1500μs").unwrap(), Duration::from_micros(1500));
+        assert_eq!(
+            positive("--t", "1500us").unwrap(),
+            Duration::from_micros(1500)
+        );
+        assert_eq!(
+            positive("--t", "1500µs").unwrap(),
+            Duration::from_micros(1500)
+        );
+        assert_eq!(
+            positive("--t", "1500μs").unwrap(),
+            Duration::from_micros(1500)
+        );
         assert_eq!(positive("--t", "7ns").unwrap(), Duration::from_nanos(7));
         assert_eq!(ms("24h"), Ok(86_400_000));
     }
@@ -159,8 +175,8 @@ mod tests {
     #[test]
     fn refusals_name_the_flag() {
         for bad in [
-            "", "s", ".", ".s", "1", "x", "1x", "1 s", "1s2", "3sec", "1..5s", "NaN", "inf",
-            "1e3", "-", "+", "--1s", "1h-2m", "0x10s",
+            "", "s", ".", ".s", "1", "x", "1x", "1 s", "1s2", "3sec", "1..5s", "NaN", "inf", "1e3",
+            "-", "+", "--1s", "1h-2m", "0x10s",
         ] {
             if bad == "1" {
                 continue;
@@ -171,12 +187,22 @@ mod tests {
         assert!(positive("--deadline", "0").unwrap_err().contains("zero"));
         assert!(positive("--deadline", "0s").unwrap_err().contains("zero"));
         assert!(positive("--deadline", "0.0").unwrap_err().contains("zero"));
-        assert!(positive("--deadline", "-5").unwrap_err().contains("negative"));
-        assert!(positive("--deadline", "-1m").unwrap_err().contains("negative"));
-        assert!(positive("--deadline", "24h1ns").unwrap_err().contains("at most 24h"));
+        assert!(positive("--deadline", "-5")
+            .unwrap_err()
+            .contains("negative"));
+        assert!(positive("--deadline", "-1m")
+            .unwrap_err()
+            .contains("negative"));
+        assert!(positive("--deadline", "24h1ns")
+            .unwrap_err()
+            .contains("at most 24h"));
         assert!(positive("--deadline", "1e30").is_err());
-        assert!(positive("--deadline", "99999999999999999999999h").unwrap_err().contains("at most 24h"));
-        assert!(positive("--deadline", "9223372036854775807ns").unwrap_err().contains("at most"));
+        assert!(positive("--deadline", "99999999999999999999999h")
+            .unwrap_err()
+            .contains("at most 24h"));
+        assert!(positive("--deadline", "9223372036854775807ns")
+            .unwrap_err()
+            .contains("at most"));
         // Sub-nanosecond values round down to zero.
         assert!(positive("--t", "0.1ns").unwrap_err().contains("zero"));
     }

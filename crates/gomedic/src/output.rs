@@ -65,7 +65,10 @@ pub fn stdout() -> Stdout {
 }
 
 impl Stdout {
-    fn run(&mut self, f: impl FnOnce(&mut io::StdoutLock<'static>) -> io::Result<()>) -> io::Result<()> {
+    fn run(
+        &mut self,
+        f: impl FnOnce(&mut io::StdoutLock<'static>) -> io::Result<()>,
+    ) -> io::Result<()> {
         let mut st = state();
         if st.closed {
             return Ok(());

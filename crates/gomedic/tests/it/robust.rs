@@ -63,7 +63,12 @@ fn run(t: &TestEnv, env: &[(&str, OsString)], args: &[&str], out: Out) -> Run {
     let o = match out {
         Out::Captured => c.stdout(Stdio::piped()).output().unwrap(),
         Out::Full => c
-            .stdout(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap())
+            .stdout(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .unwrap(),
+            )
             .output()
             .unwrap(),
         Out::Closed => {
@@ -95,7 +100,8 @@ fn every_stdout(t: &TestEnv, env: &[(&str, OsString)], args: &[&str], ctx: &str)
     let normal = run(t, env, args, Out::Captured);
     let closed = run(t, env, args, Out::Closed);
     assert_eq!(
-        closed.code, normal.code,
+        closed.code,
+        normal.code,
         "{ctx}: {args:?}: a closed stdout changes the exit code\nstderr:\n{}",
         clip(&closed.stderr)
     );
@@ -106,7 +112,12 @@ fn every_stdout(t: &TestEnv, env: &[(&str, OsString)], args: &[&str], ctx: &str)
     );
     let full = run(t, env, args, Out::Full);
     if normal.code != 2 && !normal.stdout.is_empty() {
-        assert_eq!(full.code, 3, "{ctx}: {args:?} >/dev/full\n{}", clip(&full.stderr));
+        assert_eq!(
+            full.code,
+            3,
+            "{ctx}: {args:?} >/dev/full\n{}",
+            clip(&full.stderr)
+        );
         assert!(
             full.stderr.contains("cannot write to standard output"),
             "{ctx}: {args:?} >/dev/full: {}",
@@ -173,7 +184,12 @@ fn hostile_go_env_files() {
         assert_eq!(r.code, 0, "{ctx}: {}", clip(&r.stderr));
         let r = every_stdout(&t, &[], &["env", "--format", "json"], &ctx);
         assert_eq!(json(&r, &ctx)["schema"], "gomedic.env/v1");
-        every_stdout(&t, &[], &["net", "route", "golang.org/x/text", "--format", "json"], &ctx);
+        every_stdout(
+            &t,
+            &[],
+            &["net", "route", "golang.org/x/text", "--format", "json"],
+            &ctx,
+        );
         every_stdout(&t, &[], &["undo", "--list"], &ctx);
     }
 }
@@ -194,7 +210,10 @@ fn hostile_proxy_sumdb_and_pattern_values() {
             &every_stdout(&t, &env, &["check", "--offline", "--format", "json"], &ctx),
             &ctx,
         );
-        json(&every_stdout(&t, &env, &["env", "--format", "json"], &ctx), &ctx);
+        json(
+            &every_stdout(&t, &env, &["env", "--format", "json"], &ctx),
+            &ctx,
+        );
         for m in modules() {
             let r = every_stdout(&t, &env, &["net", "route", &m, "--format", "json"], &ctx);
             if r.code != 2 {
@@ -222,7 +241,12 @@ fn hostile_paths() {
             &ctx,
         );
         // The real go at the end of the hostile PATH is still found and run.
-        assert_eq!(status(&report, "go.runs"), "ok", "{ctx}: {:#}", check(&report, "go.runs"));
+        assert_eq!(
+            status(&report, "go.runs"),
+            "ok",
+            "{ctx}: {:#}",
+            check(&report, "go.runs")
+        );
         every_stdout(&t, &env, &["env"], &ctx);
     }
 }
@@ -232,7 +256,11 @@ fn hostile_go_mod_files() {
     let t = TestEnv::with_go("1.27.3");
     for f in corpus_files("gomod") {
         let ctx = f.file_name().unwrap().to_string_lossy().into_owned();
-        let name = if ctx == "go.work" { "go.work" } else { "go.mod" };
+        let name = if ctx == "go.work" {
+            "go.work"
+        } else {
+            "go.mod"
+        };
         let _ = std::fs::remove_file(t.cwd.join("go.mod"));
         let _ = std::fs::remove_file(t.cwd.join("go.work"));
         std::fs::copy(&f, t.cwd.join(name)).unwrap();
@@ -256,15 +284,27 @@ fn hostile_pe_files() {
     let d = t.path("pe");
     std::fs::create_dir_all(&d).unwrap();
     let fifo = d.join("fifo.exe");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
     let mut files: Vec<PathBuf> = corpus_files("pe");
     // Never read: a FIFO would block, /dev/zero never ends, a directory is no file.
-    files.extend([fifo, PathBuf::from("/dev/zero"), d.clone(), d.join("missing.exe")]);
+    files.extend([
+        fifo,
+        PathBuf::from("/dev/zero"),
+        d.clone(),
+        d.join("missing.exe"),
+    ]);
     for f in &files {
         let p = f.to_str().unwrap();
         let r = every_stdout(&t, &[], &["verify", p], p);
         assert_eq!(r.code, 1, "{p}: {}", clip(&r.stderr));
-        let v = json(&every_stdout(&t, &[], &["verify", "--format", "json", p], p), p);
+        let v = json(
+            &every_stdout(&t, &[], &["verify", "--format", "json", p], p),
+            p,
+        );
         assert_ne!(v["files"][0]["status"], "valid");
     }
     let all: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
@@ -289,11 +329,18 @@ fn codes(report: &Value, id: &str) -> Vec<String> {
 #[test]
 fn huge_env_file_key_is_reported_not_a_panic() {
     let t = TestEnv::with_go("1.27.3");
-    t.write_env_file(&format!("{}=v\nGOPRIVATE=corp.example\n", "K".repeat(65_536)));
+    t.write_env_file(&format!(
+        "{}=v\nGOPRIVATE=corp.example\n",
+        "K".repeat(65_536)
+    ));
     let r = run(&t, &[], &["env"], Out::Captured);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let out = String::from_utf8_lossy(&r.stdout);
-    assert!(out.contains("GOPRIVATE") && out.contains("corp.example"), "{}", clip(&out));
+    assert!(
+        out.contains("GOPRIVATE") && out.contains("corp.example"),
+        "{}",
+        clip(&out)
+    );
     let (_, report) = t.check_json(&["--only", "go.env"]);
     assert!(
         text(&report, "go.env").contains("is 65536 bytes long"),
@@ -310,8 +357,9 @@ fn undo_list_to_a_full_stdout_is_exit_3() {
         let r = run(&t, &[], args, Out::Full);
         assert_eq!(r.code, 3, "{args:?}: {}", r.stderr);
         assert!(
-            r.stderr
-                .contains("gomedic: error: cannot write to standard output: No space left on device"),
+            r.stderr.contains(
+                "gomedic: error: cannot write to standard output: No space left on device"
+            ),
             "{}",
             r.stderr
         );
@@ -328,7 +376,12 @@ fn env_set_into_a_closing_pipe_still_reports_the_change() {
         .spawn()
         .unwrap();
     let mut first = [0u8; 1];
-    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
     drop(child.stdout.take());
     let o = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
@@ -347,7 +400,12 @@ fn env_set_into_a_closing_pipe_still_reports_the_change() {
 
     // A full stdout: the plan cannot be shown, so nothing is changed.
     let before = std::fs::read(t.env_file()).unwrap();
-    let r = run(&t, &[], &["env", "set", "GOPRIVATE=full.example"], Out::Full);
+    let r = run(
+        &t,
+        &[],
+        &["env", "set", "GOPRIVATE=full.example"],
+        Out::Full,
+    );
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("nothing was changed"), "{}", r.stderr);
     assert_eq!(std::fs::read(t.env_file()).unwrap(), before);
@@ -370,25 +428,50 @@ fn list_flags_refuse_empty_entries() {
         (&["check", "--deny-go", "1.21,"][..], None, "--deny-go"),
         (&["check", "--only", "go.env,"][..], None, "--only"),
         (&["check", "--skip", ",go.env"][..], None, "--skip"),
-        (&["check"][..], Some(("GOMEDIC_DENY_GO", ",1.22")), "--deny-go"),
-        (&["check"][..], Some(("GOMEDIC_RESOLVE", "a.example:443:127.0.0.1,")), "GOMEDIC_RESOLVE"),
+        (
+            &["check"][..],
+            Some(("GOMEDIC_DENY_GO", ",1.22")),
+            "--deny-go",
+        ),
+        (
+            &["check"][..],
+            Some(("GOMEDIC_RESOLVE", "a.example:443:127.0.0.1,")),
+            "GOMEDIC_RESOLVE",
+        ),
     ] {
         let env: Vec<(&str, OsString)> = env.iter().map(|(k, v)| (*k, v.into())).collect();
         let mut a = args.to_vec();
         a.insert(1, "--offline");
         let r = run(&t, &env, &a, Out::Captured);
         assert_eq!(r.code, 2, "{args:?} {env:?}: {}", r.stderr);
-        assert!(r.stderr.contains(flag) && r.stderr.contains("empty entry"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains(flag) && r.stderr.contains("empty entry"),
+            "{}",
+            r.stderr
+        );
     }
     // An entirely empty GOMEDIC_DENY_GO means no deny-list, as documented.
-    let r = run(&t, &[("GOMEDIC_DENY_GO", "".into())], &["check", "--offline", "--only", "go.version"], Out::Captured);
+    let r = run(
+        &t,
+        &[("GOMEDIC_DENY_GO", "".into())],
+        &["check", "--offline", "--only", "go.version"],
+        Out::Captured,
+    );
     assert_ne!(r.code, 2, "{}", r.stderr);
 }
 
 #[test]
 fn net_url_arguments_that_do_not_parse_are_usage_errors() {
     let t = TestEnv::with_go("1.27.3");
-    for url in ["https://", "http://", "https://a b", "https://[::1", "https://x:99999", "https://%zz", "ftp://x"] {
+    for url in [
+        "https://",
+        "http://",
+        "https://a b",
+        "https://[::1",
+        "https://x:99999",
+        "https://%zz",
+        "ftp://x",
+    ] {
         let r = run(&t, &[], &["net", url], Out::Captured);
         assert_eq!(r.code, 2, "{url}: {}", r.stderr);
         assert!(
@@ -405,9 +488,23 @@ fn go_style_durations_for_every_duration_flag() {
     let t = TestEnv::with_go("1.27.3");
     // Accepted: Go syntax and plain seconds.
     for args in [
-        &["check", "--deadline", "1m30s", "--go-timeout", "5000ms", "--net-timeout", "2.5s"][..],
+        &[
+            "check",
+            "--deadline",
+            "1m30s",
+            "--go-timeout",
+            "5000ms",
+            "--net-timeout",
+            "2.5s",
+        ][..],
         &["check", "--deadline", "90", "--go-timeout", "7.5"][..],
-        &["check", "--deadline", "1h2m3.5s", "--go-timeout", "5000000us"][..],
+        &[
+            "check",
+            "--deadline",
+            "1h2m3.5s",
+            "--go-timeout",
+            "5000000us",
+        ][..],
     ] {
         let mut a = args.to_vec();
         a.extend(["--offline", "--only", "go.runs"]);
@@ -417,12 +514,24 @@ fn go_style_durations_for_every_duration_flag() {
     let r = run(
         &t,
         &[],
-        &["env", "set", "GOPRIVATE=d.example", "--dry-run", "--go-timeout", "3s"],
+        &[
+            "env",
+            "set",
+            "GOPRIVATE=d.example",
+            "--dry-run",
+            "--go-timeout",
+            "3s",
+        ],
         Out::Captured,
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     // `net --timeout 300ms` against a closed loopback port: probed, fails (1), not 2.
-    let r = run(&t, &[], &["net", "--timeout", "300ms", "https://127.0.0.1:9"], Out::Captured);
+    let r = run(
+        &t,
+        &[],
+        &["net", "--timeout", "300ms", "https://127.0.0.1:9"],
+        Out::Captured,
+    );
     assert_eq!(r.code, 1, "{}", r.stderr);
     // Refused, naming the flag.
     for (flag, bad) in [
@@ -439,7 +548,11 @@ fn go_style_durations_for_every_duration_flag() {
     ] {
         let r = run(&t, &[], &["check", "--offline", flag, bad], Out::Captured);
         assert_eq!(r.code, 2, "{flag} {bad}: {}", r.stderr);
-        assert!(r.stderr.contains(&format!("{flag}: `{bad}`")), "{}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("{flag}: `{bad}`")),
+            "{}",
+            r.stderr
+        );
     }
     for args in [
         &["net", "--timeout", "0ms", "https://127.0.0.1:9"][..],
@@ -483,7 +596,11 @@ fn go_mod_lines_judged_like_real_go() {
     ];
     for body in bodies {
         let _ = std::fs::remove_file(t.cwd.join("go.mod"));
-        std::fs::write(t.cwd.join("go.mod"), format!("module example.com/m\n{body}\n")).unwrap();
+        std::fs::write(
+            t.cwd.join("go.mod"),
+            format!("module example.com/m\n{body}\n"),
+        )
+        .unwrap();
         let o = Command::new(&go)
             .args(["mod", "edit", "-json"])
             .env_clear()
@@ -527,7 +644,11 @@ fn go_mod_lines_judged_like_real_go() {
 fn variables_naming_fifos_devices_and_directories() {
     let t = TestEnv::with_go("1.27.3");
     let fifo = t.path("fifo");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
     let dir = t.path("a-dir");
     std::fs::create_dir_all(&dir).unwrap();
     let all: &[&[&str]] = &[
@@ -537,8 +658,21 @@ fn variables_naming_fifos_devices_and_directories() {
         &["env", "set", "GOPRIVATE=v.example", "--dry-run"],
     ];
     // GOENV: go itself blocks on such a file (until --go-timeout).
-    let goenv: &[&[&str]] = &[&["check", "--offline", "--format", "json", "--go-timeout", "1s"]];
-    for var in ["GOENV", "GOWORK", "SSL_CERT_FILE", "GOMEDIC_HOSTS_FILE", "NETRC"] {
+    let goenv: &[&[&str]] = &[&[
+        "check",
+        "--offline",
+        "--format",
+        "json",
+        "--go-timeout",
+        "1s",
+    ]];
+    for var in [
+        "GOENV",
+        "GOWORK",
+        "SSL_CERT_FILE",
+        "GOMEDIC_HOSTS_FILE",
+        "NETRC",
+    ] {
         for target in [&fifo, Path::new("/dev/zero"), &dir] {
             let env = [(var, OsString::from(target))];
             for args in if var == "GOENV" { goenv } else { all } {
@@ -558,7 +692,12 @@ fn variables_naming_fifos_devices_and_directories() {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 };
                 let mut stderr = String::new();
-                child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+                child
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut stderr)
+                    .unwrap();
                 let code = status.code().unwrap_or(-1);
                 assert!(
                     (0..=3).contains(&code) && !stderr.contains("panicked"),
