@@ -275,7 +275,7 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
     let (spc, _) = read(encap_parts.get(1).ok_or("no SpcIndirectDataContent")?.value)?;
     let spc_parts = children(spc.value)?;
     let digest_info = children(spc_parts.get(1).ok_or("no DigestInfo")?.value)?;
-    let alg_oid = oid(children(digest_info[0].value)?
+    let alg_oid = oid(children(digest_info.first().ok_or("empty DigestInfo")?.value)?
         .first()
         .ok_or("no digest algorithm")?
         .value);
@@ -379,8 +379,11 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
     let mut md: Option<&[u8]> = None;
     for a in children(attrs.value)? {
         let parts = children(a.value)?;
-        if oid(parts[0].value) == OID_MESSAGE_DIGEST {
-            md = children(parts[1].value)?.first().map(|t| t.value);
+        let (Some(kind), Some(values)) = (parts.first(), parts.get(1)) else {
+            return Err("malformed signed attribute".into());
+        };
+        if oid(kind.value) == OID_MESSAGE_DIGEST {
+            md = children(values.value)?.first().map(|t| t.value);
         }
     }
     let content_digest = digest::digest(si_alg, spc.value);
@@ -395,7 +398,7 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
     if let Some(unsigned) = si_parts.get(idx + 2).filter(|t| t.tag == 0xa1) {
         for a in children(unsigned.value)? {
             let parts = children(a.value)?;
-            let kind = oid(parts[0].value);
+            let kind = oid(parts.first().ok_or("malformed unsigned attribute")?.value);
             let values = children(parts.get(1).map(|p| p.value).unwrap_or(&[]))?;
             match kind.as_str() {
                 OID_COUNTERSIGNATURE => {
@@ -513,7 +516,8 @@ fn page_hashes(spc_raw: &[u8]) -> Option<String> {
 }
 
 fn time_string(t: &Tlv<'_>) -> Option<String> {
-    let s = std::str::from_utf8(t.value).ok()?;
+    // ASCII only: the slicing below is by byte.
+    let s = std::str::from_utf8(t.value).ok().filter(|s| s.is_ascii())?;
     match t.tag {
         0x17 if s.len() >= 12 => {
             let yy: u32 = s[..2].parse().ok()?;
@@ -545,8 +549,11 @@ fn countersignature_time(si: &Tlv<'_>) -> Result<Option<String>, String> {
         if p.tag == 0xa0 {
             for a in children(p.value)? {
                 let parts = children(a.value)?;
-                if oid(parts[0].value) == OID_SIGNING_TIME {
-                    return Ok(children(parts[1].value)?.first().and_then(time_string));
+                let (Some(kind), Some(values)) = (parts.first(), parts.get(1)) else {
+                    return Err("malformed countersignature attribute".into());
+                };
+                if oid(kind.value) == OID_SIGNING_TIME {
+                    return Ok(children(values.value)?.first().and_then(time_string));
                 }
             }
         }

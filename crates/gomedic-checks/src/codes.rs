@@ -85,7 +85,7 @@ codes! {
     GotoolchainInvalid = "gotoolchain.invalid": "GOTOOLCHAIN is invalid: every go command fails",
     GotoolchainStalePin = "gotoolchain.stale_pin": "GOTOOLCHAIN in the go env file pins a Go version other than the installed one",
     GomodUnreadable = "gomod.unreadable": "go.mod or go.work cannot be read",
-    GomodInvalidVersion = "gomod.invalid_version": "a go or toolchain line of go.mod or go.work names no valid version",
+    GomodInvalidVersion = "gomod.invalid_version": "a go or toolchain line of go.mod or go.work that the go command refuses (no valid version, not exactly one argument, repeated): every go command in the module fails",
     GomodSwitchesToolchain = "gomod.switches_toolchain": "go.mod or go.work needs a newer Go: the go command switches to (and may download) another toolchain",
     GomodNeedsNewerGo = "gomod.needs_newer_go": "go.mod or go.work requires a newer Go than the installed one, and GOTOOLCHAIN does not allow switching",
     // go.dirs

@@ -470,7 +470,9 @@ fn load(facts: &Facts) -> Result<Loaded, String> {
         .and_then(|c| c.goroot.clone())
         .and_then(|g| {
             let p = g.join("go.env");
-            std::fs::read(&p)
+            // Bounded, never blocking (a FIFO or device named go.env).
+            facts
+                .read_file(&p)
                 .ok()
                 .map(|d| EnvFile::parse(&p, &d, false))
         });

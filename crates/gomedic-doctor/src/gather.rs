@@ -43,19 +43,28 @@ impl NetOptions {
             .hosts_file
             .clone()
             .unwrap_or_else(gomedic_net::resolve::default_hosts_file);
-        cfg.hosts = std::fs::read_to_string(&path).ok().map(|t| (path, t));
+        // Bounded: GOMEDIC_HOSTS_FILE may name anything (a FIFO, /dev/zero, a huge file).
+        cfg.hosts = read_text(&path).map(|t| (path, t));
         cfg.proxy_env = gomedic_net::proxyenv::ProxyEnv::from_env(&|k| env.get(k).cloned());
         // GOAUTH defaults to netrc; "off" (or another scheme only) means no netrc.
         let goauth = env.get("GOAUTH").cloned().unwrap_or_default();
         if goauth.is_empty() || goauth.split(';').any(|p| p.trim() == "netrc") {
             if let Some(p) = gomedic_net::netrc::path(&|k| env.get(k).cloned()) {
-                if let Ok(text) = std::fs::read_to_string(p) {
+                if let Some(text) = read_text(&p) {
                     cfg.netrc = gomedic_net::netrc::parse(&text);
                 }
             }
         }
         cfg
     }
+}
+
+/// A small text file gomedic reads for itself (hosts file, .netrc): at most 4 MiB of a
+/// regular file, else nothing.
+fn read_text(path: &Path) -> Option<String> {
+    gomedic_sys::fs::read_regular_file(path, 4 << 20)
+        .ok()
+        .map(|d| String::from_utf8_lossy(&d).into_owned())
 }
 
 /// The go command must never switch toolchains (and download one) on gomedic's behalf.
@@ -158,7 +167,8 @@ impl Gather for SystemGather {
     }
 
     fn authenticode(&self, path: &Path) -> Result<gomedic_authenticode::Report, String> {
-        let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let data = gomedic_sys::fs::read_regular_file(path, 4 << 30)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(gomedic_authenticode::verify(&data))
     }
 

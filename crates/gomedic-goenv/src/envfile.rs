@@ -4,6 +4,7 @@
 //! and starts with `A`-`Z`; later lines win), while also recording every line the go
 //! command silently ignores or misreads, with its line number.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// One entry the go command will use.
@@ -30,13 +31,24 @@ pub struct EnvFile {
     pub path: PathBuf,
     /// Every effective entry, in file order (a later duplicate replaces an earlier one).
     pub entries: Vec<Entry>,
+    /// At most [`MAX_ISSUES`] issues, the last of which then says how many more lines
+    /// have problems.
     pub issues: Vec<EnvFileIssue>,
+    /// Key → position in `entries`.
+    index: HashMap<String, usize>,
 }
+
+/// Issues listed per file; a file with more ends with one issue counting the rest.
+pub const MAX_ISSUES: usize = 100;
+
+/// A key longer than this is no setting the go command knows (the longest is about 20
+/// bytes); such a line is reported and otherwise ignored.
+pub const MAX_KEY: usize = 1024;
 
 impl EnvFile {
     /// The value the go command reads for `key`, with its line.
     pub fn get(&self, key: &str) -> Option<&Entry> {
-        self.entries.iter().rev().find(|e| e.key == key)
+        self.index.get(key).and_then(|i| self.entries.get(*i))
     }
 
     /// Parses file contents. `user_file` enables the checks that only make sense for the
@@ -46,6 +58,10 @@ impl EnvFile {
             path: path.to_path_buf(),
             ..Default::default()
         };
+        // Entries with a later duplicate become None (removed at the end, keeping file
+        // order): linear in the number of lines, whatever the file holds.
+        let mut slots: Vec<Option<Entry>> = Vec::new();
+        let mut slot_of: HashMap<String, usize> = HashMap::new();
         if data.starts_with(&[0xEF, 0xBB, 0xBF]) {
             f.issues.push(EnvFileIssue {
                 line: 1,
@@ -53,7 +69,16 @@ impl EnvFile {
                 severe: true,
             });
         }
+        // Issues past the first MAX_ISSUES - 1: (first line, count, any severe).
+        let mut overflow: Option<(usize, usize, bool)> = None;
         for (idx, raw) in data.split(|b| *b == b'\n').enumerate() {
+            if f.issues.len() > MAX_ISSUES {
+                for i in f.issues.drain(MAX_ISSUES - 1..) {
+                    let o = overflow.get_or_insert((i.line, 0, false));
+                    o.1 += 1;
+                    o.2 |= i.severe;
+                }
+            }
             let n = idx + 1;
             if raw.is_empty() {
                 continue;
@@ -96,24 +121,60 @@ impl EnvFile {
             }
             let eq = eq.expect("checked");
             let (key, value) = (&line[..eq], &line[eq + 1..]);
+            if key.len() > MAX_KEY {
+                f.issues.push(EnvFileIssue {
+                    line: n,
+                    message: format!(
+                        "key `{}` is {} bytes long: no setting the go command knows; gomedic ignores this line",
+                        clip(key),
+                        key.len()
+                    ),
+                    severe: false,
+                });
+                continue;
+            }
             if user_file {
                 lint_entry(&mut f, n, key, value);
             }
-            if let Some(prev) = f.entries.iter().position(|e| e.key == key) {
+            if let Some(prev) = slot_of.get(key).copied() {
                 if user_file {
-                    let old = f.entries[prev].line;
+                    let old = slots[prev].as_ref().map_or(0, |e| e.line);
                     f.issues.push(EnvFileIssue {
                         line: n,
                         message: format!("{key} is set again (first on line {old}); the go command uses this later line"),
                         severe: false,
                     });
                 }
-                f.entries.remove(prev);
+                slots[prev] = None;
             }
-            f.entries.push(Entry {
+            slot_of.insert(key.to_string(), slots.len());
+            slots.push(Some(Entry {
                 key: key.to_string(),
                 value: value.to_string(),
                 line: n,
+            }));
+        }
+        if overflow.is_some() || f.issues.len() > MAX_ISSUES {
+            for i in f.issues.drain(MAX_ISSUES - 1..) {
+                let o = overflow.get_or_insert((i.line, 0, false));
+                o.1 += 1;
+                o.2 |= i.severe;
+            }
+        }
+        f.entries = slots.into_iter().flatten().collect();
+        f.index = f
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.key.clone(), i))
+            .collect();
+        if let Some((line, more, severe)) = overflow {
+            f.issues.push(EnvFileIssue {
+                line,
+                message: format!(
+                    "{more} more problems from this line on are not listed (a go env file written by `go env -w` has none)"
+                ),
+                severe,
             });
         }
         f

@@ -267,9 +267,18 @@ pub fn goroot_of(exe: &Path, resolved: Option<&Path>) -> Option<PathBuf> {
     None
 }
 
-/// First line of `$GOROOT/VERSION`, if readable.
+/// First line of `$GOROOT/VERSION`, if it is a readable regular file (never a FIFO or a
+/// device, which could block or never end); only its first 4 KiB are read.
 pub fn read_version_file(goroot: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(goroot.join("VERSION")).ok()?;
+    use std::io::Read;
+    let p = goroot.join("VERSION");
+    if !std::fs::metadata(&p).ok()?.is_file() {
+        return None;
+    }
+    let f = std::fs::File::open(&p).ok()?;
+    let mut buf = Vec::new();
+    f.take(4096).read_to_end(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf);
     text.lines()
         .next()
         .map(|l| l.trim().to_string())

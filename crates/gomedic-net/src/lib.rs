@@ -13,5 +13,5 @@ pub mod proxyenv;
 pub mod resolve;
 mod tls;
 
-pub use probe::{probe_all, ProbeConfig, Target};
+pub use probe::{check_url, probe_all, ProbeConfig, Target};
 pub use tls::system_roots;

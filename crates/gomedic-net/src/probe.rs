@@ -179,6 +179,12 @@ fn blank(t: &Target) -> EndpointReport {
     }
 }
 
+/// Whether `url` can be probed (an http or https URL with a host and a valid port), or
+/// why not.
+pub fn check_url(url: &str) -> Result<(), String> {
+    split_url(url).map(|_| ())
+}
+
 /// Scheme, host, port and path prefix of a URL.
 fn split_url(url: &str) -> Result<(String, String, u16, String), String> {
     let (scheme, rest) = url

@@ -43,7 +43,7 @@ pub fn system_roots() -> (RootCertStore, Vec<String>) {
         .collect(),
     };
     for f in &files {
-        if let Ok(data) = std::fs::read(f) {
+        if let Ok(data) = read_bundle(std::path::Path::new(f)) {
             add_pem(&mut store, &data);
             break;
         }
@@ -59,7 +59,7 @@ pub fn system_roots() -> (RootCertStore, Vec<String>) {
         for e in rd.flatten() {
             let p = e.path();
             if p.is_file() {
-                match std::fs::read(&p) {
+                match read_bundle(&p) {
                     Ok(data) => add_pem(&mut store, &data),
                     Err(err) => problems.push(format!("{}: {err}", p.display())),
                 }
@@ -67,6 +67,24 @@ pub fn system_roots() -> (RootCertStore, Vec<String>) {
         }
     }
     (store, problems)
+}
+
+/// A certificate file or bundle: a regular file of at most 64 MiB (SSL_CERT_FILE may name
+/// a FIFO, which would block, or a device such as /dev/zero, which never ends).
+fn read_bundle(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    const MAX: u64 = 64 << 20;
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut data = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX + 1)
+        .read_to_end(&mut data)?;
+    if data.len() as u64 > MAX {
+        return Err(std::io::Error::other(format!("larger than {MAX} bytes")));
+    }
+    Ok(data)
 }
 
 fn add_pem(store: &mut RootCertStore, data: &[u8]) {

@@ -159,9 +159,71 @@ pub fn free_space(_path: &Path) -> io::Result<u64> {
     ))
 }
 
+/// Reads a regular file of at most `max` bytes. Anything else is refused before it is
+/// opened, with a message saying why: a directory, a FIFO, a socket or a device (reading
+/// `/dev/zero` never ends, a FIFO blocks), or a file larger than `max` (also when it
+/// grows while being read).
+pub fn read_regular_file(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    let not_regular = |m: &std::fs::Metadata| {
+        io::Error::other(if m.is_dir() {
+            "is a directory".to_string()
+        } else {
+            "is not a regular file (a device, FIFO or socket)".to_string()
+        })
+    };
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let too_big = |n: u64| {
+        io::Error::other(format!(
+            "is {n} bytes, larger than the {max} bytes gomedic reads"
+        ))
+    };
+    if meta.len() > max {
+        return Err(too_big(meta.len()));
+    }
+    let f = std::fs::File::open(path)?;
+    // Replaced between the check and the open: check what was opened.
+    let opened = f.metadata()?;
+    if !opened.is_file() {
+        return Err(not_regular(&opened));
+    }
+    let mut buf = Vec::with_capacity(opened.len().min(max) as usize);
+    f.take(max + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > max {
+        return Err(too_big(buf.len() as u64));
+    }
+    Ok(buf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_regular_file_refuses_what_is_not_a_small_file() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("f");
+        std::fs::write(&f, b"12345").unwrap();
+        assert_eq!(read_regular_file(&f, 5).unwrap(), b"12345");
+        let e = read_regular_file(&f, 4).unwrap_err().to_string();
+        assert!(e.contains("larger than the 4 bytes"), "{e}");
+        let e = read_regular_file(d.path(), 10).unwrap_err().to_string();
+        assert!(e.contains("directory"), "{e}");
+        #[cfg(unix)]
+        {
+            let e = read_regular_file(Path::new("/dev/zero"), 10).unwrap_err().to_string();
+            assert!(e.contains("not a regular file"), "{e}");
+            let fifo = d.path().join("fifo");
+            let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+            let e = read_regular_file(&fifo, 10).unwrap_err().to_string();
+            assert!(e.contains("not a regular file"), "{e}");
+        }
+        assert!(read_regular_file(&d.path().join("missing"), 10).is_err());
+    }
 
     #[test]
     fn probes_existing_missing_and_file() {

@@ -123,7 +123,7 @@ proxy_auth_required, proxy_failed, http_error (docs/net.md).
 
 Examples:
   gomedic net
-  gomedic net https://goproxy.example.com --timeout 3
+  gomedic net https://goproxy.example.com --timeout 3s
   gomedic net --resolve proxy.golang.org:443:10.0.0.7 --format json
   gomedic net route github.com/corp/private-module";
 
@@ -134,9 +134,9 @@ pub struct NetArgs {
     /// URLs to probe (default: the effective GOPROXY, GOSUMDB and well-known Go hosts)
     #[arg(value_name = "URL")]
     pub urls: Vec<String>,
-    /// Deadline for the whole run, in seconds
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    pub timeout: f64,
+    /// Deadline for the whole run (e.g. 500ms, 3s, 1m30s; a plain number is seconds)
+    #[arg(long, value_name = "DURATION", default_value = "10s", allow_hyphen_values = true)]
+    pub timeout: String,
     /// Resolve HOST:PORT to ADDR (an IP, or IP:PORT), like curl --resolve; repeatable
     #[arg(long, value_name = "HOST:PORT:ADDR")]
     pub resolve: Vec<String>,
@@ -235,9 +235,9 @@ pub struct EnvEditArgs {
     /// The go command whose go env file and rules apply (default: the go on PATH)
     #[arg(long, value_name = "PATH")]
     pub go: Option<PathBuf>,
-    /// Timeout in seconds for each go command gomedic runs
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    pub go_timeout: f64,
+    /// Timeout for each go command gomedic runs (e.g. 500ms, 3s; a plain number is seconds)
+    #[arg(long, value_name = "DURATION", default_value = "10s", allow_hyphen_values = true)]
+    pub go_timeout: String,
 }
 
 #[derive(Debug, Args)]
@@ -339,15 +339,18 @@ pub struct CheckArgs {
     /// For net checks: resolve HOST:PORT to ADDR (an IP, or IP:PORT); repeatable
     #[arg(long, value_name = "HOST:PORT:ADDR")]
     pub resolve: Vec<String>,
-    /// For net checks: deadline of all network probes, in seconds
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
-    pub net_timeout: f64,
-    /// Overall deadline in seconds [default: 60, 900 with --deep]
-    #[arg(long, value_name = "SECONDS")]
-    pub deadline: Option<f64>,
-    /// Timeout in seconds for each go command gomedic runs (`go version`, `go env`)
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    pub go_timeout: f64,
+    /// For net checks: deadline of all network probes (e.g. 500ms, 3s; a plain number
+    /// is seconds)
+    #[arg(long, value_name = "DURATION", default_value = "5s", allow_hyphen_values = true)]
+    pub net_timeout: String,
+    /// Overall deadline (e.g. 90s, 1m30s; a plain number is seconds) [default: 1m, 15m
+    /// with --deep]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    pub deadline: Option<String>,
+    /// Timeout for each go command gomedic runs (`go version`, `go env`; e.g. 500ms, 3s;
+    /// a plain number is seconds)
+    #[arg(long, value_name = "DURATION", default_value = "10s", allow_hyphen_values = true)]
+    pub go_timeout: String,
     /// Minimum supported Go version (below it is an error)
     #[arg(
         long,

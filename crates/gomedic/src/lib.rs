@@ -1,27 +1,60 @@
 //! The gomedic command line: parse arguments, resolve settings, dispatch to a command.
 //! Business logic lives in the other crates.
 
+// The standard print macros panic when the stream cannot be written: every write goes
+// through `output` (`outln!`, `errln!`), which turns that into exit code 3 or a quiet
+// end for a closed pipe. (Also enforced by a test in `output`.)
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+#[macro_use]
+mod output;
 mod cli;
 mod commands;
+mod duration;
 
 use clap::Parser;
+use std::io::Write;
 
-/// Entry point; returns the documented exit code (docs/exit-codes.md).
+/// Entry point; returns the documented exit code (docs/exit-codes.md): 0 to 3, never
+/// a panic's 101.
 pub fn main() -> std::process::ExitCode {
-    let args = match cli::Cli::try_parse() {
-        Ok(a) => a,
-        Err(e) if e.use_stderr() => {
-            // Usage errors quote the arguments, which may hold a credential.
-            eprint!("{}", gomedic_core::redact::text(&e.render().to_string()));
-            return std::process::ExitCode::from(2);
-        }
-        Err(e) => {
-            let _ = e.print();
-            // clap: help/version exit 0, usage errors exit 2.
-            return std::process::ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+    // A panic message can quote a value (a credential): print it redacted.
+    std::panic::set_hook(Box::new(|info| {
+        errln!("{}", gomedic_core::redact::text(&info.to_string()));
+    }));
+    let code = match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(_) => {
+            // The panic message is already on stderr.
+            errln!("gomedic: error: internal error (a bug in gomedic; please report it with the message above)");
+            3
         }
     };
-    let code = match args.command {
+    std::process::ExitCode::from(code)
+}
+
+fn run() -> u8 {
+    let args = match cli::Cli::try_parse() {
+        Ok(a) => a,
+        // clap: usage errors exit 2; they quote the arguments, which may hold a credential...
+        Err(e) if e.use_stderr() => {
+            errln!("{}", gomedic_core::redact::text(e.render().to_string().trim_end()));
+            return 2;
+        }
+        // ...help and version exit 0, when they could be written.
+        Err(e) => {
+            let color =
+                output::is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let text = if color {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            let _ = write!(output::stdout(), "{text}");
+            return finish(0);
+        }
+    };
+    let result = match args.command {
         cli::Command::Check(c) => commands::check::run(c),
         cli::Command::Checks(c) => commands::checks::run(c),
         cli::Command::Env(c) => commands::env::run(c),
@@ -31,22 +64,51 @@ pub fn main() -> std::process::ExitCode {
         cli::Command::Verify(c) => commands::verify::run(c),
         cli::Command::Wdac(c) => commands::wdac::run(c),
     };
-    match code {
-        Ok(c) => std::process::ExitCode::from(c),
+    let code = match result {
+        Ok(c) => c,
         Err(e) if e.downcast_ref::<commands::UsageError>().is_some() => {
-            eprintln!("gomedic: error: {}", gomedic_core::redact::text(&e.to_string()));
-            std::process::ExitCode::from(2)
+            errln!("gomedic: error: {}", gomedic_core::redact::text(&e.to_string()));
+            2
+        }
+        // Says what the failed write was for; `finish` then adds nothing.
+        Err(e) if e.chain().any(output::is_stdout_error) => {
+            errln!("gomedic: error: {}", gomedic_core::redact::text(&format!("{e:#}")));
+            let _ = output::finish();
+            return 3;
+        }
+        // The same, from a writer that kept only the kind of the error.
+        Err(e) if output::failure().is_some() => {
+            let msg = output::failure().unwrap_or_default();
+            match e.chain().nth(1) {
+                Some(_) => errln!("gomedic: error: {}: {msg}", gomedic_core::redact::text(&e.to_string())),
+                None => errln!("gomedic: error: {msg}"),
+            }
+            let _ = output::finish();
+            return 3;
         }
         Err(e) => {
-            eprintln!("gomedic: error: {}", gomedic_core::redact::text(&format!("{e:#}")));
+            errln!("gomedic: error: {}", gomedic_core::redact::text(&format!("{e:#}")));
             if let Some(h) = e
                 .chain()
                 .find_map(|c| c.downcast_ref::<gomedic_core::Hinted>())
                 .and_then(|h| h.hint.as_ref())
             {
-                eprintln!("hint: {}", gomedic_core::redact::text(h));
+                errln!("hint: {}", gomedic_core::redact::text(h));
             }
-            std::process::ExitCode::from(3)
+            3
         }
+    };
+    finish(code)
+}
+
+/// The exit code once stdout is flushed: 3 when stdout could not be written (a closed
+/// pipe is not a failure).
+fn finish(code: u8) -> u8 {
+    match output::finish() {
+        Some(msg) => {
+            errln!("gomedic: error: {msg}");
+            3
+        }
+        None => code,
     }
 }

@@ -6,7 +6,8 @@ use gomedic_checks::Policy;
 use gomedic_core::Report;
 use gomedic_doctor::RunOptions;
 use gomedic_goenv::GoVersion;
-use std::io::{IsTerminal, Write};
+use crate::duration::positive;
+use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,12 +23,14 @@ struct Invocation {
 /// Every usage error, in the order the flags are read.
 fn invocation(args: &CheckArgs) -> Result<Invocation, String> {
     let policy = policy(args)?;
-    let deadline = match args.deadline {
-        Some(s) => seconds("--deadline", s)?,
+    let deadline = match &args.deadline {
+        Some(s) => positive("--deadline", s)?,
         None if args.deep => Duration::from_secs(900),
         None => Duration::from_secs(60),
     };
-    let go_timeout = seconds("--go-timeout", args.go_timeout)?;
+    let go_timeout = positive("--go-timeout", &args.go_timeout)?;
+    list("--only", &args.only)?;
+    list("--skip", &args.skip)?;
     let opts = RunOptions {
         deep: args.deep,
         only: args.only.clone(),
@@ -35,7 +38,7 @@ fn invocation(args: &CheckArgs) -> Result<Invocation, String> {
         deadline,
     };
     let selected = gomedic_doctor::select(&opts).map_err(|e| e.to_string())?;
-    let net_timeout = seconds("--net-timeout", args.net_timeout)?;
+    let net_timeout = positive("--net-timeout", &args.net_timeout)?;
     Ok(Invocation {
         policy,
         opts,
@@ -72,14 +75,13 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let code = report.exit_code;
     let redacted = report.redact(&super::common::redactor(&facts));
 
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = crate::output::stdout();
     let res = match args.format {
         Format::Json => gomedic_render::json(&redacted, &mut out),
         Format::Junit => gomedic_render::junit(&redacted, args.strict, &mut out),
         Format::Human => {
-            let color =
-                stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = crate::output::is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             gomedic_render::human(
                 &redacted,
                 gomedic_render::HumanOptions {
@@ -90,22 +92,21 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
             )
         }
     };
-    match res.and_then(|_| out.flush()) {
-        Ok(()) => Ok(code),
-        // `gomedic check | head` is not a failure.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
-        Err(e) => Err(e).context("cannot write the report"),
-    }
+    // `gomedic check | head` is not a failure (the output module drops the rest).
+    res.and_then(|_| out.flush())
+        .context("cannot write the report")?;
+    Ok(code)
 }
 
-/// A positive, representable number of seconds (at most a day).
-pub(crate) fn seconds(flag: &str, s: f64) -> Result<Duration, String> {
-    if !(s.is_finite() && s > 0.0 && s <= 86_400.0) {
+/// A list flag (`--only a,b`) refuses empty entries (`a,,b`, a trailing comma, `,`).
+pub(crate) fn list(flag: &str, items: &[String]) -> Result<(), String> {
+    if items.iter().any(|s| s.trim().is_empty()) {
         return Err(format!(
-            "{flag} must be a number of seconds between 0 and 86400, not {s}"
+            "{flag}: empty entry in `{}` (remove the extra comma)",
+            items.join(",")
         ));
     }
-    Duration::try_from_secs_f64(s).map_err(|e| format!("{flag}: {e}"))
+    Ok(())
 }
 
 fn policy(args: &CheckArgs) -> Result<Policy, String> {
@@ -124,10 +125,16 @@ fn policy(args: &CheckArgs) -> Result<Policy, String> {
         min_go,
         ..Policy::default()
     };
-    if let Some(list) = &args.deny_go {
-        p.deny = list
+    // An entirely empty GOMEDIC_DENY_GO (or `--deny-go ""`) means no deny-list, as an
+    // empty GOMEDIC_MIN_GO means the default; an empty entry in a list is refused.
+    if let Some(items) = args
+        .deny_go
+        .as_ref()
+        .filter(|l| !(l.len() == 1 && l[0].trim().is_empty()))
+    {
+        list("--deny-go", items)?;
+        p.deny = items
             .iter()
-            .filter(|s| !s.trim().is_empty())
             .map(|s| {
                 GoVersion::parse(s.trim())
                     .map(|v| {

@@ -5,21 +5,17 @@ use gomedic_checks::CHECKS;
 use std::io::Write;
 
 pub fn run(args: ChecksArgs) -> anyhow::Result<u8> {
-    match write(args) {
-        // `gomedic checks | head` is not a failure.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
-        Err(e) => Err(e.into()),
-        Ok(()) => Ok(0),
-    }
+    write(args)?;
+    Ok(0)
 }
 
 fn write(args: ChecksArgs) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     match args.format {
         Format::Json => {
             let list: Vec<_> = CHECKS.iter().map(|c| &c.meta).collect();
             let v = serde_json::json!({ "schema": "gomedic.checks/v1", "checks": list });
-            serde_json::to_writer_pretty(&mut out, &v).map_err(std::io::Error::other)?;
+            serde_json::to_writer_pretty(&mut out, &v)?;
             writeln!(out)?;
         }
         Format::Human => {

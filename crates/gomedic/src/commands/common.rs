@@ -57,11 +57,18 @@ pub fn net_options(
         o.deadline = d;
     }
     let from_env = std::env::var("GOMEDIC_RESOLVE").unwrap_or_default();
-    for spec in resolve
-        .iter()
-        .map(String::as_str)
-        .chain(from_env.split(',').map(str::trim).filter(|s| !s.is_empty()))
-    {
+    let env_list: Vec<&str> = if from_env.trim().is_empty() {
+        Vec::new()
+    } else {
+        from_env.split(',').map(str::trim).collect()
+    };
+    if env_list.iter().any(|s| s.is_empty()) {
+        return Err(UsageError(format!(
+            "GOMEDIC_RESOLVE: empty entry in `{from_env}` (remove the extra comma)"
+        ))
+        .into());
+    }
+    for spec in resolve.iter().map(String::as_str).chain(env_list) {
         o.overrides
             .push(spec.parse().map_err(|e: String| UsageError(e))?);
     }
@@ -134,19 +141,17 @@ pub fn journal() -> anyhow::Result<Journal> {
     Ok(Journal::new(&dir))
 }
 
-/// Prints a plan, redacted.
-pub fn print_plan(plan: &Plan, r: &Redactor) {
-    println!(
-        "plan ({}): {}",
-        r.redact(&plan.fix_id),
-        r.redact(&plan.description)
-    );
+/// Prints a plan, redacted. A plan that cannot be shown must not be applied: callers
+/// stop on the error.
+pub fn print_plan(plan: &Plan, r: &Redactor) -> std::io::Result<()> {
+    outln!("plan ({}): {}", r.redact(&plan.fix_id), r.redact(&plan.description))?;
     for c in &plan.changes {
-        println!("  {} {}", c.plan_verb(), r.redact(&c.target()));
+        outln!("  {} {}", c.plan_verb(), r.redact(&c.target()))?;
         for s in &c.summary {
-            println!("    {}", r.redact(s));
+            outln!("    {}", r.redact(s))?;
         }
     }
+    Ok(())
 }
 
 /// Asks on the terminal; refuses (false) when there is no terminal to ask on.
@@ -154,7 +159,7 @@ pub fn confirm(question: &str) -> bool {
     if !std::io::stdin().is_terminal() {
         return false;
     }
-    eprint!("{question} [y/N] ");
+    crate::err!("{question} [y/N] ");
     let mut line = String::new();
     if std::io::stdin().read_line(&mut line).is_err() {
         return false;
@@ -162,7 +167,8 @@ pub fn confirm(question: &str) -> bool {
     matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
 }
 
-/// One line per check result, for re-checks after a change.
+/// One line per check result, for re-checks after a change. Runs after a change was
+/// made, so a failed stdout does not stop it (the run still ends with exit code 3).
 pub fn recheck(ids: &[&str], go: Option<PathBuf>, resolve: &[String]) -> anyhow::Result<()> {
     let facts = std::sync::Arc::new(facts_with(
         go,
@@ -179,7 +185,7 @@ pub fn recheck(ids: &[&str], go: Option<PathBuf>, resolve: &[String]) -> anyhow:
     let reports = gomedic_doctor::run(std::sync::Arc::clone(&facts), &selected, &opts);
     let r = redactor(&facts);
     for c in reports {
-        println!(
+        let _ = outln!(
             "re-check: {} {}  {}",
             gomedic_render::symbol(c.status),
             c.id,

@@ -1,6 +1,7 @@
 //! `gomedic env`: settings with provenance; `env set` / `env unset` edit the go env file.
 
 use super::common;
+use anyhow::Context;
 use crate::cli::{EnvAction, EnvArgs, EnvEditArgs, Format};
 use gomedic_checks::facts::UserEnvFile;
 use gomedic_checks::Policy;
@@ -64,7 +65,7 @@ fn show(format: Format) -> anyhow::Result<u8> {
         UserEnvFile::Unreadable(p, e) => format!("{} (unreadable: {e})", p.display()),
         UserEnvFile::Parsed(f) => f.path.display().to_string(),
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     let res = match format {
         Format::Json => {
             let mut settings = serde_json::Map::new();
@@ -75,12 +76,18 @@ fn show(format: Format) -> anyhow::Result<u8> {
             }
             let doc = serde_json::json!({ "schema": "gomedic.env/v1", "go_env_file": r.redact(&file), "settings": settings });
             serde_json::to_writer_pretty(&mut out, &doc)
-                .map_err(std::io::Error::other)
+                .map_err(std::io::Error::from)
                 .and_then(|_| writeln!(out))
         }
         Format::Human => (|| {
             writeln!(out, "go env file: {}", r.redact(&file))?;
-            let w = resolved.iter().map(|s| s.key.len()).max().unwrap_or(0);
+            // Aligned on the known keys; a longer (unknown) key just sticks out.
+            let w = resolved
+                .iter()
+                .map(|s| s.key.chars().count())
+                .filter(|n| *n <= KEY_COLUMN)
+                .max()
+                .unwrap_or(0);
             for s in &resolved {
                 let mut line = format!(
                     "{:<w$}  {:<40}  ← {}",
@@ -116,16 +123,16 @@ fn show(format: Format) -> anyhow::Result<u8> {
             Ok(())
         })(),
     };
-    match res {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
-        Err(e) => Err(e.into()),
-        Ok(()) => Ok(0),
-    }
+    res?;
+    Ok(0)
 }
 
+/// The widest key `gomedic env` aligns its columns on.
+const KEY_COLUMN: usize = 32;
+
 fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
-    let timeout =
-        super::check::seconds("--go-timeout", opts.go_timeout).map_err(super::UsageError)?;
+    let timeout = crate::duration::positive("--go-timeout", &opts.go_timeout)
+        .map_err(super::UsageError)?;
     // One gomedic writer at a time, from reading the go env file until reading it back:
     // two runs never plan from the same old file, so neither loses the other's key.
     let journal = if opts.dry_run {
@@ -136,8 +143,8 @@ fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
     let _lock = match journal.as_ref().map(|j| j.lock()).transpose() {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("gomedic: error: {}", gomedic_core::redact::text(&e.to_string()));
-            eprintln!("nothing was changed");
+            errln!("gomedic: error: {}", gomedic_core::redact::text(&e.to_string()));
+            errln!("nothing was changed");
             return Ok(1);
         }
     };
@@ -171,9 +178,9 @@ fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
     };
     // Also what planning read (`go env`).
     let r = common::redactor(&facts);
-    common::print_plan(&checked.edit.plan, &r);
+    common::print_plan(&checked.edit.plan, &r).context("nothing was changed")?;
     match &checked.oracle {
-        Oracle::NotAsked(n) => eprintln!(
+        Oracle::NotAsked(n) => errln!(
             "note: the go command could not be asked ({}); checked with gomedic's copy of the go command's rules for {}",
             r.redact(&n.why),
             n.rules
@@ -181,27 +188,27 @@ fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
         Oracle::Asked {
             broken_before: Some(why),
             ..
-        } => eprintln!(
+        } => errln!(
             "warning: go commands already fail before this change: {}",
             r.redact(why)
         ),
         Oracle::Asked { .. } => {}
     }
     for n in &checked.notes {
-        eprintln!("note: {}", r.redact(n));
+        errln!("note: {}", r.redact(n));
     }
     for f in &checked.forced {
-        eprintln!("warning: written anyway (--force): {}", r.redact(f));
+        errln!("warning: written anyway (--force): {}", r.redact(f));
     }
     for w in &checked.edit.warnings {
-        eprintln!("warning: {}", r.redact(w));
+        errln!("warning: {}", r.redact(w));
     }
     if checked.edit.plan.is_noop() {
-        println!("nothing to change");
+        outln!("nothing to change")?;
         return Ok(0);
     }
     if opts.dry_run {
-        println!("dry run: nothing was changed");
+        outln!("dry run: nothing was changed")?;
         return Ok(0);
     }
     let Some(journal) = journal else {
@@ -211,14 +218,15 @@ fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
     let entry = match journal.apply(checked.edit.plan) {
         Ok(entry) => entry,
         Err(e) => {
-            eprintln!("gomedic: error: {}", r.redact(&e.to_string()));
+            errln!("gomedic: error: {}", r.redact(&e.to_string()));
             return Ok(1);
         }
     };
-    println!(
+    // From here on the change is made: stdout failures no longer stop the run.
+    crate::output::change(&format!(
         "applied; journal entry {} (undo: gomedic undo {})",
         entry.id, entry.id
-    );
+    ));
     let back = readback(&op, &keys, &checked.oracle, opts.go.clone(), timeout)?;
     if !back.go_timed_out {
         common::recheck(&["go.env"], opts.go.clone(), &[])?;
@@ -232,18 +240,18 @@ fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
             Oracle::NotAsked(_) => " (the go command could not be asked before it either)",
             _ => "",
         };
-        eprintln!(
+        errln!(
             "gomedic: error: go commands fail after this change{before}: {}",
             r.redact(why)
         );
-        eprintln!(
+        errln!(
             "to restore the previous go env file: gomedic undo {}",
             entry.id
         );
         return Ok(1);
     }
     if !back.agreed {
-        eprintln!(
+        errln!(
             "gomedic: error: the go command does not read back what it read in the dry run (MISMATCH above); to restore the previous go env file: gomedic undo {}",
             entry.id
         );
@@ -255,10 +263,10 @@ fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
     if let Some(own) = own {
         let lost = own.lost();
         for l in &lost {
-            eprintln!("gomedic: error: {}", r.redact(l));
+            errln!("gomedic: error: {}", r.redact(l));
         }
         if !lost.is_empty() {
-            eprintln!("another program changed the go env file after gomedic wrote it; run the command again");
+            errln!("another program changed the go env file after gomedic wrote it; run the command again");
             return Ok(1);
         }
     }
@@ -337,11 +345,11 @@ impl OwnLines {
 /// Prints why an edit is not made; returns the exit code (docs/exit-codes.md).
 fn refused(e: &EditError, flag: &str, r: &gomedic_core::Redactor) -> u8 {
     match e {
-        EditError::Invalid(m) => eprintln!("gomedic: error: {}", r.redact(m)),
+        EditError::Invalid(m) => errln!("gomedic: error: {}", r.redact(m)),
         EditError::Refused {
             message,
             fallback: None,
-        } => eprintln!(
+        } => errln!(
             "gomedic: error: `go env {flag}` refuses this change: {}",
             r.redact(message)
         ),
@@ -349,8 +357,8 @@ fn refused(e: &EditError, flag: &str, r: &gomedic_core::Redactor) -> u8 {
             message,
             fallback: Some(n),
         } => {
-            eprintln!("gomedic: error: {}", r.redact(message));
-            eprintln!(
+            errln!("gomedic: error: {}", r.redact(message));
+            errln!(
                 "(checked with gomedic's copy of the go command's rules for {}: the go command could not be asked: {})",
                 n.rules,
                 r.redact(&n.why)
@@ -358,17 +366,17 @@ fn refused(e: &EditError, flag: &str, r: &gomedic_core::Redactor) -> u8 {
         }
         EditError::Stricter(reasons) => {
             for s in reasons {
-                eprintln!("gomedic: error: {}", r.redact(s));
+                errln!("gomedic: error: {}", r.redact(s));
             }
-            eprintln!("--force writes it anyway");
+            errln!("--force writes it anyway");
         }
         EditError::GoHung { .. } => {
-            eprintln!("gomedic: error: {}", r.redact(&e.to_string()));
-            eprintln!("nothing was changed; `gomedic check` shows what is wrong with that go command, and --force writes the change checked only with gomedic's copy of the go command's rules");
+            errln!("gomedic: error: {}", r.redact(&e.to_string()));
+            errln!("nothing was changed; `gomedic check` shows what is wrong with that go command, and --force writes the change checked only with gomedic's copy of the go command's rules");
             return 1;
         }
     }
-    eprintln!("nothing was changed");
+    errln!("nothing was changed");
     2
 }
 
@@ -458,7 +466,7 @@ fn readback(
                 ));
             }
         }
-        println!("{}", r.redact(&line));
+        let _ = outln!("{}", r.redact(&line));
     }
     Ok(out)
 }

@@ -1,6 +1,7 @@
 //! `gomedic fix`: plan, confirm, journal, apply and re-check the automatic fixes.
 
 use super::common;
+use anyhow::Context;
 use crate::cli::FixArgs;
 use gomedic_checks::Policy;
 use gomedic_core::{Fix, FixAction, Status};
@@ -52,9 +53,9 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
     for id in &args.ids {
         if !fixes.contains_key(id) {
             if manual.contains(id) {
-                eprintln!("gomedic: error: {} is not automatic: `gomedic check` shows the commands to run", r.redact(id));
+                errln!("gomedic: error: {} is not automatic: `gomedic check` shows the commands to run", r.redact(id));
             } else {
-                eprintln!(
+                errln!(
                     "gomedic: {}: not needed now (no check proposes it); automatic fixes available: {}",
                     r.redact(id),
                     if fixes.is_empty() { "none".to_string() } else { fixes.keys().cloned().collect::<Vec<_>>().join(", ") }
@@ -64,7 +65,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
         }
     }
     if wanted.is_empty() {
-        println!(
+        outln!(
             "nothing to fix automatically{}",
             if manual.is_empty() {
                 String::new()
@@ -74,7 +75,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
                     manual.join(", ")
                 )
             }
-        );
+        )?;
         return Ok(0);
     }
     let journal = common::journal()?;
@@ -118,21 +119,23 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
         let mut edit = match planned {
             Ok(e) => e,
             Err(msg) => {
-                eprintln!("gomedic: error: {id}: {}", r.redact(&msg));
+                errln!("gomedic: error: {id}: {}", r.redact(&msg));
                 code = 1;
                 continue;
             }
         };
-        common::print_plan(&edit.plan, &r);
+        // A plan that cannot be shown is not applied (exit code 3).
+        common::print_plan(&edit.plan, &r)
+            .with_context(|| format!("{id} was not applied"))?;
         for w in &edit.warnings {
-            eprintln!("warning: {}", r.redact(w));
+            errln!("warning: {}", r.redact(w));
         }
         if args.dry_run {
-            println!("dry run: nothing was changed");
+            outln!("dry run: nothing was changed")?;
             continue;
         }
         if !args.yes && !common::confirm(&format!("apply {id}?")) {
-            eprintln!("not applied: confirm on a terminal or pass --yes (use --dry-run to only see the plan)");
+            errln!("not applied: confirm on a terminal or pass --yes (use --dry-run to only see the plan)");
             code = code.max(2);
             continue;
         }
@@ -140,15 +143,15 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
         edit.plan.recheck = proposers.clone();
         match journal.apply(edit.plan) {
             Ok(entry) => {
-                println!(
+                crate::output::change(&format!(
                     "applied {id}; journal entry {} (undo: gomedic undo {})",
                     entry.id, entry.id
-                );
+                ));
                 let ids: Vec<&str> = proposers.iter().map(String::as_str).collect();
                 common::recheck(&ids, args.go.clone(), &args.resolve)?;
             }
             Err(e) => {
-                eprintln!("gomedic: error: {}", r.redact(&e.to_string()));
+                errln!("gomedic: error: {}", r.redact(&e.to_string()));
                 code = 1;
             }
         }

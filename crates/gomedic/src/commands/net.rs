@@ -14,10 +14,12 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
     if let Some(NetAction::Route { module, format }) = &args.action {
         return route(module, *format);
     }
-    let deadline = match super::check::seconds("--timeout", args.timeout) {
-        Ok(d) => d,
-        Err(msg) => return Err(common::UsageError(msg).into()),
-    };
+    let deadline =
+        crate::duration::positive("--timeout", &args.timeout).map_err(common::UsageError)?;
+    // Every URL is checked before anything is probed: a bad one is a usage error.
+    for u in &args.urls {
+        check_url_arg(u).map_err(common::UsageError)?;
+    }
     let net = common::net_options(&args.resolve, Some(deadline))?;
     let facts = common::facts_with(None, Policy::default(), net.clone())?;
     let targets: Vec<(String, EndpointKind)> = if args.urls.is_empty() {
@@ -26,10 +28,6 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
         let mut v = Vec::new();
         for u in &args.urls {
             let lower = u.to_ascii_lowercase();
-            if !(lower.starts_with("https://") || lower.starts_with("http://")) {
-                let msg = format!("{u:?} is not an http(s) URL");
-                return Err(common::UsageError(gomedic_core::redact::text(&msg)).into());
-            }
             let kind = match args.kind {
                 EndpointArg::Proxy => EndpointKind::Proxy,
                 EndpointArg::Sumdb => EndpointKind::SumDb,
@@ -80,7 +78,7 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
 
     // Learns HTTPS_PROXY/HTTP_PROXY credentials with the rest of the environment.
     let r = common::redactor(&facts);
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     let res = match args.format {
         Format::Json => {
             let mut doc = serde_json::json!({
@@ -91,7 +89,7 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
             });
             r.redact_json(&mut doc);
             serde_json::to_writer_pretty(&mut out, &doc)
-                .map_err(std::io::Error::other)
+                .map_err(std::io::Error::from)
                 .and_then(|_| writeln!(out))
         }
         Format::Human => {
@@ -101,12 +99,21 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
                 .and_then(|_| out.write_all(r.redact(&String::from_utf8_lossy(&buf)).as_bytes()))
         }
     };
-    match res {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(e.into()),
-        Ok(()) => {}
-    }
+    res?;
     Ok(if failed { 1 } else { 0 })
+}
+
+/// A URL argument of `gomedic net`: one Go's `url.Parse` reads, http or https, with a
+/// host and a valid port. The message names the argument.
+fn check_url_arg(u: &str) -> Result<(), String> {
+    let lower = u.to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        return Err(format!("URL argument {u:?} is not an http(s) URL"));
+    }
+    if let Err(e) = gomedic_goenv::gourl::parse(u, &gomedic_goenv::GoSemantics::latest()) {
+        return Err(format!("URL argument {u:?} is not a valid URL: {e}"));
+    }
+    gomedic_net::check_url(u).map_err(|e| format!("bad URL argument: {e}"))
 }
 
 fn human(
@@ -116,7 +123,13 @@ fn human(
     r: &Redactor,
     current_proxy: &str,
 ) -> std::io::Result<()> {
-    let w = reports.iter().map(|e| e.url.len()).max().unwrap_or(0);
+    // Aligned on URLs of usual length; a longer one just sticks out.
+    let w = reports
+        .iter()
+        .map(|e| e.url.chars().count())
+        .filter(|n| *n <= 60)
+        .max()
+        .unwrap_or(0);
     for e in reports {
         let sym = if e.verdict.usable_by_go() {
             if e.verdict == gomedic_core::net::Verdict::Ok {
@@ -234,7 +247,7 @@ fn route(module: &str, format: Format) -> anyhow::Result<u8> {
     let diagnostics = cfg.diagnostics();
     let code = if route.fails.is_some() { 1 } else { 0 };
     let r = common::redactor(&facts);
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::output::stdout();
     let mut out: Vec<u8> = Vec::new();
     if format == Format::Json {
         let mut doc = serde_json::json!({

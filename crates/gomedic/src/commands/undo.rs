@@ -1,6 +1,7 @@
 //! `gomedic undo`: restore what a journaled change replaced.
 
 use super::common;
+use anyhow::Context;
 use crate::cli::UndoArgs;
 use gomedic_checks::Policy;
 
@@ -11,7 +12,7 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
     let listing = match journal.list() {
         Ok(l) => l,
         Err(e) => {
-            eprintln!(
+            errln!(
                 "gomedic: error: {}",
                 gomedic_core::redact::text(&e.to_string())
             );
@@ -22,10 +23,10 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
     let r = common::learn_journal(&listing);
     if args.list {
         if listing.entries.is_empty() && listing.corrupt.is_empty() {
-            println!(
+            outln!(
                 "no changes recorded in {}",
                 r.redact(&journal.dir().display().to_string())
-            );
+            )?;
         }
         // Healthy and corrupt entries together, in id order.
         let mut lines: Vec<(&str, Vec<String>)> = Vec::new();
@@ -63,7 +64,7 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
         lines.sort_by(|a, b| a.0.cmp(b.0));
         for (_, l) in lines {
             for line in l {
-                println!("{}", r.redact(&line));
+                outln!("{}", r.redact(&line))?;
             }
         }
         return Ok(0);
@@ -74,7 +75,7 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
         .iter()
         .filter(|c| args.entry.as_deref() != Some(c.id.as_str()))
     {
-        eprintln!(
+        errln!(
             "warning: skipping corrupt journal entry {}: {}; move it aside",
             r.redact(&c.path.display().to_string()),
             r.redact(&c.problem)
@@ -85,7 +86,7 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
         None => match listing.last_undoable() {
             Some(e) => Ok(e.clone()),
             None => {
-                println!("nothing to undo");
+                outln!("nothing to undo")?;
                 return Ok(0);
             }
         },
@@ -93,21 +94,26 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
     let entry = match entry {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("gomedic: error: {}", r.redact(&e.to_string()));
+            errln!("gomedic: error: {}", r.redact(&e.to_string()));
             return Ok(2);
         }
     };
-    println!("undo {} ({})", entry.id, r.redact(&entry.plan.fix_id));
-    for c in &entry.plan.changes {
-        println!("  {} {}", c.undo_verb(), r.redact(&c.target()));
-    }
+    // What would be restored; not shown, not restored (exit code 3).
+    let shown = (|| {
+        outln!("undo {} ({})", entry.id, r.redact(&entry.plan.fix_id))?;
+        for c in &entry.plan.changes {
+            outln!("  {} {}", c.undo_verb(), r.redact(&c.target()))?;
+        }
+        std::io::Result::Ok(())
+    })();
+    shown.context("nothing was restored")?;
     if args.dry_run {
-        println!("dry run: nothing was changed");
+        outln!("dry run: nothing was changed")?;
         return Ok(0);
     }
     match journal.undo(&entry.id, args.force) {
         Ok(_) => {
-            println!("undone");
+            crate::output::change(&format!("undone {}", entry.id));
             let mut ids: Vec<&str> = entry.plan.recheck.iter().map(String::as_str).collect();
             if ids.is_empty() {
                 ids.push("go.env");
@@ -116,7 +122,7 @@ pub fn run(args: UndoArgs) -> anyhow::Result<u8> {
             Ok(0)
         }
         Err(e) => {
-            eprintln!("gomedic: error: {}", r.redact(&e.to_string()));
+            errln!("gomedic: error: {}", r.redact(&e.to_string()));
             Ok(1)
         }
     }

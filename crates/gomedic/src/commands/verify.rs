@@ -7,20 +7,17 @@ use std::io::Write;
 pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
     let mut results: Vec<(String, Result<Report, String>)> = Vec::new();
     for f in &args.files {
-        let r = match std::fs::metadata(f) {
-            Ok(m) if m.is_dir() => Err(format!("{} is a directory", f.display())),
-            Ok(m) if m.len() > 4 << 30 => Err(format!("{} is larger than 4 GiB", f.display())),
-            Ok(_) => std::fs::read(f)
-                .map(|d| verify(&d))
-                .map_err(|e| format!("cannot read {}: {e}", f.display())),
-            Err(e) => Err(format!("cannot read {}: {e}", f.display())),
-        };
+        // A PE file is at most 4 GiB (its offsets are 32-bit); devices, FIFOs and
+        // directories are refused before they are opened.
+        let r = gomedic_sys::fs::read_regular_file(f, 4 << 30)
+            .map(|d| verify(&d))
+            .map_err(|e| format!("cannot read {}: {e}", f.display()));
         results.push((f.display().to_string(), r));
     }
     let all_valid = results
         .iter()
         .all(|(_, r)| matches!(r, Ok(r) if r.status == Status::Valid));
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     let res = match args.format {
         Format::Json => {
             let files: Vec<serde_json::Value> = results
@@ -42,7 +39,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
                 &mut out,
                 &serde_json::json!({"schema": "gomedic.verify/v1", "files": files}),
             )
-            .map_err(std::io::Error::other)
+            .map_err(std::io::Error::from)
             .and_then(|_| writeln!(out))
         }
         Format::Human => (|| {
@@ -119,10 +116,6 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
             Ok(())
         })(),
     };
-    match res {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(e.into()),
-        Ok(()) => {}
-    }
+    res?;
     Ok(if all_valid { 0 } else { 1 })
 }

@@ -64,7 +64,7 @@ pub fn run(args: WdacArgs) -> anyhow::Result<u8> {
     files.extend(a.file.iter().cloned());
     let mut entries = Vec::new();
     for f in &files {
-        let data = std::fs::read(f)
+        let data = gomedic_sys::fs::read_regular_file(f, 4 << 30)
             .map_err(|e| UsageError(format!("cannot read {}: {e}", f.display())))?;
         let h = gomedic_authenticode::wdac_hashes(&data)
             .map_err(|e| UsageError(format!("{}: {e}", f.display())))?;
@@ -94,26 +94,26 @@ pub fn run(args: WdacArgs) -> anyhow::Result<u8> {
     match &a.out {
         Some(p) => std::fs::write(p, &xml)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?,
-        None => std::io::stdout().lock().write_all(xml.as_bytes())?,
+        None => crate::output::stdout().write_all(xml.as_bytes())?,
     }
     let target = a
         .out
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "policy.xml".into());
-    eprintln!(
+    errln!(
         "{} files, {} rules; PolicyID {policy_id}",
         entries.len(),
         entries.len() * 4
     );
-    eprintln!("deploy (PowerShell, as administrator, on the Windows machine):");
-    eprintln!(
+    errln!("deploy (PowerShell, as administrator, on the Windows machine):");
+    errln!(
         "  ConvertFrom-CIPolicy -XmlFilePath \"{target}\" -BinaryFilePath \"{policy_id}.cip\""
     );
-    eprintln!("  CiTool --update-policy \"{policy_id}.cip\"    # Windows 11 22H2+; else copy to C:\\Windows\\System32\\CodeIntegrity\\CiPolicies\\Active and reboot");
+    errln!("  CiTool --update-policy \"{policy_id}.cip\"    # Windows 11 22H2+; else copy to C:\\Windows\\System32\\CodeIntegrity\\CiPolicies\\Active and reboot");
     if base.starts_with("{00000000") {
-        eprintln!("note: set --base-policy-id to your base policy's PolicyID (it must allow supplemental policies, option 17)");
+        errln!("note: set --base-policy-id to your base policy's PolicyID (it must allow supplemental policies, option 17)");
     }
-    eprintln!("note: hash rules cannot cover go test/go run binaries (a new hash every build); see `gomedic wdac policy --help`");
+    errln!("note: hash rules cannot cover go test/go run binaries (a new hash every build); see `gomedic wdac policy --help`");
     Ok(0)
 }

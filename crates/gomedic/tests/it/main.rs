@@ -13,6 +13,7 @@ mod env_targets;
 mod journal;
 mod leaks;
 mod net;
+mod robust;
 mod settings;
 mod snapshots;
 mod route_diff;
