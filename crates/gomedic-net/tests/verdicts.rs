@@ -459,3 +459,28 @@ fn https_to_http_redirects_are_refused_like_go() {
         r.detail
     );
 }
+
+#[test]
+fn http_to_https_redirects_are_followed_with_every_layer_of_the_new_host() {
+    let ca = TestCa::new("Root");
+    let srv = tls_server(&ca, &["proxy.example"], Behavior::Healthy);
+    let front = http_server(Behavior::RedirectTo("https://proxy.example"));
+    let mut c = cfg(&[&ca], &[&ca]);
+    map(&mut c, "proxy.example", 443, srv.addr);
+    let r = one(&c, &format!("http://{}", front.addr), EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::Ok, "{r:#?}");
+    assert_eq!(
+        r.final_url.as_deref(),
+        Some("https://proxy.example/golang.org/x/text/@v/list")
+    );
+    assert_eq!(r.tls.as_ref().unwrap().alpn.as_deref(), Some("h2"));
+    assert_eq!(r.dns.as_ref().unwrap().source, "override");
+    // The new host's TLS is checked like any other: an untrusted one fails.
+    let c2 = {
+        let mut c2 = cfg(&[], &[&ca]);
+        map(&mut c2, "proxy.example", 443, srv.addr);
+        c2
+    };
+    let r = one(&c2, &format!("http://{}", front.addr), EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::TlsUntrusted, "{r:#?}");
+}

@@ -98,8 +98,11 @@ fn handle(mut s: TcpStream, files: &BTreeMap<String, Vec<u8>>, files_base: Optio
 }
 
 /// `go mod download -json MODULE@VERSION` with GOPROXY=`proxy`: Ok, or go's error.
-fn go_download(goroot: &Path, proxy: &str) -> Result<(), String> {
+fn go_download(goroot: &Path, proxy: &str, extra: &[(&str, &str)]) -> Result<(), String> {
     let mut t = TestEnv::new(&[&goroot.join("bin")]);
+    for (k, v) in extra {
+        t.set(k, *v);
+    }
     t.set("GOPROXY", proxy);
     t.set("GONOSUMDB", MODULE);
     let out = Command::new(goroot.join("bin/go"))
@@ -118,8 +121,11 @@ fn go_download(goroot: &Path, proxy: &str) -> Result<(), String> {
 }
 
 /// `gomedic net PROXY --kind proxy --format json`: the endpoint and the recommendation.
-fn gomedic_net(proxy: &str) -> (Value, Value) {
-    let t = TestEnv::with_go("1.27.3");
+fn gomedic_net(proxy: &str, extra: &[(&str, &str)]) -> (Value, Value) {
+    let mut t = TestEnv::with_go("1.27.3");
+    for (k, v) in extra {
+        t.set(k, *v);
+    }
     let out = t.gomedic(&[
         "net",
         proxy,
@@ -168,7 +174,7 @@ fn go_works_exactly_when_gomedic_calls_the_goproxy_usable() {
     let roots = goroots();
     assert!(!roots.is_empty());
     for (name, proxy, want_verdict, want_works) in &cases {
-        let (e, rec) = gomedic_net(proxy);
+        let (e, rec) = gomedic_net(proxy, &[]);
         let verdict = e["verdict"].as_str().unwrap_or("");
         assert_eq!(verdict, *want_verdict, "{name}: {e:#}");
         let usable = matches!(verdict, "ok" | "tls_intercepted");
@@ -193,7 +199,7 @@ fn go_works_exactly_when_gomedic_calls_the_goproxy_usable() {
             assert!(e["final_url"].is_null(), "{e:#}");
         }
         for (release, goroot) in &roots {
-            let go = go_download(goroot, proxy);
+            let go = go_download(goroot, proxy, &[]);
             assert_eq!(
                 go.is_ok(),
                 usable,
@@ -214,5 +220,38 @@ fn go_works_exactly_when_gomedic_calls_the_goproxy_usable() {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn https_to_http_redirects_fail_for_go_and_gomedic() {
+    let files: BTreeMap<String, Vec<u8>> = module_files(MODULE, VERSION).into_iter().collect();
+    let plain = serve(Arc::new(files), None);
+    let ca = gomedic_testkit::TestCa::new("Test Root");
+    let to: &'static str = Box::leak(format!("{plain}/files").into_boxed_str());
+    let srv = gomedic_testkit::tls_server(
+        &ca,
+        &["127.0.0.1"],
+        gomedic_testkit::Behavior::RedirectTo(to),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pem = dir.path().join("ca.pem");
+    std::fs::write(&pem, &ca.cert_pem).unwrap();
+    let pem = pem.display().to_string();
+    let extra = [("SSL_CERT_FILE", pem.as_str())];
+    let proxy = format!("https://{}", srv.addr);
+    let (e, _) = gomedic_net(&proxy, &extra);
+    assert_eq!(e["verdict"], "http_error", "{e:#}");
+    let d = e["detail"].as_str().unwrap();
+    assert!(d.contains("redirected from secure URL"), "{d}");
+    // The same server's plain-HTTP target works for go: only the downgrade fails.
+    for (release, goroot) in &goroots() {
+        let go = go_download(goroot, &proxy, &extra);
+        let err = go.expect_err("go followed an https to http redirect");
+        assert!(
+            err.contains("redirected from secure URL") && err.contains("to insecure URL"),
+            "go{release}: {err}"
+        );
+        go_download(goroot, &format!("{plain}/files"), &[]).unwrap();
     }
 }
