@@ -385,8 +385,11 @@ fn split_origin(url: &str) -> (String, String) {
 }
 
 /// Resolves a `Location` against the URL it answered, as net/http does (RFC 3986).
+/// Bytes that are not printable ASCII are %-escaped, as Go's `url.URL` prints them, so a
+/// hostile `Location` cannot put control or bidirectional characters into the output.
 fn resolve_location(current: &str, loc: &str) -> String {
-    let loc = loc.trim();
+    let loc = escape_unprintable(loc.trim());
+    let loc = loc.as_str();
     let (origin, path) = split_origin(current);
     let scheme_end = loc.find("://");
     if scheme_end.is_some_and(|i| {
@@ -415,6 +418,18 @@ fn resolve_location(current: &str, loc: &str) -> String {
     }
     let dir = &path_only[..path_only.rfind('/').map(|i| i + 1).unwrap_or(0)];
     format!("{origin}{}", remove_dots(&format!("{dir}{loc}")))
+}
+
+fn escape_unprintable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_graphic() {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Removes `.` and `..` segments of a path (the query is kept as is).
@@ -1025,6 +1040,10 @@ mod tests {
         assert_eq!(
             resolve_location("http://h:1/x", "HTTPS://u:p@H2/y#f"),
             "https://H2/y"
+        );
+        assert_eq!(
+            resolve_location(cur, "/a b\u{202e}\u{1b}"),
+            "https://p.example/a%20b%E2%80%AE%1B"
         );
         assert_eq!(
             split_origin("https://u:p@h:1/a?b#c"),
