@@ -2,18 +2,20 @@
 //! what came back instead (a block page, a captive portal, a login page).
 
 /// `@v/list`: plain text, one version per line (an empty list is valid). The go command
-/// takes the first field of each line and keeps the valid semantic versions; anything
-/// else means the server is not a module proxy.
+/// takes the first field of each line and keeps the valid semantic versions, ignoring
+/// the other lines; text with lines but no version at all is not a module proxy.
 pub(crate) fn check_list(content_type: Option<&str>, body: &[u8]) -> Result<(), String> {
     not_html(content_type, body)?;
     let text = std::str::from_utf8(body).map_err(|_| what_came_back(content_type, body))?;
-    for line in text.lines() {
-        let Some(first) = line.split_whitespace().next() else {
-            continue;
-        };
-        if !looks_like_version(first) {
-            return Err(what_came_back(content_type, body));
+    let mut any = false;
+    for first in text.lines().filter_map(|l| l.split_whitespace().next()) {
+        if looks_like_version(first) {
+            return Ok(());
         }
+        any = true;
+    }
+    if any {
+        return Err(what_came_back(content_type, body));
     }
     Ok(())
 }
@@ -137,6 +139,9 @@ mod tests {
         assert!(check_list(Some("text/plain; charset=utf-8"), b"v0.3.0\nv0.14.0\n").is_ok());
         assert!(check_list(None, b"").is_ok());
         assert!(check_list(None, b"v1.0.0 2020-01-01T00:00:00Z\r\n\n").is_ok());
+        // go ignores lines that are not versions; one version is enough.
+        assert!(check_list(None, b"# list\nv1.0.0\n").is_ok());
+        assert!(check_list(None, b" \n\n").is_ok());
         let e = check_list(
             Some("text/html"),
             b"<!DOCTYPE html>\n<html><head><title>Access\n denied</title></head></html>",
