@@ -23,6 +23,9 @@ pub enum Verdict {
     ProxyAuthRequired,
     ProxyFailed,
     HttpError,
+    /// A 2xx answer that is not the GOPROXY / checksum database protocol (a block page,
+    /// captive portal or login page answering every path).
+    NotGoproxy,
 }
 
 impl Verdict {
@@ -43,6 +46,7 @@ impl Verdict {
             Verdict::ProxyAuthRequired => "proxy_auth_required",
             Verdict::ProxyFailed => "proxy_failed",
             Verdict::HttpError => "http_error",
+            Verdict::NotGoproxy => "not_goproxy",
         }
     }
 
@@ -70,6 +74,7 @@ impl Verdict {
             Verdict::ProxyAuthRequired => "the HTTP proxy requires authentication (407)",
             Verdict::ProxyFailed => "the HTTP proxy could not be used",
             Verdict::HttpError => "the server answered with an error, or the protocol request failed",
+            Verdict::NotGoproxy => "the server answers, but not with the GOPROXY protocol: a block page, captive portal or login page (the go command fails with \"invalid response from proxy\" or finds no versions)",
         }
     }
 }
@@ -153,5 +158,7 @@ pub struct EndpointReport {
     pub proxy: Option<ProxyLayer>,
     pub tls: Option<TlsLayer>,
     pub http: Option<HttpLayer>,
+    /// Where the last request ended after following redirects; `None` without redirects.
+    pub final_url: Option<String>,
     pub duration_ms: u64,
 }

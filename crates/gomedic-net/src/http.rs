@@ -76,6 +76,19 @@ pub(crate) async fn read_status<S: AsyncRead + Unpin>(s: &mut S) -> std::io::Res
     Ok(code)
 }
 
+/// What a GET brought back: the status, the headers a probe judges, and the start of the body.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Resp {
+    pub(crate) code: u16,
+    pub(crate) content_type: Option<String>,
+    pub(crate) location: Option<String>,
+    /// At most [`BODY_KEEP`] bytes.
+    pub(crate) body: Vec<u8>,
+}
+
+/// How much of a body is kept for judging it.
+pub(crate) const BODY_KEEP: usize = 64 * 1024;
+
 /// A one-connection HTTP/1.1 or HTTP/2 client.
 pub(crate) enum Client {
     H1(hyper::client::conn::http1::SendRequest<http_body_util::Empty<hyper::body::Bytes>>),
@@ -111,7 +124,7 @@ impl Client {
         path: &str,
         auth: Option<&str>,
         proxy_auth: Option<&str>,
-    ) -> Result<u16, String> {
+    ) -> Result<Resp, String> {
         use http_body_util::BodyExt;
         let ua = concat!("gomedic/", env!("CARGO_PKG_VERSION"));
         let resp = match self {
@@ -146,14 +159,24 @@ impl Client {
         }
         .map_err(|e| e.to_string())?;
         let code = resp.status().as_u16();
-        // Drain (bounded) so the connection can carry the next request.
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        };
+        let content_type = header("content-type");
+        let location = header("location");
+        // Drain (bounded) so the connection can carry the next request; keep the start.
         let mut body = resp.into_body();
         let mut read = 0usize;
+        let mut kept = Vec::new();
         while let Some(frame) = body.frame().await {
             match frame {
                 Ok(f) => {
                     if let Some(d) = f.data_ref() {
                         read += d.len();
+                        let room = BODY_KEEP.saturating_sub(kept.len());
+                        kept.extend_from_slice(&d[..d.len().min(room)]);
                     }
                     if read > 1 << 20 {
                         break;
@@ -162,7 +185,12 @@ impl Client {
                 Err(e) => return Err(e.to_string()),
             }
         }
-        Ok(code)
+        Ok(Resp {
+            code,
+            content_type,
+            location,
+            body: kept,
+        })
     }
 }
 

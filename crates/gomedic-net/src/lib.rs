@@ -9,6 +9,7 @@
 mod http;
 pub mod netrc;
 mod probe;
+mod protocol;
 pub mod proxyenv;
 pub mod resolve;
 mod tls;

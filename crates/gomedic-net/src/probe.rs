@@ -1,6 +1,7 @@
 //! The layered probe of one URL, and running many under one deadline.
 
 use crate::http::{basic, basic_auth, proxy_auth, read_status, Client};
+use crate::protocol;
 use crate::proxyenv::ProxyEnv;
 use crate::resolve::{self, Override};
 use crate::tls::{self, Trust};
@@ -75,7 +76,16 @@ struct State {
     /// Every address of the (public) name is private/loopback/reserved: that is the
     /// verdict whatever fails later.
     suspicious: Option<String>,
+    /// Some hop's TLS was intercepted (the message); the verdict if the end is ok.
+    intercepted: Option<String>,
+    /// `/sumdb/<name>/supported` of the first hop, kept across redirects.
+    sumdb_supported: Option<bool>,
+    /// The last hop's request URL and the URL its redirect points to.
+    redirect: Option<(String, String)>,
 }
+
+/// The go command's limit (net/http's default): the 10th redirect is not followed.
+pub const MAX_REDIRECTS: usize = 10;
 
 type Shared = Arc<Mutex<State>>;
 
@@ -112,6 +122,9 @@ pub fn probe_all(targets: &[Target], cfg: &ProbeConfig) -> Vec<EndpointReport> {
                 report: blank(t),
                 layer: Layer::Start,
                 suspicious: None,
+                intercepted: None,
+                sumdb_supported: None,
+                redirect: None,
             }));
             let (s2, c2, t2) = (state.clone(), cfg.clone(), t.clone());
             let handle = tokio::spawn(async move { probe_one(&t2, &c2, &s2).await });
@@ -175,6 +188,7 @@ fn blank(t: &Target) -> EndpointReport {
         proxy: None,
         tls: None,
         http: None,
+        final_url: None,
         duration_ms: 0,
     }
 }
@@ -284,12 +298,214 @@ fn apply_verdict(st: &mut State, v: Verdict, detail: String) {
     }
 }
 
+/// Probes `t`, following redirects as the go command's HTTP client does.
 async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
     let start = Instant::now();
-    let (scheme, host, port, base) = match split_url(&t.url) {
-        Ok(x) => x,
-        Err(e) => return finish(s, start, Verdict::DnsFailed, e),
+    let secure = t.url.to_ascii_lowercase().starts_with("https://");
+    let mut url = t.url.clone();
+    let mut path: Option<String> = None;
+    let mut followed = 0;
+    loop {
+        let Some((from, next)) = probe_hop(t, cfg, s, start, &url, path.as_deref()).await else {
+            break;
+        };
+        if secure && !next.to_ascii_lowercase().starts_with("https://") {
+            finish(
+                s,
+                start,
+                Verdict::HttpError,
+                format!("redirected from secure URL {from} to insecure URL {next}: the go command refuses this"),
+            );
+            break;
+        }
+        followed += 1;
+        if followed >= MAX_REDIRECTS {
+            finish(
+                s,
+                start,
+                Verdict::HttpError,
+                format!("stopped after {MAX_REDIRECTS} redirects (the last from {from} to {next}): the go command gives up too"),
+            );
+            break;
+        }
+        if let Err(e) = split_url(&next) {
+            finish(
+                s,
+                start,
+                Verdict::HttpError,
+                format!("{from} redirects to an unusable URL: {e}"),
+            );
+            break;
+        }
+        let (origin, p) = split_origin(&next);
+        {
+            let mut st = s.lock().expect("not poisoned");
+            st.report.final_url = Some(next.clone());
+            st.report.dns = None;
+            st.report.tcp = None;
+            st.report.proxy = None;
+            st.report.tls = None;
+            st.report.http = None;
+        }
+        url = origin;
+        path = Some(p);
+    }
+    let mut st = s.lock().expect("not poisoned");
+    if st.report.verdict == Verdict::Ok {
+        if let Some(msg) = st.intercepted.clone() {
+            st.report.verdict = Verdict::TlsIntercepted;
+            st.report.detail = msg;
+        }
+    }
+    if let Some(f) = st.report.final_url.clone() {
+        if st.suspicious.is_none() {
+            st.report.detail = format!(
+                "{} (after {followed} redirect{}, at {f})",
+                st.report.detail,
+                if followed == 1 { "" } else { "s" }
+            );
+        }
+    }
+}
+
+/// `scheme://host[:port]` and the rest (path and query, at least `/`) of an absolute URL.
+fn split_origin(url: &str) -> (String, String) {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let mut path = rest[end..].split('#').next().unwrap_or("").to_string();
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    (
+        format!("{}://{authority}", scheme.to_ascii_lowercase()),
+        path,
+    )
+}
+
+/// Resolves a `Location` against the URL it answered, as net/http does (RFC 3986).
+/// Bytes that are not printable ASCII are %-escaped, as Go's `url.URL` prints them, so a
+/// hostile `Location` cannot put control or bidirectional characters into the output.
+fn resolve_location(current: &str, loc: &str) -> String {
+    let loc = escape_unprintable(loc.trim());
+    let loc = loc.as_str();
+    let (origin, path) = split_origin(current);
+    let scheme_end = loc.find("://");
+    if scheme_end.is_some_and(|i| {
+        i > 0
+            && loc[..i]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    }) {
+        let (o, p) = split_origin(loc);
+        return format!("{o}{}", remove_dots(&p));
+    }
+    if let Some(rest) = loc.strip_prefix("//") {
+        let scheme = origin.split("://").next().unwrap_or("https");
+        let (o, p) = split_origin(&format!("{scheme}://{rest}"));
+        return format!("{o}{}", remove_dots(&p));
+    }
+    let path_only = path.split('?').next().unwrap_or("/");
+    if loc.starts_with('/') {
+        return format!("{origin}{}", remove_dots(loc));
+    }
+    if loc.starts_with('?') {
+        return format!("{origin}{path_only}{loc}");
+    }
+    if loc.is_empty() {
+        return format!("{origin}{path}");
+    }
+    let dir = &path_only[..path_only.rfind('/').map(|i| i + 1).unwrap_or(0)];
+    format!("{origin}{}", remove_dots(&format!("{dir}{loc}")))
+}
+
+fn escape_unprintable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_graphic() {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Removes `.` and `..` segments of a path (the query is kept as is).
+fn remove_dots(p: &str) -> String {
+    let (path, query) = match p.find('?') {
+        Some(i) => (&p[..i], &p[i..]),
+        None => (p, ""),
     };
+    let mut out: Vec<&str> = Vec::new();
+    let segs: Vec<&str> = path.split('/').skip(1).collect();
+    for (i, seg) in segs.iter().enumerate() {
+        let last = i + 1 == segs.len();
+        match *seg {
+            "." => {
+                if last {
+                    out.push("");
+                }
+            }
+            ".." => {
+                out.pop();
+                if last {
+                    out.push("");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    format!("/{}{query}", out.join("/"))
+}
+
+/// One request of a probe (the first, or one after a redirect): the layers to `url`,
+/// then `GET path` (by default the kind's protocol request under `url`'s path). Returns
+/// the absolute URL a redirect points to, if the answer is one.
+async fn probe_hop(
+    t: &Target,
+    cfg: &ProbeConfig,
+    s: &Shared,
+    start: Instant,
+    url: &str,
+    path: Option<&str>,
+) -> Option<(String, String)> {
+    let (scheme, host, port, base) = match split_url(url) {
+        Ok(x) => x,
+        Err(e) => {
+            finish(s, start, Verdict::DnsFailed, e);
+            return None;
+        }
+    };
+    // The URL's user:password only goes to the host it was given for.
+    let userinfo_host = split_url(&t.url).ok().map(|(_, h, p, _)| (h, p));
+    let send_userinfo = userinfo_host == Some((host.clone(), port));
+    let hop = Hop {
+        path,
+        send_userinfo,
+    };
+    hop_layers(t, cfg, s, start, &hop, scheme, host, port, base).await;
+    s.lock().expect("not poisoned").redirect.take()
+}
+
+struct Hop<'a> {
+    path: Option<&'a str>,
+    send_userinfo: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn hop_layers(
+    t: &Target,
+    cfg: &ProbeConfig,
+    s: &Shared,
+    start: Instant,
+    hop: &Hop<'_>,
+    scheme: String,
+    host: String,
+    port: u16,
+    base: String,
+) {
     let proxy = cfg.proxy_env.proxy_for(&scheme, &host, port);
     let (conn_host, conn_port) = match &proxy {
         Some(p) => match split_url(p) {
@@ -480,7 +696,10 @@ async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
             });
             basic_auth(p).unwrap_or_default()
         });
-        return http_phase(t, cfg, s, start, io, false, &host, port, &base, "http", via).await;
+        return http_phase(
+            t, cfg, s, start, io, false, &host, port, &base, "http", via, hop,
+        )
+        .await;
     }
 
     // TLS
@@ -573,19 +792,15 @@ async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
     };
     set_layer(s, Layer::Http);
     let h2 = alpn.as_deref() == Some("h2");
+    if intercepted {
+        s.lock().expect("not poisoned").intercepted = Some(format!(
+            "TLS to {host} is intercepted: the chain ends at \"{issuer}\", trusted by this machine's store but not by public roots. go works through it; the interceptor sees all module traffic"
+        ));
+    }
     http_phase(
-        t, cfg, s, start, tls_stream, h2, &host, port, &base, "https", None,
+        t, cfg, s, start, tls_stream, h2, &host, port, &base, "https", None, hop,
     )
     .await;
-    if intercepted {
-        let mut st = s.lock().expect("not poisoned");
-        if st.report.verdict == Verdict::Ok {
-            st.report.verdict = Verdict::TlsIntercepted;
-            st.report.detail = format!(
-                "TLS to {host} is intercepted: the chain ends at \"{issuer}\", trusted by this machine's store but not by public roots. go works through it; the interceptor sees all module traffic"
-            );
-        }
-    }
 }
 
 async fn resolve_addrs(
@@ -657,14 +872,17 @@ async fn http_phase<S>(
     base: &str,
     scheme: &str,
     via_proxy: Option<String>,
+    hop: &Hop<'_>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let t0 = Instant::now();
-    let path = match t.kind {
-        EndpointKind::Proxy => format!("{base}/{}/@v/list", cfg.probe_module),
-        EndpointKind::SumDb => format!("{base}/latest"),
-        EndpointKind::Host => {
+    let first = hop.path.is_none();
+    let path = match (hop.path, t.kind) {
+        (Some(p), _) => p.to_string(),
+        (None, EndpointKind::Proxy) => format!("{base}/{}/@v/list", cfg.probe_module),
+        (None, EndpointKind::SumDb) => format!("{base}/latest"),
+        (None, EndpointKind::Host) => {
             if base.is_empty() {
                 "/".to_string()
             } else {
@@ -688,11 +906,14 @@ async fn http_phase<S>(
             return http_failed(s, start, layer, t0, e, detail);
         }
     };
-    // Like the go command, send the URL's user:password as basic auth (private proxies).
-    let auth = basic_auth(&t.url).or_else(|| {
-        crate::netrc::lookup(&cfg.netrc, host)
-            .map(|e| basic(format!("{}:{}", e.login, e.password).as_bytes()))
-    });
+    // Like the go command, send the URL's user:password as basic auth (private proxies),
+    // but only to the host it was given for.
+    let auth = basic_auth(&t.url)
+        .filter(|_| hop.send_userinfo)
+        .or_else(|| {
+            crate::netrc::lookup(&cfg.netrc, host)
+                .map(|e| basic(format!("{}:{}", e.login, e.password).as_bytes()))
+        });
     // Through an HTTP proxy, plain-http requests carry the absolute URL.
     let proxied = via_proxy.is_some();
     let proxy_auth_value = via_proxy.filter(|a| !a.is_empty());
@@ -703,7 +924,7 @@ async fn http_phase<S>(
             p.to_string()
         }
     };
-    let status = client
+    let resp = client
         .get(
             scheme,
             &authority,
@@ -712,17 +933,18 @@ async fn http_phase<S>(
             proxy_auth_value.as_deref(),
         )
         .await;
-    let code = match status {
-        Ok(c) => c,
+    let resp = match resp {
+        Ok(r) => r,
         Err(e) => {
             let detail = format!("GET {path} failed: {e}");
             return http_failed(s, start, layer, t0, e, detail);
         }
     };
+    let code = resp.code;
     layer.status = Some(code);
-    if t.kind == EndpointKind::Proxy {
+    if t.kind == EndpointKind::Proxy && first {
         let sp = format!("{base}/sumdb/{}/supported", cfg.sumdb_name);
-        layer.sumdb_supported = client
+        let supported = client
             .get(
                 scheme,
                 &authority,
@@ -732,15 +954,42 @@ async fn http_phase<S>(
             )
             .await
             .ok()
-            .map(|c| c == 200);
+            .map(|r| {
+                r.code == 200 && protocol::check_supported(r.content_type.as_deref(), &r.body)
+            });
+        s.lock().expect("not poisoned").sumdb_supported = supported;
+    }
+    if t.kind == EndpointKind::Proxy {
+        layer.sumdb_supported = s.lock().expect("not poisoned").sumdb_supported;
     }
     layer.duration_ms = ms(t0.elapsed());
+    let redirect = matches!(code, 301 | 302 | 303 | 307 | 308) && t.kind != EndpointKind::Host;
+    if redirect {
+        if let Some(loc) = resp.location.as_deref().filter(|l| !l.trim().is_empty()) {
+            let mut st = s.lock().expect("not poisoned");
+            st.report.http = Some(layer);
+            let current = format!("{scheme}://{authority}{path}");
+            let next = resolve_location(&current, loc);
+            st.redirect = Some((current, next));
+            return;
+        }
+    }
     s.lock().expect("not poisoned").report.http = Some(layer);
+    let ct = resp.content_type.as_deref();
     let (v, detail) = match (t.kind, code) {
         (_, 407) if proxied => (Verdict::ProxyAuthRequired, "the HTTP proxy wants credentials (407); put them in HTTP_PROXY as http://user:password@host:port".to_string()),
+        (EndpointKind::Proxy, 200..=299) => match protocol::check_list(ct, &resp.body) {
+            Ok(()) => (Verdict::Ok, format!("GET {path}: {code}")),
+            Err(what) => (Verdict::NotGoproxy, format!("GET {path}: {code}, but not a module version list ({what}): a block page, captive portal or login page, not a module proxy")),
+        },
+        (EndpointKind::SumDb, 200..=299) => match protocol::check_latest(ct, &resp.body) {
+            Ok(()) => (Verdict::Ok, format!("GET {path}: {code}")),
+            Err(what) => (Verdict::NotGoproxy, format!("GET {path}: {code}, but not a signed checksum database tree ({what}): a block page, captive portal or login page")),
+        },
         (_, 200..=299) => (Verdict::Ok, format!("GET {path}: {code}")),
         (EndpointKind::Proxy, 404 | 410) => (Verdict::Ok, format!("GET {path}: {code} (the proxy answers the protocol; it does not serve {})", cfg.probe_module)),
         (EndpointKind::Host, 300..=499) => (Verdict::Ok, format!("GET {path}: {code}")),
+        (_, 300..=399) => (Verdict::HttpError, format!("GET {path}: HTTP {code} without a Location to follow")),
         (_, 401 | 403) => (Verdict::HttpError, format!("GET {path}: {code}: the server wants credentials (GOAUTH / .netrc) or forbids access")),
         (_, c) => (Verdict::HttpError, format!("GET {path}: HTTP {c}")),
     };
@@ -768,5 +1017,38 @@ mod tests {
         assert!(split_url("ftp://x").is_err());
         assert!(split_url("https://:1/").is_err());
         assert!(split_url("https://h:99999/").is_err());
+    }
+
+    #[test]
+    fn locations_resolve_like_net_http() {
+        let cur = "https://p.example/a/b/@v/list";
+        assert_eq!(
+            resolve_location(cur, "https://q.example:8443/x"),
+            "https://q.example:8443/x"
+        );
+        assert_eq!(
+            resolve_location(cur, "//q.example/x?y=1"),
+            "https://q.example/x?y=1"
+        );
+        assert_eq!(resolve_location(cur, "/x/../y"), "https://p.example/y");
+        assert_eq!(resolve_location(cur, "c"), "https://p.example/a/b/@v/c");
+        assert_eq!(resolve_location(cur, "../c"), "https://p.example/a/b/c");
+        assert_eq!(
+            resolve_location(cur, "?q"),
+            "https://p.example/a/b/@v/list?q"
+        );
+        assert_eq!(
+            resolve_location("http://h:1/x", "HTTPS://u:p@H2/y#f"),
+            "https://H2/y"
+        );
+        assert_eq!(
+            resolve_location(cur, "/a b\u{202e}\u{1b}"),
+            "https://p.example/a%20b%E2%80%AE%1B"
+        );
+        assert_eq!(
+            split_origin("https://u:p@h:1/a?b#c"),
+            ("https://h:1".into(), "/a?b".into())
+        );
+        assert_eq!(split_origin("http://h"), ("http://h".into(), "/".into()));
     }
 }

@@ -5,7 +5,8 @@ use gomedic_net::proxyenv::ProxyEnv;
 use gomedic_net::resolve::Override;
 use gomedic_net::{probe_all, ProbeConfig, Target};
 use gomedic_testkit::{
-    blackhole, connect_proxy, refused_addr, tls_server, Behavior, ProxyBehavior, TestCa,
+    blackhole, connect_proxy, http_server, refused_addr, tls_server, Behavior, ProxyBehavior,
+    TestCa,
 };
 use rustls::RootCertStore;
 use std::sync::Arc;
@@ -347,4 +348,139 @@ fn netrc_credentials_are_sent_like_go() {
         one(&c, "https://athens.corp.example", EndpointKind::Proxy).verdict,
         Verdict::Ok
     );
+}
+
+#[test]
+fn a_block_page_answering_200_everywhere_is_not_goproxy() {
+    let ca = TestCa::new("Root");
+    let srv = tls_server(&ca, &["proxy.example", "sum.example"], Behavior::BlockPage);
+    let mut c = cfg(&[&ca], &[&ca]);
+    map(&mut c, "proxy.example", 443, srv.addr);
+    map(&mut c, "sum.example", 443, srv.addr);
+    let r = one(&c, "https://proxy.example", EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::NotGoproxy, "{r:#?}");
+    assert!(!r.verdict.usable_by_go());
+    assert!(r.detail.contains("text/html"), "{}", r.detail);
+    assert!(r.detail.contains("\"Access denied\""), "{}", r.detail);
+    let http = r.http.as_ref().unwrap();
+    assert_eq!(http.status, Some(200));
+    // Its /sumdb/.../supported page is a 200 too, but not a yes.
+    assert_eq!(http.sumdb_supported, Some(false));
+    let r = one(&c, "https://sum.example", EndpointKind::SumDb);
+    assert_eq!(r.verdict, Verdict::NotGoproxy, "{r:#?}");
+    assert!(r.detail.contains("signed"), "{}", r.detail);
+    // A plain host only has to answer.
+    let r = one(&c, "https://proxy.example", EndpointKind::Host);
+    assert_eq!(r.verdict, Verdict::Ok, "{r:#?}");
+    // Over plain HTTP the same.
+    let plain = http_server(Behavior::BlockPage);
+    let r = one(
+        &c,
+        &format!("http://{}/goproxy", plain.addr),
+        EndpointKind::Proxy,
+    );
+    assert_eq!(r.verdict, Verdict::NotGoproxy, "{r:#?}");
+}
+
+#[test]
+fn redirects_are_followed_to_another_host_and_judged_there() {
+    let files = http_server(Behavior::Healthy);
+    let prefix: &'static str = Box::leak(format!("http://{}/mirror", files.addr).into_boxed_str());
+    let front = http_server(Behavior::RedirectTo(prefix));
+    let c = cfg(&[], &[]);
+    let r = one(&c, &format!("http://{}", front.addr), EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::Ok, "{r:#?}");
+    let want = format!("http://{}/mirror/golang.org/x/text/@v/list", files.addr);
+    assert_eq!(r.final_url.as_deref(), Some(want.as_str()));
+    assert!(r.detail.contains("after 1 redirect"), "{}", r.detail);
+    // The layers are the final hop's.
+    assert_eq!(
+        r.tcp.as_ref().unwrap().address.as_deref(),
+        Some(files.addr.to_string().as_str())
+    );
+    assert_eq!(r.http.as_ref().unwrap().status, Some(200));
+    // A redirect to a block page is judged by the block page.
+    let block = http_server(Behavior::BlockPage);
+    let to_block: &'static str = Box::leak(format!("http://{}", block.addr).into_boxed_str());
+    let front = http_server(Behavior::RedirectTo(to_block));
+    let r = one(&c, &format!("http://{}", front.addr), EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::NotGoproxy, "{r:#?}");
+    assert!(r.final_url.is_some());
+    // Without a redirect there is no final URL.
+    let r = one(&c, &format!("http://{}", files.addr), EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::Ok);
+    assert_eq!(r.final_url, None);
+}
+
+#[test]
+fn redirect_chains_stop_where_go_stops() {
+    let c = cfg(&[], &[]);
+    let looping = http_server(Behavior::RedirectLoop);
+    let r = one(&c, &format!("http://{}", looping.addr), EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::HttpError, "{r:#?}");
+    assert!(
+        r.detail.contains("stopped after 10 redirects"),
+        "{}",
+        r.detail
+    );
+    // Nine redirects are followed (net/http's limit is ten requests' worth of history).
+    let end = http_server(Behavior::Healthy);
+    let mut next = format!("http://{}", end.addr);
+    let mut servers = Vec::new();
+    for _ in 0..9 {
+        let p: &'static str = Box::leak(next.clone().into_boxed_str());
+        let s = http_server(Behavior::RedirectTo(p));
+        next = format!("http://{}", s.addr);
+        servers.push(s);
+    }
+    let r = one(&c, &next, EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::Ok, "{r:#?}");
+    assert!(r.detail.contains("after 9 redirects"), "{}", r.detail);
+    // One more is too many.
+    let p: &'static str = Box::leak(next.clone().into_boxed_str());
+    let s = http_server(Behavior::RedirectTo(p));
+    let r = one(&c, &format!("http://{}", s.addr), EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::HttpError, "{r:#?}");
+}
+
+#[test]
+fn https_to_http_redirects_are_refused_like_go() {
+    let ca = TestCa::new("Root");
+    let plain = http_server(Behavior::Healthy);
+    let to: &'static str = Box::leak(format!("http://{}", plain.addr).into_boxed_str());
+    let srv = tls_server(&ca, &["proxy.example"], Behavior::RedirectTo(to));
+    let mut c = cfg(&[&ca], &[&ca]);
+    map(&mut c, "proxy.example", 443, srv.addr);
+    let r = one(&c, "https://proxy.example", EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::HttpError, "{r:#?}");
+    assert!(
+        r.detail.contains("redirected from secure URL https://proxy.example/golang.org/x/text/@v/list to insecure URL"),
+        "{}",
+        r.detail
+    );
+}
+
+#[test]
+fn http_to_https_redirects_are_followed_with_every_layer_of_the_new_host() {
+    let ca = TestCa::new("Root");
+    let srv = tls_server(&ca, &["proxy.example"], Behavior::Healthy);
+    let front = http_server(Behavior::RedirectTo("https://proxy.example"));
+    let mut c = cfg(&[&ca], &[&ca]);
+    map(&mut c, "proxy.example", 443, srv.addr);
+    let r = one(&c, &format!("http://{}", front.addr), EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::Ok, "{r:#?}");
+    assert_eq!(
+        r.final_url.as_deref(),
+        Some("https://proxy.example/golang.org/x/text/@v/list")
+    );
+    assert_eq!(r.tls.as_ref().unwrap().alpn.as_deref(), Some("h2"));
+    assert_eq!(r.dns.as_ref().unwrap().source, "override");
+    // The new host's TLS is checked like any other: an untrusted one fails.
+    let c2 = {
+        let mut c2 = cfg(&[], &[&ca]);
+        map(&mut c2, "proxy.example", 443, srv.addr);
+        c2
+    };
+    let r = one(&c2, &format!("http://{}", front.addr), EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::TlsUntrusted, "{r:#?}");
 }

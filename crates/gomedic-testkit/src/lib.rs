@@ -62,6 +62,12 @@ pub enum Behavior {
     RequireAuth(&'static str),
     /// Like Healthy but every request gets this status.
     Status(u16),
+    /// A block page or captive portal: `200` with the same HTML page for every path.
+    BlockPage,
+    /// Every request gets `302` to this prefix followed by the request's path.
+    RedirectTo(&'static str),
+    /// Every request gets `302` back to its own path (a redirect loop).
+    RedirectLoop,
     /// Reads the ClientHello, then resets the connection (SNI blocking).
     ResetAfterHello,
     /// Accepts TCP and never sends a byte.
@@ -130,7 +136,10 @@ pub fn tls_server(ca: &TestCa, names: &[&str], behavior: Behavior) -> Server {
                     Behavior::Healthy
                     | Behavior::NoSumdb
                     | Behavior::RequireAuth(_)
-                    | Behavior::Status(_) => {
+                    | Behavior::Status(_)
+                    | Behavior::BlockPage
+                    | Behavior::RedirectTo(_)
+                    | Behavior::RedirectLoop => {
                         if let Ok(tls) = acceptor.accept(tcp).await {
                             serve_http(tls, behavior).await;
                         }
@@ -155,6 +164,9 @@ pub fn http_server(behavior: Behavior) -> Server {
     Server { addr }
 }
 
+/// What [`Behavior::BlockPage`] serves.
+pub const BLOCK_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>Access denied</title></head>\n<body><h1>Access denied</h1><p>This site is blocked by your network administrator.</p></body></html>\n";
+
 async fn serve_http<S>(io: S, behavior: Behavior)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -171,6 +183,27 @@ where
                 }
                 _ => true,
             };
+            let location = match behavior {
+                Behavior::RedirectTo(prefix) => Some(format!("{prefix}{path}")),
+                Behavior::RedirectLoop => Some(path.clone()),
+                _ => None,
+            };
+            if let Some(loc) = location {
+                return Ok(hyper::Response::builder()
+                    .status(302)
+                    .header("location", loc)
+                    .body(http_body_util::Full::new(hyper::body::Bytes::new()))
+                    .expect("response"));
+            }
+            if behavior == Behavior::BlockPage {
+                return Ok(hyper::Response::builder()
+                    .status(200)
+                    .header("content-type", "text/html; charset=utf-8")
+                    .body(http_body_util::Full::new(hyper::body::Bytes::from(
+                        BLOCK_PAGE,
+                    )))
+                    .expect("response"));
+            }
             let (code, body) = match behavior {
                 _ if !authorized => (401, String::new()),
                 Behavior::Status(c) => (c, String::new()),

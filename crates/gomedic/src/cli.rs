@@ -115,11 +115,12 @@ dl.google.com, goproxy.cn, goproxy.io and mirrors.aliyun.com/goproxy/. Each endp
 DNS (system resolver; hosts-file entries and private answers for public names are
 flagged), TCP, the HTTP proxy from HTTPS_PROXY/NO_PROXY as Go uses them, TLS (SNI, ALPN
 h2 and http/1.1, chain checked against the system store and Mozilla's roots), then one
-real request (@v/list for a proxy, /latest for a checksum database). Never cached.
+real request (@v/list for a proxy, /latest for a checksum database), following redirects
+as go does; a 200 that is not the protocol (a block page) is not_goproxy. Never cached.
 
 Verdicts: ok, dns_failed, dns_suspicious, tcp_refused, tcp_timeout, tcp_failed, tls_reset,
 tls_timeout, tls_failed, tls_intercepted, tls_untrusted, tls_hostname_mismatch,
-proxy_auth_required, proxy_failed, http_error (docs/net.md).
+proxy_auth_required, proxy_failed, http_error, not_goproxy (docs/net.md).
 
 Examples:
   gomedic net

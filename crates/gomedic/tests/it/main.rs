@@ -13,6 +13,7 @@ mod env_targets;
 mod journal;
 mod leaks;
 mod net;
+mod net_proto;
 mod robust;
 mod settings;
 mod snapshots;

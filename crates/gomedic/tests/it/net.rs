@@ -369,3 +369,38 @@ fn netrc_credentials_reach_private_proxies_and_stay_hidden() {
         401
     );
 }
+
+#[test]
+fn a_block_page_goproxy_fails_the_check_and_is_never_recommended() {
+    let ca = TestCa::new("Public Root");
+    let block = tls_server(&ca, &["goproxy.cn"], Behavior::BlockPage);
+    let mirror = tls_server(&ca, &["goproxy.io"], Behavior::Healthy);
+    let sumcn = tls_server(&ca, &["sum.golang.google.cn"], Behavior::Healthy);
+    let mut t = env_trusting(&ca);
+    t.set(
+        "GOMEDIC_RESOLVE",
+        resolve_all(&[
+            ("goproxy.cn", block.addr),
+            ("goproxy.io", mirror.addr),
+            ("sum.golang.google.cn", sumcn.addr),
+        ]),
+    );
+    t.write_env_file("GOPROXY=https://goproxy.cn,direct\n");
+    let out = t.gomedic_online(&["check", "--format", "json", "--only", "net.*"]);
+    let r = json(&out);
+    assert_status(&r, "net.goproxy", "error");
+    let msg = text(&r, "net.goproxy");
+    assert!(msg.contains("not with the GOPROXY protocol"), "{msg}");
+    let out = t.gomedic(&["fix", "net.mirror", "--dry-run"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(stdout.contains("https://goproxy.io"), "{stdout}");
+    assert!(!stdout.contains("GOPROXY=https://goproxy.cn"), "{stdout}");
+    // gomedic net says why.
+    let out = t.gomedic_online(&["net", "https://goproxy.cn", "--format", "json"]);
+    let v = json(&out);
+    let e = &v["endpoints"][0];
+    assert_eq!(e["verdict"], "not_goproxy", "{e:#}");
+    assert!(e["detail"].as_str().unwrap().contains("Access denied"));
+    assert!(v["recommendation"]["goproxy"].is_null(), "{v:#}");
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -112,7 +112,7 @@ fn zip(files: &[(String, &[u8])]) -> Vec<u8> {
 }
 
 /// The GOPROXY files of `module@version` (paths relative to the proxy root).
-fn module_files(module: &str, version: &str) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn module_files(module: &str, version: &str) -> Vec<(String, Vec<u8>)> {
     let gomod = format!("module {module}\n");
     let prefix = format!("{module}@{version}/");
     let z = zip(&[
