@@ -11,6 +11,7 @@ pub mod netrc;
 mod probe;
 pub mod proxyenv;
 pub mod resolve;
+mod socks;
 mod tls;
 
 pub use probe::{check_url, probe_all, ProbeConfig, Target};
