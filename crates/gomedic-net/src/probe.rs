@@ -41,6 +41,8 @@ pub struct ProbeConfig {
     pub probe_module: String,
     /// `.netrc` credentials sent as the go command sends them (GOAUTH=netrc, the default).
     pub netrc: Vec<crate::netrc::Entry>,
+    /// How the diagnosed go release finds a netrc entry for a URL.
+    pub netrc_matching: crate::netrc::Matching,
 }
 
 impl ProbeConfig {
@@ -55,6 +57,7 @@ impl ProbeConfig {
             sumdb_name: "sum.golang.org".into(),
             probe_module: "golang.org/x/text".into(),
             netrc: Vec::new(),
+            netrc_matching: crate::netrc::Matching::default(),
         }
     }
 }
@@ -658,6 +661,15 @@ async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
     }
 }
 
+/// The URL go requests, as the netrc lookup sees it: the target's scheme and host[:port]
+/// as written (without userinfo), then the request path.
+fn netrc_url(url: &str, path: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    format!("{}://{authority}{path}", scheme.to_ascii_lowercase())
+}
+
 // ---- proxy hops: SOCKS5 tunnel and the advice for a proxy's refusal ----
 
 /// The advice for a 407: which hop answered, and whether credentials were already sent.
@@ -812,7 +824,7 @@ async fn http_phase<S>(
     };
     // Like the go command, send the URL's user:password as basic auth (private proxies).
     let auth = basic_auth(&t.url).or_else(|| {
-        crate::netrc::lookup(&cfg.netrc, host)
+        crate::netrc::credentials(&cfg.netrc, &netrc_url(&t.url, &path), cfg.netrc_matching)
             .map(|e| basic(format!("{}:{}", e.login, e.password).as_bytes()))
     });
     // Through an HTTP proxy, plain-http requests carry the absolute URL.
