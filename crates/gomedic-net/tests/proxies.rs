@@ -308,3 +308,107 @@ fn a_proxy_value_go_cannot_parse_is_ignored_and_go_connects_directly() {
     assert_eq!(r.verdict, Verdict::ProxyFailed, "{r:#?}");
     assert!(!r.detail.contains("bad port"), "{}", r.detail);
 }
+
+/// The newest go toolchain gomedic's tests keep, if installed.
+fn real_go() -> Option<std::path::PathBuf> {
+    let home = std::env::var_os("HOME")?;
+    let go = std::path::Path::new(&home).join(".cache/gomedic/toolchains/linux/go1.27.3/go/bin/go");
+    go.is_file().then_some(go)
+}
+
+/// `go list -m -versions golang.org/x/text` in a hermetic sandbox with this proxy setting.
+fn go_list(go: &std::path::Path, http_proxy: &str) -> (bool, String) {
+    let dir = std::env::temp_dir().join(format!(
+        "gomedic-socks-{}-{}",
+        std::process::id(),
+        http_proxy.len()
+    ));
+    let _ = std::fs::create_dir_all(&dir);
+    let out = std::process::Command::new(go)
+        .args(["list", "-m", "-versions", "golang.org/x/text"])
+        .current_dir(&dir)
+        .env_clear()
+        .env("HOME", &dir)
+        .env("PATH", "/usr/bin:/bin")
+        .env("GOPATH", dir.join("gopath"))
+        .env("GOCACHE", dir.join("cache"))
+        .env("GOMODCACHE", dir.join("modcache"))
+        .env("GOENV", "off")
+        .env("GOTOOLCHAIN", "local")
+        .env("GO111MODULE", "on")
+        .env("GOPROXY", "http://goproxy.invalid")
+        .env("GOSUMDB", "off")
+        .env("GOFLAGS", "-modcacherw")
+        .env("HTTP_PROXY", http_proxy)
+        .output()
+        .expect("go runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// Differential: real go and gomedic, through the same loopback SOCKS5 proxy, agree.
+#[test]
+fn real_go_and_gomedic_agree_through_socks5() {
+    let Some(go) = real_go() else {
+        eprintln!("skipped: no go toolchain under ~/.cache/gomedic/toolchains");
+        return;
+    };
+    let srv = http_server(Behavior::Healthy);
+    let (open, seen) = socks5_server(srv.addr, None);
+    let (locked, _) = socks5_server(srv.addr, Some(("alice", "pw")));
+    let gomedic = |proxy: &str| {
+        let mut c = cfg(None);
+        c.proxy_env = ProxyEnv::from_env(&|k| (k == "HTTP_PROXY").then(|| proxy.to_string()));
+        one(&c, "http://goproxy.invalid", EndpointKind::Proxy)
+    };
+    for proxy in [
+        format!("socks5://{open}"),
+        format!("socks5h://{open}"),
+        format!("socks5://alice:pw@{locked}"),
+    ] {
+        let (ok, text) = go_list(&go, &proxy);
+        // go read the version list through the tunnel: it then asks for the newest
+        // version's .info, which the test server answers with 404 (one HTTP answer that
+        // can only come from the loopback server behind the proxy).
+        let reached = text.contains(
+            "reading http://goproxy.invalid/golang.org/x/text/@v/v0.14.0.info: 404 Not Found",
+        );
+        assert!(reached, "{proxy}: {ok} {text}");
+        let r = gomedic(&proxy);
+        assert_eq!(r.verdict, Verdict::Ok, "{proxy}: {r:#?}");
+    }
+    assert!(
+        seen.lock()
+            .unwrap()
+            .iter()
+            .all(|d| d == "goproxy.invalid:80"),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+    // Wrong credentials: both fail on the proxy hop.
+    let proxy = format!("socks5://alice:nope@{locked}");
+    let (ok, text) = go_list(&go, &proxy);
+    assert!(
+        !ok && !text.contains("v0.14.0")
+            && text.contains("username/password authentication failed"),
+        "{ok} {text}"
+    );
+    assert_eq!(gomedic(&proxy).verdict, Verdict::ProxyAuthRequired);
+    // A trailing CR: go ignores the variable and goes direct (the name does not resolve).
+    let proxy = format!("socks5://{open}\r");
+    let (ok, text) = go_list(&go, &proxy);
+    assert!(
+        !ok && !text.contains("v0.14.0")
+            && !text.contains("socks")
+            && text.contains("goproxy.invalid"),
+        "{ok} {text}"
+    );
+    let r = gomedic(&proxy);
+    assert_eq!(r.verdict, Verdict::DnsFailed, "{r:#?}");
+    assert!(r.detail.contains("go ignores HTTP_PROXY="), "{}", r.detail);
+}
