@@ -138,6 +138,10 @@ pub fn probe_all(targets: &[Target], cfg: &ProbeConfig) -> Vec<EndpointReport> {
                         (Verdict::DnsFailed, format!("name resolution hung: {why}"))
                     }
                     Layer::Tcp => (Verdict::TcpTimeout, format!("TCP connect hung: {why}")),
+                    Layer::Connect if is_socks(&st.report.url, &cfg.proxy_env) => (
+                        Verdict::ProxyFailed,
+                        format!("the SOCKS5 proxy did not complete the handshake: {why}"),
+                    ),
                     Layer::Connect => (
                         Verdict::ProxyFailed,
                         format!("the HTTP proxy did not answer CONNECT: {why}"),
@@ -178,6 +182,14 @@ fn add_ignored_proxy_note(r: &mut EndpointReport, env: &ProxyEnv) {
             format!("{}; note: {note}", r.detail)
         };
     }
+}
+
+/// Whether go reaches `url` through a SOCKS5 proxy.
+fn is_socks(url: &str, env: &ProxyEnv) -> bool {
+    let Ok((scheme, host, port, _)) = split_url(url) else {
+        return false;
+    };
+    matches!(env.choose(&scheme, &host, port), Choice::Via(p) if p.scheme.starts_with("socks5"))
 }
 
 fn fmt(d: Duration) -> String {

@@ -412,3 +412,27 @@ fn real_go_and_gomedic_agree_through_socks5() {
     assert_eq!(r.verdict, Verdict::DnsFailed, "{r:#?}");
     assert!(r.detail.contains("go ignores HTTP_PROXY="), "{}", r.detail);
 }
+
+#[test]
+fn a_silent_socks5_proxy_is_reported_at_the_deadline() {
+    // Accepts TCP and never answers the greeting.
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut keep = Vec::new();
+        for c in l.incoming() {
+            keep.push(c);
+        }
+    });
+    let mut c = cfg(None);
+    c.deadline = Duration::from_millis(500);
+    c.proxy_env = https_via(format!("socks5h://{addr}"));
+    let r = one(&c, "https://proxy.golang.org", EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::ProxyFailed, "{r:#?}");
+    assert!(
+        r.detail
+            .starts_with("the SOCKS5 proxy did not complete the handshake"),
+        "{}",
+        r.detail
+    );
+}
