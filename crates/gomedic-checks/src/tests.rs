@@ -142,6 +142,7 @@ impl Gather for Canned {
         _: &[(String, gomedic_core::net::EndpointKind)],
         _: &BTreeMap<String, String>,
         _: &str,
+        _: Option<(u32, u32)>,
     ) -> Vec<gomedic_core::net::EndpointReport> {
         Vec::new()
     }

@@ -35,8 +35,13 @@ impl Default for NetOptions {
 }
 
 impl NetOptions {
-    /// The probe configuration for this process's environment.
-    pub fn probe_config(&self, env: &BTreeMap<String, String>) -> gomedic_net::ProbeConfig {
+    /// The probe configuration for this process's environment and the diagnosed go
+    /// release (`major.minor`; `None`: the newest rules).
+    pub fn probe_config(
+        &self,
+        env: &BTreeMap<String, String>,
+        go_version: Option<(u32, u32)>,
+    ) -> gomedic_net::ProbeConfig {
         let mut cfg = gomedic_net::ProbeConfig::new(self.deadline);
         cfg.overrides = self.overrides.clone();
         let path = self
@@ -46,9 +51,14 @@ impl NetOptions {
         // Bounded: GOMEDIC_HOSTS_FILE may name anything (a FIFO, /dev/zero, a huge file).
         cfg.hosts = read_text(&path).map(|t| (path, t));
         cfg.proxy_env = gomedic_net::proxyenv::ProxyEnv::from_env(&|k| env.get(k).cloned());
-        // GOAUTH defaults to netrc; "off" (or another scheme only) means no netrc.
+        // go 1.24+: GOAUTH defaults to netrc; "off" (or another scheme only) means no
+        // netrc. Older go has no GOAUTH and always reads the netrc.
+        cfg.netrc_matching = gomedic_net::netrc::Matching::for_go(go_version);
         let goauth = env.get("GOAUTH").cloned().unwrap_or_default();
-        if goauth.is_empty() || goauth.split(';').any(|p| p.trim() == "netrc") {
+        if !cfg.netrc_matching.has_goauth()
+            || goauth.is_empty()
+            || goauth.split(';').any(|p| p.trim() == "netrc")
+        {
             if let Some(p) = gomedic_net::netrc::path(&|k| env.get(k).cloned()) {
                 if let Some(text) = read_text(&p) {
                     cfg.netrc = gomedic_net::netrc::parse(&text);
@@ -193,8 +203,9 @@ impl Gather for SystemGather {
         targets: &[(String, gomedic_core::net::EndpointKind)],
         env: &BTreeMap<String, String>,
         sumdb_name: &str,
+        go_version: Option<(u32, u32)>,
     ) -> Vec<gomedic_core::net::EndpointReport> {
-        let mut cfg = self.net.probe_config(env);
+        let mut cfg = self.net.probe_config(env, go_version);
         cfg.sumdb_name = sumdb_name.to_string();
         let t: Vec<gomedic_net::Target> = targets
             .iter()

@@ -55,12 +55,14 @@ pub trait Gather: Send + Sync {
     /// The user and machine PATH values from the Windows registry (Err off Windows).
     fn registry_paths(&self) -> RegistryPaths;
     /// Layered network probes of `(url, kind)` targets, all under one deadline; `env` is
-    /// the process environment (proxy variables).
+    /// the process environment (proxy variables); `go_version` (`major.minor`) the go
+    /// release whose credential rules (.netrc, GOAUTH) apply, `None` for the newest.
     fn net_probe(
         &self,
         targets: &[(String, EndpointKind)],
         env: &BTreeMap<String, String>,
         sumdb_name: &str,
+        go_version: Option<(u32, u32)>,
     ) -> Vec<EndpointReport>;
     /// What is at `path` (following symlinks).
     fn file_kind(&self, path: &Path) -> FileKind;

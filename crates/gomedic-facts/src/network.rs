@@ -94,6 +94,17 @@ impl Facts {
         out
     }
 
+    /// The go release whose credential rules the probes follow (`major.minor`).
+    pub fn net_go_version(&self) -> Option<(u32, u32)> {
+        self.settings()
+            .route
+            .semantics
+            .version
+            .clone()
+            .or_else(|| self.running_version())
+            .map(|v| (v.major, v.minor))
+    }
+
     /// Probes of every target in [`Facts::net_targets`], once.
     pub fn net_reports(&self) -> &[EndpointReport] {
         self.net.get_or_init(|| {
@@ -102,7 +113,8 @@ impl Facts {
                 .sumdb()
                 .map(|s| s.name)
                 .unwrap_or_else(|| "sum.golang.org".into());
-            self.gather.net_probe(&targets, &self.env, &name)
+            self.gather
+                .net_probe(&targets, &self.env, &name, self.net_go_version())
         })
     }
 }

@@ -4,6 +4,7 @@
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 
 /// The `Proxy-Authorization` header line for a proxy URL with userinfo, else nothing.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn proxy_auth(proxy_url: &str) -> String {
     basic_auth(proxy_url)
         .map(|b| format!("Proxy-Authorization: {b}\r\n"))

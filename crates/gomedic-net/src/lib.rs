@@ -12,6 +12,7 @@ mod probe;
 mod protocol;
 pub mod proxyenv;
 pub mod resolve;
+mod socks;
 mod tls;
 
 pub use probe::{check_url, probe_all, ProbeConfig, Target};

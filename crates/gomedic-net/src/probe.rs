@@ -1,8 +1,8 @@
 //! The layered probe of one URL, and running many under one deadline.
 
-use crate::http::{basic, basic_auth, proxy_auth, read_status, Client};
+use crate::http::{basic, basic_auth, read_status, Client};
 use crate::protocol;
-use crate::proxyenv::ProxyEnv;
+use crate::proxyenv::{Choice, ProxyEnv, ProxyUrl};
 use crate::resolve::{self, Override};
 use crate::tls::{self, Trust};
 use gomedic_core::net::*;
@@ -42,6 +42,8 @@ pub struct ProbeConfig {
     pub probe_module: String,
     /// `.netrc` credentials sent as the go command sends them (GOAUTH=netrc, the default).
     pub netrc: Vec<crate::netrc::Entry>,
+    /// How the diagnosed go release finds a netrc entry for a URL.
+    pub netrc_matching: crate::netrc::Matching,
 }
 
 impl ProbeConfig {
@@ -56,6 +58,7 @@ impl ProbeConfig {
             sumdb_name: "sum.golang.org".into(),
             probe_module: "golang.org/x/text".into(),
             netrc: Vec::new(),
+            netrc_matching: crate::netrc::Matching::default(),
         }
     }
 }
@@ -148,6 +151,10 @@ pub fn probe_all(targets: &[Target], cfg: &ProbeConfig) -> Vec<EndpointReport> {
                         (Verdict::DnsFailed, format!("name resolution hung: {why}"))
                     }
                     Layer::Tcp => (Verdict::TcpTimeout, format!("TCP connect hung: {why}")),
+                    Layer::Connect if is_socks(&st.report.url, &cfg.proxy_env) => (
+                        Verdict::ProxyFailed,
+                        format!("the SOCKS5 proxy did not complete the handshake: {why}"),
+                    ),
                     Layer::Connect => (
                         Verdict::ProxyFailed,
                         format!("the HTTP proxy did not answer CONNECT: {why}"),
@@ -164,13 +171,38 @@ pub fn probe_all(targets: &[Target], cfg: &ProbeConfig) -> Vec<EndpointReport> {
                 apply_verdict(&mut st, v, detail);
                 st.report.duration_ms = ms(start.elapsed());
             }
-            out.push(st.report.clone());
+            let mut report = st.report.clone();
+            add_ignored_proxy_note(&mut report, &cfg.proxy_env);
+            out.push(report);
         }
         out
     });
     // A hung getaddrinfo lives on a blocking thread that cannot be cancelled; do not wait.
     rt.shutdown_background();
     out
+}
+
+/// When go ignores the proxy variable for this URL (Go's `url.Parse` refuses its value),
+/// the detail says so: the probe went direct, as go does.
+fn add_ignored_proxy_note(r: &mut EndpointReport, env: &ProxyEnv) {
+    let Ok((scheme, host, port, _)) = split_url(&r.url) else {
+        return;
+    };
+    if let Some(note) = env.choose(&scheme, &host, port).ignored_note() {
+        r.detail = if r.detail.is_empty() {
+            note
+        } else {
+            format!("{}; note: {note}", r.detail)
+        };
+    }
+}
+
+/// Whether go reaches `url` through a SOCKS5 proxy.
+fn is_socks(url: &str, env: &ProxyEnv) -> bool {
+    let Ok((scheme, host, port, _)) = split_url(url) else {
+        return false;
+    };
+    matches!(env.choose(&scheme, &host, port), Choice::Via(p) if p.scheme.starts_with("socks5"))
 }
 
 fn fmt(d: Duration) -> String {
@@ -506,12 +538,31 @@ async fn hop_layers(
     port: u16,
     base: String,
 ) {
-    let proxy = cfg.proxy_env.proxy_for(&scheme, &host, port);
-    let (conn_host, conn_port) = match &proxy {
-        Some(p) => match split_url(p) {
-            Ok((_, h, pt, _)) => (h, pt),
-            Err(e) => {
-                return proxy_failed(s, start, p, &e, format!("invalid proxy URL: {e}"));
+    // The proxy, chosen and parsed as go does (see proxyenv.rs).
+    let purl: Option<ProxyUrl> = match cfg.proxy_env.choose(&scheme, &host, port) {
+        Choice::Via(p) => Some(p),
+        Choice::Refused(why) => return finish(s, start, Verdict::ProxyFailed, why),
+        Choice::Direct | Choice::Ignored { .. } => None,
+    };
+    let proxy: Option<String> = purl.as_ref().map(|p| p.url.clone());
+    let socks = purl
+        .as_ref()
+        .is_some_and(|p| p.scheme == "socks5" || p.scheme == "socks5h");
+    let (conn_host, conn_port) = match &purl {
+        Some(p) => match p.port {
+            Some(pt) if !p.host.is_empty() => (p.host.clone(), pt),
+            _ => {
+                let e = format!(
+                    "the proxy URL has no usable host and port (scheme {:?})",
+                    p.scheme
+                );
+                return proxy_failed(
+                    s,
+                    start,
+                    &p.url,
+                    &e,
+                    format!("go cannot use the proxy {}: {e}", p.url),
+                );
             }
         },
         None => (host.clone(), port),
@@ -602,9 +653,10 @@ async fn hop_layers(
     let mut io: Box<dyn Io> = Box::new(tcp);
 
     // An https:// proxy: TLS to the proxy itself first (verified against the system store).
-    if let Some(p) = proxy
+    if let Some(p) = purl
         .as_ref()
-        .filter(|p| p.to_ascii_lowercase().starts_with("https://"))
+        .filter(|p| p.scheme == "https")
+        .map(|p| &p.url)
     {
         set_layer(s, Layer::Connect);
         let cfg_tls = rustls::ClientConfig::builder_with_provider(tls::provider())
@@ -639,10 +691,27 @@ async fn hop_layers(
         "HTTP_PROXY"
     };
 
-    // HTTP proxy tunnel (https targets); http targets are sent to the proxy as absolute URLs.
-    if let Some(p) = proxy.as_ref().filter(|_| scheme == "https") {
+    // SOCKS5 proxy: a tunnel for both http and https targets.
+    if let Some(p) = purl.as_ref().filter(|_| socks) {
         set_layer(s, Layer::Connect);
-        let auth = proxy_auth(p);
+        if let Err(v) = socks_connect(s, start, &mut io, p, &host, port, proxy_var).await {
+            return v;
+        }
+    }
+
+    // HTTP proxy tunnel (https targets); http targets are sent to the proxy as absolute URLs.
+    if let Some(p) = proxy.as_ref().filter(|_| scheme == "https" && !socks) {
+        set_layer(s, Layer::Connect);
+        let creds = purl.as_ref().and_then(|p| p.user.clone());
+        let auth = creds
+            .as_ref()
+            .map(|(u, pw)| {
+                format!(
+                    "Proxy-Authorization: {}\r\n",
+                    basic(format!("{u}:{pw}").as_bytes())
+                )
+            })
+            .unwrap_or_default();
         let req = format!(
             "CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: gomedic/{}\r\n{auth}\r\n",
             env!("CARGO_PKG_VERSION")
@@ -668,10 +737,22 @@ async fn hop_layers(
                             s,
                             start,
                             Verdict::ProxyAuthRequired,
-                            format!("the proxy {conn_host}:{conn_port} wants credentials (407); put them in {proxy_var} as http://user:password@host:port"),
+                            proxy_407(&conn_host, conn_port, proxy_var, creds.is_some(), "CONNECT"),
                         )
                     }
-                    c => return finish(s, start, Verdict::ProxyFailed, format!("the proxy refused CONNECT {host}:{port} with HTTP {c}")),
+                    c => {
+                        return finish(
+                            s,
+                            start,
+                            Verdict::ProxyFailed,
+                            proxy_refused(
+                                &conn_host,
+                                conn_port,
+                                &format!("CONNECT {host}:{port}"),
+                                c,
+                            ),
+                        )
+                    }
                 }
             }
             Err(e) => {
@@ -688,13 +769,17 @@ async fn hop_layers(
 
     if scheme == "http" {
         set_layer(s, Layer::Http);
-        let via = proxy.as_ref().map(|p| {
+        // Through SOCKS the request goes as to the server itself.
+        let via = purl.as_ref().filter(|_| !socks).map(|p| {
             s.lock().expect("not poisoned").report.proxy = Some(ProxyLayer {
-                url: p.clone(),
+                url: p.url.clone(),
                 status: None,
                 error: None,
             });
-            basic_auth(p).unwrap_or_default()
+            p.user
+                .as_ref()
+                .map(|(u, pw)| basic(format!("{u}:{pw}").as_bytes()))
+                .unwrap_or_default()
         });
         return http_phase(
             t, cfg, s, start, io, false, &host, port, &base, "http", via, hop,
@@ -803,6 +888,59 @@ async fn hop_layers(
     .await;
 }
 
+
+// ---- proxy hops: SOCKS5 tunnel and the advice for a proxy's refusal ----
+
+/// The advice for a 407: which hop answered, and whether credentials were already sent.
+fn proxy_407(host: &str, port: u16, var: &str, sent: bool, what: &str) -> String {
+    if sent {
+        format!("the proxy {host}:{port} refused the credentials in {var} (407 to {what}): the user name or password is wrong or expired (special characters must be percent-encoded); this is the proxy, not the module server")
+    } else {
+        format!("the proxy {host}:{port} wants credentials (407 to {what}); put them in {var} as http://user:password@host:port")
+    }
+}
+
+/// The advice for another refusal by the proxy itself (not the server behind it).
+fn proxy_refused(host: &str, port: u16, what: &str, code: u16) -> String {
+    match code {
+        403 => format!("the proxy {host}:{port} refused {what} with HTTP 403: its policy (an ACL) forbids this destination or port; ask the proxy's administrators or exempt the host in NO_PROXY. The module server was never reached, so GOAUTH/.netrc credentials cannot help"),
+        c => format!("the proxy {host}:{port} refused {what} with HTTP {c}"),
+    }
+}
+
+/// The SOCKS5 handshake and CONNECT; on failure the probe is finished (Err).
+async fn socks_connect(
+    s: &Shared,
+    start: Instant,
+    io: &mut Box<dyn Io>,
+    p: &ProxyUrl,
+    host: &str,
+    port: u16,
+    var: &str,
+) -> Result<(), ()> {
+    use crate::socks::SocksError;
+    let user = p.user.as_ref().map(|(u, pw)| (u.as_str(), pw.as_str()));
+    let res = crate::socks::connect(io, host, port, user).await;
+    let error = res.as_ref().err().map(|e| e.to_string());
+    s.lock().expect("not poisoned").report.proxy = Some(ProxyLayer {
+        url: p.url.clone(),
+        status: None,
+        error: error.clone(),
+    });
+    let Err(e) = res else { return Ok(()) };
+    let (ph, pp) = (&p.host, p.port.unwrap_or(1080));
+    let (v, detail) = match e {
+        SocksError::AuthRequired if user.is_none() => (Verdict::ProxyAuthRequired, format!("the SOCKS5 proxy {ph}:{pp} wants a user name and password; put them in {var} as {}://user:password@host:port", p.scheme)),
+        SocksError::AuthRequired => (Verdict::ProxyFailed, format!("the SOCKS5 proxy {ph}:{pp} accepts neither no authentication nor user name and password")),
+        SocksError::AuthRejected => (Verdict::ProxyAuthRequired, format!("the SOCKS5 proxy {ph}:{pp} refused the credentials in {var}: the user name or password is wrong; this is the proxy, not the module server")),
+        SocksError::ConnectFailed(2, why) => (Verdict::ProxyFailed, format!("the SOCKS5 proxy {ph}:{pp} refused to connect to {host}:{port} ({why}): its policy forbids this destination; the module server was never reached")),
+        SocksError::ConnectFailed(_, why) => (Verdict::ProxyFailed, format!("the SOCKS5 proxy {ph}:{pp} could not connect to {host}:{port}: {why}")),
+        SocksError::Other(why) => (Verdict::ProxyFailed, format!("the SOCKS5 handshake with {ph}:{pp} failed: {why}")),
+    };
+    finish(s, start, v, detail);
+    Err(())
+}
+
 async fn resolve_addrs(
     cfg: &ProbeConfig,
     host: &str,
@@ -907,11 +1045,13 @@ async fn http_phase<S>(
         }
     };
     // Like the go command, send the URL's user:password as basic auth (private proxies),
-    // but only to the host it was given for.
+    // but only to the host it was given for; .netrc is matched against this request's URL
+    // as the diagnosed go release matches it.
     let auth = basic_auth(&t.url)
         .filter(|_| hop.send_userinfo)
         .or_else(|| {
-            crate::netrc::lookup(&cfg.netrc, host)
+            let url = format!("{}://{authority}{path}", scheme.to_ascii_lowercase());
+            crate::netrc::credentials(&cfg.netrc, &url, cfg.netrc_matching)
                 .map(|e| basic(format!("{}:{}", e.login, e.password).as_bytes()))
         });
     // Through an HTTP proxy, plain-http requests carry the absolute URL.
@@ -977,7 +1117,11 @@ async fn http_phase<S>(
     s.lock().expect("not poisoned").report.http = Some(layer);
     let ct = resp.content_type.as_deref();
     let (v, detail) = match (t.kind, code) {
+        // Answered by the proxy hop: 407 always; 403 too for an http:// URL (the usual
+        // ACL refusal; the proxy, not the server, is the first to see the request).
+        (_, 407) if proxied && proxy_auth_value.is_some() => (Verdict::ProxyAuthRequired, "the HTTP proxy refused the credentials in HTTP_PROXY (407): the user name or password is wrong or expired; this is the proxy, not the module server".to_string()),
         (_, 407) if proxied => (Verdict::ProxyAuthRequired, "the HTTP proxy wants credentials (407); put them in HTTP_PROXY as http://user:password@host:port".to_string()),
+        (_, 403) if proxied => (Verdict::HttpError, format!("GET {path}: 403 through the HTTP proxy: most likely the proxy's policy (an ACL) forbids {authority}; ask the proxy's administrators or exempt the host in NO_PROXY. GOAUTH/.netrc credentials go to the module server and do not change a proxy's refusal")),
         (EndpointKind::Proxy, 200..=299) => match protocol::check_list(ct, &resp.body) {
             Ok(()) => (Verdict::Ok, format!("GET {path}: {code}")),
             Err(what) => (Verdict::NotGoproxy, format!("GET {path}: {code}, but not a module version list ({what}): a block page, captive portal or login page, not a module proxy")),

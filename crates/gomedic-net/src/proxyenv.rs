@@ -1,6 +1,7 @@
-//! Which HTTP proxy the go command uses for a URL: golang.org/x/net/http/httpproxy rules
+//! Which proxy the go command uses for a URL: golang.org/x/net/http/httpproxy rules
 //! (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, upper case first; never for localhost or
-//! loopback; ALL_PROXY and OS proxy settings are ignored).
+//! loopback; ALL_PROXY and OS proxy settings are ignored), with the proxy value read the
+//! way Go's `url.Parse` reads it: a value it refuses is ignored, and go connects directly.
 
 use std::net::IpAddr;
 
@@ -10,41 +11,113 @@ pub struct ProxyEnv {
     pub https_proxy: String,
     pub http_proxy: String,
     pub no_proxy: String,
-    /// CGI: HTTP_PROXY is ignored when REQUEST_METHOD is set.
+    /// CGI: a request to an http:// URL fails when REQUEST_METHOD and HTTP_PROXY are set.
     pub cgi: bool,
+    /// The variable `https_proxy` came from (`HTTPS_PROXY` or `https_proxy`); empty means
+    /// `HTTPS_PROXY`.
+    pub https_var: String,
+    /// The variable `http_proxy` came from; empty means `HTTP_PROXY`.
+    pub http_var: String,
+}
+
+/// A proxy URL as Go's `url.Parse` (after httpproxy's `http://` retry) understands it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyUrl {
+    /// The value as go uses it (with `http://` prepended when it had no scheme).
+    pub url: String,
+    /// Lower-case scheme: `http`, `https`, `socks5`, `socks5h`, or another (unsupported).
+    pub scheme: String,
+    /// Host without brackets, lower-cased.
+    pub host: String,
+    /// The port given, else the scheme's default (80, 443, 1080); `None` when the port
+    /// is out of range or the scheme has no default.
+    pub port: Option<u16>,
+    /// Percent-decoded user name and password from the userinfo, if any.
+    pub user: Option<(String, String)>,
+}
+
+/// What the go command does for one request URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// No proxy: go connects directly.
+    Direct,
+    /// go goes through this proxy.
+    Via(ProxyUrl),
+    /// The variable is set but Go's `url.Parse` refuses its value, so httpproxy drops it
+    /// and go connects directly.
+    Ignored {
+        var: String,
+        value: String,
+        reason: String,
+    },
+    /// go refuses the request itself (HTTP_PROXY in a CGI environment).
+    Refused(String),
+}
+
+impl Choice {
+    /// The sentence saying that go ignores the variable, for an ignored proxy.
+    pub fn ignored_note(&self) -> Option<String> {
+        match self {
+            Choice::Ignored { var, value, reason } => Some(format!(
+                "go ignores {var}={value:?}: {reason}; it connects directly"
+            )),
+            _ => None,
+        }
+    }
 }
 
 impl ProxyEnv {
     pub fn from_env(getenv: &dyn Fn(&str) -> Option<String>) -> ProxyEnv {
-        let any = |a: &str, b: &str| {
-            getenv(a)
-                .filter(|v| !v.is_empty())
-                .or_else(|| getenv(b))
-                .unwrap_or_default()
+        let any = |a: &str, b: &str| match getenv(a).filter(|v| !v.is_empty()) {
+            Some(v) => (v, a.to_string()),
+            None => (getenv(b).unwrap_or_default(), b.to_string()),
         };
+        let (https_proxy, https_var) = any("HTTPS_PROXY", "https_proxy");
+        let (http_proxy, http_var) = any("HTTP_PROXY", "http_proxy");
         ProxyEnv {
-            https_proxy: any("HTTPS_PROXY", "https_proxy"),
-            http_proxy: any("HTTP_PROXY", "http_proxy"),
-            no_proxy: any("NO_PROXY", "no_proxy"),
+            https_proxy,
+            http_proxy,
+            no_proxy: any("NO_PROXY", "no_proxy").0,
             cgi: getenv("REQUEST_METHOD").is_some_and(|v| !v.is_empty()),
+            https_var,
+            http_var,
+        }
+    }
+
+    /// What go does for a request to `scheme://host:port`.
+    pub fn choose(&self, scheme: &str, host: &str, port: u16) -> Choice {
+        let (raw, var) = match scheme {
+            "https" => (&self.https_proxy, name(&self.https_var, "HTTPS_PROXY")),
+            "http" => (&self.http_proxy, name(&self.http_var, "HTTP_PROXY")),
+            _ => return Choice::Direct,
+        };
+        if raw.is_empty() {
+            return Choice::Direct;
+        }
+        let parsed = parse_proxy(raw);
+        // httpproxy checks CGI before NO_PROXY, and only for a proxy that parsed.
+        if scheme == "http" && self.cgi && parsed.is_ok() {
+            return Choice::Refused(format!(
+                "go refuses to use {var} when REQUEST_METHOD is set (a CGI environment), so every http:// request fails"
+            ));
+        }
+        match parsed {
+            Err(reason) => Choice::Ignored {
+                var,
+                value: raw.clone(),
+                reason,
+            },
+            Ok(_) if !self.use_proxy(host, port) => Choice::Direct,
+            Ok(p) => Choice::Via(p),
         }
     }
 
     /// The proxy URL for a request to `scheme://host:port`, normalised with a scheme.
     pub fn proxy_for(&self, scheme: &str, host: &str, port: u16) -> Option<String> {
-        let raw = match scheme {
-            "https" => &self.https_proxy,
-            "http" if !self.cgi => &self.http_proxy,
-            _ => return None,
-        };
-        if raw.is_empty() || !self.use_proxy(host, port) {
-            return None;
+        match self.choose(scheme, host, port) {
+            Choice::Via(p) => Some(p.url),
+            _ => None,
         }
-        Some(if raw.contains("://") {
-            raw.clone()
-        } else {
-            format!("http://{raw}")
-        })
     }
 
     fn use_proxy(&self, host: &str, port: u16) -> bool {
@@ -113,6 +186,204 @@ impl ProxyEnv {
     }
 }
 
+fn name(var: &str, default: &str) -> String {
+    if var.is_empty() {
+        default.to_string()
+    } else {
+        var.to_string()
+    }
+}
+
+/// httpproxy's parseProxy: `url.Parse(value)`; when that fails or gives no scheme or no
+/// host, `url.Parse("http://" + value)` is tried; if that fails too, the first error.
+pub fn parse_proxy(value: &str) -> Result<ProxyUrl, String> {
+    let first = go_url_parse(value);
+    match &first {
+        Ok(u) if !u.scheme.is_empty() && !u.host.is_empty() => return Ok(u.clone()),
+        _ => {}
+    }
+    let with_http = format!("http://{value}");
+    if let Ok(u) = go_url_parse(&with_http) {
+        return Ok(u);
+    }
+    // Parsed without a host (go uses it and fails later), or the first error.
+    first
+}
+
+/// The parts of Go's `net/url.Parse` that decide whether a proxy value is accepted and
+/// what its scheme, user and host are.
+fn go_url_parse(raw: &str) -> Result<ProxyUrl, String> {
+    let (rest, frag) = match raw.split_once('#') {
+        Some((a, b)) => (a, Some(b)),
+        None => (raw, None),
+    };
+    if rest.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return Err("net/url: invalid control character in URL".into());
+    }
+    if rest.is_empty() {
+        return Err("empty url".into());
+    }
+    // Scheme: a letter, then letters, digits, `+`, `-`, `.`, up to `:`.
+    let mut scheme = "";
+    let mut after = rest;
+    for (i, c) in rest.char_indices() {
+        match c {
+            'a'..='z' | 'A'..='Z' => {}
+            '0'..='9' | '+' | '-' | '.' if i > 0 => {}
+            ':' if i == 0 => return Err("missing protocol scheme".into()),
+            ':' => {
+                scheme = &rest[..i];
+                after = &rest[i + 1..];
+                break;
+            }
+            _ => break,
+        }
+    }
+    let scheme = scheme.to_ascii_lowercase();
+    let after = after.split_once('?').map_or(after, |(a, _)| a);
+    if let Some(f) = frag {
+        check_escapes(f)?;
+    }
+    let mut u = ProxyUrl {
+        url: raw.to_string(),
+        scheme: scheme.clone(),
+        host: String::new(),
+        port: None,
+        user: None,
+    };
+    if after.starts_with('/') && !after.starts_with("//") {
+        check_escapes(after)?;
+    }
+    if !after.starts_with('/') {
+        if scheme.is_empty() && after.split('/').next().unwrap_or("").contains(':') {
+            return Err("first path segment in URL cannot contain colon".into());
+        }
+        return Ok(u); // opaque or a relative path: no host
+    }
+    if !scheme.is_empty() && after.starts_with("//") {
+        let auth = &after[2..];
+        let end = auth.find('/').unwrap_or(auth.len());
+        check_escapes(&auth[end..])?; // the path
+        let auth = &auth[..end];
+        let (userinfo, hostport) = match auth.rfind('@') {
+            Some(i) => (Some(&auth[..i]), &auth[i + 1..]),
+            None => (None, auth),
+        };
+        let (host, port) = parse_host(&scheme, hostport)?;
+        if let Some(ui) = userinfo {
+            let ok = ui
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._:~!$&'()*+,;=%@".contains(c));
+            if !ok {
+                return Err("net/url: invalid userinfo".into());
+            }
+            let (user, pass) = ui.split_once(':').unwrap_or((ui, ""));
+            u.user = Some((unescape(user)?, unescape(pass)?));
+        }
+        u.port = match port {
+            Some(p) => p.parse::<u16>().ok(),
+            None => match scheme.as_str() {
+                "http" => Some(80),
+                "https" => Some(443),
+                "socks5" | "socks5h" => Some(1080),
+                _ => None,
+            },
+        };
+        u.host = host.to_ascii_lowercase();
+    }
+    Ok(u)
+}
+
+/// Go's parseHost: host and the digits of the port (empty port means none).
+fn parse_host(scheme: &str, hp: &str) -> Result<(String, Option<String>), String> {
+    let valid_port = |p: &str| {
+        p.is_empty() || (p.starts_with(':') && p[1..].bytes().all(|b| b.is_ascii_digit()))
+    };
+    let port_of = |p: &str| Some(p[1..].to_string()).filter(|p| !p.is_empty());
+    match hp.rfind('[') {
+        Some(i) if i > 0 => return Err("invalid IP-literal".into()),
+        Some(_) => {
+            let close = hp.rfind(']').ok_or("missing ']' in host")?;
+            let cp = &hp[close + 1..];
+            if !valid_port(cp) {
+                return Err(format!("invalid port {cp:?} after host"));
+            }
+            let h = &hp[1..close];
+            let ip: std::net::Ipv6Addr = h
+                .split("%25")
+                .next()
+                .unwrap_or(h)
+                .parse()
+                .map_err(|_| format!("invalid host: ParseAddr({h:?}): unable to parse IP"))?;
+            let _ = ip;
+            return Ok((
+                h.to_string(),
+                if cp.is_empty() { None } else { port_of(cp) },
+            ));
+        }
+        None => {}
+    }
+    let (host, cp) = match hp.find(':') {
+        Some(first) => {
+            let last = hp.rfind(':').unwrap_or(first);
+            // Go 1.27: an http(s) URL takes the port after the first colon.
+            let i = if scheme == "http" || scheme == "https" {
+                first
+            } else {
+                last
+            };
+            (&hp[..i], &hp[i..])
+        }
+        None => (hp, ""),
+    };
+    if !valid_port(cp) {
+        return Err(format!("invalid port {cp:?} after host"));
+    }
+    for c in host.chars() {
+        if c.is_ascii() && !(c.is_ascii_alphanumeric() || "-_.~!$&'()*+,;=:[]<>\"%".contains(c)) {
+            return Err(format!(
+                "invalid character {:?} in host name",
+                c.to_string()
+            ));
+        }
+    }
+    let host = unescape(host)?;
+    Ok((host, if cp.is_empty() { None } else { port_of(cp) }))
+}
+
+fn check_escapes(s: &str) -> Result<(), String> {
+    unescape(s).map(|_| ())
+}
+
+/// Percent-decoding as Go does it: a `%` not followed by two hex digits is an error.
+fn unescape(s: &str) -> Result<String, String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = |c: u8| (c as char).to_digit(16);
+            match (
+                b.get(i + 1).and_then(|&c| hex(c)),
+                b.get(i + 2).and_then(|&c| hex(c)),
+            ) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
+                }
+                _ => {
+                    let bad: String = s[i..].chars().take(3).collect();
+                    return Err(format!("invalid URL escape {bad:?}"));
+                }
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
 fn split_host_port(s: &str) -> (&str, Option<u16>) {
     if let Some(rest) = s.strip_prefix('[') {
         if let Some((h, p)) = rest.split_once("]:") {
@@ -157,7 +428,7 @@ mod tests {
             https_proxy: https.into(),
             http_proxy: "http://h:1".into(),
             no_proxy: no.into(),
-            cgi: false,
+            ..Default::default()
         }
     }
 
@@ -197,5 +468,132 @@ mod tests {
             ..env("", "")
         };
         assert_eq!(cgi.proxy_for("http", "a.b", 80), None);
+    }
+
+    type Parts = (String, String, Option<u16>, Option<(String, String)>);
+
+    fn via(v: &str) -> Result<Parts, String> {
+        parse_proxy(v).map(|p| (p.scheme, p.host, p.port, p.user))
+    }
+
+    #[test]
+    fn proxy_values_are_read_like_url_parse() {
+        let u = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
+        // Accepted as go accepts them.
+        assert_eq!(
+            via("http://proxy.corp:3128"),
+            Ok(("http".into(), "proxy.corp".into(), Some(3128), None))
+        );
+        assert_eq!(
+            via("proxy.corp:3128"),
+            Ok(("http".into(), "proxy.corp".into(), Some(3128), None)),
+            "no scheme: http:// is prepended"
+        );
+        assert_eq!(via("10.0.0.1:8080").unwrap().1, "10.0.0.1");
+        assert_eq!(via("proxy.corp").unwrap().2, Some(80));
+        assert_eq!(via("https://p.corp").unwrap().2, Some(443));
+        assert_eq!(
+            via("socks5://127.0.0.1").unwrap(),
+            ("socks5".into(), "127.0.0.1".into(), Some(1080), None)
+        );
+        assert_eq!(via("SOCKS5H://p:9050").unwrap().0, "socks5h");
+        assert_eq!(via("http://[::1]:3128").unwrap().1, "::1");
+        // A query or a fragment does not stop url.Parse; the host is what counts.
+        assert_eq!(via("http://p.corp:3128?x=1").unwrap().2, Some(3128));
+        assert_eq!(via("http://p.corp:3128/#frag").unwrap().2, Some(3128));
+        assert_eq!(via("http://p.corp:3128#frag").unwrap().1, "p.corp");
+        // Userinfo is percent-decoded; `@` in the password is allowed (the last `@` ends it).
+        assert_eq!(
+            via("http://alice:p%40ss@p:1").unwrap().3,
+            u("alice", "p@ss")
+        );
+        assert_eq!(via("http://alice:p@ss@p:1").unwrap().3, u("alice", "p@ss"));
+        assert_eq!(via("socks5://bob@p:1").unwrap().3, u("bob", ""));
+        // Refused by url.Parse and by the http:// retry: go ignores the variable.
+        assert!(via("http://proxy.corp:3128\r")
+            .unwrap_err()
+            .contains("control character"));
+        assert!(via("http://proxy.corp:3128\n").is_err());
+        assert!(via("proxy.corp:3128\t").is_err());
+        assert!(via("http://p%zz:1").unwrap_err().contains("escape"));
+        assert!(via("http:///p%zz").unwrap_err().contains("escape"));
+        // Refused by url.Parse, but "http://" + value parses with the host "http:"
+        // (the rest becomes the path): go then uses a proxy named `http`, port 80.
+        for v in [
+            "http://p:31x8",
+            "http://a b:1",
+            "http://al ice:pw@p:1",
+            "http://[::1:3128",
+        ] {
+            assert_eq!(
+                via(v).map(|p| (p.1, p.2)),
+                Ok(("http".into(), Some(80))),
+                "{v}"
+            );
+        }
+        assert!(go_url_parse("http://p:31x8")
+            .unwrap_err()
+            .contains("invalid port"));
+        assert!(go_url_parse("http://a b:1")
+            .unwrap_err()
+            .contains("invalid character"));
+        assert!(go_url_parse("http://al ice:pw@p:1")
+            .unwrap_err()
+            .contains("userinfo"));
+        // "://p:1" has no scheme; "http://://p:1" parses with an empty host.
+        assert_eq!(via("://p:1").unwrap().1, "");
+        // A fragment is not checked for control characters; an out-of-range port parses.
+        assert!(via("http://p:1#\r").is_ok());
+        assert_eq!(via("http://p:99999").unwrap().2, None);
+    }
+
+    #[test]
+    fn choices_follow_httpproxy() {
+        let e = ProxyEnv::from_env(&|k| match k {
+            "HTTPS_PROXY" => Some("http://proxy.corp:3128\r".into()),
+            "https_proxy" => Some("http://lower:1".into()),
+            _ => None,
+        });
+        // The upper-case variable wins even when its value is unusable: go goes direct.
+        let c = e.choose("https", "proxy.golang.org", 443);
+        assert!(
+            matches!(c, Choice::Ignored { ref var, .. } if var == "HTTPS_PROXY"),
+            "{c:?}"
+        );
+        let note = c.ignored_note().unwrap();
+        assert!(
+            note.starts_with("go ignores HTTPS_PROXY=\"http://proxy.corp:3128\\r\": "),
+            "{note}"
+        );
+        assert!(note.ends_with("; it connects directly"), "{note}");
+        // An empty upper-case variable falls back to the lower-case one.
+        let e = ProxyEnv::from_env(&|k| match k {
+            "HTTPS_PROXY" => Some(String::new()),
+            "https_proxy" => Some("socks5h://127.0.0.1:9050".into()),
+            _ => None,
+        });
+        match e.choose("https", "proxy.golang.org", 443) {
+            Choice::Via(p) => assert_eq!((p.scheme.as_str(), p.port), ("socks5h", Some(9050))),
+            c => panic!("{c:?}"),
+        }
+        assert_eq!(e.choose("https", "localhost", 443), Choice::Direct);
+        // CGI: a parsed HTTP_PROXY makes http:// requests fail, before NO_PROXY is looked at.
+        let cgi = ProxyEnv {
+            http_proxy: "p:1".into(),
+            no_proxy: "*".into(),
+            cgi: true,
+            ..Default::default()
+        };
+        assert!(matches!(cgi.choose("http", "a.b", 80), Choice::Refused(_)));
+        assert_eq!(cgi.choose("https", "a.b", 443), Choice::Direct);
+        let cgi_bad = ProxyEnv {
+            http_proxy: "p:1\r".into(),
+            cgi: true,
+            ..Default::default()
+        };
+        assert!(matches!(
+            cgi_bad.choose("http", "a.b", 80),
+            Choice::Ignored { .. }
+        ));
     }
 }

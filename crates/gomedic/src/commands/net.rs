@@ -2,7 +2,7 @@
 
 use super::common;
 use crate::cli::{EndpointArg, Format, NetAction, NetArgs};
-use gomedic_checks::net::{judge_chain, Chain, judge_sumdb, recommend, Recommendation, SumdbReach};
+use gomedic_checks::net::{judge_chain, judge_sumdb, recommend, Chain, Recommendation, SumdbReach};
 use gomedic_checks::{Gather, Policy};
 use gomedic_core::net::{EndpointKind, EndpointReport};
 use gomedic_core::Redactor;
@@ -53,8 +53,12 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
         .as_ref()
         .map(|s| s.name.clone())
         .unwrap_or_else(|| "sum.golang.org".into());
-    let reports =
-        gomedic_doctor::SystemGather { net: net.clone() }.net_probe(&targets, &facts.env, &sd_name);
+    let reports = gomedic_doctor::SystemGather { net: net.clone() }.net_probe(
+        &targets,
+        &facts.env,
+        &sd_name,
+        facts.net_go_version(),
+    );
     // Judge the checksum database only when it was probed (explicit URLs may leave it out).
     let norm = |u: &str| u.trim_end_matches('/').to_string();
     let sumdb = sd.filter(|s| reports.iter().any(|r| norm(&r.url) == norm(&s.url)));
