@@ -903,7 +903,6 @@ async fn hop_layers(
     .await;
 }
 
-
 // ---- proxy hops: SOCKS5 tunnel and the advice for a proxy's refusal ----
 
 /// The advice for a 407: which hop answered, and whether credentials were already sent.
