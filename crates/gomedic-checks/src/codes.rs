@@ -135,6 +135,7 @@ codes! {
     GoproxyStopsAtOff = "goproxy.stops_at_off": "every proxy fails, then off stops the download",
     GoproxyUnreachable = "goproxy.unreachable": "a proxy fails in a way that ends the download",
     GoproxyUnprobed = "goproxy.unprobed": "none of the GOPROXY proxies could be probed",
+    GoproxyPrivateFirst = "goproxy.private_first": "the first GOPROXY proxy is private and does not serve public modules: for them the go command moves on to the next entry",
     // net.sumdb
     GosumdbReachable = "gosumdb.reachable": "the checksum database answers directly",
     GosumdbViaProxy = "gosumdb.via_proxy": "the checksum database is reached through a proxy's /sumdb/ endpoint",

@@ -3,7 +3,7 @@
 
 use crate::codes::Code;
 use crate::facts::Facts;
-use gomedic_core::net::{EndpointKind, EndpointReport, Verdict};
+use gomedic_core::net::{is_go_public_host, EndpointKind, EndpointReport, Verdict};
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
 use gomedic_facts::network::{norm, SumdbConf, HOSTS};
 use gomedic_goenv::goproxy::{Fallback, ProxyEntry};
@@ -101,6 +101,19 @@ fn fix_commands(f: &Facts, set: &[(String, String)]) -> Vec<String> {
         .collect()
 }
 
+/// The lower-case host of an `http(s)://` URL, without user-info or port.
+fn url_host(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let auth = rest.split(['/', '?', '#']).next()?;
+    let hostport = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
+    let host = if let Some(v6) = hostport.strip_prefix('[') {
+        v6.split(']').next()?
+    } else {
+        hostport.split(':').next()?
+    };
+    Some(host.to_ascii_lowercase())
+}
+
 fn is_not_found(r: &EndpointReport) -> bool {
     matches!(r.http.as_ref().and_then(|h| h.status), Some(404 | 410))
 }
@@ -130,12 +143,48 @@ pub enum Chain {
     StopsAt { url: String, verdict: Verdict, comma: bool },
     /// None of the proxies was probed.
     Unprobed,
+    /// The first entry is a private proxy (not one of go's public hosts) that answers
+    /// `status` (404/410) for the public probe module: it serves only its own modules.
+    /// For public modules the go command moves on; `then` is the rest of the list.
+    PrivateFirst {
+        url: String,
+        status: u16,
+        then: Box<Chain>,
+    },
 }
 
 impl Chain {
     /// Downloads go through: a working proxy, or no proxy configured on purpose.
     pub fn works(&self) -> bool {
-        matches!(self, Chain::Works { .. } | Chain::DirectOnly)
+        match self {
+            Chain::PrivateFirst { then, .. } => then.works(),
+            _ => matches!(self, Chain::Works { .. } | Chain::DirectOnly),
+        }
+    }
+
+    /// What happens to a public module, in words: for [`Chain::PrivateFirst`], the
+    /// private proxy and what the go command does next; `None` for other chains.
+    pub fn private_first_summary(&self) -> Option<String> {
+        let Chain::PrivateFirst { url, status, then } = self else {
+            return None;
+        };
+        let next = match then.as_ref() {
+            Chain::DirectOnly => "`direct` (each module's version control host)".to_string(),
+            Chain::Off => "`off`, which stops the download".to_string(),
+            Chain::Works { url, failed_before: 0, .. } => format!("{url}, which works"),
+            Chain::Works { url, .. } => format!("{url}, which works after failing entries"),
+            Chain::FallsBackToDirect { .. } => {
+                "the next proxies, which fail, then `direct` (each module's version control host)".to_string()
+            }
+            Chain::StopsAtOff { .. } => "the next proxies, which fail, then `off`".to_string(),
+            Chain::StopsAt { url, verdict, .. } if !url.is_empty() => {
+                format!("{url}, which fails ({})", verdict.as_str())
+            }
+            _ => "the next entry, which fails".to_string(),
+        };
+        Some(format!(
+            "{url} is a private proxy that does not serve public modules ({status} for golang.org/x/text); for them the go command moves on to {next}"
+        ))
     }
 
     /// Stable finding code.
@@ -151,6 +200,7 @@ impl Chain {
             Chain::StopsAtOff { .. } => Code::GoproxyStopsAtOff,
             Chain::StopsAt { .. } => Code::GoproxyUnreachable,
             Chain::Unprobed => Code::GoproxyUnprobed,
+            Chain::PrivateFirst { .. } => Code::GoproxyPrivateFirst,
         }
     }
 }
@@ -165,6 +215,25 @@ pub fn judge_chain(list: &Result<Vec<ProxyEntry>, String>, reports: &[EndpointRe
     match list.first() {
         Some(ProxyEntry::Off) => return Chain::Off,
         Some(ProxyEntry::Direct) => return Chain::DirectOnly,
+        Some(ProxyEntry::Url { url, fallback }) if list.len() > 1 => {
+            // A private proxy that speaks the protocol but does not serve the public probe
+            // module: the go command moves on for public modules (after `,` or `|`).
+            if let Some(r) = find(reports, url) {
+                let private = url_host(&r.url).is_some_and(|h| !is_go_public_host(&h));
+                if private
+                    && r.kind == EndpointKind::Proxy
+                    && r.verdict.usable_by_go()
+                    && is_not_found(r)
+                    && !matches!(fallback, Fallback::None)
+                {
+                    return Chain::PrivateFirst {
+                        url: r.url.clone(),
+                        status: r.http.as_ref().and_then(|h| h.status).unwrap_or(404),
+                        then: Box::new(judge_chain(&Ok(list[1..].to_vec()), reports)),
+                    };
+                }
+            }
+        }
         _ => {}
     }
     let mut failed = 0;
@@ -280,12 +349,25 @@ pub fn check_goproxy(f: &Facts) -> CheckResult {
             }
         )),
         Chain::StopsAt { .. } | Chain::Unprobed => CheckResult::error("no proxy in GOPROXY works"),
+        Chain::PrivateFirst { then, .. } => {
+            let summary = chain.private_first_summary().unwrap_or_default();
+            match then.as_ref() {
+                Chain::DirectOnly | Chain::Works { failed_before: 0, intercepted: false, .. } => CheckResult::ok(summary),
+                Chain::Off | Chain::StopsAtOff { .. } | Chain::StopsAt { .. } | Chain::Unprobed | Chain::Invalid(_) => CheckResult::error(summary),
+                _ => CheckResult::warn(summary),
+            }
+        }
     };
     let (status, summary) = (r.status, r.summary.clone());
     r = r.finding(chain.code(), status, summary);
     let needs_mirror = !matches!(
         chain,
-        Chain::Invalid(_) | Chain::Off | Chain::DirectOnly | Chain::Works { failed_before: 0, .. }
+        Chain::Invalid(_)
+            | Chain::Off
+            | Chain::DirectOnly
+            | Chain::Works { failed_before: 0, .. }
+            // Replacing GOPROXY with public mirrors would drop the company's proxy.
+            | Chain::PrivateFirst { .. }
     );
     let mut details: Vec<String> = urls.iter().filter_map(|u| find(reports, u)).map(line).collect();
     if needs_mirror {
@@ -408,4 +490,59 @@ pub fn check_hosts(f: &Facts) -> CheckResult {
         }
     }
     r
+}
+
+#[cfg(test)]
+mod chain_tests {
+    use super::*;
+    use gomedic_core::net::HttpLayer;
+    use gomedic_goenv::goproxy::parse_goproxy;
+
+    fn rep(url: &str, verdict: Verdict, status: Option<u16>) -> EndpointReport {
+        EndpointReport {
+            url: url.into(),
+            kind: EndpointKind::Proxy,
+            verdict,
+            detail: String::new(),
+            dns: None,
+            tcp: None,
+            proxy: None,
+            tls: None,
+            http: Some(HttpLayer {
+                status,
+                ..Default::default()
+            }),
+            final_url: None,
+            duration_ms: 1,
+        }
+    }
+
+    #[test]
+    fn a_private_proxy_answering_not_found_hands_public_modules_on() {
+        let corp = rep("https://goproxy.corp.example.com", Verdict::Ok, Some(404));
+        let good = rep("https://goproxy.cn", Verdict::Ok, Some(200));
+        let list = parse_goproxy("https://goproxy.corp.example.com,https://goproxy.cn,direct");
+        let c = judge_chain(&list, &[corp.clone(), good]);
+        assert_eq!(c.code(), Code::GoproxyPrivateFirst);
+        assert!(c.works());
+        let s = c.private_first_summary().unwrap();
+        assert!(s.ends_with("moves on to https://goproxy.cn, which works"), "{s}");
+        // Then `off`: public modules cannot be downloaded.
+        let list = parse_goproxy("https://goproxy.corp.example.com,off");
+        let c = judge_chain(&list, std::slice::from_ref(&corp));
+        assert!(!c.works());
+        assert!(c.private_first_summary().unwrap().contains("`off`"));
+        // Alone in the list it is still just a proxy that answers.
+        let list = parse_goproxy("https://goproxy.corp.example.com");
+        assert!(matches!(judge_chain(&list, &[corp]), Chain::Works { .. }));
+        // go's own public proxy answering 404 is not a private proxy.
+        let public = rep("https://proxy.golang.org", Verdict::Ok, Some(404));
+        let list = parse_goproxy("https://proxy.golang.org,direct");
+        assert_eq!(
+            judge_chain(&list, &[public]),
+            Chain::FallsBackToDirect { failed: 1 }
+        );
+        assert_eq!(url_host("https://u:p@[::1]:8443/x").as_deref(), Some("::1"));
+        assert_eq!(url_host("https://Goproxy.CN:443/").as_deref(), Some("goproxy.cn"));
+    }
 }

@@ -2,6 +2,28 @@
 
 use serde::Serialize;
 
+/// The public hosts the go command itself talks to by default: the well-known module
+/// proxies (mirrors), the checksum database and its mirror, and the download hosts.
+/// Only these are judged by public standards (a private address is suspicious, a chain
+/// only this machine trusts is interception); any other name may be a company's own.
+pub const GO_PUBLIC_HOSTS: &[&str] = &[
+    "proxy.golang.org",
+    "goproxy.cn",
+    "goproxy.io",
+    "mirrors.aliyun.com",
+    "sum.golang.org",
+    "sum.golang.google.cn",
+    "storage.googleapis.com",
+    "go.dev",
+    "dl.google.com",
+];
+
+/// Whether `host` (any case, an optional trailing dot) is one of [`GO_PUBLIC_HOSTS`].
+pub fn is_go_public_host(host: &str) -> bool {
+    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    GO_PUBLIC_HOSTS.iter().any(|p| *p == h)
+}
+
 /// One verdict per endpoint, from a fixed vocabulary (docs/net.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

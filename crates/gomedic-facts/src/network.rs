@@ -118,3 +118,31 @@ impl Facts {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every well-known endpoint's host is judged as one of go's public hosts by the
+    /// probes (DNS suspicion, TLS interception), and nothing else is.
+    #[test]
+    fn well_known_hosts_are_the_public_hosts_of_the_probes() {
+        let mut hosts: Vec<String> = MIRRORS
+            .iter()
+            .chain(SUMDBS)
+            .chain(HOSTS)
+            .map(|u| {
+                let rest = u.strip_prefix("https://").expect("https URL");
+                rest.split('/').next().unwrap().to_string()
+            })
+            .collect();
+        hosts.sort();
+        hosts.dedup();
+        let mut public: Vec<String> = gomedic_core::net::GO_PUBLIC_HOSTS
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
+        public.sort();
+        assert_eq!(hosts, public);
+    }
+}

@@ -81,6 +81,9 @@ struct State {
     suspicious: Option<String>,
     /// Some hop's TLS was intercepted (the message); the verdict if the end is ok.
     intercepted: Option<String>,
+    /// Some hop's own (non-public) name presented a chain from a private CA that this
+    /// machine trusts (the note); added to the detail if the end is ok.
+    private_ca: Option<String>,
     /// `/sumdb/<name>/supported` of the first hop, kept across redirects.
     sumdb_supported: Option<bool>,
     /// The last hop's request URL and the URL its redirect points to.
@@ -126,6 +129,7 @@ pub fn probe_all(targets: &[Target], cfg: &ProbeConfig) -> Vec<EndpointReport> {
                 layer: Layer::Start,
                 suspicious: None,
                 intercepted: None,
+                private_ca: None,
                 sumdb_supported: None,
                 redirect: None,
             }));
@@ -387,6 +391,8 @@ async fn probe_one(t: &Target, cfg: &ProbeConfig, s: &Shared) {
         if let Some(msg) = st.intercepted.clone() {
             st.report.verdict = Verdict::TlsIntercepted;
             st.report.detail = msg;
+        } else if let Some(note) = st.private_ca.clone() {
+            st.report.detail = format!("{}; {note}", st.report.detail);
         }
     }
     if let Some(f) = st.report.final_url.clone() {
@@ -878,16 +884,24 @@ async fn hop_layers(
     set_layer(s, Layer::Http);
     let h2 = alpn.as_deref() == Some("h2");
     if intercepted {
-        s.lock().expect("not poisoned").intercepted = Some(format!(
-            "TLS to {host} is intercepted: the chain ends at \"{issuer}\", trusted by this machine's store but not by public roots. go works through it; the interceptor sees all module traffic"
-        ));
+        // Only go's own public hosts must present a publicly trusted chain: a company's
+        // proxy on its own name with a private CA the system trusts is the normal setup.
+        let mut st = s.lock().expect("not poisoned");
+        if gomedic_core::net::is_go_public_host(&host) {
+            st.intercepted = Some(format!(
+                "TLS to {host} is intercepted: the chain ends at \"{issuer}\", trusted by this machine's store but not by public roots. go works through it; the interceptor sees all module traffic"
+            ));
+        } else if st.private_ca.is_none() {
+            st.private_ca = Some(format!(
+                "TLS: {host} uses the private CA \"{issuer}\", trusted by this machine's store (not by public roots), as go requires"
+            ));
+        }
     }
     http_phase(
         t, cfg, s, start, tls_stream, h2, &host, port, &base, "https", None, hop,
     )
     .await;
 }
-
 
 // ---- proxy hops: SOCKS5 tunnel and the advice for a proxy's refusal ----
 

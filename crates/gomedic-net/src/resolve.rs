@@ -65,9 +65,11 @@ pub fn hosts_lookup(text: &str, host: &str) -> Option<(Vec<IpAddr>, usize)> {
     (!found.is_empty()).then_some((found, first_line))
 }
 
-/// Why an answer for a public name is suspicious, if it is.
+/// Why an answer for one of go's own public hosts (`GO_PUBLIC_HOSTS`) is suspicious, if
+/// it is. Any other name may be a company's own: split-horizon DNS giving it a private
+/// address is the normal corporate setup, not a sign of poisoning.
 pub fn suspicious(host: &str, ip: IpAddr) -> Option<&'static str> {
-    if is_internal_name(host) {
+    if is_internal_name(host) || !gomedic_core::net::is_go_public_host(host) {
         return None;
     }
     match ip {
@@ -172,8 +174,21 @@ mod tests {
         );
         assert_eq!(suspicious("athens", "10.1.1.1".parse().unwrap()), None);
         assert_eq!(
-            suspicious("x.example.com", "::ffff:127.0.0.1".parse().unwrap()),
+            suspicious("sum.golang.org", "::ffff:127.0.0.1".parse().unwrap()),
             Some("loopback")
+        );
+        assert_eq!(
+            suspicious("DL.google.com.", "192.168.1.1".parse().unwrap()),
+            Some("private")
+        );
+        // Split-horizon DNS: a company's public-looking name with a private address.
+        assert_eq!(
+            suspicious("goproxy.corp.example.com", "10.1.1.1".parse().unwrap()),
+            None
+        );
+        assert_eq!(
+            suspicious("x.example.com", "::ffff:127.0.0.1".parse().unwrap()),
+            None
         );
     }
 }

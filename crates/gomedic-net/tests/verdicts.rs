@@ -189,6 +189,70 @@ fn dns_failed_and_suspicious() {
 }
 
 #[test]
+fn split_horizon_private_name_is_not_suspicious() {
+    // A company's proxy on a public-looking name that its own DNS (here a hosts-file
+    // line) resolves to a private address: the normal corporate setup.
+    let ca = TestCa::new("Root");
+    let srv = tls_server(&ca, &["goproxy.corp.example.com"], Behavior::Healthy);
+    let mut c = cfg(&[&ca], &[&ca]);
+    c.hosts = Some((
+        "/etc/hosts-test".into(),
+        "127.0.0.1 goproxy.corp.example.com\n127.0.0.1 proxy.golang.org\n".into(),
+    ));
+    let url = format!("https://goproxy.corp.example.com:{}", srv.addr.port());
+    let r = one(&c, &url, EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::Ok, "{r:#?}");
+    assert!(r.dns.as_ref().unwrap().suspicious.is_empty(), "{r:#?}");
+    // Its verdict follows its other layers.
+    let down = refused_addr();
+    c.hosts = Some((
+        "/etc/hosts-test".into(),
+        format!("{} goproxy.corp.example.com\n", down.ip()),
+    ));
+    let r = one(
+        &c,
+        &format!("https://goproxy.corp.example.com:{}", down.port()),
+        EndpointKind::Proxy,
+    );
+    assert_eq!(r.verdict, Verdict::TcpRefused, "{r:#?}");
+    // go's own public host at the same address stays suspicious.
+    let srv = tls_server(&ca, &["proxy.golang.org"], Behavior::Healthy);
+    c.hosts = Some((
+        "/etc/hosts-test".into(),
+        "127.0.0.1 proxy.golang.org\n".into(),
+    ));
+    let r = one(
+        &c,
+        &format!("https://proxy.golang.org:{}", srv.addr.port()),
+        EndpointKind::Proxy,
+    );
+    assert_eq!(r.verdict, Verdict::DnsSuspicious, "{r:#?}");
+}
+
+#[test]
+fn a_private_ca_on_a_private_name_is_ok_and_named() {
+    let corp = TestCa::new("Corp Private CA");
+    let srv = tls_server(&corp, &["goproxy.corp.example.com"], Behavior::Healthy);
+    let mut c = cfg(&[&corp], &[]);
+    c.mozilla_roots = Arc::new(RootCertStore {
+        roots: webpki_like(),
+    });
+    map(&mut c, "goproxy.corp.example.com", 443, srv.addr);
+    let r = one(&c, "https://goproxy.corp.example.com", EndpointKind::Proxy);
+    assert_eq!(r.verdict, Verdict::Ok, "{r:#?}");
+    assert!(r.detail.contains("Corp Private CA"), "{}", r.detail);
+    let tls = r.tls.as_ref().unwrap();
+    assert_eq!(tls.trusted_by_system, Some(true));
+    assert_eq!(tls.trusted_by_mozilla, Some(false));
+    // The same CA on one of go's public hosts is interception.
+    let srv = tls_server(&corp, &["sum.golang.org"], Behavior::Healthy);
+    map(&mut c, "sum.golang.org", 443, srv.addr);
+    let r = one(&c, "https://sum.golang.org", EndpointKind::SumDb);
+    assert_eq!(r.verdict, Verdict::TlsIntercepted, "{r:#?}");
+    assert!(r.detail.contains("Corp Private CA"), "{}", r.detail);
+}
+
+#[test]
 fn proxies_407_failure_and_tunnel_with_credentials() {
     let ca = TestCa::new("Root");
     let srv = tls_server(&ca, &["proxy.golang.org"], Behavior::Healthy);

@@ -67,8 +67,11 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
 
     // Exit 1 when what go needs does not work: the given URLs, or else the configured chain.
     // The same judgement `check` makes (net.goproxy, net.sumdb), so both agree.
+    let chain = judge_chain(&facts.settings().goproxy, &reports);
+    // A company's proxy that serves only its own modules is not "no proxy works".
+    let private_first = chain.private_first_summary();
     let failed = if args.urls.is_empty() {
-        let proxy_ok = match judge_chain(&facts.settings().goproxy, &reports) {
+        let proxy_ok = match &chain {
             Chain::Off => true,
             chain => chain.works(),
         };
@@ -99,7 +102,7 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
         Format::Human => {
             // Render, then redact the whole text: no line can leak a credential.
             let mut buf = Vec::new();
-            human(&mut buf, &reports, &rec, &r, &current_proxy)
+            human(&mut buf, &reports, &rec, &r, &current_proxy, private_first.as_deref())
                 .and_then(|_| out.write_all(r.redact(&String::from_utf8_lossy(&buf)).as_bytes()))
         }
     };
@@ -126,6 +129,7 @@ fn human(
     rec: &Recommendation,
     r: &Redactor,
     current_proxy: &str,
+    private_first: Option<&str>,
 ) -> std::io::Result<()> {
     // Aligned on URLs of usual length; a longer one just sticks out.
     let w = reports
@@ -212,8 +216,12 @@ fn human(
         }
     }
     writeln!(out)?;
+    if let Some(p) = private_first {
+        writeln!(out, "{p}")?;
+    }
     match &rec.goproxy {
         Some(gp) => writeln!(out, "recommended GOPROXY={gp}")?,
+        None if private_first.is_some() => {}
         None => writeln!(out, "no module proxy works from here")?,
     }
     if let Some(sd) = &rec.gosumdb {

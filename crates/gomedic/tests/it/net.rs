@@ -404,3 +404,43 @@ fn a_block_page_goproxy_fails_the_check_and_is_never_recommended() {
     assert!(v["recommendation"]["goproxy"].is_null(), "{v:#}");
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn a_private_proxy_serving_only_its_own_modules_is_described_as_such() {
+    // The company's proxy, on its own name with its private CA in the system store,
+    // answers 404 for public modules; everything public is blocked.
+    let ca = TestCa::new("Corp Private CA");
+    let corp = tls_server(&ca, &["goproxy.corp.example.com"], Behavior::Status(404));
+    let mut t = env_trusting(&ca);
+    t.set(
+        "GOMEDIC_RESOLVE",
+        format!(
+            "{},goproxy.corp.example.com:443:{}",
+            resolve_all(&[]),
+            corp.addr
+        ),
+    );
+    t.set("GOPROXY", "https://goproxy.corp.example.com,direct");
+    let out = t.gomedic_online(&["net", "--timeout", "5"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("https://goproxy.corp.example.com is a private proxy that does not serve public modules (404 for golang.org/x/text); for them the go command moves on to `direct`"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("no module proxy works from here"), "{stdout}");
+    // Its own name with a private CA the system trusts: ok, the CA named.
+    assert!(stdout.contains("uses the private CA"), "{stdout}");
+    assert!(!stdout.contains("tls_intercepted"), "{stdout}");
+    let out = t.gomedic_online(&["check", "--format", "json", "--only", "net.goproxy"]);
+    let r = json(&out);
+    assert_status(&r, "net.goproxy", "ok");
+    assert!(
+        text(&r, "net.goproxy").contains("private proxy that does not serve public modules"),
+        "{}",
+        text(&r, "net.goproxy")
+    );
+    assert_eq!(
+        crate::advice::codes(&r, "net.goproxy"),
+        ["goproxy.private_first"]
+    );
+}
