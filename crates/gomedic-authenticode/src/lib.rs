@@ -275,10 +275,12 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
     let (spc, _) = read(encap_parts.get(1).ok_or("no SpcIndirectDataContent")?.value)?;
     let spc_parts = children(spc.value)?;
     let digest_info = children(spc_parts.get(1).ok_or("no DigestInfo")?.value)?;
-    let alg_oid = oid(children(digest_info.first().ok_or("empty DigestInfo")?.value)?
-        .first()
-        .ok_or("no digest algorithm")?
-        .value);
+    let alg_oid = oid(
+        children(digest_info.first().ok_or("empty DigestInfo")?.value)?
+            .first()
+            .ok_or("no digest algorithm")?
+            .value,
+    );
     let signed_digest = digest_info.get(1).ok_or("no digest")?.value.to_vec();
     let (alg, alg_name) =
         algorithm(&alg_oid).ok_or_else(|| format!("unsupported digest algorithm {alg_oid}"))?;

@@ -46,7 +46,11 @@ pub fn check(f: &Facts) -> CheckResult {
             };
             status = status.worst(sev);
             if let Some(code) = code {
-                found.push((sev, code, format!("PATH[{}] {:?}: {msg}", e.index, e.display)));
+                found.push((
+                    sev,
+                    code,
+                    format!("PATH[{}] {:?}: {msg}", e.index, e.display),
+                ));
             }
             if listed < MAX_LISTED && (sev != Status::Ok || scan.entries.len() <= 200) {
                 details.push(format!("PATH[{}] {:?}: {msg}", e.index, e.display));
@@ -116,7 +120,10 @@ pub fn check(f: &Facts) -> CheckResult {
         let (code, summary) = if scan.candidates.is_empty() {
             (
                 Code::PathGoMissing,
-                format!("no go on PATH ({} searched)", crate::util::count(scan.entries.len(), "entry", "entries")),
+                format!(
+                    "no go on PATH ({} searched)",
+                    crate::util::count(scan.entries.len(), "entry", "entries")
+                ),
             )
         } else {
             (
@@ -136,11 +143,21 @@ pub fn check(f: &Facts) -> CheckResult {
         } else {
             // Only a bin directory that really holds a go: a guessed path fixes nothing.
             let home = f.getenv("HOME").unwrap_or_default();
-            let mut places: Vec<std::path::PathBuf> = vec!["/usr/local/go/bin".into(), "/usr/lib/go/bin".into(), "/opt/homebrew/bin".into()];
+            let mut places: Vec<std::path::PathBuf> = vec![
+                "/usr/local/go/bin".into(),
+                "/usr/lib/go/bin".into(),
+                "/opt/homebrew/bin".into(),
+            ];
             if !home.is_empty() {
                 let sdk = std::path::Path::new(&home).join("sdk");
                 if let Ok(entries) = f.list_dir(&sdk) {
-                    places.extend(entries.into_iter().rev().filter(|(n, _)| n.starts_with("go")).map(|(n, _)| sdk.join(n).join("bin")));
+                    places.extend(
+                        entries
+                            .into_iter()
+                            .rev()
+                            .filter(|(n, _)| n.starts_with("go"))
+                            .map(|(n, _)| sdk.join(n).join("bin")),
+                    );
                 }
             }
             match places.into_iter().find(|p| f.file_kind(&p.join("go")) == crate::facts::FileKind::File) {
@@ -206,7 +223,11 @@ pub fn check(f: &Facts) -> CheckResult {
         if other_versions {
             status = status.worst(Status::Warn);
         }
-        let ver = |c: &Candidate| c.goroot_version.as_deref().and_then(gomedic_goenv::GoVersion::parse_toolchain);
+        let ver = |c: &Candidate| {
+            c.goroot_version
+                .as_deref()
+                .and_then(gomedic_goenv::GoVersion::parse_toolchain)
+        };
         let mine = ver(winner);
         let mut newer: Vec<&Candidate> = Vec::new();
         let mut older = 0;
@@ -214,7 +235,10 @@ pub fn check(f: &Facts) -> CheckResult {
             let cmp = match (ver(c), &mine) {
                 (Some(v), Some(m)) if v > *m => {
                     newer.push(c);
-                    format!(", newer than the {} that runs", winner.goroot_version.as_deref().unwrap_or("go"))
+                    format!(
+                        ", newer than the {} that runs",
+                        winner.goroot_version.as_deref().unwrap_or("go")
+                    )
                 }
                 (Some(v), Some(m)) if v < *m => {
                     older += 1;
@@ -235,7 +259,12 @@ pub fn check(f: &Facts) -> CheckResult {
         }
         if other_versions {
             let n = shadowed.len();
-            let versions = |v: &[&Candidate]| v.iter().filter_map(|c| c.goroot_version.clone()).collect::<Vec<_>>().join(", ");
+            let versions = |v: &[&Candidate]| {
+                v.iter()
+                    .filter_map(|c| c.goroot_version.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             summary.push_str(&if !newer.is_empty() {
                 format!(
                     ", shadowing {}: the newer {} comes later on PATH",
@@ -245,9 +274,15 @@ pub fn check(f: &Facts) -> CheckResult {
             } else if older == n && n == 1 {
                 format!(", shadowing an older Go install ({})", versions(&shadowed))
             } else if older == n {
-                format!(", shadowing {n} older Go installs ({})", versions(&shadowed))
+                format!(
+                    ", shadowing {n} older Go installs ({})",
+                    versions(&shadowed)
+                )
             } else {
-                format!(", shadowing {}", crate::util::count(n, "other Go install", "other Go installs"))
+                format!(
+                    ", shadowing {}",
+                    crate::util::count(n, "other Go install", "other Go installs")
+                )
             });
             let (desc, cmds) = match newer.last() {
                 Some(c) => {

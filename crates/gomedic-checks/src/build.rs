@@ -28,7 +28,11 @@ pub fn check(f: &Facts) -> CheckResult {
 pub(crate) fn evaluate(p: &crate::facts::BuildProbe, f: &Facts) -> CheckResult {
     if let Some(e) = &p.setup_error {
         let msg = format!("could not set up the build probe: {e}");
-        return CheckResult::failed(msg.clone()).finding(Code::BuildSetupFailed, Status::Failed, msg);
+        return CheckResult::failed(msg.clone()).finding(
+            Code::BuildSetupFailed,
+            Status::Failed,
+            msg,
+        );
     }
     let mut details = Vec::new();
     let mut timings = serde_json::Map::new();
@@ -53,7 +57,9 @@ pub(crate) fn evaluate(p: &crate::facts::BuildProbe, f: &Facts) -> CheckResult {
                     let text = format!("{}{}", out.stdout_str(), out.stderr_str());
                     let code = match out.exit {
                         Exit::Code(c) => format!("exit code {c}"),
-                        Exit::Signal(s) => format!("killed by {}", gomedic_facts::os::signal::name(s)),
+                        Exit::Signal(s) => {
+                            format!("killed by {}", gomedic_facts::os::signal::name(s))
+                        }
                     };
                     let msg = format!("`{}` failed ({code})", step.command);
                     summary_problem.get_or_insert(msg.clone());
@@ -62,7 +68,11 @@ pub(crate) fn evaluate(p: &crate::facts::BuildProbe, f: &Facts) -> CheckResult {
                         .iter()
                         .any(|s| text.to_ascii_lowercase().contains(&s.to_ascii_lowercase()));
                     found.push((
-                        if blocked { Code::BuildStepBlocked } else { Code::BuildStepFailed },
+                        if blocked {
+                            Code::BuildStepBlocked
+                        } else {
+                            Code::BuildStepFailed
+                        },
                         msg,
                     ));
                     if blocked {
@@ -107,7 +117,8 @@ pub(crate) fn evaluate(p: &crate::facts::BuildProbe, f: &Facts) -> CheckResult {
     }
     if p.vanished {
         status = Status::Error;
-        let msg = "the binary `go build` wrote was gone before it could run: quarantined by antivirus";
+        let msg =
+            "the binary `go build` wrote was gone before it could run: quarantined by antivirus";
         summary_problem = Some(msg.into());
         found.push((Code::BuildBinaryVanished, msg.into()));
         fixes.push(av_fix(f));

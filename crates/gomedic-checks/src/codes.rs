@@ -240,7 +240,11 @@ mod tests {
         .iter()
         .map(|c| c.to_string())
         .collect();
-        all.extend(GoProxyIssue::ALL.iter().map(|i| format!("goproxy.{}", i.as_str())));
+        all.extend(
+            GoProxyIssue::ALL
+                .iter()
+                .map(|i| format!("goproxy.{}", i.as_str())),
+        );
         for k in PATTERN_SETTINGS {
             all.extend(PatternIssue::ALL.iter().map(|i| pattern_code(k, *i)));
         }
@@ -258,10 +262,16 @@ mod tests {
             assert!(seen.insert(s), "duplicate code {s}");
             assert!(
                 s.split('.').count() >= 2
-                    && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.'),
+                    && s.bytes().all(|b| b.is_ascii_lowercase()
+                        || b.is_ascii_digit()
+                        || b == b'_'
+                        || b == b'.'),
                 "malformed code {s}"
             );
-            assert!(docs.contains(&format!("`{s}`")), "{s} is not documented in docs/checks.md");
+            assert!(
+                docs.contains(&format!("`{s}`")),
+                "{s} is not documented in docs/checks.md"
+            );
         }
     }
 }
@@ -273,15 +283,30 @@ mod purity {
     fn checks_do_no_io_of_their_own() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let manifest = std::fs::read_to_string(dir.join("../Cargo.toml")).unwrap();
-        assert!(!manifest.contains("gomedic-sys"), "gomedic-checks must not depend on the OS crate");
+        assert!(
+            !manifest.contains("gomedic-sys"),
+            "gomedic-checks must not depend on the OS crate"
+        );
         for e in std::fs::read_dir(&dir).unwrap().flatten() {
             let name = e.file_name().to_string_lossy().to_string();
             if !name.ends_with(".rs") || name == "tests.rs" || name == "codes.rs" {
                 continue;
             }
             let text = std::fs::read_to_string(e.path()).unwrap();
-            for banned in ["std::fs", "std::process", "std::net", "gomedic_sys", "dunce::", ".is_file()", ".is_dir()", ".exists()"] {
-                assert!(!text.contains(banned), "{name} uses {banned}: read the machine through Facts instead");
+            for banned in [
+                "std::fs",
+                "std::process",
+                "std::net",
+                "gomedic_sys",
+                "dunce::",
+                ".is_file()",
+                ".is_dir()",
+                ".exists()",
+            ] {
+                assert!(
+                    !text.contains(banned),
+                    "{name} uses {banned}: read the machine through Facts instead"
+                );
             }
         }
     }

@@ -3,12 +3,12 @@
 use crate::codes::Code;
 use crate::facts::Facts;
 use crate::util::{human_bytes, same_dir, shell_quote};
+use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_facts::os::fs::DirProbe;
 use gomedic_goenv::settings::Source;
-use std::path::PathBuf;
-use gomedic_core::{CheckResult, Fix, Status};
 use serde_json::json;
 use std::path::Path;
+use std::path::PathBuf;
 
 pub fn check(f: &Facts) -> CheckResult {
     let dirs = f.dirs();
@@ -64,7 +64,11 @@ pub fn check(f: &Facts) -> CheckResult {
             if free < f.policy.free_error_bytes {
                 status = Status::Error;
                 let msg = format!("only {} free for {label}", human_bytes(free));
-                found.push((Status::Error, Code::DiskNearlyFull, format!("{msg} {shown}")));
+                found.push((
+                    Status::Error,
+                    Code::DiskNearlyFull,
+                    format!("{msg} {shown}"),
+                ));
                 problems.push(msg);
             } else if free < f.policy.free_warn_bytes {
                 status = status.worst(Status::Warn);
@@ -73,7 +77,15 @@ pub fn check(f: &Facts) -> CheckResult {
                     human_bytes(free),
                     human_bytes(f.policy.free_warn_bytes)
                 );
-                found.push((Status::Warn, Code::DiskLowSpace, format!("only {} free for {label} {shown} (warning below {})", human_bytes(free), human_bytes(f.policy.free_warn_bytes))));
+                found.push((
+                    Status::Warn,
+                    Code::DiskLowSpace,
+                    format!(
+                        "only {} free for {label} {shown} (warning below {})",
+                        human_bytes(free),
+                        human_bytes(f.policy.free_warn_bytes)
+                    ),
+                ));
                 problems.push(msg);
             }
         }
@@ -81,7 +93,10 @@ pub fn check(f: &Facts) -> CheckResult {
         data.push(json!({"name": label, "path": shown.to_string(), "exists": p.exists, "writable": p.writable.is_ok(), "free_bytes": p.free_bytes}));
     }
     let summary = if problems.is_empty() {
-        format!("{} usable", crate::util::count(dirs.len(), "directory", "directories"))
+        format!(
+            "{} usable",
+            crate::util::count(dirs.len(), "directory", "directories")
+        )
     } else {
         problems.join("; ")
     };
@@ -102,7 +117,10 @@ pub fn check(f: &Facts) -> CheckResult {
             }
         }
     }
-    if found.iter().any(|(_, c, _)| matches!(c, Code::DiskNearlyFull | Code::DiskLowSpace)) {
+    if found
+        .iter()
+        .any(|(_, c, _)| matches!(c, Code::DiskNearlyFull | Code::DiskLowSpace))
+    {
         r = r.fix(Fix::manual(
             "dirs.free-space",
             "Free space: the build cache is safe to empty (go rebuilds what it needs), the module cache is downloaded again on demand",
@@ -152,7 +170,10 @@ fn not_writable_fixes(f: &Facts, label: &str, p: &DirProbe) -> Vec<Fix> {
     // directory (fine for caches; go fills them again).
     let default = default_dir(f, label);
     let setting = f.setting_of(label);
-    let set_here = !matches!(setting.source, Source::Default { .. } | Source::GorootGoEnv { .. });
+    let set_here = !matches!(
+        setting.source,
+        Source::Default { .. } | Source::GorootGoEnv { .. }
+    );
     let usable = |d: &Path| {
         let probe = f.probe_dir(d);
         probe.writable.is_ok() && !probe.not_a_dir
@@ -163,7 +184,13 @@ fn not_writable_fixes(f: &Facts, label: &str, p: &DirProbe) -> Vec<Fix> {
             let tmp = f
                 .getenv(if f.windows() { "TEMP" } else { "TMPDIR" })
                 .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| if f.windows() { "C:\\Windows\\Temp".into() } else { "/tmp".into() });
+                .unwrap_or_else(|| {
+                    if f.windows() {
+                        "C:\\Windows\\Temp".into()
+                    } else {
+                        "/tmp".into()
+                    }
+                });
             let name = match label {
                 "GOCACHE" => "go-build",
                 "GOMODCACHE" => "go-mod",
@@ -171,19 +198,34 @@ fn not_writable_fixes(f: &Facts, label: &str, p: &DirProbe) -> Vec<Fix> {
                 _ => "go",
             };
             let t = Path::new(&tmp).join(name);
-            if usable(&t) { Some(t) } else { return out; }
+            if usable(&t) {
+                Some(t)
+            } else {
+                return out;
+            }
         }
     };
     let or = if out.is_empty() { "" } else { "Or " };
     let desc = match (&target, &default) {
-        (None, Some(d)) => format!("{or}{} setting {label}, so go uses its default {} (writable)", if or.is_empty() { "Stop" } else { "stop" }, d.display()),
-        (Some(t), _) => format!("{or}{} {label} at a writable directory, {}", if or.is_empty() { "Point" } else { "point" }, t.display()),
+        (None, Some(d)) => format!(
+            "{or}{} setting {label}, so go uses its default {} (writable)",
+            if or.is_empty() { "Stop" } else { "stop" },
+            d.display()
+        ),
+        (Some(t), _) => format!(
+            "{or}{} {label} at a writable directory, {}",
+            if or.is_empty() { "Point" } else { "point" },
+            t.display()
+        ),
         (None, None) => return out,
     };
     let id = format!("dirs.relocate-{}", label.to_ascii_lowercase());
     let id = id.as_str();
     let fx = match (&target, setting.source) {
-        (None, _) => crate::util::repair_layers(f, label, &|v| same_dir(f, Path::new(v), &p.path), "", true).fix(id, desc),
+        (None, _) => {
+            crate::util::repair_layers(f, label, &|v| same_dir(f, Path::new(v), &p.path), "", true)
+                .fix(id, desc)
+        }
         (Some(t), Source::Environment) => {
             let t = shell_quote(&t.display().to_string(), f.windows());
             Fix::manual(
@@ -201,8 +243,14 @@ fn not_writable_fixes(f: &Facts, label: &str, p: &DirProbe) -> Vec<Fix> {
             Fix::auto(
                 id,
                 desc,
-                vec![format!("go env -w {}", shell_quote(&format!("{label}={v}"), f.windows()))],
-                gomedic_core::FixAction::GoEnv { set: vec![(label.to_string(), v)], unset: vec![] },
+                vec![format!(
+                    "go env -w {}",
+                    shell_quote(&format!("{label}={v}"), f.windows())
+                )],
+                gomedic_core::FixAction::GoEnv {
+                    set: vec![(label.to_string(), v)],
+                    unset: vec![],
+                },
             )
         }
     };
@@ -212,13 +260,17 @@ fn not_writable_fixes(f: &Facts, label: &str, p: &DirProbe) -> Vec<Fix> {
 
 /// Where go puts `label` when nothing sets it.
 fn default_dir(f: &Facts, label: &str) -> Option<PathBuf> {
-    let home = f.getenv(if f.windows() { "USERPROFILE" } else { "HOME" }).filter(|h| !h.is_empty());
+    let home = f
+        .getenv(if f.windows() { "USERPROFILE" } else { "HOME" })
+        .filter(|h| !h.is_empty());
     match label {
         "GOPATH" => home.map(|h| Path::new(&h).join("go")),
         "GOMODCACHE" => {
             let sep = if f.windows() { ';' } else { ':' };
             let gp = f.setting("GOPATH");
-            gp.split(sep).find(|p| !p.is_empty()).map(|p| Path::new(p).join("pkg").join("mod"))
+            gp.split(sep)
+                .find(|p| !p.is_empty())
+                .map(|p| Path::new(p).join("pkg").join("mod"))
         }
         "GOCACHE" => {
             let base = if f.windows() {

@@ -5,8 +5,8 @@ use crate::codes::Code;
 use crate::facts::{Facts, GoEnvError, UserEnvFile};
 use crate::util::{excerpt, tail_lines};
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
-use gomedic_goenv::keys::{EXPECTED_IN_GO_ENV_JSON, KEY_SETTINGS};
 use gomedic_goenv::goproxy::{ProxyEntry, SumDb};
+use gomedic_goenv::keys::{EXPECTED_IN_GO_ENV_JSON, KEY_SETTINGS};
 use gomedic_goenv::route::Severity;
 use gomedic_goenv::settings::Source;
 use serde_json::json;
@@ -23,7 +23,11 @@ pub fn check(f: &Facts) -> CheckResult {
     // 1. go env -json
     match f.go_env() {
         None => {
-            found.push((Status::Error, Code::GoenvNoGo, "no go binary, so `go env` cannot run".into()));
+            found.push((
+                Status::Error,
+                Code::GoenvNoGo,
+                "no go binary, so `go env` cannot run".into(),
+            ));
         }
         Some(fact) => match (&fact.run, &fact.parsed) {
             (_, Ok(map)) => {
@@ -33,10 +37,11 @@ pub fn check(f: &Facts) -> CheckResult {
                     .filter(|k| map.get(*k).is_none_or(|v| v.is_empty()))
                     .collect();
                 if !missing.is_empty() {
-                    found.push((Status::Warn, Code::GoenvIncomplete, format!(
-                        "`go env -json` reports no value for {}",
-                        missing.join(", ")
-                    )));
+                    found.push((
+                        Status::Warn,
+                        Code::GoenvIncomplete,
+                        format!("`go env -json` reports no value for {}", missing.join(", ")),
+                    ));
                 }
             }
             (Ok(out), Err(why)) => {
@@ -55,7 +60,11 @@ pub fn check(f: &Facts) -> CheckResult {
                 }
             }
             (Err(e), Err(_)) => {
-                found.push((Status::Error, Code::GoenvDidNotRun, format!("`go env -json` did not run: {}", failure_text(e))));
+                found.push((
+                    Status::Error,
+                    Code::GoenvDidNotRun,
+                    format!("`go env -json` did not run: {}", failure_text(e)),
+                ));
             }
         },
     }
@@ -68,7 +77,11 @@ pub fn check(f: &Facts) -> CheckResult {
             p.display()
         ),
         UserEnvFile::Unreadable(p, e) => {
-            found.push((Status::Error, Code::EnvfileUnreadable, format!("go env file {} cannot be read: {e}", p.display())));
+            found.push((
+                Status::Error,
+                Code::EnvfileUnreadable,
+                format!("go env file {} cannot be read: {e}", p.display()),
+            ));
             format!("go env file: {} (unreadable)", p.display())
         }
         UserEnvFile::Parsed(file) => {
@@ -83,8 +96,19 @@ pub fn check(f: &Facts) -> CheckResult {
                 ));
             }
             if bad > 0 {
-                let sev = if file.issues.iter().any(|i| i.severe) { Status::Error } else { Status::Warn };
-                found.push((sev, Code::EnvfileBadLines, format!("go env file has {}", crate::util::count(bad, "problem line", "problem lines"))));
+                let sev = if file.issues.iter().any(|i| i.severe) {
+                    Status::Error
+                } else {
+                    Status::Warn
+                };
+                found.push((
+                    sev,
+                    Code::EnvfileBadLines,
+                    format!(
+                        "go env file has {}",
+                        crate::util::count(bad, "problem line", "problem lines")
+                    ),
+                ));
                 fixes.push(Fix::manual(
                     "goenv.edit",
                     format!("Fix or delete the listed lines in {} (each line is KEY=VALUE, as `go env -w` writes it)", file.path.display()),
@@ -149,7 +173,11 @@ pub fn check(f: &Facts) -> CheckResult {
     };
     let goproxy = f.setting_of("GOPROXY");
     if goproxy.empty_in_environment {
-        found.push((Status::Warn, Code::GoproxyEmptyInEnvironment, "GOPROXY is set but empty in the environment".into()));
+        found.push((
+            Status::Warn,
+            Code::GoproxyEmptyInEnvironment,
+            "GOPROXY is set but empty in the environment".into(),
+        ));
         details.push("an empty GOPROXY is ignored by current go, but go 1.21.0 broke downloads on it (golang/go#61928) and scripts that pass it on behave differently; unset it instead".into());
         fixes.push(Fix::manual(
             "env.goproxy-empty",
@@ -215,7 +243,11 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     let sumdb = f.setting_of("GOSUMDB");
     if matches!(snap.gosumdb, Ok(SumDb::Off)) {
-        found.push((Status::Warn, Code::GosumdbOff, "GOSUMDB=off: checksum verification of downloaded modules is disabled".into()));
+        found.push((
+            Status::Warn,
+            Code::GosumdbOff,
+            "GOSUMDB=off: checksum verification of downloaded modules is disabled".into(),
+        ));
         details.push("without the checksum database a compromised proxy or network can serve altered module code unnoticed. For private modules set GOPRIVATE (or GONOSUMDB) to their path patterns instead; if sum.golang.org is unreachable, use a mirror such as sum.golang.google.cn or your proxy's /sumdb/ endpoint".into());
         let mut cmds = unset_cmd("GOSUMDB", &sumdb.source);
         cmds.push("go env -w GOPRIVATE=*.corp.example.com   # your private module paths".into());
@@ -236,11 +268,19 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     let r = &snap.route;
     let mut everything_from_goprivate = false;
-    for (key, p) in [("GOPRIVATE", &r.goprivate), ("GONOSUMDB", &r.gonosumdb), ("GONOPROXY", &r.gonoproxy)] {
+    for (key, p) in [
+        ("GOPRIVATE", &r.goprivate),
+        ("GONOSUMDB", &r.gonosumdb),
+        ("GONOPROXY", &r.gonoproxy),
+    ] {
         // Module paths of every shape: a list that matches them all matches everything.
-        if ["example.com/x", "x.example/y/z", "golang.org/x/text"].iter().all(|m| p.matches(m)) {
+        if ["example.com/x", "x.example/y/z", "golang.org/x/text"]
+            .iter()
+            .all(|m| p.matches(m))
+        {
             // GONOSUMDB and GONOPROXY default to GOPRIVATE: one problem, said once.
-            let derived = key != "GOPRIVATE" && matches!(f.setting_of(key).source, Source::Default { .. });
+            let derived =
+                key != "GOPRIVATE" && matches!(f.setting_of(key).source, Source::Default { .. });
             if derived && everything_from_goprivate {
                 continue;
             }
@@ -251,7 +291,10 @@ pub fn check(f: &Facts) -> CheckResult {
     // GOPROXY, GOSUMDB and pattern list findings, exactly as the go being diagnosed reads
     // them (invalid and off are reported above).
     for d in r.diagnostics() {
-        if matches!(d.code.as_str(), "goproxy.invalid" | "goproxy.off" | "gosumdb.invalid" | "gosumdb.off") {
+        if matches!(
+            d.code.as_str(),
+            "goproxy.invalid" | "goproxy.off" | "gosumdb.invalid" | "gosumdb.off"
+        ) {
             continue;
         }
         let Some(code) = Code::parse(&d.code) else {
@@ -286,7 +329,9 @@ pub fn check(f: &Facts) -> CheckResult {
         let w = w.strip_prefix('-').unwrap_or(w);
         match w.strip_prefix("insecure") {
             Some("") => true,
-            Some(v) => v.strip_prefix('=').is_some_and(|b| !matches!(b, "0" | "f" | "F" | "false" | "FALSE" | "False")),
+            Some(v) => v
+                .strip_prefix('=')
+                .is_some_and(|b| !matches!(b, "0" | "f" | "F" | "false" | "FALSE" | "False")),
             None => false,
         }
     };
@@ -334,7 +379,10 @@ pub fn check(f: &Facts) -> CheckResult {
                 "env.goflags-insecure",
                 "Remove -insecure from GOFLAGS",
                 vec![if f.windows() {
-                    format!("$env:GOFLAGS = '{}'   # and change it where you set it", kept.join(" "))
+                    format!(
+                        "$env:GOFLAGS = '{}'   # and change it where you set it",
+                        kept.join(" ")
+                    )
                 } else {
                     format!(
                         "export {}   # and change the line that sets GOFLAGS in your shell profile",
@@ -351,9 +399,13 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     if snap.goflags.is_ok() {
         if let Some(why) = gomedic_goenv::rules::goflags_breakage(&goflags_v) {
-            found.push((Status::Warn, Code::GoflagsNotFlags, format!(
-                "GOFLAGS={goflags_v:?} is rejected by every go command except `go env`: {why}"
-            )));
+            found.push((
+                Status::Warn,
+                Code::GoflagsNotFlags,
+                format!(
+                    "GOFLAGS={goflags_v:?} is rejected by every go command except `go env`: {why}"
+                ),
+            ));
         }
     }
     for (st, _, msg) in &found {

@@ -26,8 +26,8 @@ pub mod winpath;
 pub mod winsec;
 mod winsig;
 
-pub use gomedic_facts::{BuildProbe, BuildStep, Facts, Gather, GoEnvFact, Policy};
 pub use codes::Code;
+pub use gomedic_facts::{BuildProbe, BuildStep, Facts, Gather, GoEnvFact, Policy};
 pub use registry::{find, Check, CHECKS};
 
 #[cfg(test)]

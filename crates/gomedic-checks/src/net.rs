@@ -140,7 +140,11 @@ pub enum Chain {
     StopsAtOff { failed: usize },
     /// A proxy fails in a way that ends the walk (a `,` entry that did not answer 404/410,
     /// or the last entry).
-    StopsAt { url: String, verdict: Verdict, comma: bool },
+    StopsAt {
+        url: String,
+        verdict: Verdict,
+        comma: bool,
+    },
     /// None of the proxies was probed.
     Unprobed,
     /// The first entry is a private proxy (not one of go's public hosts) that answers
@@ -171,10 +175,15 @@ impl Chain {
         let next = match then.as_ref() {
             Chain::DirectOnly => "`direct` (each module's version control host)".to_string(),
             Chain::Off => "`off`, which stops the download".to_string(),
-            Chain::Works { url, failed_before: 0, .. } => format!("{url}, which works"),
+            Chain::Works {
+                url,
+                failed_before: 0,
+                ..
+            } => format!("{url}, which works"),
             Chain::Works { url, .. } => format!("{url}, which works after failing entries"),
             Chain::FallsBackToDirect { .. } => {
-                "the next proxies, which fail, then `direct` (each module's version control host)".to_string()
+                "the next proxies, which fail, then `direct` (each module's version control host)"
+                    .to_string()
             }
             Chain::StopsAtOff { .. } => "the next proxies, which fail, then `off`".to_string(),
             Chain::StopsAt { url, verdict, .. } if !url.is_empty() => {
@@ -193,8 +202,14 @@ impl Chain {
             Chain::Invalid(_) => Code::GoproxyInvalid,
             Chain::Off => Code::GoproxyOff,
             Chain::DirectOnly => Code::GoproxyDirectOnly,
-            Chain::Works { failed_before: 0, intercepted: false, .. } => Code::GoproxyWorks,
-            Chain::Works { failed_before: 0, .. } => Code::GoproxyTlsIntercepted,
+            Chain::Works {
+                failed_before: 0,
+                intercepted: false,
+                ..
+            } => Code::GoproxyWorks,
+            Chain::Works {
+                failed_before: 0, ..
+            } => Code::GoproxyTlsIntercepted,
             Chain::Works { .. } => Code::GoproxySlowFallback,
             Chain::FallsBackToDirect { .. } => Code::GoproxyFallsBackToDirect,
             Chain::StopsAtOff { .. } => Code::GoproxyStopsAtOff,
@@ -299,7 +314,8 @@ pub fn judge_sumdb(sd: &SumdbConf, proxies: &[String], reports: &[EndpointReport
     // Without an explicit URL, the go command asks each GOPROXY proxy for /sumdb/<name>/ first.
     if !sd.explicit {
         if let Some(p) = proxies.iter().filter_map(|u| find(reports, u)).find(|r| {
-            r.verdict.usable_by_go() && r.http.as_ref().and_then(|h| h.sumdb_supported) == Some(true)
+            r.verdict.usable_by_go()
+                && r.http.as_ref().and_then(|h| h.sumdb_supported) == Some(true)
         }) {
             return SumdbReach::ViaProxy(p.url.clone());
         }
@@ -315,7 +331,11 @@ pub fn check_goproxy(f: &Facts) -> CheckResult {
     let settings = f.settings();
     let value = settings.value("GOPROXY").to_string();
     let urls = f.goproxy_urls();
-    let reports: &[EndpointReport] = if urls.is_empty() { &[] } else { f.net_reports() };
+    let reports: &[EndpointReport] = if urls.is_empty() {
+        &[]
+    } else {
+        f.net_reports()
+    };
     let chain = judge_chain(&settings.goproxy, reports);
     let mut r = match &chain {
         Chain::Invalid(e) => CheckResult::error(format!("GOPROXY is invalid: {e}; the go command fails every module download")),
@@ -369,7 +389,11 @@ pub fn check_goproxy(f: &Facts) -> CheckResult {
             // Replacing GOPROXY with public mirrors would drop the company's proxy.
             | Chain::PrivateFirst { .. }
     );
-    let mut details: Vec<String> = urls.iter().filter_map(|u| find(reports, u)).map(line).collect();
+    let mut details: Vec<String> = urls
+        .iter()
+        .filter_map(|u| find(reports, u))
+        .map(line)
+        .collect();
     if needs_mirror {
         let rec = recommend(reports, f.sumdb().as_ref());
         if let Some(gp) = rec.goproxy.as_ref().filter(|gp| **gp != value) {
@@ -397,18 +421,21 @@ pub fn check_sumdb(f: &Facts) -> CheckResult {
     if f.offline {
         return offline();
     }
-    let sd = match &f.settings().gosumdb {
-        Err(e) => {
-            return CheckResult::error(format!("GOSUMDB is invalid: {e}; every download the checksum database should verify fails"))
-                .finding(Code::GosumdbInvalid, Status::Error, e.clone())
-        }
-        Ok(_) => match f.sumdb() {
-            Some(sd) => sd,
-            None => {
-                return CheckResult::skipped("GOSUMDB=off: checksum verification is disabled (see go.env)")
-            }
-        },
-    };
+    let sd =
+        match &f.settings().gosumdb {
+            Err(e) => return CheckResult::error(format!(
+                "GOSUMDB is invalid: {e}; every download the checksum database should verify fails"
+            ))
+            .finding(Code::GosumdbInvalid, Status::Error, e.clone()),
+            Ok(_) => match f.sumdb() {
+                Some(sd) => sd,
+                None => {
+                    return CheckResult::skipped(
+                        "GOSUMDB=off: checksum verification is disabled (see go.env)",
+                    )
+                }
+            },
+        };
     let reports = f.net_reports();
     let direct = find(reports, &sd.url);
     let mut r = match judge_sumdb(&sd, &f.goproxy_urls(), reports) {
@@ -471,7 +498,11 @@ pub fn check_hosts(f: &Facts) -> CheckResult {
         ))
     };
     for h in &bad {
-        r = r.finding(Code::HostsUnreachable, Status::Warn, format!("{}: {}", h.url, h.verdict.as_str()));
+        r = r.finding(
+            Code::HostsUnreachable,
+            Status::Warn,
+            format!("{}: {}", h.url, h.verdict.as_str()),
+        );
     }
     r.details.extend(hosts.iter().map(|h| line(h)));
     let dns_bad: Vec<&EndpointReport> = reports
@@ -486,7 +517,11 @@ pub fn check_hosts(f: &Facts) -> CheckResult {
                 .map(|x| format!("suspicious DNS: {}", x.detail)),
         );
         for x in &dns_bad {
-            r = r.finding(Code::DnsSuspicious, Status::Warn, format!("{}: {}", x.url, x.detail));
+            r = r.finding(
+                Code::DnsSuspicious,
+                Status::Warn,
+                format!("{}: {}", x.url, x.detail),
+            );
         }
     }
     r
@@ -526,7 +561,10 @@ mod chain_tests {
         assert_eq!(c.code(), Code::GoproxyPrivateFirst);
         assert!(c.works());
         let s = c.private_first_summary().unwrap();
-        assert!(s.ends_with("moves on to https://goproxy.cn, which works"), "{s}");
+        assert!(
+            s.ends_with("moves on to https://goproxy.cn, which works"),
+            "{s}"
+        );
         // Then `off`: public modules cannot be downloaded.
         let list = parse_goproxy("https://goproxy.corp.example.com,off");
         let c = judge_chain(&list, std::slice::from_ref(&corp));
@@ -543,6 +581,9 @@ mod chain_tests {
             Chain::FallsBackToDirect { failed: 1 }
         );
         assert_eq!(url_host("https://u:p@[::1]:8443/x").as_deref(), Some("::1"));
-        assert_eq!(url_host("https://Goproxy.CN:443/").as_deref(), Some("goproxy.cn"));
+        assert_eq!(
+            url_host("https://Goproxy.CN:443/").as_deref(),
+            Some("goproxy.cn")
+        );
     }
 }

@@ -35,7 +35,11 @@ pub fn check(f: &Facts) -> CheckResult {
     let Some(root) = effective else {
         return CheckResult::error("GOROOT cannot be determined")
             .with_details(details)
-            .finding(Code::GorootUnknown, Status::Error, "GOROOT cannot be determined");
+            .finding(
+                Code::GorootUnknown,
+                Status::Error,
+                "GOROOT cannot be determined",
+            );
     };
     let mut status = Status::Ok;
     let mut summary = format!("GOROOT {}", root.display());
@@ -117,9 +121,18 @@ pub fn check(f: &Facts) -> CheckResult {
     if ships_go_env && f.file_kind(&go_env_path) == FileKind::Missing {
         let empty = |k: &str| match f.go_env_value(k) {
             Some(v) => v.is_empty(),
-            None => f.setting_of(k).source == Source::Default { note: String::new() } || f.setting(k).is_empty(),
+            None => {
+                f.setting_of(k).source
+                    == Source::Default {
+                        note: String::new(),
+                    }
+                    || f.setting(k).is_empty()
+            }
         };
-        let broken: Vec<&str> = ["GOPROXY", "GOSUMDB"].into_iter().filter(|k| empty(k)).collect();
+        let broken: Vec<&str> = ["GOPROXY", "GOSUMDB"]
+            .into_iter()
+            .filter(|k| empty(k))
+            .collect();
         let (sev, msg) = if broken.is_empty() {
             (Status::Warn, format!("{} is missing: the installation is incomplete (GOPROXY and GOSUMDB are set elsewhere, but GOTOOLCHAIN's default is gone)", go_env_path.display()))
         } else {
@@ -193,7 +206,11 @@ pub fn check(f: &Facts) -> CheckResult {
         .any(|p| !p.is_empty() && same_dir(f, &PathBuf::from(p), &root))
     {
         status = status.worst(Status::Warn);
-        found.push((Status::Warn, Code::GopathIsGoroot, format!("GOPATH is set to GOROOT {}", root.display())));
+        found.push((
+            Status::Warn,
+            Code::GopathIsGoroot,
+            format!("GOPATH is set to GOROOT {}", root.display()),
+        ));
         details.push("GOPATH is set to GOROOT, which has no effect and confuses tools: pick another directory (default $HOME/go)".into());
     }
 

@@ -4,9 +4,9 @@ use crate::codes::Code;
 use crate::facts::Facts;
 use crate::util::{excerpt, ms, tail_lines};
 use gomedic_core::{CheckResult, Fix, Status};
-use gomedic_goenv::version::parse_version_line;
 use gomedic_facts::os::exec::{Exit, Failure};
 use gomedic_facts::os::{ntstatus, signal};
+use gomedic_goenv::version::parse_version_line;
 
 pub fn check(f: &Facts) -> CheckResult {
     let r = check_inner(f);
@@ -18,16 +18,30 @@ pub fn check(f: &Facts) -> CheckResult {
 
 /// go is a script: say so, and blame what a script does, not antivirus.
 fn script(f: &Facts, shebang: &str, mut r: CheckResult) -> CheckResult {
-    let path = f.go_binary().map(|g| g.path.display().to_string()).unwrap_or_default();
-    let interp = shebang.trim_start_matches("#!").split_whitespace().next().unwrap_or("").to_string();
+    let path = f
+        .go_binary()
+        .map(|g| g.path.display().to_string())
+        .unwrap_or_default();
+    let interp = shebang
+        .trim_start_matches("#!")
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_string();
     let note = format!("{path} is a script ({shebang}), not the Go toolchain's executable: a wrapper, a version manager's shim, or a replacement; what it runs decides what `go` does");
-    let class = r.data.get("classification").and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let class = r
+        .data
+        .get("classification")
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string();
     if r.status == Status::Ok {
         r.details.insert(0, format!("note: {note}"));
         return r.data("script", shebang.to_string());
     }
     // Antivirus is not why a script misbehaves.
-    r.details.retain(|d| !d.contains("antivirus") && !d.contains("security agent"));
+    r.details
+        .retain(|d| !d.contains("antivirus") && !d.contains("security agent"));
     r.fixes.retain(|x| x.id != "av.check");
     let why = match class.as_str() {
         "not_found" if !interp.is_empty() && f.file_kind(std::path::Path::new(&interp)) == crate::facts::FileKind::Missing => {
@@ -49,12 +63,23 @@ fn script(f: &Facts, shebang: &str, mut r: CheckResult) -> CheckResult {
 fn check_inner(f: &Facts) -> CheckResult {
     let Some(go) = f.go_binary() else {
         return CheckResult::error("no go binary to run (see go.binary)")
-            .finding(Code::GoNotFound, Status::Error, "no go binary to run (see go.binary)")
+            .finding(
+                Code::GoNotFound,
+                Status::Error,
+                "no go binary to run (see go.binary)",
+            )
             .data("classification", "not_found");
     };
     // A go that answers `go env` runs: one go process tells both (see go.env).
     if let Some(id) = f.go_identity().filter(|i| i.from_go_env) {
-        return started(f, &id.line.raw_version, &id.line.os, &id.line.arch, id.duration, "go env");
+        return started(
+            f,
+            &id.line.raw_version,
+            &id.line.os,
+            &id.line.arch,
+            id.duration,
+            "go env",
+        );
     }
     let Some(result) = f.go_version() else {
         return CheckResult::error("no go binary to run")
@@ -171,7 +196,14 @@ fn av_fix(f: &Facts) -> Fix {
 }
 
 /// go started and said which it is; slow starts are a warning (antivirus scanning).
-fn started(f: &Facts, version: &str, os: &str, arch: &str, took: std::time::Duration, cmd: &str) -> CheckResult {
+fn started(
+    f: &Facts,
+    version: &str,
+    os: &str,
+    arch: &str,
+    took: std::time::Duration,
+    cmd: &str,
+) -> CheckResult {
     let slow = took > f.policy.slow_start;
     let summary = format!("{version} {os}/{arch} in {}", ms(took));
     let r = if slow {

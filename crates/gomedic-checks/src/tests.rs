@@ -4,9 +4,9 @@
 use crate::facts::{BuildProbe, Facts, Gather};
 use crate::{Policy, CHECKS};
 use gomedic_core::Status;
-use gomedic_goenv::pathscan::{Candidate, CandidateKind, EntryProblem, PathEntry, PathScan};
 use gomedic_facts::os::exec::{self, Exit, Failure, Output};
 use gomedic_facts::os::fs::DirProbe;
+use gomedic_goenv::pathscan::{Candidate, CandidateKind, EntryProblem, PathEntry, PathScan};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -51,7 +51,10 @@ impl Gather for Canned {
     fn list_dir(&self, p: &Path) -> std::io::Result<Vec<(String, crate::facts::FileKind)>> {
         let mut v = Vec::new();
         for e in std::fs::read_dir(p)?.flatten() {
-            v.push((e.file_name().to_string_lossy().into_owned(), self.file_kind(&e.path())));
+            v.push((
+                e.file_name().to_string_lossy().into_owned(),
+                self.file_kind(&e.path()),
+            ));
         }
         Ok(v)
     }
@@ -602,7 +605,11 @@ fn assert_coded(what: &str, r: &gomedic_core::CheckResult) {
         r.status,
         Status::Warn | Status::Error | Status::Timeout | Status::Failed
     ) {
-        assert!(!r.findings.is_empty(), "{what}: {} without a finding: {r:#?}", r.status.as_str());
+        assert!(
+            !r.findings.is_empty(),
+            "{what}: {} without a finding: {r:#?}",
+            r.status.as_str()
+        );
     }
     for x in &r.findings {
         assert!(
@@ -770,23 +777,51 @@ fn every_problem_has_a_registered_code() {
         ],
         candidates: vec![
             cand(5, "C:\\Broken", CandidateKind::BrokenLink, None),
-            cand(6, "C:\\Go\\bin", CandidateKind::Executable, Some("go1.22.10")),
-            cand(7, "C:\\Old\\bin", CandidateKind::Executable, Some("go1.20.1")),
+            cand(
+                6,
+                "C:\\Go\\bin",
+                CandidateKind::Executable,
+                Some("go1.22.10"),
+            ),
+            cand(
+                7,
+                "C:\\Old\\bin",
+                CandidateKind::Executable,
+                Some("go1.20.1"),
+            ),
         ],
     };
     situations.push((
         "messy PATH",
-        facts("windows", Canned { scan: messy, ..Canned::windows(win_go()) }),
+        facts(
+            "windows",
+            Canned {
+                scan: messy,
+                ..Canned::windows(win_go())
+            },
+        ),
     ));
     let mut only_broken = win_scan("C:\\Go\\bin", CandidateKind::Directory);
     only_broken.candidates[0].kind = CandidateKind::NotExecutable;
     situations.push((
         "only a broken go",
-        facts("windows", Canned { scan: only_broken, ..Canned::windows(win_go()) }),
+        facts(
+            "windows",
+            Canned {
+                scan: only_broken,
+                ..Canned::windows(win_go())
+            },
+        ),
     ));
     situations.push((
         "go env fails",
-        facts("windows", Canned { env_json: out(1, ""), ..Canned::windows(win_go()) }),
+        facts(
+            "windows",
+            Canned {
+                env_json: out(1, ""),
+                ..Canned::windows(win_go())
+            },
+        ),
     ));
     // An old go under settings that break it.
     let env: BTreeMap<String, String> = [
@@ -802,11 +837,18 @@ fn every_problem_has_a_registered_code() {
     .collect();
     situations.push((
         "old go, broken settings",
-        facts_env("windows", env, Canned::windows(out(0, "go version go1.20.5 windows/amd64\n"))),
+        facts_env(
+            "windows",
+            env,
+            Canned::windows(out(0, "go version go1.20.5 windows/amd64\n")),
+        ),
     ));
     situations.push((
         "denied go",
-        facts("windows", Canned::windows(out(0, "go version go1.21.0 windows/amd64\n"))),
+        facts(
+            "windows",
+            Canned::windows(out(0, "go version go1.21.0 windows/amd64\n")),
+        ),
     ));
     let mut seen = std::collections::BTreeSet::new();
     for (what, f) in &situations {
@@ -817,7 +859,11 @@ fn every_problem_has_a_registered_code() {
         }
     }
     // The canary's verdicts, from recorded probes.
-    let f = &situations.iter().find(|(w, _)| *w == "Smart App Control on").unwrap().1;
+    let f = &situations
+        .iter()
+        .find(|(w, _)| *w == "Smart App Control on")
+        .unwrap()
+        .1;
     let probe = |build: Option<exec::Result>, runs: Vec<exec::Result>, vanished: bool| {
         crate::facts::CanaryProbe {
             setup_error: None,
@@ -828,16 +874,54 @@ fn every_problem_has_a_registered_code() {
     };
     let ok = || Some(ok_run(900));
     let probes = vec![
-        probe(ok(), vec![ok_run(2400), ok_run(40), ok_run(35), ok_run(38)], false),
-        probe(ok(), vec![Err(Failure::PermissionDenied { message: "Access is denied.".into(), os_code: Some(5) })], false),
-        probe(ok(), vec![Err(Failure::NotFound { message: "gone".into() })], false),
-        probe(ok(), vec![Err(Failure::SpawnFailed { message: "bad exe".into(), os_code: None })], false),
-        probe(ok(), vec![Err(Failure::Timeout { after: Duration::from_secs(60), stdout: vec![], stderr: vec![] })], false),
+        probe(
+            ok(),
+            vec![ok_run(2400), ok_run(40), ok_run(35), ok_run(38)],
+            false,
+        ),
+        probe(
+            ok(),
+            vec![Err(Failure::PermissionDenied {
+                message: "Access is denied.".into(),
+                os_code: Some(5),
+            })],
+            false,
+        ),
+        probe(
+            ok(),
+            vec![Err(Failure::NotFound {
+                message: "gone".into(),
+            })],
+            false,
+        ),
+        probe(
+            ok(),
+            vec![Err(Failure::SpawnFailed {
+                message: "bad exe".into(),
+                os_code: None,
+            })],
+            false,
+        ),
+        probe(
+            ok(),
+            vec![Err(Failure::Timeout {
+                after: Duration::from_secs(60),
+                stdout: vec![],
+                stderr: vec![],
+            })],
+            false,
+        ),
         probe(ok(), vec![ok_run(50)], true),
         probe(ok(), vec![ok_run(50)], false),
         probe(ok(), vec![out(0xC0000022, "")], false),
         probe(Some(out(1, "")), vec![], false),
-        probe(Some(Err(Failure::NotFound { message: "no go".into() })), vec![], false),
+        probe(
+            Some(Err(Failure::NotFound {
+                message: "no go".into(),
+            })),
+            vec![],
+            false,
+        ),
         probe(None, vec![], false),
         crate::facts::CanaryProbe {
             setup_error: Some("disk full".into()),
@@ -864,23 +948,60 @@ fn every_problem_has_a_registered_code() {
         })
     };
     let builds = vec![
-        BuildProbe { setup_error: Some("no temp dir".into()), ..Default::default() },
-        BuildProbe { steps: vec![step("build", failed(1, "main.go:1: syntax error"))], ..Default::default() },
         BuildProbe {
-            steps: vec![step("build", ok_run(900)), step("run", failed(1, "fork/exec ./app: Access is denied."))],
+            setup_error: Some("no temp dir".into()),
+            ..Default::default()
+        },
+        BuildProbe {
+            steps: vec![step("build", failed(1, "main.go:1: syntax error"))],
             ..Default::default()
         },
         BuildProbe {
             steps: vec![
                 step("build", ok_run(900)),
-                step("run", Err(Failure::NotFound { message: "./app".into() })),
-                step("test", Err(Failure::PermissionDenied { message: "denied".into(), os_code: Some(5) })),
-                step("vet", Err(Failure::SpawnFailed { message: "bad exe".into(), os_code: None })),
-                step("race", Err(Failure::Timeout { after: Duration::from_secs(300), stdout: vec![], stderr: vec![] })),
+                step("run", failed(1, "fork/exec ./app: Access is denied.")),
             ],
             ..Default::default()
         },
-        BuildProbe { steps: vec![step("build", ok_run(900))], vanished: true, ..Default::default() },
+        BuildProbe {
+            steps: vec![
+                step("build", ok_run(900)),
+                step(
+                    "run",
+                    Err(Failure::NotFound {
+                        message: "./app".into(),
+                    }),
+                ),
+                step(
+                    "test",
+                    Err(Failure::PermissionDenied {
+                        message: "denied".into(),
+                        os_code: Some(5),
+                    }),
+                ),
+                step(
+                    "vet",
+                    Err(Failure::SpawnFailed {
+                        message: "bad exe".into(),
+                        os_code: None,
+                    }),
+                ),
+                step(
+                    "race",
+                    Err(Failure::Timeout {
+                        after: Duration::from_secs(300),
+                        stdout: vec![],
+                        stderr: vec![],
+                    }),
+                ),
+            ],
+            ..Default::default()
+        },
+        BuildProbe {
+            steps: vec![step("build", ok_run(900))],
+            vanished: true,
+            ..Default::default()
+        },
     ];
     for p in &builds {
         let r = crate::build::evaluate(p, f);
@@ -889,23 +1010,67 @@ fn every_problem_has_a_registered_code() {
     }
     // The situations above reach these codes (a guard against a silently dropped finding).
     for code in [
-        "go.not_found", "go.permission_denied", "go.spawn_failed", "go.killed", "go.exit_code",
-        "go.timeout", "go.bad_output", "goenv.no_go", "goenv.incomplete", "goenv.not_json",
-        "goenv.did_not_run", "path.go_missing", "path.windowsapps_alias", "winpath.setx_truncated",
-        "winpath.reg_sz_variables", "motw.internet_zone", "defender.scans_go_dirs",
-        "defender.go_files_detected", "av.third_party", "firewall.blocks_go",
-        "smart_app_control.on", "appcontrol.blocked_go", "canary.slow_first_start",
-        "canary.permission_denied", "canary.quarantined", "canary.spawn_failed",
-        "canary.timeout", "canary.too_few_runs", "canary.exit_code", "canary.build_failed",
-        "canary.build_not_run", "canary.not_built", "canary.setup_failed",
-        "build.setup_failed", "build.step_failed", "build.step_blocked", "build.not_found",
-        "build.permission_denied", "build.spawn_failed", "build.timeout", "build.binary_vanished",
-        "path.empty_entry", "path.relative_entry", "path.quoted_entry", "path.unexpanded_variable",
-        "path.entry_not_a_directory", "path.broken_go", "path.shadowed_install", "path.go_unusable",
-        "goenv.failed", "version.below_minimum", "version.denied", "gotoolchain.invalid",
-        "godir.not_absolute", "winpath.missing_entries", "winpath.go_dir_missing",
+        "go.not_found",
+        "go.permission_denied",
+        "go.spawn_failed",
+        "go.killed",
+        "go.exit_code",
+        "go.timeout",
+        "go.bad_output",
+        "goenv.no_go",
+        "goenv.incomplete",
+        "goenv.not_json",
+        "goenv.did_not_run",
+        "path.go_missing",
+        "path.windowsapps_alias",
+        "winpath.setx_truncated",
+        "winpath.reg_sz_variables",
+        "motw.internet_zone",
+        "defender.scans_go_dirs",
+        "defender.go_files_detected",
+        "av.third_party",
+        "firewall.blocks_go",
+        "smart_app_control.on",
+        "appcontrol.blocked_go",
+        "canary.slow_first_start",
+        "canary.permission_denied",
+        "canary.quarantined",
+        "canary.spawn_failed",
+        "canary.timeout",
+        "canary.too_few_runs",
+        "canary.exit_code",
+        "canary.build_failed",
+        "canary.build_not_run",
+        "canary.not_built",
+        "canary.setup_failed",
+        "build.setup_failed",
+        "build.step_failed",
+        "build.step_blocked",
+        "build.not_found",
+        "build.permission_denied",
+        "build.spawn_failed",
+        "build.timeout",
+        "build.binary_vanished",
+        "path.empty_entry",
+        "path.relative_entry",
+        "path.quoted_entry",
+        "path.unexpanded_variable",
+        "path.entry_not_a_directory",
+        "path.broken_go",
+        "path.shadowed_install",
+        "path.go_unusable",
+        "goenv.failed",
+        "version.below_minimum",
+        "version.denied",
+        "gotoolchain.invalid",
+        "godir.not_absolute",
+        "winpath.missing_entries",
+        "winpath.go_dir_missing",
     ] {
-        assert!(seen.contains(code), "no situation produced {code}; seen: {seen:?}");
+        assert!(
+            seen.contains(code),
+            "no situation produced {code}; seen: {seen:?}"
+        );
     }
 }
 
@@ -917,10 +1082,17 @@ fn path_tools_on_windows_repairs_the_registry_path_not_with_setenvironmentvariab
     });
     let r = eval(&f, "path.tools");
     assert_eq!(r.status, Status::Warn, "{r:?}");
-    let fx = r.fixes.iter().find(|x| x.id == "path.add-gobin").expect("fix");
+    let fx = r
+        .fixes
+        .iter()
+        .find(|x| x.id == "path.add-gobin")
+        .expect("fix");
     let all = fx.commands.join("\n");
     assert!(all.contains("gomedic fix win.path-repair"), "{all}");
-    assert!(all.contains("-notcontains 'C:\\Users\\dev\\go\\bin'"), "{all}");
+    assert!(
+        all.contains("-notcontains 'C:\\Users\\dev\\go\\bin'"),
+        "{all}"
+    );
     // It reads the expanded PATH and writes REG_SZ: every %VARIABLE% would be frozen.
     assert!(!all.contains("SetEnvironmentVariable('Path'"), "{all}");
     assert!(!fx.commands.iter().any(|c| c.starts_with("setx")), "{all}");

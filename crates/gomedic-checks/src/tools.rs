@@ -146,7 +146,9 @@ pub(crate) fn add_to_path(f: &Facts, dir: &str) -> (String, Vec<String>) {
         ];
         let ps = dir.replace('\'', "''");
         v.push(format!("if (($env:Path -split ';') -notcontains '{ps}') {{ $env:Path += ';{ps}' }}   # PowerShell: this terminal too"));
-        v.push(format!("set \"PATH=%PATH%;{dir}\"   # cmd: this terminal too"));
+        v.push(format!(
+            "set \"PATH=%PATH%;{dir}\"   # cmd: this terminal too"
+        ));
         return (String::new(), v);
     }
     let shell = f.shell();
@@ -166,10 +168,19 @@ pub(crate) fn add_to_path(f: &Facts, dir: &str) -> (String, Vec<String>) {
             && f.read_file(&Path::new(&home).join(login_file))
                 .map(|b| String::from_utf8_lossy(&b).contains(".bashrc"))
                 .unwrap_or(false);
-        let rc = format!("{}   # bash: new terminals (interactive shells read ~/.bashrc)", append("~/.bashrc"));
-        let lg = format!("{}   # bash login shells (ssh, the console, macOS Terminal) read ~/{login_file}", append(&format!("~/{login_file}")));
+        let rc = format!(
+            "{}   # bash: new terminals (interactive shells read ~/.bashrc)",
+            append("~/.bashrc")
+        );
+        let lg = format!(
+            "{}   # bash login shells (ssh, the console, macOS Terminal) read ~/{login_file}",
+            append(&format!("~/{login_file}"))
+        );
         match (login, sources_bashrc) {
-            (_, true) => vec![format!("{}   # bash (your ~/{login_file} reads ~/.bashrc, so login shells get it too)", append("~/.bashrc"))],
+            (_, true) => vec![format!(
+                "{}   # bash (your ~/{login_file} reads ~/.bashrc, so login shells get it too)",
+                append("~/.bashrc")
+            )],
             (Some(true), false) => vec![lg, rc],
             _ => vec![rc, lg],
         }
@@ -178,14 +189,24 @@ pub(crate) fn add_to_path(f: &Facts, dir: &str) -> (String, Vec<String>) {
         Some(z) => shell_quote(&format!("{}/.zshrc", z.trim_end_matches('/')), false),
         None => "~/.zshrc".to_string(),
     };
-    let zsh = || vec![format!("{}   # zsh: every interactive shell reads {zshrc}", append(&zshrc))];
+    let zsh = || {
+        vec![format!(
+            "{}   # zsh: every interactive shell reads {zshrc}",
+            append(&zshrc)
+        )]
+    };
     // Not fish_add_path: it skips a directory that does not exist yet (GOPATH/bin before
     // the first `go install`).
     let fish = || {
         let q = shell_quote(dir, false);
         vec![format!("contains -- {q} $fish_user_paths; or set -Ua fish_user_paths {q}   # fish: saved for every fish session")]
     };
-    let posix = || vec![format!("{}   # sh: login shells read ~/.profile", append("~/.profile"))];
+    let posix = || {
+        vec![format!(
+            "{}   # sh: login shells read ~/.profile",
+            append("~/.profile")
+        )]
+    };
     let reload = format!("# then open a new terminal (or, in this one: {line})");
     match shell {
         Some(sh) => {
@@ -204,12 +225,22 @@ pub(crate) fn add_to_path(f: &Facts, dir: &str) -> (String, Vec<String>) {
                 (ShellKind::Bash, Some(true)) => " login shell",
                 _ => "",
             };
-            (format!(" for {}{login} (your shell, from {})", sh.kind.name(), sh.from), v)
+            (
+                format!(
+                    " for {}{login} (your shell, from {})",
+                    sh.kind.name(),
+                    sh.from
+                ),
+                v,
+            )
         }
         None => {
             let mut v = [bash(None), zsh(), fish()].concat();
             v.push(reload);
-            (" (your shell is unknown: run the lines for yours)".to_string(), v)
+            (
+                " (your shell is unknown: run the lines for yours)".to_string(),
+                v,
+            )
         }
     }
 }

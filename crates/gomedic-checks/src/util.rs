@@ -122,11 +122,22 @@ pub struct LayerRepair {
 }
 
 /// `default_ok`: the go command's own default (no layer sets the key) is fine.
-pub fn repair_layers(f: &Facts, key: &str, bad: &dyn Fn(&str) -> bool, good: &str, default_ok: bool) -> LayerRepair {
+pub fn repair_layers(
+    f: &Facts,
+    key: &str,
+    bad: &dyn Fn(&str) -> bool,
+    good: &str,
+    default_ok: bool,
+) -> LayerRepair {
     use gomedic_goenv::settings::Source;
     let s = f.setting_of(key);
-    let mut layers: Vec<(Source, String)> = vec![(s.source.clone(), s.raw.clone().unwrap_or(s.value.clone()))];
-    layers.extend(s.shadows.iter().map(|l| (l.source.clone(), l.value.clone())));
+    let mut layers: Vec<(Source, String)> =
+        vec![(s.source.clone(), s.raw.clone().unwrap_or(s.value.clone()))];
+    layers.extend(
+        s.shadows
+            .iter()
+            .map(|l| (l.source.clone(), l.value.clone())),
+    );
     let mut commands = Vec::new();
     let mut in_environment = false;
     let mut unset_file = false;
@@ -157,10 +168,16 @@ pub fn repair_layers(f: &Facts, key: &str, bad: &dyn Fn(&str) -> bool, good: &st
         if unset_file {
             commands.push(format!("go env -u {key}"));
         }
-        unset_file.then(|| gomedic_core::FixAction::GoEnv { set: vec![], unset: vec![key.to_string()] })
+        unset_file.then(|| gomedic_core::FixAction::GoEnv {
+            set: vec![],
+            unset: vec![key.to_string()],
+        })
     } else {
         commands.push(format!("go env -w {}", quote(&format!("{key}={good}"))));
-        Some(gomedic_core::FixAction::GoEnv { set: vec![(key.to_string(), good.to_string())], unset: vec![] })
+        Some(gomedic_core::FixAction::GoEnv {
+            set: vec![(key.to_string(), good.to_string())],
+            unset: vec![],
+        })
     };
     LayerRepair {
         commands,

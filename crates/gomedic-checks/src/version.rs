@@ -158,9 +158,20 @@ pub fn check(f: &Facts) -> CheckResult {
                         unreleased_note(f, &need, &name, &mut details);
                         let is_switching = |v: &str| {
                             let t = Toolchain::parse(v);
-                            matches!(t, Toolchain::Auto | Toolchain::Path | Toolchain::Pinned { mode: Some(_), .. })
+                            matches!(
+                                t,
+                                Toolchain::Auto
+                                    | Toolchain::Path
+                                    | Toolchain::Pinned { mode: Some(_), .. }
+                            )
                         };
-                        let repair = crate::util::repair_layers(f, "GOTOOLCHAIN", &|v| !is_switching(v), "auto", false);
+                        let repair = crate::util::repair_layers(
+                            f,
+                            "GOTOOLCHAIN",
+                            &|v| !is_switching(v),
+                            "auto",
+                            false,
+                        );
                         if tc_setting.source == Source::Environment {
                             details.push(format!("GOTOOLCHAIN={} comes from the GOTOOLCHAIN variable in your environment: it overrides the go env file, so `go env -w GOTOOLCHAIN=...` alone changes nothing", tc_setting.value));
                         }
@@ -232,7 +243,6 @@ fn unset_tc_fix(f: &Facts, src: &Source) -> Fix {
     }
 }
 
-
 /// Where the module cache holds the go{need} toolchain for this host, if it does (the
 /// go command then switches to it without downloading).
 fn toolchain_cached(f: &Facts, need: &GoVersion) -> Option<String> {
@@ -242,8 +252,11 @@ fn toolchain_cached(f: &Facts, need: &GoVersion) -> Option<String> {
     if modcache.is_empty() {
         return None;
     }
-    let dir = std::path::Path::new(&modcache).join(format!("golang.org/toolchain@v0.0.1-go{need}.{os}-{arch}"));
-    let go = dir.join("bin").join(if f.windows() { "go.exe" } else { "go" });
+    let dir = std::path::Path::new(&modcache)
+        .join(format!("golang.org/toolchain@v0.0.1-go{need}.{os}-{arch}"));
+    let go = dir
+        .join("bin")
+        .join(if f.windows() { "go.exe" } else { "go" });
     (f.file_kind(&go) == crate::facts::FileKind::File).then(|| dir.display().to_string())
 }
 

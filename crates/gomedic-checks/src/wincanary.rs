@@ -102,7 +102,11 @@ pub fn check_canary(f: &Facts) -> CheckResult {
 pub fn evaluate(p: &crate::facts::CanaryProbe, f: &Facts) -> CheckResult {
     if let Some(e) = &p.setup_error {
         let msg = format!("could not set up the canary: {e}");
-        return CheckResult::failed(msg.clone()).finding(Code::CanarySetupFailed, Status::Failed, msg);
+        return CheckResult::failed(msg.clone()).finding(
+            Code::CanarySetupFailed,
+            Status::Failed,
+            msg,
+        );
     }
     match &p.build {
         None => {
@@ -113,13 +117,27 @@ pub fn evaluate(p: &crate::facts::CanaryProbe, f: &Facts) -> CheckResult {
             )
         }
         Some(Err(e)) => {
-            let msg = format!("`go test -c` could not run: {}", crate::env::failure_text(e));
-            return CheckResult::error(msg.clone()).finding(Code::CanaryBuildNotRun, Status::Error, msg);
+            let msg = format!(
+                "`go test -c` could not run: {}",
+                crate::env::failure_text(e)
+            );
+            return CheckResult::error(msg.clone()).finding(
+                Code::CanaryBuildNotRun,
+                Status::Error,
+                msg,
+            );
         }
         Some(Ok(o)) if !o.success() => {
             return CheckResult::error("`go test -c` failed for a one-line test")
-                .with_details(tail_lines(&format!("{}{}", o.stdout_str(), o.stderr_str()), 8))
-                .finding(Code::CanaryBuildFailed, Status::Error, "`go test -c` failed for a one-line test");
+                .with_details(tail_lines(
+                    &format!("{}{}", o.stdout_str(), o.stderr_str()),
+                    8,
+                ))
+                .finding(
+                    Code::CanaryBuildFailed,
+                    Status::Error,
+                    "`go test -c` failed for a one-line test",
+                );
         }
         _ => {}
     }
@@ -143,7 +161,12 @@ pub fn evaluate(p: &crate::facts::CanaryProbe, f: &Facts) -> CheckResult {
                 let name = gomedic_facts::os::ntstatus::describe(code as u64 as u32)
                     .map(|(n, _)| n)
                     .unwrap_or("");
-                let msg = format!("start {} of the test binary failed with {hex} {name}", i + 1).trim().to_string();
+                let msg = format!(
+                    "start {} of the test binary failed with {hex} {name}",
+                    i + 1
+                )
+                .trim()
+                .to_string();
                 return CheckResult::error(msg.clone())
                     .finding(Code::CanaryExitCode, Status::Error, msg)
                     .detail("a test binary that builds but cannot run is the signature of antivirus or application control")
@@ -161,9 +184,11 @@ pub fn evaluate(p: &crate::facts::CanaryProbe, f: &Facts) -> CheckResult {
             }
             Err(Failure::NotFound { .. }) => {
                 let msg = "the freshly built test binary disappeared: quarantined by antivirus";
-                return CheckResult::error(msg)
-                    .fix(av_fix())
-                    .finding(Code::CanaryQuarantined, Status::Error, msg);
+                return CheckResult::error(msg).fix(av_fix()).finding(
+                    Code::CanaryQuarantined,
+                    Status::Error,
+                    msg,
+                );
             }
             Err(Failure::Timeout { after, .. }) => {
                 let msg = format!(
@@ -171,21 +196,29 @@ pub fn evaluate(p: &crate::facts::CanaryProbe, f: &Facts) -> CheckResult {
                     ms(*after),
                     i + 1
                 );
-                return CheckResult::error(msg.clone())
-                    .fix(av_fix())
-                    .finding(Code::CanaryTimeout, Status::Error, msg);
+                return CheckResult::error(msg.clone()).fix(av_fix()).finding(
+                    Code::CanaryTimeout,
+                    Status::Error,
+                    msg,
+                );
             }
             Err(Failure::SpawnFailed { message, .. }) => {
                 let msg = format!("the test binary could not start: {message}");
-                return CheckResult::error(msg.clone()).finding(Code::CanarySpawnFailed, Status::Error, msg);
+                return CheckResult::error(msg.clone()).finding(
+                    Code::CanarySpawnFailed,
+                    Status::Error,
+                    msg,
+                );
             }
         }
     }
     if p.vanished {
         let msg = "the freshly built test binary disappeared before it could run: quarantined by antivirus";
-        return CheckResult::error(msg)
-            .fix(av_fix())
-            .finding(Code::CanaryQuarantined, Status::Error, msg);
+        return CheckResult::error(msg).fix(av_fix()).finding(
+            Code::CanaryQuarantined,
+            Status::Error,
+            msg,
+        );
     }
     if times.len() < 2 {
         let msg = "the canary did not run often enough to compare";

@@ -143,7 +143,11 @@ pub fn check(f: &Facts) -> CheckResult {
         Ok(x) => x,
         Err(e) => {
             let msg = format!("cannot read PATH from the registry: {e}");
-            return CheckResult::failed(msg.clone()).finding(Code::WinpathUnreadable, Status::Failed, msg);
+            return CheckResult::failed(msg.clone()).finding(
+                Code::WinpathUnreadable,
+                Status::Failed,
+                msg,
+            );
         }
     };
     let mut status = Status::Ok;
@@ -174,7 +178,8 @@ pub fn check(f: &Facts) -> CheckResult {
         }
         if u.kind == REG_SZ && entries(u).iter().any(|e| has_var(e)) {
             status = status.worst(Status::Warn);
-            let msg = "the user PATH is REG_SZ but contains %VARIABLES%, which REG_SZ never expands";
+            let msg =
+                "the user PATH is REG_SZ but contains %VARIABLES%, which REG_SZ never expands";
             found.push((Status::Warn, Code::WinpathRegSzVariables, msg.into()));
             problems.push(msg.into());
         }
@@ -190,8 +195,16 @@ pub fn check(f: &Facts) -> CheckResult {
     }
     if !missing.is_empty() {
         status = status.worst(Status::Warn);
-        let msg = if missing.len() == 1 { "1 PATH entry does not exist".to_string() } else { format!("{} PATH entries do not exist", missing.len()) };
-        found.push((Status::Warn, Code::WinpathMissingEntries, format!("{msg}: {}", missing.join("; "))));
+        let msg = if missing.len() == 1 {
+            "1 PATH entry does not exist".to_string()
+        } else {
+            format!("{} PATH entries do not exist", missing.len())
+        };
+        found.push((
+            Status::Warn,
+            Code::WinpathMissingEntries,
+            format!("{msg}: {}", missing.join("; ")),
+        ));
         problems.push(msg);
         details.extend(missing.iter().take(15).map(|m| format!("missing: {m}")));
     }

@@ -145,7 +145,11 @@ pub fn check_defender(f: &Facts) -> CheckResult {
                         Code::DefenderScansGoDirs,
                         format!(
                             "{msg}: {}",
-                            missing.iter().map(|(l, d)| format!("{l} {d}")).collect::<Vec<_>>().join("; ")
+                            missing
+                                .iter()
+                                .map(|(l, d)| format!("{l} {d}"))
+                                .collect::<Vec<_>>()
+                                .join("; ")
                         ),
                     ));
                     problems.push(msg);
@@ -312,13 +316,24 @@ pub fn check_firewall(f: &Facts) -> CheckResult {
         })
         .count();
     let mut r = if !blocks.is_empty() {
-        let msg = format!("{} Go debug/test binaries (a \"Cancel\" on the firewall prompt creates these)", if blocks.len() == 1 { "1 inbound firewall rule blocks".to_string() } else { format!("{} inbound firewall rules block", blocks.len()) });
+        let msg = format!(
+            "{} Go debug/test binaries (a \"Cancel\" on the firewall prompt creates these)",
+            if blocks.len() == 1 {
+                "1 inbound firewall rule blocks".to_string()
+            } else {
+                format!("{} inbound firewall rules block", blocks.len())
+            }
+        );
         CheckResult::warn(msg.clone()).finding(Code::FirewallBlocksGo, Status::Warn, msg)
     } else if per_binary > 0 {
         let msg = format!("{per_binary} firewall rules for temporary go-build binaries: each `go run`/`go test` binary triggers a new prompt because rules are per path");
         CheckResult::warn(msg.clone()).finding(Code::FirewallPerBinaryRules, Status::Warn, msg)
     } else {
-        CheckResult::ok(crate::util::count(relevant.len(), "Go-related inbound rule", "Go-related inbound rules"))
+        CheckResult::ok(crate::util::count(
+            relevant.len(),
+            "Go-related inbound rule",
+            "Go-related inbound rules",
+        ))
     };
     if !blocks.is_empty() && per_binary > 0 {
         r = r.finding(

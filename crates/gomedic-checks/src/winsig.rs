@@ -73,7 +73,11 @@ pub fn check(f: &Facts) -> CheckResult {
                     Sig::Tampered | Sig::BadSignature => {
                         status = Status::Error;
                         let msg = format!("{} has a broken signature ({}): it changed after it was signed; reinstall Go from go.dev", p.display(), r.detail);
-                        found.push((Status::Error, Code::AuthenticodeBrokenSignature, msg.clone()));
+                        found.push((
+                            Status::Error,
+                            Code::AuthenticodeBrokenSignature,
+                            msg.clone(),
+                        ));
                         problems.push(msg);
                     }
                     Sig::ExpiredWithoutTimestamp => {
@@ -82,7 +86,11 @@ pub fn check(f: &Facts) -> CheckResult {
                             "{}: signing certificate expired and the signature has no timestamp",
                             p.display()
                         );
-                        found.push((Status::Warn, Code::AuthenticodeExpiredWithoutTimestamp, msg.clone()));
+                        found.push((
+                            Status::Warn,
+                            Code::AuthenticodeExpiredWithoutTimestamp,
+                            msg.clone(),
+                        ));
                         problems.push(msg);
                     }
                     Sig::NotPe | Sig::Malformed => {

@@ -225,7 +225,12 @@ impl CheckResult {
         self
     }
     /// Records a finding under its stable code.
-    pub fn finding(mut self, code: impl Into<String>, status: Status, message: impl Into<String>) -> Self {
+    pub fn finding(
+        mut self,
+        code: impl Into<String>,
+        status: Status,
+        message: impl Into<String>,
+    ) -> Self {
         self.findings.push(Finding {
             code: code.into(),
             status,

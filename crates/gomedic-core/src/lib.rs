@@ -11,7 +11,7 @@ pub mod net;
 pub mod redact;
 pub mod report;
 
-pub use check::{Finding, Category, CheckMeta, CheckResult, Fix, FixAction, Status};
+pub use check::{Category, CheckMeta, CheckResult, Finding, Fix, FixAction, Status};
 pub use hint::{Hint, Hinted};
 pub use redact::Redactor;
 pub use report::{ExitCode, Host, RedactedReport, Report, Summary, REPORT_SCHEMA};

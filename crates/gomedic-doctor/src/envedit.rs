@@ -10,8 +10,8 @@
 use gomedic_checks::facts::UserEnvFile;
 use gomedic_checks::Facts;
 use gomedic_fix::{Change, Plan};
-use gomedic_goenv::rules::{self, EnvOp, Rules};
 use gomedic_goenv::patterns::{PatternIssue, Patterns};
+use gomedic_goenv::rules::{self, EnvOp, Rules};
 use gomedic_goenv::snapshot::Toolchain;
 use gomedic_goenv::{write, EnvFile, GoProxy, GoSemantics, GoSumDb};
 use gomedic_sys::exec;
@@ -815,7 +815,12 @@ pub fn plan_checked(
         recheck: Vec::new(),
         fix_id: fix_id.to_string(),
         description: description.to_string(),
-        changes: vec![Change::file(loaded.path.clone(), loaded.before.clone(), after_bytes, summary)],
+        changes: vec![Change::file(
+            loaded.path.clone(),
+            loaded.before.clone(),
+            after_bytes,
+            summary,
+        )],
     };
     Ok(CheckedEdit {
         edit: EnvEdit { plan, warnings },
@@ -1034,7 +1039,12 @@ mod tests {
     use super::*;
     #[test]
     fn values() {
-        assert!(check_value("GOPROXY", "https://goproxy.cn,direct", &GoSemantics::latest()).is_ok());
+        assert!(check_value(
+            "GOPROXY",
+            "https://goproxy.cn,direct",
+            &GoSemantics::latest()
+        )
+        .is_ok());
         assert!(
             check_value("GOPROXY", "goproxy.cn;direct", &GoSemantics::latest()).is_err()
                 || check_value("GOPROXY", "ftp://x", &GoSemantics::latest()).is_err()
@@ -1048,7 +1058,12 @@ mod tests {
         assert!(check_value("GOTOOLCHAIN", "1.22", &GoSemantics::latest()).is_err());
         assert!(check_value("GOFLAGS", "-mod=mod vendor", &GoSemantics::latest()).is_err());
         // Quotes group words as in cmd/go's quoted.Split.
-        assert!(check_value("GOFLAGS", "\"-ldflags=-s -w\" -trimpath", &GoSemantics::latest()).is_ok());
+        assert!(check_value(
+            "GOFLAGS",
+            "\"-ldflags=-s -w\" -trimpath",
+            &GoSemantics::latest()
+        )
+        .is_ok());
         assert!(check_value("GOFLAGS", "-ldflags=\"-s", &GoSemantics::latest()).is_ok());
         assert!(check_value("GOFLAGS", "-C=/tmp", &GoSemantics::latest()).is_err());
         assert!(!security_warnings("GOSUMDB", "off").is_empty());

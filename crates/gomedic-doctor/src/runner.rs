@@ -69,13 +69,18 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
     let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
     // Start the one go process before anything else: almost every check waits for its
     // answer, and the check threads then start while go runs.
-    if checks.iter().any(|c| c.meta.id.starts_with("go.") || c.meta.id.starts_with("net.")) {
+    if checks
+        .iter()
+        .any(|c| c.meta.id.starts_with("go.") || c.meta.id.starts_with("net."))
+    {
         let facts = Arc::clone(&facts);
         let cancel = Arc::clone(&cancel);
-        let _ = std::thread::Builder::new().name("go env".into()).spawn(move || {
-            gomedic_sys::exec::bind_cancel(cancel);
-            let _ = facts.settings();
-        });
+        let _ = std::thread::Builder::new()
+            .name("go env".into())
+            .spawn(move || {
+                gomedic_sys::exec::bind_cancel(cancel);
+                let _ = facts.settings();
+            });
     }
 
     // A panicking check is reported as `failed`; keep the default hook's noise (which could
@@ -105,18 +110,24 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
         let run = c.run;
         let cancel = Arc::clone(&cancel);
         started[i] = Some(Instant::now());
-        let spawned = std::thread::Builder::new().name(c.meta.id.to_string()).spawn(move || {
-            gomedic_sys::exec::bind_cancel(cancel);
-            let t0 = Instant::now();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&facts)))
-                .unwrap_or_else(|payload| crashed(payload.as_ref()));
-            let _ = tx.send((i, result, t0.elapsed()));
-        });
+        let spawned = std::thread::Builder::new()
+            .name(c.meta.id.to_string())
+            .spawn(move || {
+                gomedic_sys::exec::bind_cancel(cancel);
+                let t0 = Instant::now();
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&facts)))
+                    .unwrap_or_else(|payload| crashed(payload.as_ref()));
+                let _ = tx.send((i, result, t0.elapsed()));
+            });
         if let Err(e) = spawned {
             let summary = format!("could not start a thread: {e}");
             slots[i] = Some(CheckReport::new(
                 &c.meta,
-                CheckResult::failed(summary.clone()).finding(Code::CheckNotStarted, Status::Failed, summary),
+                CheckResult::failed(summary.clone()).finding(
+                    Code::CheckNotStarted,
+                    Status::Failed,
+                    summary,
+                ),
                 0,
             ));
         }

@@ -103,4 +103,3 @@ pub struct CanaryProbe {
     /// The binary was missing after the build or between runs.
     pub vanished: bool,
 }
-

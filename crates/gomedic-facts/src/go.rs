@@ -171,7 +171,9 @@ impl Facts {
         if let Some(fact) = self.go_env() {
             if let (Ok(out), Ok(m)) = (&fact.run, &fact.parsed) {
                 let get = |k: &str| m.get(k).filter(|v| !v.is_empty());
-                if let (Some(v), Some(os), Some(arch)) = (get("GOVERSION"), get("GOHOSTOS"), get("GOHOSTARCH")) {
+                if let (Some(v), Some(os), Some(arch)) =
+                    (get("GOVERSION"), get("GOHOSTOS"), get("GOHOSTARCH"))
+                {
                     let raw = v.split_whitespace().next().unwrap_or(v).to_string();
                     return Some(GoIdentity {
                         line: VersionLine {
@@ -260,7 +262,8 @@ impl Facts {
     /// One setting with its provenance (also keys outside the snapshot's list).
     pub fn setting_of(&self, key: &str) -> Setting {
         let getenv = |k: &str| self.getenv(k);
-        self.settings().resolve_extra(&self.snapshot_inputs(&getenv), key)
+        self.settings()
+            .resolve_extra(&self.snapshot_inputs(&getenv), key)
     }
 
     /// The value the go command uses for `key`.
@@ -313,7 +316,10 @@ fn parse_env_json(stdout: &[u8]) -> Result<BTreeMap<String, String>, GoEnvError>
         .map(|m| {
             m.into_iter()
                 .map(|(k, v)| {
-                    let s = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                    let s = v
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string());
                     (k, s)
                 })
                 .collect()

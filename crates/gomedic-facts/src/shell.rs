@@ -30,7 +30,11 @@ pub struct Shell {
 impl ShellKind {
     /// The shell a program name (`/usr/bin/zsh`, `-bash`, `pwsh.exe`) is, if known.
     pub fn from_program(name: &str) -> Option<ShellKind> {
-        let base = name.rsplit(['/', '\\']).next().unwrap_or(name).trim_start_matches('-');
+        let base = name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(name)
+            .trim_start_matches('-');
         let base = base.to_ascii_lowercase();
         let base = base.strip_suffix(".exe").unwrap_or(&base);
         Some(match base {
@@ -89,9 +93,16 @@ impl Facts {
                     let ppid = std::os::unix::process::parent_id();
                     #[cfg(not(unix))]
                     let ppid = 0u32;
-                    if let Ok(cmdline) = self.gather.read_file(Path::new(&format!("/proc/{ppid}/cmdline"))) {
+                    if let Ok(cmdline) = self
+                        .gather
+                        .read_file(Path::new(&format!("/proc/{ppid}/cmdline")))
+                    {
                         if let Some((kind, login)) = parse_cmdline(&cmdline) {
-                            return Some(Shell { kind, login: Some(login), from: "parent process" });
+                            return Some(Shell {
+                                kind,
+                                login: Some(login),
+                                from: "parent process",
+                            });
                         }
                     }
                 }
@@ -114,14 +125,32 @@ mod tests {
     fn shells_and_login_shells() {
         assert_eq!(parse_cmdline(b"-bash\0"), Some((ShellKind::Bash, true)));
         assert_eq!(parse_cmdline(b"bash\0"), Some((ShellKind::Bash, false)));
-        assert_eq!(parse_cmdline(b"/bin/bash\0-l\0-c\0x -l\0"), Some((ShellKind::Bash, true)));
-        assert_eq!(parse_cmdline(b"bash\0-lc\0x\0"), Some((ShellKind::Bash, true)));
-        assert_eq!(parse_cmdline(b"bash\0-c\0gomedic -l\0"), Some((ShellKind::Bash, false)));
-        assert_eq!(parse_cmdline(b"/usr/bin/zsh\0-i\0"), Some((ShellKind::Zsh, false)));
+        assert_eq!(
+            parse_cmdline(b"/bin/bash\0-l\0-c\0x -l\0"),
+            Some((ShellKind::Bash, true))
+        );
+        assert_eq!(
+            parse_cmdline(b"bash\0-lc\0x\0"),
+            Some((ShellKind::Bash, true))
+        );
+        assert_eq!(
+            parse_cmdline(b"bash\0-c\0gomedic -l\0"),
+            Some((ShellKind::Bash, false))
+        );
+        assert_eq!(
+            parse_cmdline(b"/usr/bin/zsh\0-i\0"),
+            Some((ShellKind::Zsh, false))
+        );
         assert_eq!(parse_cmdline(b"-zsh\0"), Some((ShellKind::Zsh, true)));
-        assert_eq!(parse_cmdline(b"fish\0--login\0"), Some((ShellKind::Fish, true)));
+        assert_eq!(
+            parse_cmdline(b"fish\0--login\0"),
+            Some((ShellKind::Fish, true))
+        );
         assert_eq!(parse_cmdline(b"/usr/bin/cargo\0test\0"), None);
-        assert_eq!(ShellKind::from_program("C:\\Program Files\\PowerShell\\7\\pwsh.exe"), Some(ShellKind::PowerShell));
+        assert_eq!(
+            ShellKind::from_program("C:\\Program Files\\PowerShell\\7\\pwsh.exe"),
+            Some(ShellKind::PowerShell)
+        );
         assert_eq!(ShellKind::from_program("/bin/dash"), Some(ShellKind::Posix));
     }
 }

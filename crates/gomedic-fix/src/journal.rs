@@ -343,10 +343,7 @@ fn read_entry(p: &Path, id: &str) -> Result<Entry, String> {
         }
     })?;
     if e.id != id {
-        return Err(format!(
-            "its id {:?} does not match its file name",
-            e.id
-        ));
+        return Err(format!("its id {:?} does not match its file name", e.id));
     }
     Ok(e)
 }
@@ -449,7 +446,10 @@ mod tests {
         let e = j.apply(plan(&f, Some(b"A=1\n"), Some(b"A=2\n")));
         assert!(matches!(e, Err(Error::ReadOnly { .. })), "{e:?}");
         assert_eq!(std::fs::read(&f).unwrap(), b"A=1\n");
-        assert!(j.list().unwrap().entries.is_empty(), "refused before journaling");
+        assert!(
+            j.list().unwrap().entries.is_empty(),
+            "refused before journaling"
+        );
     }
 
     /// A change that fails after others were applied: those are undone, the entry says so.
@@ -547,9 +547,10 @@ mod tests {
         // Newer than both: not JSON, empty, an unknown kind, a wrong id, a directory.
         std::fs::write(j.dir().join("29990101T000000Z.1-x-0001.json"), "{not json").unwrap();
         std::fs::write(j.dir().join("29990101T000000Z.2-x-0002.json"), "").unwrap();
-        let mut future: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(j.dir().join(format!("{}.json", e2.id))).unwrap())
-                .unwrap();
+        let mut future: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(j.dir().join(format!("{}.json", e2.id))).unwrap(),
+        )
+        .unwrap();
         future["id"] = "29990101T000000Z.3-x-0003".into();
         future["plan"]["changes"][0]["kind"] = "cache_trim".into();
         std::fs::write(
@@ -581,14 +582,23 @@ mod tests {
         assert!(problems[0].contains("not a journal entry"), "{problems:#?}");
         assert!(problems[1].contains("empty"), "{problems:#?}");
         assert!(problems[2].contains("cache_trim"), "{problems:#?}");
-        assert!(problems[3].contains("does not match its file name"), "{problems:#?}");
+        assert!(
+            problems[3].contains("does not match its file name"),
+            "{problems:#?}"
+        );
         assert!(problems[4].contains("directory"), "{problems:#?}");
         // The newest healthy entry is still undone; a corrupt one is named when asked for.
         assert_eq!(j.last_undoable().unwrap().unwrap().id, e2.id);
         j.undo(&e2.id, false).unwrap();
         assert_eq!(std::fs::read(&f).unwrap(), b"A=2\n");
-        let m = j.undo("29990101T000000Z.1-x-0001", false).unwrap_err().to_string();
-        assert!(m.contains("29990101T000000Z.1-x-0001.json") && m.contains("corrupt"), "{m}");
+        let m = j
+            .undo("29990101T000000Z.1-x-0001", false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains("29990101T000000Z.1-x-0001.json") && m.contains("corrupt"),
+            "{m}"
+        );
     }
 
     #[test]

@@ -72,7 +72,8 @@ pub fn parse(path: &Path, text: &str) -> ModFile {
         if args.last() == Some(&"(") {
             in_block = true;
             if kw == "go" || kw == "toolchain" {
-                m.problems.push(format!("line {n}: unknown block type: {kw}"));
+                m.problems
+                    .push(format!("line {n}: unknown block type: {kw}"));
             }
             continue;
         }
@@ -127,17 +128,39 @@ mod tests {
     /// Each line the go command (1.27.3, `go mod edit -json`) refuses, with its words.
     #[test]
     fn lines_go_refuses() {
-        let problems = |body: &str| parse(Path::new("go.mod"), &format!("module x\n{body}\n")).problems;
+        let problems =
+            |body: &str| parse(Path::new("go.mod"), &format!("module x\n{body}\n")).problems;
         for (body, want) in [
-            ("go 1.22 1.23", "line 2: go directive expects exactly one argument"),
+            (
+                "go 1.22 1.23",
+                "line 2: go directive expects exactly one argument",
+            ),
             ("go", "line 2: go directive expects exactly one argument"),
-            ("go 1.22 \"x\"", "line 2: go directive expects exactly one argument"),
-            ("toolchain go1.22.0 x", "line 2: toolchain directive expects exactly one argument"),
-            ("toolchain", "line 2: toolchain directive expects exactly one argument"),
-            ("toolchain garbage", "line 2: invalid toolchain `garbage` (want e.g. go1.22.3)"),
-            ("go 1.2x", "line 2: invalid go version `1.2x` (want e.g. 1.22.0)"),
+            (
+                "go 1.22 \"x\"",
+                "line 2: go directive expects exactly one argument",
+            ),
+            (
+                "toolchain go1.22.0 x",
+                "line 2: toolchain directive expects exactly one argument",
+            ),
+            (
+                "toolchain",
+                "line 2: toolchain directive expects exactly one argument",
+            ),
+            (
+                "toolchain garbage",
+                "line 2: invalid toolchain `garbage` (want e.g. go1.22.3)",
+            ),
+            (
+                "go 1.2x",
+                "line 2: invalid go version `1.2x` (want e.g. 1.22.0)",
+            ),
             ("go 1.21\ngo 1.22", "line 3: repeated go statement"),
-            ("toolchain go1.22.0\ntoolchain go1.23.0", "line 3: repeated toolchain statement"),
+            (
+                "toolchain go1.22.0\ntoolchain go1.23.0",
+                "line 3: repeated toolchain statement",
+            ),
             ("go (\n 1.22\n)", "line 2: unknown block type: go"),
         ] {
             assert_eq!(problems(body), vec![want.to_string()], "{body:?}");

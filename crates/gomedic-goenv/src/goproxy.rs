@@ -315,15 +315,15 @@ impl GoSumDb {
     /// The simple form checks read: off, on (name, key, URL), or the error.
     pub fn legacy(&self) -> Result<SumDb, String> {
         match self.clone() {
-        GoSumDb::Off => Ok(SumDb::Off),
-        GoSumDb::Invalid { error } => Err(error),
-        GoSumDb::Crash { reason } => Err(format!("invalid GOSUMDB: {reason}")),
-        GoSumDb::Db(d) => Ok(SumDb::On {
-            url: d.url().to_string(),
-            explicit_url: d.explicit_url.is_some(),
-            key: (!d.known_key).then(|| d.key.clone()),
-            name: d.name,
-        }),
+            GoSumDb::Off => Ok(SumDb::Off),
+            GoSumDb::Invalid { error } => Err(error),
+            GoSumDb::Crash { reason } => Err(format!("invalid GOSUMDB: {reason}")),
+            GoSumDb::Db(d) => Ok(SumDb::On {
+                url: d.url().to_string(),
+                explicit_url: d.explicit_url.is_some(),
+                key: (!d.known_key).then(|| d.key.clone()),
+                name: d.name,
+            }),
         }
     }
 }

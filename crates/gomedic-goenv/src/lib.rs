@@ -20,11 +20,11 @@ pub mod version;
 pub mod write;
 
 pub use envfile::{EnvFile, EnvFileIssue};
-pub use settings::{Layer, Source};
-pub use snapshot::{Setting, Snapshot};
 pub use goproxy::GoProxy;
 pub use gosem::GoSemantics;
 pub use patterns::Patterns;
 pub use route::{ModuleRoute, RouteConfig};
+pub use settings::{Layer, Source};
+pub use snapshot::{Setting, Snapshot};
 pub use sumdb::GoSumDb;
 pub use version::GoVersion;

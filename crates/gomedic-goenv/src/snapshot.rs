@@ -182,7 +182,12 @@ impl Snapshot {
             let s = resolve(inp, key, &settings);
             settings.insert(key.to_string(), s);
         }
-        let value = |k: &str| settings.get(k).map(|s: &Setting| s.value.clone()).unwrap_or_default();
+        let value = |k: &str| {
+            settings
+                .get(k)
+                .map(|s: &Setting| s.value.clone())
+                .unwrap_or_default()
+        };
         // The rules of the go that runs (its release, GODEBUG); the newest without one.
         let release = inp
             .go_env
@@ -245,7 +250,10 @@ impl Snapshot {
 
     /// The value the go command uses (empty for keys the snapshot does not hold).
     pub fn value(&self, key: &str) -> &str {
-        self.settings.get(key).map(|s| s.value.as_str()).unwrap_or("")
+        self.settings
+            .get(key)
+            .map(|s| s.value.as_str())
+            .unwrap_or("")
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Setting> {
@@ -258,7 +266,11 @@ impl Snapshot {
     }
 }
 
-fn file_entry(file: Option<&EnvFile>, key: &str, source: fn(PathBuf, usize) -> Source) -> Option<Layer> {
+fn file_entry(
+    file: Option<&EnvFile>,
+    key: &str,
+    source: fn(PathBuf, usize) -> Source,
+) -> Option<Layer> {
     let f = file?;
     let e = f.get(key)?;
     Some(Layer {
@@ -277,10 +289,14 @@ fn resolve(inp: &Inputs<'_>, key: &str, done: &BTreeMap<String, Setting>) -> Set
             value: v,
         });
     }
-    layers.extend(file_entry(inp.user_file, key, |path, line| Source::EnvFile { path, line }));
+    layers.extend(file_entry(inp.user_file, key, |path, line| {
+        Source::EnvFile { path, line }
+    }));
     // go.env never supplies GOROOT (go overwrites it with the GOROOT it found).
     if key != "GOROOT" {
-        layers.extend(file_entry(inp.goroot_file, key, |path, line| Source::GorootGoEnv { path, line }));
+        layers.extend(file_entry(inp.goroot_file, key, |path, line| {
+            Source::GorootGoEnv { path, line }
+        }));
         if inp.goroot_file.is_none() {
             if let Some((_, v)) = STANDARD_GO_ENV.iter().find(|(k, _)| *k == key) {
                 layers.push(Layer {
@@ -340,7 +356,11 @@ fn resolve(inp: &Inputs<'_>, key: &str, done: &BTreeMap<String, Setting>) -> Set
 }
 
 /// The built-in default of `key` (what `cfg.envOr` falls back to), with a note.
-fn builtin_default(inp: &Inputs<'_>, key: &str, done: &BTreeMap<String, Setting>) -> (String, String) {
+fn builtin_default(
+    inp: &Inputs<'_>,
+    key: &str,
+    done: &BTreeMap<String, Setting>,
+) -> (String, String) {
     let reported = || inp.go_env.and_then(|m| m.get(key)).cloned();
     match key {
         "GOROOT" => (
@@ -391,13 +411,24 @@ mod tests {
     use super::*;
     use std::path::Path;
 
-    fn snap(env: &[(&str, &str)], user: &str, goroot: Option<&str>, go: Option<&[(&str, &str)]>) -> Snapshot {
-        let env: BTreeMap<String, String> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    fn snap(
+        env: &[(&str, &str)],
+        user: &str,
+        goroot: Option<&str>,
+        go: Option<&[(&str, &str)]>,
+    ) -> Snapshot {
+        let env: BTreeMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let getenv = move |k: &str| env.get(k).cloned();
         let user = EnvFile::parse(Path::new("/u/env"), user.as_bytes(), true);
         let gr = goroot.map(|g| EnvFile::parse(Path::new("/g/go.env"), g.as_bytes(), false));
-        let go: Option<BTreeMap<String, String>> =
-            go.map(|m| m.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        let go: Option<BTreeMap<String, String>> = go.map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        });
         Snapshot::new(&Inputs {
             getenv: &getenv,
             windows: false,
@@ -418,7 +449,10 @@ mod tests {
         assert_eq!(p.value, "");
         assert!(matches!(p.source, Source::EnvFile { line: 1, .. }));
         assert_eq!(p.shadows.len(), 1);
-        assert!(s.goproxy.is_err(), "go fails every download on an empty GOPROXY");
+        assert!(
+            s.goproxy.is_err(),
+            "go fails every download on an empty GOPROXY"
+        );
         assert_eq!(s.value("GOSUMDB"), "");
     }
 
@@ -433,7 +467,10 @@ mod tests {
         assert_eq!(s.value("GOPROXY"), "https://user.example");
         assert_eq!(s.get("GOPROXY").unwrap().shadows.len(), 1);
         assert_eq!(s.get("GOSUMDB").unwrap().source, Source::Environment);
-        assert!(matches!(s.get("GOTOOLCHAIN").unwrap().source, Source::GorootGoEnv { line: 4, .. }));
+        assert!(matches!(
+            s.get("GOTOOLCHAIN").unwrap().source,
+            Source::GorootGoEnv { line: 4, .. }
+        ));
         assert_eq!(s.gotoolchain, Toolchain::Auto);
         assert!(s.get("GOFLAGS").unwrap().empty_in_environment);
     }
@@ -454,7 +491,11 @@ mod tests {
             &[],
             "GOPROXY=https://a.example\n",
             Some(GO_ENV),
-            Some(&[("GOPROXY", "https://b.example"), ("GOTOOLCHAIN", "local"), ("GOCACHE", "/c")]),
+            Some(&[
+                ("GOPROXY", "https://b.example"),
+                ("GOTOOLCHAIN", "local"),
+                ("GOCACHE", "/c"),
+            ]),
         );
         let p = s.get("GOPROXY").unwrap();
         assert_eq!(p.value, "https://b.example");
@@ -478,8 +519,17 @@ mod tests {
         assert_eq!(Toolchain::parse("local+auto"), Toolchain::Auto);
         assert_eq!(Toolchain::parse("go1.22.1+bogus"), Toolchain::Invalid);
         assert_eq!(Toolchain::parse("bogus"), Toolchain::Invalid);
-        assert_eq!(Toolchain::parse(" auto"), Toolchain::Invalid, "go does not trim");
-        assert!(matches!(Toolchain::parse("go1.22.1"), Toolchain::Pinned { mode: None, .. }));
-        assert!(matches!(Toolchain::parse("go1.22.1+path"), Toolchain::Pinned { mode: Some(ref m), .. } if m == "path"));
+        assert_eq!(
+            Toolchain::parse(" auto"),
+            Toolchain::Invalid,
+            "go does not trim"
+        );
+        assert!(matches!(
+            Toolchain::parse("go1.22.1"),
+            Toolchain::Pinned { mode: None, .. }
+        ));
+        assert!(
+            matches!(Toolchain::parse("go1.22.1+path"), Toolchain::Pinned { mode: Some(ref m), .. } if m == "path")
+        );
     }
 }

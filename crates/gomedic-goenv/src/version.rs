@@ -141,7 +141,6 @@ impl fmt::Display for GoVersion {
     }
 }
 
-
 /// The parsed first line of `go version`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionLine {

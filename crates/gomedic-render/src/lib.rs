@@ -71,7 +71,8 @@ pub fn escape_controls(s: &str) -> String {
 }
 
 fn needs_escape(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
 }
 
 /// `1 check`, `2 checks`.
@@ -117,7 +118,8 @@ pub fn human(r: &RedactedReport, o: HumanOptions, w: &mut dyn Write) -> io::Resu
                 .collect();
             let label = match ids.first().and_then(|i| i.split_once('.')) {
                 Some((prefix, _))
-                    if ids.len() > 1 && ids.iter().all(|i| i.starts_with(&format!("{prefix}."))) =>
+                    if ids.len() > 1
+                        && ids.iter().all(|i| i.starts_with(&format!("{prefix}."))) =>
                 {
                     format!("{prefix}.*")
                 }
@@ -134,7 +136,11 @@ pub fn human(r: &RedactedReport, o: HumanOptions, w: &mut dyn Write) -> io::Resu
         }
         rows.push((c.status, c.id.clone(), escape_controls(&c.summary), Some(c)));
     }
-    let width = rows.iter().map(|(_, id, _, _)| id.chars().count()).max().unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|(_, id, _, _)| id.chars().count())
+        .max()
+        .unwrap_or(0);
     // Fixes already printed under an earlier check: (id, commands) -> that check.
     let mut shown_fixes: Vec<(&str, &[String], &str)> = Vec::new();
     for (status, id, summary, c) in &rows {
@@ -177,7 +183,11 @@ pub fn human(r: &RedactedReport, o: HumanOptions, w: &mut dyn Write) -> io::Resu
         }
     }
     writeln!(w)?;
-    let line = format!("{}: {}", count(r.checks.len(), "check", "checks"), parts.join(", "));
+    let line = format!(
+        "{}: {}",
+        count(r.checks.len(), "check", "checks"),
+        parts.join(", ")
+    );
     if o.verbose {
         writeln!(
             w,
@@ -356,17 +366,35 @@ mod tests {
         let checks = results
             .into_iter()
             .map(|(id, r)| {
-                let meta = CheckMeta { id, title: "t", category: Category::Toolchain, looks_at: "", deep: false };
+                let meta = CheckMeta {
+                    id,
+                    title: "t",
+                    category: Category::Toolchain,
+                    looks_at: "",
+                    deep: false,
+                };
                 gomedic_core::report::CheckReport::new(&meta, r, 2006)
             })
             .collect();
-        let host = Host { os: "linux".into(), arch: "amd64".into(), ..Host::default() };
+        let host = Host {
+            os: "linux".into(),
+            arch: "amd64".into(),
+            ..Host::default()
+        };
         Report::new("0", host, 12_000, checks).redact(&Redactor::new())
     }
 
     fn text(r: &RedactedReport, verbose: bool) -> String {
         let mut out = Vec::new();
-        human(r, HumanOptions { color: false, verbose }, &mut out).unwrap();
+        human(
+            r,
+            HumanOptions {
+                color: false,
+                verbose,
+            },
+            &mut out,
+        )
+        .unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -376,7 +404,11 @@ mod tests {
             "go.env",
             CheckResult::warn("GOFLAGS=\x1b[2Jx\ry")
                 .detail("GOPRIVATE=a\u{202e}b\tc\u{9b}")
-                .fix(gomedic_core::Fix::manual("f", "d\x07", vec!["go env -w X=\x1b]0;t\x07".into()])),
+                .fix(gomedic_core::Fix::manual(
+                    "f",
+                    "d\x07",
+                    vec!["go env -w X=\x1b]0;t\x07".into()],
+                )),
         )]);
         let s = text(&r, true);
         assert!(!s.chars().any(|c| c.is_control() && c != '\n'), "{s:?}");
@@ -395,18 +427,27 @@ mod tests {
             ("go.build", CheckResult::skipped("runs only with --deep")),
         ]);
         let s = text(&r, false);
-        assert!(s.contains("- win.*     2 Windows checks not applicable on linux\n"), "{s}");
+        assert!(
+            s.contains("- win.*     2 Windows checks not applicable on linux\n"),
+            "{s}"
+        );
         assert!(!s.contains("Windows only"), "{s}");
         assert!(s.contains("4 checks: 1 ok, 3 skipped"), "{s}");
         let v = text(&r, true);
         assert!(v.contains("    win.path, win.av\n"), "{v}");
-        assert!(v.contains("[2 s]") && v.contains("in 12 s (linux/amd64)"), "{v}");
+        assert!(
+            v.contains("[2 s]") && v.contains("in 12 s (linux/amd64)"),
+            "{v}"
+        );
         let one = report(vec![
             ("go.env", CheckResult::ok("fine")),
             ("win.path", win(CheckResult::skipped("Windows only"))),
         ]);
         let s = text(&one, false);
-        assert!(s.contains("win.path  1 Windows check not applicable on linux"), "{s}");
+        assert!(
+            s.contains("win.path  1 Windows check not applicable on linux"),
+            "{s}"
+        );
         assert!(s.contains("2 checks:"), "{s}");
         let single = report(vec![("go.env", CheckResult::ok("fine"))]);
         assert!(text(&single, false).contains("1 check: 1 ok"));
@@ -414,9 +455,19 @@ mod tests {
 
     #[test]
     fn a_fix_and_a_note_are_shown_once() {
-        let fx = gomedic_core::Fix::manual("env.goroot-file", "Remove GOROOT", vec!["go env -u GOROOT".into()]);
+        let fx = gomedic_core::Fix::manual(
+            "env.goroot-file",
+            "Remove GOROOT",
+            vec!["go env -u GOROOT".into()],
+        );
         let r = report(vec![
-            ("go.env", CheckResult::error("a").detail("same").detail("same").fix(fx.clone())),
+            (
+                "go.env",
+                CheckResult::error("a")
+                    .detail("same")
+                    .detail("same")
+                    .fix(fx.clone()),
+            ),
             ("go.root", CheckResult::error("b").fix(fx)),
         ]);
         let s = text(&r, false);

@@ -214,7 +214,9 @@ mod tests {
         assert!(e.contains("directory"), "{e}");
         #[cfg(unix)]
         {
-            let e = read_regular_file(Path::new("/dev/zero"), 10).unwrap_err().to_string();
+            let e = read_regular_file(Path::new("/dev/zero"), 10)
+                .unwrap_err()
+                .to_string();
             assert!(e.contains("not a regular file"), "{e}");
             let fifo = d.path().join("fifo");
             let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();

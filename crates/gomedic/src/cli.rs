@@ -136,7 +136,12 @@ pub struct NetArgs {
     #[arg(value_name = "URL")]
     pub urls: Vec<String>,
     /// Deadline for the whole run (e.g. 500ms, 3s, 1m30s; a plain number is seconds)
-    #[arg(long, value_name = "DURATION", default_value = "10s", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "10s",
+        allow_hyphen_values = true
+    )]
     pub timeout: String,
     /// Resolve HOST:PORT to ADDR (an IP, or IP:PORT), like curl --resolve; repeatable
     #[arg(long, value_name = "HOST:PORT:ADDR")]
@@ -237,7 +242,12 @@ pub struct EnvEditArgs {
     #[arg(long, value_name = "PATH")]
     pub go: Option<PathBuf>,
     /// Timeout for each go command gomedic runs (e.g. 500ms, 3s; a plain number is seconds)
-    #[arg(long, value_name = "DURATION", default_value = "10s", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "10s",
+        allow_hyphen_values = true
+    )]
     pub go_timeout: String,
 }
 
@@ -342,7 +352,12 @@ pub struct CheckArgs {
     pub resolve: Vec<String>,
     /// For net checks: deadline of all network probes (e.g. 500ms, 3s; a plain number
     /// is seconds)
-    #[arg(long, value_name = "DURATION", default_value = "5s", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "5s",
+        allow_hyphen_values = true
+    )]
     pub net_timeout: String,
     /// Overall deadline (e.g. 90s, 1m30s; a plain number is seconds) [default: 1m, 15m
     /// with --deep]
@@ -350,7 +365,12 @@ pub struct CheckArgs {
     pub deadline: Option<String>,
     /// Timeout for each go command gomedic runs (`go version`, `go env`; e.g. 500ms, 3s;
     /// a plain number is seconds)
-    #[arg(long, value_name = "DURATION", default_value = "10s", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "10s",
+        allow_hyphen_values = true
+    )]
     pub go_timeout: String,
     /// Minimum supported Go version (below it is an error)
     #[arg(

@@ -38,7 +38,10 @@ fn run() -> u8 {
         Ok(a) => a,
         // clap: usage errors exit 2; they quote the arguments, which may hold a credential...
         Err(e) if e.use_stderr() => {
-            errln!("{}", gomedic_core::redact::text(e.render().to_string().trim_end()));
+            errln!(
+                "{}",
+                gomedic_core::redact::text(e.render().to_string().trim_end())
+            );
             return 2;
         }
         // ...help and version exit 0, when they could be written.
@@ -67,12 +70,18 @@ fn run() -> u8 {
     let code = match result {
         Ok(c) => c,
         Err(e) if e.downcast_ref::<commands::UsageError>().is_some() => {
-            errln!("gomedic: error: {}", gomedic_core::redact::text(&e.to_string()));
+            errln!(
+                "gomedic: error: {}",
+                gomedic_core::redact::text(&e.to_string())
+            );
             2
         }
         // Says what the failed write was for; `finish` then adds nothing.
         Err(e) if e.chain().any(output::is_stdout_error) => {
-            errln!("gomedic: error: {}", gomedic_core::redact::text(&format!("{e:#}")));
+            errln!(
+                "gomedic: error: {}",
+                gomedic_core::redact::text(&format!("{e:#}"))
+            );
             let _ = output::finish();
             return 3;
         }
@@ -80,14 +89,20 @@ fn run() -> u8 {
         Err(e) if output::failure().is_some() => {
             let msg = output::failure().unwrap_or_default();
             match e.chain().nth(1) {
-                Some(_) => errln!("gomedic: error: {}: {msg}", gomedic_core::redact::text(&e.to_string())),
+                Some(_) => errln!(
+                    "gomedic: error: {}: {msg}",
+                    gomedic_core::redact::text(&e.to_string())
+                ),
                 None => errln!("gomedic: error: {msg}"),
             }
             let _ = output::finish();
             return 3;
         }
         Err(e) => {
-            errln!("gomedic: error: {}", gomedic_core::redact::text(&format!("{e:#}")));
+            errln!(
+                "gomedic: error: {}",
+                gomedic_core::redact::text(&format!("{e:#}"))
+            );
             if let Some(h) = e
                 .chain()
                 .find_map(|c| c.downcast_ref::<gomedic_core::Hinted>())

@@ -1,12 +1,12 @@
 //! `gomedic check`: gather facts, run checks, redact, render, exit.
 
 use crate::cli::{CheckArgs, CheckFormat as Format};
+use crate::duration::positive;
 use anyhow::Context;
 use gomedic_checks::Policy;
 use gomedic_core::Report;
 use gomedic_doctor::RunOptions;
 use gomedic_goenv::GoVersion;
-use crate::duration::positive;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

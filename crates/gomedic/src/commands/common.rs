@@ -101,15 +101,20 @@ pub fn redactor(facts: &Facts) -> Redactor {
         }
     }
     // The go command sends .netrc passwords to proxies (GOAUTH=netrc, the default).
-    let home = if facts.windows() { "USERPROFILE" } else { "HOME" };
+    let home = if facts.windows() {
+        "USERPROFILE"
+    } else {
+        "HOME"
+    };
     let netrc = facts
         .getenv("NETRC")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| {
-            facts.getenv(home).filter(|v| !v.is_empty()).map(|h| {
-                PathBuf::from(h).join(if facts.windows() { "_netrc" } else { ".netrc" })
-            })
+            facts
+                .getenv(home)
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(if facts.windows() { "_netrc" } else { ".netrc" }))
         });
     if let Some(text) = netrc.and_then(|p| gomedic_fix::read_bounded(&p, 1 << 20).ok()) {
         r.learn_netrc(&String::from_utf8_lossy(&text));
@@ -144,7 +149,11 @@ pub fn journal() -> anyhow::Result<Journal> {
 /// Prints a plan, redacted. A plan that cannot be shown must not be applied: callers
 /// stop on the error.
 pub fn print_plan(plan: &Plan, r: &Redactor) -> std::io::Result<()> {
-    outln!("plan ({}): {}", r.redact(&plan.fix_id), r.redact(&plan.description))?;
+    outln!(
+        "plan ({}): {}",
+        r.redact(&plan.fix_id),
+        r.redact(&plan.description)
+    )?;
     for c in &plan.changes {
         outln!("  {} {}", c.plan_verb(), r.redact(&c.target()))?;
         for s in &c.summary {

@@ -1,8 +1,8 @@
 //! `gomedic env`: settings with provenance; `env set` / `env unset` edit the go env file.
 
 use super::common;
-use anyhow::Context;
 use crate::cli::{EnvAction, EnvArgs, EnvEditArgs, Format};
+use anyhow::Context;
 use gomedic_checks::facts::UserEnvFile;
 use gomedic_checks::Policy;
 use gomedic_doctor::envedit::{self, CheckOptions, EditError, Oracle};
@@ -131,8 +131,8 @@ fn show(format: Format) -> anyhow::Result<u8> {
 const KEY_COLUMN: usize = 32;
 
 fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
-    let timeout = crate::duration::positive("--go-timeout", &opts.go_timeout)
-        .map_err(super::UsageError)?;
+    let timeout =
+        crate::duration::positive("--go-timeout", &opts.go_timeout).map_err(super::UsageError)?;
     // One gomedic writer at a time, from reading the go env file until reading it back:
     // two runs never plan from the same old file, so neither loses the other's key.
     let journal = if opts.dry_run {
@@ -143,7 +143,10 @@ fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
     let _lock = match journal.as_ref().map(|j| j.lock()).transpose() {
         Ok(l) => l,
         Err(e) => {
-            errln!("gomedic: error: {}", gomedic_core::redact::text(&e.to_string()));
+            errln!(
+                "gomedic: error: {}",
+                gomedic_core::redact::text(&e.to_string())
+            );
             errln!("nothing was changed");
             return Ok(1);
         }
@@ -302,7 +305,10 @@ fn own_lines(plan: &gomedic_fix::Plan, keys: &[String]) -> Option<OwnLines> {
                 keys: keys
                     .iter()
                     .map(|k| {
-                        let v = parsed.as_ref().and_then(|p| p.get(k)).map(|e| e.value.clone());
+                        let v = parsed
+                            .as_ref()
+                            .and_then(|p| p.get(k))
+                            .map(|e| e.value.clone());
                         (k.clone(), v)
                     })
                     .collect(),
@@ -324,7 +330,10 @@ impl OwnLines {
             .map(|b| gomedic_goenv::envfile::EnvFile::parse(&self.path, b, true));
         let mut out = Vec::new();
         for (k, want) in &self.keys {
-            let got = parsed.as_ref().and_then(|p| p.get(k)).map(|e| e.value.clone());
+            let got = parsed
+                .as_ref()
+                .and_then(|p| p.get(k))
+                .map(|e| e.value.clone());
             if &got != want {
                 let show = |v: &Option<String>| match v {
                     Some(v) => format!("{k}={v:?}"),

@@ -1,8 +1,8 @@
 //! `gomedic fix`: plan, confirm, journal, apply and re-check the automatic fixes.
 
 use super::common;
-use anyhow::Context;
 use crate::cli::FixArgs;
+use anyhow::Context;
 use gomedic_checks::Policy;
 use gomedic_core::{Fix, FixAction, Status};
 use std::collections::BTreeMap;
@@ -125,8 +125,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
             }
         };
         // A plan that cannot be shown is not applied (exit code 3).
-        common::print_plan(&edit.plan, &r)
-            .with_context(|| format!("{id} was not applied"))?;
+        common::print_plan(&edit.plan, &r).with_context(|| format!("{id} was not applied"))?;
         for w in &edit.warnings {
             errln!("warning: {}", r.redact(w));
         }

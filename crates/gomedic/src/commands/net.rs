@@ -102,8 +102,15 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
         Format::Human => {
             // Render, then redact the whole text: no line can leak a credential.
             let mut buf = Vec::new();
-            human(&mut buf, &reports, &rec, &r, &current_proxy, private_first.as_deref())
-                .and_then(|_| out.write_all(r.redact(&String::from_utf8_lossy(&buf)).as_bytes()))
+            human(
+                &mut buf,
+                &reports,
+                &rec,
+                &r,
+                &current_proxy,
+                private_first.as_deref(),
+            )
+            .and_then(|_| out.write_all(r.redact(&String::from_utf8_lossy(&buf)).as_bytes()))
         }
     };
     res?;

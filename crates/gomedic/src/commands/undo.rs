@@ -1,8 +1,8 @@
 //! `gomedic undo`: restore what a journaled change replaced.
 
 use super::common;
-use anyhow::Context;
 use crate::cli::UndoArgs;
+use anyhow::Context;
 use gomedic_checks::Policy;
 
 pub fn run(args: UndoArgs) -> anyhow::Result<u8> {

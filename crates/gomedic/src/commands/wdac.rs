@@ -107,9 +107,7 @@ pub fn run(args: WdacArgs) -> anyhow::Result<u8> {
         entries.len() * 4
     );
     errln!("deploy (PowerShell, as administrator, on the Windows machine):");
-    errln!(
-        "  ConvertFrom-CIPolicy -XmlFilePath \"{target}\" -BinaryFilePath \"{policy_id}.cip\""
-    );
+    errln!("  ConvertFrom-CIPolicy -XmlFilePath \"{target}\" -BinaryFilePath \"{policy_id}.cip\"");
     errln!("  CiTool --update-policy \"{policy_id}.cip\"    # Windows 11 22H2+; else copy to C:\\Windows\\System32\\CodeIntegrity\\CiPolicies\\Active and reboot");
     if base.starts_with("{00000000") {
         errln!("note: set --base-policy-id to your base policy's PolicyID (it must allow supplemental policies, option 17)");

@@ -99,7 +99,10 @@ fn slow_start_of_a_script_blames_the_script() {
     let c = check(&r, "go.runs");
     assert_eq!(c["status"], "warn", "{c:#}");
     // This go is a script: the script is what is slow, not an antivirus scan.
-    assert!(text(&r, "go.runs").contains("is a script (#!/bin/sh)"), "{c:#}");
+    assert!(
+        text(&r, "go.runs").contains("is a script (#!/bin/sh)"),
+        "{c:#}"
+    );
     assert!(text(&r, "go.runs").contains("the script is slow"), "{c:#}");
     assert!(!text(&r, "go.runs").contains("antivirus"), "{c:#}");
 }
@@ -109,9 +112,27 @@ fn slow_start_of_a_script_blames_the_script() {
 #[test]
 fn a_script_go_is_said_to_be_one() {
     for (name, first, body, class, says) in [
-        ("nointerp", "#!/nonexistent/sh", "echo hi", "not_found", "interpreter /nonexistent/sh does not exist"),
-        ("hangs", "#!/bin/sh", "sleep 30", "timeout", "the script hangs"),
-        ("exit", "#!/bin/sh", "exit 3", "exit_code", "is a script (#!/bin/sh)"),
+        (
+            "nointerp",
+            "#!/nonexistent/sh",
+            "echo hi",
+            "not_found",
+            "interpreter /nonexistent/sh does not exist",
+        ),
+        (
+            "hangs",
+            "#!/bin/sh",
+            "sleep 30",
+            "timeout",
+            "the script hangs",
+        ),
+        (
+            "exit",
+            "#!/bin/sh",
+            "exit 3",
+            "exit_code",
+            "is a script (#!/bin/sh)",
+        ),
     ] {
         let mut t = TestEnv::new(&[]);
         let d = t.path(&format!("fake-{name}"));
@@ -126,7 +147,10 @@ fn a_script_go_is_said_to_be_one() {
         assert_eq!(c["data"]["script"], first, "{name}: {c:#}");
         let s = text(&r, "go.runs");
         assert!(s.contains(says), "{name}: {c:#}");
-        assert!(!s.contains("antivirus") && !s.contains("quarantine"), "{name}: {c:#}");
+        assert!(
+            !s.contains("antivirus") && !s.contains("quarantine"),
+            "{name}: {c:#}"
+        );
         assert!(text(&r, "go.binary").contains("is a script"), "{name}");
     }
 }

@@ -85,7 +85,10 @@ fn human_output_one_line_per_check_no_color_when_piped() {
     let s = String::from_utf8(out.stdout).unwrap();
     // The Windows checks are one line here (each is in the JSON report).
     assert!(s.contains("- win.*  "), "{s}");
-    assert!(s.contains("9 Windows checks not applicable on linux"), "{s}");
+    assert!(
+        s.contains("9 Windows checks not applicable on linux"),
+        "{s}"
+    );
     for id in IDS.iter().filter(|id| !id.starts_with("win.")) {
         assert_eq!(
             s.lines()
@@ -223,7 +226,11 @@ fn traps_are_flagged_with_reasons() {
         .set("GONOSUMDB", "*");
     let (_, r) = t.check_json(&["--only", "go.env"]);
     let s = text(&r, "go.env");
-    assert_eq!(status(&r, "go.env"), "error", "-insecure breaks go get: {s}");
+    assert_eq!(
+        status(&r, "go.env"),
+        "error",
+        "-insecure breaks go get: {s}"
+    );
     assert!(s.contains("-insecure"));
     assert!(s.contains("GOINSECURE"));
     assert!(s.contains("GOPRIVATE does not skip TLS verification"));
@@ -300,7 +307,11 @@ fn gomod_newer_than_toolchain() {
     assert_eq!(c["status"], "warn", "{c:#}");
     // go 1.21.1 and later read `go 1.99` as the release go1.99.0 (they try to download
     // exactly that), so gomedic does not ask to rewrite the go line for them.
-    assert!(!text(&r, "go.version").contains("go mod edit -go=1.99.0"), "{:#}", check(&r, "go.version"));
+    assert!(
+        !text(&r, "go.version").contains("go mod edit -go=1.99.0"),
+        "{:#}",
+        check(&r, "go.version")
+    );
     assert!(text(&r, "go.version").contains("golang.org/toolchain@v0.0.1-go1.99.0"));
     // gomedic never lets go switch toolchains (no download attempt, go still answers).
     assert_status(&r, "go.runs", "ok");

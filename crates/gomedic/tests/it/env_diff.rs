@@ -156,7 +156,11 @@ const CASES: &[Case] = &[
     // env_changed.txt
     case("GOSUMDB nodefault", &["-w", "GOSUMDB=nodefault"]).stricter("GOSUMDB"),
     case("GOPROXY nodefault", &["-w", "GOPROXY=nodefault"]).stricter("GOPROXY"),
-    case("GOPRIVATE with spaces", &["-w", "GOPRIVATE=a.example, b.example"]).stricter("GOPRIVATE"),
+    case(
+        "GOPRIVATE with spaces",
+        &["-w", "GOPRIVATE=a.example, b.example"],
+    )
+    .stricter("GOPRIVATE"),
     case("GO111MODULE auto", &["-w", "GO111MODULE=auto"]),
     case("CGO_CFLAGS", &["-w", "CGO_CFLAGS=nodefault"]),
     case("GOFIPS140 latest", &["-w", "GOFIPS140=latest"]),

@@ -15,7 +15,7 @@ mod leaks;
 mod net;
 mod net_proto;
 mod robust;
+mod route_diff;
 mod settings;
 mod snapshots;
-mod route_diff;
 mod wdac;

@@ -427,7 +427,10 @@ fn a_private_proxy_serving_only_its_own_modules_is_described_as_such() {
         stdout.contains("https://goproxy.corp.example.com is a private proxy that does not serve public modules (404 for golang.org/x/text); for them the go command moves on to `direct`"),
         "{stdout}"
     );
-    assert!(!stdout.contains("no module proxy works from here"), "{stdout}");
+    assert!(
+        !stdout.contains("no module proxy works from here"),
+        "{stdout}"
+    );
     // Its own name with a private CA the system trusts: ok, the CA named.
     assert!(stdout.contains("uses the private CA"), "{stdout}");
     assert!(!stdout.contains("tls_intercepted"), "{stdout}");

@@ -16,13 +16,20 @@ fn go_env(t: &TestEnv, root: &std::path::Path, keys: &[&str]) -> Vec<String> {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).lines().map(str::to_string).collect()
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 fn codes(report: &Value, id: &str) -> Vec<String> {
     check(report, id)["findings"]
         .as_array()
-        .map(|a| a.iter().map(|f| f["code"].as_str().unwrap().to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|f| f["code"].as_str().unwrap().to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -36,7 +43,16 @@ fn env_json(t: &TestEnv) -> Value {
 /// file that mixes set, empty and shadowed lines.
 #[test]
 fn env_values_equal_go_env_on_every_toolchain() {
-    const KEYS: &[&str] = &["GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOSUMDB", "GONOPROXY", "GOFLAGS", "GOPATH", "GOINSECURE"];
+    const KEYS: &[&str] = &[
+        "GOPROXY",
+        "GOSUMDB",
+        "GOPRIVATE",
+        "GONOSUMDB",
+        "GONOPROXY",
+        "GOFLAGS",
+        "GOPATH",
+        "GOINSECURE",
+    ];
     for (ver, root) in goroots() {
         let mut t = TestEnv::with_go(&ver);
         t.unset("GOPROXY").unset("GOFLAGS");
@@ -45,10 +61,21 @@ fn env_values_equal_go_env_on_every_toolchain() {
         let want = go_env(&t, &root, KEYS);
         let doc = env_json(&t);
         for (k, w) in KEYS.iter().zip(&want) {
-            assert_eq!(doc["settings"][k]["value"].as_str(), Some(w.as_str()), "go{ver} {k}: {:#}", doc["settings"][k]);
+            assert_eq!(
+                doc["settings"][k]["value"].as_str(),
+                Some(w.as_str()),
+                "go{ver} {k}: {:#}",
+                doc["settings"][k]
+            );
         }
-        assert_eq!(doc["settings"]["GOSUMDB"]["source"]["kind"], "env_file", "go{ver}");
-        assert_eq!(doc["settings"]["GOPROXY"]["source"]["kind"], "goroot_go_env", "go{ver}");
+        assert_eq!(
+            doc["settings"]["GOSUMDB"]["source"]["kind"], "env_file",
+            "go{ver}"
+        );
+        assert_eq!(
+            doc["settings"]["GOPROXY"]["source"]["kind"], "goroot_go_env",
+            "go{ver}"
+        );
     }
 }
 
@@ -73,14 +100,20 @@ fn empty_goproxy_line_is_an_error_and_its_fix_works() {
 
     let (code, report) = t.check_json(&["--only", "go.env"]);
     assert_eq!(code, 1, "{report:#}");
-    assert!(codes(&report, "go.env").contains(&"goproxy.empty_line".to_string()), "{report:#}");
+    assert!(
+        codes(&report, "go.env").contains(&"goproxy.empty_line".to_string()),
+        "{report:#}"
+    );
 
     let fix = t.gomedic(&["fix", "env.goproxy-empty-line", "--yes"]);
     assert_exit(&fix, 0, "gomedic fix env.goproxy-empty-line");
     let (code, report) = t.check_json(&["--only", "go.env"]);
     assert_eq!(code, 0, "{report:#}");
     assert!(!codes(&report, "go.env").contains(&"goproxy.empty_line".to_string()));
-    assert_eq!(go_env(&t, &root, &["GOPROXY"]), vec!["https://proxy.golang.org,direct".to_string()]);
+    assert_eq!(
+        go_env(&t, &root, &["GOPROXY"]),
+        vec!["https://proxy.golang.org,direct".to_string()]
+    );
 }
 
 /// With no go anywhere, `env` and `check` show go's defaults instead of empty values, and
@@ -91,14 +124,23 @@ fn no_go_installed_shows_gos_defaults() {
     t.unset("GOPROXY");
     t.set("PATH", "/nonexistent");
     let doc = env_json(&t);
-    assert_eq!(doc["settings"]["GOPROXY"]["value"], "https://proxy.golang.org,direct");
+    assert_eq!(
+        doc["settings"]["GOPROXY"]["value"],
+        "https://proxy.golang.org,direct"
+    );
     assert_eq!(doc["settings"]["GOSUMDB"]["value"], "sum.golang.org");
     let (_, report) = t.check_json(&[]);
     let all = report.to_string();
-    assert!(!all.contains("malformed") && !all.contains("invalid"), "{report:#}");
+    assert!(
+        !all.contains("malformed") && !all.contains("invalid"),
+        "{report:#}"
+    );
     let out = t.gomedic(&["check", "--only", "go.env", "-v"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("GOPROXY=https://proxy.golang.org,direct"), "{text}");
+    assert!(
+        text.contains("GOPROXY=https://proxy.golang.org,direct"),
+        "{text}"
+    );
 }
 
 /// A healthy go is asked once: go.runs takes its answer from `go env` (no `go version`).
@@ -109,15 +151,24 @@ fn healthy_go_is_run_once() {
     let log = t.path("calls.log");
     let dir = t.fake_go(
         "counting",
-        &format!("echo \"$1\" >> {}\nexec {} \"$@\"", log.display(), root.join("bin/go").display()),
+        &format!(
+            "echo \"$1\" >> {}\nexec {} \"$@\"",
+            log.display(),
+            root.join("bin/go").display()
+        ),
     );
     let mut t2 = TestEnv::new(&[&dir]);
-    t2.env.insert("GOCACHE".into(), t.home.join("cache").display().to_string());
+    t2.env
+        .insert("GOCACHE".into(), t.home.join("cache").display().to_string());
     let (code, report) = t2.check_json(&[]);
     assert_eq!(code, 0, "{report:#}");
     assert_status(&report, "go.runs", "ok");
     let calls = std::fs::read_to_string(&log).unwrap();
-    assert_eq!(calls.lines().collect::<Vec<_>>(), vec!["env"], "go was run for: {calls}");
+    assert_eq!(
+        calls.lines().collect::<Vec<_>>(),
+        vec!["env"],
+        "go was run for: {calls}"
+    );
 }
 
 /// Differential: every combination of (unset / empty / set) in the environment and in the
@@ -126,12 +177,20 @@ fn healthy_go_is_run_once() {
 #[test]
 fn every_layer_combination_matches_go_env() {
     const KEYS: &[(&str, &str, &str)] = &[
-        ("GOPROXY", "https://env.example,direct", "https://file.example|off"),
+        (
+            "GOPROXY",
+            "https://env.example,direct",
+            "https://file.example|off",
+        ),
         ("GOSUMDB", "sum.golang.google.cn", "off"),
         ("GOPRIVATE", "env.example/*", "file.example"),
         ("GONOSUMDB", "nosum-env.example", "nosum-file.example"),
         ("GONOPROXY", "noproxy-env.example", "noproxy-file.example"),
-        ("GOINSECURE", "insecure-env.example", "insecure-file.example"),
+        (
+            "GOINSECURE",
+            "insecure-env.example",
+            "insecure-file.example",
+        ),
         ("GOFLAGS", "-mod=mod", "-mod=readonly"),
         ("GOTOOLCHAIN", "local", "local+auto"),
     ];
@@ -179,7 +238,10 @@ fn spaces_in_goprivate_are_reported_as_go_reads_them() {
     let mut t = TestEnv::new(&[&root.join("bin")]);
     t.set("GOPRIVATE", "a.example, b.example");
     let (_, report) = t.check_json(&["--only", "go.env"]);
-    assert!(codes(&report, "go.env").contains(&"goprivate.pattern_whitespace".to_string()), "{report:#}");
+    assert!(
+        codes(&report, "go.env").contains(&"goprivate.pattern_whitespace".to_string()),
+        "{report:#}"
+    );
     assert_status(&report, "go.env", "warn");
     let out = t.gomedic(&["net", "route", "b.example/m", "--format", "json"]);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();

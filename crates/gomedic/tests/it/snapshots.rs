@@ -13,7 +13,10 @@ use std::process::Command;
 fn human(t: &TestEnv, args: &[&str]) -> String {
     let out = t.gomedic(args);
     let mut s = String::from_utf8(out.stdout).unwrap();
-    s.push_str(&format!("[exit code {}]\n", out.status.code().unwrap_or(-1)));
+    s.push_str(&format!(
+        "[exit code {}]\n",
+        out.status.code().unwrap_or(-1)
+    ));
     for (ver, root) in goroots() {
         s = s.replace(&root.display().to_string(), &format!("[GOROOT {ver}]"));
     }
@@ -82,16 +85,25 @@ fn readme_example_is_a_real_run() {
         .env("GOMEDIC_EXAMPLE_GOROOT", goroot("1.27.3"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let fresh = String::from_utf8(out.stdout).unwrap();
     let readme = std::fs::read_to_string(repo.join("README.md")).unwrap();
-    let start = readme.find("```console\n$ gomedic check --offline\n").expect("README example block") + "```console\n".len();
+    let start = readme
+        .find("```console\n$ gomedic check --offline\n")
+        .expect("README example block")
+        + "```console\n".len();
     let end = start + readme[start..].find("```").unwrap();
     // The time go took to answer varies run to run.
     let norm = |s: &str| {
         s.split('\n')
             .map(|l| match l.find(" in ").zip(l.rfind(" ms")) {
-                Some((a, b)) if a < b && l.contains("go.runs") => format!("{} in [DUR]{}", &l[..a], &l[b + 3..]),
+                Some((a, b)) if a < b && l.contains("go.runs") => {
+                    format!("{} in [DUR]{}", &l[..a], &l[b + 3..])
+                }
                 _ => l.to_string(),
             })
             .collect::<Vec<_>>()
@@ -114,11 +126,15 @@ fn control_characters_are_escaped_in_human_output() {
         let out = t.gomedic(&args);
         let s = String::from_utf8_lossy(&out.stdout);
         assert!(
-            !s.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+            !s.chars()
+                .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
             "{args:?} printed raw control characters:\n{s:?}"
         );
         if args.len() == 2 {
-            assert!(s.contains("GOPRIVATE=corp\\x1b[2J\\x1b]0;pwned\\x07.example"), "{s}");
+            assert!(
+                s.contains("GOPRIVATE=corp\\x1b[2J\\x1b]0;pwned\\x07.example"),
+                "{s}"
+            );
             assert!(s.contains("a\\u{202e}b"), "{s}");
         }
     }
