@@ -421,21 +421,22 @@ pub fn check_sumdb(f: &Facts) -> CheckResult {
     if f.offline {
         return offline();
     }
-    let sd =
-        match &f.settings().gosumdb {
-            Err(e) => return CheckResult::error(format!(
+    let sd = match &f.settings().gosumdb {
+        Err(e) => {
+            return CheckResult::error(format!(
                 "GOSUMDB is invalid: {e}; every download the checksum database should verify fails"
             ))
-            .finding(Code::GosumdbInvalid, Status::Error, e.clone()),
-            Ok(_) => match f.sumdb() {
-                Some(sd) => sd,
-                None => {
-                    return CheckResult::skipped(
-                        "GOSUMDB=off: checksum verification is disabled (see go.env)",
-                    )
-                }
-            },
-        };
+            .finding(Code::GosumdbInvalid, Status::Error, e.clone())
+        }
+        Ok(_) => match f.sumdb() {
+            Some(sd) => sd,
+            None => {
+                return CheckResult::skipped(
+                    "GOSUMDB=off: checksum verification is disabled (see go.env)",
+                )
+            }
+        },
+    };
     let reports = f.net_reports();
     let direct = find(reports, &sd.url);
     let mut r = match judge_sumdb(&sd, &f.goproxy_urls(), reports) {
