@@ -126,6 +126,52 @@ pub(crate) trait Kind {
     fn exact_undo(&self, pending: bool) -> Result<(), Error>;
 }
 
+/// A change that replaces one stored value (a registry value, an alternate stream): the
+/// same plan, apply, undo and exact-undo rules; only where the value lives differs.
+trait StoredValue {
+    type Value: PartialEq;
+    fn target(&self) -> String;
+    fn before(&self) -> &Option<Self::Value>;
+    fn after(&self) -> &Option<Self::Value>;
+    fn read(&self) -> Result<Option<Self::Value>, Error>;
+    fn put(&self, v: &Option<Self::Value>, action: &'static str) -> Result<(), Error>;
+}
+
+impl<T: StoredValue> Kind for T {
+    fn target(&self) -> String {
+        StoredValue::target(self)
+    }
+    fn verbs(&self) -> (&'static str, &'static str) {
+        verbs_for(self.before(), self.after())
+    }
+    fn is_noop(&self) -> bool {
+        self.before() == self.after()
+    }
+    fn check_planned(&self) -> Result<(), Error> {
+        if &self.read()? != self.before() {
+            return Err(Error::Stale {
+                target: StoredValue::target(self),
+            });
+        }
+        Ok(())
+    }
+    fn apply(&self) -> Result<(), Error> {
+        self.put(self.after(), "write")
+    }
+    fn undo(&self) -> Result<(), Error> {
+        self.put(self.before(), "restore")
+    }
+    fn exact_undo(&self, pending: bool) -> Result<(), Error> {
+        exact_if(
+            &self.read()?,
+            self.before(),
+            self.after(),
+            pending,
+            StoredValue::target(self),
+        )
+    }
+}
+
 fn verbs_for<T>(before: &Option<T>, after: &Option<T>) -> (&'static str, &'static str) {
     match (before, after) {
         (None, Some(_)) => ("create", "delete"),
@@ -212,38 +258,22 @@ impl RegistryChange {
     }
 }
 
-impl Kind for RegistryChange {
+impl StoredValue for RegistryChange {
+    type Value = RegData;
     fn target(&self) -> String {
         self.value.clone()
     }
-    fn verbs(&self) -> (&'static str, &'static str) {
-        verbs_for(&self.before, &self.after)
+    fn before(&self) -> &Option<RegData> {
+        &self.before
     }
-    fn is_noop(&self) -> bool {
-        self.before == self.after
+    fn after(&self) -> &Option<RegData> {
+        &self.after
     }
-    fn check_planned(&self) -> Result<(), Error> {
-        if self.read()? != self.before {
-            return Err(Error::Stale {
-                target: self.target(),
-            });
-        }
-        Ok(())
+    fn read(&self) -> Result<Option<RegData>, Error> {
+        RegistryChange::read(self)
     }
-    fn apply(&self) -> Result<(), Error> {
-        self.write(&self.after, "write")
-    }
-    fn undo(&self) -> Result<(), Error> {
-        self.write(&self.before, "restore")
-    }
-    fn exact_undo(&self, pending: bool) -> Result<(), Error> {
-        exact_if(
-            &self.read()?,
-            &self.before,
-            &self.after,
-            pending,
-            self.target(),
-        )
+    fn put(&self, v: &Option<RegData>, action: &'static str) -> Result<(), Error> {
+        self.write(v, action)
     }
 }
 
@@ -340,38 +370,22 @@ impl StreamChange {
     }
 }
 
-impl Kind for StreamChange {
+impl StoredValue for StreamChange {
+    type Value = Vec<u8>;
     fn target(&self) -> String {
         self.path.display().to_string()
     }
-    fn verbs(&self) -> (&'static str, &'static str) {
-        verbs_for(&self.before, &self.after)
+    fn before(&self) -> &Option<Vec<u8>> {
+        &self.before
     }
-    fn is_noop(&self) -> bool {
-        self.before == self.after
+    fn after(&self) -> &Option<Vec<u8>> {
+        &self.after
     }
-    fn check_planned(&self) -> Result<(), Error> {
-        if self.read()? != self.before {
-            return Err(Error::Stale {
-                target: self.target(),
-            });
-        }
-        Ok(())
+    fn read(&self) -> Result<Option<Vec<u8>>, Error> {
+        StreamChange::read(self)
     }
-    fn apply(&self) -> Result<(), Error> {
-        self.set(&self.after, "write")
-    }
-    fn undo(&self) -> Result<(), Error> {
-        self.set(&self.before, "restore")
-    }
-    fn exact_undo(&self, pending: bool) -> Result<(), Error> {
-        exact_if(
-            &self.read()?,
-            &self.before,
-            &self.after,
-            pending,
-            self.target(),
-        )
+    fn put(&self, v: &Option<Vec<u8>>, action: &'static str) -> Result<(), Error> {
+        self.set(v, action)
     }
 }
 

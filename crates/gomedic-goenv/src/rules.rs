@@ -81,6 +81,14 @@ const KNOWN_ADDED: &[(&str, u32)] = &[
     ("GOFIPS140", 24),
 ];
 
+/// Every key some release's `KnownEnv` has.
+pub(crate) fn known_in_any_release() -> impl Iterator<Item = &'static str> {
+    KNOWN_BASE
+        .iter()
+        .copied()
+        .chain(KNOWN_ADDED.iter().map(|(k, _)| *k))
+}
+
 /// Ports `internal/platform` knows (broken ones included: the go command accepts them).
 const PORTS: &[&str] = &[
     "aix/ppc64",

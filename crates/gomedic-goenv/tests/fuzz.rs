@@ -203,7 +203,7 @@ proptest! {
     #[test]
     fn envfile_round_trip(
         values in prop::collection::btree_map(
-            prop::sample::select(gomedic_goenv::keys::KNOWN.to_vec()),
+            prop::sample::select(gomedic_goenv::keys::known().collect::<Vec<_>>()),
             "[^\n\r]{0,40}",
             0..12,
         ),

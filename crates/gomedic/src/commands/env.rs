@@ -45,8 +45,7 @@ fn show(format: Format) -> anyhow::Result<u8> {
         extra.extend(f.entries.iter().map(|e| e.key.clone()));
     }
     extra.extend(
-        keys::KNOWN
-            .iter()
+        keys::known()
             .filter(|k| facts.getenv(k).is_some_and(|v| !v.is_empty()))
             .map(|s| s.to_string()),
     );
