@@ -135,6 +135,7 @@ codes! {
     GoproxyStopsAtOff = "goproxy.stops_at_off": "every proxy fails, then off stops the download",
     GoproxyUnreachable = "goproxy.unreachable": "a proxy fails in a way that ends the download",
     GoproxyUnprobed = "goproxy.unprobed": "none of the GOPROXY proxies could be probed",
+    GoproxyUnverifiable = "goproxy.unverifiable": "the GOPROXY proxy needs a TLS cipher suite gomedic lacks; go's TLS accepts the server and its certificate passes go's checks, so go may work",
     GoproxyPrivateFirst = "goproxy.private_first": "the first GOPROXY proxy is private and does not serve public modules: for them the go command moves on to the next entry",
     // net.sumdb
     GosumdbReachable = "gosumdb.reachable": "the checksum database answers directly",

@@ -147,6 +147,9 @@ pub enum Chain {
     },
     /// None of the proxies was probed.
     Unprobed,
+    /// The first proxy that did not fail is one gomedic cannot check end to end (its TLS
+    /// needs a cipher suite gomedic lacks, while go's TLS accepts it): go may work.
+    Unverifiable { url: String, detail: String },
     /// The first entry is a private proxy (not one of go's public hosts) that answers
     /// `status` (404/410) for the public probe module: it serves only its own modules.
     /// For public modules the go command moves on; `then` is the rest of the list.
@@ -162,7 +165,11 @@ impl Chain {
     pub fn works(&self) -> bool {
         match self {
             Chain::PrivateFirst { then, .. } => then.works(),
-            _ => matches!(self, Chain::Works { .. } | Chain::DirectOnly),
+            // Unverifiable is not a failure gomedic can show: the command does not fail on it.
+            _ => matches!(
+                self,
+                Chain::Works { .. } | Chain::DirectOnly | Chain::Unverifiable { .. }
+            ),
         }
     }
 
@@ -215,6 +222,7 @@ impl Chain {
             Chain::StopsAtOff { .. } => Code::GoproxyStopsAtOff,
             Chain::StopsAt { .. } => Code::GoproxyUnreachable,
             Chain::Unprobed => Code::GoproxyUnprobed,
+            Chain::Unverifiable { .. } => Code::GoproxyUnverifiable,
             Chain::PrivateFirst { .. } => Code::GoproxyPrivateFirst,
         }
     }
@@ -260,6 +268,12 @@ pub fn judge_chain(list: &Result<Vec<ProxyEntry>, String>, reports: &[EndpointRe
                     continue;
                 };
                 probed = true;
+                if r.verdict.inconclusive() {
+                    return Chain::Unverifiable {
+                        url: r.url.clone(),
+                        detail: r.detail.clone(),
+                    };
+                }
                 if r.verdict.usable_by_go()
                     && !(r.kind == EndpointKind::Proxy && is_not_found(r) && i + 1 < list.len())
                 {
@@ -369,6 +383,9 @@ pub fn check_goproxy(f: &Facts) -> CheckResult {
             }
         )),
         Chain::StopsAt { .. } | Chain::Unprobed => CheckResult::error("no proxy in GOPROXY works"),
+        Chain::Unverifiable { url, detail } => {
+            CheckResult::warn(format!("{url}: gomedic cannot check it end to end; go may work")).detail(detail.clone())
+        }
         Chain::PrivateFirst { then, .. } => {
             let summary = chain.private_first_summary().unwrap_or_default();
             match then.as_ref() {

@@ -48,6 +48,9 @@ pub enum Verdict {
     /// A 2xx answer that is not the GOPROXY / checksum database protocol (a block page,
     /// captive portal or login page answering every path).
     NotGoproxy,
+    /// gomedic's TLS library cannot complete the handshake that go's can (a suite it does
+    /// not implement): what could be checked as go would passed, the rest is unknown.
+    TlsUnverifiable,
 }
 
 impl Verdict {
@@ -69,6 +72,7 @@ impl Verdict {
             Verdict::ProxyFailed => "proxy_failed",
             Verdict::HttpError => "http_error",
             Verdict::NotGoproxy => "not_goproxy",
+            Verdict::TlsUnverifiable => "tls_unverifiable",
         }
     }
 
@@ -76,6 +80,11 @@ impl Verdict {
     /// intercepting CA is in the system trust store.
     pub fn usable_by_go(self) -> bool {
         matches!(self, Verdict::Ok | Verdict::TlsIntercepted)
+    }
+
+    /// Neither pass nor fail: gomedic could not check what go would do (never recommended).
+    pub fn inconclusive(self) -> bool {
+        matches!(self, Verdict::TlsUnverifiable)
     }
 
     /// One sentence on what the verdict means and the usual cause.
@@ -93,10 +102,11 @@ impl Verdict {
             Verdict::TlsIntercepted => "TLS is intercepted: the certificate chain is trusted only by this machine's trust store, not by public roots (a corporate proxy or security product)",
             Verdict::TlsUntrusted => "the certificate is not trusted (unknown issuer, expired, or self-signed)",
             Verdict::TlsHostnameMismatch => "the certificate is for another name: a captive portal, a block page or a misrouted request",
-            Verdict::ProxyAuthRequired => "the HTTP proxy requires authentication (407)",
-            Verdict::ProxyFailed => "the HTTP proxy could not be used",
+            Verdict::ProxyAuthRequired => "the proxy (HTTP 407, or a SOCKS5 proxy) wants credentials, or refused the ones given",
+            Verdict::ProxyFailed => "the proxy (HTTP or SOCKS5) could not be used, or refused this destination",
             Verdict::HttpError => "the server answered with an error, or the protocol request failed",
             Verdict::NotGoproxy => "the server answers, but not with the GOPROXY protocol: a block page, captive portal or login page (the go command fails with \"invalid response from proxy\" or finds no versions)",
+            Verdict::TlsUnverifiable => "gomedic cannot complete TLS with this server (it chose a cipher suite gomedic's TLS library lacks); go's TLS accepts what was offered and the certificate passes go's checks, so go may work",
         }
     }
 }

@@ -54,6 +54,15 @@ impl NetOptions {
         // go 1.24+: GOAUTH defaults to netrc; "off" (or another scheme only) means no
         // netrc. Older go has no GOAUTH and always reads the netrc.
         cfg.netrc_matching = gomedic_net::netrc::Matching::for_go(go_version);
+        // The TLS rules of that release under this GODEBUG (cipher suites, SHA-1, RSA size).
+        let minor = match go_version {
+            Some((1, m)) => m,
+            _ => gomedic_net::gotls::GoTls::default().minor,
+        };
+        cfg.go_tls = gomedic_net::gotls::GoTls::for_release(
+            minor,
+            env.get("GODEBUG").map(String::as_str).unwrap_or(""),
+        );
         let goauth = env.get("GOAUTH").cloned().unwrap_or_default();
         if !cfg.netrc_matching.has_goauth()
             || goauth.is_empty()

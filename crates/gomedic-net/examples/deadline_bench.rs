@@ -17,8 +17,8 @@ fn main() {
     let silent = tls_server(&ca, &["bench.example"], Behavior::Silent);
     let healthy = tls_server(&ca, &["bench.example"], Behavior::Healthy);
     let (hole, _guard) = blackhole();
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(ca.cert_der.clone()).expect("root");
+    let mut roots = gomedic_net::Pool::new();
+    assert!(roots.add_der(ca.cert_der.as_ref()), "root");
     let roots = Arc::new(roots);
     let mut cfg = ProbeConfig::new(Duration::from_millis(deadline_ms));
     cfg.system_roots = roots.clone();

@@ -6,14 +6,20 @@
 //! system store (what go uses) and, separately, Mozilla's roots, which tells TLS
 //! interception apart. All probes run in parallel under one deadline. Nothing is cached.
 
+pub mod gotls;
+pub mod hello;
 mod http;
 pub mod netrc;
 mod probe;
 mod protocol;
 pub mod proxyenv;
 pub mod resolve;
+pub mod sig;
 mod socks;
 mod tls;
+pub mod tlsjudge;
+pub mod x509go;
 
 pub use probe::{check_url, probe_all, ProbeConfig, Target};
-pub use tls::system_roots;
+pub use tls::{add_pem, mozilla_roots, system_roots};
+pub use x509go::Pool;

@@ -1,12 +1,14 @@
 //! The layered probe of one URL, and running many under one deadline.
 
+use crate::gotls::GoTls;
+use crate::hello::Answer;
 use crate::http::{basic, basic_auth, read_status, Client};
 use crate::protocol;
 use crate::proxyenv::{Choice, ProxyEnv, ProxyUrl};
 use crate::resolve::{self, Override};
-use crate::tls::{self, Trust};
+use crate::tls;
+use crate::x509go::Pool;
 use gomedic_core::net::*;
-use rustls::RootCertStore;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -34,8 +36,12 @@ pub struct ProbeConfig {
     /// Contents and path of the hosts file consulted before the system resolver.
     pub hosts: Option<(PathBuf, String)>,
     pub proxy_env: ProxyEnv,
-    pub system_roots: Arc<RootCertStore>,
-    pub mozilla_roots: Arc<RootCertStore>,
+    /// The roots go trusts (its Unix rules: SSL_CERT_FILE, SSL_CERT_DIR, the bundles).
+    pub system_roots: Arc<Pool>,
+    /// Public roots: a public host whose chain ends elsewhere is intercepted.
+    pub mozilla_roots: Arc<Pool>,
+    /// TLS and X.509 rules of the go release being diagnosed.
+    pub go_tls: GoTls,
     /// Checksum database name whose `/sumdb/<name>/supported` a proxy is asked about.
     pub sumdb_name: String,
     /// Module whose version list a proxy is asked for (small and always present).
@@ -55,6 +61,7 @@ impl ProbeConfig {
             proxy_env: ProxyEnv::default(),
             system_roots: Arc::new(tls::system_roots().0),
             mozilla_roots: Arc::new(tls::mozilla_roots()),
+            go_tls: GoTls::default(),
             sumdb_name: "sum.golang.org".into(),
             probe_module: "golang.org/x/text".into(),
             netrc: Vec::new(),
@@ -665,21 +672,9 @@ async fn hop_layers(
         .map(|p| &p.url)
     {
         set_layer(s, Layer::Connect);
-        let cfg_tls = rustls::ClientConfig::builder_with_provider(tls::provider())
-            .with_safe_default_protocol_versions()
-            .expect("ring supports the defaults")
-            .with_root_certificates(cfg.system_roots.clone())
-            .with_no_client_auth();
-        let name = rustls::pki_types::ServerName::try_from(conn_host.clone());
-        let res = match name {
-            Ok(n) => tokio_rustls::TlsConnector::from(Arc::new(cfg_tls))
-                .connect(n, io)
-                .await
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
+        let res = proxy_tls(cfg, &conn_host, io).await;
         match res {
-            Ok(t) => io = Box::new(t),
+            Ok(t) => io = t,
             Err(e) => {
                 return proxy_failed(
                     s,
@@ -796,7 +791,7 @@ async fn hop_layers(
     // TLS
     set_layer(s, Layer::Tls);
     let t0 = Instant::now();
-    let recorder = tls::Recorder::new();
+    let recorder = tls::Recorder::new(cfg.go_tls);
     let mut config = rustls::ClientConfig::builder_with_provider(tls::provider())
         .with_safe_default_protocol_versions()
         .expect("ring supports the defaults")
@@ -826,18 +821,40 @@ async fn hop_layers(
                 duration_ms: ms(t0.elapsed()),
                 ..Default::default()
             });
-            let v = match kind {
+            if matches!(
+                kind,
                 std::io::ErrorKind::ConnectionReset
-                | std::io::ErrorKind::ConnectionAborted
-                | std::io::ErrorKind::UnexpectedEof
-                | std::io::ErrorKind::BrokenPipe => Verdict::TlsReset,
-                _ => Verdict::TlsFailed,
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::UnexpectedEof
+                    | std::io::ErrorKind::BrokenPipe
+            ) {
+                return finish(s, start, Verdict::TlsReset, format!("the connection was cut during the TLS handshake ({text}): typical of SNI-based blocking of {host}"));
+            }
+            // A handshake gomedic's TLS library refused: ask the server in go's words.
+            let tcp_addr = s
+                .lock()
+                .expect("not poisoned")
+                .report
+                .tcp
+                .as_ref()
+                .and_then(|t| t.address.clone())
+                .and_then(|a| a.parse::<SocketAddr>().ok());
+            let answer = match tcp_addr {
+                Some(addr) => go_hello(cfg, addr, purl.as_ref(), socks, &host, port, &scheme).await,
+                None => None,
             };
-            let detail = if v == Verdict::TlsReset {
-                format!("the connection was cut during the TLS handshake ({text}): typical of SNI-based blocking of {host}")
-            } else {
-                format!("TLS handshake with {host} failed: {text}")
-            };
+            let (v, detail) = crate::tlsjudge::judge_hello(
+                &cfg.system_roots,
+                &cfg.mozilla_roots,
+                &cfg.go_tls,
+                &host,
+                &text,
+                answer,
+                tls::now_unix(),
+            );
+            if let Some(t) = s.lock().expect("not poisoned").report.tls.as_mut() {
+                t.duration_ms = ms(t0.elapsed());
+            }
             return finish(s, start, v, detail);
         }
     };
@@ -849,38 +866,34 @@ async fn hop_layers(
         .alpn_protocol()
         .map(|a| String::from_utf8_lossy(a).into_owned());
     let chain = recorder.chain.lock().expect("not poisoned").clone();
-    let sys = tls::verify(&cfg.system_roots, &chain, &host);
-    let moz = tls::verify(&cfg.mozilla_roots, &chain, &host);
     let described = tls::describe(&chain);
     let issuer = described
         .last()
         .map(|c| c.issuer.clone())
         .unwrap_or_default();
+    let ders: Vec<Vec<u8>> = chain.iter().map(|c| c.as_ref().to_vec()).collect();
+    let judged = crate::tlsjudge::judge_chain(
+        &cfg.system_roots,
+        &cfg.mozilla_roots,
+        &cfg.go_tls,
+        &host,
+        &ders,
+        &issuer,
+        tls::now_unix(),
+    );
     s.lock().expect("not poisoned").report.tls = Some(TlsLayer {
         version,
         alpn: alpn.clone(),
         chain: described,
-        trusted_by_system: Some(sys == Trust::Trusted),
-        trusted_by_mozilla: Some(moz == Trust::Trusted),
-        error: match &sys {
-            Trust::Trusted => None,
-            Trust::WrongName => Some("certificate is not valid for this name".into()),
-            Trust::Expired => Some("certificate has expired".into()),
-            Trust::Untrusted(e) => Some(e.clone()),
-        },
+        trusted_by_system: Some(judged.sys.is_ok()),
+        trusted_by_mozilla: Some(judged.moz_ok),
+        error: judged.sys.as_ref().err().map(|(_, d)| d.clone()),
         duration_ms: ms(t0.elapsed()),
     });
-    let intercepted = match (&sys, &moz) {
-        (Trust::Trusted, Trust::Trusted) => false,
-        (Trust::Trusted, _) => true,
-        (Trust::WrongName, _) => {
-            return finish(s, start, Verdict::TlsHostnameMismatch, format!("the certificate presented for {host} is for another name (issued by {issuer}): a block page, captive portal or misroute"))
-        }
-        (Trust::Expired, _) => return finish(s, start, Verdict::TlsUntrusted, format!("the certificate for {host} has expired (issuer {issuer})")),
-        (Trust::Untrusted(e), _) => {
-            return finish(s, start, Verdict::TlsUntrusted, format!("the certificate chain for {host} is not trusted by this machine ({e}); issuer: {issuer}"))
-        }
-    };
+    if let Err((v, detail)) = judged.sys {
+        return finish(s, start, v, detail);
+    }
+    let intercepted = !judged.moz_ok;
     set_layer(s, Layer::Http);
     let h2 = alpn.as_deref() == Some("h2");
     if intercepted {
@@ -1209,4 +1222,121 @@ mod tests {
         );
         assert_eq!(split_origin("http://h"), ("http://h".into(), "/".into()));
     }
+}
+
+// ---- TLS helpers: an https proxy's own TLS, and asking a server in go's words ----
+
+/// TLS to an https:// proxy, its chain verified as go verifies it against the system store.
+async fn proxy_tls(cfg: &ProbeConfig, name: &str, io: Box<dyn Io>) -> Result<Box<dyn Io>, String> {
+    let recorder = tls::Recorder::new(cfg.go_tls);
+    let config = rustls::ClientConfig::builder_with_provider(tls::provider())
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the defaults")
+        .dangerous()
+        .with_custom_certificate_verifier(recorder.clone())
+        .with_no_client_auth();
+    let sn =
+        rustls::pki_types::ServerName::try_from(name.to_string()).map_err(|e| e.to_string())?;
+    let t = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(sn, io)
+        .await
+        .map_err(|e| e.to_string())?;
+    let ders: Vec<Vec<u8>> = recorder
+        .chain
+        .lock()
+        .expect("not poisoned")
+        .iter()
+        .map(|c| c.as_ref().to_vec())
+        .collect();
+    let certs: Vec<crate::x509go::Cert> = ders
+        .iter()
+        .map(|d| crate::x509go::Cert::parse(d))
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("tls: failed to parse certificate from server: x509: {e}"))?;
+    crate::x509go::verify(
+        &certs,
+        &cfg.system_roots,
+        name,
+        tls::now_unix(),
+        &cfg.go_tls,
+    )
+    .map_err(|e| format!("tls: failed to verify certificate: {e}"))?;
+    Ok(Box::new(t))
+}
+
+/// A new connection to the same place by the same route (proxy, tunnel), for asking the
+/// server with a hand-written ClientHello. `None` when the route no longer works.
+async fn redial(
+    cfg: &ProbeConfig,
+    addr: SocketAddr,
+    purl: Option<&ProxyUrl>,
+    socks: bool,
+    host: &str,
+    port: u16,
+    scheme: &str,
+) -> Option<Box<dyn Io>> {
+    let tcp = TcpStream::connect(addr).await.ok()?;
+    let _ = tcp.set_nodelay(true);
+    let mut io: Box<dyn Io> = Box::new(tcp);
+    if let Some(p) = purl.filter(|p| p.scheme == "https") {
+        io = proxy_tls(cfg, &p.host, io).await.ok()?;
+    }
+    match purl {
+        Some(p) if socks => {
+            let user = p.user.as_ref().map(|(u, pw)| (u.as_str(), pw.as_str()));
+            crate::socks::connect(&mut io, host, port, user)
+                .await
+                .ok()?;
+        }
+        Some(p) if scheme == "https" => {
+            let auth = p
+                .user
+                .as_ref()
+                .map(|(u, pw)| {
+                    format!(
+                        "Proxy-Authorization: {}\r\n",
+                        basic(format!("{u}:{pw}").as_bytes())
+                    )
+                })
+                .unwrap_or_default();
+            let req =
+                format!("CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n{auth}\r\n");
+            io.write_all(req.as_bytes()).await.ok()?;
+            let code = read_status(&mut io).await.ok()?;
+            if !(200..300).contains(&code) {
+                return None;
+            }
+        }
+        _ => {}
+    }
+    Some(io)
+}
+
+/// Asks the server with go's own TLS 1.2 offer; if it refuses, asks again with every
+/// suite to learn what it wanted.
+#[allow(clippy::too_many_arguments)]
+async fn go_hello(
+    cfg: &ProbeConfig,
+    addr: SocketAddr,
+    purl: Option<&ProxyUrl>,
+    socks: bool,
+    host: &str,
+    port: u16,
+    scheme: &str,
+) -> Option<(Answer, Option<Answer>)> {
+    let mut io = redial(cfg, addr, purl, socks, host, port, scheme).await?;
+    let first = crate::hello::exchange(&mut io, host, &cfg.go_tls.tls12_suites())
+        .await
+        .ok()?;
+    drop(io);
+    if !matches!(first, Answer::Alert(..) | Answer::Closed) {
+        return Some((first, None));
+    }
+    let wide = match redial(cfg, addr, purl, socks, host, port, scheme).await {
+        Some(mut io) => crate::hello::exchange(&mut io, host, crate::gotls::WIDE_SUITES)
+            .await
+            .ok(),
+        None => None,
+    };
+    Some((first, wide))
 }

@@ -1,12 +1,15 @@
 //! TLS: a handshake that records the presented chain whatever it is, then verification
-//! of that chain against the system trust store and against Mozilla's roots.
+//! of that chain as go's crypto/x509 would (x509go.rs), against the system trust store
+//! and against Mozilla's roots.
 
+use crate::gotls::GoTls;
+use crate::sig::{self, Hash, KeyKind, PublicKey};
+use crate::x509go::Pool;
 use gomedic_core::net::CertInfo;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{DigitallySignedStruct, SignatureScheme};
 use std::sync::{Arc, Mutex};
 
 pub fn provider() -> Arc<CryptoProvider> {
@@ -17,11 +20,13 @@ pub fn provider() -> Arc<CryptoProvider> {
 /// the first readable bundle (SSL_CERT_FILE, or the distribution's bundle paths) plus
 /// every certificate in the directories (SSL_CERT_DIR, or /etc/ssl/certs and
 /// /etc/pki/tls/certs). On Windows and macOS: the OS store. Returns (store, problems).
-pub fn system_roots() -> (RootCertStore, Vec<String>) {
-    let mut store = RootCertStore::empty();
+pub fn system_roots() -> (Pool, Vec<String>) {
+    let mut store = Pool::new();
     if cfg!(any(windows, target_os = "macos")) {
         let res = rustls_native_certs::load_native_certs();
-        let _ = store.add_parsable_certificates(res.certs);
+        for c in &res.certs {
+            store.add_der(c.as_ref());
+        }
         return (store, res.errors.iter().map(|e| e.to_string()).collect());
     }
     let mut problems = Vec::new();
@@ -87,32 +92,78 @@ fn read_bundle(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     Ok(data)
 }
 
-fn add_pem(store: &mut RootCertStore, data: &[u8]) {
+/// Every certificate of a PEM bundle that parses (go's AppendCertsFromPEM skips the rest).
+pub fn add_pem(store: &mut Pool, data: &[u8]) {
     use rustls::pki_types::pem::PemObject;
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(data)
-        .filter_map(Result::ok)
-        .collect();
-    let _ = store.add_parsable_certificates(certs);
-}
-
-pub fn mozilla_roots() -> RootCertStore {
-    RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    for c in CertificateDer::pem_slice_iter(data).filter_map(Result::ok) {
+        store.add_der(c.as_ref());
     }
 }
 
-/// Accepts any chain during the handshake but remembers it; verification happens after.
+pub fn mozilla_roots() -> Pool {
+    Pool::from_anchors(webpki_roots::TLS_SERVER_ROOTS)
+}
+
+/// Accepts any chain during the handshake but remembers it; the chain is verified after,
+/// as go would. Handshake signatures are checked with go's reach (RSA below 2048 bits,
+/// P-521), which rustls's providers lack.
 #[derive(Debug)]
 pub struct Recorder {
     pub chain: Mutex<Vec<CertificateDer<'static>>>,
-    provider: Arc<CryptoProvider>,
+    go: GoTls,
 }
 
 impl Recorder {
-    pub fn new() -> Arc<Recorder> {
+    pub fn new(go: GoTls) -> Arc<Recorder> {
         Arc::new(Recorder {
             chain: Mutex::new(Vec::new()),
-            provider: provider(),
+            go,
+        })
+    }
+
+    fn check(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        let bad = |why: String| rustls::Error::General(why);
+        let key = x509_parser::parse_x509_certificate(cert.as_ref())
+            .map(|(_, c)| PublicKey::from_spki(c.public_key()))
+            .map_err(|e| bad(format!("tls: failed to parse certificate from server: {e}")))?;
+        let (kind, hash) = match dss.scheme {
+            SignatureScheme::RSA_PKCS1_SHA1 => (KeyKind::Rsa, Hash::Sha1),
+            SignatureScheme::RSA_PKCS1_SHA256 => (KeyKind::Rsa, Hash::Sha256),
+            SignatureScheme::RSA_PKCS1_SHA384 => (KeyKind::Rsa, Hash::Sha384),
+            SignatureScheme::RSA_PKCS1_SHA512 => (KeyKind::Rsa, Hash::Sha512),
+            SignatureScheme::RSA_PSS_SHA256 => (KeyKind::RsaPss, Hash::Sha256),
+            SignatureScheme::RSA_PSS_SHA384 => (KeyKind::RsaPss, Hash::Sha384),
+            SignatureScheme::RSA_PSS_SHA512 => (KeyKind::RsaPss, Hash::Sha512),
+            SignatureScheme::ECDSA_SHA1_Legacy => (KeyKind::Ecdsa, Hash::Sha1),
+            SignatureScheme::ECDSA_NISTP256_SHA256 => (KeyKind::Ecdsa, Hash::Sha256),
+            SignatureScheme::ECDSA_NISTP384_SHA384 => (KeyKind::Ecdsa, Hash::Sha384),
+            SignatureScheme::ECDSA_NISTP521_SHA512 => (KeyKind::Ecdsa, Hash::Sha512),
+            SignatureScheme::ED25519 => (KeyKind::Ed25519, Hash::None),
+            other => return Err(bad(format!("unsupported signature scheme {other:?}"))),
+        };
+        sig::verify(
+            &key,
+            kind,
+            hash,
+            message,
+            dss.signature(),
+            self.go.min_rsa_bits(),
+        )
+        .map(|()| HandshakeSignatureValid::assertion())
+        .map_err(|e| {
+            bad(match e {
+                sig::SigError::Go(m) => {
+                    format!("tls: invalid signature by the server certificate: {m}")
+                }
+                sig::SigError::Unsupported(m) => {
+                    format!("gomedic cannot check the server's handshake signature: {m}")
+                }
+            })
         })
     }
 }
@@ -138,12 +189,7 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            m,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.check(m, cert, dss)
     }
     fn verify_tls13_signature(
         &self,
@@ -151,58 +197,42 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            m,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        // TLS 1.3 allows neither PKCS#1 v1.5 nor SHA-1 in CertificateVerify.
+        match dss.scheme {
+            SignatureScheme::RSA_PKCS1_SHA1
+            | SignatureScheme::RSA_PKCS1_SHA256
+            | SignatureScheme::RSA_PKCS1_SHA384
+            | SignatureScheme::RSA_PKCS1_SHA512
+            | SignatureScheme::ECDSA_SHA1_Legacy => Err(rustls::Error::PeerMisbehaved(
+                rustls::PeerMisbehaved::SignedHandshakeWithUnadvertisedSigScheme,
+            )),
+            _ => self.check(m, cert, dss),
+        }
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        // go's order (crypto/tls defaultSupportedSignatureAlgorithms).
+        vec![
+            SignatureScheme::RSA_PSS_SHA256,
+            SignatureScheme::ECDSA_NISTP256_SHA256,
+            SignatureScheme::ED25519,
+            SignatureScheme::RSA_PSS_SHA384,
+            SignatureScheme::RSA_PSS_SHA512,
+            SignatureScheme::RSA_PKCS1_SHA256,
+            SignatureScheme::RSA_PKCS1_SHA384,
+            SignatureScheme::RSA_PKCS1_SHA512,
+            SignatureScheme::ECDSA_NISTP384_SHA384,
+            SignatureScheme::ECDSA_NISTP521_SHA512,
+            SignatureScheme::RSA_PKCS1_SHA1,
+            SignatureScheme::ECDSA_SHA1_Legacy,
+        ]
     }
 }
 
-/// Outcome of verifying a chain against one store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Trust {
-    Trusted,
-    WrongName,
-    Expired,
-    Untrusted(String),
-}
-
-pub fn verify(roots: &RootCertStore, chain: &[CertificateDer<'static>], host: &str) -> Trust {
-    if roots.is_empty() {
-        return Trust::Untrusted("the trust store is empty".into());
-    }
-    let Some((leaf, rest)) = chain.split_first() else {
-        return Trust::Untrusted("no certificate presented".into());
-    };
-    let verifier =
-        match WebPkiServerVerifier::builder_with_provider(Arc::new(roots.clone()), provider())
-            .build()
-        {
-            Ok(v) => v,
-            Err(e) => return Trust::Untrusted(e.to_string()),
-        };
-    let Ok(name) = ServerName::try_from(host.to_string()) else {
-        return Trust::Untrusted(format!("{host} is not a valid server name"));
-    };
-    match verifier.verify_server_cert(leaf, rest, &name, &[], UnixTime::now()) {
-        Ok(_) => Trust::Trusted,
-        Err(rustls::Error::InvalidCertificate(e)) => match e {
-            rustls::CertificateError::NotValidForName
-            | rustls::CertificateError::NotValidForNameContext { .. } => Trust::WrongName,
-            rustls::CertificateError::Expired | rustls::CertificateError::ExpiredContext { .. } => {
-                Trust::Expired
-            }
-            other => Trust::Untrusted(format!("{other:?}")),
-        },
-        Err(e) => Trust::Untrusted(e.to_string()),
-    }
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Subject, issuer and expiry of each certificate.

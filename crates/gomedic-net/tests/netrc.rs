@@ -5,7 +5,6 @@ use gomedic_net::netrc::{parse, Matching};
 use gomedic_net::resolve::Override;
 use gomedic_net::{probe_all, ProbeConfig, Target};
 use gomedic_testkit::{tls_server, Behavior, TestCa};
-use rustls::RootCertStore;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,8 +18,8 @@ fn netrc_machines_match_per_go_release() {
         Behavior::RequireAuth("Basic Ym9iOnB3"),
     );
     let mut c = ProbeConfig::new(Duration::from_secs(3));
-    let mut s = RootCertStore::empty();
-    s.add(ca.cert_der.clone()).unwrap();
+    let mut s = gomedic_net::Pool::new();
+    assert!(s.add_der(ca.cert_der.as_ref()));
     c.system_roots = Arc::new(s.clone());
     c.mozilla_roots = Arc::new(s);
     for port in [443, 8443] {

@@ -5,7 +5,6 @@ use gomedic_core::net::{EndpointKind, EndpointReport, Verdict};
 use gomedic_net::proxyenv::ProxyEnv;
 use gomedic_net::{probe_all, ProbeConfig, Target};
 use gomedic_testkit::{connect_proxy, http_server, tls_server, Behavior, ProxyBehavior, TestCa};
-use rustls::RootCertStore;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,9 +12,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn cfg(ca: Option<&TestCa>) -> ProbeConfig {
     let mut c = ProbeConfig::new(Duration::from_secs(3));
-    let mut s = RootCertStore::empty();
+    let mut s = gomedic_net::Pool::new();
     if let Some(ca) = ca {
-        s.add(ca.cert_der.clone()).unwrap();
+        assert!(s.add_der(ca.cert_der.as_ref()));
     }
     c.system_roots = Arc::new(s.clone());
     c.mozilla_roots = Arc::new(s);

@@ -3,19 +3,19 @@
 use gomedic_core::net::{EndpointKind, EndpointReport, Verdict};
 use gomedic_net::proxyenv::ProxyEnv;
 use gomedic_net::resolve::Override;
+use gomedic_net::Pool;
 use gomedic_net::{probe_all, ProbeConfig, Target};
 use gomedic_testkit::{
     blackhole, connect_proxy, http_server, refused_addr, tls_server, Behavior, ProxyBehavior,
     TestCa,
 };
-use rustls::RootCertStore;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn store(cas: &[&TestCa]) -> Arc<RootCertStore> {
-    let mut s = RootCertStore::empty();
+fn store(cas: &[&TestCa]) -> Arc<Pool> {
+    let mut s = Pool::new();
     for ca in cas {
-        s.add(ca.cert_der.clone()).unwrap();
+        assert!(s.add_der(ca.cert_der.as_ref()));
     }
     Arc::new(s)
 }
@@ -80,9 +80,7 @@ fn intercepted_when_only_the_system_store_trusts_it() {
     let corp = TestCa::new("Corp Inspection CA");
     let srv = tls_server(&corp, &["proxy.golang.org"], Behavior::Healthy);
     let mut c = cfg(&[&corp], &[]);
-    c.mozilla_roots = Arc::new(RootCertStore {
-        roots: webpki_like(),
-    });
+    c.mozilla_roots = webpki_like();
     map(&mut c, "proxy.golang.org", 443, srv.addr);
     let r = one(&c, "https://proxy.golang.org", EndpointKind::Proxy);
     assert_eq!(r.verdict, Verdict::TlsIntercepted, "{r:#?}");
@@ -90,12 +88,10 @@ fn intercepted_when_only_the_system_store_trusts_it() {
     assert!(r.verdict.usable_by_go());
 }
 
-fn webpki_like() -> Vec<rustls::pki_types::TrustAnchor<'static>> {
+fn webpki_like() -> Arc<Pool> {
     // Any non-empty public store that does not contain the test CA.
     let other = TestCa::new("Unrelated Public Root");
-    let mut s = RootCertStore::empty();
-    s.add(other.cert_der.clone()).unwrap();
-    s.roots
+    store(&[&other])
 }
 
 #[test]
@@ -234,9 +230,7 @@ fn a_private_ca_on_a_private_name_is_ok_and_named() {
     let corp = TestCa::new("Corp Private CA");
     let srv = tls_server(&corp, &["goproxy.corp.example.com"], Behavior::Healthy);
     let mut c = cfg(&[&corp], &[]);
-    c.mozilla_roots = Arc::new(RootCertStore {
-        roots: webpki_like(),
-    });
+    c.mozilla_roots = webpki_like();
     map(&mut c, "goproxy.corp.example.com", 443, srv.addr);
     let r = one(&c, "https://goproxy.corp.example.com", EndpointKind::Proxy);
     assert_eq!(r.verdict, Verdict::Ok, "{r:#?}");

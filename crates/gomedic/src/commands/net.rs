@@ -80,7 +80,9 @@ pub fn run(args: NetArgs) -> anyhow::Result<u8> {
         });
         !(proxy_ok && sum_ok)
     } else {
-        reports.iter().any(|r| !r.verdict.usable_by_go())
+        reports
+            .iter()
+            .any(|r| !r.verdict.usable_by_go() && !r.verdict.inconclusive())
     };
 
     // Learns HTTPS_PROXY/HTTP_PROXY credentials with the rest of the environment.
@@ -146,7 +148,9 @@ fn human(
         .max()
         .unwrap_or(0);
     for e in reports {
-        let sym = if e.verdict.usable_by_go() {
+        let sym = if e.verdict.inconclusive() {
+            "?"
+        } else if e.verdict.usable_by_go() {
             if e.verdict == gomedic_core::net::Verdict::Ok {
                 "✓"
             } else {
