@@ -10,7 +10,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 [ "${GOMEDIC_LAB_SKIP_INSTALL:-0}" = 1 ] || bash "$here/install.sh"
 venv="${GOMEDIC_LAB_VENV:-$HOME/.cache/gomedic/lab/venv}"
 
-lab="${1:-$(mktemp -d /tmp/gomedic-lab.XXXXXX)}"
+lab="${1:-}"
+own_dir=0
+if [ -z "$lab" ]; then lab="$(mktemp -d /tmp/gomedic-lab.XXXXXX)"; own_dir=1; fi
 mkdir -p "$lab"
 lab="$(cd "$lab" && pwd)"
 # squid and nginx workers drop root; they read certs and files here.
@@ -19,12 +21,21 @@ cd "$lab"
 : >pids
 cat >stop.sh <<EOF
 #!/usr/bin/env bash
-# Stops this lab's servers (by the pids they were started with).
-for f in "$lab"/nginx/nginx.pid "$lab"/squid/squid.pid; do
-  [ -s "\$f" ] && kill "\$(cat "\$f")" 2>/dev/null || true
+# Stops this lab's servers (by the pids they were started with) and waits for them.
+pids=\$(cat "$lab"/nginx/nginx.pid "$lab"/squid/squid.pid "$lab/pids" 2>/dev/null)
+for pid in \$pids; do kill "\$pid" 2>/dev/null || true; done
+for _ in \$(seq 1 100); do
+  alive=0
+  for pid in \$pids; do
+    st=\$(awk '{print \$3}' "/proc/\$pid/stat" 2>/dev/null) || continue
+    [ "\$st" != Z ] && alive=1
+  done
+  [ \$alive = 0 ] && break
+  sleep 0.1
 done
-while read -r pid; do kill "\$pid" 2>/dev/null || true; done <"$lab/pids"
 EOF
+# A temp dir made here goes with the lab.
+[ "$own_dir" = 1 ] && echo "rm -rf '$lab'" >>stop.sh
 chmod +x stop.sh
 # Whatever fails below, nothing is left running.
 trap 'st=$?; if [ $st != 0 ]; then bash "$lab/stop.sh"; echo "lab: start failed, see $lab" >&2; fi' EXIT
@@ -278,6 +289,13 @@ sc("squid_auth_missing", squid_target, "proxy", "squid CONNECT without credentia
    HTTPS_PROXY=sq("", "squid_auth"))
 sc("squid_acl_denied", squid_target, "proxy", "squid denies CONNECT by ACL: 403",
    HTTPS_PROXY=sq("alice:s3cret-pw@", "squid_deny"))
+http_target = f"http://proxied.gomedic-lab.test:{P['files_http']}"
+sc("squid_http_goproxy", http_target, "works", "http:// GOPROXY through squid (HTTP_PROXY, GET with an absolute URL)",
+   HTTP_PROXY=sq("alice:s3cret-pw@", "squid_auth"))
+sc("squid_http_auth_wrong", http_target, "proxy", "http:// GOPROXY through squid with wrong credentials: 407 to GET",
+   HTTP_PROXY=sq("alice:not-the-pw@", "squid_auth"))
+sc("squid_http_acl_denied", http_target, "http", "http:// GOPROXY through squid, denied by ACL: 403 to GET",
+   HTTP_PROXY=sq("alice:s3cret-pw@", "squid_deny"))
 sc("squid_lowercase_env", squid_target, "works", "https_proxy (lower case) with the right credentials",
    https_proxy=sq("alice:s3cret-pw@", "squid_auth"))
 if socks_ok:

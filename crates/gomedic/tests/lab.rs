@@ -88,7 +88,11 @@ fn go_layer(err: Option<&str>) -> &'static str {
         || e.contains("unexpected end of JSON")
     {
         "protocol"
-    } else if e.contains("proxyconnect") || e.contains("socks connect") || connect_status {
+    } else if e.contains("proxyconnect")
+        || e.contains("socks connect")
+        || e.contains(": 407 Proxy Authentication Required")
+        || connect_status
+    {
         "proxy"
     } else if e.contains("x509:") || e.contains("tls:") || e.contains("does not look like a TLS") {
         "tls"
