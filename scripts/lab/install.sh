@@ -20,7 +20,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >&2
 fi
 
-if ! "$venv/bin/mitmdump" --version 2>/dev/null | grep -q "Mitmproxy: $mitm_version"; then
+# (Read the whole output: `| grep -q` under pipefail fails when mitmdump gets SIGPIPE.)
+have="$("$venv/bin/mitmdump" --version 2>/dev/null || true)"
+if [[ "$have" != *"Mitmproxy: $mitm_version"* ]]; then
   echo "lab: installing mitmproxy $mitm_version into $venv" >&2
   rm -rf "$venv"
   /usr/bin/python3 -m venv "$venv"
