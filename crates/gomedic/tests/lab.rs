@@ -336,6 +336,9 @@ fn table(rows: &[Row]) -> String {
             "",
             r.detail
         ));
+        if let (None, Some(k)) = (&r.problem, known(&r.scenario, &r.release)) {
+            s.push_str(&format!("{:<70} known disagreement: {}\n", "", k.reason));
+        }
         if let Some(p) = &r.problem {
             s.push_str(&format!("{:<70} PROBLEM: {p}\n", ""));
         }
