@@ -38,6 +38,13 @@ GOMEDIC_TEST_WINDOWS_GOROOT="$(GOMEDIC_GO_PLATFORM=windows bash scripts/install-
 export GOMEDIC_TEST_WINDOWS_GOROOT
 echo "   $GOMEDIC_TEST_GOROOTS" >&2
 
+# --- real-server lab (issue #9): one per run, for crates/gomedic/tests/lab.rs; stopped at exit.
+echo "== starting the real-server lab (scripts/lab/start.sh)" >&2
+GOMEDIC_LAB="$(bash scripts/lab/start.sh)"
+export GOMEDIC_LAB
+trap 'bash "$(dirname "$GOMEDIC_LAB")/stop.sh"' EXIT
+# --- end of the lab block
+
 echo "== cargo test" >&2
 cargo test --workspace --locked
 
