@@ -32,21 +32,44 @@ pub fn version_name(v: u16) -> String {
     }
 }
 
+/// An alert's text as go prints it ("remote error: tls: <text>"), from crypto/tls alert.go.
 pub fn alert_name(d: u8) -> &'static str {
     match d {
+        0 => "close notify",
         10 => "unexpected message",
         20 => "bad record MAC",
+        21 => "decryption failed",
+        22 => "record overflow",
+        30 => "decompression failure",
         40 => "handshake failure",
         42 => "bad certificate",
+        43 => "unsupported certificate",
+        44 => "revoked certificate",
+        45 => "expired certificate",
+        46 => "unknown certificate",
         47 => "illegal parameter",
-        50 => "decode error",
-        70 => "protocol version",
-        71 => "insufficient security",
+        48 => "unknown certificate authority",
+        49 => "access denied",
+        50 => "error decoding message",
+        51 => "error decrypting message",
+        60 => "export restriction",
+        70 => "protocol version not supported",
+        71 => "insufficient security level",
         80 => "internal error",
         86 => "inappropriate fallback",
+        90 => "user canceled",
+        100 => "no renegotiation",
+        109 => "missing extension",
+        110 => "unsupported extension",
+        111 => "certificate unobtainable",
         112 => "unrecognized name",
+        113 => "bad certificate status response",
+        114 => "bad certificate hash value",
+        115 => "unknown PSK identity",
+        116 => "certificate required",
         120 => "no application protocol",
-        _ => "error",
+        121 => "encrypted client hello required",
+        _ => "alert",
     }
 }
 
@@ -77,8 +100,14 @@ fn ext(out: &mut Vec<u8>, id: u16, body: &[u8]) {
 }
 
 /// A TLS 1.2 ClientHello offering `suites` with go's groups and signature algorithms.
-pub fn client_hello(host: &str, suites: &[u16]) -> Vec<u8> {
+/// `as_go`: also name TLS 1.2 in supported_versions as go does (go offers no older
+/// version, and a TLS 1.0-only server then refuses, as it refuses go); without it the
+/// server may pick an older version, which tells what it speaks.
+pub fn client_hello(host: &str, suites: &[u16], as_go: bool) -> Vec<u8> {
     let mut exts = Vec::new();
+    if as_go {
+        ext(&mut exts, 0x002b, &[2, 3, 3]);
+    }
     if host.parse::<std::net::IpAddr>().is_err() && !host.is_empty() {
         let mut sni = Vec::new();
         u16b(&mut sni, host.len() + 3);
@@ -132,11 +161,16 @@ pub fn client_hello(host: &str, suites: &[u16]) -> Vec<u8> {
 const MAX_READ: usize = 512 * 1024;
 
 /// Sends the ClientHello and reads the answer up to the certificate chain.
-pub async fn exchange<S>(io: &mut S, host: &str, suites: &[u16]) -> std::io::Result<Answer>
+pub async fn exchange<S>(
+    io: &mut S,
+    host: &str,
+    suites: &[u16],
+    as_go: bool,
+) -> std::io::Result<Answer>
 where
     S: AsyncRead + tokio::io::AsyncWrite + Unpin + ?Sized,
 {
-    io.write_all(&client_hello(host, suites)).await?;
+    io.write_all(&client_hello(host, suites, as_go)).await?;
     io.flush().await?;
     let mut hs: Vec<u8> = Vec::new();
     let mut total = 0usize;
@@ -248,14 +282,14 @@ mod tests {
 
     #[test]
     fn hello_is_a_well_formed_record() {
-        let h = client_hello("proxy.example", &[0xc013, 0x002f]);
+        let h = client_hello("proxy.example", &[0xc013, 0x002f], true);
         assert_eq!(&h[..3], &[0x16, 3, 1]);
         assert_eq!(u16::from_be_bytes([h[3], h[4]]) as usize, h.len() - 5);
         assert_eq!(h[5], 1);
         let body_len = u32::from_be_bytes([0, h[6], h[7], h[8]]) as usize;
         assert_eq!(body_len, h.len() - 9);
         // No SNI for an address.
-        let ip = client_hello("127.0.0.1", &[0xc013]);
+        let ip = client_hello("127.0.0.1", &[0xc013], true);
         assert!(ip.len() < h.len());
     }
 

@@ -1325,7 +1325,7 @@ async fn go_hello(
     scheme: &str,
 ) -> Option<(Answer, Option<Answer>)> {
     let mut io = redial(cfg, addr, purl, socks, host, port, scheme).await?;
-    let first = crate::hello::exchange(&mut io, host, &cfg.go_tls.tls12_suites())
+    let first = crate::hello::exchange(&mut io, host, &cfg.go_tls.tls12_suites(), true)
         .await
         .ok()?;
     drop(io);
@@ -1333,7 +1333,7 @@ async fn go_hello(
         return Some((first, None));
     }
     let wide = match redial(cfg, addr, purl, socks, host, port, scheme).await {
-        Some(mut io) => crate::hello::exchange(&mut io, host, crate::gotls::WIDE_SUITES)
+        Some(mut io) => crate::hello::exchange(&mut io, host, crate::gotls::WIDE_SUITES, false)
             .await
             .ok(),
         None => None,

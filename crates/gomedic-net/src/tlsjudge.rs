@@ -146,23 +146,27 @@ pub fn judge_hello(
         }
         Answer::NotTls(m) => (Verdict::TlsFailed, format!("{host}: {m}")),
         refused => {
-            let said = match &refused {
-                Answer::Alert(_, d) => format!("the alert \"{}\"", hello::alert_name(*d)),
-                _ => "by closing the connection".to_string(),
+            // What go itself prints for this answer.
+            let go_says = match &refused {
+                Answer::Alert(_, d) => format!("remote error: tls: {}", hello::alert_name(*d)),
+                _ => "EOF".to_string(),
             };
             match wide {
-                Some(Answer::Hello { version, .. }) if version < 0x0303 => old_version(version),
+                Some(Answer::Hello { version, .. }) if version < 0x0303 => (
+                    Verdict::TlsFailed,
+                    format!("{host} speaks only {}; go requires TLS 1.2 or later and fails with \"{go_says}\": the server must enable TLS 1.2", hello::version_name(version)),
+                ),
                 Some(Answer::Hello { suite, .. }) => {
                     let why = gotls::why_refused(go, suite)
                         .unwrap_or_else(|| format!("{} is one go offers", gotls::suite_name(suite)));
                     (
                         Verdict::TlsFailed,
-                        format!("{host} answers go's TLS offer with {said} and accepts only {}: {why}. go fails with \"remote error: tls: handshake failure\"; the server must enable a suite go offers (ECDHE with AES-GCM or ChaCha20)", gotls::suite_name(suite)),
+                        format!("{host} accepts only {} ({why}); go offers none of the suites it accepts and fails with \"{go_says}\": the server must enable a suite go offers (ECDHE with AES-GCM or ChaCha20)", gotls::suite_name(suite)),
                     )
                 }
                 _ => (
                     Verdict::TlsFailed,
-                    format!("TLS handshake with {host} failed ({lib_error}); offered exactly what go offers, the server answered {said}"),
+                    format!("TLS handshake with {host} failed ({lib_error}); offered exactly what go offers, the server answered \"{go_says}\""),
                 ),
             }
         }

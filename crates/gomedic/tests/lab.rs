@@ -27,34 +27,10 @@ struct Known {
     reason: &'static str,
 }
 
+#[allow(dead_code)]
 const ALL_GO: &[&str] = &["1.21", "1.22", "1.24", "1.27"];
 
-const KNOWN_DISAGREEMENTS: &[Known] = &[
-    Known {
-        scenario: "tls_self_signed_ca",
-        go: ALL_GO,
-        reason: "go accepts a self-signed CA:TRUE server certificate that is itself in \
-                 SSL_CERT_FILE; gomedic's webpki check says tls_untrusted (CaUsedAsEndEntity)",
-    },
-    Known {
-        scenario: "tls_rsa1024",
-        go: ALL_GO,
-        reason: "go accepts a 1024-bit RSA leaf; gomedic's TLS stack refuses keys under 2048 \
-                 bits: tls_failed (invalid peer certificate: BadSignature)",
-    },
-    Known {
-        scenario: "tls_p521",
-        go: ALL_GO,
-        reason: "go accepts an ECDSA P-521 leaf; gomedic offers no P-521 signature scheme, so \
-                 the server aborts the handshake: tls_failed (HandshakeFailure)",
-    },
-    Known {
-        scenario: "tls_cbc_only",
-        go: ALL_GO,
-        reason: "go still offers TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA by default; gomedic \
-                 offers no CBC suite: tls_failed (HandshakeFailure)",
-    },
-];
+const KNOWN_DISAGREEMENTS: &[Known] = &[];
 
 fn known(scenario: &str, release: &str) -> Option<&'static Known> {
     KNOWN_DISAGREEMENTS.iter().find(|k| {
@@ -112,7 +88,8 @@ fn go_layer(err: Option<&str>) -> &'static str {
 
 fn gomedic_layer(verdict: &str) -> &'static str {
     match verdict {
-        "ok" | "tls_intercepted" => "works",
+        // tls_unverifiable claims no failure: go's TLS accepts the server ("go may work").
+        "ok" | "tls_intercepted" | "tls_unverifiable" => "works",
         "dns_failed" | "dns_suspicious" => "dns",
         "tcp_refused" | "tcp_timeout" | "tcp_failed" => "tcp",
         "proxy_auth_required" | "proxy_failed" => "proxy",
@@ -287,6 +264,22 @@ fn check(manifest: &Value, sc: &Value, release: &str, goroot: &Path) -> Row {
             problems.push("agrees now: remove it from KNOWN_DISAGREEMENTS".to_string())
         }
         _ => {}
+    }
+    // A TLS failure is told in go's own words (an expiry message up to go's clock reading).
+    if go_layer == "tls" && gm_layer == "tls" {
+        let e = go_err.as_deref().unwrap_or("");
+        if let Some(i) = ["x509: ", "remote error: ", "tls: "]
+            .iter()
+            .find_map(|p| e.find(p))
+        {
+            let mut want = e[i..].lines().next().unwrap_or("").trim();
+            if let Some(j) = want.find(": current time") {
+                want = &want[..j];
+            }
+            if !ep["detail"].as_str().unwrap_or("").contains(want) {
+                problems.push(format!("gomedic does not give go's error {want:?}"));
+            }
+        }
     }
     // Never recommend what fails: neither a failing endpoint nor a GOPROXY go cannot use.
     let rec = report["recommendation"]["goproxy"].as_str().unwrap_or("");

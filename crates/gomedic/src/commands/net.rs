@@ -233,6 +233,10 @@ fn human(
     match &rec.goproxy {
         Some(gp) => writeln!(out, "recommended GOPROXY={gp}")?,
         None if private_first.is_some() => {}
+        None if reports.iter().any(|r| r.verdict.inconclusive()) => writeln!(
+            out,
+            "no module proxy confirmed from here: gomedic could not check the ones marked ?, where go may work"
+        )?,
         None => writeln!(out, "no module proxy works from here")?,
     }
     if let Some(sd) = &rec.gosumdb {
