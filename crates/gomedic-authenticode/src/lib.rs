@@ -7,11 +7,13 @@
 //! *trusted*: that needs a Windows root store (WinVerifyTrust). It says whether the
 //! signature is intact and who signed.
 
+mod cms;
 mod der;
 mod pe;
 pub mod wdac;
 
-use der::{children, expect, oid, read, Tlv};
+use cms::{algorithm, dn};
+use der::read;
 use ring::digest;
 use serde::Serialize;
 use x509_parser::prelude::*;
@@ -22,14 +24,19 @@ pub use pe::Pe;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
-    /// Signed, digest matches, signer signature and chain links verify, not expired (or timestamped).
+    /// Signed, digest matches, signer signature and chain links verify, not expired (or
+    /// timestamped by a timestamp that verifies).
     Valid,
     Unsigned,
-    /// The file changed after signing: the image digest differs from the signed one.
+    /// The file changed after signing: the image digest differs from the signed one, or
+    /// bytes were appended after the certificate table.
     Tampered,
     /// The PKCS#7 signature or a chain link does not verify.
     BadSignature,
-    /// The signing certificate has expired and the signature carries no timestamp.
+    /// A timestamp is present but does not verify (its signature, chain, binding to the
+    /// signature or time); it excuses nothing.
+    BadTimestamp,
+    /// The signing certificate has expired and no verified timestamp lies within its validity.
     ExpiredWithoutTimestamp,
     NotPe,
     Malformed,
@@ -48,7 +55,14 @@ pub struct CertSummary {
 pub struct Timestamp {
     /// `rfc3161` or `authenticode` (legacy countersignature).
     pub kind: String,
+    /// `YYYY-MM-DDTHH:MM:SSZ`, empty when unreadable.
     pub time: String,
+    /// The timestamp's signature, chain, binding and time all verify.
+    pub verified: bool,
+    /// Why it does not verify.
+    pub problem: Option<String>,
+    /// The countersigner's or TSA's subject.
+    pub signer: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -67,6 +81,14 @@ pub struct Report {
     /// Whether every recorded page hash matches the file (`None` without page hashes).
     pub page_hashes_match: Option<bool>,
     pub nested_signatures: usize,
+    /// Bytes after the certificate table (Authenticode covers them: never `valid`).
+    pub appended_bytes: u64,
+    /// Weak algorithms and structures references accept but frown on.
+    pub warnings: Vec<String>,
+    /// Which signature decided the status: `primary` or `nested N`.
+    pub decided_by: Option<String>,
+    /// Each nested signature's own report.
+    pub nested: Vec<Report>,
 }
 
 impl Report {
@@ -83,29 +105,17 @@ impl Report {
             page_hashes: None,
             page_hashes_match: None,
             nested_signatures: 0,
+            appended_bytes: 0,
+            warnings: vec![],
+            decided_by: None,
+            nested: vec![],
         }
     }
 }
 
-const OID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
 const OID_SPC_INDIRECT: &str = "1.3.6.1.4.1.311.2.1.4";
-const OID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
-const OID_SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
-const OID_COUNTERSIGNATURE: &str = "1.2.840.113549.1.9.6";
-const OID_RFC3161: &str = "1.3.6.1.4.1.311.3.3.1";
-const OID_NESTED: &str = "1.3.6.1.4.1.311.2.4.1";
 
-fn algorithm(oid: &str) -> Option<(&'static digest::Algorithm, &'static str)> {
-    match oid {
-        "1.3.14.3.2.26" => Some((&digest::SHA1_FOR_LEGACY_USE_ONLY, "sha1")),
-        "2.16.840.1.101.3.4.2.1" => Some((&digest::SHA256, "sha256")),
-        "2.16.840.1.101.3.4.2.2" => Some((&digest::SHA384, "sha384")),
-        "2.16.840.1.101.3.4.2.3" => Some((&digest::SHA512, "sha512")),
-        _ => None,
-    }
-}
-
-fn hex(b: &[u8]) -> String {
+pub(crate) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
@@ -228,8 +238,8 @@ pub fn signed_first_page_hash(data: &[u8]) -> Option<Vec<u8>> {
 fn summary(c: &X509Certificate<'_>) -> CertSummary {
     let now = ASN1Time::now();
     CertSummary {
-        subject: c.subject().to_string(),
-        issuer: c.issuer().to_string(),
+        subject: dn(c.subject()),
+        issuer: dn(c.issuer()),
         not_before: c.validity().not_before.to_string(),
         not_after: c.validity().not_after.to_string(),
         expired: c.validity().not_after < now,
@@ -243,192 +253,181 @@ pub fn verify(data: &[u8]) -> Report {
         Err(e) if e.starts_with("not a PE") => return Report::new(Status::NotPe, e),
         Err(e) => return Report::new(Status::Malformed, e),
     };
-    let sigs = match pe.signatures() {
+    let (sigs, table_warnings) = match pe.signature_entries() {
         Ok(s) => s,
         Err(e) => return Report::new(Status::Malformed, e),
     };
     let Some(first) = sigs.first() else {
-        return Report::new(Status::Unsigned, "no Authenticode signature");
+        let mut r = Report::new(Status::Unsigned, "no Authenticode signature");
+        r.warnings = table_warnings;
+        return r;
     };
-    match verify_pkcs7(&pe, first) {
+    let mut rep = verify_blob(&pe, first, 0);
+    rep.warnings.splice(0..0, table_warnings);
+    rep.appended_bytes = pe.appended() as u64;
+    if rep.appended_bytes > 0 && rep.status != Status::Malformed {
+        rep.status = Status::Tampered;
+        rep.detail = format!(
+            "{} bytes appended after the signature: Authenticode covers every byte outside the certificate table, so the file is not the one that was signed",
+            rep.appended_bytes
+        );
+    }
+    rep.decided_by = Some("primary".into());
+    if rep.status == Status::Valid {
+        if let Some((i, n)) = rep
+            .nested
+            .iter()
+            .enumerate()
+            .find(|(_, n)| n.status != Status::Valid)
+        {
+            rep.status = n.status;
+            rep.detail = format!("nested signature {}: {}", i + 1, n.detail);
+            rep.decided_by = Some(format!("nested {}", i + 1));
+        }
+    }
+    rep
+}
+
+/// Verifies one PKCS#7 signature of `pe`; `depth` counts nesting.
+fn verify_blob(pe: &Pe<'_>, blob: &[u8], depth: usize) -> Report {
+    match verify_pkcs7(pe, blob, depth) {
         Ok(r) => r,
         Err(e) => Report::new(Status::Malformed, format!("unreadable signature: {e}")),
     }
 }
 
-fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
-    // ContentInfo
-    let (ci, _) = read(blob)?;
-    expect(&ci, 0x30, "ContentInfo")?;
-    let ci_parts = children(ci.value)?;
-    if ci_parts.len() < 2 || oid(ci_parts[0].value) != OID_SIGNED_DATA {
-        return Err("not PKCS#7 SignedData".into());
+fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8], depth: usize) -> Result<Report, String> {
+    let (sd, rest) = cms::parse_signed_data(blob)?;
+    let mut rep = Report::new(Status::Valid, String::new());
+    // MS13-098: data hidden after the PKCS#7 blob inside its WIN_CERTIFICATE entry. Windows
+    // accepts it unless EnableCertPaddingCheck is set; up to 7 zero bytes are alignment.
+    if rest.len() > 7 || rest.iter().any(|b| *b != 0) {
+        rep.warnings.push(format!(
+            "{} bytes after the signature inside its WIN_CERTIFICATE entry (rejected by Windows with EnableCertPaddingCheck, MS13-098)",
+            rest.len()
+        ));
     }
-    let (sd, _) = read(ci_parts[1].value)?;
-    let sd_parts = children(sd.value)?;
-    // version, digestAlgorithms, encapContentInfo, [0] certs?, [1] crls?, signerInfos
-    let encap = sd_parts.get(2).ok_or("SignedData has no content")?;
-    let encap_parts = children(encap.value)?;
-    if encap_parts.is_empty() || oid(encap_parts[0].value) != OID_SPC_INDIRECT {
+    if sd.content_type != OID_SPC_INDIRECT || sd.content.tag != 0x30 {
         return Err("content is not SpcIndirectDataContent".into());
     }
-    let (spc, _) = read(encap_parts.get(1).ok_or("no SpcIndirectDataContent")?.value)?;
-    let spc_parts = children(spc.value)?;
-    let digest_info = children(spc_parts.get(1).ok_or("no DigestInfo")?.value)?;
-    let alg_oid = oid(
-        children(digest_info.first().ok_or("empty DigestInfo")?.value)?
+    let spc = sd.content;
+    let spc_parts = der::children(spc.value)?;
+    let digest_info = der::children(spc_parts.get(1).ok_or("no DigestInfo")?.value)?;
+    let alg_oid = der::oid(
+        der::children(digest_info.first().ok_or("empty DigestInfo")?.value)?
             .first()
             .ok_or("no digest algorithm")?
             .value,
     );
-    let signed_digest = digest_info.get(1).ok_or("no digest")?.value.to_vec();
+    let signed_digest = digest_info
+        .get(1)
+        .filter(|t| t.tag == 0x04)
+        .ok_or("no digest")?
+        .value
+        .to_vec();
     let (alg, alg_name) =
         algorithm(&alg_oid).ok_or_else(|| format!("unsupported digest algorithm {alg_oid}"))?;
-
-    let mut rep = Report::new(Status::Valid, String::new());
+    if alg_name == "sha1" {
+        rep.warnings
+            .push("the file digest uses SHA-1 (weak: collisions are practical)".into());
+    }
     rep.digest_algorithm = Some(alg_name.to_string());
     rep.signed_digest = Some(hex(&signed_digest));
-    let computed = image_digest(pe, alg);
+    // The page hashes cover the file a second time: on another core, alongside the digest.
+    let signed_pages = signed_page_hashes(spc.raw);
+    let (computed, page_ok) = std::thread::scope(|s| {
+        let pages = signed_pages
+            .as_ref()
+            .map(|(alg, _)| s.spawn(|| page_hash_table(pe, alg)));
+        let computed = image_digest(pe, alg);
+        let page_ok = match (pages, &signed_pages) {
+            (Some(h), Some((alg, table))) => {
+                Some(*table == h.join().unwrap_or_else(|_| page_hash_table(pe, alg)))
+            }
+            _ => None,
+        };
+        (computed, page_ok)
+    });
     rep.computed_digest = Some(hex(&computed));
     rep.page_hashes = page_hashes(spc.raw);
-    let page_ok = signed_page_hashes(spc.raw).map(|(alg, table)| table == page_hash_table(pe, alg));
     rep.page_hashes_match = page_ok;
 
-    let certs: Vec<X509Certificate<'_>> = sd_parts
-        .iter()
-        .filter(|t| t.tag == 0xa0)
-        .flat_map(|t| children(t.value).unwrap_or_default())
-        .filter_map(|c| X509Certificate::from_der(c.raw).ok().map(|(_, c)| c))
-        .collect();
-    let signer_infos = sd_parts
-        .iter()
-        .rev()
-        .find(|t| t.tag == 0x31)
-        .ok_or("no SignerInfos")?;
-    let si = children(signer_infos.value)?
-        .into_iter()
-        .next()
-        .ok_or("no SignerInfo")?;
-    let si_parts = children(si.value)?;
-    let sid = children(si_parts.get(1).ok_or("no signer id")?.value)?;
-    let (issuer_raw, serial) = (
-        sid.first().ok_or("no issuer")?.raw,
-        sid.get(1).ok_or("no serial")?.value,
-    );
-    let signer = certs
-        .iter()
-        .find(|c| {
-            c.tbs_certificate.issuer.as_raw() == issuer_raw
-                && strip0(c.raw_serial()) == strip0(serial)
-        })
+    let certs: Vec<&X509Certificate<'_>> = sd.certs.iter().collect();
+    let si = &sd.signer;
+    let signer = cms::find_cert(&si.sid, &certs)
         .ok_or("the signer's certificate is not in the signature")?;
     rep.signer = Some(summary(signer));
-
-    // Chain inside the signature, verifying each link.
-    let mut chain = vec![signer];
-    let mut broken: Option<String> = None;
-    while chain.len() < 8 {
-        let cur = *chain.last().expect("non-empty");
-        if cur.subject().as_raw() == cur.issuer().as_raw() {
-            if cur.verify_signature(None).is_err() {
-                broken = Some(format!(
-                    "self-signed certificate {} does not verify",
-                    cur.subject()
-                ));
-            }
-            break;
-        }
-        match certs.iter().find(|c| {
-            c.subject().as_raw() == cur.issuer().as_raw()
-                && !chain.iter().any(|x| std::ptr::eq(*x, *c))
-        }) {
-            Some(parent) => {
-                if cur.verify_signature(Some(parent.public_key())).is_err() {
-                    broken = Some(format!(
-                        "{} is not validly signed by {}",
-                        cur.subject(),
-                        parent.subject()
-                    ));
-                    break;
-                }
-                chain.push(parent);
-            }
-            None => break,
-        }
-    }
+    let (chain, broken, weak) = cms::chain(signer, &certs);
+    rep.warnings.extend(weak);
     rep.chain = chain.iter().map(|c| summary(c)).collect();
-
-    // Signed attributes: messageDigest must match the content; the signature covers them.
-    let mut idx = 3;
-    let signed_attrs = si_parts.get(idx).filter(|t| t.tag == 0xa0).copied();
-    if signed_attrs.is_some() {
-        idx += 1;
-    }
-    let sig_alg = children(si_parts.get(idx).ok_or("no signature algorithm")?.value)?;
-    let sig_alg_oid = oid(sig_alg.first().ok_or("no signature algorithm oid")?.value);
-    let signature = si_parts.get(idx + 1).ok_or("no signature")?.value;
-    let digest_alg_oid = oid(
-        children(si_parts.get(2).ok_or("no digest algorithm")?.value)?
-            .first()
-            .ok_or("no oid")?
-            .value,
-    );
-    let (si_alg, _) = algorithm(&digest_alg_oid)
-        .ok_or_else(|| format!("unsupported signer digest {digest_alg_oid}"))?;
-    let Some(attrs) = signed_attrs else {
-        return Err("SignerInfo has no signed attributes".into());
-    };
-    let mut md: Option<&[u8]> = None;
-    for a in children(attrs.value)? {
-        let parts = children(a.value)?;
-        let (Some(kind), Some(values)) = (parts.first(), parts.get(1)) else {
-            return Err("malformed signed attribute".into());
-        };
-        if oid(kind.value) == OID_MESSAGE_DIGEST {
-            md = children(values.value)?.first().map(|t| t.value);
+    // The messageDigest covers the content of SpcIndirectDataContent (without its tag and
+    // length); some signers hash the whole encoding.
+    let signed = cms::check_signer(si, &[spc.value, spc.raw], &certs);
+    if let Ok(s) = &signed {
+        if s.digest_name == "sha1" {
+            rep.warnings
+                .push("the signer's signature uses SHA-1 (weak)".into());
         }
     }
-    let content_digest = digest::digest(si_alg, spc.value);
-    let content_digest_whole = digest::digest(si_alg, spc.raw);
-    let md_ok =
-        md.is_some_and(|m| m == content_digest.as_ref() || m == content_digest_whole.as_ref());
-    let mut to_verify = attrs.raw.to_vec();
-    to_verify[0] = 0x31;
-    let sig_ok = verify_sig(signer, &sig_alg_oid, &digest_alg_oid, &to_verify, signature);
 
     // Unsigned attributes: timestamps and nested signatures.
-    if let Some(unsigned) = si_parts.get(idx + 2).filter(|t| t.tag == 0xa1) {
-        for a in children(unsigned.value)? {
-            let parts = children(a.value)?;
-            let kind = oid(parts.first().ok_or("malformed unsigned attribute")?.value);
-            let values = children(parts.get(1).map(|p| p.value).unwrap_or(&[]))?;
+    let mut stamps = Vec::new();
+    if let Some(unsigned) = si.unsigned_attrs {
+        for (kind, values) in cms::attributes(&unsigned)? {
             match kind.as_str() {
-                OID_COUNTERSIGNATURE => {
-                    if let Some(t) = values
-                        .first()
-                        .and_then(|v| countersignature_time(v).ok().flatten())
-                    {
-                        rep.timestamp = Some(Timestamp {
-                            kind: "authenticode".into(),
-                            time: t,
+                cms::OID_COUNTERSIGNATURE => {
+                    for v in &values {
+                        stamps.push(cms::countersignature(v, si.signature, &certs));
+                    }
+                }
+                cms::OID_RFC3161 => {
+                    for v in &values {
+                        stamps.push(cms::rfc3161(v, si.signature, &certs));
+                    }
+                }
+                cms::OID_NESTED => {
+                    rep.nested_signatures += values.len();
+                    for v in &values {
+                        rep.nested.push(if depth < 4 {
+                            verify_blob(pe, v.raw, depth + 1)
+                        } else {
+                            Report::new(Status::Malformed, "signatures nested too deeply")
                         });
                     }
                 }
-                OID_RFC3161 => {
-                    if let Some(t) = values.first().and_then(|v| rfc3161_time(v).ok().flatten()) {
-                        rep.timestamp = Some(Timestamp {
-                            kind: "rfc3161".into(),
-                            time: t,
-                        });
-                    }
-                }
-                OID_NESTED => rep.nested_signatures += values.len(),
                 _ => {}
             }
         }
     }
+    if stamps.len() > 1 {
+        rep.warnings.push(format!(
+            "{} timestamps; the first failing one is reported",
+            stamps.len()
+        ));
+    }
+    let failed_stamp = stamps.iter().position(|t| t.problem.is_some());
+    let shown = failed_stamp.or(if stamps.is_empty() { None } else { Some(0) });
+    if let Some(i) = shown {
+        let t = &stamps[i];
+        for w in &t.weak {
+            rep.warnings.push(format!("timestamp: {w}"));
+        }
+        rep.timestamp = Some(Timestamp {
+            kind: t.kind.into(),
+            time: t.time.clone().unwrap_or_default(),
+            verified: t.problem.is_none(),
+            problem: t.problem.clone(),
+            signer: t.signer.clone(),
+        });
+    }
 
     // Verdict, most serious first.
+    let expired = signer.validity().not_after < ASN1Time::now();
+    let ts_time = rep
+        .timestamp
+        .as_ref()
+        .filter(|t| t.verified)
+        .map(|t| t.time.clone());
     if computed != signed_digest || page_ok == Some(false) {
         rep.status = Status::Tampered;
         rep.detail = if computed != signed_digest {
@@ -436,67 +435,48 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8]) -> Result<Report, String> {
         } else {
             "the file was modified after it was signed: a page hash does not match the signed page-hash table".into()
         };
-    } else if !md_ok || !sig_ok {
+    } else if let Err(e) = &signed {
         rep.status = Status::BadSignature;
-        rep.detail = if !md_ok {
-            "the signed attributes do not match the signed content".into()
-        } else {
-            "the signer's signature does not verify".into()
-        };
+        rep.detail = e.clone();
     } else if let Some(b) = broken {
         rep.status = Status::BadSignature;
         rep.detail = b;
-    } else if signer.validity().not_after < ASN1Time::now()
-        && !timestamp_within(&rep.timestamp, signer)
-    {
+    } else if let Some(t) = rep.timestamp.as_ref().filter(|t| !t.verified) {
+        rep.status = Status::BadTimestamp;
+        rep.detail = format!(
+            "the {} timestamp does not verify: {}",
+            if t.kind == "rfc3161" {
+                "RFC 3161"
+            } else {
+                "countersignature"
+            },
+            t.problem.as_deref().unwrap_or("?")
+        );
+    } else if let Some(t) = ts_time.filter(|t| !cms::in_validity(t, signer)) {
+        rep.status = if expired {
+            Status::ExpiredWithoutTimestamp
+        } else {
+            Status::BadTimestamp
+        };
+        rep.detail = format!(
+            "the timestamp {t} lies outside the signing certificate's validity ({} to {})",
+            signer.validity().not_before,
+            signer.validity().not_after
+        );
+    } else if expired && rep.timestamp.is_none() {
         rep.status = Status::ExpiredWithoutTimestamp;
         rep.detail = format!(
             "the signing certificate expired on {} and the signature has no timestamp",
             signer.validity().not_after
         );
     } else {
-        let top = chain
-            .last()
-            .map(|c| c.issuer().to_string())
-            .unwrap_or_default();
+        let top = chain.last().map(|c| dn(c.issuer())).unwrap_or_default();
         rep.detail = format!(
             "signature intact; signed by {}; chain ends at \"{top}\" (trust in that root is decided by Windows, not by gomedic)",
-            signer.subject()
+            dn(signer.subject())
         );
     }
     Ok(rep)
-}
-
-fn strip0(b: &[u8]) -> &[u8] {
-    let mut s = b;
-    while s.len() > 1 && s[0] == 0 {
-        s = &s[1..];
-    }
-    s
-}
-
-fn verify_sig(
-    cert: &X509Certificate<'_>,
-    sig_oid: &str,
-    digest_oid: &str,
-    msg: &[u8],
-    sig: &[u8],
-) -> bool {
-    use ring::signature as s;
-    let key = cert.public_key().subject_public_key.data.as_ref();
-    let key_oid = cert.public_key().algorithm.algorithm.to_id_string();
-    let alg: &dyn s::VerificationAlgorithm = match (key_oid.as_str(), sig_oid, digest_oid) {
-        ("1.2.840.113549.1.1.1", _, "2.16.840.1.101.3.4.2.1") => &s::RSA_PKCS1_2048_8192_SHA256,
-        ("1.2.840.113549.1.1.1", _, "2.16.840.1.101.3.4.2.2") => &s::RSA_PKCS1_2048_8192_SHA384,
-        ("1.2.840.113549.1.1.1", _, "2.16.840.1.101.3.4.2.3") => &s::RSA_PKCS1_2048_8192_SHA512,
-        ("1.2.840.113549.1.1.1", _, "1.3.14.3.2.26") => {
-            &s::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY
-        }
-        ("1.2.840.10045.2.1", _, "2.16.840.1.101.3.4.2.1") => &s::ECDSA_P256_SHA256_ASN1,
-        ("1.2.840.10045.2.1", _, "2.16.840.1.101.3.4.2.2") => &s::ECDSA_P384_SHA384_ASN1,
-        _ => return false,
-    };
-    s::UnparsedPublicKey::new(alg, key).verify(msg, sig).is_ok()
 }
 
 fn page_hashes(spc_raw: &[u8]) -> Option<String> {
@@ -514,104 +494,5 @@ fn page_hashes(spc_raw: &[u8]) -> Option<String> {
         Some("sha1".into())
     } else {
         None
-    }
-}
-
-fn time_string(t: &Tlv<'_>) -> Option<String> {
-    // ASCII only: the slicing below is by byte.
-    let s = std::str::from_utf8(t.value).ok().filter(|s| s.is_ascii())?;
-    match t.tag {
-        0x17 if s.len() >= 12 => {
-            let yy: u32 = s[..2].parse().ok()?;
-            let y = if yy >= 50 { 1900 + yy } else { 2000 + yy };
-            Some(format!(
-                "{y}-{}-{}T{}:{}:{}Z",
-                &s[2..4],
-                &s[4..6],
-                &s[6..8],
-                &s[8..10],
-                &s[10..12]
-            ))
-        }
-        0x18 if s.len() >= 14 => Some(format!(
-            "{}-{}-{}T{}:{}:{}Z",
-            &s[..4],
-            &s[4..6],
-            &s[6..8],
-            &s[8..10],
-            &s[10..12],
-            &s[12..14]
-        )),
-        _ => None,
-    }
-}
-
-fn countersignature_time(si: &Tlv<'_>) -> Result<Option<String>, String> {
-    for p in children(si.value)? {
-        if p.tag == 0xa0 {
-            for a in children(p.value)? {
-                let parts = children(a.value)?;
-                let (Some(kind), Some(values)) = (parts.first(), parts.get(1)) else {
-                    return Err("malformed countersignature attribute".into());
-                };
-                if oid(kind.value) == OID_SIGNING_TIME {
-                    return Ok(children(values.value)?.first().and_then(time_string));
-                }
-            }
-        }
-    }
-    Ok(None)
-}
-
-fn rfc3161_time(ci: &Tlv<'_>) -> Result<Option<String>, String> {
-    let parts = children(ci.value)?;
-    let (sd, _) = read(parts.get(1).ok_or("no content")?.value)?;
-    let sd_parts = children(sd.value)?;
-    let encap = children(sd_parts.get(2).ok_or("no encap")?.value)?;
-    let (octets, _) = read(encap.get(1).ok_or("no eContent")?.value)?;
-    let (tst, _) = read(octets.value)?;
-    let f = children(tst.value)?;
-    Ok(f.iter().find(|t| t.tag == 0x18).and_then(time_string))
-}
-
-fn timestamp_within(ts: &Option<Timestamp>, cert: &X509Certificate<'_>) -> bool {
-    let Some(t) = ts.as_ref().and_then(|t| unix_of(&t.time)) else {
-        return false;
-    };
-    cert.validity().not_before.timestamp() <= t && t <= cert.validity().not_after.timestamp()
-}
-
-/// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SSZ`.
-fn unix_of(s: &str) -> Option<i64> {
-    let d: Vec<i64> = s
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|p| !p.is_empty())
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    let (y, m, day, hh, mm, ss) = (
-        *d.first()?,
-        *d.get(1)?,
-        *d.get(2)?,
-        *d.get(3)?,
-        *d.get(4)?,
-        *d.get(5)?,
-    );
-    // days from civil (H. Hinnant)
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn unix_times() {
-        assert_eq!(super::unix_of("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(super::unix_of("2000-03-01T00:00:01Z"), Some(951_868_801));
     }
 }

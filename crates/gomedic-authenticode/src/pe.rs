@@ -92,7 +92,8 @@ impl<'a> Pe<'a> {
     }
 
     /// The byte ranges the Authenticode digest covers: everything but the checksum, the
-    /// certificate directory entry and the certificate table.
+    /// certificate directory entry and the certificate table, including any bytes after
+    /// the table (so appended data changes the digest, as on Windows).
     pub fn digest_ranges(&self) -> Vec<(usize, usize)> {
         let end = if self.cert_size > 0 {
             self.cert_off
@@ -100,21 +101,41 @@ impl<'a> Pe<'a> {
             self.data.len()
         };
         let end = end.min(self.data.len());
-        vec![
+        let mut r = vec![
             (0, self.checksum_off),
             (self.checksum_off + 4, self.secdir_off),
-            (self.secdir_off + 8, end),
-        ]
+            (self.secdir_off + 8, end.max(self.secdir_off + 8)),
+        ];
+        if self.cert_size > 0 {
+            r.push((self.cert_off + self.cert_size, self.data.len()));
+        }
+        r
+    }
+
+    /// Bytes after the certificate table.
+    pub fn appended(&self) -> usize {
+        if self.cert_size == 0 {
+            0
+        } else {
+            self.data.len() - (self.cert_off + self.cert_size)
+        }
     }
 
     /// The PKCS#7 blobs of the certificate table (WIN_CERT_TYPE_PKCS_SIGNED_DATA entries).
     pub fn signatures(&self) -> Result<Vec<&'a [u8]>, String> {
+        Ok(self.signature_entries()?.0)
+    }
+
+    /// The PKCS#7 blobs and warnings about the table's layout.
+    pub fn signature_entries(&self) -> Result<(Vec<&'a [u8]>, Vec<String>), String> {
         let mut out = Vec::new();
+        let mut warnings = Vec::new();
         if self.cert_size == 0 {
-            return Ok(out);
+            return Ok((out, warnings));
         }
         let table = &self.data[self.cert_off..self.cert_off + self.cert_size];
         let mut o = 0;
+        let mut others = 0;
         while o + 8 <= table.len() {
             let len = u32_at(table, o)? as usize;
             let rev = u16_at(table, o + 4)?;
@@ -124,9 +145,29 @@ impl<'a> Pe<'a> {
             }
             if typ == 2 && (rev == 0x0200 || rev == 0x0100) {
                 out.push(&table[o + 8..o + len]);
+            } else {
+                others += 1;
             }
             o += (len + 7) & !7;
         }
-        Ok(out)
+        let tail = &table[o.min(table.len())..];
+        if tail.iter().any(|b| *b != 0) || tail.len() > 7 {
+            warnings.push(format!(
+                "{} bytes after the last WIN_CERTIFICATE entry inside the certificate table",
+                tail.len()
+            ));
+        }
+        if out.len() > 1 {
+            warnings.push(format!(
+                "the certificate table holds {} signature entries; Windows reads only the first (more signatures belong nested inside it)",
+                out.len()
+            ));
+        }
+        if others > 0 {
+            warnings.push(format!(
+                "{others} WIN_CERTIFICATE entries of another type or revision are ignored"
+            ));
+        }
+        Ok((out, warnings))
     }
 }

@@ -234,6 +234,42 @@ fn signed_tampered_expired_and_unsigned() {
     let ts = r.timestamp.as_ref().expect("timestamp");
     assert_eq!(ts.kind, "rfc3161");
     assert!(ts.time.starts_with("2020-06-01"), "{ts:?}");
+    assert!(ts.verified, "{ts:?}");
+
+    // A timestamp whose time lies outside its TSA certificate's validity excuses nothing.
+    let e3 = d.path().join("expired-badts.exe");
+    sign(
+        d.path(),
+        &unsigned,
+        &e3,
+        &expired,
+        Some((&tsa, 1_577_836_800)), // 2020-01-01: within both validities
+    );
+    let r = verify(&std::fs::read(&e3).unwrap());
+    assert_eq!(r.status, Status::Valid, "{r:#?}");
+    let early_tsa = pki.leaf("gomedic Late TSA", (2020, 3, 1), (2044, 1, 1), true);
+    sign(
+        d.path(),
+        &unsigned,
+        &e3,
+        &expired,
+        Some((&early_tsa, 1_577_836_800)), // 2020-01-01: before the TSA certificate's validity
+    );
+    let r = verify(&std::fs::read(&e3).unwrap());
+    assert_eq!(r.status, Status::BadTimestamp, "{r:#?}");
+    let ts = r
+        .timestamp
+        .as_ref()
+        .expect("timestamp shown although it fails");
+    assert!(
+        !ts.verified
+            && ts
+                .problem
+                .as_deref()
+                .unwrap()
+                .contains("outside the validity"),
+        "{ts:?}"
+    );
 
     // Not a PE, and a truncated one.
     assert_eq!(verify(b"#!/bin/sh\n").status, Status::NotPe);

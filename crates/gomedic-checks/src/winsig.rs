@@ -70,7 +70,7 @@ pub fn check(f: &Facts) -> CheckResult {
                         found.push((Status::Warn, Code::AuthenticodeUnsigned, msg.clone()));
                         problems.push(msg);
                     }
-                    Sig::Tampered | Sig::BadSignature => {
+                    Sig::Tampered | Sig::BadSignature | Sig::BadTimestamp => {
                         status = Status::Error;
                         let msg = format!("{} has a broken signature ({}): it changed after it was signed; reinstall Go from go.dev", p.display(), r.detail);
                         found.push((

@@ -52,10 +52,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
                             Status::Unsigned | Status::ExpiredWithoutTimestamp => "!",
                             _ => "✗",
                         };
-                        let name = serde_json::to_value(rep.status)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_string))
-                            .unwrap_or_default();
+                        let name = status_name(rep.status);
                         writeln!(out, "{sym} {p}: {name}: {}", rep.detail)?;
                         if let Some(s) = &rep.signer {
                             writeln!(
@@ -94,7 +91,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
                             )?;
                         }
                         if let Some(t) = &rep.timestamp {
-                            writeln!(out, "    timestamp: {} ({})", t.time, t.kind)?;
+                            writeln!(out, "    timestamp: {}", timestamp_line(t))?;
                         }
                         if let Some(ph) = &rep.page_hashes {
                             writeln!(
@@ -110,6 +107,21 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
                         if rep.nested_signatures > 0 {
                             writeln!(out, "    nested signatures: {}", rep.nested_signatures)?;
                         }
+                        for (i, n) in rep.nested.iter().enumerate() {
+                            writeln!(
+                                out,
+                                "    nested {}: {}: {}",
+                                i + 1,
+                                status_name(n.status),
+                                n.detail
+                            )?;
+                            if let (Some(a), Some(t)) = (&n.digest_algorithm, &n.timestamp) {
+                                writeln!(out, "      {a}; timestamp: {}", timestamp_line(t))?;
+                            }
+                        }
+                        for w in &rep.warnings {
+                            writeln!(out, "    warning: {w}")?;
+                        }
                     }
                 }
             }
@@ -118,4 +130,30 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
     };
     res?;
     Ok(if all_valid { 0 } else { 1 })
+}
+
+fn status_name(s: Status) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn timestamp_line(t: &gomedic_authenticode::Timestamp) -> String {
+    let time = if t.time.is_empty() {
+        "unreadable"
+    } else {
+        &t.time
+    };
+    match &t.problem {
+        None => format!(
+            "{time} ({}, verified{})",
+            t.kind,
+            t.signer
+                .as_ref()
+                .map(|s| format!(", by {s}"))
+                .unwrap_or_default()
+        ),
+        Some(p) => format!("{time} ({}, DOES NOT VERIFY: {p})", t.kind),
+    }
 }
