@@ -35,6 +35,15 @@ export RUSTC_BOOTSTRAP=1
 # rustup cargo's in ~/.cargo (std's own dependencies are fetched from crates.io into it too).
 export CARGO_HOME="${GOMEDIC_WINDOWS_CARGO_HOME:-$cache/cargo-home-windows}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$cache/target-windows}"
+# cargo's artifact hashes do not depend on where the workspace lives, so another checkout
+# (a git worktree) building into the same directory overwrites our crates with artifacts
+# newer than our sources, which mtime-based freshness then keeps. After another checkout
+# built here, make our sources newer (dependencies stay cached).
+mkdir -p "$CARGO_TARGET_DIR"
+if [ "$(cat "$CARGO_TARGET_DIR/.gomedic-checkout" 2>/dev/null)" != "$root" ]; then
+  find "$root/crates" -name '*.rs' -exec touch {} +
+  printf '%s\n' "$root" >"$CARGO_TARGET_DIR/.gomedic-checkout"
+fi
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 export CARGO_TERM_COLOR=never
 

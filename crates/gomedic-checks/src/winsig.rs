@@ -72,7 +72,16 @@ pub fn check(f: &Facts) -> CheckResult {
                     }
                     Sig::Tampered | Sig::BadSignature | Sig::BadTimestamp => {
                         status = Status::Error;
-                        let msg = format!("{} has a broken signature ({}): it changed after it was signed; reinstall Go from go.dev", p.display(), r.detail);
+                        let why = if matches!(r.status, Sig::BadTimestamp) {
+                            "its timestamp does not verify, so it cannot vouch for when the file was signed (Windows answers TRUST_E_TIME_STAMP)"
+                        } else {
+                            "it changed after it was signed"
+                        };
+                        let msg = format!(
+                            "{} has a broken signature ({}): {why}; reinstall Go from go.dev",
+                            p.display(),
+                            r.detail
+                        );
                         found.push((
                             Status::Error,
                             Code::AuthenticodeBrokenSignature,
