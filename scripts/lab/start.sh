@@ -305,12 +305,17 @@ if socks_ok:
        HTTPS_PROXY=f"socks5://bob:socks-pw@127.0.0.1:{P['socks_auth']}")
     sc("socks5_auth_wrong", target, "proxy", "microsocks with a wrong password",
        HTTPS_PROXY=f"socks5://bob:nope@127.0.0.1:{P['socks_auth']}")
-sc("all_proxy_ignored", target, "works", "ALL_PROXY=socks5:// to a closed port: go ignores ALL_PROXY",
-   ALL_PROXY=f"socks5://127.0.0.1:{P['dead']}")
-sc("mitm_trusted", target, "works", "mitmproxy intercepts; its CA is trusted",
-   ca=mitm_ca, HTTPS_PROXY=f"http://127.0.0.1:{P['mitm']}")
-sc("mitm_untrusted", target, "tls", "mitmproxy intercepts; its CA is not trusted",
-   HTTPS_PROXY=f"http://127.0.0.1:{P['mitm']}")
+    # These also need a non-localhost name that resolves to 127.0.0.1 (go connects to it
+    # directly, mitmproxy resolves it upstream).
+    sc("all_proxy_ignored", target, "works", "ALL_PROXY=socks5:// to a closed port: go ignores ALL_PROXY",
+       ALL_PROXY=f"socks5://127.0.0.1:{P['dead']}")
+    sc("mitm_trusted", target, "works", "mitmproxy intercepts; its CA is trusted",
+       ca=mitm_ca, HTTPS_PROXY=f"http://127.0.0.1:{P['mitm']}")
+    sc("mitm_untrusted", target, "tls", "mitmproxy intercepts; its CA is not trusted",
+       HTTPS_PROXY=f"http://127.0.0.1:{P['mitm']}")
+else:
+    print("lab: no non-localhost name resolves to 127.0.0.1: the SOCKS5, ALL_PROXY and "
+          "mitmproxy scenarios are left out", file=sys.stderr)
 m = {"schema": "gomedic.lab/v1", "lab_dir": lab, "labhost": host, "ports": P,
      "module": "example.com/lab/m", "version": "v1.0.0", "scenarios": S}
 json.dump(m, open(f"{lab}/manifest.json", "w"), indent=2)
