@@ -191,6 +191,15 @@ run verify GOMEDIC_DATA_DIR="$w\\data" -- verify "$go_exe_w" --format json
 verify_out="$(python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["files"][0]; print(f["status"], "windows_trust" in f)' "$work/out/verify.stdout" 2>&1)"
 check_eq "verify go.exe: unsigned, with a WinVerifyTrust result" "$verify_out" "unsigned True"
 
+# g) further cases, one file per concern under cases/ (sourced: they use run, assert,
+#    check_eq, wreg, winpath and the variables above; each cleans up what it sets).
+for case_file in "$here"/cases/*.sh; do
+  [ -e "$case_file" ] || continue
+  log "cases: $(basename "$case_file")"
+  # shellcheck disable=SC1090
+  . "$case_file"
+done
+
 phase total "$t_start"
 log "timings: ${timings[*]}"
 echo "windows-leg: $passed passed, $failed failed"
