@@ -165,6 +165,24 @@ pub fn free_space(_path: &Path) -> io::Result<u64> {
 /// grows while being read).
 pub fn read_regular_file(path: &Path, max: u64) -> io::Result<Vec<u8>> {
     use std::io::Read;
+    let (f, len) = open_regular_file(path, max)?;
+    let mut buf = Vec::with_capacity(len as usize);
+    f.take(max + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > max {
+        return Err(too_big(buf.len() as u64, max));
+    }
+    Ok(buf)
+}
+
+fn too_big(n: u64, max: u64) -> io::Error {
+    io::Error::other(format!(
+        "is {n} bytes, larger than the {max} bytes gomedic reads"
+    ))
+}
+
+/// Opens `path` if it is a regular file of at most `max` bytes (checked before the open
+/// and again on what was opened); returns the file and its length.
+fn open_regular_file(path: &Path, max: u64) -> io::Result<(std::fs::File, u64)> {
     let meta = std::fs::metadata(path)?;
     let not_regular = |m: &std::fs::Metadata| {
         io::Error::other(if m.is_dir() {
@@ -176,13 +194,8 @@ pub fn read_regular_file(path: &Path, max: u64) -> io::Result<Vec<u8>> {
     if !meta.is_file() {
         return Err(not_regular(&meta));
     }
-    let too_big = |n: u64| {
-        io::Error::other(format!(
-            "is {n} bytes, larger than the {max} bytes gomedic reads"
-        ))
-    };
     if meta.len() > max {
-        return Err(too_big(meta.len()));
+        return Err(too_big(meta.len(), max));
     }
     let f = std::fs::File::open(path)?;
     // Replaced between the check and the open: check what was opened.
@@ -190,12 +203,84 @@ pub fn read_regular_file(path: &Path, max: u64) -> io::Result<Vec<u8>> {
     if !opened.is_file() {
         return Err(not_regular(&opened));
     }
-    let mut buf = Vec::with_capacity(opened.len().min(max) as usize);
-    f.take(max + 1).read_to_end(&mut buf)?;
-    if buf.len() as u64 > max {
-        return Err(too_big(buf.len() as u64));
+    if opened.len() > max {
+        return Err(too_big(opened.len(), max));
     }
-    Ok(buf)
+    Ok((f, opened.len()))
+}
+
+/// A regular file's bytes: memory-mapped read-only on Unix (no copy, pages come straight
+/// from the page cache), read into memory elsewhere and for empty files.
+pub struct FileBytes {
+    #[cfg(unix)]
+    map: Option<(*mut libc::c_void, usize)>,
+    buf: Vec<u8>,
+}
+
+// The mapping is private, read-only and owned: sharing it between threads is sharing a &[u8].
+unsafe impl Send for FileBytes {}
+unsafe impl Sync for FileBytes {}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        #[cfg(unix)]
+        if let Some((p, n)) = self.map {
+            // SAFETY: p is a live PROT_READ mapping of n bytes until Drop.
+            return unsafe { std::slice::from_raw_parts(p as *const u8, n) };
+        }
+        &self.buf
+    }
+}
+
+impl Drop for FileBytes {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some((p, n)) = self.map.take() {
+            // SAFETY: p/n come from a successful mmap and are unmapped once.
+            unsafe { libc::munmap(p, n) };
+        }
+    }
+}
+
+/// Like [`read_regular_file`], but maps the file instead of copying it where it can.
+/// The caller must expect the bytes of a file that someone truncates meanwhile to fault
+/// (SIGBUS) on Unix; gomedic only maps files it inspects once, briefly.
+pub fn map_regular_file(path: &Path, max: u64) -> io::Result<FileBytes> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let (f, len) = open_regular_file(path, max)?;
+        if len > 0 && len <= usize::MAX as u64 {
+            let n = len as usize;
+            // SAFETY: a fresh private read-only mapping of an open regular file.
+            let p = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    n,
+                    libc::PROT_READ,
+                    libc::MAP_PRIVATE,
+                    f.as_raw_fd(),
+                    0,
+                )
+            };
+            if p != libc::MAP_FAILED {
+                return Ok(FileBytes {
+                    map: Some((p, n)),
+                    buf: Vec::new(),
+                });
+            }
+        }
+        drop(f);
+        Ok(FileBytes {
+            map: None,
+            buf: read_regular_file(path, max)?,
+        })
+    }
+    #[cfg(not(unix))]
+    Ok(FileBytes {
+        buf: read_regular_file(path, max)?,
+    })
 }
 
 #[cfg(test)]
@@ -225,6 +310,31 @@ mod tests {
             assert!(e.contains("not a regular file"), "{e}");
         }
         assert!(read_regular_file(&d.path().join("missing"), 10).is_err());
+    }
+
+    #[test]
+    fn map_regular_file_maps_what_read_regular_file_reads() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("f");
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i * 7) as u8).collect();
+        std::fs::write(&f, &data).unwrap();
+        assert_eq!(&*map_regular_file(&f, 100_000).unwrap(), &data[..]);
+        let e = map_regular_file(&f, 99_999).err().unwrap().to_string();
+        assert!(e.contains("larger than the 99999 bytes"), "{e}");
+        let empty = d.path().join("empty");
+        std::fs::write(&empty, b"").unwrap();
+        assert!(map_regular_file(&empty, 10).unwrap().is_empty());
+        let e = map_regular_file(d.path(), 10).err().unwrap().to_string();
+        assert!(e.contains("directory"), "{e}");
+        #[cfg(unix)]
+        {
+            let e = map_regular_file(Path::new("/dev/zero"), 10)
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(e.contains("not a regular file"), "{e}");
+        }
+        assert!(map_regular_file(&d.path().join("missing"), 10).is_err());
     }
 
     #[test]

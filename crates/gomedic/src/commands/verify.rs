@@ -9,7 +9,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
     for f in &args.files {
         // A PE file is at most 4 GiB (its offsets are 32-bit); devices, FIFOs and
         // directories are refused before they are opened.
-        let r = gomedic_sys::fs::read_regular_file(f, 4 << 30)
+        let r = gomedic_sys::fs::map_regular_file(f, 4 << 30)
             .map(|d| verify(&d))
             .map_err(|e| format!("cannot read {}: {e}", f.display()));
         results.push((f.display().to_string(), r));
