@@ -244,13 +244,14 @@ impl Drop for FileBytes {
 }
 
 /// Like [`read_regular_file`], but maps the file instead of copying it where it can.
-/// The caller must expect the bytes of a file that someone truncates meanwhile to fault
-/// (SIGBUS) on Unix; gomedic only maps files it inspects once, briefly.
+/// A mapped file that another program truncates meanwhile faults (SIGBUS) on Unix: the
+/// process then ends with a message naming the cause and exit code 3, never a crash.
 pub fn map_regular_file(path: &Path, max: u64) -> io::Result<FileBytes> {
     #[cfg(unix)]
     {
         use std::os::fd::AsRawFd;
         let (f, len) = open_regular_file(path, max)?;
+        sigbus_guard();
         if len > 0 && len <= usize::MAX as u64 {
             let n = len as usize;
             // SAFETY: a fresh private read-only mapping of an open regular file.
@@ -283,9 +284,57 @@ pub fn map_regular_file(path: &Path, max: u64) -> io::Result<FileBytes> {
     })
 }
 
+/// Installs, once, a SIGBUS handler that ends the process cleanly: only async-signal-safe
+/// calls (write, _exit).
+#[cfg(unix)]
+fn sigbus_guard() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    extern "C" fn on_sigbus(_: libc::c_int) {
+        const MSG: &[u8] = b"gomedic: error: a file changed while gomedic was reading it (another program truncated it); run the command again\n";
+        // SAFETY: write(2) and _exit(2) are async-signal-safe.
+        unsafe {
+            libc::write(2, MSG.as_ptr().cast(), MSG.len());
+            libc::_exit(3);
+        }
+    }
+    ONCE.call_once(|| {
+        // SAFETY: a plain handler for SIGBUS, installed before any mapping is read.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_sigbus as extern "C" fn(libc::c_int) as usize;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(libc::SIGBUS, &sa, std::ptr::null_mut());
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_mapped_file_truncated_meanwhile_ends_the_process_with_code_3() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("f");
+        std::fs::write(&f, vec![7u8; 64 << 10]).unwrap();
+        // SAFETY: the child only maps, truncates and reads, then exits.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0);
+        if pid == 0 {
+            let m = map_regular_file(&f, 1 << 20).unwrap();
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&f)
+                .and_then(|h| h.set_len(0));
+            let b = unsafe { std::ptr::read_volatile(&m[60 << 10]) };
+            unsafe { libc::_exit(if b == 7 { 0 } else { 1 }) };
+        }
+        let mut status = 0;
+        unsafe { libc::waitpid(pid, &mut status, 0) };
+        assert!(libc::WIFEXITED(status), "killed by a signal: {status}");
+        assert_eq!(libc::WEXITSTATUS(status), 3);
+    }
 
     #[test]
     fn read_regular_file_refuses_what_is_not_a_small_file() {
