@@ -293,3 +293,226 @@ fn microsoft_signed_efi_from_debian() {
         "{r:#?}"
     );
 }
+
+/// The certificate table's entries: (security directory offset in the file, table
+/// offset, table size, first entry's bytes).
+fn cert_table(d: &[u8]) -> (usize, usize, usize, Vec<u8>) {
+    let pe = u32::from_le_bytes(d[0x3c..0x40].try_into().unwrap()) as usize;
+    let magic = u16::from_le_bytes(d[pe + 24..pe + 26].try_into().unwrap());
+    let dir = pe + 24 + if magic == 0x20b { 112 } else { 96 } + 4 * 8;
+    let addr = u32::from_le_bytes(d[dir..dir + 4].try_into().unwrap()) as usize;
+    let size = u32::from_le_bytes(d[dir + 4..dir + 8].try_into().unwrap()) as usize;
+    let len = u32::from_le_bytes(d[addr..addr + 4].try_into().unwrap()) as usize;
+    (dir, addr, size, d[addr..addr + len].to_vec())
+}
+
+/// A copy of `d` whose certificate table is `table` (the table is the file's end).
+fn with_table(d: &[u8], table: &[u8]) -> Vec<u8> {
+    let (dir, addr, _, _) = cert_table(d);
+    let mut out = d[..addr].to_vec();
+    out.extend_from_slice(table);
+    out[dir + 4..dir + 8].copy_from_slice(&(table.len() as u32).to_le_bytes());
+    out
+}
+
+fn padded8(mut v: Vec<u8>) -> Vec<u8> {
+    while v.len() % 8 != 0 {
+        v.push(0);
+    }
+    v
+}
+
+fn osslsigncode_accepts(dir: &Path, file: &Path, ca: &Path) -> bool {
+    let o = Command::new("osslsigncode")
+        .args(["verify", "-ignore-crl", "-CAfile"])
+        .arg(ca)
+        .arg("-in")
+        .arg(file)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .any(|l| l.trim() == "Succeeded")
+}
+
+#[test]
+fn win_certificate_strictness_compared_with_osslsigncode() {
+    let d = tempfile::tempdir().unwrap();
+    let pki = Pki::new();
+    let leaf = pki.leaf("gomedic strictness", (2024, 1, 1), (2044, 1, 1), false);
+    let signed = d.path().join("signed.exe");
+    sign(d.path(), &go_built_pe(d.path()), &signed, &leaf, None);
+    let ca = d.path().join("ca.pem");
+    std::fs::write(&ca, pki.ca.pem()).unwrap();
+    let data = std::fs::read(&signed).unwrap();
+    assert!(osslsigncode_accepts(d.path(), &signed, &ca));
+    assert_eq!(verify(&data).status, Status::Valid);
+    let (_, _, _, entry) = cert_table(&data);
+
+    // MS13-098: bytes hidden after the PKCS#7 blob inside its entry. osslsigncode accepts
+    // the file, as Windows does without EnableCertPaddingCheck: valid, with a warning.
+    let mut e = entry.clone();
+    e.extend_from_slice(b"hidden payload!!");
+    let n = e.len() as u32;
+    e[..4].copy_from_slice(&n.to_le_bytes());
+    let padded = d.path().join("padded.exe");
+    std::fs::write(&padded, with_table(&data, &padded8(e))).unwrap();
+    assert!(osslsigncode_accepts(d.path(), &padded, &ca));
+    let r = verify(&std::fs::read(&padded).unwrap());
+    assert_eq!(r.status, Status::Valid, "{}", r.detail);
+    assert!(
+        r.warnings.iter().any(|w| w.contains("MS13-098")),
+        "{:?}",
+        r.warnings
+    );
+
+    // A second signature entry: osslsigncode refuses the table ("Corrupted attribute
+    // certificate table"); Windows reads only the first entry, and real files carry two
+    // (Debian's Microsoft-signed shim): valid from the first, with a warning naming it.
+    let one = padded8(entry.clone());
+    let mut two = one.clone();
+    two.extend_from_slice(&one);
+    let dup = d.path().join("dup.exe");
+    std::fs::write(&dup, with_table(&data, &two)).unwrap();
+    assert!(!osslsigncode_accepts(d.path(), &dup, &ca));
+    let r = verify(&std::fs::read(&dup).unwrap());
+    assert_eq!(r.status, Status::Valid, "{}", r.detail);
+    assert!(
+        r.warnings.iter().any(|w| w.contains("2 signature entries")),
+        "{:?}",
+        r.warnings
+    );
+
+    // An entry whose length runs past the table: both refuse it.
+    let mut bad = one.clone();
+    let n = (bad.len() + 64) as u32;
+    bad[..4].copy_from_slice(&n.to_le_bytes());
+    let broken = d.path().join("broken.exe");
+    std::fs::write(&broken, with_table(&data, &bad)).unwrap();
+    assert!(!osslsigncode_accepts(d.path(), &broken, &ca));
+    let r = verify(&std::fs::read(&broken).unwrap());
+    assert_ne!(r.status, Status::Valid, "{}", r.detail);
+}
+
+/// A DER node: a tag with either contents or (constructed) children.
+enum Node {
+    Prim(u8, Vec<u8>),
+    Cons(u8, Vec<Node>),
+}
+
+fn der_parse(mut b: &[u8]) -> Vec<Node> {
+    let mut out = Vec::new();
+    // Trailing zeros are the entry's alignment padding.
+    while !b.is_empty() && b.iter().any(|x| *x != 0) {
+        let tag = b[0];
+        let (len, hdr) = if b[1] < 0x80 {
+            (b[1] as usize, 2)
+        } else {
+            let n = (b[1] & 0x7f) as usize;
+            (
+                b[2..2 + n].iter().fold(0usize, |a, x| a << 8 | *x as usize),
+                2 + n,
+            )
+        };
+        let body = &b[hdr..hdr + len];
+        out.push(if tag & 0x20 != 0 {
+            Node::Cons(tag, der_parse(body))
+        } else {
+            Node::Prim(tag, body.to_vec())
+        });
+        b = &b[hdr + len..];
+    }
+    out
+}
+
+fn der_write(nodes: &[Node]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for n in nodes {
+        let (tag, body) = match n {
+            Node::Prim(t, v) => (*t, v.clone()),
+            Node::Cons(t, c) => (*t, der_write(c)),
+        };
+        out.push(tag);
+        if body.len() < 0x80 {
+            out.push(body.len() as u8);
+        } else {
+            let l = body.len().to_be_bytes();
+            let skip = l.iter().position(|x| *x != 0).unwrap();
+            out.push(0x80 | (l.len() - skip) as u8);
+            out.extend_from_slice(&l[skip..]);
+        }
+        out.extend_from_slice(&body);
+    }
+    out
+}
+
+/// Edits the SignedData inside a WIN_CERTIFICATE entry (ContentInfo > [0] > SignedData).
+fn edit_signed_data(entry: &[u8], f: impl Fn(&mut Vec<Node>)) -> Vec<u8> {
+    let mut tree = der_parse(&entry[8..]);
+    let Node::Cons(_, ci) = &mut tree[0] else {
+        panic!()
+    };
+    let Node::Cons(_, explicit) = &mut ci[1] else {
+        panic!()
+    };
+    let Node::Cons(_, sd) = &mut explicit[0] else {
+        panic!()
+    };
+    f(sd);
+    let blob = der_write(&tree[..1]);
+    let mut e = entry[..8].to_vec();
+    e.extend_from_slice(&blob);
+    let n = e.len() as u32;
+    e[..4].copy_from_slice(&n.to_le_bytes());
+    padded8(e)
+}
+
+#[test]
+fn signed_data_strictness_compared_with_osslsigncode() {
+    let d = tempfile::tempdir().unwrap();
+    let pki = Pki::new();
+    let leaf = pki.leaf("gomedic strictness", (2024, 1, 1), (2044, 1, 1), false);
+    let signed = d.path().join("signed.exe");
+    sign(d.path(), &go_built_pe(d.path()), &signed, &leaf, None);
+    let ca = d.path().join("ca.pem");
+    std::fs::write(&ca, pki.ca.pem()).unwrap();
+    let data = std::fs::read(&signed).unwrap();
+    let (_, _, _, entry) = cert_table(&data);
+
+    // The structure re-encoded unchanged is still valid for both (the editor is sound).
+    let same = d.path().join("same.exe");
+    std::fs::write(&same, with_table(&data, &edit_signed_data(&entry, |_| {}))).unwrap();
+    assert!(osslsigncode_accepts(d.path(), &same, &ca));
+    assert_eq!(verify(&std::fs::read(&same).unwrap()).status, Status::Valid);
+
+    // SignedData: version, digestAlgorithms, contentInfo, [0] certificates, signerInfos.
+    let cases: [(&str, Box<dyn Fn(&mut Vec<Node>)>); 2] = [
+        (
+            "empty digestAlgorithms",
+            Box::new(|sd: &mut Vec<Node>| {
+                if let Node::Cons(_, algs) = &mut sd[1] {
+                    algs.clear();
+                }
+            }),
+        ),
+        (
+            "two SignerInfos",
+            Box::new(|sd: &mut Vec<Node>| {
+                let last = sd.len() - 1;
+                if let Node::Cons(_, infos) = &mut sd[last] {
+                    let copy = der_parse(&der_write(&infos[..1]));
+                    infos.extend(copy);
+                }
+            }),
+        ),
+    ];
+    for (name, f) in cases {
+        let file = d.path().join(format!("{}.exe", name.replace(' ', "_")));
+        std::fs::write(&file, with_table(&data, &edit_signed_data(&entry, f))).unwrap();
+        let theirs = osslsigncode_accepts(d.path(), &file, &ca);
+        let ours = verify(&std::fs::read(&file).unwrap());
+        assert!(!theirs, "{name}: osslsigncode accepted it");
+        assert_eq!(ours.status, Status::Malformed, "{name}: {}", ours.detail);
+    }
+}
