@@ -145,7 +145,7 @@ fn check_inner(f: &Facts) -> CheckResult {
             .finding(Code::GoTimeout, Status::Error, format!("`go version` did not finish within {}", ms(*after)))
             .detail(format!("command: {cmd}"))
             .detail("go hangs before printing its version: antivirus holding the file, a hung network filesystem, or a toolchain switch (GOTOOLCHAIN) waiting on the network")
-            .with_details(tail_lines(&String::from_utf8_lossy(stderr), 5))
+            .with_details(tail_lines(&gomedic_facts::os::text::decode_output(stderr), 5))
             .fix(av_fix(f))
             .data("classification", "timeout"),
     }
