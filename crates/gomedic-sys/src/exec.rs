@@ -299,12 +299,16 @@ fn kill_pid(pid: u32) {
 
 fn classify_spawn_error(program: &Path, e: io::Error) -> Failure {
     let os_code = e.raw_os_error();
-    // Windows texts keep their `%1` (Rust asks for them without inserts): it is the program.
+    // Windows texts keep their `%1` (Rust asks for them without inserts): it is the
+    // program, and then the text names it already.
     let program_shown = program.display().to_string();
-    let mut message = format!(
-        "{program_shown}: {}",
-        crate::text::fill_inserts(&e.to_string(), &[&program_shown])
-    );
+    let raw = e.to_string();
+    let filled = crate::text::fill_inserts(&raw, &[&program_shown]);
+    let mut message = if filled != raw {
+        filled
+    } else {
+        format!("{program_shown}: {raw}")
+    };
     if program.is_dir() {
         message = format!("{} is a directory, not an executable", program.display());
         return Failure::PermissionDenied { message, os_code };
