@@ -15,7 +15,7 @@ shim_dir="$cache/wine-shim"
 log() { printf 'windows setup: %s\n' "$*" >&2; }
 
 # --- 1. Debian packages --------------------------------------------------------------------
-pkgs=(rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine64 wine)
+pkgs=(rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine64 wine locales)
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -42,6 +42,17 @@ for c in /usr/bin/rustc /usr/bin/cargo x86_64-w64-mingw32-gcc wine wineboot wine
   command -v "$c" >/dev/null || { log "missing command after install: $c"; exit 1; }
 done
 log "$(/usr/bin/rustc --version) (Debian), $(WINEDEBUG=-all wine --version)"
+
+# A Chinese locale: Wine then uses ANSI code page 936 (GBK), as Chinese Windows does
+# (cases/30-text.sh). Generating it takes a couple of seconds.
+if ! locale -a 2>/dev/null | grep -qix 'zh_CN.utf-\?8'; then
+  if [ "$(id -u)" -eq 0 ] && command -v localedef >/dev/null; then
+    log "generating the zh_CN.UTF-8 locale"
+    localedef -i zh_CN -f UTF-8 zh_CN.UTF-8 >&2 || log "localedef zh_CN.UTF-8 failed"
+  else
+    log "no zh_CN.UTF-8 locale and cannot generate it (not root, or no localedef)"
+  fi
+fi
 
 # --- 2. ProcessPrng shim -------------------------------------------------------------------
 mkdir -p "$shim_dir"

@@ -2,6 +2,7 @@
 
 use crate::codes::Code;
 use crate::facts::Facts;
+use gomedic_core::text::quoted;
 use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_goenv::pathscan::{Candidate, CandidateKind, EntryProblem};
 use serde_json::json;
@@ -49,18 +50,19 @@ pub fn check(f: &Facts) -> CheckResult {
                 found.push((
                     sev,
                     code,
-                    format!("PATH[{}] {:?}: {msg}", e.index, e.display),
+                    format!("PATH[{}] {}: {msg}", e.index, quoted(&e.display)),
                 ));
             }
             if listed < MAX_LISTED && (sev != Status::Ok || scan.entries.len() <= 200) {
-                details.push(format!("PATH[{}] {:?}: {msg}", e.index, e.display));
+                details.push(format!("PATH[{}] {}: {msg}", e.index, quoted(&e.display)));
                 listed += 1;
             }
         }
         if e.non_utf8 && listed < MAX_LISTED {
             details.push(format!(
-                "PATH[{}] {:?}: not valid UTF-8 (shown lossily)",
-                e.index, e.display
+                "PATH[{}] {}: not valid UTF-8 (shown lossily)",
+                e.index,
+                quoted(&e.display)
             ));
             listed += 1;
         }

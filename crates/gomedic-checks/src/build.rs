@@ -5,17 +5,34 @@ use crate::facts::Facts;
 use crate::util::{ms, tail_lines};
 use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_facts::os::exec::{Exit, Failure};
+use gomedic_facts::os::{ntstatus, text as ostext};
 use serde_json::json;
 
-/// Output fragments that point at security software rather than Go.
-const AV_SIGNS: &[&str] = &[
-    "Access is denied",
-    "operation did not complete successfully because the file contains a virus",
-    "This program is blocked by group policy",
-    "An Application Control policy has blocked this file",
-    "permission denied",
-    "text file busy",
-];
+/// Unix output fragments that point at security software rather than Go (Windows ones
+/// are matched by code, then by their localized texts: see [`blocked_by`]).
+const UNIX_SIGNS: &[&str] = &["permission denied", "text file busy"];
+
+/// Why a failed step looks blocked: a Windows code (from the exit code or the output),
+/// else a Unix sign. `None`: an ordinary failure.
+fn blocked_by(text: &str, exit: &Exit, windows: bool) -> Option<String> {
+    if let Exit::Code(c) = exit {
+        // The step's own exit code, or the built binary's that go run/test passes on.
+        if let Some(b) = u32::try_from(*c)
+            .ok()
+            .and_then(ntstatus::blocked_by_ntstatus)
+        {
+            return Some(b.describe());
+        }
+    }
+    if let Some(b) = ntstatus::blocked_in_text(text, windows) {
+        return Some(b.describe());
+    }
+    let lower = text.to_lowercase();
+    UNIX_SIGNS
+        .iter()
+        .find(|s| lower.contains(*s))
+        .map(|s| format!("\"{s}\""))
+}
 
 pub fn check(f: &Facts) -> CheckResult {
     let Some(p) = f.build_probe() else {
@@ -54,7 +71,11 @@ pub(crate) fn evaluate(p: &crate::facts::BuildProbe, f: &Facts) -> CheckResult {
                 summary_parts.push(format!("{} {}", step.name, ms(out.duration)));
                 if !out.success() {
                     status = Status::Error;
-                    let text = format!("{}{}", out.stdout_str(), out.stderr_str());
+                    let text = ostext::fill_inserts_in_text(&format!(
+                        "{}{}",
+                        out.stdout_str(),
+                        out.stderr_str()
+                    ));
                     let code = match out.exit {
                         Exit::Code(c) => format!("exit code {c}"),
                         Exit::Signal(s) => {
@@ -64,9 +85,8 @@ pub(crate) fn evaluate(p: &crate::facts::BuildProbe, f: &Facts) -> CheckResult {
                     let msg = format!("`{}` failed ({code})", step.command);
                     summary_problem.get_or_insert(msg.clone());
                     details.extend(tail_lines(&text, 10));
-                    let blocked = AV_SIGNS
-                        .iter()
-                        .any(|s| text.to_ascii_lowercase().contains(&s.to_ascii_lowercase()));
+                    let sign = blocked_by(&text, &out.exit, f.windows());
+                    let blocked = sign.is_some();
                     found.push((
                         if blocked {
                             Code::BuildStepBlocked
@@ -75,8 +95,8 @@ pub(crate) fn evaluate(p: &crate::facts::BuildProbe, f: &Facts) -> CheckResult {
                         },
                         msg,
                     ));
-                    if blocked {
-                        details.push("the error looks like security software blocking a freshly built binary".into());
+                    if let Some(sign) = sign {
+                        details.push(format!("the error looks like security software blocking a freshly built binary: {sign}"));
                         fixes.push(av_fix(f));
                     }
                 }

@@ -4,6 +4,7 @@
 use crate::codes::Code;
 use crate::facts::{Facts, GoEnvError, UserEnvFile};
 use crate::util::{excerpt, tail_lines};
+use gomedic_core::text::{quoted, shown};
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
 use gomedic_goenv::goproxy::{ProxyEntry, SumDb};
 use gomedic_goenv::keys::{EXPECTED_IN_GO_ENV_JSON, KEY_SETTINGS};
@@ -53,7 +54,10 @@ pub fn check(f: &Facts) -> CheckResult {
                 if !out.success() {
                     details.extend(tail_lines(&out.stderr_str(), 8));
                 } else {
-                    details.push(format!("stdout: {:?}", excerpt(&out.stdout_str(), 200)));
+                    details.push(format!(
+                        "stdout: {}",
+                        quoted(&excerpt(&out.stdout_str(), 200))
+                    ));
                 }
                 if let Some(h) = gomedic_core::Hint::hint(why) {
                     details.push(format!("hint: {h}"));
@@ -149,7 +153,7 @@ pub fn check(f: &Facts) -> CheckResult {
             found.push((
                 Status::Warn,
                 Code::SettingsGoDisagrees,
-                format!("go reports {key}={:?}, but the environment and go env files say {mine:?}: something between them and go (a wrapper script, an alias, another GOENV) changes it", r.value),
+                format!("go reports {key}={}, but the environment and go env files say {}: something between them and go (a wrapper script, an alias, another GOENV) changes it", shown(&r.value), quoted(mine)),
             ));
         }
         prov.insert(

@@ -3,6 +3,7 @@
 use crate::codes::Code;
 use crate::facts::Facts;
 use crate::util::{excerpt, ms, tail_lines};
+use gomedic_core::text::quoted;
 use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_facts::os::exec::{Exit, Failure};
 use gomedic_facts::os::{ntstatus, signal};
@@ -95,9 +96,9 @@ fn check_inner(f: &Facts) -> CheckResult {
                     Some(v) => started(f, &v.raw_version, &v.os, &v.arch, took, "go version"),
                     None => CheckResult::error("`go version` printed something unexpected")
                         .detail(format!("command: {cmd}"))
-                        .detail(format!("stdout: {:?}", excerpt(&out.stdout_str(), 200)))
+                        .detail(format!("stdout: {}", quoted(&excerpt(&out.stdout_str(), 200))))
                         .detail("the binary is not a Go toolchain, is a broken wrapper script, or its output is being altered")
-                        .finding(Code::GoBadOutput, Status::Error, format!("`go version` printed {:?}", excerpt(&out.stdout_str(), 200)))
+                        .finding(Code::GoBadOutput, Status::Error, format!("`go version` printed {}", quoted(&excerpt(&out.stdout_str(), 200))))
                         .data("classification", "bad_output"),
                 },
                 Exit::Code(code) => exit_code(f, &cmd, *code, &out.stderr_str()),
@@ -145,7 +146,7 @@ fn check_inner(f: &Facts) -> CheckResult {
             .finding(Code::GoTimeout, Status::Error, format!("`go version` did not finish within {}", ms(*after)))
             .detail(format!("command: {cmd}"))
             .detail("go hangs before printing its version: antivirus holding the file, a hung network filesystem, or a toolchain switch (GOTOOLCHAIN) waiting on the network")
-            .with_details(tail_lines(&String::from_utf8_lossy(stderr), 5))
+            .with_details(tail_lines(&gomedic_facts::os::text::decode_output(stderr), 5))
             .fix(av_fix(f))
             .data("classification", "timeout"),
     }

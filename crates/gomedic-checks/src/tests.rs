@@ -1097,3 +1097,61 @@ fn path_tools_on_windows_repairs_the_registry_path_not_with_setenvironmentvariab
     assert!(!all.contains("SetEnvironmentVariable('Path'"), "{all}");
     assert!(!fx.commands.iter().any(|c| c.starts_with("setx")), "{all}");
 }
+
+/// go.build knows a blocked binary by its code and by its message in the system
+/// language, not by English text alone.
+#[test]
+fn build_blocked_by_code_and_localized_text() {
+    let f = facts(
+        "windows",
+        Canned::windows(out(0, "go version go1.22.10 windows/amd64\n")),
+    );
+    let run_failed = |code: i64, stderr: &[u8]| BuildProbe {
+        steps: vec![crate::facts::BuildStep {
+            name: "run",
+            command: "go run .".into(),
+            result: Ok(Output {
+                exit: Exit::Code(code),
+                stdout: vec![],
+                stderr: stderr.to_vec(),
+                duration: Duration::from_millis(5),
+            }),
+        }],
+        ..Default::default()
+    };
+    let blocked = |p: &BuildProbe| {
+        let r = crate::build::evaluate(p, &f);
+        let codes: Vec<_> = r.findings.iter().map(|x| x.code.as_str()).collect();
+        (codes.contains(&"build.step_blocked"), r.details.join("\n"))
+    };
+    // Chinese Windows: go prints the system message in Chinese.
+    let zh = "fork/exec C:\\Users\\张三\\AppData\\Local\\Temp\\go-build1\\b001\\exe\\app.exe: 无法成功完成操作，因为文件包含病毒或潜在的垃圾软件。\n";
+    let (b, d) = blocked(&run_failed(1, zh.as_bytes()));
+    assert!(b && d.contains("ERROR_VIRUS_INFECTED (225)"), "{d}");
+    // The binary's exit status is the NTSTATUS, whatever the language.
+    let (b, d) = blocked(&run_failed(1, b"exit status 3221227782\n"));
+    assert!(b && d.contains("STATUS_VIRUS_INFECTED (0xC0000906)"), "{d}");
+    let (b, d) = blocked(&run_failed(0xC0000022, b""));
+    assert!(b && d.contains("STATUS_ACCESS_DENIED"), "{d}");
+    // No message text at all (FormatMessage failed): go's numeric form.
+    let (b, d) = blocked(&run_failed(
+        1,
+        b"fork/exec C:\\t\\app.exe: winapi error #226\n",
+    ));
+    assert!(b && d.contains("ERROR_VIRUS_DELETED"), "{d}");
+    // The insert of a system message is the path go named, and it is not a block.
+    let (b, d) = blocked(&run_failed(
+        1,
+        "fork/exec C:\\t\\app.exe: %1 的 EXE 格式无效。\n".as_bytes(),
+    ));
+    assert!(
+        !b && d.contains("C:\\t\\app.exe: C:\\t\\app.exe 的 EXE 格式无效。"),
+        "{d}"
+    );
+    // An ordinary compile error is no block.
+    let (b, _) = blocked(&run_failed(
+        1,
+        b"./main.go:3:2: undefined: fmt.Printl\nexit status 1\n",
+    ));
+    assert!(!b);
+}

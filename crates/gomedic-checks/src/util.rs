@@ -5,7 +5,9 @@ use std::path::Path;
 
 /// First `max` characters of command output, one line, for a summary.
 pub fn excerpt(s: &str, max: usize) -> String {
+    // Windows programs end lines with CRLF: that CR is a line end, not a stray control.
     let t: String = s
+        .replace("\r\n", "\n")
         .trim()
         .chars()
         .map(|c| {
@@ -192,5 +194,17 @@ impl LayerRepair {
             Some(a) => gomedic_core::Fix::auto(id, description, self.commands, a),
             None => gomedic_core::Fix::manual(id, description, self.commands),
         }
+    }
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    #[test]
+    fn crlf_is_a_line_end() {
+        assert_eq!(
+            super::excerpt("正在使用 gvm 包装器\r\ngo version\r\n", 200),
+            "正在使用 gvm 包装器"
+        );
+        assert_eq!(super::excerpt("a\rb\u{1b}", 200), "a�b�");
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::codes::Code;
 use crate::facts::Facts;
+use gomedic_core::text::shown;
 use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_goenv::settings::Source;
 use gomedic_goenv::snapshot::Toolchain;
@@ -74,7 +75,10 @@ pub fn check(f: &Facts) -> CheckResult {
     match tc {
         Toolchain::Invalid => {
             status = Status::Error;
-            let msg = format!("GOTOOLCHAIN={:?} is invalid: every go command fails with `go: invalid GOTOOLCHAIN`", tc_setting.value);
+            let msg = format!(
+                "GOTOOLCHAIN={} is invalid: every go command fails with `go: invalid GOTOOLCHAIN`",
+                shown(&tc_setting.value)
+            );
             found.push((Status::Error, Code::GotoolchainInvalid, msg.clone()));
             problems.push(msg);
             fixes.push(unset_tc_fix(f, &tc_setting.source));

@@ -4,6 +4,7 @@
 use crate::codes::Code;
 use crate::facts::{Facts, FileKind};
 use crate::util::win_key as key;
+use gomedic_core::text::quoted;
 use gomedic_core::{CheckResult, Fix, FixAction, Status};
 use gomedic_facts::os::registry::{RegValue, Scope, REG_EXPAND_SZ, REG_SZ};
 use std::path::Path;
@@ -171,7 +172,7 @@ pub fn check(f: &Facts) -> CheckResult {
         if u.data.chars().count() == 1024 {
             status = Status::Error;
             let last = entries(u).last().cloned().unwrap_or_default();
-            let msg = format!("the user PATH is exactly 1024 characters: the signature of `setx` truncation (the last entry {last:?} is probably cut off)");
+            let msg = format!("the user PATH is exactly 1024 characters: the signature of `setx` truncation (the last entry {} is probably cut off)", quoted(&last));
             found.push((Status::Error, Code::WinpathSetxTruncated, msg.clone()));
             problems.push(msg);
             details.push("never use `setx PATH \"%PATH%;...\"`: it truncates at 1024 characters and copies the machine PATH into the user PATH".into());

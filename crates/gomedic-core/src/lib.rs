@@ -10,6 +10,7 @@ pub mod hint;
 pub mod net;
 pub mod redact;
 pub mod report;
+pub mod text;
 
 pub use check::{Category, CheckMeta, CheckResult, Finding, Fix, FixAction, Status};
 pub use hint::{Hint, Hinted};

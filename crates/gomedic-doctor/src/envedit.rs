@@ -9,6 +9,7 @@
 
 use gomedic_checks::facts::UserEnvFile;
 use gomedic_checks::Facts;
+use gomedic_core::text::quoted;
 use gomedic_fix::{Change, Plan};
 use gomedic_goenv::patterns::{PatternIssue, Patterns};
 use gomedic_goenv::rules::{self, EnvOp, Rules};
@@ -161,9 +162,9 @@ pub fn plan(
         }
         let old = parsed
             .and_then(|f| f.get(k))
-            .map(|e| format!("{:?}", e.value))
+            .map(|e| quoted(&e.value))
             .unwrap_or_else(|| "(not set in the file)".into());
-        summary.push(format!("{k}: {old} → {v:?}"));
+        summary.push(format!("{k}: {old} → {}", quoted(v)));
     }
     // As go does after -w: the resulting GOOS/GOARCH must be a supported port.
     let goos = set
@@ -186,7 +187,7 @@ pub fn plan(
             return Err(format!("{k} is both set and unset"));
         }
         match parsed.and_then(|f| f.get(k)) {
-            Some(e) => summary.push(format!("{k}: {:?} → (removed)", e.value)),
+            Some(e) => summary.push(format!("{k}: {} → (removed)", quoted(&e.value))),
             None => summary.push(format!("{k}: not set in the file (nothing to remove)")),
         }
         del.push(k.clone());
@@ -506,15 +507,15 @@ fn describe(facts: &Facts, op: &EnvOp) -> (Vec<String>, Vec<String>) {
                 }
                 let old = parsed
                     .and_then(|f| f.get(k))
-                    .map(|e| format!("{:?}", e.value))
+                    .map(|e| quoted(&e.value))
                     .unwrap_or_else(|| "(not set in the file)".into());
-                summary.push(format!("{k}: {old} → {v:?}"));
+                summary.push(format!("{k}: {old} → {}", quoted(v)));
             }
         }
         EnvOp::Unset(keys) => {
             for k in keys {
                 match parsed.and_then(|f| f.get(k)) {
-                    Some(e) => summary.push(format!("{k}: {:?} → (removed)", e.value)),
+                    Some(e) => summary.push(format!("{k}: {} → (removed)", quoted(&e.value))),
                     None => summary.push(format!("{k}: not set in the file (nothing to remove)")),
                 }
             }

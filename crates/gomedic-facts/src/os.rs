@@ -7,6 +7,14 @@
 pub mod exec {
     pub use gomedic_sys::exec::{Exit, Failure, Output, Result};
 }
+/// Decoding other programs' text and filling Windows message inserts (pure, except that
+/// `decode_output` reads the process's code pages once).
+pub mod text {
+    pub use gomedic_sys::text::{
+        decode, decode_output, decode_with, fill_inserts, fill_inserts_in_line,
+        fill_inserts_in_text,
+    };
+}
 /// A directory probe's result.
 pub mod fs {
     pub use gomedic_sys::fs::DirProbe;
@@ -21,7 +29,10 @@ pub mod winsec {
 }
 /// NTSTATUS names.
 pub mod ntstatus {
-    pub use gomedic_sys::ntstatus::{describe, looks_like_ntstatus};
+    pub use gomedic_sys::ntstatus::{
+        blocked_by_ntstatus, blocked_by_win32, blocked_in_text, describe, looks_like_ntstatus,
+        Blocked,
+    };
 }
 /// POSIX signal names.
 pub mod signal {

@@ -78,11 +78,12 @@ impl Output {
     pub fn success(&self) -> bool {
         self.exit == Exit::Code(0)
     }
+    /// stdout as text: UTF-8, or on Windows the console/ANSI code page (see [`crate::text`]).
     pub fn stdout_str(&self) -> String {
-        String::from_utf8_lossy(&self.stdout).into_owned()
+        crate::text::decode_output(&self.stdout)
     }
     pub fn stderr_str(&self) -> String {
-        String::from_utf8_lossy(&self.stderr).into_owned()
+        crate::text::decode_output(&self.stderr)
     }
 }
 
@@ -298,7 +299,16 @@ fn kill_pid(pid: u32) {
 
 fn classify_spawn_error(program: &Path, e: io::Error) -> Failure {
     let os_code = e.raw_os_error();
-    let mut message = format!("{}: {e}", program.display());
+    // Windows texts keep their `%1` (Rust asks for them without inserts): it is the
+    // program, and then the text names it already.
+    let program_shown = program.display().to_string();
+    let raw = e.to_string();
+    let filled = crate::text::fill_inserts(&raw, &[&program_shown]);
+    let mut message = if filled != raw {
+        filled
+    } else {
+        format!("{program_shown}: {raw}")
+    };
     if program.is_dir() {
         message = format!("{} is a directory, not an executable", program.display());
         return Failure::PermissionDenied { message, os_code };

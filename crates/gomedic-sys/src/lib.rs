@@ -10,5 +10,6 @@ pub mod host;
 pub mod ntstatus;
 pub mod registry;
 pub mod signal;
+pub mod text;
 pub mod winsec;
 pub mod wintrust;

@@ -5,6 +5,7 @@ use crate::cli::{EnvAction, EnvArgs, EnvEditArgs, Format};
 use anyhow::Context;
 use gomedic_checks::facts::UserEnvFile;
 use gomedic_checks::Policy;
+use gomedic_core::text;
 use gomedic_doctor::envedit::{self, CheckOptions, EditError, Oracle};
 use gomedic_goenv::keys;
 use gomedic_goenv::rules::EnvOp;
@@ -81,17 +82,18 @@ fn show(format: Format) -> anyhow::Result<u8> {
         Format::Human => (|| {
             writeln!(out, "go env file: {}", r.redact(&file))?;
             // Aligned on the known keys; a longer (unknown) key just sticks out.
+            // Widths in terminal cells: a CJK character in a path takes two.
             let w = resolved
                 .iter()
-                .map(|s| s.key.chars().count())
+                .map(|s| text::width(&s.key))
                 .filter(|n| *n <= KEY_COLUMN)
                 .max()
                 .unwrap_or(0);
             for s in &resolved {
                 let mut line = format!(
-                    "{:<w$}  {:<40}  ← {}",
-                    s.key,
-                    r.redact(&format!("{:?}", s.value)),
+                    "{}  {}  ← {}",
+                    text::pad(&s.key, w),
+                    text::pad(&r.redact(&text::shown(&s.value)), VALUE_COLUMN),
                     s.source.describe()
                 );
                 if s.empty_in_environment {
@@ -106,7 +108,7 @@ fn show(format: Format) -> anyhow::Result<u8> {
                         out,
                         "{:<w$}    go reports this value; its layers read {} (an override gomedic cannot see)",
                         "",
-                        r.redact(&format!("{mine:?}"))
+                        r.redact(&text::quoted(mine))
                     )?;
                 }
                 for o in &s.shadows {
@@ -114,7 +116,7 @@ fn show(format: Format) -> anyhow::Result<u8> {
                         out,
                         "{:<w$}    overrides {} from {}",
                         "",
-                        r.redact(&format!("{:?}", o.value)),
+                        r.redact(&text::quoted(&o.value)),
                         o.source.describe()
                     )?;
                 }
@@ -128,6 +130,8 @@ fn show(format: Format) -> anyhow::Result<u8> {
 
 /// The widest key `gomedic env` aligns its columns on.
 const KEY_COLUMN: usize = 32;
+/// The value column's width in terminal cells (a longer value just sticks out).
+const VALUE_COLUMN: usize = 40;
 
 fn change(op: EnvOp, opts: &EnvEditArgs, what: &str) -> anyhow::Result<u8> {
     let timeout =
@@ -335,7 +339,7 @@ impl OwnLines {
                 .map(|e| e.value.clone());
             if &got != want {
                 let show = |v: &Option<String>| match v {
-                    Some(v) => format!("{k}={v:?}"),
+                    Some(v) => format!("{k}={}", text::shown(v)),
                     None => format!("no {k} line"),
                 };
                 out.push(format!(
@@ -443,7 +447,7 @@ fn readback(
         let mut line = match &res {
             Some(res) => format!(
                 "re-check: {k}={} ← {}",
-                r.redact(&format!("{:?}", res.value)),
+                r.redact(&text::shown(&res.value)),
                 res.source.describe()
             ),
             None => format!("re-check: {k}"),
@@ -457,7 +461,7 @@ fn readback(
             .filter(|_| k != "GOTOOLCHAIN")
             .and_then(|m| m.get(k));
         if let Some(gv) = gv {
-            line.push_str(&format!("; go reads {}", r.redact(&format!("{gv:?}"))));
+            line.push_str(&format!("; go reads {}", r.redact(&text::quoted(gv))));
             let expected = match oracle {
                 Oracle::Asked { predicted, .. } => predicted.get(k).map(String::as_str),
                 // Without a dry run only a non-empty value set is known to read back as
@@ -470,7 +474,7 @@ fn readback(
                 out.agreed = false;
                 line.push_str(&format!(
                     " (MISMATCH: expected {})",
-                    r.redact(&format!("{want:?}"))
+                    r.redact(&text::quoted(want))
                 ));
             }
         }

@@ -143,7 +143,7 @@ fn human(
     // Aligned on URLs of usual length; a longer one just sticks out.
     let w = reports
         .iter()
-        .map(|e| e.url.chars().count())
+        .map(|e| gomedic_core::text::width(&e.url))
         .filter(|n| *n <= 60)
         .max()
         .unwrap_or(0);
@@ -161,8 +161,8 @@ fn human(
         };
         writeln!(
             out,
-            "{sym} {:<w$}  {:<22} {:>5} ms  {}",
-            e.url,
+            "{sym} {}  {:<22} {:>5} ms  {}",
+            gomedic_core::text::pad(&e.url, w),
             e.verdict.as_str(),
             e.duration_ms,
             r.redact(&e.detail)

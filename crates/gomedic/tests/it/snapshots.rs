@@ -139,3 +139,29 @@ fn control_characters_are_escaped_in_human_output() {
         }
     }
 }
+
+/// `gomedic env` with CJK values (a user named 张三, a GOPATH with a space): the columns
+/// align in terminal cells, and values are shown as typed, quoted only when needed.
+#[test]
+fn snapshot_env_cjk() {
+    let mut t = TestEnv::with_go("1.24.11");
+    let gopath = t.home.join("张三的 go");
+    t.set("GOPATH", gopath.display().to_string())
+        .set("GOPRIVATE", "git.公司.example")
+        .set("GOFLAGS", "-mod=mod");
+    t.write_env_file("GOPROXY=https://goproxy.cn,direct\n");
+    let text = human(&t, &["env"]);
+    snapshot!("env_cjk", &text);
+    // The `←` of short values, one of them CJK, stands in the same terminal cell.
+    let cell = |key: &str| {
+        let l = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} ")))
+            .unwrap_or_else(|| panic!("no {key} line:\n{text}"));
+        gomedic_core::text::width(&l[..l.find(" ← ").unwrap()])
+    };
+    for key in ["GOSUMDB", "GOFLAGS", "GONOPROXY", "GOTOOLCHAIN"] {
+        assert_eq!(cell("GOPRIVATE"), cell(key), "{key}\n{text}");
+    }
+    assert!(text.contains("git.公司.example"), "{text}");
+}
