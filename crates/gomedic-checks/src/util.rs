@@ -224,6 +224,8 @@ pub fn win_unset_env(f: &crate::facts::Facts, name: &str) -> Vec<String> {
         )),
     }
     v.push(format!("set {name}=   # cmd: this terminal"));
-    v.push(format!("Remove-Item Env:{name}   # PowerShell: this terminal"));
+    v.push(format!(
+        "Remove-Item Env:{name}   # PowerShell: this terminal"
+    ));
     v
 }

@@ -179,7 +179,9 @@ pub fn check(f: &Facts) -> CheckResult {
         if !blocking_archives.is_empty() {
             r = r.detail("extracting a marked .zip with Explorer spreads the mark to every file: unblock it first (Unblock-File, or Properties > Unblock)");
         }
-        return r.data("marked", 0).data("archives_marked", archive_marks.len());
+        return r
+            .data("marked", 0)
+            .data("archives_marked", archive_marks.len());
     }
     let internet: Vec<&(PathBuf, ZoneInfo)> =
         marked.iter().filter(|(_, z)| blocking(z.zone)).collect();

@@ -137,7 +137,9 @@ pub fn go_dir(f: &Facts) -> Result<String, String> {
         .ok_or_else(|| format!("{full} has no folder"))?;
     if let Some(v) = dir_version(f, Path::new(&shown)) {
         if v < running {
-            return Err(format!("{shown} holds go {v}, older than the go in use ({running})"));
+            return Err(format!(
+                "{shown} holds go {v}, older than the go in use ({running})"
+            ));
         }
     }
     Ok(shown)
@@ -155,7 +157,9 @@ fn dir_version(f: &Facts, dir: &Path) -> Option<gomedic_goenv::GoVersion> {
     let d = dir.display().to_string();
     let root = win_parent(&d)?;
     let sep = if root.contains('\\') { '\\' } else { '/' };
-    let data = f.read_file(Path::new(&format!("{root}{sep}VERSION"))).ok()?;
+    let data = f
+        .read_file(Path::new(&format!("{root}{sep}VERSION")))
+        .ok()?;
     let text = String::from_utf8_lossy(&data);
     let first = text.lines().next()?.trim().to_string();
     gomedic_goenv::GoVersion::parse_toolchain(&first)
@@ -170,13 +174,24 @@ fn refused_goroot_bin(f: &Facts, chosen: Option<&str>) -> Option<String> {
         return None;
     }
     let own = f.go_binary().and_then(|b| b.goroot.clone());
-    let why = match (dir_version(f, Path::new(&bin)), f.running_version()) {
-        (Some(v), Some(r)) if v < r => format!("it holds go {v}, older than the go in use ({r})"),
-        _ => match own {
-            Some(o) => format!("GOROOT {} is not the go binary's own installation {} (see go.root)", root.display(), o.display()),
-            None => format!("GOROOT {} is not the go binary's installation (see go.root)", root.display()),
-        },
-    };
+    let mut why = Vec::new();
+    if let (Some(v), Some(r)) = (dir_version(f, Path::new(&bin)), f.running_version()) {
+        if v < r {
+            why.push(format!("it holds go {v}, older than the go in use ({r})"));
+        }
+    }
+    why.push(match own {
+        Some(o) => format!(
+            "GOROOT {} is not the go binary's own installation {} (see go.root)",
+            root.display(),
+            o.display()
+        ),
+        None => format!(
+            "GOROOT {} is not the go binary's installation (see go.root)",
+            root.display()
+        ),
+    });
+    let why = why.join("; ");
     Some(format!("not adding {bin}: {why}"))
 }
 
@@ -321,7 +336,16 @@ pub fn check(f: &Facts) -> CheckResult {
         status = status.worst(Status::Warn);
         let list: Vec<String> = quoted_entries
             .iter()
-            .map(|(scope, e)| format!("{e} ({})", if *scope == Scope::User { "user" } else { "machine" }))
+            .map(|(scope, e)| {
+                format!(
+                    "{e} ({})",
+                    if *scope == Scope::User {
+                        "user"
+                    } else {
+                        "machine"
+                    }
+                )
+            })
             .collect();
         let msg = format!(
             "{} in quotes, which Windows keeps literally: programs started from a new terminal do not search {}",

@@ -140,7 +140,11 @@ fn quoted_entry_is_diagnosed_and_unquoted_in_place() {
     // Unquoted where it was; then GOPATH\bin, which is missing.
     assert_eq!(
         data,
-        format!("{};{};%USERPROFILE%\\go\\bin", t.p("Go124/bin"), t.p("other"))
+        format!(
+            "{};{};%USERPROFILE%\\go\\bin",
+            t.p("Go124/bin"),
+            t.p("other")
+        )
     );
 }
 
@@ -214,8 +218,9 @@ fn goroot_from_hkcu_environment_is_named_with_cmd_and_powershell_advice() {
     let f = t.facts(None, None, vec![("GOROOT".into(), Some(reg), None)]);
     let r = eval(&f, "go.root");
     assert!(
-        r.details.iter().any(|d| d
-            .contains("← HKCU\\Environment\\GOROOT (user environment variable)")),
+        r.details
+            .iter()
+            .any(|d| d.contains("← HKCU\\Environment\\GOROOT (user environment variable)")),
         "{r:?}"
     );
     let fix = r
@@ -257,7 +262,10 @@ fn goroot_from_the_machine_environment_needs_elevation() {
     let fix = r.fixes.iter().find(|x| x.id == "root.unset-env").unwrap();
     let all = fix.commands.join("\n");
     assert!(all.contains("reg delete \"HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment\" /v GOROOT /f"), "{all}");
-    assert!(all.contains("Remove-ItemProperty -Path 'HKLM:\\SYSTEM"), "{all}");
+    assert!(
+        all.contains("Remove-ItemProperty -Path 'HKLM:\\SYSTEM"),
+        "{all}"
+    );
     assert!(all.contains("elevated"), "{all}");
 }
 
@@ -317,10 +325,16 @@ fn motw_unblocks_zones_3_and_4_and_the_downloaded_archive_only() {
     let f = motw_facts(&t, Some(3));
     let r = eval(&f, "win.motw");
     assert_eq!(r.status, Status::Warn, "{r:?}");
-    assert!(r.summary.contains("1 from the Internet or Restricted zone"), "{}", r.summary);
+    assert!(
+        r.summary.contains("1 from the Internet or Restricted zone"),
+        "{}",
+        r.summary
+    );
     let zip = format!("{}/go1.24.11.windows-amd64.zip", t.p("张三\\Downloads"));
     assert!(
-        r.details.iter().any(|d| d.starts_with(&format!("downloaded archive {zip}: zone 3"))),
+        r.details
+            .iter()
+            .any(|d| d.starts_with(&format!("downloaded archive {zip}: zone 3"))),
         "{r:?}"
     );
     match &r.fixes[0].action {
@@ -336,7 +350,10 @@ fn motw_unblocks_zones_3_and_4_and_the_downloaded_archive_only() {
     }
     let cmds = r.fixes[0].commands.join("\n");
     assert!(cmds.contains("-match '^ZoneId=[34]'"), "{cmds}");
-    assert!(cmds.contains("# PowerShell") && cmds.contains("powershell -NoProfile -Command"), "{cmds}");
+    assert!(
+        cmds.contains("# PowerShell") && cmds.contains("powershell -NoProfile -Command"),
+        "{cmds}"
+    );
 }
 
 #[test]
@@ -357,10 +374,15 @@ fn motw_on_the_archive_alone_is_reported() {
     let r = eval(&f, "win.motw");
     assert_eq!(r.status, Status::Ok, "{r:?}");
     assert!(
-        r.details.iter().any(|d| d.contains("go1.24.11.windows-amd64.zip: zone 3 (Internet)")),
+        r.details
+            .iter()
+            .any(|d| d.contains("go1.24.11.windows-amd64.zip: zone 3 (Internet)")),
         "{r:?}"
     );
-    assert!(r.details.iter().any(|d| d.contains("unblock it first")), "{r:?}");
+    assert!(
+        r.details.iter().any(|d| d.contains("unblock it first")),
+        "{r:?}"
+    );
     assert!(!r.details.iter().any(|d| d.contains("notgo")), "{r:?}");
 }
 

@@ -53,14 +53,24 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
         } else {
             args.ids
                 .iter()
-                .map(|i| if i == "win.path-repair" { machine_fix.to_string() } else { i.clone() })
+                .map(|i| {
+                    if i == "win.path-repair" {
+                        machine_fix.to_string()
+                    } else {
+                        i.clone()
+                    }
+                })
                 .collect()
         }
     } else {
         args.ids.clone()
     };
     let wanted: Vec<String> = if ids.is_empty() {
-        fixes.keys().filter(|k| *k != machine_fix).cloned().collect()
+        fixes
+            .keys()
+            .filter(|k| *k != machine_fix)
+            .cloned()
+            .collect()
     } else {
         ids.clone()
     };
