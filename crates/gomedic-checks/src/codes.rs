@@ -30,7 +30,7 @@ codes! {
     PathRelativeEntry = "path.relative_entry": "a PATH entry is relative: it is resolved against whatever directory a command runs in",
     PathEntryNotADirectory = "path.entry_not_a_directory": "a PATH entry exists but is not a directory",
     PathUnexpandedVariable = "path.unexpanded_variable": "a PATH entry contains an unexpanded %VARIABLE% (PATH stored as REG_SZ instead of REG_EXPAND_SZ?)",
-    PathQuotedEntry = "path.quoted_entry": "a PATH entry is wrapped in quotes, which most programs keep literally",
+    PathQuotedEntry = "path.quoted_entry": "a PATH entry is wrapped in quotes: cmd and Go remove them, CreateProcess and most programs search them literally",
     OverrideIsDirectory = "override.is_directory": "the go binary named with --go is a directory, not a go binary",
     OverrideMissing = "override.missing": "the go binary named with --go does not exist",
     PathGoMissing = "path.go_missing": "there is no go on PATH",

@@ -246,23 +246,43 @@ fn cmd_literal(s: &str) -> String {
     out
 }
 
-/// The elevated commands that write `v` as the machine PATH, in cmd and PowerShell form.
-pub fn machine_commands(v: &RegValue) -> Vec<String> {
-    let key = Scope::Machine.key();
-    let ps_key = key.replacen("HKLM\\", "HKLM:\\", 1);
+/// The commands that write `v` as the user or machine PATH, in cmd and PowerShell form
+/// (the machine's from an elevated terminal).
+pub fn path_commands(scope: Scope, v: &RegValue) -> Vec<String> {
+    let key = scope.key();
+    let ps_key = key
+        .replacen("HKLM\\", "HKLM:\\", 1)
+        .replacen("HKCU\\", "HKCU:\\", 1);
     let (reg_type, ps_type) = if v.kind == REG_SZ {
         ("REG_SZ", "String")
     } else {
         ("REG_EXPAND_SZ", "ExpandString")
     };
+    let (gomedic, how) = match scope {
+        Scope::Machine => (
+            "gomedic fix win.path-repair --machine   # in an elevated (administrator) terminal; undoable",
+            ", elevated (administrator)",
+        ),
+        Scope::User => ("gomedic fix win.path-repair   # undoable", ""),
+    };
+    let key_arg = if key.contains(' ') {
+        format!("\"{key}\"")
+    } else {
+        key.to_string()
+    };
+    let ps_key_arg = if ps_key.contains(' ') {
+        format!("'{ps_key}'")
+    } else {
+        ps_key
+    };
     vec![
-        "gomedic fix win.path-repair --machine   # in an elevated (administrator) terminal; undoable".into(),
+        gomedic.into(),
         format!(
-            "reg add \"{key}\" /v Path /t {reg_type} /d \"{}\" /f   # cmd, elevated (administrator)",
+            "reg add {key_arg} /v Path /t {reg_type} /d \"{}\" /f   # cmd{how}",
             cmd_literal(&v.data)
         ),
         format!(
-            "Set-ItemProperty -Path '{ps_key}' -Name Path -Type {ps_type} -Value '{}'   # PowerShell, elevated (administrator)",
+            "Set-ItemProperty -Path {ps_key_arg} -Name Path -Type {ps_type} -Value '{}'   # PowerShell{how}",
             v.data.replace('\'', "''")
         ),
     ]
@@ -444,7 +464,7 @@ pub fn check(f: &Facts) -> CheckResult {
             r = r.detail(format!("repaired user PATH ({}): {}", new.kind_name(), new.data)).fix(Fix::auto(
                 "win.path-repair",
                 "Rewrite the user PATH: drop duplicates, add the Go bin folders, keep %VARS% unexpanded (REG_EXPAND_SZ), no length limit; then broadcast the change",
-                vec![],
+                path_commands(Scope::User, &new),
                 FixAction::RegistryPath { value: Scope::User.spec().into(), value_type: new.kind, data: new.data },
             ));
         }
@@ -458,7 +478,7 @@ pub fn check(f: &Facts) -> CheckResult {
                 .fix(Fix::auto(
                     MACHINE_FIX,
                     "Rewrite the machine PATH (needs an elevated, administrator, terminal): drop the Go folder that shadows yours, unquote quoted entries, keep the value type and %VARS%; then broadcast the change",
-                    machine_commands(&new),
+                    path_commands(Scope::Machine, &new),
                     FixAction::RegistryPath { value: Scope::Machine.spec().into(), value_type: new.kind, data: new.data },
                 ));
         }

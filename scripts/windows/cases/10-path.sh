@@ -59,6 +59,12 @@ check_eq "10-path: go.root names HKCU\\Environment as GOROOT's source" \
 check_eq "10-path: go.root advice in cmd and PowerShell form" \
   "$(json_check p10-check go.root 'all(any(w in x for x in fix("root.unset-env")["commands"]) for w in ["reg delete HKCU\\Environment /v GOROOT /f", "Remove-ItemProperty -Path HKCU:\\Environment -Name GOROOT", "set GOROOT=", "Remove-Item Env:GOROOT"])')" "True"
 
+# The same quoted folder on the process PATH: go.binary warns (std's split_paths would
+# have removed the quotes silently).
+run p10-procpath "${p10_env[@]}" WINEPATH="\"$pf_bin_w\"" -- check --offline --only go.binary --format json
+check_eq "10-path: a quoted process PATH entry is reported by go.binary" \
+  "$(json_check p10-procpath go.binary '"path.quoted_entry" in codes')" "True"
+
 run p10-fix "${p10_env[@]}" -- fix win.path-repair --yes --offline
 check_eq "10-path: fix win.path-repair exit code" "$(cat "$work/out/p10-fix.rc")" 0
 if grep -q 'REG_EXPAND_SZ → REG_EXPAND_SZ' "$work/out/p10-fix.stdout"; then

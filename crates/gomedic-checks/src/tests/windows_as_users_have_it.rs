@@ -137,6 +137,20 @@ fn quoted_entry_is_diagnosed_and_unquoted_in_place() {
     );
     let (_, kind, data) = registry_fix(&r, "win.path-repair");
     assert_eq!(kind, REG_EXPAND_SZ);
+    let fix = r.fixes.iter().find(|x| x.id == "win.path-repair").unwrap();
+    let all = fix.commands.join("\n");
+    let cmd = format!(
+        "reg add HKCU\\Environment /v Path /t REG_EXPAND_SZ /d \"{};{};%^USERPROFILE%\\go\\bin\" /f   # cmd",
+        t.p("Go124/bin"),
+        t.p("other")
+    );
+    assert!(all.contains(&cmd), "{all}");
+    assert!(
+        all.contains(
+            "Set-ItemProperty -Path HKCU:\\Environment -Name Path -Type ExpandString -Value '"
+        ),
+        "{all}"
+    );
     // Unquoted where it was; then GOPATH\bin, which is missing.
     assert_eq!(
         data,
