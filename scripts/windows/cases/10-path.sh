@@ -59,6 +59,10 @@ check_eq "10-path: go.root names HKCU\\Environment as GOROOT's source" \
 check_eq "10-path: go.root advice in cmd and PowerShell form" \
   "$(json_check p10-check go.root 'all(any(w in x for x in fix("root.unset-env")["commands"]) for w in ["reg delete HKCU\\Environment /v GOROOT /f", "Remove-ItemProperty -Path HKCU:\\Environment -Name GOROOT", "set GOROOT=", "Remove-Item Env:GOROOT"])')" "True"
 
+run p10-env "${p10_env[@]}" -- env --format json
+check_eq "10-path: gomedic env names the registry value GOROOT came from" \
+  "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["settings"]["GOROOT"].get("registry"))' "$work/out/p10-env.stdout" 2>&1)" 'HKCU\Environment\GOROOT'
+
 # The same quoted folder on the process PATH: go.binary warns (std's split_paths would
 # have removed the quotes silently).
 run p10-procpath "${p10_env[@]}" WINEPATH="\"$pf_bin_w\"" -- check --offline --only go.binary --format json

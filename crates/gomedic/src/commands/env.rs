@@ -70,6 +70,14 @@ fn show(format: Format) -> anyhow::Result<u8> {
             let mut settings = serde_json::Map::new();
             for s in &resolved {
                 let mut v = serde_json::to_value(s)?;
+                // Windows: the registry key an environment value was loaded from.
+                if let Some(o) = facts
+                    .env_origin(&s.key)
+                    .filter(|_| s.source == gomedic_goenv::settings::Source::Environment)
+                {
+                    v["registry"] =
+                        serde_json::Value::String(format!("{}\\{}", o.scope.key(), s.key));
+                }
                 r.redact_json(&mut v);
                 settings.insert(s.key.clone(), v);
             }
@@ -92,7 +100,7 @@ fn show(format: Format) -> anyhow::Result<u8> {
                     "{:<w$}  {:<40}  ← {}",
                     s.key,
                     r.redact(&format!("{:?}", s.value)),
-                    s.source.describe()
+                    facts.describe_source(&s.key, s)
                 );
                 if s.empty_in_environment {
                     line.push_str("  (set but empty in the environment: ignored)");
