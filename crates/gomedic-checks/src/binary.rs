@@ -43,7 +43,7 @@ pub fn check(f: &Facts) -> CheckResult {
                     (Status::Ok, None, format!("duplicate of entry {first}"))
                 }
                 EntryProblem::UnexpandedVariable => (Status::Warn, Some(Code::PathUnexpandedVariable), "contains an unexpanded %VARIABLE% (PATH stored as REG_SZ instead of REG_EXPAND_SZ?)".into()),
-                EntryProblem::Quoted => (Status::Warn, Some(Code::PathQuotedEntry), "is wrapped in quotes, which most programs keep literally".into()),
+                EntryProblem::Quoted => (Status::Warn, Some(Code::PathQuotedEntry), "is wrapped in quotes: cmd and Go's exec.LookPath remove them, but CreateProcess and most other programs search the quoted text literally and find nothing there; remove the quotes (spaces need none)".into()),
             };
             status = status.worst(sev);
             if let Some(code) = code {

@@ -30,7 +30,7 @@ codes! {
     PathRelativeEntry = "path.relative_entry": "a PATH entry is relative: it is resolved against whatever directory a command runs in",
     PathEntryNotADirectory = "path.entry_not_a_directory": "a PATH entry exists but is not a directory",
     PathUnexpandedVariable = "path.unexpanded_variable": "a PATH entry contains an unexpanded %VARIABLE% (PATH stored as REG_SZ instead of REG_EXPAND_SZ?)",
-    PathQuotedEntry = "path.quoted_entry": "a PATH entry is wrapped in quotes, which most programs keep literally",
+    PathQuotedEntry = "path.quoted_entry": "a PATH entry is wrapped in quotes: cmd and Go remove them, CreateProcess and most programs search them literally",
     OverrideIsDirectory = "override.is_directory": "the go binary named with --go is a directory, not a go binary",
     OverrideMissing = "override.missing": "the go binary named with --go does not exist",
     PathGoMissing = "path.go_missing": "there is no go on PATH",
@@ -150,7 +150,8 @@ codes! {
     WinpathRegSzVariables = "winpath.reg_sz_variables": "the user PATH is stored as REG_SZ but contains %VARIABLES%, which REG_SZ never expands",
     WinpathMissingEntries = "winpath.missing_entries": "entries of the registry PATH do not exist",
     WinpathMachineGoShadowsUser = "winpath.machine_go_shadows_user": "a Go on the machine PATH shadows the user's Go: the machine PATH comes first",
-    WinpathGoDirMissing = "winpath.go_dir_missing": "a Go bin folder (GOROOT\\bin, GOBIN or GOPATH\\bin) is not on the registry PATH: new terminals do not find go or installed tools",
+    WinpathQuotedEntry = "winpath.quoted_entry": "a registry PATH entry is wrapped in quotes, which Windows keeps literally: the folder is not searched",
+    WinpathGoDirMissing = "winpath.go_dir_missing": "a Go bin folder (the working go's folder, GOBIN or GOPATH\\bin) is not on the registry PATH: new terminals do not find go or installed tools",
     // win.defender
     DefenderUnreadable = "defender.unreadable": "Microsoft Defender's state cannot be read (usually: not an administrator)",
     DefenderScansGoDirs = "defender.scans_go_dirs": "Defender scans Go's directories in real time: builds are slower and fresh test binaries may be quarantined",

@@ -133,7 +133,7 @@ pub fn check(f: &Facts) -> CheckResult {
     let mut prov = serde_json::Map::new();
     for key in KEY_SETTINGS {
         let r = f.setting_of(key);
-        let mut line = format!("{key}={}  ← {}", r.value, r.source.describe());
+        let mut line = format!("{key}={}  ← {}", r.value, f.describe_source(key, &r));
         if r.raw.as_deref() == Some("") {
             line.push_str(" (an empty line there shadows $GOROOT/go.env)");
         }

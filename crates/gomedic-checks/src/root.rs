@@ -22,7 +22,7 @@ pub fn check(f: &Facts) -> CheckResult {
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "(unknown)".into()),
-        setting.source.describe()
+        f.describe_source("GOROOT", &setting)
     ));
     details.push(format!(
         "go binary {} belongs to {}",
@@ -50,11 +50,11 @@ pub fn check(f: &Facts) -> CheckResult {
             Source::Environment => Some(Fix::manual(
                 "root.unset-env",
                 "Unset GOROOT: the go command finds its own installation",
-                vec![if f.windows() {
-                    "Remove-Item Env:GOROOT   # and delete GOROOT from System Properties > Environment Variables".into()
+                if f.windows() {
+                    crate::util::win_unset_env(f, "GOROOT")
                 } else {
-                    "unset GOROOT   # and remove it from your shell profile".into()
-                }],
+                    vec!["unset GOROOT   # and remove it from your shell profile".into()]
+                },
             )),
             // go.env reports a GOROOT in the go env file, with this fix: said once, there.
             _ => None,

@@ -17,6 +17,15 @@ struct Canned {
     security: Option<gomedic_facts::os::winsec::Snapshot>,
     zone: Option<Vec<u8>>,
     user_path: Option<gomedic_facts::os::registry::RegValue>,
+    machine_path: Option<gomedic_facts::os::registry::RegValue>,
+    /// HKCU\Environment and machine Environment values, by name.
+    reg_env: Vec<(
+        String,
+        Option<gomedic_facts::os::registry::RegValue>,
+        Option<gomedic_facts::os::registry::RegValue>,
+    )>,
+    /// Real files read for `read_file` (other than Zone.Identifier streams).
+    real_files: bool,
     scan: PathScan,
     version: exec::Result,
     env_json: exec::Result,
@@ -31,6 +40,9 @@ impl Canned {
             security: None,
             zone: None,
             user_path: None,
+            machine_path: None,
+            reg_env: Vec::new(),
+            real_files: false,
             scan: win_scan("C:\\Go\\bin", CandidateKind::Executable),
             version,
             env_json: out(0, "{}"),
@@ -74,6 +86,8 @@ impl Gather for Canned {
     fn read_file(&self, p: &Path) -> std::io::Result<Vec<u8>> {
         match &self.zone {
             Some(z) if p.to_string_lossy().ends_with(":Zone.Identifier") => Ok(z.clone()),
+            // Off Windows a stream is a file named `FILE:Zone.Identifier`.
+            _ if self.real_files => std::fs::read(p),
             _ => Err(std::io::ErrorKind::NotFound.into()),
         }
     }
@@ -138,7 +152,20 @@ impl Gather for Canned {
         Err("not in tests".into())
     }
     fn registry_paths(&self) -> crate::facts::RegistryPaths {
-        Ok((self.user_path.clone(), None))
+        Ok((self.user_path.clone(), self.machine_path.clone()))
+    }
+    fn registry_env(
+        &self,
+        name: &str,
+    ) -> (
+        Option<gomedic_facts::os::registry::RegValue>,
+        Option<gomedic_facts::os::registry::RegValue>,
+    ) {
+        self.reg_env
+            .iter()
+            .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, u, m)| (u.clone(), m.clone()))
+            .unwrap_or_default()
     }
     fn net_probe(
         &self,
@@ -236,6 +263,9 @@ fn windowsapps_alias_is_an_error() {
         "windows",
         Canned {
             user_path: None,
+            machine_path: None,
+            reg_env: Vec::new(),
+            real_files: false,
             zone: None,
             security: None,
             sac: None,
@@ -270,6 +300,9 @@ fn empty_facts() -> Facts {
         "linux",
         Canned {
             user_path: None,
+            machine_path: None,
+            reg_env: Vec::new(),
+            real_files: false,
             zone: None,
             security: None,
             sac: None,
@@ -326,7 +359,8 @@ fn win_path_repair_keeps_vars_and_drops_duplicates() {
         }) => {
             assert_eq!(value, "HKCU\\Environment\\Path");
             assert_eq!(*value_type, REG_EXPAND_SZ);
-            assert_eq!(data, "%USERPROFILE%\\go\\bin;C:\\Tools");
+            // The working go's folder (C:\\Go\\bin) is added too.
+            assert_eq!(data, "%USERPROFILE%\\go\\bin;C:\\Tools;C:\\Go\\bin");
         }
         other => panic!("{other:?}"),
     }
@@ -353,6 +387,9 @@ fn win_path_setx_truncation_is_an_error() {
             version: out(1, ""),
             env_json: out(1, ""),
             user_path: None,
+            machine_path: None,
+            reg_env: Vec::new(),
+            real_files: false,
             zone: None,
             security: None,
             sac: None,
@@ -1155,3 +1192,6 @@ fn build_blocked_by_code_and_localized_text() {
     ));
     assert!(!b);
 }
+
+/// win.path, go.root advice and win.motw on Windows as users have it (issue #11).
+mod windows_as_users_have_it;

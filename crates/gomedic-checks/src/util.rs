@@ -208,3 +208,38 @@ mod excerpt_tests {
         assert_eq!(super::excerpt("a\rb\u{1b}", 200), "a�b�");
     }
 }
+
+/// How to remove a Windows environment variable, in cmd and PowerShell form: from the
+/// registry key it was loaded from (new terminals), and from the open terminal.
+pub fn win_unset_env(f: &crate::facts::Facts, name: &str) -> Vec<String> {
+    use gomedic_facts::os::registry::Scope;
+    let mut v = Vec::new();
+    match f.env_origin(name).map(|o| o.scope) {
+        Some(Scope::User) => {
+            v.push(format!(
+                "reg delete HKCU\\Environment /v {name} /f   # cmd or PowerShell: new terminals"
+            ));
+            v.push(format!(
+                "Remove-ItemProperty -Path HKCU:\\Environment -Name {name}   # PowerShell: new terminals"
+            ));
+        }
+        Some(Scope::Machine) => {
+            let key = Scope::Machine.key();
+            let ps = key.replacen("HKLM\\", "HKLM:\\", 1);
+            v.push(format!(
+                "reg delete \"{key}\" /v {name} /f   # cmd or PowerShell, in an elevated (administrator) terminal: new terminals"
+            ));
+            v.push(format!(
+                "Remove-ItemProperty -Path '{ps}' -Name {name}   # PowerShell, elevated (administrator): new terminals"
+            ));
+        }
+        None => v.push(format!(
+            "# {name} is not in HKCU\\Environment or the machine Environment key: remove it where it is set (a script, a launcher, the terminal's profile)"
+        )),
+    }
+    v.push(format!("set {name}=   # cmd: this terminal"));
+    v.push(format!(
+        "Remove-Item Env:{name}   # PowerShell: this terminal"
+    ));
+    v
+}

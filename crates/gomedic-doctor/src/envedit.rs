@@ -915,9 +915,18 @@ pub fn plan_registry_path(
         data: data.to_string(),
     };
     let mut summary = Vec::new();
+    if scope == Scope::Machine {
+        summary.push(
+            "the machine PATH: applying needs an elevated (administrator) terminal".to_string(),
+        );
+    }
     match &before {
         Some(b) => {
-            summary.push(format!("type: {} → {}", b.kind_name(), after.kind_name()));
+            if b.kind != after.kind {
+                summary.push(format!("type: {} → {}", b.kind_name(), after.kind_name()));
+            } else {
+                summary.push(format!("type: {} (unchanged)", b.kind_name()));
+            }
             summary.push(format!(
                 "before ({} chars): {}",
                 b.data.chars().count(),
@@ -940,6 +949,16 @@ pub fn plan_registry_path(
     Ok(EnvEdit {
         plan,
         warnings: vec!["open terminals and editors keep the old PATH; start new ones".into()],
+    })
+}
+
+/// Why a change to registry value `spec` may not be applied by this process: the machine
+/// PATH (HKLM) needs an elevated terminal. `elevated` is the token's elevation (`None`
+/// when unknown: Windows then answers the write itself).
+pub fn elevation_refusal(spec: &str, elevated: Option<bool>) -> Option<String> {
+    use gomedic_sys::registry::Scope;
+    (Scope::from_spec(spec) == Some(Scope::Machine) && elevated == Some(false)).then(|| {
+        format!("{spec} can only be changed from an elevated (administrator) terminal: right-click Windows Terminal, PowerShell or Command Prompt, choose \"Run as administrator\", and run the same gomedic command there (nothing was changed)")
     })
 }
 
@@ -1038,6 +1057,20 @@ pub fn plan_firewall(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn machine_path_needs_elevation() {
+        use gomedic_sys::registry::Scope;
+        let m = Scope::Machine.spec();
+        let refusal = elevation_refusal(m, Some(false)).expect("refused");
+        assert!(refusal.contains("elevated (administrator)"), "{refusal}");
+        assert!(refusal.contains("nothing was changed"), "{refusal}");
+        assert_eq!(elevation_refusal(m, Some(true)), None);
+        // Unknown elevation: Windows answers the write itself.
+        assert_eq!(elevation_refusal(m, None), None);
+        // The user PATH never needs elevation.
+        assert_eq!(elevation_refusal(Scope::User.spec(), Some(false)), None);
+    }
     #[test]
     fn values() {
         assert!(check_value(

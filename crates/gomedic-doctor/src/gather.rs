@@ -207,6 +207,19 @@ impl Gather for SystemGather {
         Ok((user, machine))
     }
 
+    fn registry_env(
+        &self,
+        name: &str,
+    ) -> (
+        Option<gomedic_sys::registry::RegValue>,
+        Option<gomedic_sys::registry::RegValue>,
+    ) {
+        use gomedic_sys::registry::{read_value, Scope};
+        // Unreadable counts as unset: the source is then "process environment", as before.
+        let get = |s| read_value(s, name).ok().flatten();
+        (get(Scope::User), get(Scope::Machine))
+    }
+
     fn net_probe(
         &self,
         targets: &[(String, gomedic_core::net::EndpointKind)],

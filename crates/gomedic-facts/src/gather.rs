@@ -54,6 +54,12 @@ pub trait Gather: Send + Sync {
     fn authenticode(&self, path: &Path) -> Result<gomedic_authenticode::Report, String>;
     /// The user and machine PATH values from the Windows registry (Err off Windows).
     fn registry_paths(&self) -> RegistryPaths;
+    /// One variable from the user and the machine Environment keys, unexpanded
+    /// (`(None, None)` off Windows).
+    fn registry_env(&self, name: &str) -> (Option<RegValue>, Option<RegValue>) {
+        let _ = name;
+        (None, None)
+    }
     /// Layered network probes of `(url, kind)` targets, all under one deadline; `env` is
     /// the process environment (proxy variables); `go_version` (`major.minor`) the go
     /// release whose credential rules (.netrc, GOAUTH) apply, `None` for the newest.

@@ -86,6 +86,7 @@ pub struct Facts {
     security: OnceLock<gomedic_sys::winsec::Snapshot>,
     shell: OnceLock<Option<Shell>>,
     go_script: OnceLock<Option<String>>,
+    env_origins: std::sync::Mutex<BTreeMap<String, Option<windows::EnvOrigin>>>,
 }
 
 impl Facts {
@@ -123,6 +124,7 @@ impl Facts {
             security: OnceLock::new(),
             shell: OnceLock::new(),
             go_script: OnceLock::new(),
+            env_origins: Default::default(),
         }
     }
 

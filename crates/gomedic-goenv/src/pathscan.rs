@@ -164,8 +164,19 @@ pub fn scan(path_var: &OsStr, names: &[String], os: &str) -> PathScan {
 }
 
 fn split_path(v: &OsStr, windows: bool) -> Vec<OsString> {
+    #[cfg(windows)]
+    if windows {
+        // Split on `;` only: std's split_paths removes quotes, which hides a quoted entry
+        // that CreateProcess and most programs search literally.
+        use std::os::windows::ffi::{OsStrExt, OsStringExt};
+        let wide: Vec<u16> = v.encode_wide().collect();
+        return wide
+            .split(|c| *c == u16::from(b';'))
+            .map(OsString::from_wide)
+            .collect();
+    }
     if windows == cfg!(windows) {
-        // The host's own rules (handles non-UTF-8 bytes on Unix, quotes on Windows).
+        // The host's own rules (handles non-UTF-8 bytes on Unix).
         return std::env::split_paths(v).map(OsString::from).collect();
     }
     let sep = if windows { ';' } else { ':' };

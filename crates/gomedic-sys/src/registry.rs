@@ -60,6 +60,19 @@ impl Scope {
             .into_iter()
             .find(|x| x.spec().eq_ignore_ascii_case(s))
     }
+
+    /// The Environment key, as `reg.exe` names it.
+    pub fn key(self) -> &'static str {
+        self.spec().trim_end_matches("\\Path")
+    }
+
+    /// Where the variables of this scope are edited in the UI.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Scope::User => "user environment variable",
+            Scope::Machine => "machine (system) environment variable",
+        }
+    }
 }
 
 #[cfg(windows)]
@@ -86,10 +99,10 @@ mod imp {
         }
     }
 
-    pub fn read(scope: Scope) -> io::Result<Option<RegValue>> {
+    pub fn read_value(scope: Scope, name: &str) -> io::Result<Option<RegValue>> {
         let (root, sub) = key(scope);
         let sub = wide(sub);
-        let name = wide("Path");
+        let name = wide(name);
         let mut kind = 0u32;
         let mut size = 0u32;
         // RRF_NOEXPAND: keep %VARS% exactly as stored.
@@ -210,13 +223,19 @@ pub fn read_hklm_dword(subkey: &str, name: &str) -> std::io::Result<Option<u32>>
 
 /// Reads a PATH value with its type (`Ok(None)` when absent).
 pub fn read(scope: Scope) -> std::io::Result<Option<RegValue>> {
+    read_value(scope, "Path")
+}
+
+/// Reads one string value of the scope's Environment key, unexpanded, with its type
+/// (`Ok(None)` when absent).
+pub fn read_value(scope: Scope, name: &str) -> std::io::Result<Option<RegValue>> {
     #[cfg(windows)]
     {
-        imp::read(scope)
+        imp::read_value(scope, name)
     }
     #[cfg(not(windows))]
     {
-        let _ = scope;
+        let _ = (scope, name);
         Err(std::io::Error::new(
             std::io::ErrorKind::Unsupported,
             "the Windows registry exists only on Windows",
@@ -254,5 +273,6 @@ mod tests {
             Scope::from_spec("hkcu\\environment\\path"),
             Some(Scope::User)
         );
+        assert_eq!(Scope::User.key(), "HKCU\\Environment");
     }
 }

@@ -268,6 +268,9 @@ pub struct FixArgs {
     /// Skip the network checks (and so the fixes they propose, such as net.mirror)
     #[arg(long)]
     pub offline: bool,
+    /// win.path-repair on the machine PATH instead of the user's (needs an elevated terminal)
+    #[arg(long)]
+    pub machine: bool,
     /// For net checks: resolve HOST:PORT to ADDR (an IP, or IP:PORT); repeatable
     #[arg(long, value_name = "HOST:PORT:ADDR")]
     pub resolve: Vec<String>,

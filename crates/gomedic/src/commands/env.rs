@@ -71,6 +71,14 @@ fn show(format: Format) -> anyhow::Result<u8> {
             let mut settings = serde_json::Map::new();
             for s in &resolved {
                 let mut v = serde_json::to_value(s)?;
+                // Windows: the registry key an environment value was loaded from.
+                if let Some(o) = facts
+                    .env_origin(&s.key)
+                    .filter(|_| s.source == gomedic_goenv::settings::Source::Environment)
+                {
+                    v["registry"] =
+                        serde_json::Value::String(format!("{}\\{}", o.scope.key(), s.key));
+                }
                 r.redact_json(&mut v);
                 settings.insert(s.key.clone(), v);
             }
@@ -94,7 +102,7 @@ fn show(format: Format) -> anyhow::Result<u8> {
                     "{}  {}  ← {}",
                     text::pad(&s.key, w),
                     text::pad(&r.redact(&text::shown(&s.value)), VALUE_COLUMN),
-                    s.source.describe()
+                    facts.describe_source(&s.key, s)
                 );
                 if s.empty_in_environment {
                     line.push_str("  (set but empty in the environment: ignored)");

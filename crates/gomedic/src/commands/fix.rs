@@ -45,12 +45,40 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    let wanted: Vec<String> = if args.ids.is_empty() {
-        fixes.keys().cloned().collect()
+    // The machine PATH is changed only when asked for (`--machine`, elevated).
+    let machine_fix = gomedic_checks::winpath::MACHINE_FIX;
+    let ids: Vec<String> = if args.machine {
+        if args.ids.is_empty() {
+            vec![machine_fix.to_string()]
+        } else {
+            args.ids
+                .iter()
+                .map(|i| {
+                    if i == "win.path-repair" {
+                        machine_fix.to_string()
+                    } else {
+                        i.clone()
+                    }
+                })
+                .collect()
+        }
     } else {
         args.ids.clone()
     };
-    for id in &args.ids {
+    let wanted: Vec<String> = if ids.is_empty() {
+        fixes
+            .keys()
+            .filter(|k| *k != machine_fix)
+            .cloned()
+            .collect()
+    } else {
+        ids.clone()
+    };
+    if args.machine && !fixes.contains_key(machine_fix) {
+        errln!("gomedic: the machine PATH needs no repair now (win.path proposes none)");
+        return Ok(2);
+    }
+    for id in &ids {
         if !fixes.contains_key(id) {
             if manual.contains(id) {
                 errln!("gomedic: error: {} is not automatic: `gomedic check` shows the commands to run", r.redact(id));
@@ -132,6 +160,19 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
         if args.dry_run {
             outln!("dry run: nothing was changed")?;
             continue;
+        }
+        if let Some(FixAction::RegistryPath { value, .. }) = &fix.action {
+            let elevated = if std::env::var_os("GOMEDIC_TEST_NOT_ELEVATED").is_some() {
+                // Test hook (Wine runs elevated): can only refuse, never grant.
+                Some(false)
+            } else {
+                gomedic_sys::host::detect(&|_| None).elevated
+            };
+            if let Some(msg) = gomedic_doctor::envedit::elevation_refusal(value, elevated) {
+                errln!("gomedic: error: {id}: {}", r.redact(&msg));
+                code = 1;
+                continue;
+            }
         }
         if !args.yes && !common::confirm(&format!("apply {id}?")) {
             errln!("not applied: confirm on a terminal or pass --yes (use --dry-run to only see the plan)");
