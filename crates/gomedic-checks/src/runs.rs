@@ -6,9 +6,27 @@ use crate::util::{excerpt, ms, tail_lines};
 use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_facts::os::exec::{Exit, Failure};
 use gomedic_facts::os::{ntstatus, signal};
+use gomedic_goenv::pathscan::CandidateKind;
 use gomedic_goenv::version::parse_version_line;
 
 pub fn check(f: &Facts) -> CheckResult {
+    if let Some(go) = f.go_binary().filter(|g| g.kind == CandidateKind::Directory) {
+        // Starting a directory fails with "access denied" on Windows: not antivirus.
+        let msg = format!(
+            "{} is a directory, not a go binary: there is nothing to start",
+            go.path.display()
+        );
+        return CheckResult::error(msg.clone())
+            .finding(Code::GoIsDirectory, Status::Error, msg)
+            .detail(format!(
+                "the go binary is inside a Go installation's bin folder, e.g. {}",
+                go.path
+                    .join("bin")
+                    .join(if f.windows() { "go.exe" } else { "go" })
+                    .display()
+            ))
+            .data("classification", "is_directory");
+    }
     let r = check_inner(f);
     let Some(shebang) = f.go_script() else {
         return r;
@@ -29,6 +47,25 @@ fn script(f: &Facts, shebang: &str, mut r: CheckResult) -> CheckResult {
         .unwrap_or("")
         .to_string();
     let note = format!("{path} is a script ({shebang}), not the Go toolchain's executable: a wrapper, a version manager's shim, or a replacement; what it runs decides what `go` does");
+    let target = f.go_wrapper_target();
+    let runs = match &target {
+        Some(t) => format!("the script runs {t}"),
+        None => "the script names no go binary gomedic could read (it may pick one at run time)"
+            .to_string(),
+    };
+    let r0 = r.status;
+    r = r.finding(
+        Code::GoWrapperScript,
+        if r0 == Status::Ok {
+            Status::Ok
+        } else {
+            Status::Warn
+        },
+        format!("{path} is a wrapper script ({shebang}); {runs}"),
+    );
+    if let Some(t) = &target {
+        r = r.data("wrapper_runs", t.clone());
+    }
     let class = r
         .data
         .get("classification")
@@ -37,6 +74,7 @@ fn script(f: &Facts, shebang: &str, mut r: CheckResult) -> CheckResult {
         .to_string();
     if r.status == Status::Ok {
         r.details.insert(0, format!("note: {note}"));
+        r.details.insert(1, format!("note: {runs}"));
         return r.data("script", shebang.to_string());
     }
     // Antivirus is not why a script misbehaves.
@@ -53,6 +91,7 @@ fn script(f: &Facts, shebang: &str, mut r: CheckResult) -> CheckResult {
         }
         "timeout" => "the script hangs: look at what it runs (a wrapper waiting for input, the network or a lock)".to_string(),
         "ok" => "the script is slow: look at what it runs before go (version managers resolve the version on every call)".to_string(),
+        _ if f.windows() => format!("{runs}; run it from cmd with echo on (remove `@echo off`), or read it, to see what it does"),
         _ => "run it with `sh -x` (or read it) to see what it does; reinstalling Go from https://go.dev/dl/ restores the real binary if it was replaced".to_string(),
     };
     r.details.insert(0, note);

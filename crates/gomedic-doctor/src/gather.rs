@@ -164,6 +164,14 @@ impl Gather for SystemGather {
         .map_err(|e| e.to_string())
     }
 
+    fn long_paths_enabled(&self) -> Result<Option<u32>, String> {
+        gomedic_sys::registry::read_hklm_dword(
+            "SYSTEM\\CurrentControlSet\\Control\\FileSystem",
+            "LongPathsEnabled",
+        )
+        .map_err(|e| e.to_string())
+    }
+
     fn canary(
         &self,
         go: &Path,
