@@ -340,6 +340,26 @@ fn default_dir(f: &Facts, label: &str) -> Option<PathBuf> {
             };
             base.map(|b| b.join("go-build"))
         }
+        // Unset, go works in the system temp directory (os.TempDir), which exists.
+        "GOTMPDIR" => {
+            let keys: &[&str] = if f.windows() {
+                &["TMP", "TEMP", "USERPROFILE"]
+            } else {
+                &["TMPDIR"]
+            };
+            keys.iter()
+                .find_map(|k| f.getenv(k).filter(|v| !v.is_empty()))
+                .map(PathBuf::from)
+                .or_else(|| {
+                    Some(PathBuf::from(if f.windows() {
+                        // GetTempPath's last resort: the Windows directory.
+                        f.getenv("SystemRoot")
+                            .unwrap_or_else(|| "C:\\Windows".into())
+                    } else {
+                        "/tmp".into()
+                    }))
+                })
+        }
         _ => None,
     }
 }

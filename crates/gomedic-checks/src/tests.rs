@@ -1154,6 +1154,18 @@ fn missing_gotmpdir_is_an_error_on_every_os() {
         );
         assert!(r.summary.contains("go: creating work dir"), "{}", r.summary);
         assert!(r.fixes.iter().any(|x| x.id == "dirs.create-gotmpdir"));
+        // Moving it means unsetting it (go then uses the system temp directory), never
+        // pointing it at another directory that may not exist either.
+        let mv = r
+            .fixes
+            .iter()
+            .find(|x| x.id == "dirs.relocate-gotmpdir")
+            .unwrap_or_else(|| panic!("{os}: {r:?}"));
+        assert!(
+            mv.description.starts_with("Stop setting GOTMPDIR"),
+            "{os}: {}",
+            mv.description
+        );
         // Other missing Go directories are still fine: go creates those.
         let mut g = Canned::windows(out(0, ""));
         g.extra.missing_dirs = vec![PathBuf::from(dir)];
