@@ -18,13 +18,17 @@ pub fn check(f: &Facts) -> CheckResult {
         );
         return CheckResult::error(msg.clone())
             .finding(Code::GoIsDirectory, Status::Error, msg)
-            .detail(format!(
-                "the go binary is inside a Go installation's bin folder, e.g. {}",
-                go.path
-                    .join("bin")
-                    .join(if f.windows() { "go.exe" } else { "go" })
-                    .display()
-            ))
+            .detail(if named_like_go(&go.path) {
+                "a folder named like the go binary (an unpacking accident?): remove or rename it; the go binary is in a Go installation's bin folder".to_string()
+            } else {
+                format!(
+                    "the go binary is inside a Go installation's bin folder, e.g. {}",
+                    go.path
+                        .join("bin")
+                        .join(if f.windows() { "go.exe" } else { "go" })
+                        .display()
+                )
+            })
             .data("classification", "is_directory");
     }
     let r = check_inner(f);
@@ -53,16 +57,7 @@ fn script(f: &Facts, shebang: &str, mut r: CheckResult) -> CheckResult {
         None => "the script names no go binary gomedic could read (it may pick one at run time)"
             .to_string(),
     };
-    let r0 = r.status;
-    r = r.finding(
-        Code::GoWrapperScript,
-        if r0 == Status::Ok {
-            Status::Ok
-        } else {
-            Status::Warn
-        },
-        format!("{path} is a wrapper script ({shebang}); {runs}"),
-    );
+    let wrapper = format!("{path} is a wrapper script ({shebang}); {runs}");
     if let Some(t) = &target {
         r = r.data("wrapper_runs", t.clone());
     }
@@ -75,7 +70,9 @@ fn script(f: &Facts, shebang: &str, mut r: CheckResult) -> CheckResult {
     if r.status == Status::Ok {
         r.details.insert(0, format!("note: {note}"));
         r.details.insert(1, format!("note: {runs}"));
-        return r.data("script", shebang.to_string());
+        return r
+            .finding(Code::GoWrapperScript, Status::Ok, wrapper)
+            .data("script", shebang.to_string());
     }
     // Antivirus is not why a script misbehaves.
     r.details
@@ -96,7 +93,15 @@ fn script(f: &Facts, shebang: &str, mut r: CheckResult) -> CheckResult {
     };
     r.details.insert(0, note);
     r.details.insert(1, why);
-    r.data("script", shebang.to_string())
+    r.finding(Code::GoWrapperScript, Status::Warn, wrapper)
+        .data("script", shebang.to_string())
+}
+
+/// `go` or `go.exe` itself, as opposed to a folder such as a GOROOT given by mistake.
+fn named_like_go(p: &std::path::Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.eq_ignore_ascii_case("go") || n.eq_ignore_ascii_case("go.exe"))
 }
 
 fn check_inner(f: &Facts) -> CheckResult {
