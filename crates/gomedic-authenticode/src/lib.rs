@@ -18,7 +18,7 @@ use ring::digest;
 use serde::Serialize;
 use x509_parser::prelude::*;
 
-pub use pe::Pe;
+pub use pe::{Image, Pe};
 
 /// The outcome for one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -89,6 +89,8 @@ pub struct Report {
     pub decided_by: Option<String>,
     /// Each nested signature's own report.
     pub nested: Vec<Report>,
+    /// CPU and subsystem from the PE headers (`None` when not a PE file).
+    pub image: Option<Image>,
 }
 
 impl Report {
@@ -109,6 +111,7 @@ impl Report {
             warnings: vec![],
             decided_by: None,
             nested: vec![],
+            image: None,
         }
     }
 }
@@ -248,6 +251,12 @@ fn summary(c: &X509Certificate<'_>) -> CertSummary {
 
 /// Verifies one file's bytes.
 pub fn verify(data: &[u8]) -> Report {
+    let mut rep = verify_image(data);
+    rep.image = Image::parse(data).ok();
+    rep
+}
+
+fn verify_image(data: &[u8]) -> Report {
     let pe = match Pe::parse(data) {
         Ok(p) => p,
         Err(e) if e.starts_with("not a PE") => return Report::new(Status::NotPe, e),

@@ -171,3 +171,132 @@ impl<'a> Pe<'a> {
         Ok((out, warnings))
     }
 }
+
+/// What kind of program a PE file is: CPU and subsystem, read from the headers alone
+/// (works on unsigned and signed files alike, and on files too damaged to verify).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Image {
+    /// IMAGE_FILE_HEADER.Machine.
+    pub machine: u16,
+    /// IMAGE_OPTIONAL_HEADER.Subsystem.
+    pub subsystem: u16,
+    pub pe32_plus: bool,
+    /// IMAGE_FILE_DLL: a library, not a program.
+    pub dll: bool,
+}
+
+impl Image {
+    pub fn parse(data: &[u8]) -> Result<Image, String> {
+        if data.get(..2) != Some(b"MZ") {
+            return Err("not a PE file (no MZ header)".into());
+        }
+        let pe = u32_at(data, 0x3c)? as usize;
+        if pe.checked_add(4).and_then(|e| data.get(pe..e)) != Some(b"PE\0\0") {
+            return Err("not a PE file (no PE signature)".into());
+        }
+        let coff = pe + 4;
+        let machine = u16_at(data, coff)?;
+        let characteristics = u16_at(data, coff + 18)?;
+        let opt = coff + 20;
+        let pe32_plus = match u16_at(data, opt)? {
+            0x10b => false,
+            0x20b => true,
+            m => return Err(format!("unknown optional header magic 0x{m:x}")),
+        };
+        // Subsystem sits at the same offset in PE32 and PE32+.
+        let subsystem = u16_at(data, opt + 68)?;
+        Ok(Image {
+            machine,
+            subsystem,
+            pe32_plus,
+            dll: characteristics & 0x2000 != 0,
+        })
+    }
+
+    /// The CPU as Windows users know it, e.g. `x64`, `x86 (32-bit)`, `ARM64`.
+    pub fn machine_name(&self) -> String {
+        match self.machine {
+            0x8664 => "x64".into(),
+            0x14c => "x86 (32-bit)".into(),
+            0xaa64 => "ARM64".into(),
+            0x1c0 | 0x1c2 | 0x1c4 => "ARM (32-bit)".into(),
+            0x200 => "Itanium".into(),
+            m => format!("machine 0x{m:04x}"),
+        }
+    }
+
+    /// The GOARCH this machine type is built for, when Go has one.
+    pub fn goarch(&self) -> Option<&'static str> {
+        match self.machine {
+            0x8664 => Some("amd64"),
+            0x14c => Some("386"),
+            0xaa64 => Some("arm64"),
+            0x1c0 | 0x1c2 | 0x1c4 => Some("arm"),
+            _ => None,
+        }
+    }
+
+    pub fn subsystem_name(&self) -> String {
+        match self.subsystem {
+            1 => "native".into(),
+            2 => "GUI".into(),
+            3 => "console".into(),
+            9 => "Windows CE".into(),
+            10..=13 => "EFI".into(),
+            s => format!("subsystem {s}"),
+        }
+    }
+
+    /// One phrase: `x64 console program`, `x86 (32-bit) console program`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {} {}",
+            self.machine_name(),
+            self.subsystem_name(),
+            if self.dll { "library (DLL)" } else { "program" }
+        )
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::Image;
+
+    /// A minimal PE header: MZ, e_lfanew, PE signature, COFF header, optional header.
+    fn header(machine: u16, magic: u16, subsystem: u16) -> Vec<u8> {
+        let mut d = vec![0u8; 0x200];
+        d[..2].copy_from_slice(b"MZ");
+        d[0x3c..0x40].copy_from_slice(&0x80u32.to_le_bytes());
+        d[0x80..0x84].copy_from_slice(b"PE\0\0");
+        d[0x84..0x86].copy_from_slice(&machine.to_le_bytes());
+        d[0x98..0x9a].copy_from_slice(&magic.to_le_bytes());
+        d[0x98 + 68..0x98 + 70].copy_from_slice(&subsystem.to_le_bytes());
+        d
+    }
+
+    #[test]
+    fn machine_and_subsystem() {
+        let i = Image::parse(&header(0x14c, 0x10b, 3)).unwrap();
+        assert_eq!(i.describe(), "x86 (32-bit) console program");
+        assert_eq!(i.goarch(), Some("386"));
+        let i = Image::parse(&header(0xaa64, 0x20b, 2)).unwrap();
+        assert_eq!(i.describe(), "ARM64 GUI program");
+        assert!(i.pe32_plus);
+        let i = Image::parse(&header(0x8664, 0x20b, 3)).unwrap();
+        assert_eq!(
+            (i.machine_name().as_str(), i.goarch()),
+            ("x64", Some("amd64"))
+        );
+    }
+
+    #[test]
+    fn bad_input_is_an_error_not_a_panic() {
+        assert!(Image::parse(b"@echo off\r\n").is_err());
+        assert!(Image::parse(b"MZ").is_err());
+        let mut d = header(0x8664, 0x20b, 3);
+        d[0x3c..0x40].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(Image::parse(&d).is_err());
+        d.truncate(0x90);
+        assert!(Image::parse(&d).is_err());
+    }
+}

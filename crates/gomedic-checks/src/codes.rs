@@ -46,6 +46,8 @@ codes! {
     GoExitCode = "go.exit_code": "`go version` exited with a non-zero code (on Windows often an NTSTATUS such as STATUS_ACCESS_DENIED)",
     GoTimeout = "go.timeout": "`go version` did not finish within the go command timeout",
     GoBadOutput = "go.bad_output": "`go version` printed something other than a Go version line",
+    GoIsDirectory = "go.is_directory": "the go binary is a directory (named go.exe or go), not a program: nothing to start",
+    GoWrapperScript = "go.wrapper_script": "go is a wrapper script (go.bat, go.cmd, or a #! script), not the Go toolchain's executable; what it runs decides what go does",
     GoSlowStart = "go.slow_start": "the go command took longer than the policy allows to answer; real-time antivirus scanning is the usual cause",
     // go.env
     GoenvNoGo = "goenv.no_go": "there is no go binary, so go env cannot run",
@@ -93,6 +95,8 @@ codes! {
     GodirNotAbsolute = "godir.not_absolute": "GOPATH, GOCACHE, GOMODCACHE or GOTMPDIR is not an absolute path; the go command rejects it",
     GodirNotADirectory = "godir.not_a_directory": "GOPATH, GOCACHE, GOMODCACHE or GOTMPDIR exists but is not a directory",
     GodirNotWritable = "godir.not_writable": "GOPATH, GOCACHE, GOMODCACHE or GOTMPDIR is not writable",
+    GotmpdirMissing = "godir.gotmpdir_missing": "GOTMPDIR is set to a directory that does not exist: go never creates it, so every build fails with \"go: creating work dir\"",
+    GodirTooLong = "godir.too_long": "a Go directory is longer than Windows' MAX_PATH (259 characters) and LongPathsEnabled is off",
     DiskNearlyFull = "disk.nearly_full": "a Go directory's filesystem has less free space than the policy's error threshold",
     DiskLowSpace = "disk.low_space": "a Go directory's filesystem has less free space than the policy's warning threshold",
     // path.tools
@@ -174,6 +178,8 @@ codes! {
     AuthenticodeBrokenSignature = "authenticode.broken_signature": "a Go executable changed after it was signed",
     AuthenticodeExpiredWithoutTimestamp = "authenticode.expired_without_timestamp": "a Go executable's signing certificate expired and the signature has no timestamp",
     AuthenticodeNotExecutable = "authenticode.not_executable": "a Go executable is not a valid Windows executable",
+    AuthenticodeNotAFile = "authenticode.not_a_file": "a Go executable's path names a directory (or something else that is not a file): no signature to check",
+    GoExeForeignArch = "goexe.foreign_arch": "go.exe is built for another CPU than Windows runs on (an x86 go.exe on x64, an x64 one on ARM64): it runs emulated, and builds for its own GOARCH by default",
     // win.canary
     CanarySetupFailed = "canary.setup_failed": "the canary test module could not be set up",
     CanaryNotBuilt = "canary.not_built": "the canary test binary was not built",

@@ -43,8 +43,18 @@ pub fn check(f: &Facts) -> CheckResult {
             problems.push(msg);
             line.push_str("not a directory");
         } else {
+            if label == "GOTMPDIR" && !p.exists {
+                // cmd/go's work dir is os.MkdirTemp(GOTMPDIR): it never creates GOTMPDIR
+                // itself, so every build fails, on every OS.
+                status = Status::Error;
+                let msg = format!("GOTMPDIR {shown} does not exist: go does not create it, and every `go build`, `go test` and `go run` fails with \"go: creating work dir: ...\"");
+                found.push((Status::Error, Code::GotmpdirMissing, msg.clone()));
+                problems.push(msg);
+            }
             line.push_str(if p.exists {
                 "exists"
+            } else if label == "GOTMPDIR" {
+                "does NOT exist (go does not create GOTMPDIR)"
             } else {
                 "does not exist yet (go creates it)"
             });
@@ -100,12 +110,57 @@ pub fn check(f: &Facts) -> CheckResult {
     } else {
         problems.join("; ")
     };
+    let long = too_long(f);
+    for (label, path, n) in &long {
+        status = status.worst(Status::Warn);
+        let msg = format!("{label} {path} is {n} characters long, over Windows' 259-character limit (MAX_PATH), and long paths are not enabled (LongPathsEnabled is not 1): files in it and programs go starts there can fail with \"The filename, directory name, or volume label syntax is incorrect\" (os error 123) or \"The filename or extension is too long\" (os error 206)");
+        found.push((Status::Warn, Code::GodirTooLong, msg));
+        problems.push(format!("{label} is {n} characters long (over MAX_PATH)"));
+    }
+    let summary = if problems.is_empty() {
+        summary
+    } else {
+        problems.join("; ")
+    };
     let mut r = CheckResult::new(status, summary)
         .with_details(details)
         .data("dirs", data);
+    if !long.is_empty() {
+        r = r
+            .data(
+                "too_long",
+                long.iter()
+                    .map(|(l, p, n)| json!({"name": l, "path": p, "length": n}))
+                    .collect::<Vec<_>>(),
+            )
+            .fix(Fix::manual(
+                "win.enable-long-paths",
+                "Enable long paths (administrator; applies to programs that declare themselves long-path aware, as go does) or move the directory to a shorter path",
+                vec![
+                    "reg add \"HKLM\\SYSTEM\\CurrentControlSet\\Control\\FileSystem\" /v LongPathsEnabled /t REG_DWORD /d 1 /f   # cmd, as administrator".into(),
+                    "New-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\FileSystem' -Name LongPathsEnabled -Value 1 -PropertyType DWord -Force   # PowerShell, as administrator".into(),
+                ],
+            ));
+    }
     let mut fixed: Vec<&str> = Vec::new();
     for (label, p) in dirs {
-        let broken = p.not_a_dir || p.writable.is_err();
+        if label == "GOTMPDIR" && !p.exists && !p.not_a_dir {
+            let path = p.path.display().to_string();
+            let q = shell_quote(&path, f.windows());
+            r = r.fix(Fix::manual(
+                "dirs.create-gotmpdir",
+                format!("Create GOTMPDIR {path} (go uses it but never creates it)"),
+                if f.windows() {
+                    vec![
+                        format!("mkdir {q}   # cmd"),
+                        format!("New-Item -ItemType Directory -Force -Path {q}   # PowerShell"),
+                    ]
+                } else {
+                    vec![format!("mkdir -p {q}")]
+                },
+            ));
+        }
+        let broken = p.not_a_dir || p.writable.is_err() || (label == "GOTMPDIR" && !p.exists);
         // GOMODCACHE defaults to GOPATH/pkg/mod: moving a broken GOPATH moves it too.
         let follows_gopath = label == "GOMODCACHE"
             && matches!(f.setting_of("GOMODCACHE").source, Source::Default { .. })
@@ -285,6 +340,59 @@ fn default_dir(f: &Facts, label: &str) -> Option<PathBuf> {
             };
             base.map(|b| b.join("go-build"))
         }
+        // Unset, go works in the system temp directory (os.TempDir), which exists.
+        "GOTMPDIR" => {
+            let keys: &[&str] = if f.windows() {
+                &["TMP", "TEMP", "USERPROFILE"]
+            } else {
+                &["TMPDIR"]
+            };
+            keys.iter()
+                .find_map(|k| f.getenv(k).filter(|v| !v.is_empty()))
+                .map(PathBuf::from)
+                .or_else(|| {
+                    Some(PathBuf::from(if f.windows() {
+                        // GetTempPath's last resort: the Windows directory.
+                        f.getenv("SystemRoot")
+                            .unwrap_or_else(|| "C:\\Windows".into())
+                    } else {
+                        "/tmp".into()
+                    }))
+                })
+        }
         _ => None,
     }
+}
+
+/// Go's directories longer than MAX_PATH allows when long paths are off (Windows only):
+/// (label, path, length in UTF-16 units, as Windows counts).
+fn too_long(f: &Facts) -> Vec<(String, String, usize)> {
+    // MAX_PATH is 260 UTF-16 units including the terminating NUL.
+    const MAX: usize = 259;
+    if !f.windows() || f.long_paths_enabled() == Ok(true) {
+        return vec![];
+    }
+    let sep = ';';
+    let mut cands: Vec<(String, String)> = Vec::new();
+    if let Some(root) = f.goroot() {
+        cands.push(("GOROOT".into(), root.display().to_string()));
+    }
+    for p in f.setting("GOPATH").split(sep).filter(|p| !p.is_empty()) {
+        cands.push(("GOPATH".into(), p.to_string()));
+    }
+    for key in ["GOMODCACHE", "GOCACHE", "GOTMPDIR", "GOBIN"] {
+        let v = f.setting(key);
+        let off = key == "GOCACHE" && v == "off";
+        if !v.is_empty() && !off {
+            cands.push((key.into(), v.to_string()));
+        }
+    }
+    cands
+        .into_iter()
+        .filter_map(|(l, p)| {
+            // `\\?\\` paths opt out of MAX_PATH.
+            let n = p.encode_utf16().count();
+            (n > MAX && !p.starts_with("\\\\?\\")).then_some((l, p, n))
+        })
+        .collect()
 }

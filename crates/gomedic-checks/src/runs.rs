@@ -7,9 +7,31 @@ use gomedic_core::text::quoted;
 use gomedic_core::{CheckResult, Fix, Status};
 use gomedic_facts::os::exec::{Exit, Failure};
 use gomedic_facts::os::{ntstatus, signal};
+use gomedic_goenv::pathscan::CandidateKind;
 use gomedic_goenv::version::parse_version_line;
 
 pub fn check(f: &Facts) -> CheckResult {
+    if let Some(go) = f.go_binary().filter(|g| g.kind == CandidateKind::Directory) {
+        // Starting a directory fails with "access denied" on Windows: not antivirus.
+        let msg = format!(
+            "{} is a directory, not a go binary: there is nothing to start",
+            go.path.display()
+        );
+        return CheckResult::error(msg.clone())
+            .finding(Code::GoIsDirectory, Status::Error, msg)
+            .detail(if named_like_go(&go.path) {
+                "a folder named like the go binary (an unpacking accident?): remove or rename it; the go binary is in a Go installation's bin folder".to_string()
+            } else {
+                format!(
+                    "the go binary is inside a Go installation's bin folder, e.g. {}",
+                    go.path
+                        .join("bin")
+                        .join(if f.windows() { "go.exe" } else { "go" })
+                        .display()
+                )
+            })
+            .data("classification", "is_directory");
+    }
     let r = check_inner(f);
     let Some(shebang) = f.go_script() else {
         return r;
@@ -30,6 +52,16 @@ fn script(f: &Facts, shebang: &str, mut r: CheckResult) -> CheckResult {
         .unwrap_or("")
         .to_string();
     let note = format!("{path} is a script ({shebang}), not the Go toolchain's executable: a wrapper, a version manager's shim, or a replacement; what it runs decides what `go` does");
+    let target = f.go_wrapper_target();
+    let runs = match &target {
+        Some(t) => format!("the script runs {t}"),
+        None => "the script names no go binary gomedic could read (it may pick one at run time)"
+            .to_string(),
+    };
+    let wrapper = format!("{path} is a wrapper script ({shebang}); {runs}");
+    if let Some(t) = &target {
+        r = r.data("wrapper_runs", t.clone());
+    }
     let class = r
         .data
         .get("classification")
@@ -38,7 +70,10 @@ fn script(f: &Facts, shebang: &str, mut r: CheckResult) -> CheckResult {
         .to_string();
     if r.status == Status::Ok {
         r.details.insert(0, format!("note: {note}"));
-        return r.data("script", shebang.to_string());
+        r.details.insert(1, format!("note: {runs}"));
+        return r
+            .finding(Code::GoWrapperScript, Status::Ok, wrapper)
+            .data("script", shebang.to_string());
     }
     // Antivirus is not why a script misbehaves.
     r.details
@@ -54,11 +89,20 @@ fn script(f: &Facts, shebang: &str, mut r: CheckResult) -> CheckResult {
         }
         "timeout" => "the script hangs: look at what it runs (a wrapper waiting for input, the network or a lock)".to_string(),
         "ok" => "the script is slow: look at what it runs before go (version managers resolve the version on every call)".to_string(),
+        _ if f.windows() => format!("{runs}; run it from cmd with echo on (remove `@echo off`), or read it, to see what it does"),
         _ => "run it with `sh -x` (or read it) to see what it does; reinstalling Go from https://go.dev/dl/ restores the real binary if it was replaced".to_string(),
     };
     r.details.insert(0, note);
     r.details.insert(1, why);
-    r.data("script", shebang.to_string())
+    r.finding(Code::GoWrapperScript, Status::Warn, wrapper)
+        .data("script", shebang.to_string())
+}
+
+/// `go` or `go.exe` itself, as opposed to a folder such as a GOROOT given by mistake.
+fn named_like_go(p: &std::path::Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.eq_ignore_ascii_case("go") || n.eq_ignore_ascii_case("go.exe"))
 }
 
 fn check_inner(f: &Facts) -> CheckResult {

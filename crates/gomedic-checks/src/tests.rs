@@ -29,12 +29,23 @@ struct Canned {
     scan: PathScan,
     version: exec::Result,
     env_json: exec::Result,
+    extra: Extra,
+}
+
+/// Facts for the directory and binary cases: LongPathsEnabled, GOTMPDIR state, file bodies.
+#[derive(Default)]
+struct Extra {
+    long_paths: Option<u32>,
+    missing_dirs: Vec<PathBuf>,
+    files: BTreeMap<PathBuf, Vec<u8>>,
+    dirs: Vec<PathBuf>,
 }
 
 impl Canned {
     /// go.exe in C:\Go\bin answering `go version` with `version`; nothing else gathered.
     fn windows(version: exec::Result) -> Self {
         Canned {
+            extra: Extra::default(),
             sac: None,
             canary: None,
             security: None,
@@ -53,6 +64,12 @@ impl Canned {
 impl Gather for Canned {
     fn file_kind(&self, p: &Path) -> crate::facts::FileKind {
         use crate::facts::FileKind;
+        if self.extra.files.contains_key(p) {
+            return FileKind::File;
+        }
+        if self.extra.dirs.iter().any(|d| d == p) {
+            return FileKind::Dir;
+        }
         match std::fs::metadata(p) {
             Ok(m) if m.is_file() => FileKind::File,
             Ok(m) if m.is_dir() => FileKind::Dir,
@@ -84,6 +101,9 @@ impl Gather for Canned {
         }
     }
     fn read_file(&self, p: &Path) -> std::io::Result<Vec<u8>> {
+        if let Some(b) = self.extra.files.get(p) {
+            return Ok(b.clone());
+        }
         match &self.zone {
             Some(z) if p.to_string_lossy().ends_with(":Zone.Identifier") => Ok(z.clone()),
             // Off Windows a stream is a file named `FILE:Zone.Identifier`.
@@ -91,10 +111,13 @@ impl Gather for Canned {
             _ => Err(std::io::ErrorKind::NotFound.into()),
         }
     }
+    fn long_paths_enabled(&self) -> Result<Option<u32>, String> {
+        Ok(self.extra.long_paths)
+    }
     fn probe_dir(&self, p: &Path) -> DirProbe {
         DirProbe {
             path: p.into(),
-            exists: true,
+            exists: !self.extra.missing_dirs.iter().any(|d| d == p),
             not_a_dir: false,
             probed: Some(p.into()),
             writable: Ok(()),
@@ -148,7 +171,10 @@ impl Gather for Canned {
     fn win_trust(&self, _: &Path) -> Result<i32, String> {
         Err("not in tests".into())
     }
-    fn authenticode(&self, _: &Path) -> Result<gomedic_authenticode::Report, String> {
+    fn authenticode(&self, p: &Path) -> Result<gomedic_authenticode::Report, String> {
+        if let Some(b) = self.extra.files.get(p) {
+            return Ok(gomedic_authenticode::verify(b));
+        }
         Err("not in tests".into())
     }
     fn registry_paths(&self) -> crate::facts::RegistryPaths {
@@ -262,6 +288,7 @@ fn windowsapps_alias_is_an_error() {
     let f = facts(
         "windows",
         Canned {
+            extra: Extra::default(),
             user_path: None,
             machine_path: None,
             reg_env: Vec::new(),
@@ -299,6 +326,7 @@ fn empty_facts() -> Facts {
     facts(
         "linux",
         Canned {
+            extra: Extra::default(),
             user_path: None,
             machine_path: None,
             reg_env: Vec::new(),
@@ -383,6 +411,7 @@ fn win_path_setx_truncation_is_an_error() {
     let linux = facts(
         "linux",
         Canned {
+            extra: Extra::default(),
             scan: PathScan::default(),
             version: out(1, ""),
             env_json: out(1, ""),
@@ -1195,3 +1224,269 @@ fn build_blocked_by_code_and_localized_text() {
 
 /// win.path, go.root advice and win.motw on Windows as users have it (issue #11).
 mod windows_as_users_have_it;
+
+// --- go.dirs: GOTMPDIR and MAX_PATH; binaries: wrappers, directories, PE machine types ---
+
+fn codes_of(r: &gomedic_core::CheckResult) -> Vec<String> {
+    r.findings.iter().map(|f| f.code.to_string()).collect()
+}
+
+fn env_of(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn missing_gotmpdir_is_an_error_on_every_os() {
+    for (os, dir) in [("windows", "C:\\missing\\tmp"), ("linux", "/missing/tmp")] {
+        let mut g = Canned::windows(out(0, "go version go1.22.10 windows/amd64\n"));
+        g.extra.missing_dirs = vec![PathBuf::from(dir)];
+        let f = facts_env(os, env_of(&[("GOTMPDIR", dir)]), g);
+        let r = eval(&f, "go.dirs");
+        assert_eq!(r.status, Status::Error, "{os}: {r:?}");
+        assert!(
+            codes_of(&r).contains(&"godir.gotmpdir_missing".to_string()),
+            "{os}: {r:?}"
+        );
+        assert!(r.summary.contains("go: creating work dir"), "{}", r.summary);
+        assert!(r.fixes.iter().any(|x| x.id == "dirs.create-gotmpdir"));
+        // Moving it means unsetting it (go then uses the system temp directory), never
+        // pointing it at another directory that may not exist either.
+        let mv = r
+            .fixes
+            .iter()
+            .find(|x| x.id == "dirs.relocate-gotmpdir")
+            .unwrap_or_else(|| panic!("{os}: {r:?}"));
+        assert!(
+            mv.description.starts_with("Stop setting GOTMPDIR"),
+            "{os}: {}",
+            mv.description
+        );
+        // Other missing Go directories are still fine: go creates those.
+        let mut g = Canned::windows(out(0, ""));
+        g.extra.missing_dirs = vec![PathBuf::from(dir)];
+        let f = facts_env(os, env_of(&[("GOCACHE", dir)]), g);
+        let r = eval(&f, "go.dirs");
+        assert!(
+            !codes_of(&r).contains(&"godir.gotmpdir_missing".to_string()),
+            "{r:?}"
+        );
+    }
+}
+
+#[test]
+fn a_go_directory_over_max_path_is_named_with_its_length() {
+    let long = format!("C:\\{}", "a".repeat(300));
+    let run = |os: &str, long_paths: Option<u32>| {
+        let mut g = Canned::windows(out(0, ""));
+        g.extra.long_paths = long_paths;
+        let f = facts_env(os, env_of(&[("GOTMPDIR", &long)]), g);
+        eval(&f, "go.dirs")
+    };
+    let r = run("windows", None);
+    assert_eq!(r.status, Status::Warn, "{r:?}");
+    let msg = &r
+        .findings
+        .iter()
+        .find(|x| x.code == "godir.too_long")
+        .expect("godir.too_long")
+        .message;
+    assert!(
+        msg.contains("GOTMPDIR") && msg.contains("303 characters"),
+        "{msg}"
+    );
+    assert_eq!(r.data["too_long"][0]["length"], 303);
+    let fix = r
+        .fixes
+        .iter()
+        .find(|x| x.id == "win.enable-long-paths")
+        .unwrap();
+    assert!(fix.commands.iter().any(|c| c.starts_with("reg add")));
+    assert!(fix
+        .commands
+        .iter()
+        .any(|c| c.starts_with("New-ItemProperty")));
+    assert!(!codes_of(&run("windows", Some(0))).is_empty());
+    assert!(
+        !codes_of(&run("windows", Some(1))).contains(&"godir.too_long".to_string()),
+        "LongPathsEnabled=1"
+    );
+    assert!(!codes_of(&run("linux", None)).contains(&"godir.too_long".to_string()));
+    // 259 characters is still within MAX_PATH.
+    let mut g = Canned::windows(out(0, ""));
+    g.extra.long_paths = Some(0);
+    let ok = format!("C:\\{}", "a".repeat(256));
+    let f = facts_env("windows", env_of(&[("GOTMPDIR", &ok)]), g);
+    assert!(!codes_of(&eval(&f, "go.dirs")).contains(&"godir.too_long".to_string()));
+}
+
+#[test]
+fn canary_failure_in_a_long_temp_dir_names_the_length() {
+    let long = format!("C:\\{}", "t".repeat(280));
+    let mut g = Canned::windows(out(0, ""));
+    g.canary = Some(crate::facts::CanaryProbe {
+        setup_error: Some(format!(
+            "cannot create a temporary directory in {long}: Invalid name (os error 123)"
+        )),
+        ..Default::default()
+    });
+    let f = facts_env("windows", env_of(&[("GOTMPDIR", &long)]), g);
+    let r = eval(&f, "win.canary");
+    assert!(r.summary.contains("283 characters long"), "{}", r.summary);
+    assert!(r.findings[0].message.contains("MAX_PATH"), "{r:?}");
+}
+
+/// A minimal unsigned PE image for `machine` (PE32 for x86, PE32+ otherwise).
+fn pe_bytes(machine: u16) -> Vec<u8> {
+    let plus = machine != 0x14c;
+    let mut d = vec![0u8; 0x400];
+    d[..2].copy_from_slice(b"MZ");
+    d[0x3c..0x40].copy_from_slice(&0x80u32.to_le_bytes());
+    d[0x80..0x84].copy_from_slice(b"PE\0\0");
+    let coff = 0x84;
+    d[coff..coff + 2].copy_from_slice(&machine.to_le_bytes());
+    let opt = coff + 20;
+    d[coff + 16..coff + 18].copy_from_slice(&(if plus { 0xf0u16 } else { 0xe0 }).to_le_bytes());
+    d[opt..opt + 2].copy_from_slice(&(if plus { 0x20bu16 } else { 0x10b }).to_le_bytes());
+    d[opt + 60..opt + 64].copy_from_slice(&0x400u32.to_le_bytes());
+    d[opt + 68..opt + 70].copy_from_slice(&3u16.to_le_bytes());
+    let dd = opt + if plus { 112 } else { 96 };
+    d[dd - 4..dd].copy_from_slice(&16u32.to_le_bytes());
+    d
+}
+
+fn scan_of(path: &str) -> PathScan {
+    let p = PathBuf::from(path);
+    let dir = path.rsplit_once('\\').map(|(d, _)| d).unwrap_or("");
+    let mut s = win_scan(dir, CandidateKind::Executable);
+    s.candidates[0].path = p;
+    s
+}
+
+#[test]
+fn a_batch_wrapper_is_a_wrapper_not_a_broken_install() {
+    let bat = "C:\\tools\\go.bat";
+    let real = "C:\\Program Files\\Go\\bin\\go.exe";
+    let mut g = Canned::windows(out(0, "go version go1.22.10 windows/amd64\n"));
+    g.scan = scan_of(bat);
+    g.extra.files.insert(
+        bat.into(),
+        format!("@echo off\r\nrem wrapper\r\n\"{real}\" %*\r\n").into_bytes(),
+    );
+    g.extra.files.insert(real.into(), pe_bytes(0x8664));
+    let f = facts_env("windows", env_of(&[("PROCESSOR_ARCHITECTURE", "AMD64")]), g);
+    let r = eval(&f, "win.authenticode");
+    assert!(
+        !codes_of(&r).contains(&"authenticode.not_executable".to_string()),
+        "{r:?}"
+    );
+    assert!(!r.fixes.iter().any(|x| x.id == "go.reinstall"), "{r:?}");
+    assert!(
+        r.details
+            .iter()
+            .any(|d| d.contains("wrapper script") && d.contains(real)),
+        "{r:?}"
+    );
+    // The go.exe it runs is the one inspected: unsigned, x64.
+    assert_eq!(r.data["files"][0]["path"], real);
+    assert_eq!(r.data["files"][0]["machine"], "x64");
+    let runs = eval(&f, "go.runs");
+    assert_eq!(runs.status, Status::Ok, "{runs:?}");
+    let w = runs
+        .findings
+        .iter()
+        .find(|x| x.code == "go.wrapper_script")
+        .expect("go.wrapper_script");
+    assert!(w.message.contains(real), "{}", w.message);
+    assert_eq!(runs.data["wrapper_runs"], real);
+}
+
+#[test]
+fn an_x86_go_exe_on_x64_windows_is_named() {
+    let go = "C:\\Go\\bin\\go.exe";
+    let run = |machine: u16, host: &str| {
+        let mut g = Canned::windows(out(0, ""));
+        g.extra.files.insert(go.into(), pe_bytes(machine));
+        let f = facts_env("windows", env_of(&[("PROCESSOR_ARCHITECTURE", host)]), g);
+        eval(&f, "win.authenticode")
+    };
+    let r = run(0x14c, "AMD64");
+    let x = r
+        .findings
+        .iter()
+        .find(|x| x.code == "goexe.foreign_arch")
+        .expect("foreign arch");
+    assert_eq!(x.status, Status::Warn);
+    assert!(
+        x.message.contains("x86 (32-bit) go.exe on x64 Windows"),
+        "{}",
+        x.message
+    );
+    assert!(r
+        .details
+        .iter()
+        .any(|d| d.contains("x86 (32-bit) console program")));
+    let r = run(0xaa64, "AMD64");
+    let x = r
+        .findings
+        .iter()
+        .find(|x| x.code == "goexe.foreign_arch")
+        .unwrap();
+    assert_eq!(x.status, Status::Error, "{}", x.message);
+    assert!(x.message.contains("ARM64"));
+    // A 32-bit gomedic sees x86 in PROCESSOR_ARCHITECTURE; the real CPU is in ...W6432.
+    let mut g = Canned::windows(out(0, ""));
+    g.extra.files.insert(go.into(), pe_bytes(0x8664));
+    let f = facts_env(
+        "windows",
+        env_of(&[
+            ("PROCESSOR_ARCHITECTURE", "x86"),
+            ("PROCESSOR_ARCHITEW6432", "AMD64"),
+        ]),
+        g,
+    );
+    assert!(!codes_of(&eval(&f, "win.authenticode")).contains(&"goexe.foreign_arch".to_string()));
+    assert!(!codes_of(&run(0x8664, "AMD64")).contains(&"goexe.foreign_arch".to_string()));
+}
+
+#[test]
+fn a_directory_named_go_exe_is_never_ok_nor_antivirus() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("go.exe");
+    std::fs::create_dir(&dir).unwrap();
+    let g = Canned::windows(Err(Failure::PermissionDenied {
+        message: "Access is denied. (os error 5)".into(),
+        os_code: Some(5),
+    }));
+    let f = Facts::new(
+        "windows",
+        BTreeMap::new(),
+        "".into(),
+        PathBuf::from("C:\\work"),
+        Some(dir.clone()),
+        Policy::default(),
+        Box::new(g),
+    );
+    let r = eval(&f, "win.authenticode");
+    assert_eq!(r.status, Status::Error, "{r:?}");
+    assert!(codes_of(&r).contains(&"authenticode.not_a_file".to_string()));
+    assert!(!r.summary.contains("intact"), "{}", r.summary);
+    let runs = eval(&f, "go.runs");
+    assert_eq!(runs.status, Status::Error);
+    assert_eq!(codes_of(&runs), vec!["go.is_directory".to_string()]);
+    assert!(!runs.fixes.iter().any(|x| x.id == "av.check"));
+    assert!(
+        !runs.details.iter().any(|d| d.contains("antivirus")),
+        "{runs:?}"
+    );
+}
+
+#[test]
+fn no_file_checked_is_not_intact() {
+    // go.exe found by the scan but gone: nothing read, so no verdict.
+    let f = facts("windows", Canned::windows(out(0, "")));
+    let r = eval(&f, "win.authenticode");
+    assert_eq!(r.status, Status::Skipped, "{r:?}");
+}

@@ -95,7 +95,36 @@ pub fn check_canary(f: &Facts) -> CheckResult {
     let Some(p) = f.canary() else {
         return CheckResult::skipped("no go binary (see go.binary)");
     };
-    evaluate(&p, f)
+    long_temp_note(f, evaluate(&p, f))
+}
+
+/// A canary that failed in a temporary directory longer than MAX_PATH (with long paths
+/// off) says so: Windows' own words ("Invalid name", os error 123) do not name the length.
+fn long_temp_note(f: &Facts, mut r: CheckResult) -> CheckResult {
+    if matches!(r.status, Status::Ok | Status::Skipped) || f.long_paths_enabled() == Ok(true) {
+        return r;
+    }
+    let (label, dir) = match f.getenv("GOTMPDIR").filter(|v| !v.is_empty()) {
+        Some(d) => ("GOTMPDIR", d),
+        None => match f.getenv("TEMP").or_else(|| f.getenv("TMP")) {
+            Some(d) => ("TEMP", d),
+            None => return r,
+        },
+    };
+    let n = dir.encode_utf16().count();
+    if n <= 259 {
+        return r;
+    }
+    let note = format!("{label} {dir} is {n} characters long: over Windows' 259-character limit (MAX_PATH) while LongPathsEnabled is off");
+    r.summary = format!(
+        "{} ({label} is {n} characters long, over MAX_PATH)",
+        r.summary
+    );
+    for x in &mut r.findings {
+        x.message = format!("{} ({note})", x.message);
+    }
+    r.details.insert(0, note);
+    r.data("temp_dir_length", n)
 }
 
 /// Judges a canary probe (pure; tested with recorded probes).

@@ -11,8 +11,28 @@ pub fn check(f: &Facts) -> CheckResult {
         return CheckResult::skipped("Windows only (use `gomedic verify FILE` on any OS)");
     }
     let mut files: Vec<(PathBuf, bool)> = Vec::new();
+    let mut details = Vec::new();
+    let mut wrapper = None;
     if let Some(go) = f.go_binary() {
-        files.push((go.path.clone(), true));
+        match f.go_script() {
+            // A wrapper is not a broken go.exe: check the go.exe it runs instead.
+            Some(kind) => {
+                let target = f.go_wrapper_target();
+                details.push(format!(
+                    "{} is a wrapper script ({kind}), not a program; {}",
+                    go.path.display(),
+                    match &target {
+                        Some(t) => format!("it runs {t}"),
+                        None => "it names no go.exe gomedic could read".to_string(),
+                    }
+                ));
+                wrapper = Some(go.path.display().to_string());
+                if let Some(t) = target {
+                    files.push((PathBuf::from(t), true));
+                }
+            }
+            None => files.push((go.path.clone(), true)),
+        }
     }
     if let Some(root) = f.goroot() {
         files.push((root.join("bin").join("gofmt.exe"), true));
@@ -28,18 +48,45 @@ pub fn check(f: &Facts) -> CheckResult {
         files.push((dlv, false));
     }
     if files.is_empty() {
-        return CheckResult::skipped("no go.exe to inspect");
+        return CheckResult::skipped(match wrapper {
+            Some(w) => format!("{w} is a wrapper script naming no go.exe to inspect"),
+            None => "no go.exe to inspect".to_string(),
+        })
+        .with_details(details);
     }
     let mut status = Status::Ok;
     let mut problems = Vec::new();
     // Every problem also as a finding: (status, stable code, message).
     let mut found: Vec<(Status, Code, String)> = Vec::new();
-    let mut details = Vec::new();
     let mut data = Vec::new();
-    for (p, official) in &files {
-        if f.file_kind(p) != FileKind::File {
-            continue;
+    let mut checked = 0;
+    let mut reinstall = false;
+    let host = host_arch(f);
+    for (i, (p, official)) in files.iter().enumerate() {
+        match f.file_kind(p) {
+            FileKind::File => {}
+            FileKind::Missing => {
+                details.push(format!("{}: not found", p.display()));
+                continue;
+            }
+            kind => {
+                // Never "intact" for something with no bytes to check.
+                status = Status::Error;
+                let what = if kind == FileKind::Dir {
+                    "a directory"
+                } else {
+                    "not a regular file"
+                };
+                let msg = format!(
+                    "{} is {what}, not an executable: no signature to check",
+                    p.display()
+                );
+                found.push((Status::Error, Code::AuthenticodeNotAFile, msg.clone()));
+                problems.push(msg);
+                continue;
+            }
         }
+        checked += 1;
         match f.authenticode(p) {
             Err(e) => {
                 status = status.worst(Status::Warn);
@@ -60,7 +107,23 @@ pub fn check(f: &Facts) -> CheckResult {
                     ),
                     Err(_) => String::new(),
                 };
-                details.push(format!("{}: {name}: {}{trust}", p.display(), r.detail));
+                let image = r
+                    .image
+                    .map(|im| format!(" ({})", im.describe()))
+                    .unwrap_or_default();
+                details.push(format!(
+                    "{}{image}: {name}: {}{trust}",
+                    p.display(),
+                    r.detail
+                ));
+                // The go that runs (first file) on the CPU Windows runs on.
+                if let (0, Some(im), Some(host)) = (i, r.image, host) {
+                    if let Some((st, msg)) = foreign_arch(p, &im, host) {
+                        status = status.worst(st);
+                        found.push((st, Code::GoExeForeignArch, msg.clone()));
+                        problems.push(msg);
+                    }
+                }
                 match r.status {
                     Sig::Valid => {}
                     Sig::Unsigned if !*official => {}
@@ -72,6 +135,7 @@ pub fn check(f: &Facts) -> CheckResult {
                     }
                     Sig::Tampered | Sig::BadSignature | Sig::BadTimestamp => {
                         status = Status::Error;
+                        reinstall = true;
                         let why = if matches!(r.status, Sig::BadTimestamp) {
                             "its timestamp does not verify, so it cannot vouch for when the file was signed (Windows answers TRUST_E_TIME_STAMP)"
                         } else {
@@ -104,6 +168,7 @@ pub fn check(f: &Facts) -> CheckResult {
                     }
                     Sig::NotPe | Sig::Malformed => {
                         status = Status::Error;
+                        reinstall = true;
                         let msg = format!(
                             "{} is not a valid Windows executable ({})",
                             p.display(),
@@ -113,24 +178,34 @@ pub fn check(f: &Facts) -> CheckResult {
                         problems.push(msg);
                     }
                 }
-                data.push(serde_json::json!({"path": p.display().to_string(), "status": r.status, "signer": r.signer.map(|s| s.subject)}));
+                data.push(serde_json::json!({"path": p.display().to_string(), "status": r.status, "signer": r.signer.map(|s| s.subject), "machine": r.image.map(|i| i.machine_name()), "subsystem": r.image.map(|i| i.subsystem_name())}));
             }
         }
+    }
+    if checked == 0 && problems.is_empty() {
+        return CheckResult::skipped("none of Go's executables was found to inspect")
+            .with_details(details);
     }
     let mut r = CheckResult::new(
         status,
         if problems.is_empty() {
-            "Go's executables have intact signatures".to_string()
+            format!(
+                "Go's executables have intact signatures ({} checked)",
+                checked
+            )
         } else {
             problems.join("; ")
         },
     )
     .with_details(details)
     .data("files", data);
+    if let Some(w) = wrapper {
+        r = r.data("wrapper", w);
+    }
     for (st, code, msg) in found {
         r = r.finding(code, st, msg);
     }
-    if status == Status::Error {
+    if reinstall {
         r = r.fix(Fix::manual(
             "go.reinstall",
             "Reinstall Go from https://go.dev/dl/ and compare with `gomedic verify`",
@@ -138,4 +213,48 @@ pub fn check(f: &Facts) -> CheckResult {
         ));
     }
     r
+}
+
+/// The CPU Windows runs on (not the emulated one a 32-bit process sees), as a PE machine.
+fn host_arch(f: &Facts) -> Option<u16> {
+    let a = f
+        .getenv("PROCESSOR_ARCHITEW6432")
+        .filter(|a| !a.is_empty())
+        .or_else(|| f.getenv("PROCESSOR_ARCHITECTURE"))?;
+    match a.to_ascii_uppercase().as_str() {
+        "AMD64" => Some(0x8664),
+        "X86" => Some(0x14c),
+        "ARM64" => Some(0xaa64),
+        _ => None,
+    }
+}
+
+/// go.exe built for another CPU: emulated (a warning) or not startable at all (an error).
+fn foreign_arch(p: &Path, im: &gomedic_authenticode::Image, host: u16) -> Option<(Status, String)> {
+    if im.machine == host {
+        return None;
+    }
+    let host_name = gomedic_authenticode::Image {
+        machine: host,
+        ..*im
+    }
+    .machine_name();
+    let goarch = im.goarch().unwrap_or("?");
+    let emulated = matches!(
+        (im.machine, host),
+        (0x14c, 0x8664) | (0x14c, 0xaa64) | (0x8664, 0xaa64)
+    );
+    Some(if emulated {
+        (Status::Warn, format!(
+            "{} is an {} go.exe on {host_name} Windows: it runs emulated (slower), and builds GOARCH={goarch} programs unless GOARCH is set; install the {host_name} Go from https://go.dev/dl/",
+            p.display(),
+            im.machine_name()
+        ))
+    } else {
+        (Status::Error, format!(
+            "{} is an {} go.exe: {host_name} Windows cannot run it; install the {host_name} Go from https://go.dev/dl/",
+            p.display(),
+            im.machine_name()
+        ))
+    })
 }

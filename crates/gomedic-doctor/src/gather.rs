@@ -164,6 +164,14 @@ impl Gather for SystemGather {
         .map_err(|e| e.to_string())
     }
 
+    fn long_paths_enabled(&self) -> Result<Option<u32>, String> {
+        gomedic_sys::registry::read_hklm_dword(
+            "SYSTEM\\CurrentControlSet\\Control\\FileSystem",
+            "LongPathsEnabled",
+        )
+        .map_err(|e| e.to_string())
+    }
+
     fn canary(
         &self,
         go: &Path,
@@ -272,6 +280,26 @@ const MAIN_GO: &str =
     "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"gomedic-probe-ok\") }\n";
 const TEST_GO: &str = "package main\n\nimport \"testing\"\n\nfunc TestProbe(t *testing.T) {\n\tif 1+1 != 2 {\n\t\tt.Fatal(\"arithmetic\")\n\t}\n}\n";
 
+/// Windows keeps a process's current directory within MAX_PATH unless long paths are on;
+/// asked for a longer one, Windows refuses (and Wine corrupts its heap). Why, instead of
+/// starting anything in `dir`.
+fn long_cwd_refusal(dir: &Path) -> Option<String> {
+    let n = dir.as_os_str().to_string_lossy().encode_utf16().count();
+    if !cfg!(windows) || n <= 258 {
+        return None;
+    }
+    let on = gomedic_sys::registry::read_hklm_dword(
+        "SYSTEM\\CurrentControlSet\\Control\\FileSystem",
+        "LongPathsEnabled",
+    );
+    (!matches!(on, Ok(Some(1)))).then(|| {
+        format!(
+            "not started: {} is {n} characters long, over MAX_PATH (259) with LongPathsEnabled off, and Windows gives no program a current directory that long",
+            dir.display()
+        )
+    })
+}
+
 fn build_probe(
     go: &Path,
     env: &BTreeMap<String, String>,
@@ -292,6 +320,10 @@ fn build_probe(
         }
     };
     probe.workdir = Some(dir.path().to_path_buf());
+    if let Some(e) = long_cwd_refusal(dir.path()) {
+        probe.setup_error = Some(e);
+        return probe;
+    }
     probe.cache_was_cold = gocache.map(cache_is_cold);
 
     let exe_name = if cfg!(windows) { "probe.exe" } else { "probe" };
@@ -383,6 +415,10 @@ fn canary(
             return p;
         }
     };
+    if let Some(e) = long_cwd_refusal(dir.path()) {
+        p.setup_error = Some(e);
+        return p;
+    }
     let exe = dir.path().join(if cfg!(windows) {
         "canary.test.exe"
     } else {

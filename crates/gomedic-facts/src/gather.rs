@@ -70,6 +70,11 @@ pub trait Gather: Send + Sync {
         sumdb_name: &str,
         go_version: Option<(u32, u32)>,
     ) -> Vec<EndpointReport>;
+    /// `HKLM\\SYSTEM\\CurrentControlSet\\Control\\FileSystem` `LongPathsEnabled` (`None` when
+    /// absent, which Windows reads as 0; Err off Windows or when unreadable).
+    fn long_paths_enabled(&self) -> Result<Option<u32>, String> {
+        Err("not read".into())
+    }
     /// What is at `path` (following symlinks).
     fn file_kind(&self, path: &Path) -> FileKind;
     /// The entries of a directory: names and kinds (following symlinks).

@@ -8,7 +8,7 @@ use gomedic_goenv::version::{parse_version_line, VersionLine};
 use gomedic_goenv::GoVersion;
 use gomedic_sys::exec;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The `go env` keys gomedic reads (cheap ones only: no C compiler probing). GOVERSION,
@@ -141,12 +141,29 @@ impl Facts {
                 let go = self.go_binary()?;
                 // Real go binaries are megabytes: the bounded read refuses them unread.
                 let data = self.gather.read_file(&go.path).ok()?;
+                if self.windows() && is_batch(&go.path) && !data.starts_with(b"MZ") {
+                    return Some("a cmd batch file".to_string());
+                }
                 let first = data.split(|b| *b == b'\n').next()?;
                 first
                     .starts_with(b"#!")
                     .then(|| String::from_utf8_lossy(first).trim_end().to_string())
             })
             .as_deref()
+    }
+
+    /// When the go binary is a script: the go it runs, as written in the script (with
+    /// `%~dp0` resolved), when a line names one. Read bounded, like `go_script`.
+    pub fn go_wrapper_target(&self) -> Option<String> {
+        self.go_script()?;
+        let go = self.go_binary()?;
+        let data = self.gather.read_file(&go.path).ok()?;
+        let dir = go.path.parent().map(|d| d.display().to_string());
+        wrapper_target(
+            &String::from_utf8_lossy(&data),
+            dir.as_deref(),
+            self.windows(),
+        )
     }
 
     /// `go version`, or `None` when there is no go to run. Only needed when `go env`
@@ -325,4 +342,106 @@ fn parse_env_json(stdout: &[u8]) -> Result<BTreeMap<String, String>, GoEnvError>
                 .collect()
         })
         .map_err(|e| GoEnvError::NotJson(e.to_string()))
+}
+
+/// A `.bat` or `.cmd` file: cmd.exe runs it, Windows' loader does not.
+pub fn is_batch(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("bat") || e.eq_ignore_ascii_case("cmd"))
+}
+
+/// The go a wrapper script runs: the first word (quoted or not) on a non-comment line that
+/// names a `go.exe` (Windows) or ends in `/go` (elsewhere). `%~dp0` (the script's folder,
+/// with a trailing backslash) is resolved when `dir` is known.
+pub fn wrapper_target(text: &str, dir: Option<&str>, windows: bool) -> Option<String> {
+    for line in text.lines().take(200) {
+        let t = line.trim().trim_start_matches('@');
+        let lower = t.to_ascii_lowercase();
+        if t.is_empty()
+            || lower.starts_with("rem ")
+            || lower == "rem"
+            || t.starts_with("::")
+            || t.starts_with('#')
+        {
+            continue;
+        }
+        for word in words(t) {
+            let w = match dir {
+                Some(d) => {
+                    let d = d.trim_end_matches('\\');
+                    word.replace("%~dp0", &format!("{d}\\"))
+                        .replace("%~DP0", &format!("{d}\\"))
+                }
+                None => word,
+            };
+            let l = w.to_ascii_lowercase();
+            let named = if windows {
+                l.ends_with("go.exe")
+                    && (l.len() == 6 || l.ends_with("\\go.exe") || l.ends_with("/go.exe"))
+            } else {
+                l.ends_with("/go")
+            };
+            if named {
+                return Some(w);
+            }
+        }
+    }
+    None
+}
+
+/// Words of a command line: double quotes group (and are dropped), spaces split.
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ' ' | '\t' if !quoted => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[cfg(test)]
+mod wrapper_tests {
+    use super::wrapper_target;
+
+    #[test]
+    fn batch_wrappers() {
+        let bat = "@echo off\r\nrem calls C:\\old\\go.exe no more\r\n\"C:\\Program Files\\Go\\bin\\go.exe\" %*\r\n";
+        assert_eq!(
+            wrapper_target(bat, Some("C:\\tools"), true).as_deref(),
+            Some("C:\\Program Files\\Go\\bin\\go.exe")
+        );
+        let rel = "@\"%~dp0..\\sdk\\go1.24\\bin\\go.exe\" %*";
+        assert_eq!(
+            wrapper_target(rel, Some("C:\\tools\\"), true).as_deref(),
+            Some("C:\\tools\\..\\sdk\\go1.24\\bin\\go.exe")
+        );
+        // A version manager that resolves the go at run time names none.
+        assert_eq!(
+            wrapper_target("@echo off\r\ngvm exec %*\r\n", None, true),
+            None
+        );
+        assert_eq!(wrapper_target("set X=mongo.exe", None, true), None);
+    }
+
+    #[test]
+    fn shell_wrappers() {
+        let sh = "#!/bin/sh\n# wrapper\nexec \"$HOME/sdk/go1.24/bin/go\" \"$@\"\n";
+        assert_eq!(
+            wrapper_target(sh, None, false).as_deref(),
+            Some("$HOME/sdk/go1.24/bin/go")
+        );
+    }
 }

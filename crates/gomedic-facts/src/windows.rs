@@ -116,6 +116,11 @@ impl Facts {
         self.gather.dev_drive(path)
     }
 
+    /// `LongPathsEnabled` from the registry: `Ok(true)` only when it is 1.
+    pub fn long_paths_enabled(&self) -> Result<bool, String> {
+        self.gather.long_paths_enabled().map(|v| v == Some(1))
+    }
+
     pub fn smart_app_control(&self) -> Result<Option<u32>, String> {
         self.gather.smart_app_control()
     }

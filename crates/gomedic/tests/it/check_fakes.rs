@@ -170,12 +170,17 @@ fn not_executable_and_directory_and_missing() {
         check(&r, "go.runs")
     );
 
+    // A directory is not started at all: nothing to blame on permissions or antivirus.
     let r = runs(&t, &["--go", d.to_str().unwrap()]);
     assert_eq!(status(&r, "go.binary"), "error");
     assert!(text(&r, "go.binary").contains("is a directory"));
     assert_eq!(
         check(&r, "go.runs")["data"]["classification"],
-        "permission_denied"
+        "is_directory"
+    );
+    assert_eq!(
+        check(&r, "go.runs")["findings"][0]["code"],
+        "go.is_directory"
     );
 
     let r = runs(&t, &["--go", t.path("nope/go").to_str().unwrap()]);

@@ -7,6 +7,7 @@ mod advice;
 mod check_fakes;
 mod check_real;
 mod cli;
+mod dirs_diff;
 mod env_diff;
 mod env_fix;
 mod env_targets;
