@@ -282,15 +282,19 @@ fn not_writable_fixes(f: &Facts, label: &str, p: &DirProbe) -> Vec<Fix> {
                 .fix(id, desc)
         }
         (Some(t), Source::Environment) => {
-            let t = shell_quote(&t.display().to_string(), f.windows());
+            let raw = t.display().to_string();
+            let t = shell_quote(&raw, f.windows());
             Fix::manual(
                 id,
                 desc,
-                vec![if f.windows() {
-                    format!("$env:{label} = {t}   # and change it where you set it (System Properties > Environment Variables)")
+                if f.windows() {
+                    vec![
+                        format!("set \"{label}={raw}\"   # cmd: this terminal; change it where you set it (System Properties > Environment Variables)"),
+                        format!("$env:{label} = {t}   # PowerShell: this terminal; change it where you set it"),
+                    ]
                 } else {
-                    format!("export {label}={t}   # and change the line that sets {label} in your shell profile")
-                }],
+                    vec![format!("export {label}={t}   # and change the line that sets {label} in your shell profile")]
+                },
             )
         }
         (Some(t), _) => {

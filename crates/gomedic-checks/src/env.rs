@@ -166,11 +166,10 @@ pub fn check(f: &Facts) -> CheckResult {
     let val = |k: &str| snap.value(k).to_string();
     let unset_cmd = |k: &str, src: &Source| -> Vec<String> {
         match src {
-            Source::Environment => vec![if f.windows() {
-                format!("Remove-Item Env:{k}   # and remove it from the user/system environment")
-            } else {
-                format!("unset {k}   # and remove it from your shell profile")
-            }],
+            Source::Environment if f.windows() => crate::util::win_unset_env(f, k),
+            Source::Environment => vec![format!(
+                "unset {k}   # and remove it from your shell profile"
+            )],
             Source::EnvFile { .. } => vec![format!("go env -u {k}")],
             _ => vec![],
         }
@@ -382,17 +381,23 @@ pub fn check(f: &Facts) -> CheckResult {
             Source::Environment if !kept.is_empty() => Fix::manual(
                 "env.goflags-insecure",
                 "Remove -insecure from GOFLAGS",
-                vec![if f.windows() {
-                    format!(
-                        "$env:GOFLAGS = '{}'   # and change it where you set it",
-                        kept.join(" ")
-                    )
-                } else {
+                if f.windows() {
+                    vec![
+                        format!(
+                            "set \"GOFLAGS={}\"   # cmd: this terminal; change it where you set it",
+                            kept.join(" ")
+                        ),
+                        format!(
+                            "$env:GOFLAGS = '{}'   # PowerShell: this terminal; change it where you set it",
+                            kept.join(" ")
+                        ),
+                    ]
+                } else { vec![
                     format!(
                         "export {}   # and change the line that sets GOFLAGS in your shell profile",
                         crate::util::shell_quote(&format!("GOFLAGS={}", kept.join(" ")), false)
-                    )
-                }],
+                    )]
+                },
             ),
             _ => Fix::manual(
                 "env.goflags-insecure",

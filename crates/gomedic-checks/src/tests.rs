@@ -251,7 +251,47 @@ fn facts_env(os: &str, env: BTreeMap<String, String>, g: Canned) -> Facts {
 }
 
 fn eval(f: &Facts, id: &str) -> gomedic_core::CheckResult {
-    (CHECKS.iter().find(|c| c.meta.id == id).unwrap().run)(f)
+    let r = (CHECKS.iter().find(|c| c.meta.id == id).unwrap().run)(f);
+    if f.windows() {
+        assert_both_shells(&r);
+    }
+    r
+}
+
+/// Windows advice comes in both shells: a fix with a PowerShell-only command also has a
+/// cmd one (issue #11). Checked on every Windows evaluation in these tests.
+fn assert_both_shells(r: &gomedic_core::CheckResult) {
+    for fx in &r.fixes {
+        let ps_only = |c: &str| {
+            let c = c.trim_start();
+            c.starts_with("$env:")
+                || c.starts_with("Remove-Item Env:")
+                || c.starts_with("New-Item ")
+                || c.starts_with("Set-ItemProperty")
+                || c.starts_with("New-ItemProperty")
+                || c.starts_with("Remove-ItemProperty")
+        };
+        let cmd_form = |c: &str| {
+            let c = c.trim_start();
+            c.starts_with("set ")
+                || c.starts_with("reg ")
+                || c.starts_with("mkdir ")
+                || c.starts_with("rmdir ")
+                || c.starts_with("powershell ")
+                || c.starts_with("go ")
+                || c.starts_with("gomedic ")
+                || c.contains("# cmd")
+        };
+        if fx.commands.iter().any(|c| ps_only(c)) {
+            assert!(
+                fx.commands.iter().any(|c| cmd_form(c)),
+                "{}: fix {} gives PowerShell commands only: {:#?}",
+                r.summary,
+                fx.id,
+                fx.commands
+            );
+        }
+    }
 }
 
 #[test]

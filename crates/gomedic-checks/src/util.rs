@@ -148,11 +148,13 @@ pub fn repair_layers(
         match src {
             Source::Environment if bad(value) => {
                 in_environment = true;
-                commands.push(if f.windows() {
-                    format!("Remove-Item Env:{key}; [Environment]::SetEnvironmentVariable('{key}', $null, 'User')   # this terminal, and new ones")
+                if f.windows() {
+                    commands.extend(win_unset_env(f, key));
                 } else {
-                    format!("unset {key}   # and delete the line that sets it in your shell profile")
-                });
+                    commands.push(format!(
+                        "unset {key}   # and delete the line that sets it in your shell profile"
+                    ));
+                }
             }
             Source::EnvFile { .. } if bad(value) => unset_file = true,
             Source::Environment | Source::EnvFile { .. } | Source::GorootGoEnv { .. } => {

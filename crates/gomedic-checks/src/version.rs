@@ -237,7 +237,7 @@ fn unset_tc_fix(f: &Facts, src: &Source) -> Fix {
         _ if f.windows() => Fix::manual(
             "version.gotoolchain-reset",
             desc,
-            vec!["Remove-Item Env:GOTOOLCHAIN".into()],
+            crate::util::win_unset_env(f, "GOTOOLCHAIN"),
         ),
         _ => Fix::manual(
             "version.gotoolchain-reset",
