@@ -137,7 +137,7 @@ pub fn check(f: &Facts) -> CheckResult {
                 "win.enable-long-paths",
                 "Enable long paths (administrator; applies to programs that declare themselves long-path aware, as go does) or move the directory to a shorter path",
                 vec![
-                    "reg add \"HKLM\\SYSTEM\\CurrentControlSet\\Control\\FileSystem\" /v LongPathsEnabled /t REG_DWORD /d 1 /f   # cmd, as administrator".into(),
+                    crate::util::cmd_with_comment("reg add \"HKLM\\SYSTEM\\CurrentControlSet\\Control\\FileSystem\" /v LongPathsEnabled /t REG_DWORD /d 1 /f", "cmd, as administrator"),
                     "New-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\FileSystem' -Name LongPathsEnabled -Value 1 -PropertyType DWord -Force   # PowerShell, as administrator".into(),
                 ],
             ));
@@ -152,7 +152,7 @@ pub fn check(f: &Facts) -> CheckResult {
                 format!("Create GOTMPDIR {path} (go uses it but never creates it)"),
                 if f.windows() {
                     vec![
-                        format!("mkdir {q}   # cmd"),
+                        crate::util::cmd_with_comment(&format!("mkdir {q}"), "cmd"),
                         format!("New-Item -ItemType Directory -Force -Path {q}   # PowerShell"),
                     ]
                 } else {
@@ -289,7 +289,7 @@ fn not_writable_fixes(f: &Facts, label: &str, p: &DirProbe) -> Vec<Fix> {
                 desc,
                 if f.windows() {
                     vec![
-                        format!("set \"{label}={raw}\"   # cmd: this terminal; change it where you set it (System Properties > Environment Variables)"),
+                        crate::util::cmd_with_comment(&format!("set \"{label}={raw}\""), "cmd: this terminal; change it where you set it (System Properties, Environment Variables)"),
                         format!("$env:{label} = {t}   # PowerShell: this terminal; change it where you set it"),
                     ]
                 } else {

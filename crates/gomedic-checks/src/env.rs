@@ -383,9 +383,9 @@ pub fn check(f: &Facts) -> CheckResult {
                 "Remove -insecure from GOFLAGS",
                 if f.windows() {
                     vec![
-                        format!(
-                            "set \"GOFLAGS={}\"   # cmd: this terminal; change it where you set it",
-                            kept.join(" ")
+                        crate::util::cmd_with_comment(
+                            &format!("set \"GOFLAGS={}\"", kept.join(" ")),
+                            "cmd: this terminal; change it where you set it",
                         ),
                         format!(
                             "$env:GOFLAGS = '{}'   # PowerShell: this terminal; change it where you set it",

@@ -280,8 +280,27 @@ fn assert_both_shells(r: &gomedic_core::CheckResult) {
                 || c.starts_with("powershell ")
                 || c.starts_with("go ")
                 || c.starts_with("gomedic ")
-                || c.contains("# cmd")
+                || c.contains("& rem cmd")
         };
+        // cmd has no `#` comments, and `set X=v   # ...` would keep the comment in X.
+        for c in &fx.commands {
+            let t = c.trim_start();
+            if ["set ", "reg ", "mkdir ", "rmdir "]
+                .iter()
+                .any(|p| t.starts_with(p))
+            {
+                assert!(
+                    !t.contains(" # "),
+                    "{}: a cmd line with a # comment: {t}",
+                    fx.id
+                );
+                assert!(
+                    !t.starts_with("set ") || t.starts_with("set \""),
+                    "{}: an unquoted cmd set: {t}",
+                    fx.id
+                );
+            }
+        }
         if fx.commands.iter().any(|c| ps_only(c)) {
             assert!(
                 fx.commands.iter().any(|c| cmd_form(c)),

@@ -146,8 +146,9 @@ pub(crate) fn add_to_path(f: &Facts, dir: &str) -> (String, Vec<String>) {
         ];
         let ps = dir.replace('\'', "''");
         v.push(format!("if (($env:Path -split ';') -notcontains '{ps}') {{ $env:Path += ';{ps}' }}   # PowerShell: this terminal too"));
-        v.push(format!(
-            "set \"PATH=%PATH%;{dir}\"   # cmd: this terminal too"
+        v.push(crate::util::cmd_with_comment(
+            &format!("set \"PATH=%PATH%;{dir}\""),
+            "cmd: this terminal too",
         ));
         return (String::new(), v);
     }

@@ -96,6 +96,20 @@ pub fn win_key(s: &str) -> String {
 }
 
 /// Quotes a path for a shell command line the user will copy.
+/// A cmd command line with a comment: cmd has no `#`; `& rem` ends the command (a `set`
+/// before it must be quoted, `set "X=v"`, or the space joins the value). Characters cmd
+/// would still parse in the comment are replaced.
+pub fn cmd_with_comment(line: &str, comment: &str) -> String {
+    let c: String = comment
+        .chars()
+        .map(|ch| match ch {
+            '&' | '|' | '<' | '>' | '^' | '%' | '"' => '-',
+            _ => ch,
+        })
+        .collect();
+    format!("{line} & rem {c}")
+}
+
 pub fn shell_quote(s: &str, windows: bool) -> String {
     if windows {
         if s.contains([' ', '|', '&', '<', '>', '^', ';']) {
@@ -218,8 +232,9 @@ pub fn win_unset_env(f: &crate::facts::Facts, name: &str) -> Vec<String> {
     let mut v = Vec::new();
     match f.env_origin(name).map(|o| o.scope) {
         Some(Scope::User) => {
-            v.push(format!(
-                "reg delete HKCU\\Environment /v {name} /f   # cmd or PowerShell: new terminals"
+            v.push(cmd_with_comment(
+                &format!("reg delete HKCU\\Environment /v {name} /f"),
+                "cmd: new terminals",
             ));
             v.push(format!(
                 "Remove-ItemProperty -Path HKCU:\\Environment -Name {name}   # PowerShell: new terminals"
@@ -228,8 +243,9 @@ pub fn win_unset_env(f: &crate::facts::Facts, name: &str) -> Vec<String> {
         Some(Scope::Machine) => {
             let key = Scope::Machine.key();
             let ps = key.replacen("HKLM\\", "HKLM:\\", 1);
-            v.push(format!(
-                "reg delete \"{key}\" /v {name} /f   # cmd or PowerShell, in an elevated (administrator) terminal: new terminals"
+            v.push(cmd_with_comment(
+                &format!("reg delete \"{key}\" /v {name} /f"),
+                "cmd, in an elevated (administrator) terminal: new terminals",
             ));
             v.push(format!(
                 "Remove-ItemProperty -Path '{ps}' -Name {name}   # PowerShell, elevated (administrator): new terminals"
@@ -239,7 +255,10 @@ pub fn win_unset_env(f: &crate::facts::Facts, name: &str) -> Vec<String> {
             "# {name} is not in HKCU\\Environment or the machine Environment key: remove it where it is set (a script, a launcher, the terminal's profile)"
         )),
     }
-    v.push(format!("set {name}=   # cmd: this terminal"));
+    v.push(cmd_with_comment(
+        &format!("set \"{name}=\""),
+        "cmd: this terminal",
+    ));
     v.push(format!(
         "Remove-Item Env:{name}   # PowerShell: this terminal"
     ));

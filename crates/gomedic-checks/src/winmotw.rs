@@ -237,9 +237,12 @@ pub fn check(f: &Facts) -> CheckResult {
     let mut commands: Vec<String> = ps.iter().map(|c| format!("{c}   # PowerShell")).collect();
     // cmd has no way to delete a stream: it hands the same line to PowerShell.
     commands.extend(ps.iter().map(|c| {
-        format!(
-            "powershell -NoProfile -Command \"{}\"   # cmd",
-            c.replace('"', "\\\"")
+        crate::util::cmd_with_comment(
+            &format!(
+                "powershell -NoProfile -Command \"{}\"",
+                c.replace('"', "\\\"")
+            ),
+            "cmd",
         )
     }));
     r.fix(Fix::auto(

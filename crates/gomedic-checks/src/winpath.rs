@@ -278,9 +278,12 @@ pub fn path_commands(scope: Scope, v: &RegValue) -> Vec<String> {
     };
     vec![
         gomedic.into(),
-        format!(
-            "reg add {key_arg} /v Path /t {reg_type} /d \"{}\" /f   # cmd{how}",
-            cmd_literal(&v.data)
+        crate::util::cmd_with_comment(
+            &format!(
+                "reg add {key_arg} /v Path /t {reg_type} /d \"{}\" /f",
+                cmd_literal(&v.data)
+            ),
+            &format!("cmd{how}"),
         ),
         format!(
             "Set-ItemProperty -Path {ps_key_arg} -Name Path -Type {ps_type} -Value '{}'   # PowerShell{how}",

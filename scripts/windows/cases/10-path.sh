@@ -57,7 +57,7 @@ check_eq "10-path: the repair unquotes in place (working go's folder, no duplica
 check_eq "10-path: go.root names HKCU\\Environment as GOROOT's source" \
   "$(json_check p10-check go.root 'any("HKCU\\Environment\\GOROOT (user environment variable)" in d for d in c["details"])')" "True"
 check_eq "10-path: go.root advice in cmd and PowerShell form" \
-  "$(json_check p10-check go.root 'all(any(w in x for x in fix("root.unset-env")["commands"]) for w in ["reg delete HKCU\\Environment /v GOROOT /f", "Remove-ItemProperty -Path HKCU:\\Environment -Name GOROOT", "set GOROOT=", "Remove-Item Env:GOROOT"])')" "True"
+  "$(json_check p10-check go.root 'all(any(w in x for x in fix("root.unset-env")["commands"]) for w in ["reg delete HKCU\\Environment /v GOROOT /f", "Remove-ItemProperty -Path HKCU:\\Environment -Name GOROOT", "set \"GOROOT=\" & rem cmd", "Remove-Item Env:GOROOT"])')" "True"
 
 run p10-env "${p10_env[@]}" -- env --format json
 check_eq "10-path: gomedic env names the registry value GOROOT came from" \
@@ -95,7 +95,7 @@ check_eq "10-path: the machine PATH's older Go shadows the user's" \
 check_eq "10-path: the machine repair drops the older Go and keeps the rest" \
   "$(json_check p10-mcheck win.path 'fix("win.path-repair-machine")["action"]["data"]')" "$machine_data"
 check_eq "10-path: the machine repair's elevated commands, cmd and PowerShell" \
-  "$(json_check p10-mcheck win.path '[x.split("   #")[1].strip() for x in fix("win.path-repair-machine")["commands"]]')" \
+  "$(json_check p10-mcheck win.path '[(x.split(" & rem ")[1] if " & rem " in x else x.split("   #")[1]).strip() for x in fix("win.path-repair-machine")["commands"]]')" \
   "['in an elevated (administrator) terminal; undoable', 'cmd, elevated (administrator)', 'PowerShell, elevated (administrator)']"
 run p10-mdry "${p10_env[@]}" -- fix win.path-repair --machine --dry-run --offline
 check_eq "10-path: --machine --dry-run exit code" "$(cat "$work/out/p10-mdry.rc")" 0

@@ -140,7 +140,7 @@ fn quoted_entry_is_diagnosed_and_unquoted_in_place() {
     let fix = r.fixes.iter().find(|x| x.id == "win.path-repair").unwrap();
     let all = fix.commands.join("\n");
     let cmd = format!(
-        "reg add HKCU\\Environment /v Path /t REG_EXPAND_SZ /d \"{};{};%^USERPROFILE%\\go\\bin\" /f   # cmd",
+        "reg add HKCU\\Environment /v Path /t REG_EXPAND_SZ /d \"{};{};%^USERPROFILE%\\go\\bin\" /f & rem cmd",
         t.p("Go124/bin"),
         t.p("other")
     );
@@ -246,7 +246,7 @@ fn goroot_from_hkcu_environment_is_named_with_cmd_and_powershell_advice() {
     for want in [
         "reg delete HKCU\\Environment /v GOROOT /f",
         "Remove-ItemProperty -Path HKCU:\\Environment -Name GOROOT",
-        "set GOROOT=",
+        "set \"GOROOT=\" & rem ",
         "Remove-Item Env:GOROOT",
     ] {
         assert!(all.contains(want), "{want} missing in {all}");
