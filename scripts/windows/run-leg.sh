@@ -83,10 +83,16 @@ run() {
   local extra=()
   while [ "$1" != -- ]; do extra+=("$1"); shift; done
   shift
-  local t=$SECONDS rc
-  (cd "$work" && env -i "${base_env[@]}" "${extra[@]}" timeout 300 wine "$exe_w" "$@" \
-      </dev/null >"$work/out/$name.stdout" 2>"$work/out/$name.stderr")
-  rc=$?
+  local t=$SECONDS rc try
+  for try in 1 2; do
+    (cd "$work" && env -i "${base_env[@]}" "${extra[@]}" timeout 300 wine "$exe_w" "$@" \
+        </dev/null >"$work/out/$name.stdout" 2>"$work/out/$name.stderr")
+    rc=$?
+    # Wine now and then ends a process at start with nothing printed (seen once in about
+    # twenty legs): one retry; a real failure prints something or fails again.
+    if [ "$rc" = 0 ] || [ -s "$work/out/$name.stdout" ] || [ -s "$work/out/$name.stderr" ]; then break; fi
+    log "[$name] ended with $rc and printed nothing: retrying once"
+  done
   echo "$rc" >"$work/out/$name.rc"
   local shown="gomedic.exe $* ${extra[*]:-}"
   log "ran [$name] ${shown//$secret/***} -> exit $rc in $(( SECONDS - t )) s"

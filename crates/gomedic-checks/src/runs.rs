@@ -71,6 +71,26 @@ fn script(f: &Facts, shebang: &str, mut r: CheckResult) -> CheckResult {
     if r.status == Status::Ok {
         r.details.insert(0, format!("note: {note}"));
         r.details.insert(1, format!("note: {runs}"));
+        let extra = f.go_env_extra_lines();
+        let name = f
+            .go_binary()
+            .and_then(|g| g.path.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_default();
+        r.summary = format!("{} (through the wrapper script {name})", r.summary);
+        if let Some(first) = extra.first() {
+            r.summary = format!("{}; it printed {}", r.summary, quoted(&excerpt(first, 80)));
+        }
+        if !extra.is_empty() {
+            r.details.insert(
+                2,
+                format!(
+                    "note: the script printed {} line{} of its own: {}",
+                    extra.len(),
+                    if extra.len() == 1 { "" } else { "s" },
+                    quoted(&excerpt(&extra.join("\n"), 200))
+                ),
+            );
+        }
         return r
             .finding(Code::GoWrapperScript, Status::Ok, wrapper)
             .data("script", shebang.to_string());
@@ -138,6 +158,18 @@ fn check_inner(f: &Facts) -> CheckResult {
             match &out.exit {
                 Exit::Code(0) => match parse_version_line(&out.stdout_str()) {
                     Some(v) => started(f, &v.raw_version, &v.os, &v.arch, took, "go version"),
+                    // A wrapper script may print its own lines around go's one line.
+                    None if f.go_script().is_some()
+                        && out.stdout_str().lines().any(|l| parse_version_line(l).is_some()) =>
+                    {
+                        let text = out.stdout_str();
+                        let v = text.lines().find_map(parse_version_line).expect("checked");
+                        let others = text.lines().filter(|l| !l.trim().is_empty()).count() - 1;
+                        started(f, &v.raw_version, &v.os, &v.arch, took, "go version").detail(format!(
+                            "the wrapper script printed {others} line{} of its own besides go's version line",
+                            if others == 1 { "" } else { "s" }
+                        ))
+                    }
                     None => CheckResult::error("`go version` printed something unexpected")
                         .detail(format!("command: {cmd}"))
                         .detail(format!("stdout: {}", quoted(&excerpt(&out.stdout_str(), 200))))

@@ -251,9 +251,9 @@ pub fn win_unset_env(f: &crate::facts::Facts, name: &str) -> Vec<String> {
                 "Remove-ItemProperty -Path '{ps}' -Name {name}   # PowerShell, elevated (administrator): new terminals"
             ));
         }
-        None => v.push(format!(
-            "# {name} is not in HKCU\\Environment or the machine Environment key: remove it where it is set (a script, a launcher, the terminal's profile)"
-        )),
+        // Set by a script, a launcher or the terminal's profile: only this terminal's
+        // commands below apply (cmd has no comment line to say so).
+        None => {}
     }
     v.push(cmd_with_comment(
         &format!("set \"{name}=\""),

@@ -159,8 +159,9 @@ impl Facts {
         let go = self.go_binary()?;
         let data = self.gather.read_file(&go.path).ok()?;
         let dir = go.path.parent().map(|d| d.display().to_string());
+        // A batch file is in the console's code page (GBK for a user named 张三).
         wrapper_target(
-            &String::from_utf8_lossy(&data),
+            &crate::os::text::decode_output(&data),
             dir.as_deref(),
             self.windows(),
         )
@@ -239,6 +240,28 @@ impl Facts {
                 Some(GoEnvFact { run, parsed })
             })
             .as_ref()
+    }
+
+    /// Lines `go env -json` printed outside its JSON object (a wrapper script's own
+    /// output), decoded as the console would show them.
+    pub fn go_env_extra_lines(&self) -> Vec<String> {
+        let Some(Ok(out)) = self.go_env().map(|e| &e.run) else {
+            return Vec::new();
+        };
+        let text = out.stdout_str();
+        let mut inside = false;
+        let mut extra = Vec::new();
+        for l in text.lines() {
+            let t = l.trim_end();
+            if !inside && t == "{" {
+                inside = true;
+            } else if inside && t == "}" {
+                inside = false;
+            } else if !inside && !t.trim().is_empty() {
+                extra.push(t.to_string());
+            }
+        }
+        extra
     }
 
     /// A value `go env -json` reported, if it ran.
@@ -329,7 +352,21 @@ impl Facts {
 }
 
 fn parse_env_json(stdout: &[u8]) -> Result<BTreeMap<String, String>, GoEnvError> {
-    serde_json::from_slice::<BTreeMap<String, serde_json::Value>>(stdout)
+    let parsed =
+        serde_json::from_slice::<BTreeMap<String, serde_json::Value>>(stdout).or_else(|e| {
+            // A wrapper script may print lines of its own around go's JSON object, which
+            // starts a line of its own.
+            let start = stdout
+                .windows(2)
+                .position(|w| w == b"\n{")
+                .map(|i| i + 1)
+                .ok_or(e)?;
+            serde_json::Deserializer::from_slice(&stdout[start..])
+                .into_iter::<BTreeMap<String, serde_json::Value>>()
+                .next()
+                .unwrap_or_else(|| serde_json::from_slice(b""))
+        });
+    parsed
         .map(|m| {
             m.into_iter()
                 .map(|(k, v)| {
@@ -414,7 +451,15 @@ fn words(line: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod wrapper_tests {
-    use super::wrapper_target;
+    use super::{parse_env_json, wrapper_target};
+
+    #[test]
+    fn go_env_json_among_a_wrappers_lines() {
+        let out = "正在使用 go 1.22.10\r\n{\n\t\"GOPATH\": \"C:\\\\go\"\n}\ndone\n";
+        let m = parse_env_json(out.as_bytes()).unwrap();
+        assert_eq!(m["GOPATH"], "C:\\go");
+        assert!(parse_env_json(b"no json here").is_err());
+    }
 
     #[test]
     fn batch_wrappers() {
