@@ -50,7 +50,15 @@ impl NetOptions {
             .unwrap_or_else(gomedic_net::resolve::default_hosts_file);
         // Bounded: GOMEDIC_HOSTS_FILE may name anything (a FIFO, /dev/zero, a huge file).
         cfg.hosts = read_text(&path).map(|t| (path, t));
-        cfg.proxy_env = gomedic_net::proxyenv::ProxyEnv::from_env(&|k| env.get(k).cloned());
+        // url.Parse of that release (its latest patch: the minor is what is known here).
+        let sem = gomedic_goenv::gosem::GoSemantics::for_version(
+            go_version
+                .map(|(maj, min)| format!("{maj}.{min}.99"))
+                .as_deref(),
+        )
+        .with_godebug(env.get("GODEBUG").map(String::as_str).unwrap_or(""));
+        cfg.proxy_env =
+            gomedic_net::proxyenv::ProxyEnv::from_env(&|k| env.get(k).cloned()).with_semantics(sem);
         // go 1.24+: GOAUTH defaults to netrc; "off" (or another scheme only) means no
         // netrc. Older go has no GOAUTH and always reads the netrc.
         cfg.netrc_matching = gomedic_net::netrc::Matching::for_go(go_version);

@@ -32,6 +32,8 @@ pub struct UserInfo {
 pub struct UrlError {
     /// The `*url.Error` text: `parse "URL": reason`.
     pub message: String,
+    /// The reason alone (`net/url: invalid control character in URL`).
+    pub reason: String,
 }
 
 impl std::fmt::Display for UrlError {
@@ -61,6 +63,7 @@ enum Mode {
 pub fn parse(raw: &str, sem: &GoSemantics) -> Result<GoUrl, UrlError> {
     let wrap = |url: &str, f: Fail| UrlError {
         message: format!("parse {}: {}", quote(url.as_bytes()), f.0),
+        reason: f.0,
     };
     let (u, frag) = match raw.find('#') {
         Some(i) => (&raw[..i], &raw[i + 1..]),

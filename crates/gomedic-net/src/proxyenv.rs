@@ -3,6 +3,8 @@
 //! loopback; ALL_PROXY and OS proxy settings are ignored), with the proxy value read the
 //! way Go's `url.Parse` reads it: a value it refuses is ignored, and go connects directly.
 
+use gomedic_goenv::gosem::GoSemantics;
+use gomedic_goenv::gourl;
 use std::net::IpAddr;
 
 /// The proxy variables as the go command reads them.
@@ -18,6 +20,8 @@ pub struct ProxyEnv {
     pub https_var: String,
     /// The variable `http_proxy` came from; empty means `HTTP_PROXY`.
     pub http_var: String,
+    /// Whose `url.Parse` reads the values: the diagnosed go's release and GODEBUG.
+    pub sem: GoSemantics,
 }
 
 /// A proxy URL as Go's `url.Parse` (after httpproxy's `http://` retry) understands it.
@@ -81,7 +85,14 @@ impl ProxyEnv {
             cgi: getenv("REQUEST_METHOD").is_some_and(|v| !v.is_empty()),
             https_var,
             http_var,
+            sem: GoSemantics::latest(),
         }
+    }
+
+    /// The same variables, read with the `url.Parse` of the go being diagnosed.
+    pub fn with_semantics(mut self, sem: GoSemantics) -> ProxyEnv {
+        self.sem = sem;
+        self
     }
 
     /// What go does for a request to `scheme://host:port`.
@@ -94,7 +105,7 @@ impl ProxyEnv {
         if raw.is_empty() {
             return Choice::Direct;
         }
-        let parsed = parse_proxy(raw);
+        let parsed = parse_proxy_as(raw, &self.sem);
         // httpproxy checks CGI before NO_PROXY, and only for a proxy that parsed.
         if scheme == "http" && self.cgi && parsed.is_ok() {
             return Choice::Refused(format!(
@@ -194,194 +205,60 @@ fn name(var: &str, default: &str) -> String {
     }
 }
 
+/// httpproxy's parseProxy under the newest go's rules (see [`parse_proxy_as`]).
+pub fn parse_proxy(value: &str) -> Result<ProxyUrl, String> {
+    parse_proxy_as(value, &GoSemantics::latest())
+}
+
 /// httpproxy's parseProxy: `url.Parse(value)`; when that fails or gives no scheme or no
 /// host, `url.Parse("http://" + value)` is tried; if that fails too, the first error.
-pub fn parse_proxy(value: &str) -> Result<ProxyUrl, String> {
-    let first = go_url_parse(value);
+/// `url.Parse` is the diagnosed go release's (gomedic-goenv's gourl: colons, IP literals).
+pub fn parse_proxy_as(value: &str, sem: &GoSemantics) -> Result<ProxyUrl, String> {
+    let first = gourl::parse(value, sem);
     match &first {
-        Ok(u) if !u.scheme.is_empty() && !u.host.is_empty() => return Ok(u.clone()),
+        Ok(u) if !u.scheme.is_empty() && !u.host.is_empty() => return Ok(proxy_url(value, u)),
         _ => {}
     }
     let with_http = format!("http://{value}");
-    if let Ok(u) = go_url_parse(&with_http) {
-        return Ok(u);
+    if let Ok(u) = gourl::parse(&with_http, sem) {
+        return Ok(proxy_url(&with_http, &u));
     }
     // Parsed without a host (go uses it and fails later), or the first error.
-    first
+    first.map(|u| proxy_url(value, &u)).map_err(|e| e.reason)
 }
 
-/// The parts of Go's `net/url.Parse` that decide whether a proxy value is accepted and
-/// what its scheme, user and host are.
-fn go_url_parse(raw: &str) -> Result<ProxyUrl, String> {
-    let (rest, frag) = match raw.split_once('#') {
-        Some((a, b)) => (a, Some(b)),
-        None => (raw, None),
-    };
-    if rest.bytes().any(|b| b < 0x20 || b == 0x7f) {
-        return Err("net/url: invalid control character in URL".into());
-    }
-    if rest.is_empty() {
-        return Err("empty url".into());
-    }
-    // Scheme: a letter, then letters, digits, `+`, `-`, `.`, up to `:`.
-    let mut scheme = "";
-    let mut after = rest;
-    for (i, c) in rest.char_indices() {
-        match c {
-            'a'..='z' | 'A'..='Z' => {}
-            '0'..='9' | '+' | '-' | '.' if i > 0 => {}
-            ':' if i == 0 => return Err("missing protocol scheme".into()),
-            ':' => {
-                scheme = &rest[..i];
-                after = &rest[i + 1..];
-                break;
-            }
-            _ => break,
+/// The scheme, user and `Hostname()` / `Port()` of a parsed proxy URL, as net/http uses them.
+fn proxy_url(raw: &str, u: &gourl::GoUrl) -> ProxyUrl {
+    let scheme = u.scheme.to_ascii_lowercase();
+    // url.splitHostPort: the port after the last colon when it is digits.
+    let (mut host, port) = match u.host.rfind(':') {
+        Some(i) if u.host[i + 1..].bytes().all(|b| b.is_ascii_digit()) => {
+            (&u.host[..i], Some(&u.host[i + 1..]))
         }
+        _ => (u.host.as_str(), None),
+    };
+    if host.starts_with('[') && host.ends_with(']') {
+        host = &host[1..host.len() - 1];
     }
-    let scheme = scheme.to_ascii_lowercase();
-    let after = after.split_once('?').map_or(after, |(a, _)| a);
-    if let Some(f) = frag {
-        check_escapes(f)?;
-    }
-    let mut u = ProxyUrl {
+    let port = match port.filter(|p| !p.is_empty()) {
+        Some(p) => p.parse::<u16>().ok(),
+        None => match scheme.as_str() {
+            "http" => Some(80),
+            "https" => Some(443),
+            "socks5" | "socks5h" => Some(1080),
+            _ => None,
+        },
+    };
+    ProxyUrl {
         url: raw.to_string(),
-        scheme: scheme.clone(),
-        host: String::new(),
-        port: None,
-        user: None,
-    };
-    if after.starts_with('/') && !after.starts_with("//") {
-        check_escapes(after)?;
+        scheme,
+        host: host.to_ascii_lowercase(),
+        port,
+        user: u
+            .user
+            .as_ref()
+            .map(|ui| (ui.username.clone(), ui.password.clone().unwrap_or_default())),
     }
-    if !after.starts_with('/') {
-        if scheme.is_empty() && after.split('/').next().unwrap_or("").contains(':') {
-            return Err("first path segment in URL cannot contain colon".into());
-        }
-        return Ok(u); // opaque or a relative path: no host
-    }
-    if !scheme.is_empty() && after.starts_with("//") {
-        let auth = &after[2..];
-        let end = auth.find('/').unwrap_or(auth.len());
-        check_escapes(&auth[end..])?; // the path
-        let auth = &auth[..end];
-        let (userinfo, hostport) = match auth.rfind('@') {
-            Some(i) => (Some(&auth[..i]), &auth[i + 1..]),
-            None => (None, auth),
-        };
-        let (host, port) = parse_host(&scheme, hostport)?;
-        if let Some(ui) = userinfo {
-            let ok = ui
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-._:~!$&'()*+,;=%@".contains(c));
-            if !ok {
-                return Err("net/url: invalid userinfo".into());
-            }
-            let (user, pass) = ui.split_once(':').unwrap_or((ui, ""));
-            u.user = Some((unescape(user)?, unescape(pass)?));
-        }
-        u.port = match port {
-            Some(p) => p.parse::<u16>().ok(),
-            None => match scheme.as_str() {
-                "http" => Some(80),
-                "https" => Some(443),
-                "socks5" | "socks5h" => Some(1080),
-                _ => None,
-            },
-        };
-        u.host = host.to_ascii_lowercase();
-    }
-    Ok(u)
-}
-
-/// Go's parseHost: host and the digits of the port (empty port means none).
-fn parse_host(scheme: &str, hp: &str) -> Result<(String, Option<String>), String> {
-    let valid_port = |p: &str| {
-        p.is_empty() || (p.starts_with(':') && p[1..].bytes().all(|b| b.is_ascii_digit()))
-    };
-    let port_of = |p: &str| Some(p[1..].to_string()).filter(|p| !p.is_empty());
-    match hp.rfind('[') {
-        Some(i) if i > 0 => return Err("invalid IP-literal".into()),
-        Some(_) => {
-            let close = hp.rfind(']').ok_or("missing ']' in host")?;
-            let cp = &hp[close + 1..];
-            if !valid_port(cp) {
-                return Err(format!("invalid port {cp:?} after host"));
-            }
-            let h = &hp[1..close];
-            let ip: std::net::Ipv6Addr = h
-                .split("%25")
-                .next()
-                .unwrap_or(h)
-                .parse()
-                .map_err(|_| format!("invalid host: ParseAddr({h:?}): unable to parse IP"))?;
-            let _ = ip;
-            return Ok((
-                h.to_string(),
-                if cp.is_empty() { None } else { port_of(cp) },
-            ));
-        }
-        None => {}
-    }
-    let (host, cp) = match hp.find(':') {
-        Some(first) => {
-            let last = hp.rfind(':').unwrap_or(first);
-            // Go 1.27: an http(s) URL takes the port after the first colon.
-            let i = if scheme == "http" || scheme == "https" {
-                first
-            } else {
-                last
-            };
-            (&hp[..i], &hp[i..])
-        }
-        None => (hp, ""),
-    };
-    if !valid_port(cp) {
-        return Err(format!("invalid port {cp:?} after host"));
-    }
-    for c in host.chars() {
-        if c.is_ascii() && !(c.is_ascii_alphanumeric() || "-_.~!$&'()*+,;=:[]<>\"%".contains(c)) {
-            return Err(format!(
-                "invalid character {:?} in host name",
-                c.to_string()
-            ));
-        }
-    }
-    let host = unescape(host)?;
-    Ok((host, if cp.is_empty() { None } else { port_of(cp) }))
-}
-
-fn check_escapes(s: &str) -> Result<(), String> {
-    unescape(s).map(|_| ())
-}
-
-/// Percent-decoding as Go does it: a `%` not followed by two hex digits is an error.
-fn unescape(s: &str) -> Result<String, String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = |c: u8| (c as char).to_digit(16);
-            match (
-                b.get(i + 1).and_then(|&c| hex(c)),
-                b.get(i + 2).and_then(|&c| hex(c)),
-            ) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 3;
-                    continue;
-                }
-                _ => {
-                    let bad: String = s[i..].chars().take(3).collect();
-                    return Err(format!("invalid URL escape {bad:?}"));
-                }
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 fn split_host_port(s: &str) -> (&str, Option<u16>) {
@@ -531,6 +408,11 @@ mod tests {
                 "{v}"
             );
         }
+        let go_url_parse = |v: &str| {
+            gourl::parse(v, &GoSemantics::latest())
+                .map(|_| ())
+                .map_err(|e| e.reason)
+        };
         assert!(go_url_parse("http://p:31x8")
             .unwrap_err()
             .contains("invalid port"));
@@ -545,6 +427,34 @@ mod tests {
         // A fragment is not checked for control characters; an out-of-range port parses.
         assert!(via("http://p:1#\r").is_ok());
         assert_eq!(via("http://p:99999").unwrap().2, None);
+    }
+
+    #[test]
+    fn proxy_values_are_read_with_the_diagnosed_gos_url_parse() {
+        // Two colons after the host: go 1.26+ takes the port after the first, which is
+        // invalid, then reads "http://" + value, whose host is "http"; older go takes the
+        // port after the last colon (tests/proxies.rs checks both against real go).
+        let env = |v: &'static str| {
+            ProxyEnv::from_env(&move |k| (k == "HTTPS_PROXY").then(|| v.to_string()))
+        };
+        let new = env("http://p:1:3128").with_semantics(GoSemantics::for_version(Some("1.27.3")));
+        match new.choose("https", "proxy.golang.org", 443) {
+            Choice::Via(p) => assert_eq!((p.host.as_str(), p.port), ("http", Some(80))),
+            c => panic!("{c:?}"),
+        }
+        let old = env("http://p:1:3128").with_semantics(GoSemantics::for_version(Some("1.24.11")));
+        match old.choose("https", "proxy.golang.org", 443) {
+            Choice::Via(p) => assert_eq!((p.host.as_str(), p.port), ("p:1", Some(3128))),
+            c => panic!("{c:?}"),
+        }
+        // GODEBUG urlstrictcolons=0 restores the old rule in go 1.26+.
+        let relaxed = env("http://p:1:3128").with_semantics(
+            GoSemantics::for_version(Some("1.27.3")).with_godebug("urlstrictcolons=0"),
+        );
+        assert!(matches!(
+            relaxed.choose("https", "proxy.golang.org", 443),
+            Choice::Via(_)
+        ));
     }
 
     #[test]

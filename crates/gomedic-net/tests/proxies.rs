@@ -435,3 +435,66 @@ fn a_silent_socks5_proxy_is_reported_at_the_deadline() {
         r.detail
     );
 }
+
+/// Differential: which proxy host each go release takes from a value with two colons
+/// (`url.Parse` changed in go 1.26), read off go's own "lookup HOST" error, equals the
+/// host gomedic picks with that release's rules.
+#[test]
+fn proxy_host_per_release_matches_real_go() {
+    let roots: Vec<(String, std::path::PathBuf)> = std::env::var("GOMEDIC_TEST_GOROOTS")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(v, p)| (v.to_string(), std::path::PathBuf::from(p)))
+        .collect();
+    if roots.is_empty() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "GOMEDIC_TEST_GOROOTS is not set"
+        );
+        return;
+    }
+    let value = "http://127.0.0.1:1:3128";
+    for (version, goroot) in roots {
+        let dir = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new(goroot.join("bin/go"))
+            .args(["list", "-m", "-versions", "golang.org/x/text"])
+            .current_dir(dir.path())
+            .env_clear()
+            .env("HOME", dir.path())
+            .env("PATH", "/usr/bin:/bin")
+            .env("GOPATH", dir.path().join("gopath"))
+            .env("GOCACHE", dir.path().join("cache"))
+            .env("GOMODCACHE", dir.path().join("modcache"))
+            .env("GOENV", "off")
+            .env("GOTOOLCHAIN", "local")
+            .env("GOPROXY", "https://goproxy.example.org")
+            .env("GOSUMDB", "off")
+            .env("HTTPS_PROXY", value)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stderr).to_string();
+        let go_host = text
+            .split("lookup ")
+            .nth(1)
+            .and_then(|r| r.split([' ', ':']).next().map(|h| h.to_string()))
+            .map(|h| {
+                // "lookup 127.0.0.1:1: no such host": the host itself has a colon.
+                if h == "127.0.0.1" && text.contains("lookup 127.0.0.1:1:") {
+                    "127.0.0.1:1".to_string()
+                } else {
+                    h
+                }
+            })
+            .unwrap_or_else(|| panic!("go {version}: no lookup error: {text}"));
+        let env = ProxyEnv::from_env(&|k| (k == "HTTPS_PROXY").then(|| value.to_string()))
+            .with_semantics(gomedic_goenv::gosem::GoSemantics::for_version(Some(
+                &version,
+            )));
+        let ours = match env.choose("https", "goproxy.example.org", 443) {
+            gomedic_net::proxyenv::Choice::Via(p) => p.host,
+            c => panic!("go {version}: gomedic chose {c:?}"),
+        };
+        assert_eq!(ours, go_host, "go {version}: {text}");
+    }
+}
