@@ -2,9 +2,24 @@
 //! certificates carried inside the signature, and the two kinds of timestamp (legacy
 //! countersignature, RFC 3161 token), each verified down to its binding to the signature
 //! it vouches for.
+//!
+//! The CMS structures (ContentInfo, SignedData, SignerInfo, attributes, the TSTInfo) are
+//! decoded with RustCrypto's `cms`, `x509-cert` and `der`; the bytes a signature covers
+//! are taken from the encoding itself (see `tlv`). Certificates and the signature math
+//! stay with x509-parser and ring.
 
-use crate::der::{children, oid, read, Tlv};
+use crate::tlv::{children, decode_first, read, Tlv};
+use ::cms::content_info::CmsVersion;
+use ::cms::content_info::ContentInfo;
+use ::cms::signed_data::{
+    DigestAlgorithmIdentifiers, EncapsulatedContentInfo, SignerIdentifier,
+    SignerInfo as CmsSignerInfo,
+};
+use der::asn1::{AnyRef, IntRef, ObjectIdentifier, OctetStringRef};
+use der::{Decode, Reader, Sequence, SliceReader, Tag, TagNumber, Tagged};
 use ring::digest;
+use spki::AlgorithmIdentifierRef;
+use x509_cert::name::Name;
 use x509_parser::prelude::*;
 
 pub const OID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
@@ -37,32 +52,38 @@ pub struct SignedData<'a> {
 }
 
 pub fn parse_signed_data(blob: &[u8]) -> Result<(SignedData<'_>, &[u8]), String> {
-    let (ci, rest) = read(blob)?;
-    if ci.tag != 0x30 {
-        return Err("ContentInfo is not a SEQUENCE".into());
-    }
-    let ci_parts = children(ci.value)?;
-    if ci_parts.len() < 2 || ci_parts[0].tag != 0x06 || oid(ci_parts[0].value) != OID_SIGNED_DATA {
+    let (ci, rest) =
+        decode_first::<ContentInfo>(blob).map_err(|e| format!("bad ContentInfo: {e}"))?;
+    if ci.content_type.to_string() != OID_SIGNED_DATA {
         return Err("not PKCS#7 SignedData".into());
     }
-    let (sd, _) = read(ci_parts[1].value)?;
-    let sd_parts = children(sd.value)?;
-    // version, digestAlgorithms, encapContentInfo, [0] certs?, [1] crls?, signerInfos
-    let algs = sd_parts.get(1).filter(|t| t.tag == 0x31);
-    let algs = algs.ok_or("SignedData has no digestAlgorithms")?;
-    if children(algs.value)?.is_empty() {
+    let (ci_raw, _) = read(blob)?;
+    let explicit = *children(ci_raw.value)?.get(1).ok_or("no content")?;
+    let (sd_raw, _) = read(explicit.value)?;
+    let sd = signed_data(sd_raw.raw).map_err(|e| format!("bad SignedData: {e}"))?;
+    if sd.digest_algorithms.is_empty() {
         return Err("SignedData's digestAlgorithms set is empty".into());
     }
+    let content_type = sd.encap_content_info.econtent_type.to_string();
+    if sd.encap_content_info.econtent.is_none() {
+        return Err("SignedData carries no content".into());
+    }
+    let si = match sd.signer_infos.as_slice() {
+        [one] => one,
+        [] => return Err("SignedData has no SignerInfo".into()),
+        more => {
+            return Err(format!(
+                "SignedData has {} SignerInfos; Authenticode allows exactly one",
+                more.len()
+            ))
+        }
+    };
+    // The same elements as encoded: the content and the SignerInfo byte for byte, the
+    // certificates in their order. `cms` accepted the structure, so they are there.
+    let sd_parts = children(sd_raw.value)?;
     let encap = sd_parts.get(2).ok_or("SignedData has no content")?;
-    let encap_parts = children(encap.value)?;
-    let content_type = encap_parts
-        .first()
-        .filter(|t| t.tag == 0x06)
-        .map(|t| oid(t.value))
-        .ok_or("no content type")?;
-    let explicit = encap_parts
+    let explicit = *children(encap.value)?
         .get(1)
-        .filter(|t| t.tag == 0xa0)
         .ok_or("SignedData carries no content")?;
     let (content, _) = read(explicit.value)?;
     let mut certs = Vec::new();
@@ -74,21 +95,9 @@ pub fn parse_signed_data(blob: &[u8]) -> Result<(SignedData<'_>, &[u8]), String>
             }
         }
     }
-    let infos = sd_parts
-        .last()
-        .filter(|t| t.tag == 0x31)
-        .ok_or("no SignerInfos")?;
-    let infos = children(infos.value)?;
-    let signer = match infos.as_slice() {
-        [one] => parse_signer_info(one)?,
-        [] => return Err("SignedData has no SignerInfo".into()),
-        more => {
-            return Err(format!(
-                "SignedData has {} SignerInfos; Authenticode allows exactly one",
-                more.len()
-            ))
-        }
-    };
+    let infos = sd_parts.last().ok_or("no SignerInfos")?;
+    let raw = *children(infos.value)?.first().ok_or("no SignerInfo")?;
+    let signer = signer_info(si, raw)?;
     Ok((
         SignedData {
             content_type,
@@ -100,74 +109,100 @@ pub fn parse_signed_data(blob: &[u8]) -> Result<(SignedData<'_>, &[u8]), String>
     ))
 }
 
-pub enum SignerId<'a> {
-    IssuerSerial { issuer: &'a [u8], serial: &'a [u8] },
-    KeyId(&'a [u8]),
+/// SignedData as `cms` has it, but with the certificates and CRLs left encoded: `cms`
+/// 0.2 rejects two real Microsoft signatures there. mfc90.dll (2007) carries the same
+/// certificate twice (`der` refuses duplicates in a SET OF) and Microsoft's TSA adds an
+/// attribute certificate (`[1]`, a choice `cms` does not model) to its tokens.
+struct LenientSignedData {
+    digest_algorithms: DigestAlgorithmIdentifiers,
+    encap_content_info: EncapsulatedContentInfo,
+    /// Each one decoded alone: two equal ones are two SignerInfos, not a `der` error.
+    signer_infos: Vec<CmsSignerInfo>,
+}
+
+fn signed_data(raw: &[u8]) -> der::Result<LenientSignedData> {
+    let mut r = SliceReader::new(raw)?;
+    let sd = r.sequence(|r| {
+        CmsVersion::decode(r)?;
+        let digest_algorithms = DigestAlgorithmIdentifiers::decode(r)?;
+        let encap_content_info = EncapsulatedContentInfo::decode(r)?;
+        for n in [0, 1] {
+            let tag = Tag::ContextSpecific {
+                constructed: true,
+                number: TagNumber::new(n),
+            };
+            if r.peek_tag().ok() == Some(tag) {
+                AnyRef::decode(r)?;
+            }
+        }
+        let set = AnyRef::decode(r)?;
+        if set.tag() != Tag::Set {
+            return Err(set.tag().value_error());
+        }
+        let mut infos = SliceReader::new(set.value())?;
+        let mut signer_infos = Vec::new();
+        while !infos.is_finished() {
+            signer_infos.push(CmsSignerInfo::decode(&mut infos)?);
+        }
+        Ok(LenientSignedData {
+            digest_algorithms,
+            encap_content_info,
+            signer_infos,
+        })
+    })?;
+    r.finish(sd)
+}
+
+pub enum SignerId {
+    IssuerSerial { issuer: Name, serial: Vec<u8> },
+    KeyId(Vec<u8>),
 }
 
 pub struct SignerInfo<'a> {
-    pub sid: SignerId<'a>,
+    pub sid: SignerId,
     pub digest_oid: String,
+    /// As encoded, `[0] IMPLICIT` tag included.
     pub signed_attrs: Option<Tlv<'a>>,
-    pub signature: &'a [u8],
+    pub signature: Vec<u8>,
     pub unsigned_attrs: Option<Tlv<'a>>,
 }
 
-pub fn parse_signer_info<'a>(si: &Tlv<'a>) -> Result<SignerInfo<'a>, String> {
-    if si.tag != 0x30 {
-        return Err("SignerInfo is not a SEQUENCE".into());
-    }
-    let p = children(si.value)?;
-    let sid_t = p.get(1).ok_or("no signer id")?;
-    let sid = match sid_t.tag {
-        0x30 => {
-            let s = children(sid_t.value)?;
-            SignerId::IssuerSerial {
-                issuer: s.first().ok_or("no issuer")?.raw,
-                serial: s.get(1).filter(|t| t.tag == 0x02).ok_or("no serial")?.value,
-            }
-        }
-        0x80 => SignerId::KeyId(sid_t.value),
-        t => return Err(format!("unknown signer id tag 0x{t:02x}")),
-    };
-    let digest_oid = alg_oid(p.get(2).ok_or("no digest algorithm")?)?;
-    let mut i = 3;
-    let signed_attrs = p.get(i).filter(|t| t.tag == 0xa0).copied();
-    if signed_attrs.is_some() {
-        i += 1;
-    }
-    alg_oid(p.get(i).ok_or("no signature algorithm")?)?;
-    let signature = p
-        .get(i + 1)
-        .filter(|t| t.tag == 0x04)
-        .ok_or("no signature")?
-        .value;
-    let unsigned_attrs = p.get(i + 2).filter(|t| t.tag == 0xa1).copied();
-    Ok(SignerInfo {
-        sid,
-        digest_oid,
-        signed_attrs,
-        signature,
-        unsigned_attrs,
-    })
+/// A SignerInfo on its own (a legacy countersignature).
+pub fn parse_signer_info<'a>(raw: &Tlv<'a>) -> Result<SignerInfo<'a>, String> {
+    let si = CmsSignerInfo::from_der(raw.raw).map_err(|e| format!("bad SignerInfo: {e}"))?;
+    signer_info(&si, *raw)
 }
 
-fn alg_oid(t: &Tlv<'_>) -> Result<String, String> {
-    let p = children(t.value)?;
-    p.first()
-        .filter(|t| t.tag == 0x06)
-        .map(|t| oid(t.value))
-        .ok_or_else(|| "malformed AlgorithmIdentifier".to_string())
+fn signer_info<'a>(si: &CmsSignerInfo, raw: Tlv<'a>) -> Result<SignerInfo<'a>, String> {
+    let sid = match &si.sid {
+        SignerIdentifier::IssuerAndSerialNumber(i) => SignerId::IssuerSerial {
+            issuer: i.issuer.clone(),
+            serial: i.serial_number.as_bytes().to_vec(),
+        },
+        SignerIdentifier::SubjectKeyIdentifier(k) => SignerId::KeyId(k.0.as_bytes().to_vec()),
+    };
+    // Only the attribute sets are tagged [0] and [1] constructed in a SignerInfo.
+    let parts = children(raw.value)?;
+    let tagged = |tag| parts.iter().find(|t| t.tag == tag).copied();
+    Ok(SignerInfo {
+        sid,
+        digest_oid: si.digest_alg.oid.to_string(),
+        signed_attrs: si.signed_attrs.as_ref().and(tagged(0xa0)),
+        signature: si.signature.as_bytes().to_vec(),
+        unsigned_attrs: si.unsigned_attrs.as_ref().and(tagged(0xa1)),
+    })
 }
 
 /// (type OID, values) of each attribute in a SET OF Attribute.
 pub fn attributes<'a>(set: &Tlv<'a>) -> Result<Vec<(String, Vec<Tlv<'a>>)>, String> {
+    // Decoded by `cms` with the SignerInfo already; read again here in their encoded order.
     let mut out = Vec::new();
     for a in children(set.value)? {
         let parts = children(a.value)?;
         match (parts.first(), parts.get(1)) {
-            (Some(k), Some(v)) if k.tag == 0x06 && v.tag == 0x31 => {
-                out.push((oid(k.value), children(v.value)?))
+            (Some(k), Some(v)) if v.tag == 0x31 => {
+                let k = ObjectIdentifier::from_der(k.raw).map_err(|_| "malformed attribute")?;
+                out.push((k.to_string(), children(v.value)?))
             }
             _ => return Err("malformed attribute".into()),
         }
@@ -184,17 +219,17 @@ fn strip0(b: &[u8]) -> &[u8] {
 }
 
 pub fn find_cert<'c, 'a>(
-    sid: &SignerId<'_>,
+    sid: &SignerId,
     certs: &'c [&'c X509Certificate<'a>],
 ) -> Option<&'c X509Certificate<'a>> {
     certs.iter().copied().find(|c| {
         match sid {
         SignerId::IssuerSerial { issuer, serial } => {
-            c.tbs_certificate.issuer.as_raw() == *issuer
-                && strip0(c.raw_serial()) == strip0(serial)
+            strip0(c.raw_serial()) == strip0(serial)
+                && Name::from_der(c.tbs_certificate.issuer.as_raw()).is_ok_and(|n| n == *issuer)
         }
         SignerId::KeyId(k) => c.extensions().iter().any(|e| {
-            matches!(e.parsed_extension(), ParsedExtension::SubjectKeyIdentifier(s) if s.0 == *k)
+            matches!(e.parsed_extension(), ParsedExtension::SubjectKeyIdentifier(s) if s.0 == k.as_slice())
         }),
     }
     })
@@ -237,7 +272,7 @@ pub fn check_signer<'c, 'a>(
     }
     let mut msg = attrs.raw.to_vec();
     msg[0] = 0x31; // signed as a SET OF, not as [0] IMPLICIT
-    verify_with(cert.public_key(), name, &msg, si.signature).map_err(|e| {
+    verify_with(cert.public_key(), name, &msg, &si.signature).map_err(|e| {
         format!(
             "the signature of {} does not verify: {e}",
             dn(cert.subject())
@@ -426,25 +461,21 @@ pub fn rfc3161<'a>(v: &Tlv<'a>, signature: &[u8], outer: &[&X509Certificate<'a>]
         if sd.content_type != OID_TSTINFO || sd.content.tag != 0x04 {
             return Err("the token does not carry a TSTInfo".into());
         }
-        let (tst, _) = read(sd.content.value)?;
-        let f = children(tst.value)?;
-        // version, policy, messageImprint, serialNumber, genTime, ...
-        let imprint = children(
-            f.get(2)
-                .filter(|t| t.tag == 0x30)
-                .ok_or("no messageImprint")?
-                .value,
-        )?;
-        let gen_time = f.get(4).filter(|t| t.tag == 0x18).and_then(time_string);
+        let tst = tst_info(sd.content.value).map_err(|e| format!("bad TSTInfo: {e}"))?;
+        let gen_time = Some(tst.gen_time)
+            .filter(|t| t.tag() == der::Tag::GeneralizedTime)
+            .and_then(|t| {
+                time_string(&Tlv {
+                    tag: 0x18,
+                    raw: t.value(),
+                    value: t.value(),
+                })
+            });
         out.time = gen_time.clone();
-        let i_oid = alg_oid(imprint.first().ok_or("no imprint algorithm")?)?;
+        let i_oid = tst.imprint.hash_algorithm.oid.to_string();
         let (ialg, _) =
             algorithm(&i_oid).ok_or_else(|| format!("unsupported imprint algorithm {i_oid}"))?;
-        let hashed = imprint
-            .get(1)
-            .filter(|t| t.tag == 0x04)
-            .ok_or("no imprint")?;
-        if digest::digest(ialg, signature).as_ref() != hashed.value {
+        if digest::digest(ialg, signature).as_ref() != tst.imprint.hashed_message.as_bytes() {
             return Err("its message imprint does not match the signature it timestamps".into());
         }
         let mut certs: Vec<&X509Certificate<'_>> = sd.certs.iter().collect();
@@ -457,6 +488,34 @@ pub fn rfc3161<'a>(v: &Tlv<'a>, signature: &[u8], outer: &[&X509Certificate<'a>]
     })();
     out.problem = r.err();
     out
+}
+
+#[derive(Sequence)]
+struct MessageImprint<'a> {
+    hash_algorithm: AlgorithmIdentifierRef<'a>,
+    hashed_message: OctetStringRef<'a>,
+}
+
+/// The parts of a TSTInfo (RFC 3161) that bind it: the imprint and the time.
+struct TstInfo<'a> {
+    imprint: MessageImprint<'a>,
+    /// Not `der`'s GeneralizedTime: TSAs write fractions of a second, which it rejects.
+    gen_time: AnyRef<'a>,
+}
+
+fn tst_info(b: &[u8]) -> der::Result<TstInfo<'_>> {
+    let mut r = SliceReader::new(b)?;
+    let t = r.sequence(|r| {
+        IntRef::decode(r)?; // version
+        ObjectIdentifier::decode(r)?; // policy
+        let imprint = MessageImprint::decode(r)?;
+        IntRef::decode(r)?; // serialNumber
+        let gen_time = AnyRef::decode(r)?;
+        // accuracy, ordering, nonce, tsa, extensions: not needed
+        r.read_slice(r.remaining_len())?;
+        Ok(TstInfo { imprint, gen_time })
+    })?;
+    r.finish(t)
 }
 
 fn finish(

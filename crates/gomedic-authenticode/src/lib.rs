@@ -6,16 +6,29 @@
 //! the signature, and reports timestamps and page hashes. It never claims a file is
 //! *trusted*: that needs a Windows root store (WinVerifyTrust). It says whether the
 //! signature is intact and who signed.
+//!
+//! The PKCS#7/CMS structures (ContentInfo, SignedData, SignerInfo, attributes, the
+//! countersignature's SignerInfo, the RFC 3161 TSTInfo) are decoded with RustCrypto's
+//! `cms` 0.2, `der` 0.7 and `spki`; the Authenticode content (SpcIndirectDataContent,
+//! page hashes, nested signatures) is ours; certificates and signature math are
+//! x509-parser's and ring's. Measured on real files, `cms` cannot decode the whole
+//! SignedData: the certificate set of mfc90.dll (Microsoft, 2007) repeats certificates,
+//! which `der` refuses in a SET OF, and Microsoft's TSA puts an attribute certificate
+//! (`[1]`) in its tokens, a choice `cms` does not model. So the certificate and CRL sets
+//! are skipped by `cms` and read as before (x509-parser, non-certificates ignored).
+//! `der` also sorts a SET OF while decoding, so the signed attributes are hashed as
+//! encoded and unsigned attributes taken in their encoded order (`tlv`), and genTime is
+//! read by us (TSAs write fractions of a second, which `der`'s GeneralizedTime rejects).
 
 mod cms;
-mod der;
 mod pe;
+mod tlv;
 pub mod wdac;
 
 use cms::{algorithm, dn};
-use der::read;
 use ring::digest;
 use serde::Serialize;
+use tlv::read;
 use x509_parser::prelude::*;
 
 pub use pe::{Image, Pe};
@@ -320,10 +333,10 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8], depth: usize) -> Result<Report, String
         return Err("content is not SpcIndirectDataContent".into());
     }
     let spc = sd.content;
-    let spc_parts = der::children(spc.value)?;
-    let digest_info = der::children(spc_parts.get(1).ok_or("no DigestInfo")?.value)?;
-    let alg_oid = der::oid(
-        der::children(digest_info.first().ok_or("empty DigestInfo")?.value)?
+    let spc_parts = tlv::children(spc.value)?;
+    let digest_info = tlv::children(spc_parts.get(1).ok_or("no DigestInfo")?.value)?;
+    let alg_oid = tlv::oid(
+        tlv::children(digest_info.first().ok_or("empty DigestInfo")?.value)?
             .first()
             .ok_or("no digest algorithm")?
             .value,
@@ -386,12 +399,12 @@ fn verify_pkcs7(pe: &Pe<'_>, blob: &[u8], depth: usize) -> Result<Report, String
             match kind.as_str() {
                 cms::OID_COUNTERSIGNATURE => {
                     for v in &values {
-                        stamps.push(cms::countersignature(v, si.signature, &certs));
+                        stamps.push(cms::countersignature(v, &si.signature, &certs));
                     }
                 }
                 cms::OID_RFC3161 => {
                     for v in &values {
-                        stamps.push(cms::rfc3161(v, si.signature, &certs));
+                        stamps.push(cms::rfc3161(v, &si.signature, &certs));
                     }
                 }
                 cms::OID_NESTED => {

@@ -1,4 +1,10 @@
-//! A minimal DER reader: enough for PKCS#7 SignedData and Authenticode structures.
+//! Encodings kept byte for byte, read with the `der` crate's header decoding.
+//!
+//! The `cms` types decode and check the structure, but `der` sorts a SET OF as it decodes
+//! it (and rejects duplicates): the signed attributes must be hashed as they were signed
+//! and nested signatures counted in the signer's order, so those bytes come from here.
+
+use der::{Decode, Encode, Header, Reader, SliceReader};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Tlv<'a> {
@@ -8,26 +14,17 @@ pub struct Tlv<'a> {
     pub value: &'a [u8],
 }
 
+/// The first element of `input` and what follows it.
 pub fn read(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), String> {
-    let tag = *input.first().ok_or("truncated DER: no tag")?;
-    if tag & 0x1f == 0x1f {
-        return Err("multi-byte DER tags are not supported".into());
-    }
-    let l0 = *input.get(1).ok_or("truncated DER: no length")?;
-    let (len, hdr) = if l0 < 0x80 {
-        (l0 as usize, 2)
-    } else {
-        let n = (l0 & 0x7f) as usize;
-        if n == 0 || n > 4 {
-            return Err("unsupported DER length".into());
-        }
-        let bytes = input.get(2..2 + n).ok_or("truncated DER length")?;
-        (
-            bytes.iter().fold(0usize, |a, b| (a << 8) | *b as usize),
-            2 + n,
-        )
+    let first = |input: &[u8]| -> der::Result<(u8, usize, usize)> {
+        let mut r = SliceReader::new(input)?;
+        let h = Header::decode(&mut r)?;
+        let hdr = usize::try_from(h.encoded_len()?)?;
+        let len = usize::try_from(h.length)?;
+        Ok((h.tag.into(), hdr, len))
     };
-    let end = hdr.checked_add(len).ok_or("DER length overflow")?;
+    let (tag, hdr, len) = first(input).map_err(|e| format!("bad DER: {e}"))?;
+    let end = hdr + len;
     if input.len() < end {
         return Err(format!(
             "truncated DER: {} bytes announced, {} present",
@@ -57,7 +54,8 @@ pub fn children(value: &[u8]) -> Result<Vec<Tlv<'_>>, String> {
     Ok(out)
 }
 
-/// Dotted form of an OBJECT IDENTIFIER's value bytes.
+/// Dotted form of an OBJECT IDENTIFIER's value bytes, whatever they hold (for messages
+/// about the Authenticode content, which the `cms` types leave opaque).
 pub fn oid(value: &[u8]) -> String {
     let mut parts: Vec<u64> = Vec::new();
     let mut acc: u64 = 0;
@@ -85,4 +83,12 @@ pub fn oid(value: &[u8]) -> String {
         .map(|p| p.to_string())
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// Reads one value from the start of `input`, returning the rest.
+pub fn decode_first<'a, T: Decode<'a>>(input: &'a [u8]) -> der::Result<(T, &'a [u8])> {
+    let mut r = SliceReader::new(input)?;
+    let v = T::decode(&mut r)?;
+    let at = usize::try_from(r.position())?;
+    Ok((v, &input[at..]))
 }
