@@ -533,6 +533,16 @@ fn finish(
     if let Some(b) = broken {
         return Err(b);
     }
+    // A timestamp counts only from a certificate issued for time stamping (RFC 3161 2.3;
+    // Windows checks the EKU too). Old certificates without the extension pass.
+    if let Ok(Some(eku)) = tsa.extended_key_usage() {
+        if !eku.value.time_stamping && !eku.value.any {
+            return Err(format!(
+                "its signer's certificate {} is not for time stamping (its extended key usage lacks timeStamping)",
+                dn(tsa.subject())
+            ));
+        }
+    }
     if !in_validity(time, tsa) {
         return Err(format!(
             "its time {time} lies outside the validity of its signer's certificate ({} to {})",
@@ -643,6 +653,37 @@ fn escape_into(out: &mut String, v: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timestamp_signer_must_be_for_time_stamping() {
+        // osslsigncode refuses to sign with such a certificate: built here instead.
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name
+            .push(rcgen::DnType::CommonName, "Not A TSA");
+        p.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        p.not_after = rcgen::date_time_ymd(2040, 1, 1);
+        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::CodeSigning];
+        let der = p.clone().self_signed(&key).unwrap().der().to_vec();
+        let (_, cert) = x509_parser::parse_x509_certificate(&der).unwrap();
+        let mut out = Checked {
+            kind: "rfc3161",
+            time: None,
+            signer: None,
+            digest: None,
+            problem: None,
+            weak: vec![],
+        };
+        let e = finish(&mut out, &cert, "2025-01-01T00:00:00Z", &[&cert]).unwrap_err();
+        assert!(e.contains("not for time stamping"), "{e}");
+        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::TimeStamping];
+        let der = p.self_signed(&key).unwrap().der().to_vec();
+        let (_, cert) = x509_parser::parse_x509_certificate(&der).unwrap();
+        assert_eq!(
+            finish(&mut out, &cert, "2025-01-01T00:00:00Z", &[&cert]),
+            Ok(())
+        );
+    }
 
     #[test]
     fn unix_times() {
