@@ -321,9 +321,6 @@ pub fn verify_record_from_tiles(
         Ok(tree_hash(&hs))
     };
     let leaf = node_hash_at((0, n))?;
-    if leaf != record_hash(data) {
-        return Err("record does not match its tile".into());
-    }
     let mut parts = Vec::new();
     proof_parts(0, tree.n, n, &mut parts);
     let mut proof = Vec::with_capacity(parts.len());
@@ -334,7 +331,14 @@ pub fn verify_record_from_tiles(
             .collect::<Result<Vec<_>, _>>()?;
         proof.push(fold(&hs).unwrap_or_else(empty_hash));
     }
+    // Go's texts: tiles that do not lead to the signed root, then a record that is not
+    // the leaf.
     check_record(&proof, tree.n, &tree.hash, n, &leaf)
+        .map_err(|_| "downloaded inconsistent tile".to_string())?;
+    if leaf != record_hash(data) {
+        return Err("cannot authenticate record data in server response".into());
+    }
+    Ok(())
 }
 
 /// The bytes of a hash tile over `leaves` (what a checksum database serves).
