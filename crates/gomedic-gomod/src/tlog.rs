@@ -341,16 +341,32 @@ pub fn verify_record_from_tiles(
     Ok(())
 }
 
-/// The bytes of a hash tile over `leaves` (what a checksum database serves).
+/// The bytes of a hash tile over `leaves` (what a checksum database serves); empty when
+/// the tile is not complete in the tree.
 pub fn tile_bytes(leaves: &[Hash], tile: &Tile) -> Vec<u8> {
-    let level = tile.l.max(0) as u32 * tile.h;
-    let mut out = Vec::with_capacity(tile.w as usize * 32);
+    let Some(level) = (tile.l.max(0) as u32)
+        .checked_mul(tile.h)
+        .filter(|&l| l < 63)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(tile.w.min(1 << 10) as usize * 32);
     for i in 0..tile.w as u64 {
-        let idx = (tile.n << tile.h) + i;
-        let lo = (idx << level) as usize;
-        let hi = (((idx + 1) << level) as usize).min(leaves.len());
-        if lo < hi {
-            out.extend_from_slice(&tree_hash(&leaves[lo..hi]));
+        let range = tile
+            .n
+            .checked_mul(1 << tile.h)
+            .and_then(|first| first.checked_add(i))
+            .and_then(|idx| {
+                Some((
+                    idx.checked_mul(1 << level)?,
+                    (idx + 1).checked_mul(1 << level)?,
+                ))
+            });
+        match range {
+            Some((lo, hi)) if hi <= leaves.len() as u64 => {
+                out.extend_from_slice(&tree_hash(&leaves[lo as usize..hi as usize]))
+            }
+            _ => return Vec::new(),
         }
     }
     out
