@@ -119,7 +119,8 @@ pub fn pseudo_version_time(v: &str) -> Result<PseudoTime, String> {
         minute: n(10, 12),
         second: n(12, 14),
     };
-    let leap = t.year % 4 == 0 && (t.year % 100 != 0 || t.year % 400 == 0);
+    let leap =
+        t.year.is_multiple_of(4) && (!t.year.is_multiple_of(100) || t.year.is_multiple_of(400));
     let days = match t.month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,

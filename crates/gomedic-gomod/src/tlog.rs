@@ -307,12 +307,12 @@ pub fn verify_record_from_tiles(
     let mut cache: std::collections::HashMap<Tile, Vec<u8>> = Default::default();
     let mut node_hash_at = |node: Node| -> Result<Hash, String> {
         let (tile, range) = tile_for_node(h, node, tree.n);
-        if !cache.contains_key(&tile) {
+        if let std::collections::hash_map::Entry::Vacant(e) = cache.entry(tile) {
             let b = read_tile(&tile)?;
             if b.len() != tile.w as usize * 32 {
                 return Err(format!("{}: wrong size {}", tile.path(), b.len()));
             }
-            cache.insert(tile, b);
+            e.insert(b);
         }
         let b = &cache[&tile];
         let hs: Vec<Hash> = range
