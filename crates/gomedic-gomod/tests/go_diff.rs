@@ -74,6 +74,10 @@ fn zip_of(f: &Fixture) -> Vec<u8> {
     if let Some(m) = f.go_mod {
         entries.push((format!("{prefix}go.mod"), m.as_bytes()));
     }
+    if f.version == "v1.0.0" {
+        // Directory entries count in go's h1 (as empty files named `dir/`).
+        entries.push((format!("{prefix}sub/"), b""));
+    }
     let refs: Vec<(&str, &[u8])> = entries.iter().map(|(n, d)| (n.as_str(), *d)).collect();
     make_zip(&refs)
 }
@@ -124,6 +128,39 @@ fn bad_zips() -> Vec<(&'static str, Vec<u8>, &'static str)> {
                 ),
             ]),
             "go.mod file not in module root directory",
+        ),
+        (
+            "example.com/notclean",
+            make_zip(&[
+                (
+                    "example.com/notclean@v1.0.0/go.mod",
+                    b"module example.com/notclean\n",
+                ),
+                ("example.com/notclean@v1.0.0/a/./b.go", b"package x\n"),
+            ]),
+            "example.com/notclean@v1.0.0/a/./b.go: file path is not clean",
+        ),
+        (
+            "example.com/bigmod",
+            make_zip(&[(
+                "example.com/bigmod@v1.0.0/go.mod",
+                &[b'\n'; (16 << 20) + 1][..],
+            )]),
+            "go.mod file too large (max size is 16777216 bytes)",
+        ),
+        (
+            "example.com/biglicense",
+            make_zip(&[
+                (
+                    "example.com/biglicense@v1.0.0/go.mod",
+                    b"module example.com/biglicense\n",
+                ),
+                (
+                    "example.com/biglicense@v1.0.0/LICENSE",
+                    &[b' '; (16 << 20) + 1][..],
+                ),
+            ]),
+            "LICENSE file too large (max size is 16777216 bytes)",
         ),
         (
             "example.com/badchar",
@@ -267,6 +304,8 @@ fn version_list_order_matches_go() {
         "v1",
         "not-a-version",
         "v1.3.0+meta",
+        "v2.0.0+incompatible",
+        "v2.0.1-0.20240102030405-abcdefabcdef+incompatible",
         "v01.0.0",
         "",
         "   v1.4.0   trailing",
@@ -288,6 +327,11 @@ fn version_list_order_matches_go() {
         let m = b"module example.com/Listed\n";
         let z = make_zip(&[("example.com/Listed@v1.10.0/go.mod", m)]);
         publish(&proxy, "example.com/Listed", "v1.10.0", m, &z);
+        let z = make_zip(&[(
+            "example.com/Listed@v2.0.0+incompatible/x.go",
+            b"package x\n",
+        )]);
+        publish(&proxy, "example.com/Listed", "v2.0.0+incompatible", m, &z);
         std::fs::write(home.join("go.mod"), "module example.com/work\n\ngo 1.21\n").unwrap();
         let out = go(
             goroot,

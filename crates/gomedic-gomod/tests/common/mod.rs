@@ -30,6 +30,10 @@ pub fn make_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     for (name, data) in entries {
+        if name.ends_with('/') {
+            w.add_directory(*name, opts).unwrap();
+            continue;
+        }
         w.start_file(*name, opts).unwrap();
         w.write_all(data).unwrap();
     }
