@@ -287,16 +287,55 @@ fn tile_for_node(h: u32, (level, index): Node, t: u64) -> (Tile, std::ops::Range
     )
 }
 
+/// Complete subtree hashes read from hash tiles of one tree, each tile fetched once.
+struct TileHashes<F> {
+    h: u32,
+    t: u64,
+    read_tile: F,
+    cache: std::collections::HashMap<Tile, Vec<u8>>,
+}
+
+impl<F: FnMut(&Tile) -> Result<Vec<u8>, String>> TileHashes<F> {
+    fn node(&mut self, node: Node) -> Result<Hash, String> {
+        let (tile, range) = tile_for_node(self.h, node, self.t);
+        if let std::collections::hash_map::Entry::Vacant(e) = self.cache.entry(tile) {
+            let b = (self.read_tile)(&tile)?;
+            if b.len() != tile.w as usize * 32 {
+                return Err(format!("{}: wrong size {}", tile.path(), b.len()));
+            }
+            e.insert(b);
+        }
+        let b = &self.cache[&tile];
+        let hs: Vec<Hash> = range
+            .map(|i| b[i * 32..(i + 1) * 32].try_into().unwrap_or([0; 32]))
+            .collect();
+        Ok(tree_hash(&hs))
+    }
+
+    /// Each part's complete subtrees folded into one hash.
+    fn parts(&mut self, parts: Vec<Vec<Node>>) -> Result<Vec<Hash>, String> {
+        let mut out = Vec::with_capacity(parts.len());
+        for nodes in parts {
+            let hs = nodes
+                .into_iter()
+                .map(|n| self.node(n))
+                .collect::<Result<Vec<_>, _>>()?;
+            out.push(fold(&hs).unwrap_or_else(empty_hash));
+        }
+        Ok(out)
+    }
+}
+
 /// A record's inclusion in a signed tree, checked from hash tiles the way the go
-/// command's `TileHashReader` reads them: the leaf hash at index `n` must be
-/// `record_hash(data)`, and the proof hashes read from the tiles must lead to the tree's
-/// root. `read_tile` returns a tile's bytes (`w` hashes of 32 bytes).
+/// command's `TileHashReader` reads them: the hashes read from the tiles must lead to the
+/// tree's root, and the leaf at index `n` must be `record_hash(data)`. `read_tile`
+/// returns a tile's bytes (`w` hashes of 32 bytes).
 pub fn verify_record_from_tiles(
     tree: &Tree,
     h: u32,
     n: u64,
     data: &[u8],
-    mut read_tile: impl FnMut(&Tile) -> Result<Vec<u8>, String>,
+    read_tile: impl FnMut(&Tile) -> Result<Vec<u8>, String>,
 ) -> Result<(), String> {
     if n >= tree.n {
         return Err(format!("record {n} not in tree of size {}", tree.n));
@@ -304,33 +343,16 @@ pub fn verify_record_from_tiles(
     if !(1..=30).contains(&h) {
         return Err(format!("invalid tile height {h}"));
     }
-    let mut cache: std::collections::HashMap<Tile, Vec<u8>> = Default::default();
-    let mut node_hash_at = |node: Node| -> Result<Hash, String> {
-        let (tile, range) = tile_for_node(h, node, tree.n);
-        if let std::collections::hash_map::Entry::Vacant(e) = cache.entry(tile) {
-            let b = read_tile(&tile)?;
-            if b.len() != tile.w as usize * 32 {
-                return Err(format!("{}: wrong size {}", tile.path(), b.len()));
-            }
-            e.insert(b);
-        }
-        let b = &cache[&tile];
-        let hs: Vec<Hash> = range
-            .map(|i| b[i * 32..(i + 1) * 32].try_into().unwrap_or([0; 32]))
-            .collect();
-        Ok(tree_hash(&hs))
+    let mut th = TileHashes {
+        h,
+        t: tree.n,
+        read_tile,
+        cache: Default::default(),
     };
-    let leaf = node_hash_at((0, n))?;
+    let leaf = th.node((0, n))?;
     let mut parts = Vec::new();
     proof_parts(0, tree.n, n, &mut parts);
-    let mut proof = Vec::with_capacity(parts.len());
-    for nodes in parts {
-        let hs = nodes
-            .into_iter()
-            .map(&mut node_hash_at)
-            .collect::<Result<Vec<_>, _>>()?;
-        proof.push(fold(&hs).unwrap_or_else(empty_hash));
-    }
+    let proof = th.parts(parts)?;
     // Go's texts: tiles that do not lead to the signed root, then a record that is not
     // the leaf.
     check_record(&proof, tree.n, &tree.hash, n, &leaf)
@@ -339,6 +361,108 @@ pub fn verify_record_from_tiles(
         return Err("cannot authenticate record data in server response".into());
     }
     Ok(())
+}
+
+/// The subtrees of a consistency proof from size `n` to size `hi` (`treeProofIndex`).
+fn tree_proof_parts(lo: u64, hi: u64, n: u64, out: &mut Vec<Vec<Node>>) {
+    if n == hi {
+        if lo != 0 {
+            let mut nodes = Vec::new();
+            sub_tree_nodes(lo, hi, &mut nodes);
+            out.push(nodes);
+        }
+        return;
+    }
+    let k = maxpow2(hi - lo);
+    let mut nodes = Vec::new();
+    if n <= lo + k {
+        tree_proof_parts(lo, lo + k, n, out);
+        sub_tree_nodes(lo + k, hi, &mut nodes);
+    } else {
+        sub_tree_nodes(lo, lo + k, &mut nodes);
+        tree_proof_parts(lo + k, hi, n, out);
+    }
+    out.push(nodes);
+}
+
+/// `tlog.ProveTree` over in-memory leaves: proof that the first `n` leaves' tree is a
+/// prefix of the tree of all `leaves`.
+pub fn prove_tree(leaves: &[Hash], n: u64) -> Option<Vec<Hash>> {
+    let t = leaves.len() as u64;
+    if n < 1 || n > t {
+        return None;
+    }
+    let mut parts = Vec::new();
+    tree_proof_parts(0, t, n, &mut parts);
+    Some(
+        parts
+            .iter()
+            .map(|nodes| {
+                let hs: Vec<Hash> = nodes
+                    .iter()
+                    .map(|&(l, i)| tree_hash(&leaves[(i << l) as usize..((i + 1) << l) as usize]))
+                    .collect();
+                fold(&hs).unwrap_or_else(empty_hash)
+            })
+            .collect(),
+    )
+}
+
+/// `tlog.CheckTree`: does `proof` show tree (`n`, `h`) is a prefix of tree (`t`, `th`)?
+pub fn check_tree(proof: &[Hash], t: u64, th: &Hash, n: u64, h: &Hash) -> Result<(), String> {
+    if t < 1 || n < 1 || n > t {
+        return Err("tlog: invalid inputs in CheckTree".into());
+    }
+    match run_tree_proof(proof, 0, t, n, h) {
+        Some((h2, th2)) if h2 == *h && th2 == *th => Ok(()),
+        _ => Err("verification failed".into()),
+    }
+}
+
+fn run_tree_proof(p: &[Hash], lo: u64, hi: u64, n: u64, old: &Hash) -> Option<(Hash, Hash)> {
+    if n == hi {
+        return match (lo, p) {
+            (0, []) => Some((*old, *old)),
+            (0, _) => None,
+            (_, [x]) => Some((*x, *x)),
+            _ => None,
+        };
+    }
+    let (last, rest) = p.split_last()?;
+    let k = maxpow2(hi - lo);
+    if n <= lo + k {
+        let (oh, th) = run_tree_proof(rest, lo, lo + k, n, old)?;
+        Some((oh, node_hash(&th, last)))
+    } else {
+        let (oh, th) = run_tree_proof(rest, lo + k, hi, n, old)?;
+        Some((node_hash(last, &oh), node_hash(last, &th)))
+    }
+}
+
+/// Is the `old` signed tree a prefix of `new`? Checked from `new`'s hash tiles, as the go
+/// command does before trusting a newer tree head than the one it cached.
+pub fn verify_tree_from_tiles(
+    old: &Tree,
+    new: &Tree,
+    h: u32,
+    read_tile: impl FnMut(&Tile) -> Result<Vec<u8>, String>,
+) -> Result<(), String> {
+    if old.n == 0 {
+        return Ok(());
+    }
+    if old.n > new.n || !(1..=30).contains(&h) {
+        return Err("tlog: invalid inputs in CheckTree".into());
+    }
+    let mut th = TileHashes {
+        h,
+        t: new.n,
+        read_tile,
+        cache: Default::default(),
+    };
+    let mut parts = Vec::new();
+    tree_proof_parts(0, new.n, old.n, &mut parts);
+    let proof = th.parts(parts)?;
+    check_tree(&proof, new.n, &new.hash, old.n, &old.hash)
 }
 
 /// The bytes of a hash tile over `leaves` (what a checksum database serves); empty when
@@ -467,6 +591,38 @@ mod tests {
             "tile/1/data/x003/x057/500.p/2/x",
         ] {
             assert!(Tile::parse_path(p).is_err(), "{p}");
+        }
+    }
+
+    #[test]
+    fn consistency_proofs_for_small_trees() {
+        let all: Vec<Hash> = (0..40u64).map(|i| record_hash(&i.to_be_bytes())).collect();
+        for t in 1..40usize {
+            let leaves = &all[..t];
+            let big = Tree {
+                n: t as u64,
+                hash: tree_hash(leaves),
+            };
+            for n in 1..=t {
+                let small = Tree {
+                    n: n as u64,
+                    hash: tree_hash(&leaves[..n]),
+                };
+                let p = prove_tree(leaves, n as u64).unwrap();
+                assert_eq!(
+                    check_tree(&p, big.n, &big.hash, small.n, &small.hash),
+                    Ok(())
+                );
+                let mut forked = small;
+                forked.hash[0] ^= 1;
+                assert!(check_tree(&p, big.n, &big.hash, n as u64, &forked.hash).is_err());
+                let r =
+                    verify_tree_from_tiles(&small, &big, 2, |tile| Ok(tile_bytes(leaves, tile)));
+                assert_eq!(r, Ok(()), "t={t} n={n}");
+                let r =
+                    verify_tree_from_tiles(&forked, &big, 2, |tile| Ok(tile_bytes(leaves, tile)));
+                assert!(r.is_err(), "t={t} n={n}");
+            }
         }
     }
 

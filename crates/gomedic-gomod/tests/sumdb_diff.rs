@@ -24,6 +24,8 @@ enum Tamper {
     Tile,
     Record,
     Signature,
+    /// Record 1 rewritten: a tree that does not extend the honest one.
+    Fork,
 }
 
 struct Db {
@@ -60,6 +62,10 @@ fn modules() -> Vec<(&'static str, &'static str, String, Vec<u8>)> {
 }
 
 fn build_db(key: &SigningKey, tamper: Tamper) -> Db {
+    build_db_n(key, tamper, modules().len())
+}
+
+fn build_db_n(key: &SigningKey, tamper: Tamper, count: usize) -> Db {
     let mut records = Vec::new();
     for (p, v, m, z) in modules() {
         let text = format!(
@@ -78,6 +84,12 @@ fn build_db(key: &SigningKey, tamper: Tamper) -> Db {
             },
         );
         records.push((p.to_string(), v.to_string(), text));
+    }
+    records.truncate(count);
+    if tamper == Tamper::Fork {
+        records[1]
+            .2
+            .push_str("example.com/fork v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
     }
     let leaves: Vec<Hash> = records
         .iter()
@@ -98,6 +110,13 @@ fn build_db(key: &SigningKey, tamper: Tamper) -> Db {
         leaves,
         note,
         tamper,
+    }
+}
+
+fn db_tree(leaves: &[Hash]) -> Tree {
+    Tree {
+        n: leaves.len() as u64,
+        hash: tlog::tree_hash(leaves),
     }
 }
 
@@ -242,6 +261,27 @@ fn go_and_we_verify_the_same_checksum_database() {
     let bad_tile = serve(build_db(&key, Tamper::Tile));
     let bad_sig = serve(build_db(&key, Tamper::Signature));
     let bad_record = serve(build_db(&key, Tamper::Record));
+    let small_db = build_db_n(&key, Tamper::None, 3);
+    let fork_db = build_db(&key, Tamper::Fork);
+    let (small_tree, fork_tree) = (db_tree(&small_db.leaves), db_tree(&fork_db.leaves));
+    let small = serve(small_db);
+    let fork = serve(fork_db);
+
+    // Consistency of a newer tree head with an older one, from the newer one's tiles.
+    let good_tree = {
+        let n = http_get(good, "/latest").unwrap();
+        let v = NoteVerifier::parse(&vkey).unwrap();
+        Tree::parse(note::open(&n, &v).unwrap().as_bytes()).unwrap()
+    };
+    let read = |addr: SocketAddr| move |t: &Tile| http_get(addr, &format!("/{}", t.path()));
+    assert_eq!(
+        tlog::verify_tree_from_tiles(&small_tree, &good_tree, 8, read(good)),
+        Ok(())
+    );
+    assert_eq!(
+        tlog::verify_tree_from_tiles(&small_tree, &fork_tree, 8, read(fork)),
+        Err("verification failed".into())
+    );
 
     for (p, v, m, z) in modules() {
         let text = our_lookup(good, &vkey, p, v).unwrap();
@@ -321,5 +361,34 @@ fn go_and_we_verify_the_same_checksum_database() {
             out.contains("verifiable signatures") || out.contains("invalid signature"),
             "go {gover}: {out}"
         );
+
+        // go caches the tree head it saw (size 3); a later, larger tree must extend it.
+        let first = "example.com/Upper/Mod@v1.0.0";
+        let last = "example.com/b@v0.0.0-20240102030405-abcdefabcdef";
+        for (label, addr, accept) in [("grow", good, true), ("fork", fork, false)] {
+            let home = tmp.path().join(label);
+            let (ok, out) = go_download(
+                goroot,
+                &home,
+                &proxy,
+                &format!("{vkey} http://{small}"),
+                first,
+            );
+            assert!(ok, "go {gover}: {out}");
+            let (ok, out) = go_download(
+                goroot,
+                &home,
+                &proxy,
+                &format!("{vkey} http://{addr}"),
+                last,
+            );
+            assert_eq!(ok, accept, "go {gover} {label}: {out}");
+            if !accept {
+                assert!(
+                    out.contains("go.sum database server misbehavior detected"),
+                    "go {gover}: {out}"
+                );
+            }
+        }
     }
 }
