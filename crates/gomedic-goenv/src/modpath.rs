@@ -27,7 +27,7 @@ fn check(path: &str) -> Result<(), String> {
         return Err("trailing slash".into());
     }
     for elem in path.split('/') {
-        check_elem(elem)?;
+        check_elem(elem, Kind::Module)?;
     }
     let first = path.split('/').next().unwrap_or("");
     if first.is_empty() {
@@ -51,23 +51,65 @@ fn check(path: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_elem(elem: &str) -> Result<(), String> {
+/// `module.CheckFilePath(path)`: the rules for file names inside a module zip.
+pub fn check_file_path(path: &str) -> Result<(), String> {
+    check_file(path).map_err(|e| format!("malformed file path {}: {e}", quote(path.as_bytes())))
+}
+
+fn check_file(path: &str) -> Result<(), String> {
+    if path.is_empty() {
+        return Err("empty string".into());
+    }
+    if path.contains("//") {
+        return Err("double slash".into());
+    }
+    if path.ends_with('/') {
+        return Err("trailing slash".into());
+    }
+    for elem in path.split('/') {
+        check_elem(elem, Kind::File)?;
+    }
+    Ok(())
+}
+
+/// `module.checkElem(elem, filePath)`: what `EscapeVersion` and `UnescapeVersion` require
+/// of a version string.
+pub fn check_file_elem(elem: &str) -> Result<(), String> {
+    check_elem(elem, Kind::File)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Module,
+    File,
+}
+
+/// `module.fileNameOK`.
+fn file_name_ok(r: char) -> bool {
+    if r.is_ascii() {
+        return r.is_ascii_alphanumeric() || "!#$%&()+,-.=@[]^_{}~ ".contains(r);
+    }
+    r.is_alphabetic()
+}
+
+fn check_elem(elem: &str, kind: Kind) -> Result<(), String> {
     if elem.is_empty() {
         return Err("empty path element".into());
     }
     if elem.bytes().all(|b| b == b'.') {
         return Err(format!("invalid path element {}", quote(elem.as_bytes())));
     }
-    if elem.starts_with('.') {
+    if elem.starts_with('.') && kind == Kind::Module {
         return Err("leading dot in path element".into());
     }
     if elem.ends_with('.') {
         return Err("trailing dot in path element".into());
     }
-    if let Some(r) = elem
-        .chars()
-        .find(|&r| !(r.is_ascii_alphanumeric() || matches!(r, '-' | '.' | '_' | '~')))
-    {
+    let ok = |r: char| match kind {
+        Kind::Module => r.is_ascii_alphanumeric() || matches!(r, '-' | '.' | '_' | '~'),
+        Kind::File => file_name_ok(r),
+    };
+    if let Some(r) = elem.chars().find(|&r| !ok(r)) {
         return Err(format!("invalid char {}", quote_rune(r)));
     }
     let short = elem.split('.').next().unwrap_or(elem);
@@ -80,6 +122,9 @@ fn check_elem(elem: &str) -> Result<(), String> {
             quote(short.as_bytes())
         ));
     }
+    if kind == Kind::File {
+        return Ok(());
+    }
     if let Some(t) = short.rfind('~') {
         let suffix = &short[t + 1..];
         if !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit()) {
@@ -91,9 +136,14 @@ fn check_elem(elem: &str) -> Result<(), String> {
 
 /// The `ok` result of `module.SplitPathVersion`.
 fn split_path_version_ok(path: &str) -> bool {
+    split_path_version(path).2
+}
+
+/// `module.SplitPathVersion`: (prefix, pathMajor, ok), pathMajor "" or "/vN" (".vN" for
+/// gopkg.in).
+pub fn split_path_version(path: &str) -> (&str, &str, bool) {
     let b = path.as_bytes();
-    if let Some(rest) = path.strip_prefix("gopkg.in/") {
-        let _ = rest;
+    if path.starts_with("gopkg.in/") {
         let mut i = b.len();
         if path.ends_with("-unstable") {
             i -= "-unstable".len();
@@ -102,10 +152,13 @@ fn split_path_version_ok(path: &str) -> bool {
             i -= 1;
         }
         if i <= 1 || b[i - 1] != b'v' || b[i - 2] != b'.' {
-            return false;
+            return (path, "", false);
         }
-        let major = &path[i - 2..];
-        return !(major.len() <= 2 || (major.as_bytes()[2] == b'0' && major != ".v0"));
+        let (prefix, major) = path.split_at(i - 2);
+        if major.len() <= 2 || (major.as_bytes()[2] == b'0' && major != ".v0") {
+            return (path, "", false);
+        }
+        return (prefix, major, true);
     }
     let mut i = b.len();
     let mut dot = false;
@@ -116,10 +169,13 @@ fn split_path_version_ok(path: &str) -> bool {
         i -= 1;
     }
     if i <= 1 || i == b.len() || b[i - 1] != b'v' || b[i - 2] != b'/' {
-        return true;
+        return (path, "", true);
     }
-    let major = &path[i - 2..];
-    !(dot || major.len() <= 2 || major.as_bytes()[2] == b'0' || major == "/v1")
+    let (prefix, major) = path.split_at(i - 2);
+    if dot || major.len() <= 2 || major.as_bytes()[2] == b'0' || major == "/v1" {
+        return (path, "", false);
+    }
+    (prefix, major, true)
 }
 
 #[cfg(test)]
