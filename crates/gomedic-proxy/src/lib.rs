@@ -1,0 +1,700 @@
+//! `gomedic proxy serve`: a verifying, caching Go module proxy. Files are served from a
+//! cache directory laid out exactly like GOMODCACHE/cache/download (so it also works as
+//! `GOPROXY=file://DIR`); misses are fetched from upstream proxies, and `.mod`/`.zip`
+//! are checked against the checksum database and go's zip rules before they are cached.
+
+pub mod client;
+pub mod sumdb;
+
+use bytes::Bytes;
+use client::{Client, FetchError};
+use gomedic_gomod::escape::ProxyRequest;
+use gomedic_gomod::{dirhash, modzip, semver};
+use hyper::body::{Body, Frame};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime};
+use tokio::io::{AsyncRead, ReadBuf};
+
+const MAX_URL_PATH: usize = 4096;
+const MAX_INFO: u64 = 1 << 20;
+const MAX_LIST: u64 = 16 << 20;
+const MAX_SUMDB_PASS: u64 = 8 << 20;
+
+/// One element of a GOPROXY-style list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upstream {
+    /// Base URL, no trailing slash.
+    pub url: String,
+    /// `|` after this element: the next one is tried after any error, not only 404/410.
+    pub fallback_on_error: bool,
+}
+
+/// Parses `A,B|C` as the go command does; `direct` and `off` are not supported here.
+pub fn parse_upstreams(s: &str) -> Result<Vec<Upstream>, String> {
+    let mut out = Vec::new();
+    let mut rest = s.trim();
+    while !rest.is_empty() {
+        let (elem, sep, tail) = match rest.find([',', '|']) {
+            Some(i) => (&rest[..i], rest.as_bytes()[i], &rest[i + 1..]),
+            None => (rest, b',', ""),
+        };
+        rest = tail;
+        let elem = elem.trim();
+        if elem.is_empty() {
+            continue;
+        }
+        if elem == "direct" || elem == "off" {
+            return Err(format!(
+                "upstream {elem:?} is not supported yet: list http(s) proxies only"
+            ));
+        }
+        let url = if elem.contains("://") {
+            elem.to_string()
+        } else {
+            format!("https://{elem}")
+        };
+        client::check_url(&url)?;
+        out.push(Upstream {
+            url: url.trim_end_matches('/').to_string(),
+            fallback_on_error: sep == b'|',
+        });
+    }
+    if out.is_empty() {
+        return Err("no upstream proxy given".into());
+    }
+    Ok(out)
+}
+
+pub struct Config {
+    pub cache_dir: PathBuf,
+    pub upstreams: Vec<Upstream>,
+    /// None: `--sumdb off`, no checksum verification.
+    pub sumdb: Option<sumdb::SumDb>,
+    pub timeout: Duration,
+    /// How long `@v/list` and `@latest` are served from the cache without asking upstream.
+    pub list_ttl: Duration,
+    pub log: Arc<dyn Fn(&str) + Send + Sync>,
+}
+
+pub struct Proxy {
+    cfg: Config,
+    client: Client,
+    checker: Option<sumdb::Checker>,
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    tmp_seq: AtomicU64,
+}
+
+/// A response: status, content type, body.
+enum Reply {
+    Text(StatusCode, String),
+    Bytes(&'static str, Vec<u8>),
+    File(&'static str, PathBuf),
+}
+
+fn text(status: StatusCode, msg: impl Into<String>) -> Reply {
+    let mut m: String = msg.into();
+    // Go shows a short, printable text/plain body after "server response:".
+    m.retain(|c| c == '\n' || !c.is_control());
+    if m.len() > 600 {
+        let mut cut = 600;
+        while !m.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        m.truncate(cut);
+    }
+    if !m.ends_with('\n') {
+        m.push('\n');
+    }
+    Reply::Text(status, m)
+}
+
+fn content_type(req: &ProxyRequest) -> &'static str {
+    match req {
+        ProxyRequest::Info { .. } | ProxyRequest::Latest { .. } => "application/json",
+        ProxyRequest::Zip { .. } => "application/zip",
+        _ => "text/plain; charset=utf-8",
+    }
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let h = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(h, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+impl Proxy {
+    pub fn new(cfg: Config) -> Arc<Proxy> {
+        let client = Client::new(cfg.timeout);
+        let checker = cfg
+            .sumdb
+            .clone()
+            .map(|db| sumdb::Checker::new(db, client.clone()));
+        Arc::new(Proxy {
+            cfg,
+            client,
+            checker,
+            flights: Mutex::new(HashMap::new()),
+            tmp_seq: AtomicU64::new(0),
+        })
+    }
+
+    fn log(&self, msg: &str) {
+        (self.cfg.log)(msg)
+    }
+
+    /// Accepts connections until the listener fails.
+    pub async fn serve(self: Arc<Self>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        loop {
+            let (stream, _) = match listener.accept().await {
+                Ok(c) => c,
+                // Out of descriptors and the like: keep serving the others.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let me = self.clone();
+            tokio::spawn(async move {
+                let svc = hyper::service::service_fn(move |req| {
+                    let me = me.clone();
+                    async move { Ok::<_, std::convert::Infallible>(me.handle(req).await) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .max_buf_size(64 * 1024)
+                    .header_read_timeout(Duration::from_secs(30))
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    }
+
+    async fn handle(&self, req: Request<hyper::body::Incoming>) -> Response<ReplyBody> {
+        let head = req.method() == Method::HEAD;
+        let reply = if req.method() != Method::GET && !head {
+            text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+        } else {
+            self.route(req.uri().path()).await
+        };
+        render(reply, head).await
+    }
+
+    async fn route(&self, raw: &str) -> Reply {
+        if raw.len() > MAX_URL_PATH || raw.contains('?') {
+            return text(StatusCode::NOT_FOUND, "not found");
+        }
+        let Some(path) = percent_decode(raw) else {
+            return text(StatusCode::NOT_FOUND, "not found: malformed path");
+        };
+        if let Some(rest) = path.strip_prefix("/sumdb/") {
+            return self.sumdb(rest).await;
+        }
+        let req = match ProxyRequest::parse(&path) {
+            Ok(r) => r,
+            Err(e) => return text(StatusCode::NOT_FOUND, format!("not found: {e}")),
+        };
+        // The canonical escaped form: the cache file name, and no way out of the cache dir.
+        let rel = match req.url_path() {
+            Ok(r) => r,
+            Err(e) => return text(StatusCode::NOT_FOUND, format!("not found: {e}")),
+        };
+        match &req {
+            ProxyRequest::List { .. } | ProxyRequest::Latest { .. } => {
+                self.volatile(&req, &rel).await
+            }
+            ProxyRequest::Info { version, .. } if !is_canonical(version) => {
+                // A branch or commit query: answered by upstream, never cached.
+                match self.fetch_bytes(&rel, MAX_INFO).await {
+                    Ok(b) => Reply::Bytes("application/json", b),
+                    Err(e) => upstream_error(e),
+                }
+            }
+            ProxyRequest::Info { version, .. }
+            | ProxyRequest::Mod { version, .. }
+            | ProxyRequest::Zip { version, .. } => {
+                if !is_canonical(version) {
+                    return text(
+                        StatusCode::NOT_FOUND,
+                        format!("not found: {version} is not a canonical version"),
+                    );
+                }
+                self.immutable(&req, &rel).await
+            }
+        }
+    }
+
+    async fn sumdb(&self, rest: &str) -> Reply {
+        let Some(checker) = &self.checker else {
+            return text(StatusCode::NOT_FOUND, "no checksum database configured");
+        };
+        let db = checker.db();
+        let name = &db.verifier.name;
+        let Some(sub) = rest
+            .strip_prefix(name.as_str())
+            .and_then(|s| s.strip_prefix('/'))
+        else {
+            return text(StatusCode::NOT_FOUND, "unknown checksum database");
+        };
+        if sub == "supported" {
+            return Reply::Text(StatusCode::OK, String::new());
+        }
+        let allowed = sub == "latest" || sub.starts_with("lookup/") || sub.starts_with("tile/");
+        if !allowed || sub.split('/').any(|e| e == ".." || e == ".") {
+            return text(StatusCode::NOT_FOUND, "not found");
+        }
+        match self
+            .client
+            .get_bytes(&format!("{}/{sub}", db.url), MAX_SUMDB_PASS)
+            .await
+        {
+            Ok(b) => Reply::Bytes("text/plain; charset=utf-8", b),
+            Err(FetchError::NotFound(m)) => text(StatusCode::NOT_FOUND, m),
+            Err(FetchError::Other(m)) => text(StatusCode::BAD_GATEWAY, m),
+        }
+    }
+
+    /// `@v/list` and `@latest`: fresh from the cache within the TTL, else from upstream,
+    /// else the stale copy.
+    async fn volatile(&self, req: &ProxyRequest, rel: &str) -> Reply {
+        let file = self.cfg.cache_dir.join(rel);
+        let age = std::fs::metadata(&file)
+            .and_then(|m| m.modified())
+            .ok()
+            .map(|t| SystemTime::now().duration_since(t).unwrap_or_default());
+        if age.is_some_and(|a| a < self.cfg.list_ttl) {
+            return Reply::File(content_type(req), file);
+        }
+        let limit = if matches!(req, ProxyRequest::List { .. }) {
+            MAX_LIST
+        } else {
+            MAX_INFO
+        };
+        match self.fetch_bytes(rel, limit).await {
+            Ok(b) => {
+                if let ProxyRequest::Latest { .. } = req {
+                    if let Err(e) = check_info(&b, None) {
+                        return text(StatusCode::BAD_GATEWAY, format!("upstream @latest: {e}"));
+                    }
+                }
+                if let Err(e) = self.write_atomic(&file, &b) {
+                    self.log(&format!("cache write {rel}: {e}"));
+                }
+                Reply::Bytes(content_type(req), b)
+            }
+            Err(e) if age.is_some() => {
+                self.log(&format!("{rel}: serving stale copy: {e}"));
+                Reply::File(content_type(req), file)
+            }
+            Err(e) => upstream_error(e),
+        }
+    }
+
+    /// `.info`, `.mod`, `.zip` of a canonical version: from the cache, or fetched once,
+    /// verified, cached.
+    async fn immutable(&self, req: &ProxyRequest, rel: &str) -> Reply {
+        let file = self.cfg.cache_dir.join(rel);
+        if file.is_file() {
+            return Reply::File(content_type(req), file);
+        }
+        let flight = {
+            let mut m = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+            m.entry(rel.to_string()).or_default().clone()
+        };
+        let reply = {
+            let _guard = flight.lock().await;
+            if file.is_file() {
+                Reply::File(content_type(req), file.clone())
+            } else {
+                match self.fetch_verified(req, rel, &file).await {
+                    Ok(()) => Reply::File(content_type(req), file.clone()),
+                    Err(r) => r,
+                }
+            }
+        };
+        let mut m = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        if Arc::strong_count(&flight) <= 2 {
+            m.remove(rel);
+        }
+        reply
+    }
+
+    async fn fetch_verified(
+        &self,
+        req: &ProxyRequest,
+        rel: &str,
+        file: &Path,
+    ) -> Result<(), Reply> {
+        let dir = file.parent().unwrap_or(&self.cfg.cache_dir);
+        std::fs::create_dir_all(dir)
+            .map_err(|e| text(StatusCode::INTERNAL_SERVER_ERROR, format!("cache: {e}")))?;
+        match req {
+            ProxyRequest::Info { version, .. } => {
+                let b = self
+                    .fetch_bytes(rel, MAX_INFO)
+                    .await
+                    .map_err(upstream_error)?;
+                check_info(&b, Some(version)).map_err(|e| self.refuse(rel, &e))?;
+                self.write_atomic(file, &b)
+                    .map_err(|e| text(StatusCode::INTERNAL_SERVER_ERROR, format!("cache: {e}")))
+            }
+            ProxyRequest::Mod { path, version } => {
+                let b = self
+                    .fetch_bytes(rel, modzip::MAX_GO_MOD)
+                    .await
+                    .map_err(upstream_error)?;
+                let h = dirhash::hash_go_mod(&b);
+                if let Some(c) = &self.checker {
+                    let sums = c
+                        .lookup(path, version)
+                        .await
+                        .map_err(|e| self.refuse(rel, &e))?;
+                    if sums.go_mod.as_deref() != Some(h.as_str()) {
+                        return Err(self.refuse(
+                            rel,
+                            &format!(
+                                "checksum mismatch for {path}@{version}/go.mod: upstream {h}, checksum database {}",
+                                sums.go_mod.as_deref().unwrap_or("(none)")
+                            ),
+                        ));
+                    }
+                }
+                self.write_atomic(file, &b)
+                    .map_err(|e| text(StatusCode::INTERNAL_SERVER_ERROR, format!("cache: {e}")))
+            }
+            ProxyRequest::Zip { path, version } => self.fetch_zip(rel, path, version, file).await,
+            _ => Err(text(StatusCode::NOT_FOUND, "not found")),
+        }
+    }
+
+    async fn fetch_zip(
+        &self,
+        rel: &str,
+        path: &str,
+        version: &str,
+        file: &Path,
+    ) -> Result<(), Reply> {
+        let tmp = self.tmp_name(file);
+        let r = self.fetch_zip_to(rel, path, version, &tmp).await;
+        if r.is_ok() {
+            if let Err(e) = std::fs::rename(&tmp, file) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("cache: {e}"),
+                ));
+            }
+        } else {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        r
+    }
+
+    async fn fetch_zip_to(
+        &self,
+        rel: &str,
+        path: &str,
+        version: &str,
+        tmp: &Path,
+    ) -> Result<(), Reply> {
+        let internal =
+            |e: std::io::Error| text(StatusCode::INTERNAL_SERVER_ERROR, format!("cache: {e}"));
+        let mut last: Option<FetchError> = None;
+        let mut ok = false;
+        for (i, up) in self.cfg.upstreams.iter().enumerate() {
+            let mut f = tokio::fs::File::create(tmp).await.map_err(internal)?;
+            let url = format!("{}/{rel}", up.url);
+            match self
+                .client
+                .get_to_file(&url, &mut f, modzip::MAX_ZIP_FILE)
+                .await
+            {
+                Ok(_) => {
+                    ok = true;
+                    break;
+                }
+                Err(e) => {
+                    let go_on = matches!(e, FetchError::NotFound(_)) || up.fallback_on_error;
+                    last = Some(rank(last, e));
+                    if !go_on || i + 1 == self.cfg.upstreams.len() {
+                        break;
+                    }
+                }
+            }
+        }
+        if !ok {
+            return Err(upstream_error(
+                last.unwrap_or_else(|| FetchError::NotFound("not found".into())),
+            ));
+        }
+        let checker = self.checker.as_ref();
+        let sums = match checker {
+            Some(c) => Some(
+                c.lookup(path, version)
+                    .await
+                    .map_err(|e| self.refuse(rel, &e))?,
+            ),
+            None => None,
+        };
+        let (p, v, t) = (path.to_string(), version.to_string(), tmp.to_path_buf());
+        // Hashing and zip checks read the whole file: off the async workers.
+        let checked = tokio::task::spawn_blocking(move || -> Result<String, String> {
+            let mut f = std::fs::File::open(&t).map_err(|e| e.to_string())?;
+            let size = f.metadata().map_err(|e| e.to_string())?.len();
+            let cz = modzip::check_download(&p, &v, &mut f, size)?;
+            if let Some(e) = cz.err() {
+                return Err(e);
+            }
+            let f = std::fs::File::open(&t).map_err(|e| e.to_string())?;
+            dirhash::hash_zip(std::io::BufReader::new(f)).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        let h = checked.map_err(|e| self.refuse(rel, &format!("invalid module zip: {e}")))?;
+        if let Some(sums) = sums {
+            if sums.zip.as_deref() != Some(h.as_str()) {
+                return Err(self.refuse(
+                    rel,
+                    &format!(
+                        "checksum mismatch for {path}@{version}: upstream zip {h}, checksum database {}",
+                        sums.zip.as_deref().unwrap_or("(none)")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Logged and answered 502; nothing is cached.
+    fn refuse(&self, rel: &str, why: &str) -> Reply {
+        self.log(&format!("refused {rel}: {why}"));
+        text(
+            StatusCode::BAD_GATEWAY,
+            format!("gomedic proxy: refused {rel}: {why}"),
+        )
+    }
+
+    /// Tries the upstreams in order with the go command's `,` / `|` rules.
+    async fn fetch_bytes(&self, rel: &str, limit: u64) -> Result<Vec<u8>, FetchError> {
+        let mut last: Option<FetchError> = None;
+        for up in &self.cfg.upstreams {
+            match self
+                .client
+                .get_bytes(&format!("{}/{rel}", up.url), limit)
+                .await
+            {
+                Ok(b) => return Ok(b),
+                Err(e) => {
+                    let go_on = matches!(e, FetchError::NotFound(_)) || up.fallback_on_error;
+                    last = Some(rank(last, e));
+                    if !go_on {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(last.unwrap_or_else(|| FetchError::NotFound("not found".into())))
+    }
+
+    fn tmp_name(&self, file: &Path) -> PathBuf {
+        let n = self.tmp_seq.fetch_add(1, Ordering::Relaxed);
+        let name = file.file_name().and_then(|s| s.to_str()).unwrap_or("f");
+        file.with_file_name(format!("{name}.{}-{n}.tmp", std::process::id()))
+    }
+
+    /// Temp file + rename: a kill never leaves a partial file under a served name.
+    fn write_atomic(&self, file: &Path, data: &[u8]) -> std::io::Result<()> {
+        if let Some(d) = file.parent() {
+            std::fs::create_dir_all(d)?;
+        }
+        let tmp = self.tmp_name(file);
+        let r = std::fs::write(&tmp, data).and_then(|_| std::fs::rename(&tmp, file));
+        if r.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        r
+    }
+}
+
+/// Go ranks a real failure above "not found" when reporting.
+fn rank(prev: Option<FetchError>, new: FetchError) -> FetchError {
+    match (prev, new) {
+        (Some(p @ FetchError::Other(_)), FetchError::NotFound(_)) => p,
+        (_, n) => n,
+    }
+}
+
+fn upstream_error(e: FetchError) -> Reply {
+    match e {
+        FetchError::NotFound(m) => text(StatusCode::NOT_FOUND, format!("not found: {m}")),
+        FetchError::Other(m) => text(StatusCode::BAD_GATEWAY, format!("upstream: {m}")),
+    }
+}
+
+fn is_canonical(v: &str) -> bool {
+    semver::is_valid(v) && semver::canonical_module_version(v) == v
+}
+
+/// `.info` JSON with a `Version`; for a canonical request, that version.
+fn check_info(b: &[u8], want: Option<&str>) -> Result<(), String> {
+    let v: serde_json::Value =
+        serde_json::from_slice(b).map_err(|e| format!("malformed info JSON: {e}"))?;
+    let got = v
+        .get("Version")
+        .and_then(|v| v.as_str())
+        .ok_or("info without Version")?;
+    if !semver::is_valid(got) {
+        return Err(format!("info has invalid version {got:?}"));
+    }
+    if let Some(w) = want {
+        if got != w {
+            return Err(format!("info for version {got} instead of requested {w}"));
+        }
+    }
+    Ok(())
+}
+
+/// Response body: in memory, or a cached file streamed from disk.
+pub enum ReplyBody {
+    Bytes(Option<Bytes>),
+    File(tokio::fs::File, Box<[u8]>),
+}
+
+impl Body for ReplyBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        match self.get_mut() {
+            ReplyBody::Bytes(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
+            ReplyBody::File(f, buf) => {
+                let mut rb = ReadBuf::new(buf);
+                match Pin::new(f).poll_read(cx, &mut rb) {
+                    Poll::Pending => Poll::Pending,
+                    Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
+                    Poll::Ready(Ok(())) if rb.filled().is_empty() => Poll::Ready(None),
+                    Poll::Ready(Ok(())) => {
+                        Poll::Ready(Some(Ok(Frame::data(Bytes::copy_from_slice(rb.filled())))))
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn render(reply: Reply, head: bool) -> Response<ReplyBody> {
+    let (status, ctype, body, len) = match reply {
+        Reply::Text(s, m) => {
+            let n = m.len() as u64;
+            (
+                s,
+                "text/plain; charset=utf-8",
+                ReplyBody::Bytes(Some(m.into())),
+                n,
+            )
+        }
+        Reply::Bytes(ct, b) => {
+            let n = b.len() as u64;
+            (StatusCode::OK, ct, ReplyBody::Bytes(Some(b.into())), n)
+        }
+        Reply::File(ct, p) => match tokio::fs::File::open(&p).await {
+            Ok(f) => {
+                let n = f.metadata().await.map(|m| m.len()).unwrap_or(0);
+                (
+                    StatusCode::OK,
+                    ct,
+                    ReplyBody::File(f, vec![0u8; 64 * 1024].into_boxed_slice()),
+                    n,
+                )
+            }
+            Err(_) => {
+                let m = "not found\n";
+                (
+                    StatusCode::NOT_FOUND,
+                    "text/plain; charset=utf-8",
+                    ReplyBody::Bytes(Some(m.into())),
+                    m.len() as u64,
+                )
+            }
+        },
+    };
+    let body = if head { ReplyBody::Bytes(None) } else { body };
+    let mut resp = Response::new(body);
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    h.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(ctype),
+    );
+    h.insert(hyper::header::CONTENT_LENGTH, len.into());
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstream_lists_like_goproxy() {
+        let u = parse_upstreams("http://a,https://b|c.example").unwrap();
+        assert_eq!(
+            u,
+            vec![
+                Upstream {
+                    url: "http://a".into(),
+                    fallback_on_error: false
+                },
+                Upstream {
+                    url: "https://b".into(),
+                    fallback_on_error: true
+                },
+                Upstream {
+                    url: "https://c.example".into(),
+                    fallback_on_error: false
+                },
+            ]
+        );
+        assert!(parse_upstreams("direct").is_err());
+        assert!(parse_upstreams("").is_err());
+        assert!(parse_upstreams("ftp://x").is_err());
+    }
+
+    #[test]
+    fn percent_decoding_never_panics() {
+        assert_eq!(percent_decode("/a/%21b").as_deref(), Some("/a/!b"));
+        assert_eq!(percent_decode("%"), None);
+        assert_eq!(percent_decode("%2"), None);
+        assert_eq!(percent_decode("%zz"), None);
+        assert_eq!(percent_decode("%ff"), None);
+    }
+
+    #[test]
+    fn sumdb_settings() {
+        assert_eq!(
+            sumdb::SumDb::parse("sum.golang.org").unwrap().url,
+            "https://sum.golang.org"
+        );
+        assert!(sumdb::SumDb::parse("nokey").is_err());
+        assert!(sumdb::SumDb::parse("a b c").is_err());
+    }
+}
