@@ -1,0 +1,288 @@
+//! Test fixtures: module zips and the go toolchains from gomedic-gomod's differential
+//! tests, a small signed checksum database, loopback HTTP upstreams that count requests,
+//! and the proxy started in-process.
+#![allow(dead_code)]
+
+#[path = "../../../gomedic-gomod/tests/common/mod.rs"]
+mod gomod;
+
+pub use gomod::{file_url, go, goroots, make_zip, publish, write_list};
+
+use ed25519_dalek::SigningKey;
+use gomedic_gomod::escape::{unescape_path, unescape_version};
+use gomedic_gomod::note::{self, NoteVerifier};
+use gomedic_gomod::tlog::{self, Hash, Tile, Tree};
+use gomedic_gomod::{dirhash, gosum::SumLine};
+use gomedic_proxy::{parse_upstreams, sumdb::SumDb, Config, Proxy};
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const DB_NAME: &str = "sumdb.gomedic.test";
+
+/// (path, version, go.mod, zip)
+pub type Module = (String, String, String, Vec<u8>);
+
+pub fn module(path: &str, version: &str, note: &str) -> Module {
+    let m = format!("module {path}\n");
+    let prefix = format!("{path}@{version}/");
+    let mut entries = vec![(format!("{prefix}x.go"), format!("package x // {note}\n"))];
+    if !version.ends_with("+incompatible") {
+        entries.push((format!("{prefix}go.mod"), m.clone()));
+    }
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_bytes()))
+        .collect();
+    (path.into(), version.into(), m, make_zip(&refs))
+}
+
+pub fn modules() -> Vec<Module> {
+    [
+        ("example.com/Upper/Mod", "v1.0.0"),
+        ("example.com/a", "v1.1.0-RC1"),
+        ("example.com/inc", "v2.0.0+incompatible"),
+        ("example.com/b", "v0.0.0-20240102030405-abcdefabcdef"),
+        ("example.com/single", "v1.0.0"),
+        ("example.com/tamper", "v1.0.0"),
+    ]
+    .into_iter()
+    .map(|(p, v)| module(p, v, v))
+    .collect()
+}
+
+pub fn zip_hash(z: &[u8]) -> String {
+    dirhash::hash_zip(std::io::Cursor::new(z)).unwrap()
+}
+
+/// A loopback HTTP/1.1 server: one thread per connection, `handler(path)` answers
+/// (status, body); every request path is counted.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub hits: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl Server {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    pub fn count(&self, path: &str) -> usize {
+        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
+}
+
+pub fn serve(handler: impl Fn(&str) -> (u16, Vec<u8>) + Send + Sync + 'static) -> Server {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let h2 = hits.clone();
+    let handler = Arc::new(handler);
+    std::thread::spawn(move || {
+        for conn in l.incoming().flatten() {
+            let (handler, hits) = (handler.clone(), h2.clone());
+            std::thread::spawn(move || handle(conn, &*handler, &hits));
+        }
+    });
+    Server { addr, hits }
+}
+
+fn handle(
+    mut c: TcpStream,
+    handler: &dyn Fn(&str) -> (u16, Vec<u8>),
+    hits: &Mutex<HashMap<String, usize>>,
+) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match c.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&buf).to_string();
+    let path = head
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .replace("%21", "!");
+    *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
+    let (status, body) = handler(&path);
+    let _ = write!(
+        c,
+        "HTTP/1.1 {status} X\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = c.write_all(&body);
+}
+
+/// A GOPROXY upstream serving `dir`; `status` set: every request answered with it.
+pub fn file_upstream(dir: &Path, status: Option<u16>) -> Server {
+    let dir = dir.to_path_buf();
+    serve(move |path| {
+        if let Some(s) = status {
+            return (s, b"forced\n".to_vec());
+        }
+        if path.contains("..") {
+            return (404, b"not found\n".to_vec());
+        }
+        match std::fs::read(dir.join(path.trim_start_matches('/'))) {
+            Ok(b) => (200, b),
+            Err(_) => (404, b"not found\n".to_vec()),
+        }
+    })
+}
+
+pub fn publish_all(dir: &Path, mods: &[Module]) {
+    for (p, v, m, z) in mods {
+        publish(dir, p, v, m.as_bytes(), z);
+    }
+}
+
+/// A checksum database holding one record per module, its verifier key and server.
+pub struct Db {
+    pub vkey: String,
+    pub server: Server,
+}
+
+pub fn sumdb(mods: &[Module]) -> Db {
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let mut records = Vec::new();
+    for (p, v, m, z) in mods {
+        let line = |go_mod, hash| SumLine {
+            path: p.clone(),
+            version: v.clone(),
+            go_mod,
+            hash,
+        };
+        let text = format!(
+            "{}\n{}\n",
+            line(false, zip_hash(z)),
+            line(true, dirhash::hash_go_mod(m.as_bytes()))
+        );
+        records.push((p.clone(), v.clone(), text));
+    }
+    let leaves: Vec<Hash> = records
+        .iter()
+        .map(|r| tlog::record_hash(r.2.as_bytes()))
+        .collect();
+    let tree = Tree {
+        n: leaves.len() as u64,
+        hash: tlog::tree_hash(&leaves),
+    };
+    let signed = note::sign(&tree.format(), DB_NAME, &key);
+    let vkey = NoteVerifier::key_string(DB_NAME, &key.verifying_key());
+    let server = serve(move |path| {
+        let found = respond(&records, &leaves, &signed, path);
+        found.map_or((404, b"not found\n".to_vec()), |b| (200, b))
+    });
+    Db { vkey, server }
+}
+
+fn respond(
+    records: &[(String, String, String)],
+    leaves: &[Hash],
+    signed: &str,
+    path: &str,
+) -> Option<Vec<u8>> {
+    if path == "/latest" {
+        return Some(signed.as_bytes().to_vec());
+    }
+    if let Some(rest) = path.strip_prefix("/lookup/") {
+        let (p, v) = rest.rsplit_once('@')?;
+        let (p, v) = (unescape_path(p).ok()?, unescape_version(v).ok()?);
+        let id = records.iter().position(|r| r.0 == p && r.1 == v)?;
+        let mut body = tlog::format_record(id as u64, &records[id].2);
+        body.push_str(signed);
+        return Some(body.into_bytes());
+    }
+    let tile = Tile::parse_path(path.strip_prefix('/')?).ok()?;
+    (tile.l >= 0).then(|| tlog::tile_bytes(leaves, &tile))
+}
+
+/// The proxy in-process on 127.0.0.1:0; its log lines are collected.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+pub fn start_proxy(cache: &Path, upstreams: &str, db: Option<(&str, String)>) -> Running {
+    start_proxy_ttl(cache, upstreams, db, Duration::from_secs(60))
+}
+
+pub fn start_proxy_ttl(
+    cache: &Path,
+    upstreams: &str,
+    db: Option<(&str, String)>,
+    list_ttl: Duration,
+) -> Running {
+    let log: Arc<Mutex<Vec<String>>> = Arc::default();
+    let l2 = log.clone();
+    let cfg = Config {
+        cache_dir: cache.to_path_buf(),
+        upstreams: parse_upstreams(upstreams).unwrap(),
+        sumdb: db.map(|(k, u)| SumDb::parse(&format!("{k} {u}")).unwrap()),
+        timeout: Duration::from_secs(20),
+        list_ttl,
+        log: Arc::new(move |m| l2.lock().unwrap().push(m.to_string())),
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(l.local_addr().unwrap()).unwrap();
+            let _ = Proxy::new(cfg).serve(l).await;
+        });
+    });
+    Running {
+        addr: rx.recv().unwrap(),
+        log,
+    }
+}
+
+/// (status, body) of a GET.
+pub fn http_get(addr: SocketAddr, path: &str) -> (u16, Vec<u8>) {
+    let mut c = TcpStream::connect(addr).unwrap();
+    write!(
+        c,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    c.read_to_end(&mut out).unwrap();
+    let i = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&out[..i]).to_string();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, out[i + 4..].to_vec())
+}
+
+/// Every file under `dir`, relative, sorted.
+pub fn files(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, d: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(d).into_iter().flatten().flatten() {
+            let p: PathBuf = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.push(p.strip_prefix(base).unwrap().display().to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
