@@ -91,6 +91,23 @@ pub struct Proxy {
     tmp_seq: AtomicU64,
 }
 
+/// Binds `listen`, calls `ready` with the bound address, and serves until the process
+/// ends, on a runtime of its own (callers need no async code).
+pub fn run_blocking(
+    cfg: Config,
+    listen: &str,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let l = tokio::net::TcpListener::bind(listen).await?;
+        ready(l.local_addr()?);
+        Proxy::new(cfg).serve(l).await
+    })
+}
+
 /// A response: status, content type, body.
 enum Reply {
     Text(StatusCode, String),

@@ -39,6 +39,54 @@ pub enum Command {
     Verify(VerifyArgs),
     /// App Control for Business (WDAC) helpers
     Wdac(WdacArgs),
+    /// A verifying, caching Go module proxy (`proxy serve`)
+    Proxy(ProxyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    #[command(subcommand)]
+    pub action: ProxyAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProxyAction {
+    /// Serve the GOPROXY protocol from a cache directory, fetching misses from upstream
+    /// proxies and checking .mod and .zip against the checksum database before caching
+    #[command(after_long_help = PROXY_SERVE_HELP)]
+    Serve(ProxyServeArgs),
+}
+
+const PROXY_SERVE_HELP: &str = "\
+The cache directory has the layout of GOMODCACHE/cache/download, so it also works as
+GOPROXY=file://DIR. A .mod or .zip whose h1: hash differs from the checksum database, or a
+zip the go command would refuse, is answered 502 and never cached.
+
+Examples:
+  gomedic proxy serve --cache-dir /var/cache/goproxy
+  gomedic proxy serve --listen 0.0.0.0:3000 --upstream 'https://proxy.golang.org|https://goproxy.io'
+  GOPROXY='http://127.0.0.1:3000|https://proxy.golang.org' go mod download";
+
+#[derive(Debug, Args)]
+pub struct ProxyServeArgs {
+    /// Address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3000")]
+    pub listen: String,
+    /// Cache directory (GOMODCACHE/cache/download layout)
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: PathBuf,
+    /// Upstream proxies, GOPROXY syntax: `,` moves on after 404/410 only, `|` after any error
+    #[arg(long, value_name = "LIST", default_value = "https://proxy.golang.org")]
+    pub upstream: String,
+    /// Checksum database, GOSUMDB syntax (`name+key [URL]`, `sum.golang.org`), or `off`
+    #[arg(long, value_name = "DB", default_value = "sum.golang.org")]
+    pub sumdb: String,
+    /// Timeout for each upstream request (connect, headers, and each wait for body data)
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub timeout: String,
+    /// How long @v/list and @latest are served from the cache before asking upstream again
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub list_ttl: String,
 }
 
 #[derive(Debug, Args)]

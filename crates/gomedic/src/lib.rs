@@ -66,6 +66,7 @@ fn run() -> u8 {
         cli::Command::Net(c) => commands::net::run(c),
         cli::Command::Verify(c) => commands::verify::run(c),
         cli::Command::Wdac(c) => commands::wdac::run(c),
+        cli::Command::Proxy(c) => commands::proxy::run(c),
     };
     let code = match result {
         Ok(c) => c,

@@ -4,6 +4,7 @@ mod common;
 pub mod env;
 pub mod fix;
 pub mod net;
+pub mod proxy;
 pub mod undo;
 pub mod verify;
 pub mod wdac;

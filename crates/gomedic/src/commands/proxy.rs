@@ -1,0 +1,40 @@
+//! `gomedic proxy serve`: argument checks, then gomedic-proxy serves.
+
+use super::common::UsageError;
+use crate::cli::{ProxyAction, ProxyArgs};
+use gomedic_proxy::{parse_upstreams, sumdb::SumDb, Config};
+use std::sync::Arc;
+
+pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
+    let ProxyAction::Serve(a) = args.action;
+    let timeout = crate::duration::positive("--timeout", &a.timeout).map_err(UsageError)?;
+    let list_ttl = crate::duration::positive("--list-ttl", &a.list_ttl).map_err(UsageError)?;
+    let upstreams =
+        parse_upstreams(&a.upstream).map_err(|e| UsageError(format!("--upstream: {e}")))?;
+    let sumdb = if a.sumdb.trim() == "off" {
+        errln!("gomedic: WARNING: --sumdb off: module zips and go.mod files are cached and served WITHOUT checksum database verification");
+        None
+    } else {
+        Some(SumDb::parse(&a.sumdb).map_err(|e| UsageError(format!("--sumdb: {e}")))?)
+    };
+    std::fs::create_dir_all(&a.cache_dir)
+        .map_err(|e| anyhow::anyhow!("cache directory {}: {e}", a.cache_dir.display()))?;
+    let cfg = Config {
+        cache_dir: a.cache_dir.clone(),
+        upstreams,
+        sumdb,
+        timeout,
+        list_ttl,
+        log: Arc::new(|m| {
+            errln!("gomedic proxy: {m}");
+        }),
+    };
+    gomedic_proxy::run_blocking(cfg, &a.listen, |addr| {
+        errln!(
+            "gomedic proxy: serving {} on http://{addr} (GOPROXY=http://{addr})",
+            a.cache_dir.display()
+        );
+    })
+    .map_err(|e| anyhow::anyhow!("proxy on {}: {e}", a.listen))?;
+    Ok(0)
+}
