@@ -48,7 +48,28 @@ pub fn recommend(reports: &[EndpointReport], current: Option<&SumdbConf>) -> Rec
     passing.truncate(3);
     let mut notes = Vec::new();
     let goproxy = if passing.is_empty() {
-        notes.push("no module proxy passed; `direct` needs each module's version control host, which is usually blocked too".into());
+        // A private proxy that answers the protocol but not for public modules is working
+        // as designed: it is just no source of public modules.
+        let private_only: Vec<&str> = reports
+            .iter()
+            .filter(|r| {
+                r.kind == EndpointKind::Proxy
+                    && r.verdict.usable_by_go()
+                    && is_not_found(r)
+                    && url_host(&r.url).is_some_and(|h| !is_go_public_host(&h))
+            })
+            .map(|r| r.url.as_str())
+            .collect();
+        if private_only.is_empty() {
+            notes.push("no module proxy passed; `direct` needs each module's version control host, which is usually blocked too".into());
+        } else {
+            notes.push(format!(
+                "{} answer{} the GOPROXY protocol but serve{} only private modules; no proxy for public modules passed",
+                private_only.join(", "),
+                if private_only.len() == 1 { "s" } else { "" },
+                if private_only.len() == 1 { "s" } else { "" }
+            ));
+        }
         None
     } else {
         let mut v: Vec<String> = passing.iter().map(|r| norm(&r.url)).collect();
@@ -590,7 +611,20 @@ mod chain_tests {
         assert!(c.private_first_summary().unwrap().contains("`off`"));
         // Alone in the list it is still just a proxy that answers.
         let list = parse_goproxy("https://goproxy.corp.example.com");
-        assert!(matches!(judge_chain(&list, &[corp]), Chain::Works { .. }));
+        assert!(matches!(
+            judge_chain(&list, std::slice::from_ref(&corp)),
+            Chain::Works { .. }
+        ));
+        // No public proxy is recommended, and the note says why without calling the
+        // private one broken.
+        let rec = recommend(std::slice::from_ref(&corp), None);
+        assert_eq!(rec.goproxy, None);
+        assert!(
+            rec.notes[0].contains("serves only private modules")
+                && !rec.notes[0].starts_with("no module proxy passed"),
+            "{:?}",
+            rec.notes
+        );
         // go's own public proxy answering 404 is not a private proxy.
         let public = rep("https://proxy.golang.org", Verdict::Ok, Some(404));
         let list = parse_goproxy("https://proxy.golang.org,direct");
