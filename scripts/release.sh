@@ -35,7 +35,8 @@ windows_target=x86_64-pc-windows-gnu
 
 # Static musl with Debian's rustc-web and -Zbuild-std, as the Windows build: rustup cannot add
 # targets here. std's musl unwinder links libunwind statically; Debian ships LLVM's, built
-# for glibc, so one missing symbol (__fprintf_chk) comes from a small forwarder.
+# for glibc, so one missing symbol (__fprintf_chk) comes from a small forwarder. Static PIE:
+# no loader or libc needed at run time, ASLR kept.
 linux_env() {
   local unwind="$cache/musl-unwind"
   command -v musl-gcc >/dev/null || { log "musl-gcc missing: apt-get install musl-tools"; exit 1; }
@@ -52,7 +53,8 @@ linux_env() {
   export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc CARGO=/usr/bin/cargo RUSTC_BOOTSTRAP=1
   export CARGO_HOME="${GOMEDIC_WINDOWS_CARGO_HOME:-$cache/cargo-home-windows}"
   export CARGO_TARGET_DIR="${GOMEDIC_RELEASE_TARGET_DIR:-$cache/target-release}"
-  export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=musl-gcc
+  # musl-gcc with specs that can link -static-pie (see that script).
+  export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER="$root/scripts/release/musl-gcc"
   export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C target-feature=+crt-static -C link-self-contained=no -L native=$unwind"
   export CARGO_TERM_COLOR=never
 }
@@ -82,7 +84,7 @@ windows_exe="$(build_windows)"
 mkdir -p "$dist/$linux_target" "$dist/$windows_target"
 strip -o "$dist/$linux_target/gomedic" "$linux_bin"
 x86_64-w64-mingw32-strip -o "$dist/$windows_target/gomedic.exe" "$windows_exe"
-file "$dist/$linux_target/gomedic" | grep -q 'static' || { log "Linux binary is not static"; exit 1; }
+file "$dist/$linux_target/gomedic" | grep -q 'static-pie linked' || { log "Linux binary is not static"; exit 1; }
 "$dist/$linux_target/gomedic" --version >&2
 [ "${GOMEDIC_RELEASE_ONLY:-}" = build ] && exit 0
 

@@ -34,7 +34,8 @@ size=$(stat -c %s "$linux")
 [ "$size" -le $((10 * 1024 * 1024)) ] && ok "Linux binary $size bytes (<= 10 MiB)" || bad "Linux binary $size bytes > 10 MiB"
 v="$("$linux" --version)"
 [[ "$v" == "gomedic $version (commit "*")" && "$v" != *unknown* ]] && ok "$v" || bad "--version says: $v"
-tar -tzf "$dist/gomedic-$version-x86_64-unknown-linux-musl.tar.gz" | grep -q '/gomedic$' && ok tarball || bad tarball
+tar -tzf "$dist/gomedic-$version-x86_64-unknown-linux-musl.tar.gz" >"$work/list"
+grep -q '/gomedic$' "$work/list" && ok tarball || bad tarball
 python3 -c 'import sys,zipfile; assert "gomedic.exe" in zipfile.ZipFile(sys.argv[1]).namelist()' \
   "$dist/gomedic-$version-x86_64-pc-windows-gnu.zip" && ok zip || bad zip
 if command -v hyperfine >/dev/null; then
@@ -49,8 +50,9 @@ python3 -m venv "$work/venv"
 v="$("$work/venv/bin/gomedic" --version)" && [[ "$v" == "gomedic $version "* ]] && ok "pip: $v" || bad "pip: gomedic --version: $v"
 diagnosed "$work/venv/bin/gomedic" check --offline && ok "pip: gomedic check --offline" || bad "pip: gomedic check --offline"
 venv="$cache/release-venv"
-[ -x "$venv/bin/pipx" ] || "$venv/bin/pip" install -q pipx jsonschema pyyaml
-v="$(PIPX_HOME="$work/pipx" "$venv/bin/pipx" run --pip-args=--no-index --spec "$(ls "$dist"/gomedic-"$version"-*linux*.whl)" gomedic --version)" \
+[ -x "$venv/bin/pipx" ] && "$venv/bin/python" -c 'import jsonschema, yaml' 2>/dev/null \
+  || "$venv/bin/pip" install -q pipx jsonschema pyyaml
+v="$(PIPX_HOME="$work/pipx" "$venv/bin/pipx" run --spec "$(ls "$dist"/gomedic-"$version"-*linux*.whl)" gomedic --version)" \
   && [[ "$v" == "gomedic $version "* ]] && ok "pipx run: $v" || bad "pipx run gomedic --version: $v"
 
 step "pip: Windows wheel (pip's own installer, exe run under Wine)"
