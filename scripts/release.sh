@@ -2,7 +2,8 @@
 # Builds gomedic's release artifacts into dist/: stripped binaries for Linux x86_64 (static
 # musl) and Windows x86_64 (mingw), their archives, PyPI wheels, npm packages, scoop and
 # winget manifests, and SHA256SUMS. Slow (release builds of std too); not part of .ci/run.
-# Needs scripts/windows/setup.sh done, musl-tools and libunwind-14-dev (apt), python3, npm.
+# Installs what it needs (as root): scripts/windows/setup.sh (Debian's Rust, mingw, Wine),
+# musl-tools and libunwind-14-dev; also needs python3 and npm.
 # Env:
 #   GOMEDIC_RELEASE_BASE_URL     where the archives will be downloadable; {version} is replaced
 #                                (default https://github.com/gomedic/gomedic/releases/download/v{version})
@@ -39,8 +40,6 @@ windows_target=x86_64-pc-windows-gnu
 # no loader or libc needed at run time, ASLR kept.
 linux_env() {
   local unwind="$cache/musl-unwind"
-  command -v musl-gcc >/dev/null || { log "musl-gcc missing: apt-get install musl-tools"; exit 1; }
-  [ -f /usr/lib/llvm-14/lib/libunwind.a ] || { log "apt-get install libunwind-14-dev"; exit 1; }
   mkdir -p "$unwind"
   if [ ! -f "$unwind/libunwind.a" ] || [ "$root/scripts/release/fprintf_chk.c" -nt "$unwind/libunwind.a" ]; then
     cp /usr/lib/llvm-14/lib/libunwind.a "$unwind/libunwind.a.tmp"
@@ -76,6 +75,16 @@ build_windows() {
   CARGO_TARGET_DIR="${GOMEDIC_RELEASE_WINDOWS_TARGET_DIR:-$cache/target-windows-dist}" \
     GOMEDIC_WINDOWS_PROFILE=release "$root/scripts/windows/build.sh"
 }
+
+need=()
+command -v musl-gcc >/dev/null || need+=(musl-tools)
+[ -f /usr/lib/llvm-14/lib/libunwind.a ] || need+=(libunwind-14-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { log "not root: apt-get install ${need[*]} and rerun"; exit 1; }
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+fi
+bash "$root/scripts/windows/setup.sh"
 
 rm -rf "$dist"
 mkdir -p "$dist"
