@@ -6,7 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "gomedic",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("GOMEDIC_GIT_COMMIT"), ")"),
     about = "Diagnoses, explains and repairs Go development environments",
     after_help = "Exit codes: 0 no errors (warnings allowed), 1 errors found (or warnings with --strict), 2 usage error, 3 gomedic itself failed."
 )]

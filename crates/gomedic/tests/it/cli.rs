@@ -136,3 +136,34 @@ fn junit_report_for_ci() {
         .any(|n| n.tag_name().name() == "failure"));
     assert_eq!(strict.status.code(), Some(1));
 }
+
+/// `--version` names the version and the commit build.rs embedded (release builds and
+/// bug reports rely on both).
+#[test]
+fn version_names_version_and_commit() {
+    let t = TestEnv::new(&[]);
+    let out = t.gomedic(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    let line = String::from_utf8(out.stdout).unwrap();
+    let want = format!("gomedic {} (commit ", env!("CARGO_PKG_VERSION"));
+    assert!(
+        line.starts_with(&want) && line.trim_end().ends_with(')'),
+        "{line:?}"
+    );
+    let commit = &line[want.len()..line.trim_end().len() - 1];
+    assert!(
+        commit == "unknown"
+            || commit
+                .strip_suffix("-dirty")
+                .unwrap_or(commit)
+                .chars()
+                .all(|c| c.is_ascii_hexdigit()),
+        "{commit:?}"
+    );
+    // In a git checkout build.rs finds the commit itself.
+    if std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../.git")).exists()
+        && std::env::var_os("GOMEDIC_GIT_COMMIT").is_none()
+    {
+        assert_ne!(commit, "unknown");
+    }
+}
