@@ -171,6 +171,12 @@ pub fn parse_version_line(out: &str) -> Option<VersionLine> {
     })
 }
 
+impl serde::Serialize for GoVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,11 +242,5 @@ mod tests {
         assert!(parse_version_line("hello world").is_none());
         assert!(parse_version_line("").is_none());
         assert!(parse_version_line("go version nonsense").is_none());
-    }
-}
-
-impl serde::Serialize for GoVersion {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
     }
 }
