@@ -288,3 +288,69 @@ fn chromium_check(url: &str, wants: &[&str]) {
     }
     assert!(dom.contains("id=\"hit-rate\""), "{dom}");
 }
+
+#[test]
+fn shutdown_stops_accepting_and_finishes_requests_in_flight() {
+    use gomedic_proxy::{parse_upstreams, Config, Proxy};
+    use std::sync::Arc;
+    use std::time::Duration;
+    let tmp = tempfile::tempdir().unwrap();
+    let mods = modules();
+    let up_dir = tmp.path().join("up");
+    publish_all(&up_dir, &mods);
+    // A slow upstream: the request is still in flight when shutdown begins.
+    let slow = serve(move |path| {
+        std::thread::sleep(Duration::from_millis(1500));
+        match std::fs::read(up_dir.join(path.trim_start_matches('/'))) {
+            Ok(b) => (200, b),
+            Err(_) => (404, b"not found\n".to_vec()),
+        }
+    });
+    let log: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let l2 = log.clone();
+    let cfg = Config {
+        cache_dir: tmp.path().join("cache"),
+        upstreams: parse_upstreams(&slow.url()).unwrap(),
+        sumdb: None,
+        timeout: Duration::from_secs(20),
+        list_ttl: Duration::from_secs(60),
+        log: Arc::new(move |m| l2.lock().unwrap().push(m.to_string())),
+        access_log: Arc::new(|_| {}),
+        max_upstream: 4,
+    };
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            addr_tx.send(l.local_addr().unwrap()).unwrap();
+            let stop = async move {
+                let _ = stop_rx.await;
+            };
+            Proxy::new(cfg)
+                .serve_until(l, stop, Duration::from_secs(10))
+                .await
+                .unwrap();
+        });
+    });
+    let addr = addr_rx.recv().unwrap();
+    assert_eq!(http_get(addr, "/healthz").0, 200);
+    let in_flight =
+        std::thread::spawn(move || http_get(addr, "/example.com/single/@v/v1.0.0.info"));
+    std::thread::sleep(Duration::from_millis(500));
+    stop_tx.send(()).unwrap();
+    let (status, body) = in_flight.join().unwrap();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    server.join().unwrap();
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "still accepting"
+    );
+    let log = log.lock().unwrap().join("\n");
+    assert!(log.contains("shutting down"), "{log}");
+}
