@@ -30,6 +30,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   done
 fi
 
+# --- headless Chromium for the proxy status-page test (crates/gomedic-proxy/tests/ops.rs)
+if ! command -v chromium >/dev/null; then
+  echo "== installing chromium" >&2
+  if [ "$(id -u)" != 0 ]; then echo "scripts/test.sh: need root to apt-get install chromium" >&2; exit 1; fi
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+fi
+# --- end of the chromium block
+
 echo "== installing Go toolchains" >&2
 roots=$(bash scripts/install-go-toolchains.sh 1.21.13 1.22.10 1.24.11 1.27.3 | paste -sd, -)
 export GOMEDIC_TEST_GOROOTS="$roots"

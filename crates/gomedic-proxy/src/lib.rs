@@ -4,6 +4,7 @@
 //! are checked against the checksum database and go's zip rules before they are cached.
 
 pub mod client;
+pub mod ops;
 pub mod sumdb;
 
 use bytes::Bytes;
@@ -19,7 +20,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 use tokio::io::{AsyncRead, ReadBuf};
 
 const MAX_URL_PATH: usize = 4096;
@@ -81,6 +82,10 @@ pub struct Config {
     /// How long `@v/list` and `@latest` are served from the cache without asking upstream.
     pub list_ttl: Duration,
     pub log: Arc<dyn Fn(&str) + Send + Sync>,
+    /// One structured line per request (see `ops`).
+    pub access_log: Arc<dyn Fn(&str) + Send + Sync>,
+    /// At most this many upstream module fetches at once.
+    pub max_upstream: usize,
 }
 
 pub struct Proxy {
@@ -89,6 +94,7 @@ pub struct Proxy {
     checker: Option<sumdb::Checker>,
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     tmp_seq: AtomicU64,
+    ops: ops::Ops,
 }
 
 /// Binds `listen`, calls `ready` with the bound address, and serves until the process
@@ -104,7 +110,9 @@ pub fn run_blocking(
     rt.block_on(async move {
         let l = tokio::net::TcpListener::bind(listen).await?;
         ready(l.local_addr()?);
-        Proxy::new(cfg).serve(l).await
+        Proxy::new(cfg)
+            .serve_until(l, shutdown_signal(), SHUTDOWN_DEADLINE)
+            .await
     })
 }
 
@@ -164,12 +172,14 @@ impl Proxy {
             .sumdb
             .clone()
             .map(|db| sumdb::Checker::new(db, client.clone()));
+        let urls: Vec<String> = cfg.upstreams.iter().map(|u| u.url.clone()).collect();
         Arc::new(Proxy {
-            cfg,
             client,
             checker,
             flights: Mutex::new(HashMap::new()),
             tmp_seq: AtomicU64::new(0),
+            ops: ops::Ops::new(&urls, cfg.max_upstream),
+            cfg,
         })
     }
 
@@ -177,41 +187,134 @@ impl Proxy {
         (self.cfg.log)(msg)
     }
 
-    /// Accepts connections until the listener fails.
+    /// Accepts connections until the process ends.
     pub async fn serve(self: Arc<Self>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        self.serve_until(listener, std::future::pending(), Duration::ZERO)
+            .await
+    }
+
+    /// Accepts connections until `shutdown` completes; then stops accepting, answers
+    /// `/healthz` with 503, lets in-flight requests finish (idle keep-alive connections
+    /// are closed) and returns once they are done or `deadline` has passed.
+    pub async fn serve_until(
+        self: Arc<Self>,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()>,
+        deadline: Duration,
+    ) -> std::io::Result<()> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        // Every connection holds a sender; recv() returns None once all are gone.
+        let (live_tx, mut live_rx) = tokio::sync::mpsc::channel::<()>(1);
+        tokio::pin!(shutdown);
         loop {
-            let (stream, _) = match listener.accept().await {
-                Ok(c) => c,
-                // Out of descriptors and the like: keep serving the others.
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
+            let (stream, _) = tokio::select! {
+                _ = &mut shutdown => break,
+                c = listener.accept() => match c {
+                    Ok(c) => c,
+                    // Out of descriptors and the like: keep serving the others.
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
             };
             let me = self.clone();
+            let mut stop = stop_rx.clone();
+            let live = live_tx.clone();
             tokio::spawn(async move {
                 let svc = hyper::service::service_fn(move |req| {
                     let me = me.clone();
                     async move { Ok::<_, std::convert::Infallible>(me.handle(req).await) }
                 });
-                let _ = hyper::server::conn::http1::Builder::new()
+                let conn = hyper::server::conn::http1::Builder::new()
                     .max_buf_size(64 * 1024)
                     .header_read_timeout(Duration::from_secs(30))
                     .timer(hyper_util::rt::TokioTimer::new())
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
+                    .serve_connection(TokioIo::new(stream), svc);
+                tokio::pin!(conn);
+                tokio::select! {
+                    _ = conn.as_mut() => {}
+                    _ = stop.changed() => {
+                        conn.as_mut().graceful_shutdown();
+                        let _ = conn.await;
+                    }
+                }
+                drop(live);
             });
         }
+        drop(listener);
+        self.ops.set_shutting_down();
+        self.log("shutting down: no new connections, finishing requests in flight");
+        let _ = stop_tx.send(true);
+        drop(live_tx);
+        if tokio::time::timeout(deadline, live_rx.recv())
+            .await
+            .is_err()
+        {
+            self.log(&format!(
+                "shutdown: requests still in flight after {}s, stopping anyway",
+                deadline.as_secs()
+            ));
+        }
+        Ok(())
     }
 
     async fn handle(&self, req: Request<hyper::body::Incoming>) -> Response<ReplyBody> {
+        let started = Instant::now();
         let head = req.method() == Method::HEAD;
-        let reply = if req.method() != Method::GET && !head {
-            text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+        let path = req.uri().path();
+        let (reply, cache) = if req.method() != Method::GET && !head {
+            (
+                text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
+                None,
+            )
         } else {
-            self.route(req.uri().path()).await
+            ops::with_cache_flag(self.route_ops(path)).await
         };
-        render(reply, head).await
+        let resp = render(reply, head).await;
+        let bytes = if head {
+            0
+        } else {
+            resp.headers()
+                .get(hyper::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()?.parse().ok())
+                .unwrap_or(0)
+        };
+        // The path only: a query string never reaches the log.
+        let line = self.ops.request_done(
+            req.method().as_str(),
+            path,
+            resp.status().as_u16(),
+            bytes,
+            started.elapsed(),
+            cache,
+        );
+        (self.cfg.access_log)(&line);
+        resp
+    }
+
+    /// `/`, `/metrics`, `/healthz`, else the GOPROXY protocol.
+    async fn route_ops(&self, path: &str) -> Reply {
+        match path {
+            "/healthz" if self.ops.shutting_down() => {
+                text(StatusCode::SERVICE_UNAVAILABLE, "shutting down")
+            }
+            "/healthz" => text(StatusCode::OK, "ok"),
+            "/metrics" => Reply::Bytes(
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                self.ops.metrics().into_bytes(),
+            ),
+            "/" => {
+                let db = self.checker.as_ref().map(|c| c.db().verifier.name.clone());
+                Reply::Bytes(
+                    "text/html; charset=utf-8",
+                    self.ops
+                        .status_page(&self.cfg.cache_dir, db.as_deref())
+                        .into_bytes(),
+                )
+            }
+            _ => self.route(path).await,
+        }
     }
 
     async fn route(&self, raw: &str) -> Reply {
@@ -297,8 +400,10 @@ impl Proxy {
             .ok()
             .map(|t| SystemTime::now().duration_since(t).unwrap_or_default());
         if age.is_some_and(|a| a < self.cfg.list_ttl) {
+            ops::mark_cache(true);
             return Reply::File(content_type(req), file);
         }
+        ops::mark_cache(false);
         let limit = if matches!(req, ProxyRequest::List { .. }) {
             MAX_LIST
         } else {
@@ -329,8 +434,10 @@ impl Proxy {
     async fn immutable(&self, req: &ProxyRequest, rel: &str) -> Reply {
         let file = self.cfg.cache_dir.join(rel);
         if file.is_file() {
+            ops::mark_cache(true);
             return Reply::File(content_type(req), file);
         }
+        ops::mark_cache(false);
         let flight = {
             let mut m = self.flights.lock().unwrap_or_else(|e| e.into_inner());
             m.entry(rel.to_string()).or_default().clone()
@@ -438,11 +545,17 @@ impl Proxy {
         for (i, up) in self.cfg.upstreams.iter().enumerate() {
             let mut f = tokio::fs::File::create(tmp).await.map_err(internal)?;
             let url = format!("{}/{rel}", up.url);
-            match self
-                .client
-                .get_to_file(&url, &mut f, modzip::MAX_ZIP_FILE)
-                .await
-            {
+            let r = {
+                let _slot = self.ops.upstream_slot().await;
+                let t = Instant::now();
+                let r = self
+                    .client
+                    .get_to_file(&url, &mut f, modzip::MAX_ZIP_FILE)
+                    .await;
+                self.upstream_done(&up.url, t, r.as_ref().err());
+                r
+            };
+            match r {
                 Ok(_) => {
                     ok = true;
                     break;
@@ -502,6 +615,7 @@ impl Proxy {
     /// Logged and answered 502; nothing is cached.
     fn refuse(&self, rel: &str, why: &str) -> Reply {
         self.log(&format!("refused {rel}: {why}"));
+        self.ops.verification_failed(&format!("{rel}: {why}"));
         text(
             StatusCode::BAD_GATEWAY,
             format!("gomedic proxy: refused {rel}: {why}"),
@@ -512,11 +626,17 @@ impl Proxy {
     async fn fetch_bytes(&self, rel: &str, limit: u64) -> Result<Vec<u8>, FetchError> {
         let mut last: Option<FetchError> = None;
         for up in &self.cfg.upstreams {
-            match self
-                .client
-                .get_bytes(&format!("{}/{rel}", up.url), limit)
-                .await
-            {
+            let r = {
+                let _slot = self.ops.upstream_slot().await;
+                let t = Instant::now();
+                let r = self
+                    .client
+                    .get_bytes(&format!("{}/{rel}", up.url), limit)
+                    .await;
+                self.upstream_done(&up.url, t, r.as_ref().err());
+                r
+            };
+            match r {
                 Ok(b) => return Ok(b),
                 Err(e) => {
                     let go_on = matches!(e, FetchError::NotFound(_)) || up.fallback_on_error;
@@ -528,6 +648,15 @@ impl Proxy {
             }
         }
         Err(last.unwrap_or_else(|| FetchError::NotFound("not found".into())))
+    }
+
+    fn upstream_done(&self, url: &str, t: Instant, err: Option<&FetchError>) {
+        let outcome = match err {
+            None => ops::Outcome::Ok,
+            Some(FetchError::NotFound(_)) => ops::Outcome::NotFound,
+            Some(FetchError::Other(m)) => ops::Outcome::Error(m),
+        };
+        self.ops.upstream_done(url, t, outcome);
     }
 
     fn tmp_name(&self, file: &Path) -> PathBuf {
@@ -547,6 +676,33 @@ impl Proxy {
             let _ = std::fs::remove_file(&tmp);
         }
         r
+    }
+}
+
+/// How long `run_blocking` waits for requests in flight after SIGINT/SIGTERM.
+pub const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(30);
+
+/// Completes on SIGINT or SIGTERM (Ctrl-C elsewhere).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
     }
 }
 

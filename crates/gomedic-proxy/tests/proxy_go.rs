@@ -208,7 +208,7 @@ fn bad_requests_get_short_errors() {
     let up = file_upstream(tmp.path(), Some(404));
     let proxy = start_proxy(&tmp.path().join("c"), &up.url(), None);
     for (p, want) in [
-        ("/", 404),
+        ("/x", 404),
         ("/example.com/a/@v/master.zip", 404),
         ("/example.com/../x/@v/v1.0.0.zip", 404),
         ("/example.com/%zz/@v/list", 404),

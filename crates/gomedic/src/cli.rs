@@ -87,6 +87,9 @@ pub struct ProxyServeArgs {
     /// How long @v/list and @latest are served from the cache before asking upstream again
     #[arg(long, value_name = "DURATION", default_value = "60s")]
     pub list_ttl: String,
+    /// At most this many upstream module fetches at once (others wait)
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub max_upstream: usize,
 }
 
 #[derive(Debug, Args)]

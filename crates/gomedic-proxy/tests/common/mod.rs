@@ -6,6 +6,7 @@
 #[path = "../../../gomedic-gomod/tests/common/mod.rs"]
 mod gomod;
 
+#[allow(unused_imports)]
 pub use gomod::{file_url, go, goroots, make_zip, publish, write_list};
 
 use ed25519_dalek::SigningKey;
@@ -206,6 +207,8 @@ fn respond(
 pub struct Running {
     pub addr: SocketAddr,
     pub log: Arc<Mutex<Vec<String>>>,
+    /// Access-log lines, one per request.
+    pub access: Arc<Mutex<Vec<String>>>,
 }
 
 impl Running {
@@ -226,6 +229,8 @@ pub fn start_proxy_ttl(
 ) -> Running {
     let log: Arc<Mutex<Vec<String>>> = Arc::default();
     let l2 = log.clone();
+    let access: Arc<Mutex<Vec<String>>> = Arc::default();
+    let a2 = access.clone();
     let cfg = Config {
         cache_dir: cache.to_path_buf(),
         upstreams: parse_upstreams(upstreams).unwrap(),
@@ -233,6 +238,8 @@ pub fn start_proxy_ttl(
         timeout: Duration::from_secs(20),
         list_ttl,
         log: Arc::new(move |m| l2.lock().unwrap().push(m.to_string())),
+        access_log: Arc::new(move |m| a2.lock().unwrap().push(m.to_string())),
+        max_upstream: 16,
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -250,6 +257,7 @@ pub fn start_proxy_ttl(
     Running {
         addr: rx.recv().unwrap(),
         log,
+        access,
     }
 }
 

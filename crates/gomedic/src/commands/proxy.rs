@@ -9,6 +9,9 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
     let ProxyAction::Serve(a) = args.action;
     let timeout = crate::duration::positive("--timeout", &a.timeout).map_err(UsageError)?;
     let list_ttl = crate::duration::positive("--list-ttl", &a.list_ttl).map_err(UsageError)?;
+    if a.max_upstream == 0 {
+        return Err(UsageError("--max-upstream must be at least 1".into()).into());
+    }
     let upstreams =
         parse_upstreams(&a.upstream).map_err(|e| UsageError(format!("--upstream: {e}")))?;
     let sumdb = if a.sumdb.trim() == "off" {
@@ -28,6 +31,10 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
         log: Arc::new(|m| {
             errln!("gomedic proxy: {m}");
         }),
+        access_log: Arc::new(|m| {
+            errln!("gomedic proxy: {m}");
+        }),
+        max_upstream: a.max_upstream,
     };
     gomedic_proxy::run_blocking(cfg, &a.listen, |addr| {
         errln!(
