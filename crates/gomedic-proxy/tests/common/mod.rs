@@ -6,6 +6,7 @@
 #[path = "../../../gomedic-gomod/tests/common/mod.rs"]
 mod gomod;
 
+#[allow(unused_imports)]
 pub use gomod::{file_url, go, goroots, make_zip, publish, write_list};
 
 use ed25519_dalek::SigningKey;
@@ -224,10 +225,22 @@ pub fn start_proxy_ttl(
     db: Option<(&str, String)>,
     list_ttl: Duration,
 ) -> Running {
+    start_proxy_with(cache, None, upstreams, db, list_ttl)
+}
+
+/// With `s3`, the cache is that bucket and `cache` only scratch space.
+pub fn start_proxy_with(
+    cache: &Path,
+    s3: Option<gomedic_proxy::storage::S3>,
+    upstreams: &str,
+    db: Option<(&str, String)>,
+    list_ttl: Duration,
+) -> Running {
     let log: Arc<Mutex<Vec<String>>> = Arc::default();
     let l2 = log.clone();
     let cfg = Config {
         cache_dir: cache.to_path_buf(),
+        s3,
         upstreams: parse_upstreams(upstreams).unwrap(),
         sumdb: db.map(|(k, u)| SumDb::parse(&format!("{k} {u}")).unwrap()),
         timeout: Duration::from_secs(20),
