@@ -168,3 +168,87 @@ fn two_proxies_share_one_bucket() {
     assert_eq!(&body, z);
     assert_eq!(total_hits(&up_b), 0);
 }
+
+/// A zip larger than one 8 MiB part goes to the bucket as a multipart upload, and B
+/// serves it byte for byte without asking its upstream.
+#[test]
+fn large_zip_goes_up_in_parts_and_is_shared() {
+    let Some(env) = s3_env() else { return };
+    let (path, version) = ("example.com/big", "v1.0.0");
+    // 12 MiB that deflate cannot shrink.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let data: Vec<u8> = (0..12 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let go_mod = format!("module {path}\n");
+    let zip = make_zip(&[
+        (&format!("{path}@{version}/go.mod"), go_mod.as_bytes()),
+        (&format!("{path}@{version}/blob.bin"), &data),
+    ]);
+    assert!(zip.len() > 9 << 20);
+    let mut mods = modules();
+    mods.push((path.into(), version.into(), go_mod, zip.clone()));
+    let db = sumdb(&mods);
+    let up_dir = tempfile::tempdir().unwrap();
+    publish_all(up_dir.path(), &mods);
+    let up_a = file_upstream(up_dir.path(), None);
+    let up_b = file_upstream(up_dir.path(), None);
+    let prefix = format!("big-{}", std::process::id());
+    let tmp = tempfile::tempdir().unwrap();
+    let ttl = Duration::from_secs(60);
+    let db_arg = || Some((db.vkey.as_str(), db.server.url()));
+    let a = start_proxy_with(
+        &tmp.path().join("a"),
+        Some(bucket(&env, &prefix)),
+        &up_a.url(),
+        db_arg(),
+        ttl,
+    );
+    let b = start_proxy_with(
+        &tmp.path().join("b"),
+        Some(bucket(&env, &prefix)),
+        &up_b.url(),
+        db_arg(),
+        ttl,
+    );
+    let url = format!("/{path}/@v/{version}.zip");
+    let (status, body) = http_get(a.addr, &url);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert!(body == zip, "A served other bytes");
+    assert_eq!(up_a.count(&url), 1);
+    let (status, body) = http_get(b.addr, &url);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert!(body == zip, "B served other bytes");
+    assert_eq!(total_hits(&up_b), 0);
+    assert!(a.log.lock().unwrap().is_empty(), "{:?}", a.log.lock());
+    assert!(files(&tmp.path().join("a")).is_empty());
+    // A multipart object's ETag ends in -<number of parts>.
+    let [endpoint, key, secret, bkt] = &env;
+    let raw = object_store::aws::AmazonS3Builder::new()
+        .with_endpoint(endpoint)
+        .with_access_key_id(key)
+        .with_secret_access_key(secret)
+        .with_region("us-east-1")
+        .with_allow_http(true)
+        .with_bucket_name(bkt)
+        .build()
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let meta = rt
+        .block_on(object_store::ObjectStoreExt::head(
+            &raw,
+            &object_store::path::Path::parse(format!("{prefix}/{path}/@v/{version}.zip")).unwrap(),
+        ))
+        .unwrap();
+    assert_eq!(meta.size, zip.len() as u64);
+    let etag = meta.e_tag.unwrap_or_default();
+    assert!(etag.trim_matches('"').ends_with("-2"), "{etag}");
+}
