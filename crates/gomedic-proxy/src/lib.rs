@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod ops;
+pub mod storage;
 pub mod sumdb;
 
 use bytes::Bytes;
@@ -15,12 +16,11 @@ use hyper::body::{Body, Frame};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
+use storage::{Opened, Storage};
 use tokio::io::{AsyncRead, ReadBuf};
 
 const MAX_URL_PATH: usize = 4096;
@@ -74,7 +74,10 @@ pub fn parse_upstreams(s: &str) -> Result<Vec<Upstream>, String> {
 }
 
 pub struct Config {
-    pub cache_dir: PathBuf,
+    /// The cache directory; with `s3` set, only scratch space for zips being checked.
+    pub cache_dir: std::path::PathBuf,
+    /// `--storage s3://bucket/prefix`: the cache lives in this bucket instead.
+    pub s3: Option<storage::S3>,
     pub upstreams: Vec<Upstream>,
     /// None: `--sumdb off`, no checksum verification.
     pub sumdb: Option<sumdb::SumDb>,
@@ -93,8 +96,8 @@ pub struct Proxy {
     client: Client,
     checker: Option<sumdb::Checker>,
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-    tmp_seq: AtomicU64,
     ops: ops::Ops,
+    store: Storage,
 }
 
 /// Binds `listen`, calls `ready` with the bound address, and serves until the process
@@ -120,7 +123,8 @@ pub fn run_blocking(
 enum Reply {
     Text(StatusCode, String),
     Bytes(&'static str, Vec<u8>),
-    File(&'static str, PathBuf),
+    /// A cached file, by its cache-relative path.
+    Cached(&'static str, String),
 }
 
 fn text(status: StatusCode, msg: impl Into<String>) -> Reply {
@@ -168,6 +172,10 @@ fn percent_decode(s: &str) -> Option<String> {
 impl Proxy {
     pub fn new(cfg: Config) -> Arc<Proxy> {
         let client = Client::new(cfg.timeout);
+        let store = match &cfg.s3 {
+            Some(s) => Storage::S3(s.clone(), cfg.cache_dir.clone()),
+            None => Storage::Disk(cfg.cache_dir.clone()),
+        };
         let checker = cfg
             .sumdb
             .clone()
@@ -177,8 +185,8 @@ impl Proxy {
             client,
             checker,
             flights: Mutex::new(HashMap::new()),
-            tmp_seq: AtomicU64::new(0),
             ops: ops::Ops::new(&urls, cfg.max_upstream),
+            store,
             cfg,
         })
     }
@@ -271,7 +279,7 @@ impl Proxy {
         } else {
             ops::with_cache_flag(self.route_ops(path)).await
         };
-        let resp = render(reply, head).await;
+        let resp = render(&self.store, reply, head).await;
         let bytes = if head {
             0
         } else {
@@ -394,14 +402,16 @@ impl Proxy {
     /// `@v/list` and `@latest`: fresh from the cache within the TTL, else from upstream,
     /// else the stale copy.
     async fn volatile(&self, req: &ProxyRequest, rel: &str) -> Reply {
-        let file = self.cfg.cache_dir.join(rel);
-        let age = std::fs::metadata(&file)
-            .and_then(|m| m.modified())
-            .ok()
-            .map(|t| SystemTime::now().duration_since(t).unwrap_or_default());
+        let age = match self.store.modified(rel).await {
+            Ok(t) => t.map(|t| SystemTime::now().duration_since(t).unwrap_or_default()),
+            Err(e) => {
+                self.log(&format!("cache read {rel}: {e}"));
+                None
+            }
+        };
         if age.is_some_and(|a| a < self.cfg.list_ttl) {
             ops::mark_cache(true);
-            return Reply::File(content_type(req), file);
+            return Reply::Cached(content_type(req), rel.to_string());
         }
         ops::mark_cache(false);
         let limit = if matches!(req, ProxyRequest::List { .. }) {
@@ -416,14 +426,14 @@ impl Proxy {
                         return text(StatusCode::BAD_GATEWAY, format!("upstream @latest: {e}"));
                     }
                 }
-                if let Err(e) = self.write_atomic(&file, &b) {
+                if let Err(e) = self.store.put_bytes(rel, b.clone()).await {
                     self.log(&format!("cache write {rel}: {e}"));
                 }
                 Reply::Bytes(content_type(req), b)
             }
             Err(e) if age.is_some() => {
                 self.log(&format!("{rel}: serving stale copy: {e}"));
-                Reply::File(content_type(req), file)
+                Reply::Cached(content_type(req), rel.to_string())
             }
             Err(e) => upstream_error(e),
         }
@@ -432,10 +442,10 @@ impl Proxy {
     /// `.info`, `.mod`, `.zip` of a canonical version: from the cache, or fetched once,
     /// verified, cached.
     async fn immutable(&self, req: &ProxyRequest, rel: &str) -> Reply {
-        let file = self.cfg.cache_dir.join(rel);
-        if file.is_file() {
+        let cached = Reply::Cached(content_type(req), rel.to_string());
+        if self.cached(rel).await {
             ops::mark_cache(true);
-            return Reply::File(content_type(req), file);
+            return cached;
         }
         ops::mark_cache(false);
         let flight = {
@@ -444,11 +454,11 @@ impl Proxy {
         };
         let reply = {
             let _guard = flight.lock().await;
-            if file.is_file() {
-                Reply::File(content_type(req), file.clone())
+            if self.cached(rel).await {
+                cached
             } else {
-                match self.fetch_verified(req, rel, &file).await {
-                    Ok(()) => Reply::File(content_type(req), file.clone()),
+                match self.fetch_verified(req, rel).await {
+                    Ok(()) => cached,
                     Err(r) => r,
                 }
             }
@@ -460,15 +470,18 @@ impl Proxy {
         reply
     }
 
-    async fn fetch_verified(
-        &self,
-        req: &ProxyRequest,
-        rel: &str,
-        file: &Path,
-    ) -> Result<(), Reply> {
-        let dir = file.parent().unwrap_or(&self.cfg.cache_dir);
-        std::fs::create_dir_all(dir)
-            .map_err(|e| text(StatusCode::INTERNAL_SERVER_ERROR, format!("cache: {e}")))?;
+    /// Whether an immutable file is in the cache; a storage error counts as a miss.
+    async fn cached(&self, rel: &str) -> bool {
+        match self.store.exists(rel).await {
+            Ok(b) => b,
+            Err(e) => {
+                self.log(&format!("cache read {rel}: {e}"));
+                false
+            }
+        }
+    }
+
+    async fn fetch_verified(&self, req: &ProxyRequest, rel: &str) -> Result<(), Reply> {
         match req {
             ProxyRequest::Info { version, .. } => {
                 let b = self
@@ -476,7 +489,9 @@ impl Proxy {
                     .await
                     .map_err(upstream_error)?;
                 check_info(&b, Some(version)).map_err(|e| self.refuse(rel, &e))?;
-                self.write_atomic(file, &b)
+                self.store
+                    .put_bytes(rel, b)
+                    .await
                     .map_err(|e| text(StatusCode::INTERNAL_SERVER_ERROR, format!("cache: {e}")))
             }
             ProxyRequest::Mod { path, version } => {
@@ -500,31 +515,24 @@ impl Proxy {
                         ));
                     }
                 }
-                self.write_atomic(file, &b)
+                self.store
+                    .put_bytes(rel, b)
+                    .await
                     .map_err(|e| text(StatusCode::INTERNAL_SERVER_ERROR, format!("cache: {e}")))
             }
-            ProxyRequest::Zip { path, version } => self.fetch_zip(rel, path, version, file).await,
+            ProxyRequest::Zip { path, version } => self.fetch_zip(rel, path, version).await,
             _ => Err(text(StatusCode::NOT_FOUND, "not found")),
         }
     }
 
-    async fn fetch_zip(
-        &self,
-        rel: &str,
-        path: &str,
-        version: &str,
-        file: &Path,
-    ) -> Result<(), Reply> {
-        let tmp = self.tmp_name(file);
+    async fn fetch_zip(&self, rel: &str, path: &str, version: &str) -> Result<(), Reply> {
+        let internal =
+            |e: std::io::Error| text(StatusCode::INTERNAL_SERVER_ERROR, format!("cache: {e}"));
+        let tmp = self.store.temp_for(rel).map_err(internal)?;
         let r = self.fetch_zip_to(rel, path, version, &tmp).await;
         if r.is_ok() {
-            if let Err(e) = std::fs::rename(&tmp, file) {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(text(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("cache: {e}"),
-                ));
-            }
+            // Removes the temp file either way.
+            self.store.commit_file(rel, &tmp).await.map_err(internal)?;
         } else {
             let _ = std::fs::remove_file(&tmp);
         }
@@ -536,7 +544,7 @@ impl Proxy {
         rel: &str,
         path: &str,
         version: &str,
-        tmp: &Path,
+        tmp: &std::path::Path,
     ) -> Result<(), Reply> {
         let internal =
             |e: std::io::Error| text(StatusCode::INTERNAL_SERVER_ERROR, format!("cache: {e}"));
@@ -658,25 +666,6 @@ impl Proxy {
         };
         self.ops.upstream_done(url, t, outcome);
     }
-
-    fn tmp_name(&self, file: &Path) -> PathBuf {
-        let n = self.tmp_seq.fetch_add(1, Ordering::Relaxed);
-        let name = file.file_name().and_then(|s| s.to_str()).unwrap_or("f");
-        file.with_file_name(format!("{name}.{}-{n}.tmp", std::process::id()))
-    }
-
-    /// Temp file + rename: a kill never leaves a partial file under a served name.
-    fn write_atomic(&self, file: &Path, data: &[u8]) -> std::io::Result<()> {
-        if let Some(d) = file.parent() {
-            std::fs::create_dir_all(d)?;
-        }
-        let tmp = self.tmp_name(file);
-        let r = std::fs::write(&tmp, data).and_then(|_| std::fs::rename(&tmp, file));
-        if r.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        r
-    }
 }
 
 /// How long `run_blocking` waits for requests in flight after SIGINT/SIGTERM.
@@ -744,10 +733,12 @@ fn check_info(b: &[u8], want: Option<&str>) -> Result<(), String> {
     Ok(())
 }
 
-/// Response body: in memory, or a cached file streamed from disk.
+/// Response body: in memory, a cached file streamed from disk, or an object streamed
+/// from the bucket.
 pub enum ReplyBody {
     Bytes(Option<Bytes>),
     File(tokio::fs::File, Box<[u8]>),
+    Stream(futures_util::stream::BoxStream<'static, std::io::Result<Bytes>>),
 }
 
 impl Body for ReplyBody {
@@ -760,6 +751,10 @@ impl Body for ReplyBody {
     ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
         match self.get_mut() {
             ReplyBody::Bytes(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
+            ReplyBody::Stream(s) => s
+                .as_mut()
+                .poll_next(cx)
+                .map(|o| o.map(|r| r.map(Frame::data))),
             ReplyBody::File(f, buf) => {
                 let mut rb = ReadBuf::new(buf);
                 match Pin::new(f).poll_read(cx, &mut rb) {
@@ -775,7 +770,7 @@ impl Body for ReplyBody {
     }
 }
 
-async fn render(reply: Reply, head: bool) -> Response<ReplyBody> {
+async fn render(store: &Storage, reply: Reply, head: bool) -> Response<ReplyBody> {
     let (status, ctype, body, len) = match reply {
         Reply::Text(s, m) => {
             let n = m.len() as u64;
@@ -790,16 +785,14 @@ async fn render(reply: Reply, head: bool) -> Response<ReplyBody> {
             let n = b.len() as u64;
             (StatusCode::OK, ct, ReplyBody::Bytes(Some(b.into())), n)
         }
-        Reply::File(ct, p) => match tokio::fs::File::open(&p).await {
-            Ok(f) => {
-                let n = f.metadata().await.map(|m| m.len()).unwrap_or(0);
-                (
-                    StatusCode::OK,
-                    ct,
-                    ReplyBody::File(f, vec![0u8; 64 * 1024].into_boxed_slice()),
-                    n,
-                )
-            }
+        Reply::Cached(ct, rel) => match store.open(&rel).await {
+            Ok(Opened::File(f, n)) => (
+                StatusCode::OK,
+                ct,
+                ReplyBody::File(f, vec![0u8; 64 * 1024].into_boxed_slice()),
+                n,
+            ),
+            Ok(Opened::Stream(s, n)) => (StatusCode::OK, ct, ReplyBody::Stream(s), n),
             Err(_) => {
                 let m = "not found\n";
                 (

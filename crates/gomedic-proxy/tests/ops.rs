@@ -317,6 +317,7 @@ fn shutdown_stops_accepting_and_finishes_requests_in_flight() {
         log: Arc::new(move |m| l2.lock().unwrap().push(m.to_string())),
         access_log: Arc::new(|_| {}),
         max_upstream: 4,
+        s3: None,
     };
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

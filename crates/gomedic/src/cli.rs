@@ -59,11 +59,14 @@ pub enum ProxyAction {
 
 const PROXY_SERVE_HELP: &str = "\
 The cache directory has the layout of GOMODCACHE/cache/download, so it also works as
-GOPROXY=file://DIR. A .mod or .zip whose h1: hash differs from the checksum database, or a
+GOPROXY=file://DIR; with --storage s3://bucket/prefix the objects have the same keys under
+the prefix, and several proxies can share one bucket. A .mod or .zip whose h1: hash differs from the checksum database, or a
 zip the go command would refuse, is answered 502 and never cached.
 
 Examples:
   gomedic proxy serve --cache-dir /var/cache/goproxy
+  AWS_ENDPOINT_URL=http://s3.internal:9000 AWS_ALLOW_HTTP=true AWS_REGION=us-east-1 \\
+    AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... gomedic proxy serve --storage s3://goproxy/cache
   gomedic proxy serve --listen 0.0.0.0:3000 --upstream 'https://proxy.golang.org|https://goproxy.io'
   GOPROXY='http://127.0.0.1:3000|https://proxy.golang.org' go mod download";
 
@@ -72,9 +75,15 @@ pub struct ProxyServeArgs {
     /// Address to listen on
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3000")]
     pub listen: String,
-    /// Cache directory (GOMODCACHE/cache/download layout)
-    #[arg(long, value_name = "DIR")]
-    pub cache_dir: PathBuf,
+    /// Cache directory (GOMODCACHE/cache/download layout); with --storage s3://, only
+    /// scratch space for zips being checked (default: the system temp directory)
+    #[arg(long, value_name = "DIR", required_unless_present = "storage")]
+    pub cache_dir: Option<PathBuf>,
+    /// Keep the cache in an S3-compatible bucket instead: s3://bucket/prefix (endpoint,
+    /// region and credentials from AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_ALLOW_HTTP)
+    #[arg(long, value_name = "URL")]
+    pub storage: Option<String>,
     /// Upstream proxies, GOPROXY syntax: `,` moves on after 404/410 only, `|` after any error
     #[arg(long, value_name = "LIST", default_value = "https://proxy.golang.org")]
     pub upstream: String,

@@ -227,12 +227,24 @@ pub fn start_proxy_ttl(
     db: Option<(&str, String)>,
     list_ttl: Duration,
 ) -> Running {
+    start_proxy_with(cache, None, upstreams, db, list_ttl)
+}
+
+/// With `s3`, the cache is that bucket and `cache` only scratch space.
+pub fn start_proxy_with(
+    cache: &Path,
+    s3: Option<gomedic_proxy::storage::S3>,
+    upstreams: &str,
+    db: Option<(&str, String)>,
+    list_ttl: Duration,
+) -> Running {
     let log: Arc<Mutex<Vec<String>>> = Arc::default();
     let l2 = log.clone();
     let access: Arc<Mutex<Vec<String>>> = Arc::default();
     let a2 = access.clone();
     let cfg = Config {
         cache_dir: cache.to_path_buf(),
+        s3,
         upstreams: parse_upstreams(upstreams).unwrap(),
         sumdb: db.map(|(k, u)| SumDb::parse(&format!("{k} {u}")).unwrap()),
         timeout: Duration::from_secs(20),

@@ -20,10 +20,23 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
     } else {
         Some(SumDb::parse(&a.sumdb).map_err(|e| UsageError(format!("--sumdb: {e}")))?)
     };
-    std::fs::create_dir_all(&a.cache_dir)
-        .map_err(|e| anyhow::anyhow!("cache directory {}: {e}", a.cache_dir.display()))?;
+    let s3 = match a.storage.as_deref() {
+        None => None,
+        Some(u) => Some(
+            gomedic_proxy::storage::S3::from_url(u)
+                .map_err(|e| UsageError(format!("--storage: {e}")))?,
+        ),
+    };
+    let cache_dir = a.cache_dir.clone().unwrap_or_else(std::env::temp_dir);
+    std::fs::create_dir_all(&cache_dir)
+        .map_err(|e| anyhow::anyhow!("cache directory {}: {e}", cache_dir.display()))?;
+    let what = match &s3 {
+        Some(s) => s.url.clone(),
+        None => cache_dir.display().to_string(),
+    };
     let cfg = Config {
-        cache_dir: a.cache_dir.clone(),
+        cache_dir,
+        s3,
         upstreams,
         sumdb,
         timeout,
@@ -39,7 +52,7 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
     gomedic_proxy::run_blocking(cfg, &a.listen, |addr| {
         errln!(
             "gomedic proxy: serving {} on http://{addr} (GOPROXY=http://{addr})",
-            a.cache_dir.display()
+            what
         );
     })
     .map_err(|e| anyhow::anyhow!("proxy on {}: {e}", a.listen))?;
