@@ -65,29 +65,41 @@ fn answer(mut c: TcpStream, dir: &Path, slow: bool) {
     }
 }
 
+/// Kills the proxy when dropped, so a failing test leaves no process behind.
+struct Proxy(Child);
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The real binary on 127.0.0.1:0; returns it and the address it printed on stderr.
 /// Its further stderr is drained into the returned log.
-fn start(cache: &Path, up: SocketAddr) -> (Child, SocketAddr, std::sync::mpsc::Receiver<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gomedic"))
-        .args([
-            "proxy",
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--sumdb",
-            "off",
-        ])
-        .arg("--cache-dir")
-        .arg(cache)
-        .arg("--upstream")
-        .arg(format!("http://{up}"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+fn start(cache: &Path, up: SocketAddr) -> (Proxy, SocketAddr, std::sync::mpsc::Receiver<String>) {
+    let mut child = Proxy(
+        Command::new(env!("CARGO_BIN_EXE_gomedic"))
+            .args([
+                "proxy",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--sumdb",
+                "off",
+            ])
+            .arg("--cache-dir")
+            .arg(cache)
+            .arg("--upstream")
+            .arg(format!("http://{up}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let (tx, rx) = std::sync::mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
+    let stderr = child.0.stderr.take().unwrap();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             let _ = tx.send(line);
@@ -200,8 +212,8 @@ fn kill_9_mid_download_then_restart_serves_the_module() {
         partial.1 < zip.len() as u64,
         "download finished before the kill"
     );
-    child.kill().unwrap(); // SIGKILL on Unix
-    child.wait().unwrap();
+    child.0.kill().unwrap(); // SIGKILL on Unix
+    child.0.wait().unwrap();
     let out = client.join().unwrap();
     assert!(
         !out.starts_with(b"HTTP/1.1 200"),
@@ -222,7 +234,7 @@ fn kill_9_mid_download_then_restart_serves_the_module() {
 
     // 2. Restart on the same cache with a fast upstream.
     let up_fast = upstream(up_dir.path(), false);
-    let (mut child, addr, _log) = start(cache.path(), up_fast);
+    let (_child, addr, _log) = start(cache.path(), up_fast);
     // The leftover temp file is not a servable name.
     let (status, _) = get(addr, &format!("/example.com/big/@v/{}", tmps[0]));
     assert_eq!(status, 404);
@@ -259,6 +271,4 @@ fn kill_9_mid_download_then_restart_serves_the_module() {
             .join("modcache/cache/download/example.com/big/@v/v1.0.0.zip");
         assert!(std::fs::read(got).unwrap() == zip, "go {v} got other bytes");
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
