@@ -441,19 +441,7 @@ fn a_silent_socks5_proxy_is_reported_at_the_deadline() {
 /// host gomedic picks with that release's rules.
 #[test]
 fn proxy_host_per_release_matches_real_go() {
-    let roots: Vec<(String, std::path::PathBuf)> = std::env::var("GOMEDIC_TEST_GOROOTS")
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(v, p)| (v.to_string(), std::path::PathBuf::from(p)))
-        .collect();
-    if roots.is_empty() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "GOMEDIC_TEST_GOROOTS is not set"
-        );
-        return;
-    }
+    let roots = gomedic_testkit::goroots();
     let value = "http://127.0.0.1:1:3128";
     for (version, goroot) in roots {
         let dir = tempfile::tempdir().unwrap();

@@ -7,7 +7,6 @@ mod common;
 
 use common::*;
 use std::collections::HashMap;
-use std::path::Path;
 
 const MODS: [&str; 4] = [
     "example.com/Upper/Mod@v1.0.0",
@@ -15,28 +14,6 @@ const MODS: [&str; 4] = [
     "example.com/inc@v2.0.0+incompatible",
     "example.com/b@v0.0.0-20240102030405-abcdefabcdef",
 ];
-
-fn newest_goroot() -> Option<(String, std::path::PathBuf)> {
-    let key = |v: &str| -> Vec<u64> { v.split('.').filter_map(|p| p.parse().ok()).collect() };
-    goroots().into_iter().max_by_key(|(v, _)| key(v))
-}
-
-fn go_download(goroot: &Path, home: &Path, proxy: &str, vkey: &str, mods: &[&str]) -> bool {
-    std::fs::create_dir_all(home).unwrap();
-    let mut args = vec!["mod", "download", "-json"];
-    args.extend_from_slice(mods);
-    let out = go(
-        goroot,
-        home,
-        home,
-        &[
-            ("GOPROXY", proxy.to_string()),
-            ("GOSUMDB", vkey.to_string()),
-        ],
-        &args,
-    );
-    out.status.success()
-}
 
 /// Checks every line of the exposition and returns `sample name{labels}` -> value.
 fn parse_metrics(text: &str) -> HashMap<String, f64> {
@@ -124,13 +101,14 @@ fn metrics_health_access_log_and_status_page_after_go_mod_download() {
 
     // Cold: every module file is a miss and one upstream fetch.
     assert!(
-        go_download(
+        download(
             &goroot,
             &tmp.path().join("h1"),
             &proxy.url(),
             &db.vkey,
             &MODS
-        ),
+        )
+        .0,
         "go {ver}"
     );
     let cold: Vec<String> = proxy.access.lock().unwrap().clone();
@@ -148,13 +126,14 @@ fn metrics_health_access_log_and_status_page_after_go_mod_download() {
     assert!(cold.iter().all(|l| l.starts_with("access method=GET ")));
     // Warm: a fresh module cache, so go asks again and the proxy answers from its cache.
     assert!(
-        go_download(
+        download(
             &goroot,
             &tmp.path().join("h2"),
             &proxy.url(),
             &db.vkey,
             &MODS
-        ),
+        )
+        .0,
         "go {ver}"
     );
     let all: Vec<String> = proxy.access.lock().unwrap().clone();

@@ -6,7 +6,6 @@ mod common;
 
 use common::*;
 use gomedic_gomod::dirhash;
-use std::path::Path;
 use std::time::Duration;
 
 const ALL: [&str; 4] = [
@@ -15,35 +14,6 @@ const ALL: [&str; 4] = [
     "example.com/inc@v2.0.0+incompatible",
     "example.com/b@v0.0.0-20240102030405-abcdefabcdef",
 ];
-
-fn download(
-    goroot: &Path,
-    home: &Path,
-    goproxy: &str,
-    gosumdb: &str,
-    mods: &[&str],
-) -> (bool, Vec<serde_json::Value>, String) {
-    std::fs::create_dir_all(home).unwrap();
-    let mut args = vec!["mod", "download", "-json"];
-    args.extend_from_slice(mods);
-    let out = go(
-        goroot,
-        home,
-        home,
-        &[
-            ("GOPROXY", goproxy.to_string()),
-            ("GOSUMDB", gosumdb.to_string()),
-        ],
-        &args,
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let json = serde_json::Deserializer::from_str(&stdout)
-        .into_iter::<serde_json::Value>()
-        .map(|v| v.unwrap())
-        .collect();
-    let text = format!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    (out.status.success(), json, text)
-}
 
 #[test]
 fn go_downloads_through_the_proxy_and_the_cache_works_as_file_proxy() {

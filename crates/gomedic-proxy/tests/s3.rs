@@ -89,7 +89,7 @@ fn cached_kinds(keys: Vec<String>) -> Vec<String> {
 fn two_proxies_share_one_bucket() {
     let Some(env) = s3_env() else { return };
     // The newest toolchain is enough here; proxy_go.rs covers the others.
-    let Some((ver, goroot)) = goroots().into_iter().last() else {
+    let Some((ver, goroot)) = newest_goroot() else {
         return;
     };
     let mods = modules();

@@ -326,3 +326,29 @@ pub fn blackhole() -> (SocketAddr, Vec<socket2::Socket>) {
     std::thread::sleep(std::time::Duration::from_millis(100));
     (addr, keep)
 }
+
+/// The real Go toolchains the differential tests run, from `GOMEDIC_TEST_GOROOTS`
+/// (`VERSION=GOROOT,...`, set by scripts/test.sh), oldest first. Empty only outside CI
+/// (with a message): under CI a missing list panics, so no test passes vacuously.
+pub fn goroots() -> Vec<(String, std::path::PathBuf)> {
+    let v = std::env::var("GOMEDIC_TEST_GOROOTS").unwrap_or_default();
+    let mut list: Vec<(String, std::path::PathBuf)> = v
+        .split(',')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, p)| (k.to_string(), std::path::PathBuf::from(p)))
+        .collect();
+    if list.is_empty() {
+        if std::env::var("CI").is_ok_and(|c| !c.is_empty()) {
+            panic!("GOMEDIC_TEST_GOROOTS is not set: the differential tests need real go toolchains (scripts/test.sh installs them)");
+        }
+        eprintln!("skipping: GOMEDIC_TEST_GOROOTS is not set");
+    }
+    let key = |v: &str| -> Vec<u64> { v.split('.').filter_map(|p| p.parse().ok()).collect() };
+    list.sort_by_key(|(v, _)| key(v));
+    list
+}
+
+/// The newest of [`goroots`], for tests one release is enough for.
+pub fn newest_goroot() -> Option<(String, std::path::PathBuf)> {
+    goroots().pop()
+}

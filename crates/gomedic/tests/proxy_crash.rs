@@ -7,10 +7,10 @@
 #[path = "../../gomedic-gomod/tests/common/mod.rs"]
 mod gomod;
 
-use gomod::{go, goroots, make_zip, publish};
+use gomod::{go, make_zip, newest_goroot, publish};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -149,11 +149,6 @@ fn zip_dir(cache: &Path) -> Vec<(String, u64)> {
         .collect();
     v.sort();
     v
-}
-
-fn newest_goroot() -> Option<(String, PathBuf)> {
-    let key = |v: &str| -> Vec<u64> { v.split('.').filter_map(|p| p.parse().ok()).collect() };
-    goroots().into_iter().max_by_key(|(v, _)| key(v))
 }
 
 #[test]

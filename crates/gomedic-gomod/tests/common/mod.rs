@@ -4,25 +4,11 @@
 
 use gomedic_gomod::escape::{escape_path, escape_version};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-/// VERSION=GOROOT pairs; CI must have them, a developer may skip.
-pub fn goroots() -> Vec<(String, PathBuf)> {
-    let v = std::env::var("GOMEDIC_TEST_GOROOTS").unwrap_or_default();
-    let list: Vec<(String, PathBuf)> = v
-        .split(',')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, p)| (k.to_string(), PathBuf::from(p)))
-        .collect();
-    if list.is_empty() && std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("GOMEDIC_TEST_GOROOTS is not set: the differential tests need real go toolchains");
-    }
-    if list.is_empty() {
-        eprintln!("skipping: GOMEDIC_TEST_GOROOTS is not set");
-    }
-    list
-}
+#[allow(unused_imports)]
+pub use gomedic_testkit::{goroots, newest_goroot};
 
 /// A zip of (name, content) entries, deflated, in the given order.
 pub fn make_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {

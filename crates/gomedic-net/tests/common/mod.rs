@@ -186,18 +186,7 @@ pub fn ders(path: &Path) -> Vec<Vec<u8>> {
         .collect()
 }
 
-pub fn toolchains() -> Vec<(String, PathBuf)> {
-    let v = std::env::var("GOMEDIC_TEST_GOROOTS").unwrap_or_default();
-    let list: Vec<(String, PathBuf)> = v
-        .split(',')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, p)| (k.to_string(), PathBuf::from(p)))
-        .collect();
-    if list.is_empty() && std::env::var("CI").is_ok() {
-        panic!("GOMEDIC_TEST_GOROOTS is not set: the differential test needs real go toolchains");
-    }
-    list
-}
+pub use gomedic_testkit::goroots as toolchains;
 
 /// The oracle program, built once per toolchain and kept in ~/.cache.
 pub fn oracle(version: &str, goroot: &Path) -> PathBuf {

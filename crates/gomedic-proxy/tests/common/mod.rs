@@ -7,7 +7,7 @@
 mod gomod;
 
 #[allow(unused_imports)]
-pub use gomod::{file_url, go, goroots, make_zip, publish, write_list};
+pub use gomod::{file_url, go, goroots, make_zip, newest_goroot, publish, write_list};
 
 use ed25519_dalek::SigningKey;
 use gomedic_gomod::escape::{unescape_path, unescape_version};
@@ -305,4 +305,33 @@ pub fn files(dir: &Path) -> Vec<String> {
     walk(dir, dir, &mut out);
     out.sort();
     out
+}
+
+pub fn download(
+    goroot: &Path,
+    home: &Path,
+    goproxy: &str,
+    gosumdb: &str,
+    mods: &[&str],
+) -> (bool, Vec<serde_json::Value>, String) {
+    std::fs::create_dir_all(home).unwrap();
+    let mut args = vec!["mod", "download", "-json"];
+    args.extend_from_slice(mods);
+    let out = go(
+        goroot,
+        home,
+        home,
+        &[
+            ("GOPROXY", goproxy.to_string()),
+            ("GOSUMDB", gosumdb.to_string()),
+        ],
+        &args,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let json = serde_json::Deserializer::from_str(&stdout)
+        .into_iter::<serde_json::Value>()
+        .map(|v| v.unwrap())
+        .collect();
+    let text = format!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), json, text)
 }
