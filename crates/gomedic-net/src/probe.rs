@@ -704,19 +704,7 @@ async fn hop_layers(
     if let Some(p) = proxy.as_ref().filter(|_| scheme == "https" && !socks) {
         set_layer(s, Layer::Connect);
         let creds = purl.as_ref().and_then(|p| p.user.clone());
-        let auth = creds
-            .as_ref()
-            .map(|(u, pw)| {
-                format!(
-                    "Proxy-Authorization: {}\r\n",
-                    basic(format!("{u}:{pw}").as_bytes())
-                )
-            })
-            .unwrap_or_default();
-        let req = format!(
-            "CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: gomedic/{}\r\n{auth}\r\n",
-            env!("CARGO_PKG_VERSION")
-        );
+        let req = connect_request(&host, port, creds.as_ref());
         let status = async {
             io.write_all(req.as_bytes()).await?;
             read_status(&mut io).await
@@ -791,15 +779,7 @@ async fn hop_layers(
     // TLS
     set_layer(s, Layer::Tls);
     let t0 = Instant::now();
-    let recorder = tls::Recorder::new(cfg.go_tls);
-    let mut config = rustls::ClientConfig::builder_with_provider(tls::provider())
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the defaults")
-        .dangerous()
-        .with_custom_certificate_verifier(recorder.clone())
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let (connector, recorder) = tls::recording_connector(cfg.go_tls, true);
     let server_name = match rustls::pki_types::ServerName::try_from(host.clone()) {
         Ok(n) => n,
         Err(e) => {
@@ -917,6 +897,22 @@ async fn hop_layers(
 }
 
 // ---- proxy hops: SOCKS5 tunnel and the advice for a proxy's refusal ----
+
+/// An HTTP proxy's CONNECT request, with the proxy URL's credentials as go sends them.
+fn connect_request(host: &str, port: u16, user: Option<&(String, String)>) -> String {
+    let auth = user
+        .map(|(u, pw)| {
+            format!(
+                "Proxy-Authorization: {}\r\n",
+                basic(format!("{u}:{pw}").as_bytes())
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: gomedic/{}\r\n{auth}\r\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
 
 /// The advice for a 407: which hop answered, and whether credentials were already sent.
 fn proxy_407(host: &str, port: u16, var: &str, sent: bool, what: &str) -> String {
@@ -1228,19 +1224,10 @@ mod tests {
 
 /// TLS to an https:// proxy, its chain verified as go verifies it against the system store.
 async fn proxy_tls(cfg: &ProbeConfig, name: &str, io: Box<dyn Io>) -> Result<Box<dyn Io>, String> {
-    let recorder = tls::Recorder::new(cfg.go_tls);
-    let config = rustls::ClientConfig::builder_with_provider(tls::provider())
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the defaults")
-        .dangerous()
-        .with_custom_certificate_verifier(recorder.clone())
-        .with_no_client_auth();
+    let (connector, recorder) = tls::recording_connector(cfg.go_tls, false);
     let sn =
         rustls::pki_types::ServerName::try_from(name.to_string()).map_err(|e| e.to_string())?;
-    let t = tokio_rustls::TlsConnector::from(Arc::new(config))
-        .connect(sn, io)
-        .await
-        .map_err(|e| e.to_string())?;
+    let t = connector.connect(sn, io).await.map_err(|e| e.to_string())?;
     let ders: Vec<Vec<u8>> = recorder
         .chain
         .lock()
@@ -1248,11 +1235,7 @@ async fn proxy_tls(cfg: &ProbeConfig, name: &str, io: Box<dyn Io>) -> Result<Box
         .iter()
         .map(|c| c.as_ref().to_vec())
         .collect();
-    let certs: Vec<crate::x509go::Cert> = ders
-        .iter()
-        .map(|d| crate::x509go::Cert::parse(d))
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("tls: failed to parse certificate from server: x509: {e}"))?;
+    let certs = crate::tlsjudge::parse_chain(&ders)?;
     crate::x509go::verify(
         &certs,
         &cfg.system_roots,
@@ -1289,18 +1272,7 @@ async fn redial(
                 .ok()?;
         }
         Some(p) if scheme == "https" => {
-            let auth = p
-                .user
-                .as_ref()
-                .map(|(u, pw)| {
-                    format!(
-                        "Proxy-Authorization: {}\r\n",
-                        basic(format!("{u}:{pw}").as_bytes())
-                    )
-                })
-                .unwrap_or_default();
-            let req =
-                format!("CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n{auth}\r\n");
+            let req = connect_request(host, port, p.user.as_ref());
             io.write_all(req.as_bytes()).await.ok()?;
             let code = read_status(&mut io).await.ok()?;
             if !(200..300).contains(&code) {

@@ -168,6 +168,22 @@ impl Recorder {
     }
 }
 
+/// A TLS connector that records the chain (verified afterwards, as go would) and checks
+/// handshake signatures with `go`'s reach; `alpn`: offer h2 and http/1.1 as go does.
+pub fn recording_connector(go: GoTls, alpn: bool) -> (tokio_rustls::TlsConnector, Arc<Recorder>) {
+    let recorder = Recorder::new(go);
+    let mut config = rustls::ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the defaults")
+        .dangerous()
+        .with_custom_certificate_verifier(recorder.clone())
+        .with_no_client_auth();
+    if alpn {
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    }
+    (tokio_rustls::TlsConnector::from(Arc::new(config)), recorder)
+}
+
 impl ServerCertVerifier for Recorder {
     fn verify_server_cert(
         &self,

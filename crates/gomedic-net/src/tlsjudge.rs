@@ -22,14 +22,7 @@ pub fn judge_chain(
     issuer: &str,
     now: i64,
 ) -> Judged {
-    let certs: Result<Vec<Cert>, String> = chain
-        .iter()
-        .map(|d| {
-            Cert::parse(d)
-                .map_err(|e| format!("tls: failed to parse certificate from server: x509: {e}"))
-        })
-        .collect();
-    let certs = match certs {
+    let certs = match parse_chain(chain) {
         Ok(c) => c,
         Err(e) => {
             return Judged {
@@ -46,6 +39,17 @@ pub fn judge_chain(
         .map_err(|e| describe_failure(host, &certs, issuer, &e));
     let moz_ok = x509go::verify(&certs, public, host, now, go).is_ok();
     Judged { sys, moz_ok }
+}
+
+/// The presented chain parsed as crypto/tls parses it; the error is go's.
+pub fn parse_chain(chain: &[Vec<u8>]) -> Result<Vec<Cert>, String> {
+    chain
+        .iter()
+        .map(|d| {
+            Cert::parse(d)
+                .map_err(|e| format!("tls: failed to parse certificate from server: x509: {e}"))
+        })
+        .collect()
 }
 
 /// The verdict and advice for a chain go refuses, at the layer that can fix it.
