@@ -131,6 +131,20 @@ fn fold(hashes: &[Hash]) -> Option<Hash> {
     Some(rest.iter().rev().fold(*last, |h, l| node_hash(l, &h)))
 }
 
+/// Each part of a proof (a list of subtrees `(level, index)`) folded to one hash.
+fn hash_parts(leaves: &[Hash], parts: &[Vec<(u32, u64)>]) -> Vec<Hash> {
+    parts
+        .iter()
+        .map(|nodes| {
+            let hs: Vec<Hash> = nodes
+                .iter()
+                .map(|&(l, i)| tree_hash(&leaves[(i << l) as usize..((i + 1) << l) as usize]))
+                .collect();
+            fold(&hs).unwrap_or_else(empty_hash)
+        })
+        .collect()
+}
+
 /// `tlog.ProveRecord` over an in-memory list of leaf hashes.
 pub fn prove_record(leaves: &[Hash], n: u64) -> Option<Vec<Hash>> {
     let t = leaves.len() as u64;
@@ -139,18 +153,7 @@ pub fn prove_record(leaves: &[Hash], n: u64) -> Option<Vec<Hash>> {
     }
     let mut parts = Vec::new();
     proof_parts(0, t, n, &mut parts);
-    Some(
-        parts
-            .iter()
-            .map(|nodes| {
-                let hs: Vec<Hash> = nodes
-                    .iter()
-                    .map(|&(l, i)| tree_hash(&leaves[(i << l) as usize..((i + 1) << l) as usize]))
-                    .collect();
-                fold(&hs).unwrap_or_else(empty_hash)
-            })
-            .collect(),
-    )
+    Some(hash_parts(leaves, &parts))
 }
 
 /// `tlog.CheckRecord`: does `proof` show leaf `h` at index `n` in tree (`t`, `th`)?
@@ -394,18 +397,7 @@ pub fn prove_tree(leaves: &[Hash], n: u64) -> Option<Vec<Hash>> {
     }
     let mut parts = Vec::new();
     tree_proof_parts(0, t, n, &mut parts);
-    Some(
-        parts
-            .iter()
-            .map(|nodes| {
-                let hs: Vec<Hash> = nodes
-                    .iter()
-                    .map(|&(l, i)| tree_hash(&leaves[(i << l) as usize..((i + 1) << l) as usize]))
-                    .collect();
-                fold(&hs).unwrap_or_else(empty_hash)
-            })
-            .collect(),
-    )
+    Some(hash_parts(leaves, &parts))
 }
 
 /// `tlog.CheckTree`: does `proof` show tree (`n`, `h`) is a prefix of tree (`t`, `th`)?
