@@ -39,6 +39,21 @@ pub fn check(f: &Facts) -> CheckResult {
     script(f, shebang, r)
 }
 
+/// go's version line and how many other lines came with it: none from go itself; a
+/// wrapper script may print its own lines around go's one line.
+fn version_among_lines(
+    f: &Facts,
+    text: &str,
+) -> Option<(gomedic_goenv::version::VersionLine, usize)> {
+    if let Some(v) = parse_version_line(text) {
+        return Some((v, 0));
+    }
+    f.go_script()?;
+    let v = text.lines().find_map(parse_version_line)?;
+    let others = text.lines().filter(|l| !l.trim().is_empty()).count() - 1;
+    Some((v, others))
+}
+
 /// go is a script: say so, and blame what a script does, not antivirus.
 fn script(f: &Facts, shebang: &str, mut r: CheckResult) -> CheckResult {
     let path = f
@@ -156,15 +171,9 @@ fn check_inner(f: &Facts) -> CheckResult {
         Ok(out) => {
             let took = out.duration;
             match &out.exit {
-                Exit::Code(0) => match parse_version_line(&out.stdout_str()) {
-                    Some(v) => started(f, &v.raw_version, &v.os, &v.arch, took, "go version"),
-                    // A wrapper script may print its own lines around go's one line.
-                    None if f.go_script().is_some()
-                        && out.stdout_str().lines().any(|l| parse_version_line(l).is_some()) =>
-                    {
-                        let text = out.stdout_str();
-                        let v = text.lines().find_map(parse_version_line).expect("checked");
-                        let others = text.lines().filter(|l| !l.trim().is_empty()).count() - 1;
+                Exit::Code(0) => match version_among_lines(f, &out.stdout_str()) {
+                    Some((v, 0)) => started(f, &v.raw_version, &v.os, &v.arch, took, "go version"),
+                    Some((v, others)) => {
                         started(f, &v.raw_version, &v.os, &v.arch, took, "go version").detail(format!(
                             "the wrapper script printed {others} line{} of its own besides go's version line",
                             if others == 1 { "" } else { "s" }

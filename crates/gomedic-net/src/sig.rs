@@ -79,7 +79,7 @@ pub enum Curve {
 }
 
 /// A certificate's public key.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PublicKey {
     Rsa {
         n: Vec<u8>,

@@ -238,14 +238,10 @@ impl Cert {
 
     fn same(&self, other: &Cert) -> bool {
         if self.anchor_only || other.anchor_only {
-            return self.subject == other.subject && spki_eq(&self.key, &other.key);
+            return self.subject == other.subject && self.key == other.key;
         }
         self.der == other.der
     }
-}
-
-fn spki_eq(a: &PublicKey, b: &PublicKey) -> bool {
-    format!("{a:?}") == format!("{b:?}")
 }
 
 fn push_len(v: &mut Vec<u8>, n: usize) {
