@@ -12,7 +12,7 @@ use gomedic_gomod::note::{self, NoteVerifier};
 use gomedic_gomod::tlog::{self, Hash, Tile, Tree};
 use gomedic_gomod::{dirhash, gosum::SumLine};
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -151,43 +151,12 @@ fn respond(db: &Db, path: &str) -> Option<Vec<u8>> {
 }
 
 fn serve(db: Db) -> SocketAddr {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
     let db = Arc::new(db);
-    std::thread::spawn(move || {
-        for conn in l.incoming().flatten() {
-            let db = db.clone();
-            std::thread::spawn(move || handle(conn, &db));
-        }
-    });
-    addr
-}
-
-fn handle(mut c: TcpStream, db: &Db) {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        match c.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&buf).to_string();
-    let path = head
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .replace("%21", "!");
-    let (status, body) = match respond(db, &path) {
-        Some(b) => ("200 OK", b),
-        None => ("404 Not Found", b"not found\n".to_vec()),
-    };
-    let _ = write!(
-        c,
-        "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = c.write_all(&body);
+    gomedic_testkit::path_server(move |path| match respond(&db, path) {
+        Some(b) => (200, b),
+        None => (404, b"not found\n".to_vec()),
+    })
+    .addr
 }
 
 fn http_get(addr: SocketAddr, path: &str) -> Result<Vec<u8>, String> {

@@ -352,3 +352,73 @@ pub fn goroots() -> Vec<(String, std::path::PathBuf)> {
 pub fn newest_goroot() -> Option<(String, std::path::PathBuf)> {
     goroots().pop()
 }
+
+mod path_server {
+    use std::collections::HashMap;
+    use std::io::{Read, Write};
+    use std::net::{SocketAddr, TcpListener, TcpStream};
+    use std::sync::{Arc, Mutex};
+
+    /// A plain loopback HTTP/1.1 server: one thread per connection, `handler(path)` answers
+    /// (status, body) with `%21` decoded to `!` (go escapes it); every request path is counted.
+    pub struct PathServer {
+        pub addr: SocketAddr,
+        pub hits: Arc<Mutex<HashMap<String, usize>>>,
+    }
+
+    impl PathServer {
+        pub fn url(&self) -> String {
+            format!("http://{}", self.addr)
+        }
+        pub fn count(&self, path: &str) -> usize {
+            self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+        }
+    }
+
+    pub fn path_server(
+        handler: impl Fn(&str) -> (u16, Vec<u8>) + Send + Sync + 'static,
+    ) -> PathServer {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let h2 = hits.clone();
+        let handler = Arc::new(handler);
+        std::thread::spawn(move || {
+            for conn in l.incoming().flatten() {
+                let (handler, hits) = (handler.clone(), h2.clone());
+                std::thread::spawn(move || handle_path(conn, &*handler, &hits));
+            }
+        });
+        PathServer { addr, hits }
+    }
+
+    fn handle_path(
+        mut c: TcpStream,
+        handler: &dyn Fn(&str) -> (u16, Vec<u8>),
+        hits: &Mutex<HashMap<String, usize>>,
+    ) {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+            match c.read(&mut chunk) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let head = String::from_utf8_lossy(&buf).to_string();
+        let path = head
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("/")
+            .replace("%21", "!");
+        *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
+        let (status, body) = handler(&path);
+        let _ = write!(
+        c,
+        "HTTP/1.1 {status} X\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+        let _ = c.write_all(&body);
+    }
+}
+pub use path_server::{path_server, PathServer};

@@ -15,9 +15,8 @@ use gomedic_gomod::note::{self, NoteVerifier};
 use gomedic_gomod::tlog::{self, Hash, Tile, Tree};
 use gomedic_gomod::{dirhash, gosum::SumLine};
 use gomedic_proxy::{parse_upstreams, sumdb::SumDb, Config, Proxy};
-use std::collections::HashMap;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -59,65 +58,7 @@ pub fn zip_hash(z: &[u8]) -> String {
     dirhash::hash_zip(std::io::Cursor::new(z)).unwrap()
 }
 
-/// A loopback HTTP/1.1 server: one thread per connection, `handler(path)` answers
-/// (status, body); every request path is counted.
-pub struct Server {
-    pub addr: SocketAddr,
-    pub hits: Arc<Mutex<HashMap<String, usize>>>,
-}
-
-impl Server {
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-    pub fn count(&self, path: &str) -> usize {
-        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
-    }
-}
-
-pub fn serve(handler: impl Fn(&str) -> (u16, Vec<u8>) + Send + Sync + 'static) -> Server {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
-    let h2 = hits.clone();
-    let handler = Arc::new(handler);
-    std::thread::spawn(move || {
-        for conn in l.incoming().flatten() {
-            let (handler, hits) = (handler.clone(), h2.clone());
-            std::thread::spawn(move || handle(conn, &*handler, &hits));
-        }
-    });
-    Server { addr, hits }
-}
-
-fn handle(
-    mut c: TcpStream,
-    handler: &dyn Fn(&str) -> (u16, Vec<u8>),
-    hits: &Mutex<HashMap<String, usize>>,
-) {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        match c.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&buf).to_string();
-    let path = head
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .replace("%21", "!");
-    *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
-    let (status, body) = handler(&path);
-    let _ = write!(
-        c,
-        "HTTP/1.1 {status} X\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = c.write_all(&body);
-}
+pub use gomedic_testkit::{path_server as serve, PathServer as Server};
 
 /// A GOPROXY upstream serving `dir`; `status` set: every request answered with it.
 pub fn file_upstream(dir: &Path, status: Option<u16>) -> Server {
