@@ -80,3 +80,29 @@ done
 extra_env=()
 run advice-goflags-after GOFLAGS='-modcacherw' GOPROXY=off -- check --offline --only go.env --format json
 check_eq "go.env after taking the advice" "$(has_finding advice-goflags-after goflags.insecure)" "False"
+
+# d) A Go directory over MAX_PATH with long paths off: the cmd `reg add` turns them on,
+#    and go.dirs no longer flags the length. The value is put back as it was.
+lp_key='HKLM\SYSTEM\CurrentControlSet\Control\FileSystem'
+lp_was="$(wreg query "$lp_key" /v LongPathsEnabled | grep -i ' LongPathsEnabled ' | awk '{print $3}')"
+wreg add "$lp_key" /v LongPathsEnabled /t REG_DWORD /d 0 /f >/dev/null
+long="$work/advice-long/$(printf 'a%.0s' {1..100})/$(printf 'b%.0s' {1..100})/$(printf 'c%.0s' {1..100})"
+mkdir -p "$long"
+extra_env=()
+run advice-long GOTMPDIR="$(winpath "$long")" GOPROXY=off -- check --offline --only go.dirs --format json
+check_eq "go.dirs flags the long GOTMPDIR" "$(has_finding advice-long godir.too_long)" "True"
+mapfile -t lines < <(cmd_lines advice-long win.enable-long-paths)
+check_eq "go.dirs offers a cmd reg add for long paths" "${#lines[@]}" "1"
+for l in "${lines[@]}"; do
+  out="$(wcmd "$l")"
+  case "$out" in *"rc=0"*) passed=$((passed + 1)); echo "ok - cmd: $l";;
+    *) failed=$((failed + 1)); echo "not ok - cmd: $l -> $out";; esac
+done
+run advice-long-after GOTMPDIR="$(winpath "$long")" GOPROXY=off -- check --offline --only go.dirs --format json
+check_eq "go.dirs after taking the advice" "$(has_finding advice-long-after godir.too_long)" "False"
+if [ -n "$lp_was" ]; then
+  wreg add "$lp_key" /v LongPathsEnabled /t REG_DWORD /d "$((lp_was))" /f >/dev/null
+else
+  wreg delete "$lp_key" /v LongPathsEnabled /f >/dev/null
+fi
+rm -rf "$work/advice-long"
