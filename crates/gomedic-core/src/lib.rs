@@ -11,6 +11,7 @@ pub mod net;
 pub mod redact;
 pub mod report;
 pub mod text;
+pub mod time;
 
 pub use check::{Category, CheckMeta, CheckResult, Finding, Fix, FixAction, Status};
 pub use hint::{Hint, Hinted};
