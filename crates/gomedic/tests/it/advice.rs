@@ -511,23 +511,7 @@ fn goflags_insecure_breaks_go_get_on_every_version_and_its_fix_works() {
 fn goroot_without_go_env_is_an_error_and_restoring_it_works() {
     let mut t = TestEnv::new(&[]);
     let copy = t.path("go");
-    // Hard links where possible (same filesystem), else a copy.
-    let linked = Command::new("cp")
-        .arg("-al")
-        .arg(newest())
-        .arg(&copy)
-        .status()
-        .unwrap();
-    if !linked.success() {
-        let _ = std::fs::remove_dir_all(&copy);
-        assert!(Command::new("cp")
-            .arg("-a")
-            .arg(newest())
-            .arg(&copy)
-            .status()
-            .unwrap()
-            .success());
-    }
+    copy_newest_goroot(&copy);
     std::fs::remove_file(copy.join("go.env")).unwrap();
     t.set(
         "PATH",
@@ -758,22 +742,7 @@ fn gocache_owned_by_root_or_read_only_gets_chown_or_chmod() {
         // The ordinary user must reach the toolchain, gomedic and the test directory.
         std::fs::set_permissions(t.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         let copy = t.path("go");
-        let linked = Command::new("cp")
-            .arg("-al")
-            .arg(newest())
-            .arg(&copy)
-            .status()
-            .unwrap();
-        if !linked.success() {
-            let _ = std::fs::remove_dir_all(&copy);
-            assert!(Command::new("cp")
-                .arg("-a")
-                .arg(newest())
-                .arg(&copy)
-                .status()
-                .unwrap()
-                .success());
-        }
+        copy_newest_goroot(&copy);
         t.set(
             "PATH",
             format!("{}:/usr/bin:/bin", copy.join("bin").display()),
@@ -953,4 +922,25 @@ fn go_installed_but_not_on_path_gets_the_real_directory() {
             .contains("go1.27.3"),
         "{r:#}"
     );
+}
+
+/// A copy of the newest toolchain at `dst`: hard links where possible (same filesystem),
+/// else a real copy.
+fn copy_newest_goroot(dst: &std::path::Path) {
+    let linked = Command::new("cp")
+        .arg("-al")
+        .arg(newest())
+        .arg(dst)
+        .status()
+        .unwrap();
+    if !linked.success() {
+        let _ = std::fs::remove_dir_all(dst);
+        assert!(Command::new("cp")
+            .arg("-a")
+            .arg(newest())
+            .arg(dst)
+            .status()
+            .unwrap()
+            .success());
+    }
 }
