@@ -56,6 +56,9 @@ linux_env() {
   export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER="$root/scripts/release/musl-gcc"
   export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C target-feature=+crt-static -C link-self-contained=no -L native=$unwind"
   export CARGO_TERM_COLOR=never
+  # The shipped binary is built for size (the 10 MB limit); other release builds, the
+  # benchmarks among them, keep the workspace's release profile.
+  export CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
 }
 
 # maturin builds the Linux binary and its wheel in one cargo build (bindings = "bin"). A static
