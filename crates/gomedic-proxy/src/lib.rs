@@ -21,7 +21,6 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
 use storage::{Opened, Storage};
-use tokio::io::{AsyncRead, ReadBuf};
 
 const MAX_URL_PATH: usize = 4096;
 const MAX_INFO: u64 = 1 << 20;
@@ -125,6 +124,8 @@ enum Reply {
     Bytes(&'static str, Vec<u8>),
     /// A cached file, by its cache-relative path.
     Cached(&'static str, String),
+    /// A cached file already opened.
+    Opened(&'static str, Opened),
 }
 
 fn text(status: StatusCode, msg: impl Into<String>) -> Reply {
@@ -226,6 +227,8 @@ impl Proxy {
                     }
                 },
             };
+            // Without it, a response written as headers then body waits out delayed ACKs.
+            let _ = stream.set_nodelay(true);
             let me = self.clone();
             let mut stop = stop_rx.clone();
             let live = live_tx.clone();
@@ -443,9 +446,14 @@ impl Proxy {
     /// verified, cached.
     async fn immutable(&self, req: &ProxyRequest, rel: &str) -> Reply {
         let cached = Reply::Cached(content_type(req), rel.to_string());
-        if self.cached(rel).await {
-            ops::mark_cache(true);
-            return cached;
+        // The hit path opens the file once (no separate existence check).
+        match self.store.open(rel).await {
+            Ok(o) => {
+                ops::mark_cache(true);
+                return Reply::Opened(content_type(req), o);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => self.log(&format!("cache read {rel}: {e}")),
         }
         ops::mark_cache(false);
         let flight = {
@@ -737,7 +745,6 @@ fn check_info(b: &[u8], want: Option<&str>) -> Result<(), String> {
 /// from the bucket.
 pub enum ReplyBody {
     Bytes(Option<Bytes>),
-    File(tokio::fs::File, Box<[u8]>),
     Stream(futures_util::stream::BoxStream<'static, std::io::Result<Bytes>>),
 }
 
@@ -755,18 +762,14 @@ impl Body for ReplyBody {
                 .as_mut()
                 .poll_next(cx)
                 .map(|o| o.map(|r| r.map(Frame::data))),
-            ReplyBody::File(f, buf) => {
-                let mut rb = ReadBuf::new(buf);
-                match Pin::new(f).poll_read(cx, &mut rb) {
-                    Poll::Pending => Poll::Pending,
-                    Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
-                    Poll::Ready(Ok(())) if rb.filled().is_empty() => Poll::Ready(None),
-                    Poll::Ready(Ok(())) => {
-                        Poll::Ready(Some(Ok(Frame::data(Bytes::copy_from_slice(rb.filled())))))
-                    }
-                }
-            }
         }
+    }
+}
+
+fn opened(ct: &'static str, o: Opened) -> (StatusCode, &'static str, ReplyBody, u64) {
+    match o {
+        Opened::Bytes(b, n) => (StatusCode::OK, ct, ReplyBody::Bytes(Some(b)), n),
+        Opened::Stream(s, n) => (StatusCode::OK, ct, ReplyBody::Stream(s), n),
     }
 }
 
@@ -785,14 +788,9 @@ async fn render(store: &Storage, reply: Reply, head: bool) -> Response<ReplyBody
             let n = b.len() as u64;
             (StatusCode::OK, ct, ReplyBody::Bytes(Some(b.into())), n)
         }
+        Reply::Opened(ct, o) => opened(ct, o),
         Reply::Cached(ct, rel) => match store.open(&rel).await {
-            Ok(Opened::File(f, n)) => (
-                StatusCode::OK,
-                ct,
-                ReplyBody::File(f, vec![0u8; 64 * 1024].into_boxed_slice()),
-                n,
-            ),
-            Ok(Opened::Stream(s, n)) => (StatusCode::OK, ct, ReplyBody::Stream(s), n),
+            Ok(o) => opened(ct, o),
             Err(_) => {
                 let m = "not found\n";
                 (

@@ -101,7 +101,7 @@ pub(crate) enum Storage {
 
 /// A cached file opened for serving.
 pub(crate) enum Opened {
-    File(tokio::fs::File, u64),
+    Bytes(Bytes, u64),
     Stream(BoxStream<'static, std::io::Result<Bytes>>, u64),
 }
 
@@ -214,13 +214,15 @@ impl Storage {
         r
     }
 
-    /// Opens a cached file for streaming; NotFound when absent.
+    /// Opens a cached file for serving; NotFound when absent. On disk, one blocking hop
+    /// opens it and reads it whole when small; larger files stream in chunks.
     pub(crate) async fn open(&self, rel: &str) -> std::io::Result<Opened> {
         match self {
             Storage::Disk(d) => {
-                let f = tokio::fs::File::open(d.join(rel)).await?;
-                let n = f.metadata().await?.len();
-                Ok(Opened::File(f, n))
+                let p = d.join(rel);
+                tokio::task::spawn_blocking(move || open_disk(&p))
+                    .await
+                    .map_err(std::io::Error::other)?
             }
             Storage::S3(s, _) => {
                 let g = s.store.get(&s.key(rel)?).await.map_err(io_err)?;
@@ -232,6 +234,54 @@ impl Storage {
             }
         }
     }
+}
+
+/// Files up to this size are read in one go; larger ones stream in chunks of this size.
+const CHUNK: usize = 256 * 1024;
+
+fn open_disk(p: &Path) -> std::io::Result<Opened> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(p)?;
+    let n = f.metadata()?.len();
+    if n <= CHUNK as u64 {
+        let mut v = Vec::with_capacity(n as usize);
+        f.read_to_end(&mut v)?;
+        let len = v.len() as u64;
+        return Ok(Opened::Bytes(v.into(), len));
+    }
+    // Each chunk is one blocking read; never more than one chunk in memory per response.
+    let s = futures_util::stream::try_unfold((f, n), |(mut f, left)| async move {
+        if left == 0 {
+            return Ok(None);
+        }
+        let want = left.min(CHUNK as u64) as usize;
+        let (f, buf) = tokio::task::spawn_blocking(move || {
+            let mut buf = vec![0u8; want];
+            let mut got = 0;
+            while got < want {
+                match f.read(&mut buf[got..]) {
+                    Ok(0) => break,
+                    Ok(k) => got += k,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            buf.truncate(got);
+            Ok((f, buf))
+        })
+        .await
+        .map_err(std::io::Error::other)??;
+        if buf.is_empty() {
+            // Shorter than its size said: end the body early; the client sees the cut.
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "cached file shrank while being served",
+            ));
+        }
+        let k = buf.len() as u64;
+        Ok(Some((Bytes::from(buf), (f, left - k))))
+    });
+    Ok(Opened::Stream(s.boxed(), n))
 }
 
 #[cfg(test)]
