@@ -179,11 +179,23 @@ pub fn start_proxy_with(
     db: Option<(&str, String)>,
     list_ttl: Duration,
 ) -> Running {
+    start_proxy_cfg(cache, s3, upstreams, db, list_ttl, |_| {})
+}
+
+/// Like `start_proxy_with`, with a last say over the configuration.
+pub fn start_proxy_cfg(
+    cache: &Path,
+    s3: Option<gomedic_proxy::storage::S3>,
+    upstreams: &str,
+    db: Option<(&str, String)>,
+    list_ttl: Duration,
+    tweak: impl FnOnce(&mut Config),
+) -> Running {
     let log: Arc<Mutex<Vec<String>>> = Arc::default();
     let l2 = log.clone();
     let access: Arc<Mutex<Vec<String>>> = Arc::default();
     let a2 = access.clone();
-    let cfg = Config {
+    let mut cfg = Config {
         cache_dir: cache.to_path_buf(),
         s3,
         upstreams: parse_upstreams(upstreams).unwrap(),
@@ -194,6 +206,7 @@ pub fn start_proxy_with(
         access_log: Arc::new(move |m| a2.lock().unwrap().push(m.to_string())),
         max_upstream: 16,
     };
+    tweak(&mut cfg);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
