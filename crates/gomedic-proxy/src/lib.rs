@@ -26,6 +26,7 @@ const MAX_URL_PATH: usize = 4096;
 const MAX_INFO: u64 = 1 << 20;
 const MAX_LIST: u64 = 16 << 20;
 const MAX_SUMDB_PASS: u64 = 8 << 20;
+const MAX_MISSING: usize = 100_000;
 
 /// One element of a GOPROXY-style list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +96,8 @@ pub struct Proxy {
     client: Client,
     checker: Option<sumdb::Checker>,
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Files every upstream said do not exist, and when: asked again only after the list TTL.
+    missing: Mutex<HashMap<String, Instant>>,
     ops: ops::Ops,
     store: Storage,
 }
@@ -186,6 +189,7 @@ impl Proxy {
             client,
             checker,
             flights: Mutex::new(HashMap::new()),
+            missing: Mutex::new(HashMap::new()),
             ops: ops::Ops::new(&urls, cfg.max_upstream),
             store,
             cfg,
@@ -417,6 +421,11 @@ impl Proxy {
             return Reply::Cached(content_type(req), rel.to_string());
         }
         ops::mark_cache(false);
+        if age.is_none() {
+            if let Some(r) = self.known_missing(rel) {
+                return r;
+            }
+        }
         let limit = if matches!(req, ProxyRequest::List { .. }) {
             MAX_LIST
         } else {
@@ -438,8 +447,36 @@ impl Proxy {
                 self.log(&format!("{rel}: serving stale copy: {e}"));
                 Reply::Cached(content_type(req), rel.to_string())
             }
-            Err(e) => upstream_error(e),
+            Err(e) => self.note_missing(rel, upstream_error(e)),
         }
+    }
+
+    /// A 404 remembered from upstream, if still fresh.
+    fn known_missing(&self, rel: &str) -> Option<Reply> {
+        let m = self.missing.lock().unwrap_or_else(|e| e.into_inner());
+        let at = m.get(rel)?;
+        (at.elapsed() < self.cfg.list_ttl).then(|| {
+            text(
+                StatusCode::NOT_FOUND,
+                "not found (every upstream said so recently; asked again after the list TTL)",
+            )
+        })
+    }
+
+    /// Remembers a "not found" from upstream (bounded: old entries go first).
+    fn note_missing(&self, rel: &str, reply: Reply) -> Reply {
+        if let Reply::Text(StatusCode::NOT_FOUND, _) = &reply {
+            let mut m = self.missing.lock().unwrap_or_else(|e| e.into_inner());
+            if m.len() >= MAX_MISSING {
+                let ttl = self.cfg.list_ttl;
+                m.retain(|_, at| at.elapsed() < ttl);
+                if m.len() >= MAX_MISSING {
+                    m.clear();
+                }
+            }
+            m.insert(rel.to_string(), Instant::now());
+        }
+        reply
     }
 
     /// `.info`, `.mod`, `.zip` of a canonical version: from the cache, or fetched once,
@@ -456,6 +493,9 @@ impl Proxy {
             Err(e) => self.log(&format!("cache read {rel}: {e}")),
         }
         ops::mark_cache(false);
+        if let Some(r) = self.known_missing(rel) {
+            return r;
+        }
         let flight = {
             let mut m = self.flights.lock().unwrap_or_else(|e| e.into_inner());
             m.entry(rel.to_string()).or_default().clone()
@@ -467,7 +507,7 @@ impl Proxy {
             } else {
                 match self.fetch_verified(req, rel).await {
                     Ok(()) => cached,
-                    Err(r) => r,
+                    Err(r) => self.note_missing(rel, r),
                 }
             }
         };

@@ -198,3 +198,36 @@ fn a_truncated_body_is_never_cached_or_served_whole() {
     assert!(text.contains("502 Bad Gateway"), "{text}");
     assert_nothing_partial(tmp.path(), "go through a truncating upstream");
 }
+
+#[test]
+fn not_found_is_remembered_for_the_list_ttl() {
+    let mods = modules();
+    let db = sumdb(&mods);
+    let dir = tempfile::tempdir().unwrap();
+    let up = file_upstream(dir.path(), None);
+    let tmp = tempfile::tempdir().unwrap();
+    let ttl = Duration::from_secs(2);
+    let p = start_proxy_cfg(
+        tmp.path(),
+        None,
+        &up.url(),
+        Some((&db.vkey, db.server.url())),
+        ttl,
+        |_| {},
+    );
+    let list = "/example.com/a/@v/list";
+    for path in [INFO, ZIP, list] {
+        for _ in 0..3 {
+            assert_eq!(http_get(p.addr, path).0, 404, "{path}");
+        }
+        assert_eq!(up.count(path), 1, "{path}: asked upstream more than once");
+    }
+    // Published meanwhile: found once the TTL has passed.
+    publish_all(dir.path(), &mods);
+    write_list(dir.path(), "example.com/a", "v1.1.0-RC1\n");
+    std::thread::sleep(ttl + Duration::from_millis(200));
+    for path in [INFO, ZIP, list] {
+        let (s, b) = http_get(p.addr, path);
+        assert_eq!(s, 200, "{path}: {}", String::from_utf8_lossy(&b));
+    }
+}
