@@ -199,13 +199,12 @@ impl Client {
             }
             _ => {}
         }
-        // go sends netrc credentials to https URLs; they win over URL userinfo (net/http
-        // uses the userinfo only when no Authorization header is set).
-        let auth = match netrc::credentials(&self.netrc, t.url.as_str(), netrc::Matching::Prefix)
-        {
-            Some(e) => Some((e.login.clone(), e.password.clone())),
-            None => t.user.clone(),
-        };
+        // URL userinfo, else the netrc entry (https only), as go 1.24+ picks them (tested
+        // against go in tests/upstream_net.rs).
+        let auth = t.user.clone().or_else(|| {
+            netrc::credentials(&self.netrc, t.url.as_str(), netrc::Matching::Prefix)
+                .map(|e| (e.login.clone(), e.password.clone()))
+        });
         let mut attempt = 0;
         let resp = loop {
             attempt += 1;
