@@ -78,10 +78,7 @@ fn parse_url(u: &str) -> Result<Target, String> {
                 .decode_utf8_lossy()
                 .into_owned()
         };
-        let up = (
-            dec(url.username()),
-            dec(url.password().unwrap_or_default()),
-        );
+        let up = (dec(url.username()), dec(url.password().unwrap_or_default()));
         let _ = url.set_username("");
         let _ = url.set_password(None);
         Some(up)

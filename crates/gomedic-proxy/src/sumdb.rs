@@ -112,9 +112,7 @@ pub enum DbError {
 impl std::fmt::Display for DbError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            DbError::NotFound(m) | DbError::Unavailable(m) | DbError::Refused(m) => {
-                f.write_str(m)
-            }
+            DbError::NotFound(m) | DbError::Unavailable(m) | DbError::Refused(m) => f.write_str(m),
         }
     }
 }
@@ -133,8 +131,11 @@ struct Inner {
     partial: Mutex<HashMap<(i32, u64), Vec<u8>>>,
     /// The last verified signed tree head (loaded from storage on first use); held while a
     /// newer one is being proved consistent with it.
-    latest: tokio::sync::Mutex<Option<Option<(Tree, Vec<u8>)>>>,
+    latest: tokio::sync::Mutex<Option<Option<Signed>>>,
 }
+
+/// A tree head and the signed note it came in.
+type Signed = (Tree, Vec<u8>);
 
 /// Tiles read during one verification: kept only if it succeeds.
 #[derive(Default)]
@@ -415,10 +416,7 @@ impl Inner {
     /// (a newer one becomes the last verified one, in storage).
     async fn check_tree(self: &Arc<Self>, signed: &[u8]) -> Result<Tree, DbError> {
         let refused = |e: String| {
-            DbError::Refused(format!(
-                "checksum database {}: tree head: {e}",
-                self.name()
-            ))
+            DbError::Refused(format!("checksum database {}: tree head: {e}", self.name()))
         };
         let text = note::open(signed, &self.db.verifier).map_err(refused)?;
         let tree = Tree::parse(text.as_bytes()).map_err(refused)?;
@@ -476,7 +474,7 @@ impl Inner {
     }
 
     /// The stored last verified tree head; one that does not verify is ignored (logged).
-    async fn load_latest(&self) -> Option<(Tree, Vec<u8>)> {
+    async fn load_latest(&self) -> Option<Signed> {
         let key = self.latest_key();
         let b = self.read_stored(&key).await?;
         let parsed = note::open(&b, &self.db.verifier).and_then(|t| Tree::parse(t.as_bytes()));

@@ -344,7 +344,11 @@ fn a_forked_database_is_refused_and_go_refuses_it_too() {
     let up = file_upstream(up_dir.path(), None);
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
-    let proxy = start(&cache, &up.url(), sumdb_cfg(&db.vkey, &db.server.url(), &[]));
+    let proxy = start(
+        &cache,
+        &up.url(),
+        sumdb_cfg(&db.vkey, &db.server.url(), &[]),
+    );
     let latest = cache.join("sumdb").join(DB_NAME).join("latest");
     let get = |m: &Module| {
         let (s, b) = http_get(proxy.addr, &mod_path(m));
@@ -408,10 +412,22 @@ fn a_forked_database_is_refused_and_go_refuses_it_too() {
     let (ver, goroot) = newest_goroot().expect("no go toolchains");
     let home = tmp.path().join("go-home");
     let gosumdb = format!("{} {}", db.vkey, db.server.url());
-    let (ok, _, text) = download(&goroot, &home, &file_url(up_dir.path()), &gosumdb, &[ALL[0]]);
+    let (ok, _, text) = download(
+        &goroot,
+        &home,
+        &file_url(up_dir.path()),
+        &gosumdb,
+        &[ALL[0]],
+    );
     assert!(ok, "go {ver}: {text}");
     db.set(forked);
-    let (ok, _, text) = download(&goroot, &home, &file_url(up_dir.path()), &gosumdb, &[ALL[1]]);
+    let (ok, _, text) = download(
+        &goroot,
+        &home,
+        &file_url(up_dir.path()),
+        &gosumdb,
+        &[ALL[1]],
+    );
     assert!(!ok, "go {ver} accepted a forked database: {text}");
     assert!(text.contains("SECURITY ERROR"), "go {ver}: {text}");
 }

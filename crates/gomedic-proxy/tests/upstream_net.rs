@@ -268,7 +268,11 @@ fn one_retry_when_the_connection_fails_before_a_response_never_after_a_5xx() {
         None,
     );
     assert_eq!(http_get(proxy.addr, INFO).0, 502);
-    assert_eq!(failing.requests.load(Ordering::SeqCst), 1, "no retry after a 500");
+    assert_eq!(
+        failing.requests.load(Ordering::SeqCst),
+        1,
+        "no retry after a 500"
+    );
 }
 
 /// The body of the proxy process the other tests start (does nothing when run by cargo).
@@ -438,7 +442,10 @@ fn https_upstream_trusted_through_ssl_cert_file_with_netrc_credentials() {
 
     // Without the CA: refused, naming the certificate problem as go does.
     let no_ca = [
-        ("SSL_CERT_FILE", tmp.path().join("none.pem").display().to_string()),
+        (
+            "SSL_CERT_FILE",
+            tmp.path().join("none.pem").display().to_string(),
+        ),
         ("SSL_CERT_DIR", empty.display().to_string()),
         ("NETRC", netrc.display().to_string()),
     ];
