@@ -1,11 +1,17 @@
-//! A minimal HTTP(S) GET client for upstream proxies and the checksum database: hyper 1
-//! over tokio (rustls for https), redirects followed, every wait bounded by a timeout.
+//! The upstream HTTP client of the proxy (module proxies and the checksum database): one
+//! pooled reqwest client (hyper, rustls on ring, keep-alive) with the go command's
+//! network rules: HTTPS_PROXY / HTTP_PROXY / NO_PROXY as `gomedic_net::proxyenv` models
+//! go's http.ProxyFromEnvironment, TLS trust as go's crypto/x509 on Linux (the system
+//! store with SSL_CERT_FILE / SSL_CERT_DIR, verified by `gomedic_net::x509go`), Basic
+//! auth from URL userinfo and from the netrc go reads. Every wait is bounded by a timeout.
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
-use hyper::body::Incoming;
-use hyper::Response;
-use hyper_util::rt::TokioIo;
+use gomedic_core::Redactor;
+use gomedic_net::netrc;
+use gomedic_net::proxyenv::{Choice, ProxyEnv};
+use gomedic_net::x509go::{self, Cert, Pool};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -31,57 +37,55 @@ impl std::fmt::Display for FetchError {
     }
 }
 
+/// go stops after 10 redirects.
+const MAX_REDIRECTS: usize = 10;
+
 #[derive(Clone)]
 pub struct Client {
-    tls: tokio_rustls::TlsConnector,
+    http: reqwest::Client,
     pub timeout: Duration,
+    env: Arc<ProxyEnv>,
+    netrc: Arc<Vec<netrc::Entry>>,
+    redactor: Arc<Redactor>,
 }
 
-struct Url {
-    https: bool,
-    host: String,
-    port: u16,
-    path: String,
+/// A URL without its userinfo, and the credentials it carried (percent-decoded).
+#[derive(Debug)]
+struct Target {
+    url: reqwest::Url,
+    user: Option<(String, String)>,
 }
 
-fn parse_url(u: &str) -> Result<Url, String> {
-    let (https, rest) = if let Some(r) = u.strip_prefix("https://") {
-        (true, r)
-    } else if let Some(r) = u.strip_prefix("http://") {
-        (false, r)
-    } else {
-        return Err(format!("unsupported URL {u:?} (http or https only)"));
-    };
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    if authority.contains('@') {
-        return Err("credentials in URLs are not supported".into());
+fn parse_url(u: &str) -> Result<Target, String> {
+    let mut url = reqwest::Url::parse(u).map_err(|e| {
+        format!(
+            "malformed URL {:?}: {e}",
+            crate::ops::redact_url(&u.replace(char::is_control, ""))
+        )
+    })?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(format!(
+            "unsupported URL {:?} (http or https only)",
+            crate::ops::redact_url(u)
+        ));
     }
-    let default = if https { 443 } else { 80 };
-    let (host, port) = if let Some(r) = authority.strip_prefix('[') {
-        let (h, p) = r.split_once(']').ok_or("malformed IPv6 host")?;
-        let port = match p.strip_prefix(':') {
-            Some(p) => p.parse().map_err(|_| "malformed port")?,
-            None => default,
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("no host in URL {:?}", crate::ops::redact_url(u)));
+    }
+    let user = if !url.username().is_empty() || url.password().is_some() {
+        let dec = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
         };
-        (h.to_string(), port)
+        let up = (dec(url.username()), dec(url.password().unwrap_or_default()));
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        Some(up)
     } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h.to_string(), p.parse().map_err(|_| "malformed port")?),
-            None => (authority.to_string(), default),
-        }
+        None
     };
-    if host.is_empty() {
-        return Err(format!("no host in URL {u:?}"));
-    }
-    Ok(Url {
-        https,
-        host,
-        port,
-        path: path.to_string(),
-    })
+    Ok(Target { url, user })
 }
 
 /// Checks an upstream or database URL without connecting.
@@ -90,94 +94,147 @@ pub fn check_url(u: &str) -> Result<(), String> {
 }
 
 impl Client {
+    /// A client configured from the process environment, as the go command reads it.
     pub fn new(timeout: Duration) -> Client {
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        Client::with_env(timeout, &|k| std::env::var(k).ok())
+    }
+
+    /// Proxy variables and the netrc from `getenv`; trust from the process environment
+    /// (SSL_CERT_FILE / SSL_CERT_DIR are read by `gomedic_net::system_roots`).
+    pub fn with_env(timeout: Duration, getenv: &dyn Fn(&str) -> Option<String>) -> Client {
+        let env = Arc::new(ProxyEnv::from_env(getenv));
+        let netrc_text = netrc::path(getenv)
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_default();
+        let mut redactor = Redactor::new();
+        redactor.learn_netrc(&netrc_text);
+        for v in [&env.https_proxy, &env.http_proxy] {
+            if let Ok(p) = gomedic_net::proxyenv::parse_proxy(v) {
+                if let Some((_, pw)) = &p.user {
+                    redactor.add_literal(pw);
+                }
+            }
+        }
+        let (roots, _) = gomedic_net::system_roots();
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
+        let verifier = Arc::new(GoVerifier {
+            roots,
+            provider: provider.clone(),
+        });
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .expect("ring supports the default TLS versions")
-            .with_root_certificates(roots)
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
             .with_no_client_auth();
-        cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Client {
-            tls: tokio_rustls::TlsConnector::from(Arc::new(cfg)),
-            timeout,
-        }
-    }
-
-    /// GET with up to 10 redirects; a 200 response with its body still unread.
-    pub async fn get(&self, url: &str) -> Result<Response<Incoming>, FetchError> {
-        let mut url = url.to_string();
-        for _ in 0..=10 {
-            let resp = tokio::time::timeout(self.timeout, self.get_once(&url))
-                .await
-                .map_err(|_| FetchError::Other(format!("{url}: timed out")))??;
-            let status = resp.status().as_u16();
-            if (300..400).contains(&status) {
-                let loc = resp
-                    .headers()
-                    .get(hyper::header::LOCATION)
-                    .and_then(|v| v.to_str().ok())
-                    .ok_or_else(|| {
-                        FetchError::Other(format!("{url}: redirect without Location"))
-                    })?;
-                let next = resolve(&url, loc);
-                if url.starts_with("https://") && next.starts_with("http://") {
-                    return Err(FetchError::Other(format!(
-                        "{url}: redirected to insecure URL {next}"
-                    )));
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let penv = env.clone();
+        let http = reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .http1_only()
+            .user_agent("gomedic-proxy")
+            .redirect(reqwest::redirect::Policy::custom(|a| {
+                let insecure = a.url().scheme() == "http"
+                    && a.previous().last().is_some_and(|p| p.scheme() == "https");
+                if insecure {
+                    let msg = format!(
+                        "redirected from secure URL {} to insecure URL {}",
+                        crate::ops::redact_url(a.previous().last().map_or("", |u| u.as_str())),
+                        crate::ops::redact_url(a.url().as_str())
+                    );
+                    a.error(msg)
+                } else if a.previous().len() > MAX_REDIRECTS {
+                    a.error(format!("stopped after {MAX_REDIRECTS} redirects"))
+                } else {
+                    a.follow()
                 }
-                url = next;
-                continue;
-            }
-            return match status {
-                200 => Ok(resp),
-                404 | 410 => Err(FetchError::NotFound(format!("{url}: {status}"))),
-                _ => Err(FetchError::Other(format!("{url}: {status}"))),
-            };
+            }))
+            // Only our choice: never reqwest's own reading of the environment.
+            .no_proxy()
+            .proxy(reqwest::Proxy::custom(move |u| proxy_url(&penv, u)))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_keepalive(Duration::from_secs(30))
+            .build()
+            .expect("a reqwest client with a preconfigured rustls config builds");
+        Client {
+            http,
+            timeout,
+            env,
+            netrc: Arc::new(netrc::parse(&netrc_text)),
+            redactor: Arc::new(redactor),
         }
-        Err(FetchError::Other(format!("{url}: too many redirects")))
     }
 
-    async fn get_once(&self, url: &str) -> Result<Response<Incoming>, FetchError> {
-        let other = |e: String| FetchError::Other(format!("{url}: {e}"));
-        let u = parse_url(url).map_err(other)?;
-        let tcp = tokio::net::TcpStream::connect((u.host.as_str(), u.port))
-            .await
-            .map_err(|e| other(e.to_string()))?;
-        let host_header = if (u.https && u.port == 443) || (!u.https && u.port == 80) {
-            u.host.clone()
-        } else {
-            format!("{}:{}", u.host, u.port)
+    /// Masks every credential this client knows of, and URL userinfo, in `text`.
+    pub fn redact(&self, text: &str) -> String {
+        self.redactor.redact(text)
+    }
+
+    fn fail(&self, shown: &str, msg: impl std::fmt::Display) -> FetchError {
+        FetchError::Other(self.redact(&format!("{shown}: {msg}")))
+    }
+
+    /// GET with up to 10 redirects; a 200 response with its body still unread. One retry
+    /// when the connection fails before any response arrives.
+    pub async fn get(&self, url: &str) -> Result<reqwest::Response, FetchError> {
+        let t = parse_url(url).map_err(|e| FetchError::Other(self.redact(&e)))?;
+        let shown = t.url.to_string();
+        let host = t.url.host_str().unwrap_or_default().to_string();
+        let port = t.url.port_or_known_default().unwrap_or(0);
+        match self.env.choose(t.url.scheme(), &host, port) {
+            Choice::Refused(m) => return Err(self.fail(&shown, m)),
+            Choice::Via(p)
+                if !matches!(p.scheme.as_str(), "http" | "https" | "socks5" | "socks5h") =>
+            {
+                return Err(self.fail(
+                    &shown,
+                    format!("proxyconnect: unsupported proxy scheme {:?}", p.scheme),
+                ))
+            }
+            Choice::Via(p) if p.port.is_none() => {
+                return Err(self.fail(&shown, "proxyconnect: invalid proxy port"))
+            }
+            _ => {}
+        }
+        // URL userinfo, else the netrc entry (https only), as go 1.24+ picks them (tested
+        // against go in tests/upstream_net.rs).
+        let auth = t.user.clone().or_else(|| {
+            netrc::credentials(&self.netrc, t.url.as_str(), netrc::Matching::Prefix)
+                .map(|e| (e.login.clone(), e.password.clone()))
+        });
+        let mut attempt = 0;
+        let resp = loop {
+            attempt += 1;
+            let mut req = self.http.get(t.url.clone());
+            if let Some((u, p)) = &auth {
+                req = req.basic_auth(u, Some(p));
+            }
+            match tokio::time::timeout(self.timeout, req.send()).await {
+                Err(_) => return Err(self.fail(&shown, "timed out")),
+                Ok(Ok(r)) => break r,
+                Ok(Err(e)) if attempt == 1 && retryable(&e) => continue,
+                Ok(Err(e)) => return Err(self.fail(&shown, describe(&e))),
+            }
         };
-        let req = hyper::Request::get(u.path.as_str())
-            .header(hyper::header::HOST, host_header)
-            .header(hyper::header::USER_AGENT, "gomedic-proxy")
-            .body(Empty::<Bytes>::new())
-            .map_err(|e| other(e.to_string()))?;
-        if u.https {
-            let name = rustls::pki_types::ServerName::try_from(u.host.clone())
-                .map_err(|e| other(e.to_string()))?;
-            let tls = self
-                .tls
-                .connect(name, tcp)
-                .await
-                .map_err(|e| other(e.to_string()))?;
-            send(TokioIo::new(tls), req).await.map_err(other)
-        } else {
-            send(TokioIo::new(tcp), req).await.map_err(other)
+        let status = resp.status().as_u16();
+        let shown = resp.url().to_string();
+        match status {
+            200 => Ok(resp),
+            404 | 410 => Err(FetchError::NotFound(
+                self.redact(&format!("{shown}: {status}")),
+            )),
+            _ => Err(self.fail(&shown, resp.status())),
         }
     }
 
     /// The body of a GET, at most `limit` bytes.
     pub async fn get_bytes(&self, url: &str, limit: u64) -> Result<Vec<u8>, FetchError> {
-        let resp = self.get(url).await?;
-        let mut body = resp.into_body();
+        let mut resp = self.get(url).await?;
+        let shown = resp.url().to_string();
         let mut out = Vec::new();
-        while let Some(chunk) = self.next_chunk(&mut body, url).await? {
+        while let Some(chunk) = self.next_chunk(&mut resp, &shown).await? {
             if out.len() as u64 + chunk.len() as u64 > limit {
-                return Err(FetchError::Other(format!("{url}: response too large")));
+                return Err(self.fail(&shown, "response too large"));
             }
             out.extend_from_slice(&chunk);
         }
@@ -191,13 +248,13 @@ impl Client {
         file: &mut tokio::fs::File,
         limit: u64,
     ) -> Result<u64, FetchError> {
-        let resp = self.get(url).await?;
-        let mut body = resp.into_body();
+        let mut resp = self.get(url).await?;
+        let shown = resp.url().to_string();
         let mut n = 0u64;
-        while let Some(chunk) = self.next_chunk(&mut body, url).await? {
+        while let Some(chunk) = self.next_chunk(&mut resp, &shown).await? {
             n += chunk.len() as u64;
             if n > limit {
-                return Err(FetchError::Other(format!("{url}: response too large")));
+                return Err(self.fail(&shown, "response too large"));
             }
             file.write_all(&chunk)
                 .await
@@ -209,61 +266,191 @@ impl Client {
         Ok(n)
     }
 
+    /// The next piece of the body; each wait is bounded by the timeout.
     async fn next_chunk(
         &self,
-        body: &mut Incoming,
-        url: &str,
-    ) -> Result<Option<Bytes>, FetchError> {
-        loop {
-            let frame = tokio::time::timeout(self.timeout, body.frame())
-                .await
-                .map_err(|_| FetchError::Other(format!("{url}: timed out reading the body")))?;
-            match frame {
-                None => return Ok(None),
-                Some(Err(e)) => return Err(FetchError::Other(format!("{url}: {e}"))),
-                Some(Ok(f)) => {
-                    if let Ok(d) = f.into_data() {
-                        return Ok(Some(d));
-                    }
-                }
-            }
+        resp: &mut reqwest::Response,
+        shown: &str,
+    ) -> Result<Option<bytes::Bytes>, FetchError> {
+        match tokio::time::timeout(self.timeout, resp.chunk()).await {
+            Err(_) => Err(self.fail(shown, "timed out reading the body")),
+            Ok(Err(e)) => Err(self.fail(shown, describe(&e))),
+            Ok(Ok(c)) => Ok(c),
         }
     }
 }
 
-async fn send<T>(
-    io: TokioIo<T>,
-    req: hyper::Request<Empty<Bytes>>,
-) -> Result<Response<Incoming>, String>
-where
-    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-{
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
-        .await
-        .map_err(|e| e.to_string())?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    sender.send_request(req).await.map_err(|e| e.to_string())
+/// The proxy for a request, by go's rules; its userinfo becomes `Proxy-Authorization`
+/// (http/https proxies) or the SOCKS5 user/password.
+fn proxy_url(env: &ProxyEnv, u: &reqwest::Url) -> Option<String> {
+    let host = u.host_str()?;
+    let Choice::Via(p) = env.choose(u.scheme(), host, u.port_or_known_default()?) else {
+        return None;
+    };
+    // go's SOCKS5 dialer sends the destination as a name for socks5:// too.
+    let scheme = if p.scheme == "socks5" {
+        "socks5h"
+    } else {
+        p.scheme.as_str()
+    };
+    let host = if p.host.contains(':') {
+        format!("[{}]", p.host)
+    } else {
+        p.host.clone()
+    };
+    let mut url = reqwest::Url::parse(&format!("{scheme}://{host}:{}", p.port?)).ok()?;
+    if let Some((user, pw)) = &p.user {
+        url.set_username(user).ok()?;
+        url.set_password(Some(pw)).ok()?;
+    }
+    Some(url.to_string())
 }
 
-/// A Location header against the URL it came from.
-fn resolve(base: &str, loc: &str) -> String {
-    if loc.starts_with("http://") || loc.starts_with("https://") {
-        return loc.to_string();
+/// A failure before any response arrived on a connection that was (or seemed) fine:
+/// refused, reset, closed. Certificate problems and timeouts are not retried.
+fn retryable(e: &reqwest::Error) -> bool {
+    if e.is_timeout() || e.is_redirect() || e.is_builder() || e.is_status() {
+        return false;
     }
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let origin_end = base[scheme_end..]
-        .find('/')
-        .map(|i| scheme_end + i)
-        .unwrap_or(base.len());
-    if loc.starts_with('/') {
-        format!("{}{loc}", &base[..origin_end])
-    } else {
-        let dir_end = base
-            .rfind('/')
-            .filter(|&i| i >= origin_end)
-            .unwrap_or(origin_end);
-        format!("{}/{loc}", &base[..dir_end])
+    let text = describe(e);
+    if text.contains("x509:") || text.contains("certificate") || text.contains("proxy") {
+        return false;
+    }
+    e.is_connect() || e.is_request()
+}
+
+/// The causes of an error, outermost first, without reqwest's "error sending request for
+/// url (...)" wrapper (the caller names the URL).
+fn describe(e: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        let m = s.to_string();
+        if !parts.iter().any(|p| p.contains(&m)) {
+            parts.push(m);
+        }
+        src = s.source();
+    }
+    if parts.is_empty() {
+        parts.push(e.to_string());
+    }
+    let text = parts.join(": ");
+    // A certificate verdict reads as go prints it.
+    match text.find("x509:") {
+        Some(i) => text[i..].to_string(),
+        None => text,
+    }
+}
+
+/// Server certificates checked as go's crypto/x509 checks them on Linux, against the
+/// system store go reads; handshake signatures by rustls (ring).
+#[derive(Debug)]
+struct GoVerifier {
+    roots: Pool,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+fn tls_err(msg: String) -> rustls::Error {
+    rustls::Error::Other(rustls::OtherError(Arc::new(std::io::Error::other(msg))))
+}
+
+impl ServerCertVerifier for GoVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let presented = std::iter::once(end_entity)
+            .chain(intermediates)
+            .map(|c| Cert::parse(c.as_ref()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| tls_err(format!("tls: failed to parse certificate from server: {e}")))?;
+        let host = match server_name {
+            ServerName::DnsName(d) => d.as_ref().to_string(),
+            ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
+            _ => String::new(),
+        };
+        x509go::verify(
+            &presented,
+            &self.roots,
+            &host,
+            now.as_secs() as i64,
+            &gomedic_net::gotls::GoTls::default(),
+        )
+        .map(|_| ServerCertVerified::assertion())
+        .map_err(|e| tls_err(e.to_string()))
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn userinfo_is_taken_out_of_the_url() {
+        let t = parse_url("https://al%40ice:p%3Aw@proxy.example/p").unwrap();
+        assert_eq!(t.url.as_str(), "https://proxy.example/p");
+        assert_eq!(t.user, Some(("al@ice".into(), "p:w".into())));
+        assert!(parse_url("ftp://x/").is_err());
+        let e = parse_url("ftp://u:secret@x/").unwrap_err();
+        assert!(!e.contains("secret"), "{e}");
+        assert!(parse_url("http://").is_err());
+    }
+
+    #[test]
+    fn proxies_follow_go_rules() {
+        let env = ProxyEnv::from_env(&|k| match k {
+            "HTTPS_PROXY" => Some("http://a%40b:p%40ss@proxy.corp:3128".into()),
+            "HTTP_PROXY" => Some("socks5://127.0.0.2".into()),
+            "NO_PROXY" => Some(".internal".into()),
+            _ => None,
+        });
+        let u = |s: &str| reqwest::Url::parse(s).unwrap();
+        let p = proxy_url(&env, &u("https://proxy.golang.org/")).unwrap();
+        assert_eq!(p, "http://a%40b:p%40ss@proxy.corp:3128/");
+        assert_eq!(proxy_url(&env, &u("https://127.0.0.1:8443/")), None);
+        assert_eq!(proxy_url(&env, &u("https://localhost/")), None);
+        assert_eq!(proxy_url(&env, &u("https://x.internal/")), None);
+        assert_eq!(
+            proxy_url(&env, &u("http://h.example/")).as_deref(),
+            Some("socks5h://127.0.0.2:1080")
+        );
     }
 }

@@ -25,7 +25,6 @@ use storage::{Opened, Storage};
 const MAX_URL_PATH: usize = 4096;
 const MAX_INFO: u64 = 1 << 20;
 const MAX_LIST: u64 = 16 << 20;
-const MAX_SUMDB_PASS: u64 = 8 << 20;
 const MAX_MISSING: usize = 100_000;
 
 /// One element of a GOPROXY-style list.
@@ -176,14 +175,16 @@ fn percent_decode(s: &str) -> Option<String> {
 impl Proxy {
     pub fn new(cfg: Config) -> Arc<Proxy> {
         let client = Client::new(cfg.timeout);
-        let store = match &cfg.s3 {
+        let make_store = || match &cfg.s3 {
             Some(s) => Storage::S3(s.clone(), cfg.cache_dir.clone()),
             None => Storage::Disk(cfg.cache_dir.clone()),
         };
+        let store = make_store();
+        // The checker keeps verified tiles and the last tree head in the same storage.
         let checker = cfg
             .sumdb
             .clone()
-            .map(|db| sumdb::Checker::new(db, client.clone()));
+            .map(|db| sumdb::Checker::new(db, client.clone(), make_store(), cfg.log.clone()));
         let urls: Vec<String> = cfg.upstreams.iter().map(|u| u.url.clone()).collect();
         Arc::new(Proxy {
             client,
@@ -395,14 +396,13 @@ impl Proxy {
         if !allowed || sub.split('/').any(|e| e == ".." || e == ".") {
             return text(StatusCode::NOT_FOUND, "not found");
         }
-        match self
-            .client
-            .get_bytes(&format!("{}/{sub}", db.url), MAX_SUMDB_PASS)
-            .await
-        {
+        // Failover between the database and its mirrors, tiles from the cache, lookups and
+        // tree heads verified (a fork is refused) before they are passed on.
+        match checker.serve(sub).await {
             Ok(b) => Reply::Bytes("text/plain; charset=utf-8", b),
-            Err(FetchError::NotFound(m)) => text(StatusCode::NOT_FOUND, m),
-            Err(FetchError::Other(m)) => text(StatusCode::BAD_GATEWAY, m),
+            Err(sumdb::DbError::NotFound(m)) => text(StatusCode::NOT_FOUND, m),
+            Err(sumdb::DbError::Unavailable(m)) => text(StatusCode::BAD_GATEWAY, m),
+            Err(sumdb::DbError::Refused(m)) => self.refuse(&format!("sumdb/{name}/{sub}"), &m),
         }
     }
 

@@ -90,6 +90,10 @@ pub struct ProxyServeArgs {
     /// Checksum database, GOSUMDB syntax (`name+key [URL]`, `sum.golang.org`), or `off`
     #[arg(long, value_name = "DB", default_value = "sum.golang.org")]
     pub sumdb: String,
+    /// A mirror of the checksum database, as its base URL (e.g.
+    /// https://goproxy.cn/sumdb/sum.golang.org), tried after the database's own URL; repeatable
+    #[arg(long, value_name = "URL")]
+    pub sumdb_mirror: Vec<String>,
     /// Timeout for each upstream request (connect, headers, and each wait for body data)
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub timeout: String,

@@ -18,7 +18,8 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
         errln!("gomedic: WARNING: --sumdb off: module zips and go.mod files are cached and served WITHOUT checksum database verification");
         None
     } else {
-        Some(SumDb::parse(&a.sumdb).map_err(|e| UsageError(format!("--sumdb: {e}")))?)
+        let db = SumDb::parse(&a.sumdb).map_err(|e| UsageError(format!("--sumdb: {e}")))?;
+        Some(db.with_mirrors(&a.sumdb_mirror).map_err(UsageError)?)
     };
     let s3 = match a.storage.as_deref() {
         None => None,
