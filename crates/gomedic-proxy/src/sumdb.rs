@@ -83,6 +83,16 @@ impl Checker {
         &self.db
     }
 
+    /// As [`Checker::lookup`], but a module version the database does not know (a
+    /// private module) is `Ok(None)` rather than an error.
+    pub async fn lookup_known(&self, path: &str, version: &str) -> Result<Option<Sums>, String> {
+        match self.lookup(path, version).await {
+            Ok(s) => Ok(Some(s)),
+            Err(e) if e.ends_with(&not_found(&self.db.verifier.name)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Verified hashes of path@version from the database.
     pub async fn lookup(&self, path: &str, version: &str) -> Result<Sums, String> {
         let key = format!("{path}@{version}");
@@ -102,10 +112,7 @@ impl Checker {
             .get_bytes(&url, MAX_LOOKUP)
             .await
             .map_err(|e| match e {
-                FetchError::NotFound(_) => format!(
-                    "{key}: not found in checksum database {}",
-                    self.db.verifier.name
-                ),
+                FetchError::NotFound(_) => format!("{key}: {}", not_found(&self.db.verifier.name)),
                 FetchError::Other(m) => format!("checksum database lookup: {m}"),
             })?;
         let (id, text, rest) = tlog::parse_record(&body)?;
@@ -146,6 +153,10 @@ impl Checker {
             .insert(key, sums.clone());
         Ok(sums)
     }
+}
+
+fn not_found(db: &str) -> String {
+    format!("not found in checksum database {db}")
 }
 
 async fn read_tile(
