@@ -16,6 +16,7 @@ mod build;
 mod dirs;
 mod env;
 pub mod net;
+mod proxy;
 mod root;
 mod runs;
 mod tools;

@@ -151,6 +151,17 @@ pub static CHECKS: &[Check] = &[
     },
     Check {
         meta: CheckMeta {
+            id: "proxy.team",
+            title: "A gomedic proxy in GOPROXY is up",
+            category: Category::Network,
+            looks_at: "one GET /healthz (2 s) of each plain-http GOPROXY entry: a gomedic proxy (Server: gomedic-proxy/...) that is healthy, shutting down, or does not serve the configured checksum database; a local proxy first in GOPROXY without a | fallback that does not answer",
+            deep: false,
+        },
+        run: crate::proxy::check,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
             id: "win.path",
             title: "PATH in the Windows registry",
             category: Category::Environment,

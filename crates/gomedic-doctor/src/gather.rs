@@ -111,6 +111,15 @@ pub fn file_kind(path: &Path) -> FileKind {
 }
 
 impl Gather for SystemGather {
+    fn proxy_health(
+        &self,
+        urls: &[String],
+        sumdb_name: Option<&str>,
+        timeout: Duration,
+    ) -> Vec<gomedic_facts::proxy::ProxyHealth> {
+        crate::proxyprobe::probe_all(urls, sumdb_name, timeout)
+    }
+
     fn file_kind(&self, path: &Path) -> FileKind {
         file_kind(path)
     }

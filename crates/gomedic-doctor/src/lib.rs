@@ -4,6 +4,7 @@
 
 pub mod envedit;
 mod gather;
+mod proxyprobe;
 mod runner;
 
 pub use gather::{NetOptions, SystemGather};

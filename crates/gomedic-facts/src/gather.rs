@@ -70,6 +70,24 @@ pub trait Gather: Send + Sync {
         sumdb_name: &str,
         go_version: Option<(u32, u32)>,
     ) -> Vec<EndpointReport>;
+    /// `GET /healthz` (and, from a gomedic proxy, `/sumdb/<name>/supported`) of each
+    /// plain-http URL, one short request each, in parallel. Fakes that do not answer see
+    /// no gomedic proxy.
+    fn proxy_health(
+        &self,
+        urls: &[String],
+        sumdb_name: Option<&str>,
+        timeout: Duration,
+    ) -> Vec<crate::proxy::ProxyHealth> {
+        let _ = (sumdb_name, timeout);
+        urls.iter()
+            .map(|u| crate::proxy::ProxyHealth {
+                url: u.clone(),
+                addrs: Vec::new(),
+                answer: crate::proxy::HealthAnswer::Other,
+            })
+            .collect()
+    }
     /// `HKLM\\SYSTEM\\CurrentControlSet\\Control\\FileSystem` `LongPathsEnabled` (`None` when
     /// absent, which Windows reads as 0; Err off Windows or when unreadable).
     fn long_paths_enabled(&self) -> Result<Option<u32>, String> {

@@ -19,6 +19,7 @@ pub mod go;
 pub mod network;
 pub mod os;
 pub mod policy;
+pub mod proxy;
 pub mod shell;
 pub mod windows;
 
@@ -82,6 +83,7 @@ pub struct Facts {
     dirs: OnceLock<Vec<(String, DirProbe)>>,
     build: OnceLock<Option<BuildProbe>>,
     net: OnceLock<Vec<EndpointReport>>,
+    proxy_health: OnceLock<Vec<proxy::ProxyHealth>>,
     registry: OnceLock<RegistryPaths>,
     security: OnceLock<gomedic_sys::winsec::Snapshot>,
     shell: OnceLock<Option<Shell>>,
@@ -120,6 +122,7 @@ impl Facts {
             dirs: OnceLock::new(),
             build: OnceLock::new(),
             net: OnceLock::new(),
+            proxy_health: OnceLock::new(),
             registry: OnceLock::new(),
             security: OnceLock::new(),
             shell: OnceLock::new(),

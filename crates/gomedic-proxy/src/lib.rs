@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod ops;
+pub mod prefill;
 pub mod storage;
 pub mod sumdb;
 
@@ -21,6 +22,9 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
 use storage::{Opened, Storage};
+
+/// The `Server` header of every response: how `gomedic check` tells a gomedic proxy apart.
+pub const SERVER: &str = concat!("gomedic-proxy/", env!("CARGO_PKG_VERSION"));
 
 const MAX_URL_PATH: usize = 4096;
 const MAX_INFO: u64 = 1 << 20;
@@ -851,6 +855,10 @@ async fn render(store: &Storage, reply: Reply, head: bool) -> Response<ReplyBody
         hyper::header::HeaderValue::from_static(ctype),
     );
     h.insert(hyper::header::CONTENT_LENGTH, len.into());
+    h.insert(
+        hyper::header::SERVER,
+        hyper::header::HeaderValue::from_static(SERVER),
+    );
     resp
 }
 

@@ -93,6 +93,7 @@ impl S3 {
     }
 }
 
+#[derive(Clone)]
 pub(crate) enum Storage {
     Disk(PathBuf),
     /// The bucket, and a local directory for zips being downloaded and checked.

@@ -168,6 +168,16 @@ impl Checker {
         &self.inner.db
     }
 
+    /// As [`Checker::lookup`], but a module version the database does not know (a
+    /// private module) is `Ok(None)` rather than an error.
+    pub async fn lookup_known(&self, path: &str, version: &str) -> Result<Option<Sums>, String> {
+        match self.lookup(path, version).await {
+            Ok(s) => Ok(Some(s)),
+            Err(e) if e.ends_with(&not_found(&self.inner.db.verifier.name)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Verified hashes of path@version from the database.
     pub async fn lookup(&self, path: &str, version: &str) -> Result<Sums, String> {
         let key = format!("{path}@{version}");
@@ -182,10 +192,9 @@ impl Checker {
             .lookup_record(&format!("{ep}@{ev}"))
             .await
             .map_err(|e| match e {
-                DbError::NotFound(_) => format!(
-                    "{key}: not found in checksum database {}",
-                    self.inner.db.verifier.name
-                ),
+                DbError::NotFound(_) => {
+                    format!("{key}: {}", not_found(&self.inner.db.verifier.name))
+                }
                 e => e.to_string(),
             })?;
         let mut sums = Sums::default();
@@ -228,6 +237,10 @@ impl Checker {
         }
         inner.fetch(sub, MAX_TILE).await
     }
+}
+
+fn not_found(db: &str) -> String {
+    format!("not found in checksum database {db}")
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

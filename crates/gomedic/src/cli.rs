@@ -55,6 +55,9 @@ pub enum ProxyAction {
     /// proxies and checking .mod and .zip against the checksum database before caching
     #[command(after_long_help = PROXY_SERVE_HELP)]
     Serve(ProxyServeArgs),
+    /// Copy module versions from a module cache into the proxy's storage, verified
+    #[command(after_long_help = crate::commands::proxy_prefill::PREFILL_HELP)]
+    Prefill(crate::commands::proxy_prefill::PrefillArgs),
 }
 
 const PROXY_SERVE_HELP: &str = "\

@@ -5,6 +5,7 @@ pub mod env;
 pub mod fix;
 pub mod net;
 pub mod proxy;
+pub mod proxy_prefill;
 pub mod undo;
 pub mod verify;
 pub mod wdac;

@@ -6,7 +6,10 @@ use gomedic_proxy::{parse_upstreams, sumdb::SumDb, Config};
 use std::sync::Arc;
 
 pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
-    let ProxyAction::Serve(a) = args.action;
+    let a = match args.action {
+        ProxyAction::Serve(a) => a,
+        ProxyAction::Prefill(p) => return super::proxy_prefill::run(p),
+    };
     let timeout = crate::duration::positive("--timeout", &a.timeout).map_err(UsageError)?;
     let list_ttl = crate::duration::positive("--list-ttl", &a.list_ttl).map_err(UsageError)?;
     if a.max_upstream == 0 {

@@ -70,6 +70,7 @@ pub const IDS: &[&str] = &[
     "net.goproxy",
     "net.sumdb",
     "net.hosts",
+    "proxy.team",
     "win.path",
     "win.defender",
     "win.av",

@@ -15,6 +15,7 @@ mod journal;
 mod leaks;
 mod net;
 mod net_proto;
+mod proxy_check;
 mod robust;
 mod route_diff;
 mod settings;
