@@ -179,6 +179,18 @@ pub fn start_proxy_with(
     db: Option<(&str, String)>,
     list_ttl: Duration,
 ) -> Running {
+    start_proxy_full(cache, s3, upstreams, db, list_ttl, None)
+}
+
+/// With `direct`, paths matching its patterns are fetched by go from version control.
+pub fn start_proxy_full(
+    cache: &Path,
+    s3: Option<gomedic_proxy::storage::S3>,
+    upstreams: &str,
+    db: Option<(&str, String)>,
+    list_ttl: Duration,
+    direct: Option<gomedic_proxy::direct::DirectConfig>,
+) -> Running {
     let log: Arc<Mutex<Vec<String>>> = Arc::default();
     let l2 = log.clone();
     let access: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -193,6 +205,7 @@ pub fn start_proxy_with(
         log: Arc::new(move |m| l2.lock().unwrap().push(m.to_string())),
         access_log: Arc::new(move |m| a2.lock().unwrap().push(m.to_string())),
         max_upstream: 16,
+        direct,
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

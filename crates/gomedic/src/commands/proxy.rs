@@ -48,6 +48,7 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
             errln!("gomedic proxy: {m}");
         }),
         max_upstream: a.max_upstream,
+        direct: None,
     };
     gomedic_proxy::run_blocking(cfg, &a.listen, |addr| {
         errln!(
