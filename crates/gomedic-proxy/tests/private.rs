@@ -282,3 +282,120 @@ fn a_missing_go_command_is_a_clear_502() {
     assert_eq!(up.count("/example.com/x/@v/v1.0.0.info"), 1);
     assert!(private_hits(&up).is_empty());
 }
+
+/// A stand-in for go: a shell script (these tests are about the proxy's handling of the
+/// process, not about go).
+fn fake_go(dir: &Path, body: &str) -> PathBuf {
+    let p = dir.join("fake-go");
+    std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    p
+}
+
+#[cfg(unix)]
+#[test]
+fn direct_runs_are_capped_timed_out_and_redacted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let up = file_upstream(tmp.path(), Some(404));
+    let log = tmp.path().join("runs.log");
+    // Each run logs its start and end (ns) and takes 300 ms.
+    let go = fake_go(
+        tmp.path(),
+        &format!(
+            "echo \"start $(date +%s%N)\" >> '{l}'\nsleep 0.3\necho \"end $(date +%s%N)\" >> '{l}'\necho '{{\"Versions\":[\"v1.0.0\"]}}'",
+            l = log.display()
+        ),
+    );
+    let mut cfg = direct(go, &tmp.path().join("scratch"));
+    cfg.max_direct = 2;
+    let proxy = start_proxy_full(
+        &tmp.path().join("cache"),
+        None,
+        &up.url(),
+        None,
+        Duration::from_secs(60),
+        Some(cfg),
+    );
+    let addr = proxy.addr;
+    let threads: Vec<_> = (0..6)
+        .map(|i| {
+            std::thread::spawn(move || http_get(addr, &format!("/github.com/acme/m{i}/@v/list")))
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap(), (200, b"v1.0.0\n".to_vec()));
+    }
+    let mut events: Vec<(u128, i32)> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (k, t) = l.split_once(' ').unwrap();
+            (t.parse().unwrap(), if k == "start" { 1 } else { -1 })
+        })
+        .collect();
+    events.sort_by_key(|e| (e.0, e.1));
+    let (mut now, mut most) = (0, 0);
+    for (_, d) in &events {
+        now += d;
+        most = most.max(now);
+    }
+    assert_eq!(events.len(), 12);
+    assert_eq!(most, 2, "--max-direct 2: {events:?}");
+    assert!(private_hits(&up).is_empty());
+
+    // A run past --direct-timeout is killed with what it started; a 502 says so.
+    let pidfile = tmp.path().join("child.pid");
+    let go = fake_go(
+        tmp.path(),
+        &format!("sleep 30 &\necho $! > '{}'\nwait", pidfile.display()),
+    );
+    let mut cfg = direct(go, &tmp.path().join("scratch"));
+    cfg.timeout = Duration::from_secs(1);
+    let proxy = start_proxy_full(
+        &tmp.path().join("cache2"),
+        None,
+        &up.url(),
+        None,
+        Duration::from_secs(60),
+        Some(cfg),
+    );
+    let t = std::time::Instant::now();
+    let (status, body) = http_get(proxy.addr, "/github.com/acme/slow/@v/v1.0.0.zip");
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(status, 502, "{body}");
+    assert!(body.contains("timed out after 1s"), "{body}");
+    assert!(t.elapsed() < Duration::from_secs(10));
+    let pid = std::fs::read_to_string(&pidfile).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    // Dead or a zombie (nothing may reap orphans in a container) counts as killed.
+    let alive = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+        .map(|s| !s.split(' ').nth(2).is_some_and(|st| st == "Z" || st == "X"))
+        .unwrap_or(false);
+    assert!(!alive, "the run's child process {pid} survived the timeout");
+
+    // go's failure text comes through on one line, without credentials.
+    let go = fake_go(
+        tmp.path(),
+        "printf 'go: module github.com/acme/x: git ls-remote -q origin: exit status 128:\\n\\tfatal: unable to access '\"'\"'https://bob:hunter2@git.corp.example/x/'\"'\"': The requested URL returned error: 403\\n' >&2\nexit 1",
+    );
+    let proxy = start_proxy_full(
+        &tmp.path().join("cache3"),
+        None,
+        &up.url(),
+        None,
+        Duration::from_secs(60),
+        Some(direct(go, &tmp.path().join("scratch"))),
+    );
+    let (status, body) = http_get(proxy.addr, "/github.com/acme/x/@v/list");
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(status, 502, "{body}");
+    assert!(
+        body.contains("returned error: 403") && !body.contains("hunter2"),
+        "{body}"
+    );
+    assert_eq!(body.trim_end().lines().count(), 1, "{body}");
+}
