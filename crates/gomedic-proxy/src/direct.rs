@@ -468,14 +468,18 @@ impl Direct {
 /// any proxy's 404); 502 for everything else (repository unreachable, credentials,
 /// timeouts): a fault of this server's setup.
 fn go_status(msg: &str) -> StatusCode {
-    const NOT_FOUND: [&str; 5] = [
+    const NOT_FOUND: [&str; 6] = [
         "unknown revision",
         "no matching versions",
         "invalid pseudo-version",
         "disallowed version string",
         "no such tag",
+        "malformed module path",
     ];
-    if NOT_FOUND.iter().any(|p| msg.contains(p)) {
+    // `invalid github.com import path "github.com/acme"`: a path a known host cannot have
+    // (go probes such prefixes when it resolves a package).
+    let bad_host_path = msg.contains("invalid ") && msg.contains(" import path ");
+    if bad_host_path || NOT_FOUND.iter().any(|p| msg.contains(p)) {
         StatusCode::NOT_FOUND
     } else {
         StatusCode::BAD_GATEWAY
@@ -508,6 +512,10 @@ mod tests {
         assert_eq!(
             go_status("git ls-remote -q origin: exit status 128: fatal: could not read Username"),
             StatusCode::BAD_GATEWAY
+        );
+        assert_eq!(
+            go_status("go: invalid github.com import path \"github.com/acme\""),
+            StatusCode::NOT_FOUND
         );
         assert_eq!(squash("a:\n\tb\n\t\n\tc\n"), "a: b c");
     }
