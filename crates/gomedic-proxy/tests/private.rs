@@ -112,6 +112,7 @@ fn private_module_comes_from_git_and_never_reaches_upstream_or_sumdb() {
         .collect();
     let up_dir = tempfile::tempdir().unwrap();
     publish_all(up_dir.path(), &mods);
+    write_list(up_dir.path(), "example.com/single", "v1.0.0\n");
     for (ver, goroot) in goroots() {
         // Fresh servers for each go, so their request counts are this run's.
         let db = sumdb(&mods);
@@ -150,18 +151,19 @@ fn private_module_comes_from_git_and_never_reaches_upstream_or_sumdb() {
             ("GOSUMDB", db.vkey.clone()),
             ("GONOSUMDB", "github.com/acme".to_string()),
         ];
-        let get = go(
-            &goroot,
-            &home,
-            &work,
-            &env,
-            &[
-                "get",
-                "github.com/acme/private@v1.0.0",
-                "example.com/single@v1.0.0",
-            ],
+        // tidy resolves both imports: lists, latest, and the path prefixes go probes.
+        let tidy = go(&goroot, &home, &work, &env, &["mod", "tidy"]);
+        assert!(
+            tidy.status.success(),
+            "go {ver} mod tidy: {}",
+            output_text(&tidy)
         );
-        assert!(get.status.success(), "go {ver} get: {}", output_text(&get));
+        let gomod = std::fs::read_to_string(work.join("go.mod")).unwrap();
+        assert!(
+            gomod.contains("github.com/acme/private v1.0.0")
+                && gomod.contains("example.com/single v1.0.0"),
+            "go {ver}: {gomod}"
+        );
         let build = go(&goroot, &home, &work, &env, &["build", "-o", "app", "."]);
         assert!(
             build.status.success(),
