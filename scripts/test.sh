@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 need_apt=()
 if ! osslsigncode --version 2>/dev/null | grep -Eq 'osslsigncode (2\.([7-9]|[1-9][0-9])|[3-9])'; then need_apt+=(osslsigncode); fi
 [ -f /usr/lib/shim/shimx64.efi.signed ] || need_apt+=(shim-signed)
+# git: the proxy's --private tests serve a module from a local repository.
+command -v git >/dev/null || need_apt+=(git)
 # Shells whose startup files path.tools' advice edits; the tests run that advice in each.
 for sh in zsh fish; do command -v "$sh" >/dev/null || need_apt+=("$sh"); done
 if [ ${#need_apt[@]} -gt 0 ]; then

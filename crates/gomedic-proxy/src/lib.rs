@@ -4,6 +4,8 @@
 //! are checked against the checksum database and go's zip rules before they are cached.
 
 pub mod client;
+pub mod config;
+pub mod direct;
 pub mod ops;
 pub mod prefill;
 pub mod storage;
@@ -54,10 +56,11 @@ pub fn parse_upstreams(s: &str) -> Result<Vec<Upstream>, String> {
         if elem.is_empty() {
             continue;
         }
-        if elem == "direct" || elem == "off" {
-            return Err(format!(
-                "upstream {elem:?} is not supported yet: list http(s) proxies only"
-            ));
+        if elem == "direct" {
+            return Err("upstream \"direct\" is not supported: list http(s) proxies, and name the module paths to fetch from version control with --private (GOPRIVATE syntax)".into());
+        }
+        if elem == "off" {
+            return Err("upstream \"off\" is not supported: list http(s) proxies".into());
         }
         let url = if elem.contains("://") {
             elem.to_string()
@@ -92,6 +95,8 @@ pub struct Config {
     pub access_log: Arc<dyn Fn(&str) + Send + Sync>,
     /// At most this many upstream module fetches at once.
     pub max_upstream: usize,
+    /// `--private`: these module paths are fetched by go from version control instead.
+    pub direct: Option<direct::DirectConfig>,
 }
 
 pub struct Proxy {
@@ -103,6 +108,7 @@ pub struct Proxy {
     missing: Mutex<HashMap<String, Instant>>,
     ops: ops::Ops,
     store: Storage,
+    direct: Option<direct::Direct>,
 }
 
 /// Binds `listen`, calls `ready` with the bound address, and serves until the process
@@ -197,6 +203,7 @@ impl Proxy {
             missing: Mutex::new(HashMap::new()),
             ops: ops::Ops::new(&urls, cfg.max_upstream),
             store,
+            direct: cfg.direct.clone().map(direct::Direct::new),
             cfg,
         })
     }
@@ -345,6 +352,9 @@ impl Proxy {
             return text(StatusCode::NOT_FOUND, "not found: malformed path");
         };
         if let Some(rest) = path.strip_prefix("/sumdb/") {
+            if let Some(r) = self.private_lookup(rest) {
+                return r;
+            }
             return self.sumdb(rest).await;
         }
         let req = match ProxyRequest::parse(&path) {
@@ -356,6 +366,14 @@ impl Proxy {
             Ok(r) => r,
             Err(e) => return text(StatusCode::NOT_FOUND, format!("not found: {e}")),
         };
+        if let Some(d) = &self.direct {
+            if d.matches(direct::module_path(&req)) {
+                let log = |m: &str| self.log(m);
+                return d
+                    .route(&self.store, self.cfg.list_ttl, &log, &req, &rel)
+                    .await;
+            }
+        }
         match &req {
             ProxyRequest::List { .. } | ProxyRequest::Latest { .. } => {
                 self.volatile(&req, &rel).await
@@ -379,6 +397,20 @@ impl Proxy {
                 self.immutable(&req, &rel).await
             }
         }
+    }
+
+    /// A private path is never sent to the checksum database, not even for a client.
+    fn private_lookup(&self, rest: &str) -> Option<Reply> {
+        let d = self.direct.as_ref()?;
+        let (_, target) = rest.split_once("/lookup/")?;
+        let path = target.rsplit_once('@').map_or(target, |t| t.0);
+        let path = gomedic_gomod::escape::unescape_path(path).ok()?;
+        d.matches(&path).then(|| {
+            text(
+                StatusCode::NOT_FOUND,
+                format!("gomedic proxy: {path} is private (--private): it is not looked up in the checksum database; set GONOSUMDB={path} (or the team's private patterns) on the client"),
+            )
+        })
     }
 
     async fn sumdb(&self, rest: &str) -> Reply {

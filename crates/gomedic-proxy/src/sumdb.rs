@@ -77,7 +77,7 @@ impl SumDb {
     /// `https://goproxy.cn/sumdb/sum.golang.org`.
     pub fn with_mirrors(mut self, urls: &[String]) -> Result<SumDb, String> {
         for u in urls {
-            crate::client::check_url(u).map_err(|e| format!("--sumdb-mirror: {e}"))?;
+            crate::client::check_url(u).map_err(|e| format!("{u}: {e}"))?;
             self.mirrors.push(u.trim_end_matches('/').to_string());
         }
         Ok(self)

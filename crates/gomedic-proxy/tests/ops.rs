@@ -297,6 +297,7 @@ fn shutdown_stops_accepting_and_finishes_requests_in_flight() {
         access_log: Arc::new(|_| {}),
         max_upstream: 4,
         s3: None,
+        direct: None,
     };
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

@@ -61,51 +61,94 @@ pub enum ProxyAction {
 }
 
 const PROXY_SERVE_HELP: &str = "\
+With no options it serves one developer: 127.0.0.1:3000, a cache in the OS cache directory
+(~/.cache/gomedic/proxy, ~/Library/Caches/gomedic/proxy, %LocalAppData%\\gomedic\\proxy),
+upstream https://proxy.golang.org falling back to the goproxy.io and goproxy.cn mirrors
+(every .mod and .zip is checked against the checksum database whichever one answers).
+
+Every option can also be set in a TOML file (--config FILE, else the default
+gomedic/proxy.toml in the OS config directory, if it exists) under the option's name with
+_ for -: listen, upstream, sumdb, cache_dir, storage, private, timeout, list_ttl,
+max_upstream, max_direct, direct_timeout, go. Options on the command line win.
+
 The cache directory has the layout of GOMODCACHE/cache/download, so it also works as
 GOPROXY=file://DIR; with --storage s3://bucket/prefix the objects have the same keys under
-the prefix, and several proxies can share one bucket. A .mod or .zip whose h1: hash differs from the checksum database, or a
-zip the go command would refuse, is answered 502 and never cached.
+the prefix, and several proxies can share one bucket. A .mod or .zip whose h1: hash differs
+from the checksum database, or a zip the go command would refuse, is answered 502 and never
+cached.
+
+Module paths matching --private (GOPRIVATE syntax) are fetched by the go command from
+version control (go mod download with GOPROXY=direct, in a throwaway module cache), never
+asked of the upstreams or the checksum database. Clients set GONOSUMDB to the same
+patterns (not GOPRIVATE, which would bypass the proxy).
 
 Examples:
-  gomedic proxy serve --cache-dir /var/cache/goproxy
+  gomedic proxy serve
+  gomedic proxy serve --cache-dir /var/cache/goproxy --private 'github.com/acme,*.corp.example'
   AWS_ENDPOINT_URL=http://s3.internal:9000 AWS_ALLOW_HTTP=true AWS_REGION=us-east-1 \\
     AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... gomedic proxy serve --storage s3://goproxy/cache
   gomedic proxy serve --listen 0.0.0.0:3000 --upstream 'https://proxy.golang.org|https://goproxy.io'
-  GOPROXY='http://127.0.0.1:3000|https://proxy.golang.org' go mod download";
+  GOPROXY='http://127.0.0.1:3000' GONOSUMDB=github.com/acme go mod download";
 
+/// `gomedic proxy serve`. No clap defaults: a value given nowhere on the command line is
+/// taken from the config file, then from the documented default.
 #[derive(Debug, Args)]
 pub struct ProxyServeArgs {
-    /// Address to listen on
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3000")]
-    pub listen: String,
-    /// Cache directory (GOMODCACHE/cache/download layout); with --storage s3://, only
-    /// scratch space for zips being checked (default: the system temp directory)
-    #[arg(long, value_name = "DIR", required_unless_present = "storage")]
+    /// Read options from this TOML file (default: gomedic/proxy.toml in the OS config
+    /// directory, when it exists)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:3000]
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Cache directory (GOMODCACHE/cache/download layout) [default: gomedic/proxy in the
+    /// OS cache directory]; with --storage s3://, only scratch space for zips being
+    /// checked [default: the system temp directory]
+    #[arg(long, visible_alias = "cache", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Keep the cache in an S3-compatible bucket instead: s3://bucket/prefix (endpoint,
     /// region and credentials from AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID,
     /// AWS_SECRET_ACCESS_KEY, AWS_ALLOW_HTTP)
     #[arg(long, value_name = "URL")]
     pub storage: Option<String>,
-    /// Upstream proxies, GOPROXY syntax: `,` moves on after 404/410 only, `|` after any error
-    #[arg(long, value_name = "LIST", default_value = "https://proxy.golang.org")]
-    pub upstream: String,
+    /// Upstream proxies, GOPROXY syntax: `,` moves on after 404/410 only, `|` after any
+    /// error [default: https://proxy.golang.org|https://goproxy.io|https://goproxy.cn]
+    #[arg(long, value_name = "LIST")]
+    pub upstream: Option<String>,
     /// Checksum database, GOSUMDB syntax (`name+key [URL]`, `sum.golang.org`), or `off`
-    #[arg(long, value_name = "DB", default_value = "sum.golang.org")]
-    pub sumdb: String,
+    /// [default: sum.golang.org]
+    #[arg(long, value_name = "DB")]
+    pub sumdb: Option<String>,
     /// A mirror of the checksum database, as its base URL (e.g.
     /// https://goproxy.cn/sumdb/sum.golang.org), tried after the database's own URL; repeatable
     #[arg(long, value_name = "URL")]
     pub sumdb_mirror: Vec<String>,
     /// Timeout for each upstream request (connect, headers, and each wait for body data)
-    #[arg(long, value_name = "DURATION", default_value = "30s")]
-    pub timeout: String,
-    /// How long @v/list and @latest are served from the cache before asking upstream again
-    #[arg(long, value_name = "DURATION", default_value = "60s")]
-    pub list_ttl: String,
-    /// At most this many upstream module fetches at once (others wait)
-    #[arg(long, value_name = "N", default_value_t = 16)]
-    pub max_upstream: usize,
+    /// [default: 30s]
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// How long @v/list and @latest are served from the cache before asking again
+    /// [default: 60s]
+    #[arg(long, value_name = "DURATION")]
+    pub list_ttl: Option<String>,
+    /// At most this many upstream module fetches at once (others wait) [default: 16]
+    #[arg(long, value_name = "N")]
+    pub max_upstream: Option<usize>,
+    /// Module paths fetched by the go command from version control, GOPRIVATE syntax
+    /// (comma-separated path prefixes, globs allowed); never sent upstream or to the
+    /// checksum database
+    #[arg(long, value_name = "PATTERNS")]
+    pub private: Option<String>,
+    /// At most this many go commands for --private modules at once [default: 4]
+    #[arg(long, value_name = "N")]
+    pub max_direct: Option<usize>,
+    /// A go command for a --private module still running after this is killed
+    /// [default: 5m]
+    #[arg(long, value_name = "DURATION")]
+    pub direct_timeout: Option<String>,
+    /// The go command for --private modules [default: go on PATH]
+    #[arg(long, value_name = "PATH")]
+    pub go: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -179,7 +179,21 @@ pub fn start_proxy_with(
     db: Option<(&str, String)>,
     list_ttl: Duration,
 ) -> Running {
-    start_proxy_cfg(cache, s3, upstreams, db, list_ttl, |_| {})
+    start_proxy_full(cache, s3, upstreams, db, list_ttl, None)
+}
+
+/// With `direct`, paths matching its patterns are fetched by go from version control.
+pub fn start_proxy_full(
+    cache: &Path,
+    s3: Option<gomedic_proxy::storage::S3>,
+    upstreams: &str,
+    db: Option<(&str, String)>,
+    list_ttl: Duration,
+    direct: Option<gomedic_proxy::direct::DirectConfig>,
+) -> Running {
+    start_proxy_cfg(cache, s3, upstreams, db, list_ttl, move |c| {
+        c.direct = direct
+    })
 }
 
 /// Like `start_proxy_with`, with a last say over the configuration.
@@ -205,6 +219,7 @@ pub fn start_proxy_cfg(
         log: Arc::new(move |m| l2.lock().unwrap().push(m.to_string())),
         access_log: Arc::new(move |m| a2.lock().unwrap().push(m.to_string())),
         max_upstream: 16,
+        direct: None,
     };
     tweak(&mut cfg);
     let (tx, rx) = std::sync::mpsc::channel();
