@@ -5,6 +5,7 @@
 
 pub mod download;
 pub mod extract;
+pub mod goproxy;
 pub mod index;
 pub mod install;
 pub mod store;
