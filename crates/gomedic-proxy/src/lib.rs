@@ -3,7 +3,8 @@
 //! `GOPROXY=file://DIR`); misses are fetched from upstream proxies, and `.mod`/`.zip`
 //! are checked against the checksum database and go's zip rules before they are cached.
 
-pub mod client;
+/// The upstream client (gomedic's one HTTP client stack).
+pub use gomedic_http as client;
 pub mod config;
 pub mod direct;
 pub mod ops;

@@ -380,18 +380,7 @@ pub fn request_kind(path: &str) -> &'static str {
     }
 }
 
-/// An upstream URL without `user:password@`, for labels, logs and the status page.
-pub fn redact_url(u: &str) -> String {
-    let Some((scheme, rest)) = u.split_once("://") else {
-        return u.to_string();
-    };
-    let end = rest.find('/').unwrap_or(rest.len());
-    let (auth, tail) = rest.split_at(end);
-    match auth.rfind('@') {
-        Some(i) => format!("{scheme}://{}{tail}", &auth[i + 1..]),
-        None => u.to_string(),
-    }
-}
+pub use gomedic_http::redact_url;
 
 /// A logfmt value: bare when safe, else quoted with `"`, `\` and control bytes escaped.
 fn logfmt_value(s: &str) -> String {

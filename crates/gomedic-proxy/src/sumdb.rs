@@ -145,6 +145,17 @@ struct Reads {
 }
 
 impl Checker {
+    /// A checker for callers outside the proxy (toolchain installs): verified tiles and the
+    /// last tree head are kept under `dir/sumdb/<name>/`, go's module-cache layout.
+    pub fn on_disk(
+        db: SumDb,
+        dir: std::path::PathBuf,
+        client: Client,
+        log: Arc<dyn Fn(&str) + Send + Sync>,
+    ) -> Checker {
+        Checker::new(db, client, Storage::Disk(dir), log)
+    }
+
     pub(crate) fn new(
         db: SumDb,
         client: Client,

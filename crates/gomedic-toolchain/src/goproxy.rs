@@ -267,3 +267,37 @@ mod tests {
         assert!(!is_exec_helper("wasm_exec.js"));
     }
 }
+
+/// Where the go command would ask the checksum database `name`: through the first GOPROXY
+/// entry that answers `<proxy>/sumdb/<name>/supported` with 200 (404/410 moves on; `direct`
+/// or the end of the list means the database's own URL), unless GOSUMDB named a URL.
+pub fn sumdb_base(
+    http: &dyn crate::download::Http,
+    entries: &[Entry],
+    name: &str,
+    db_url: &str,
+    explicit_url: bool,
+) -> Result<String, String> {
+    if explicit_url {
+        return Ok(db_url.to_string());
+    }
+    for e in entries {
+        let Entry::Url { url, .. } = e else {
+            return Err("GOPROXY=off: the checksum database cannot be reached".into());
+        };
+        if url == ORIGIN {
+            break; // `direct`
+        }
+        let base = format!("{}/sumdb/{name}", url.trim_end_matches('/'));
+        match http.get(&format!("{base}/supported"), 0) {
+            Ok(_) => return Ok(base),
+            Err(HttpError::NotFound(_)) => continue,
+            Err(HttpError::Other(m)) => {
+                return Err(format!(
+                    "checking whether {url} serves the checksum database: {m}"
+                ))
+            }
+        }
+    }
+    Ok(db_url.to_string())
+}

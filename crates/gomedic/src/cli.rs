@@ -41,6 +41,9 @@ pub enum Command {
     Wdac(WdacArgs),
     /// A verifying, caching Go module proxy (`proxy serve`)
     Proxy(ProxyArgs),
+    /// Install and switch Go toolchains, verified (release index SHA-256 or checksum database)
+    #[command(after_long_help = crate::commands::toolchain::TOOLCHAIN_HELP)]
+    Toolchain(crate::commands::toolchain::ToolchainArgs),
 }
 
 #[derive(Debug, Args)]

@@ -67,6 +67,7 @@ fn run() -> u8 {
         cli::Command::Verify(c) => commands::verify::run(c),
         cli::Command::Wdac(c) => commands::wdac::run(c),
         cli::Command::Proxy(c) => commands::proxy::run(c),
+        cli::Command::Toolchain(c) => commands::toolchain::run(c),
     };
     let code = match result {
         Ok(c) => c,

@@ -6,6 +6,7 @@ pub mod fix;
 pub mod net;
 pub mod proxy;
 pub mod proxy_prefill;
+pub mod toolchain;
 pub mod undo;
 pub mod verify;
 pub mod wdac;

@@ -1,4 +1,5 @@
-//! The upstream HTTP client of the proxy (module proxies and the checksum database): one
+//! gomedic's HTTP client (the proxy's upstreams and checksum database, toolchain
+//! downloads): one
 //! pooled reqwest client (hyper, rustls on ring, keep-alive) with the go command's
 //! network rules: HTTPS_PROXY / HTTP_PROXY / NO_PROXY as `gomedic_net::proxyenv` models
 //! go's http.ProxyFromEnvironment, TLS trust as go's crypto/x509 on Linux (the system
@@ -60,17 +61,17 @@ fn parse_url(u: &str) -> Result<Target, String> {
     let mut url = reqwest::Url::parse(u).map_err(|e| {
         format!(
             "malformed URL {:?}: {e}",
-            crate::ops::redact_url(&u.replace(char::is_control, ""))
+            redact_url(&u.replace(char::is_control, ""))
         )
     })?;
     if url.scheme() != "http" && url.scheme() != "https" {
         return Err(format!(
             "unsupported URL {:?} (http or https only)",
-            crate::ops::redact_url(u)
+            redact_url(u)
         ));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("no host in URL {:?}", crate::ops::redact_url(u)));
+        return Err(format!("no host in URL {:?}", redact_url(u)));
     }
     let user = if !url.username().is_empty() || url.password().is_some() {
         let dec = |s: &str| {
@@ -132,15 +133,15 @@ impl Client {
         let http = reqwest::Client::builder()
             .use_preconfigured_tls(tls)
             .http1_only()
-            .user_agent("gomedic-proxy")
+            .user_agent(concat!("gomedic/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::custom(|a| {
                 let insecure = a.url().scheme() == "http"
                     && a.previous().last().is_some_and(|p| p.scheme() == "https");
                 if insecure {
                     let msg = format!(
                         "redirected from secure URL {} to insecure URL {}",
-                        crate::ops::redact_url(a.previous().last().map_or("", |u| u.as_str())),
-                        crate::ops::redact_url(a.url().as_str())
+                        redact_url(a.previous().last().map_or("", |u| u.as_str())),
+                        redact_url(a.url().as_str())
                     );
                     a.error(msg)
                 } else if a.previous().len() > MAX_REDIRECTS {
@@ -177,6 +178,12 @@ impl Client {
     /// GET with up to 10 redirects; a 200 response with its body still unread. One retry
     /// when the connection fails before any response arrives.
     pub async fn get(&self, url: &str) -> Result<reqwest::Response, FetchError> {
+        self.get_from(url, 0).await
+    }
+
+    /// Like [`Client::get`]; with `from > 0` asks for the bytes from that offset
+    /// (`Range`), and a 206 answer is accepted too (a 200 means the whole body came).
+    pub async fn get_from(&self, url: &str, from: u64) -> Result<reqwest::Response, FetchError> {
         let t = parse_url(url).map_err(|e| FetchError::Other(self.redact(&e)))?;
         let shown = t.url.to_string();
         let host = t.url.host_str().unwrap_or_default().to_string();
@@ -206,6 +213,9 @@ impl Client {
         let resp = loop {
             attempt += 1;
             let mut req = self.http.get(t.url.clone());
+            if from > 0 {
+                req = req.header(reqwest::header::RANGE, format!("bytes={from}-"));
+            }
             if let Some((u, p)) = &auth {
                 req = req.basic_auth(u, Some(p));
             }
@@ -220,6 +230,7 @@ impl Client {
         let shown = resp.url().to_string();
         match status {
             200 => Ok(resp),
+            206 if from > 0 => Ok(resp),
             404 | 410 => Err(FetchError::NotFound(
                 self.redact(&format!("{shown}: {status}")),
             )),
@@ -267,7 +278,7 @@ impl Client {
     }
 
     /// The next piece of the body; each wait is bounded by the timeout.
-    async fn next_chunk(
+    pub async fn next_chunk(
         &self,
         resp: &mut reqwest::Response,
         shown: &str,
@@ -418,6 +429,21 @@ impl ServerCertVerifier for GoVerifier {
             .supported_schemes()
     }
 }
+
+/// A URL without its `user:password@`, for logs, labels and messages.
+pub fn redact_url(u: &str) -> String {
+    let Some((scheme, rest)) = u.split_once("://") else {
+        return u.to_string();
+    };
+    let end = rest.find('/').unwrap_or(rest.len());
+    let (auth, tail) = rest.split_at(end);
+    match auth.rfind('@') {
+        Some(i) => format!("{scheme}://{}{tail}", &auth[i + 1..]),
+        None => u.to_string(),
+    }
+}
+
+pub mod blocking;
 
 #[cfg(test)]
 mod tests {
