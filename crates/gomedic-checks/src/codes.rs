@@ -149,7 +149,7 @@ codes! {
     HostsUnreachable = "hosts.unreachable": "a Go download host is unreachable: toolchain downloads (GOTOOLCHAIN) and some module zips may fail",
     DnsSuspicious = "dns.suspicious": "a DNS answer for a Go host looks poisoned or redirected",
     // proxy.team
-    ProxyHealthy = "proxy.teamy": "a GOPROXY entry is a gomedic proxy and answers /healthz with 200",
+    ProxyHealthy = "proxy.healthy": "a GOPROXY entry is a gomedic proxy and answers /healthz with 200",
     ProxyUnreachable = "proxy.unreachable": "a proxy on this machine or the local network is first in GOPROXY without a | fallback and does not answer: every module download fails while it is down",
     ProxyDownFallsBack = "proxy.down_falls_back": "a local proxy first in GOPROXY does not answer; after | the go command moves on to the next entry",
     ProxyShuttingDown = "proxy.shutting_down": "a gomedic proxy in GOPROXY is shutting down (/healthz 503)",

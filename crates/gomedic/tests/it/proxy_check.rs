@@ -87,7 +87,7 @@ fn healthy_then_killed_then_advice_taken() {
     let (code, r) = run(&t);
     assert_eq!(code, 0, "{r:#}");
     assert_status(&r, "proxy.team", "ok");
-    assert_eq!(codes(&r), ["proxy.teamy"], "{r:#}");
+    assert_eq!(codes(&r), ["proxy.healthy"], "{r:#}");
     assert!(text(&r, "proxy.team").contains("gomedic-proxy/"), "{r:#}");
 
     drop(p);
@@ -145,19 +145,19 @@ fn proxy_without_the_checksum_database() {
     let (_, r) = run(&env_with_goproxy(&url, ""));
     assert_eq!(
         codes(&r),
-        ["proxy.teamy", "proxy.sumdb_unsupported"],
+        ["proxy.healthy", "proxy.sumdb_unsupported"],
         "{r:#}"
     );
     assert_status(&r, "proxy.team", "warn");
     // Nothing is verified against the database anyway: not worth a warning.
     let (_, r) = run(&env_with_goproxy(&url, "GONOSUMDB=*\n"));
-    assert_eq!(codes(&r), ["proxy.teamy"], "{r:#}");
+    assert_eq!(codes(&r), ["proxy.healthy"], "{r:#}");
     // An explicit URL: go never asks proxies for the database.
     let (_, r) = run(&env_with_goproxy(
         &url,
         "GOSUMDB=sum.golang.org https://sum.golang.org\n",
     ));
-    assert_eq!(codes(&r), ["proxy.teamy"], "{r:#}");
+    assert_eq!(codes(&r), ["proxy.healthy"], "{r:#}");
 }
 
 #[test]
