@@ -148,6 +148,11 @@ codes! {
     // net.hosts
     HostsUnreachable = "hosts.unreachable": "a Go download host is unreachable: toolchain downloads (GOTOOLCHAIN) and some module zips may fail",
     DnsSuspicious = "dns.suspicious": "a DNS answer for a Go host looks poisoned or redirected",
+    // toolchain.current, toolchain.files
+    ToolchainActive = "toolchain.active": "go on PATH is the toolchain gomedic made current",
+    ToolchainNotActive = "toolchain.not_active": "gomedic made a toolchain current, but another go (or none) runs as `go`",
+    ToolchainCurrentBroken = "toolchain.current_broken": "gomedic's current toolchain link points at a missing or incomplete install",
+    ToolchainTampered = "toolchain.tampered": "files of gomedic's current toolchain differ from the verified archive they were extracted from (--deep)",
     // proxy.team
     ProxyHealthy = "proxy.healthy": "a GOPROXY entry is a gomedic proxy and answers /healthz with 200",
     ProxyUnreachable = "proxy.unreachable": "a proxy on this machine or the local network is first in GOPROXY without a | fallback and does not answer: every module download fails while it is down",

@@ -19,6 +19,7 @@ pub mod net;
 mod proxy;
 mod root;
 mod runs;
+mod toolchain;
 mod tools;
 mod version;
 pub mod wincanary;

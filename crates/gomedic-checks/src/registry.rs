@@ -115,6 +115,17 @@ pub static CHECKS: &[Check] = &[
     },
     Check {
         meta: CheckMeta {
+            id: "toolchain.current",
+            title: "gomedic's current toolchain runs",
+            category: Category::Toolchain,
+            looks_at: "the toolchain `gomedic toolchain use --global` made current: its link and install are intact, and it is the go that runs (PATH order)",
+            deep: false,
+        },
+        run: crate::toolchain::check,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
             id: "net.goproxy",
             title: "Module proxies in GOPROXY work",
             category: Category::Network,
@@ -269,6 +280,17 @@ pub static CHECKS: &[Check] = &[
         },
         run: crate::build::check,
         timeout: Duration::from_secs(900),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "toolchain.files",
+            title: "gomedic's current toolchain is untouched",
+            category: Category::Toolchain,
+            looks_at: "every file of the current gomedic-installed toolchain against the SHA-256 recorded when it was extracted from its verified archive (reads the whole tree)",
+            deep: true,
+        },
+        run: crate::toolchain::check_files,
+        timeout: T,
     },
 ];
 

@@ -185,8 +185,8 @@ pub fn check(f: &Facts) -> CheckResult {
                         ));
                         fixes.push(Fix::manual(
                             "version.upgrade-for-module",
-                            format!("Or install go{need} or newer (https://go.dev/dl/) and put it first on PATH"),
-                            vec![],
+                            format!("Or install go{need} (checked against the release index's SHA-256) and make it the go on PATH"),
+                            vec![format!("gomedic toolchain install {need} --use")],
                         ));
                     }
                 } else if lang_only && req >= GoVersion::parse("1.21").expect("valid") {

@@ -12,17 +12,3 @@ pub mod platform;
 pub mod report;
 pub mod store;
 pub mod switch;
-
-impl download::Http for gomedic_http::blocking::Blocking {
-    fn get(&self, url: &str, from: u64) -> Result<download::Response, download::HttpError> {
-        match gomedic_http::blocking::Blocking::get(self, url, from) {
-            Ok(r) => Ok(download::Response {
-                status: r.status,
-                len: r.len,
-                body: Box::new(r.body),
-            }),
-            Err(gomedic_http::FetchError::NotFound(m)) => Err(download::HttpError::NotFound(m)),
-            Err(gomedic_http::FetchError::Other(m)) => Err(download::HttpError::Other(m)),
-        }
-    }
-}

@@ -124,6 +124,33 @@ pub struct RemoveArgs {
     pub force: bool,
 }
 
+/// gomedic's HTTP client (go's proxy environment, trust and credentials) as the
+/// installer's `Http`.
+struct Net(gomedic_http::blocking::Blocking);
+
+impl gomedic_toolchain::download::Http for Net {
+    fn get(
+        &self,
+        url: &str,
+        from: u64,
+    ) -> Result<gomedic_toolchain::download::Response, gomedic_toolchain::download::HttpError> {
+        use gomedic_toolchain::download::{HttpError, Response};
+        match self.0.get(url, from) {
+            Ok(r) => Ok(Response {
+                status: r.status,
+                len: r.len,
+                body: Box::new(r.body),
+            }),
+            Err(gomedic_http::FetchError::NotFound(m)) => Err(HttpError::NotFound(m)),
+            Err(gomedic_http::FetchError::Other(m)) => Err(HttpError::Other(m)),
+        }
+    }
+}
+
+fn net(timeout: Duration) -> std::io::Result<Net> {
+    gomedic_http::blocking::Blocking::new(timeout).map(Net)
+}
+
 fn store() -> anyhow::Result<Store> {
     Store::locate(&|k| std::env::var(k).ok(), std::env::consts::OS).map_err(anyhow::Error::msg)
 }
@@ -209,7 +236,7 @@ fn list(a: ListArgs) -> anyhow::Result<u8> {
     let st = store()?;
     let installed = st.list()?;
     let current = st.current();
-    let http = gomedic_http::blocking::Blocking::new(Duration::from_secs(30))?;
+    let http = net(Duration::from_secs(30))?;
     let (goos, goarch) = host();
     let remote = if a.remote {
         let inst = Installer {
@@ -248,7 +275,7 @@ fn install(a: InstallArgs) -> anyhow::Result<u8> {
         None => host(),
     };
     let st = store()?;
-    let http = gomedic_http::blocking::Blocking::new(timeout)?;
+    let http = net(timeout)?;
     let bar = Bar::new();
     let inst = Installer {
         store: &st,
@@ -262,8 +289,8 @@ fn install(a: InstallArgs) -> anyhow::Result<u8> {
         errln!("gomedic: WARNING: --allow-unverified: an archive without a checksum in the index would be installed without any check of its contents");
     }
     let result = if let Some(f) = &a.from_file {
-        // The index, when reachable or cached, gives the file's checksum.
-        let idx = inst.index(false).ok();
+        // The cached index, else a fresh one, gives the file's checksum.
+        let idx = inst.index(true).ok().or_else(|| inst.index(false).ok());
         inst.install_file(
             idx.as_ref().map(|(r, _)| r.as_slice()),
             f,
@@ -320,7 +347,7 @@ fn install(a: InstallArgs) -> anyhow::Result<u8> {
 /// golang.org/toolchain through them.
 fn via_goproxy(
     inst: &Installer<'_>,
-    http: &gomedic_http::blocking::Blocking,
+    http: &Net,
     version: &str,
     timeout: Duration,
 ) -> Result<(String, bool), InstallError> {

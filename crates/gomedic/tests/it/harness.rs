@@ -67,6 +67,7 @@ pub const IDS: &[&str] = &[
     "go.version",
     "go.dirs",
     "path.tools",
+    "toolchain.current",
     "net.goproxy",
     "net.sumdb",
     "net.hosts",
@@ -81,6 +82,7 @@ pub const IDS: &[&str] = &[
     "win.authenticode",
     "win.canary",
     "go.build",
+    "toolchain.files",
 ];
 
 pub struct TestEnv {
