@@ -75,7 +75,10 @@ fn sha256(p: &Path) -> (u64, String) {
         return v.clone();
     }
     let data = std::fs::read(p).unwrap();
-    let v = (data.len() as u64, hex(ring::digest::digest(&ring::digest::SHA256, &data).as_ref()));
+    let v = (
+        data.len() as u64,
+        hex(ring::digest::digest(&ring::digest::SHA256, &data).as_ref()),
+    );
     seen.lock().unwrap().insert(p.to_path_buf(), v.clone());
     v
 }
@@ -89,7 +92,11 @@ fn entry(p: &Path) -> Value {
     let name = p.file_name().unwrap().to_str().unwrap().to_string();
     let (size, sha) = sha256(p);
     let (version, rest) = name.split_once(".linux-").map_or_else(
-        || name.split_once(".windows-").map(|(v, r)| (v, ("windows", r))).unwrap(),
+        || {
+            name.split_once(".windows-")
+                .map(|(v, r)| (v, ("windows", r)))
+                .unwrap()
+        },
         |(v, r)| (v, ("linux", r)),
     );
     let arch = rest.1.split('.').next().unwrap();
@@ -121,7 +128,11 @@ fn real_mirror(fx: &Path) -> Mirror {
         m.add_file(f, fx.join(f));
     }
     m.set_index(index(&[
-        ("go1.22.10", true, vec![entry(&fx.join(LINUX_22)), entry(&fx.join(WINDOWS_22))]),
+        (
+            "go1.22.10",
+            true,
+            vec![entry(&fx.join(LINUX_22)), entry(&fx.join(WINDOWS_22))],
+        ),
         ("go1.21.13", true, vec![entry(&fx.join(LINUX_21))]),
     ]));
     m
@@ -143,7 +154,10 @@ struct Out {
 
 impl Out {
     fn all(&self) -> String {
-        format!("exit {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+        format!(
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
     fn ok(self) -> Out {
         assert_eq!(self.code, 0, "{}", self.all());
@@ -230,7 +244,10 @@ impl Gm {
 
     /// `list` and `which` agree that nothing is installed and nothing is current.
     fn assert_nothing_installed(&self) {
-        let l = self.run(&["toolchain", "list", "--format", "json"]).ok().json();
+        let l = self
+            .run(&["toolchain", "list", "--format", "json"])
+            .ok()
+            .json();
         assert_eq!(l["installed"], json!([]), "{l:#}");
         assert_eq!(l["current"], Value::Null, "{l:#}");
         let w = self.run(&["toolchain", "which", "--format", "json"]);
@@ -312,22 +329,30 @@ fn kill_when(gm: &Gm, args: &[&str], what: &str, ready: impl Fn() -> bool) {
         if let Some(st) = child.try_wait().unwrap() {
             panic!("gomedic ended ({st}) before {what}: {:?}", gm.entries());
         }
-        assert!(Instant::now() < deadline, "never saw {what}: {:?}", gm.entries());
+        assert!(
+            Instant::now() < deadline,
+            "never saw {what}: {:?}",
+            gm.entries()
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap(); // reaped: its pid is dead for the next run's cleanup
 }
 
-/// Case 1: install, switch, `go version` from the switched path, `which` and `list`
-/// agree; `install 1.22` is the installed 1.22.10; switching back and forth; the first
-/// mirror answering 500 falls back to the next one.
+/// Cases 1 and 3: the first mirror answers 500 and the second cuts the archive at a
+/// third: the partial download is kept and the next run asks for the rest with `Range`
+/// and installs. Then switching, `go version` from the switched path, `which` and `list`
+/// agree; `install 1.22` is the installed 1.22.10; switching back and forth.
 #[test]
-fn install_use_and_switch_run_the_installed_go() {
+fn install_resume_use_and_switch_run_the_installed_go() {
     let Some(fx) = fixtures() else { return };
     let good = real_mirror(&fx);
     let bad = Mirror::start();
     bad.set_mode(Mode::Status(500));
+    let (size, _) = sha256(&fx.join(LINUX_22));
+    let cut = size / 3;
+    good.set_mode(Mode::CutOnce(cut));
     let gm = Gm::new();
     // The password must never be printed: the mirror URL carries one.
     let good_url = good.url().replace("http://", "http://user:s3cr3t-pw@");
@@ -337,14 +362,43 @@ fn install_use_and_switch_run_the_installed_go() {
     }
     let with = |a: &[&'static str]| join(a, &mirrors);
 
+    let o = gm.run(&with(&["toolchain", "install", "1.22.10"]));
+    assert_eq!(o.code, 1, "{}", o.all());
+    assert!(
+        o.stderr.contains("run the same command again to resume"),
+        "{}",
+        o.all()
+    );
+    assert!(!o.all().contains("s3cr3t-pw"), "{}", o.all());
+    let partial = gm.root.join(format!("downloads/{LINUX_22}.partial"));
+    assert_eq!(
+        std::fs::metadata(&partial).unwrap().len(),
+        cut,
+        "{}",
+        o.all()
+    );
+    gm.assert_nothing_installed();
+    assert!(gm.temp_dirs().is_empty(), "{:?}", gm.entries());
+
     let t = Instant::now();
     let o = gm.run(&with(&["toolchain", "install", "1.22.10"])).ok();
-    eprintln!("install go1.22.10: {:?}", t.elapsed());
+    eprintln!("resumed install of go1.22.10: {:?}", t.elapsed());
     assert!(o.stdout.contains("installed go1.22.10 in"), "{}", o.all());
-    assert!(o.stdout.contains("gomedic toolchain use go1.22.10 --global"), "{}", o.all());
-    assert_eq!(bad.count(INDEX_PATH), 1, "the first mirror was asked first");
-    assert_eq!(bad.count(&format!("/{LINUX_22}")), 1, "{:?}", bad.hits());
-    assert_eq!(good.count(&format!("/{LINUX_22}")), 1, "{:?}", good.hits());
+    assert!(
+        o.stdout
+            .contains("gomedic toolchain use go1.22.10 --global"),
+        "{}",
+        o.all()
+    );
+    assert_eq!(bad.count(INDEX_PATH), 2, "the first mirror is asked first");
+    let rest = Some(format!("bytes={cut}-"));
+    assert_eq!(bad.ranges(LINUX_22), vec![None, rest.clone()]);
+    assert_eq!(good.ranges(LINUX_22), vec![None, rest], "{:?}", good.hits());
+    assert_eq!(
+        good.hits().last().unwrap().status,
+        206,
+        "the rest, not the whole file"
+    );
     assert_eq!(
         gm.entries(),
         vec!["downloads", "go1.22.10", "index.json"],
@@ -357,10 +411,19 @@ fn install_use_and_switch_run_the_installed_go() {
 
     // Not current yet.
     let w = gm.run(&["toolchain", "which", "--format", "json"]);
-    assert_eq!((w.code, &w.json()["current"]), (1, &Value::Null), "{}", w.all());
+    assert_eq!(
+        (w.code, &w.json()["current"]),
+        (1, &Value::Null),
+        "{}",
+        w.all()
+    );
 
     let o = gm.run(&["toolchain", "use", "1.22.10", "--global"]).ok();
-    assert!(o.stdout.contains("is first on PATH: `go` runs go1.22.10"), "{}", o.all());
+    assert!(
+        o.stdout.contains("is first on PATH: `go` runs go1.22.10"),
+        "{}",
+        o.all()
+    );
     let current_go = gm.root.join("current/bin/go");
     assert_eq!(
         go_version(&current_go, gm.dir.path()),
@@ -381,12 +444,18 @@ fn install_use_and_switch_run_the_installed_go() {
     );
 
     let which = |v: &str| {
-        let w = gm.run(&["toolchain", "which", "--format", "json"]).ok().json();
+        let w = gm
+            .run(&["toolchain", "which", "--format", "json"])
+            .ok()
+            .json();
         assert_eq!(w["schema"], "gomedic.toolchain-which/v1");
         assert_eq!(w["current"], v, "{w:#}");
         assert_eq!(w["go"], current_go.display().to_string(), "{w:#}");
         assert_eq!(w["path"], "first", "{w:#}");
-        let l = gm.run(&["toolchain", "list", "--format", "json"]).ok().json();
+        let l = gm
+            .run(&["toolchain", "list", "--format", "json"])
+            .ok()
+            .json();
         assert_eq!(l["current"], v, "{l:#}");
         let cur: Vec<&Value> = l["installed"]
             .as_array()
@@ -396,7 +465,10 @@ fn install_use_and_switch_run_the_installed_go() {
             .collect();
         assert_eq!(cur.len(), 1, "{l:#}");
         assert_eq!(cur[0]["version"], v, "{l:#}");
-        assert_eq!(go_version(&current_go, gm.dir.path()), format!("go version {v} linux/amd64"));
+        assert_eq!(
+            go_version(&current_go, gm.dir.path()),
+            format!("go version {v} linux/amd64")
+        );
         l
     };
     let l = which("go1.22.10");
@@ -405,11 +477,20 @@ fn install_use_and_switch_run_the_installed_go() {
     assert_eq!(l["installed"][0]["complete"], true, "{l:#}");
 
     // A language version resolves to its newest release, which is there already.
-    let before = good.hits().len();
+    let (before, archives) = (good.hits().len(), good.ranges(LINUX_22).len());
     let o = gm.run(&with(&["toolchain", "install", "1.22"])).ok();
-    assert!(o.stdout.contains("go1.22.10 is already installed in"), "{}", o.all());
-    assert_eq!(good.count(&format!("/{LINUX_22}")), 1, "no second download");
-    assert_eq!(good.hits().len(), before + 1, "only the index: {:?}", good.hits());
+    assert!(
+        o.stdout.contains("go1.22.10 is already installed in"),
+        "{}",
+        o.all()
+    );
+    assert_eq!(good.ranges(LINUX_22).len(), archives, "no second download");
+    assert_eq!(
+        good.hits().len(),
+        before + 1,
+        "only the index: {:?}",
+        good.hits()
+    );
 
     let t = Instant::now();
     gm.run(&with(&["toolchain", "install", "1.21.13"])).ok();
@@ -474,7 +555,11 @@ fn a_checksum_mismatch_installs_nothing() {
     assert!(o.stderr.contains("checksum mismatch"), "{}", o.all());
     assert!(o.stderr.contains("nothing was installed"), "{}", o.all());
     assert!(!o.all().contains("s3cr3t-pw"), "{}", o.all());
-    assert_eq!(gm.entries(), vec!["downloads", "index.json"], "no partial, no temp dir");
+    assert_eq!(
+        gm.entries(),
+        vec!["downloads", "index.json"],
+        "no partial, no temp dir"
+    );
     gm.assert_nothing_installed();
 
     // The index is right, the bytes are not (same size): a mirror or a proxy changed them.
@@ -496,54 +581,12 @@ fn a_checksum_mismatch_installs_nothing() {
     let o = gm2.run(&["toolchain", "install", "1.22.10", "--mirror", &m.url()]);
     assert_eq!(o.code, 1, "{}", o.all());
     assert!(o.stderr.contains("500"), "{}", o.all());
-    assert!(o.stderr.contains("--mirror"), "says what to do: {}", o.all());
-    gm2.assert_nothing_installed();
-}
-
-/// Case 3: the first response is cut at a third; the partial download is kept, the next
-/// run asks for the rest with `Range` and installs.
-#[test]
-fn a_truncated_download_resumes() {
-    let Some(fx) = fixtures() else { return };
-    let m = real_mirror(&fx);
-    let (size, _) = sha256(&fx.join(LINUX_22));
-    let cut = size / 3;
-    m.set_mode(Mode::CutOnce(cut));
-    let gm = Gm::new();
-    let args = ["toolchain", "install", "1.22.10", "--mirror", &m.url()];
-
-    let o = gm.run(&args);
-    assert_ne!(o.code, 0, "{}", o.all());
     assert!(
-        o.stderr.contains("run the same command again to resume"),
-        "{}",
+        o.stderr.contains("--mirror"),
+        "says what to do: {}",
         o.all()
     );
-    let partial = gm.root.join(format!("downloads/{LINUX_22}.partial"));
-    assert_eq!(std::fs::metadata(&partial).unwrap().len(), cut, "{}", o.all());
-    gm.assert_nothing_installed();
-
-    let t = Instant::now();
-    let o = gm.run(&args).ok();
-    eprintln!("resumed install: {:?}", t.elapsed());
-    assert!(o.stdout.contains("installed go1.22.10"), "{}", o.all());
-    assert_eq!(
-        m.ranges(LINUX_22),
-        vec![None, Some(format!("bytes={cut}-"))],
-        "{:?}",
-        m.hits()
-    );
-    assert_eq!(
-        m.hits().last().unwrap().status,
-        206,
-        "the rest, not the whole file"
-    );
-    assert!(!partial.exists());
-    assert_eq!(gm.entries(), vec!["downloads", "go1.22.10", "index.json"]);
-    assert_eq!(
-        go_version(&gm.root.join("go1.22.10/bin/go"), gm.dir.path()),
-        "go version go1.22.10 linux/amd64"
-    );
+    gm2.assert_nothing_installed();
 }
 
 /// A tar.gz built here, each entry (name, kind, data or link target) written raw, as a
@@ -616,27 +659,44 @@ fn hostile_archives_are_refused() {
     // (version, extra entries, why)
     let tars: Vec<(&str, Vec<(String, tar::EntryType, String)>)> = vec![
         // A symlink out of the tree, then a file through it.
-        ("go1.30.1", vec![("go/lib".into(), S, o.clone()), ("go/lib/pwned".into(), F, "x".into())]),
+        (
+            "go1.30.1",
+            vec![
+                ("go/lib".into(), S, o.clone()),
+                ("go/lib/pwned".into(), F, "x".into()),
+            ],
+        ),
         // `..` up and out of the temp dir and the store.
         ("go1.30.2", vec![("go/../../evil".into(), F, "x".into())]),
         ("go1.30.3", vec![("go/../evil".into(), F, "x".into())]),
         // An absolute name and a hard link to a file outside.
         ("go1.30.4", vec![(abs.clone(), F, "x".into())]),
-        ("go1.30.5", vec![("go/bin/gofmt".into(), H, format!("{o}/target"))]),
+        (
+            "go1.30.5",
+            vec![("go/bin/gofmt".into(), H, format!("{o}/target"))],
+        ),
     ];
     let mut rels = Vec::new();
     for (v, extra) in &tars {
         let mut all = head(v);
         all.extend(extra.iter().cloned());
-        let refs: Vec<(&str, tar::EntryType, &str)> =
-            all.iter().map(|(n, k, d)| (n.as_str(), *k, d.as_str())).collect();
+        let refs: Vec<(&str, tar::EntryType, &str)> = all
+            .iter()
+            .map(|(n, k, d)| (n.as_str(), *k, d.as_str()))
+            .collect();
         let name = format!("{v}.linux-amd64.tar.gz");
         std::fs::write(files.join(&name), hostile_tar(&refs)).unwrap();
         rels.push((v.to_string(), name));
     }
     let zips: Vec<(&str, Vec<(&str, Option<&str>, &str)>)> = vec![
         ("go1.30.6", vec![("go/../../evil.txt", None, "x")]),
-        ("go1.30.7", vec![("go/lib", Some(o.as_str()), ""), ("go/lib/pwned", None, "x")]),
+        (
+            "go1.30.7",
+            vec![
+                ("go/lib", Some(o.as_str()), ""),
+                ("go/lib/pwned", None, "x"),
+            ],
+        ),
     ];
     for (v, extra) in &zips {
         let version = format!("{v}\n");
@@ -666,9 +726,17 @@ fn hostile_archives_are_refused() {
         }
         let out = gm.run(&args);
         assert_eq!(out.code, 1, "{name}: {}", out.all());
-        assert!(out.stderr.contains("refusing the archive"), "{name}: {}", out.all());
+        assert!(
+            out.stderr.contains("refusing the archive"),
+            "{name}: {}",
+            out.all()
+        );
         assert_eq!(m.count(&format!("/{name}")), 1, "{name} was downloaded");
-        assert!(names(&outside).is_empty(), "{name} wrote {:?}", names(&outside));
+        assert!(
+            names(&outside).is_empty(),
+            "{name} wrote {:?}",
+            names(&outside)
+        );
         for p in [
             gm.dir.path().join("evil"),
             gm.dir.path().join("evil.txt"),
@@ -747,8 +815,12 @@ fn offline_list_uses_the_cached_index() {
     let m = Mirror::start();
     m.set_index(index(&[
         ("go1.23rc1", false, vec![]),
-        ("go1.22.10", true, vec![json!({"filename": LINUX_22, "os": "linux", "arch": "amd64",
-            "version": "go1.22.10", "sha256": "a".repeat(64), "size": 10, "kind": "archive"})]),
+        (
+            "go1.22.10",
+            true,
+            vec![json!({"filename": LINUX_22, "os": "linux", "arch": "amd64",
+            "version": "go1.22.10", "sha256": "a".repeat(64), "size": 10, "kind": "archive"})],
+        ),
         ("go1.22.9", true, vec![]),
         ("go1.21.13", true, vec![]),
     ]));
@@ -756,26 +828,67 @@ fn offline_list_uses_the_cached_index() {
     let url = m.url();
     let dead = format!("http://{}/", gomedic_testkit::refused_addr());
 
-    let o = gm.run(&["toolchain", "list", "--remote", "--offline", "--mirror", &url]);
+    let o = gm.run(&[
+        "toolchain",
+        "list",
+        "--remote",
+        "--offline",
+        "--mirror",
+        &url,
+    ]);
     assert_ne!(o.code, 0, "{}", o.all());
     assert!(o.stderr.contains("no cached release index"), "{}", o.all());
-    assert!(o.stderr.contains("gomedic toolchain list --remote"), "says what to do: {}", o.all());
-    assert!(m.hits().is_empty(), "--offline made a request: {:?}", m.hits());
+    assert!(
+        o.stderr.contains("gomedic toolchain list --remote"),
+        "says what to do: {}",
+        o.all()
+    );
+    assert!(
+        m.hits().is_empty(),
+        "--offline made a request: {:?}",
+        m.hits()
+    );
 
     let online = gm
-        .run(&["toolchain", "list", "--remote", "--format", "json", "--mirror", &url])
+        .run(&[
+            "toolchain",
+            "list",
+            "--remote",
+            "--format",
+            "json",
+            "--mirror",
+            &url,
+        ])
         .ok()
         .json();
-    assert_eq!(online["index"], json!({"from": url, "cached": false}), "{online:#}");
+    assert_eq!(
+        online["index"],
+        json!({"from": url, "cached": false}),
+        "{online:#}"
+    );
     let rows = |v: &Value| -> Vec<String> {
-        v["remote"].as_array().unwrap().iter().map(|r| r["version"].as_str().unwrap().to_string()).collect()
+        v["remote"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["version"].as_str().unwrap().to_string())
+            .collect()
     };
     assert_eq!(rows(&online), ["go1.22.10", "go1.21.13"], "{online:#}");
     assert!(gm.root.join("index.json").is_file());
     let asked = m.hits().len();
 
     let offline = gm
-        .run(&["toolchain", "list", "--remote", "--offline", "--format", "json", "--mirror", &url])
+        .run(&[
+            "toolchain",
+            "list",
+            "--remote",
+            "--offline",
+            "--format",
+            "json",
+            "--mirror",
+            &url,
+        ])
         .ok()
         .json();
     assert_eq!(m.hits().len(), asked, "--offline made a request");
@@ -783,21 +896,48 @@ fn offline_list_uses_the_cached_index() {
     assert_eq!(rows(&offline), rows(&online));
 
     // The mirror is down: the cache, with why.
-    let o = gm.run(&["toolchain", "list", "--remote", "--mirror", &dead]).ok();
-    assert!(o.stdout.contains("cached index; no mirror answered"), "{}", o.all());
-    assert!(o.stdout.contains(&dead), "names the mirror that failed: {}", o.all());
+    let o = gm
+        .run(&["toolchain", "list", "--remote", "--mirror", &dead])
+        .ok();
+    assert!(
+        o.stdout.contains("cached index; no mirror answered"),
+        "{}",
+        o.all()
+    );
+    assert!(
+        o.stdout.contains(&dead),
+        "names the mirror that failed: {}",
+        o.all()
+    );
     assert!(o.stdout.contains("go1.22.10"), "{}", o.all());
     let j = gm
-        .run(&["toolchain", "list", "--remote", "--all", "--format", "json", "--mirror", &dead])
+        .run(&[
+            "toolchain",
+            "list",
+            "--remote",
+            "--all",
+            "--format",
+            "json",
+            "--mirror",
+            &dead,
+        ])
         .ok()
         .json();
     assert_eq!(j["index"]["cached"], true, "{j:#}");
-    assert_eq!(rows(&j), ["go1.23rc1", "go1.22.10", "go1.22.9", "go1.21.13"], "{j:#}");
+    assert_eq!(
+        rows(&j),
+        ["go1.23rc1", "go1.22.10", "go1.22.9", "go1.21.13"],
+        "{j:#}"
+    );
 
     // install with the mirror down: the cached index resolves, the download cannot run.
     let o = gm.run(&["toolchain", "install", "1.22", "--mirror", &dead]);
     assert_eq!(o.code, 1, "{}", o.all());
-    assert!(o.stderr.contains("using the cached release index"), "{}", o.all());
+    assert!(
+        o.stderr.contains("using the cached release index"),
+        "{}",
+        o.all()
+    );
     assert!(o.stderr.contains(LINUX_22), "{}", o.all());
     gm.assert_nothing_installed();
 
@@ -805,7 +945,15 @@ fn offline_list_uses_the_cached_index() {
     let secret = url.replace("http://", "http://user:s3cr3t-pw@");
     for format in ["human", "json"] {
         let o = gm
-            .run(&["toolchain", "list", "--remote", "--format", format, "--mirror", &secret])
+            .run(&[
+                "toolchain",
+                "list",
+                "--remote",
+                "--format",
+                format,
+                "--mirror",
+                &secret,
+            ])
             .ok();
         assert!(!o.all().contains("s3cr3t-pw"), "{format}: {}", o.all());
     }
@@ -816,14 +964,14 @@ fn tampered_zip(src: &Path, dest: &Path) {
     use std::io::{Read, Write};
     let mut a = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
     let mut w = zip::ZipWriter::new(std::fs::File::create(dest).unwrap());
-    let target = format!("{MODULE}@{MV}/README.md");
+    let target = format!("{MODULE}@{MV}/src/fmt/print.go");
     let mut changed = false;
     for i in 0..a.len() {
         let name = a.by_index_raw(i).unwrap().name().to_string();
         if name == target {
             let mut data = Vec::new();
             a.by_index(i).unwrap().read_to_end(&mut data).unwrap();
-            data.extend_from_slice(b"\nOne more line.\n");
+            data.extend_from_slice(b"\n// One more line.\n");
             let opts = zip::write::SimpleFileOptions::default()
                 .compression_method(zip::CompressionMethod::Deflated);
             w.start_file(name.as_str(), opts).unwrap();
@@ -841,7 +989,7 @@ fn tampered_zip(src: &Path, dest: &Path) {
 /// the real go (1.21.13 switching with GOTOOLCHAIN=go1.22.10) as the oracle on the same
 /// GOPROXY/GOSUMDB: same files, same exec bits; a tampered zip refused by both; GOSUMDB=off
 /// refused by both; with GOSUMDB naming no URL, both reach the database through the
-/// proxy's /sumdb/.
+/// proxy's /sumdb/ (with a URL, directly).
 #[test]
 fn via_goproxy_agrees_with_the_go_command() {
     let Some(fx) = fixtures() else { return };
@@ -908,12 +1056,10 @@ fn via_goproxy_agrees_with_the_go_command() {
             ],
             &["version"],
         );
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        (o.status.success(), text, home)
+        // stdout: `go version`'s line; all of it for the messages.
+        let stdout = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        let text = format!("{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
+        (o.status.success(), stdout, text, home)
     };
     let gomedic = |gosumdb: &str| {
         let mut gm = Gm::new();
@@ -921,14 +1067,27 @@ fn via_goproxy_agrees_with_the_go_command() {
         gm.set("GOSUMDB", gosumdb);
         let t = Instant::now();
         let o = gm.run(&["toolchain", "install", "1.22.10", "--via-goproxy"]);
-        eprintln!("gomedic --via-goproxy (GOSUMDB={gosumdb:.20}...): {:?}", t.elapsed());
+        eprintln!(
+            "gomedic --via-goproxy (GOSUMDB={gosumdb:.20}...): {:?}",
+            t.elapsed()
+        );
         (o, gm)
     };
 
-    // 1. The real module, GOSUMDB with the database's URL.
-    let (o, gm) = gomedic(&sumdb_full);
+    // 1. The real module; GOSUMDB is the key alone, so the database is reached through
+    // the proxy's /sumdb/<name>/ (it says it is supported), as go does.
+    sumdb_ok.store(true, std::sync::atomic::Ordering::SeqCst);
+    let supported = format!("/sumdb/{}/supported", common::DB_NAME);
+    let lookup = format!("/sumdb/{}/lookup/{MODULE}@{MV}", common::DB_NAME);
+    let through_proxy = || (proxy.count(&supported), proxy.count(&lookup));
+    let (o, gm) = gomedic(&db.vkey);
     let o = o.ok();
     assert!(o.stdout.contains("installed go1.22.10"), "{}", o.all());
+    let seen = through_proxy();
+    assert!(
+        seen.0 >= 1 && seen.1 >= 1,
+        "gomedic asked the proxy {seen:?}"
+    );
     let ours = gm.root.join("go1.22.10");
     assert_eq!(
         go_version(&ours.join("bin/go"), gm.dir.path()),
@@ -940,13 +1099,26 @@ fn via_goproxy_agrees_with_the_go_command() {
     assert_eq!(manifest["source"], format!("{MODULE}@{MV}"));
     assert!(gm.temp_dirs().is_empty(), "{:?}", gm.entries());
 
-    let (ok, text, home) = run_go(&sumdb_full);
+    let (ok, version, text, home) = run_go(&db.vkey);
     assert!(ok, "go 1.21.13 GOTOOLCHAIN=go1.22.10: {text}");
-    assert_eq!(text.trim(), "go version go1.22.10 linux/amd64");
+    assert_eq!(version, "go version go1.22.10 linux/amd64", "{text}");
+    let go_seen = through_proxy();
+    assert!(
+        go_seen.0 > seen.0 && go_seen.1 > seen.1,
+        "go asked the proxy too: {seen:?} then {go_seen:?}"
+    );
     let theirs = home.path().join(format!("modcache/{MODULE}@{MV}"));
     let (a, b) = (tree(&theirs), tree(&ours));
-    let only_go: Vec<_> = a.iter().filter(|(k, v)| b.get(*k) != Some(v)).take(20).collect();
-    let only_us: Vec<_> = b.iter().filter(|(k, v)| a.get(*k) != Some(v)).take(20).collect();
+    let only_go: Vec<_> = a
+        .iter()
+        .filter(|(k, v)| b.get(*k) != Some(v))
+        .take(20)
+        .collect();
+    let only_us: Vec<_> = b
+        .iter()
+        .filter(|(k, v)| a.get(*k) != Some(v))
+        .take(20)
+        .collect();
     assert!(
         only_go.is_empty() && only_us.is_empty(),
         "go's toolchain dir and gomedic's install differ (path, (size, executable)):\n go: {only_go:?}\n gomedic: {only_us:?}"
@@ -954,17 +1126,27 @@ fn via_goproxy_agrees_with_the_go_command() {
     assert!(a.len() > 5000, "{} files", a.len());
     assert!(a.contains_key("src/go.mod") && a["bin/go"].1 && a["pkg/tool/linux_amd64/compile"].1);
 
-    // 2. A tampered zip; the database holds the real hash.
+    // 2. A tampered zip; the database holds the real hash. GOSUMDB names its URL: asked
+    // directly, not through the proxy.
     *serving.lock().unwrap() = bad.clone();
+    let direct = format!("/lookup/{MODULE}@{MV}");
+    let (before, direct_before) = (through_proxy(), db.server.count(&direct));
     let (o, gm) = gomedic(&sumdb_full);
     assert_eq!(o.code, 1, "{}", o.all());
     assert!(o.stderr.contains("SECURITY ERROR"), "{}", o.all());
     assert!(o.stderr.contains("checksum mismatch"), "{}", o.all());
     gm.assert_nothing_installed();
-    assert_eq!(gm.entries(), vec!["cache", "downloads"], "no zip, no temp dir");
-    let (ok, text, home) = run_go(&sumdb_full);
+    assert_eq!(
+        gm.entries(),
+        vec!["cache", "downloads"],
+        "no zip, no temp dir"
+    );
+    let (ok, _, text, home) = run_go(&sumdb_full);
     assert!(!ok, "go accepted the tampered toolchain: {text}");
-    assert!(text.contains("SECURITY ERROR") && text.contains("checksum mismatch"), "{text}");
+    assert!(
+        text.contains("SECURITY ERROR") && text.contains("checksum mismatch"),
+        "{text}"
+    );
     assert!(!home.path().join(format!("modcache/{MODULE}@{MV}")).exists());
     let downloaded = |t: &str| {
         t.lines()
@@ -979,6 +1161,16 @@ fn via_goproxy_agrees_with_the_go_command() {
     );
     assert_ne!(downloaded(&text), want_h1);
     assert!(o.stderr.contains(&want_h1) && text.contains(&want_h1));
+    assert_eq!(
+        through_proxy(),
+        before,
+        "GOSUMDB with a URL: not through the proxy"
+    );
+    assert_eq!(
+        db.server.count(&direct),
+        direct_before + 2,
+        "gomedic and go asked it"
+    );
 
     // 3. GOSUMDB=off: both refuse, and both say why.
     *serving.lock().unwrap() = real.clone();
@@ -986,32 +1178,15 @@ fn via_goproxy_agrees_with_the_go_command() {
     let (o, gm) = gomedic("off");
     assert_eq!(o.code, 1, "{}", o.all());
     assert!(o.stderr.contains("GOSUMDB=off"), "{}", o.all());
-    assert_eq!(proxy.count(&zip_url), zips, "gomedic refused before downloading");
+    assert_eq!(
+        proxy.count(&zip_url),
+        zips,
+        "gomedic refused before downloading"
+    );
     gm.assert_nothing_installed();
-    let (ok, text, _home) = run_go("off");
+    let (ok, _, text, _home) = run_go("off");
     assert!(!ok, "{text}");
     assert!(text.contains("GOSUMDB=off"), "go's message: {text}");
-
-    // 4. GOSUMDB=<key> alone: the database through the proxy's /sumdb/<name>/, as go does.
-    sumdb_ok.store(true, std::sync::atomic::Ordering::SeqCst);
-    let supported = format!("/sumdb/{}/supported", common::DB_NAME);
-    let lookup = format!("/sumdb/{}/lookup/{MODULE}@{MV}", common::DB_NAME);
-    let (ok, text, _home) = run_go(&db.vkey);
-    assert!(ok, "{text}");
-    assert_eq!(text.trim(), "go version go1.22.10 linux/amd64");
-    let go_seen = (proxy.count(&supported), proxy.count(&lookup));
-    assert!(go_seen.0 >= 1 && go_seen.1 >= 1, "go asked {go_seen:?}");
-    let (o, gm) = gomedic(&db.vkey);
-    o.ok();
-    assert_eq!(
-        (proxy.count(&supported) - go_seen.0 >= 1, proxy.count(&lookup) - go_seen.1 >= 1),
-        (true, true),
-        "gomedic reached the database through the proxy"
-    );
-    assert_eq!(
-        go_version(&gm.root.join("go1.22.10/bin/go"), gm.dir.path()),
-        "go version go1.22.10 linux/amd64"
-    );
 }
 
 /// The Windows zip installs for another platform (`--platform windows/amd64`: go.exe,
@@ -1025,15 +1200,27 @@ fn the_windows_zip_installs_for_another_platform() {
     let url = m.url();
     let t = Instant::now();
     let o = gm
-        .run(&["toolchain", "install", "1.22.10", "--platform", "windows/amd64", "--mirror", &url])
+        .run(&[
+            "toolchain",
+            "install",
+            "1.22.10",
+            "--platform",
+            "windows/amd64",
+            "--mirror",
+            &url,
+        ])
         .ok();
     eprintln!("install the windows zip: {:?}", t.elapsed());
     assert!(o.stdout.contains("installed go1.22.10"), "{}", o.all());
     let dir = gm.root.join("go1.22.10");
     assert!(dir.join("bin/go.exe").is_file());
     assert!(dir.join("pkg/tool/windows_amd64/compile.exe").is_file());
-    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.join(MANIFEST)).unwrap()).unwrap();
-    assert_eq!((manifest["goos"].as_str(), manifest["goarch"].as_str()), (Some("windows"), Some("amd64")));
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.join(MANIFEST)).unwrap()).unwrap();
+    assert_eq!(
+        (manifest["goos"].as_str(), manifest["goarch"].as_str()),
+        (Some("windows"), Some("amd64"))
+    );
     assert_eq!(manifest["checksum"], sha256(&fx.join(WINDOWS_22)).1);
     assert_eq!(m.count(&format!("/{WINDOWS_22}")), 1);
     // Every file of the zip is there, with its size (the manifest lists them all).

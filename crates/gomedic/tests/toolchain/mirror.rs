@@ -123,9 +123,7 @@ fn handle(mut c: TcpStream, st: &Mutex<State>) {
     // Decide under the lock, send without it.
     let (mode, index, file) = {
         let mut s = st.lock().unwrap();
-        let file = path
-            .strip_prefix('/')
-            .and_then(|n| s.files.get(n).cloned());
+        let file = path.strip_prefix('/').and_then(|n| s.files.get(n).cloned());
         let mode = s.mode.clone();
         if file.is_some() && matches!(mode, Mode::CutOnce(_)) {
             s.mode = Mode::Normal;
