@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Written into each install (`.gomedic-install.json`) before it is renamed into place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,15 +130,24 @@ impl Store {
 
     /// The version `current` points at, if it is a valid link to an install here.
     pub fn current(&self) -> Option<String> {
-        let t = fs::read_link(self.current_link()).ok()?;
+        // Resolved rather than read: junctions, symlinks, and links made by another tool.
+        let t = fs::canonicalize(self.current_link()).ok()?;
         let name = t.file_name()?.to_string_lossy().into_owned();
-        (self.dir_for(&name).is_dir()).then_some(name)
+        let same = fs::canonicalize(self.dir_for(&name)).ok() == Some(t);
+        same.then_some(name)
     }
 
     /// Points `current` at `version`, replacing the old link atomically where the OS
     /// allows (a new link renamed over the old one on Unix; a junction on Windows).
     pub fn set_current(&self, version: &str) -> io::Result<()> {
         let link = self.current_link();
+        let canon = |p: &Path| fs::canonicalize(p).ok();
+        if link.join("bin").is_dir()
+            && canon(&link).is_some()
+            && canon(&link) == canon(&self.dir_for(version))
+        {
+            return Ok(()); // already current
+        }
         #[cfg(unix)]
         {
             let tmp = self
@@ -153,10 +162,36 @@ impl Store {
         {
             // A junction needs no administrator rights or Developer Mode (symlinks do).
             if link.symlink_metadata().is_ok() {
-                junction::delete(&link)?;
+                let _ = junction::delete(&link);
                 let _ = fs::remove_dir(&link);
             }
-            junction::create(self.dir_for(version), &link)
+            let target = self.dir_for(version);
+            // Both are checked by going through the link: some file systems (and Wine)
+            // report success without making one.
+            let works = |r: io::Result<()>| {
+                r.and_then(|()| {
+                    if link.join("bin").is_dir() {
+                        Ok(())
+                    } else {
+                        Err(io::Error::other("the link was not created"))
+                    }
+                })
+            };
+            let je = match works(junction::create(&target, &link)) {
+                Ok(()) => return Ok(()),
+                Err(e) => e,
+            };
+            // No reparse points here (FAT32/exFAT, some network shares): a directory
+            // symlink works where symlinks are allowed.
+            let _ = fs::remove_dir(&link);
+            works(std::os::windows::fs::symlink_dir(&target, &link)).map_err(|se| {
+                let _ = fs::remove_dir(&link);
+                io::Error::other(format!(
+                    "cannot link {} to {}: a directory junction failed ({je}) and so did a symbolic link ({se}); put the toolchains on an NTFS volume (GOMEDIC_TOOLCHAINS_DIR)",
+                    link.display(),
+                    target.display()
+                ))
+            })
         }
     }
 

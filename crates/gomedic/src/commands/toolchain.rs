@@ -462,7 +462,10 @@ fn use_(a: UseArgs) -> anyhow::Result<u8> {
         .into());
     }
     let (goos, _) = host();
-    st.set_current(&version)?;
+    if let Err(e) = st.set_current(&version) {
+        errln!("gomedic: {e}");
+        return Ok(1);
+    }
     let link = st.current_link();
     let bin = link.join("bin");
     outln!("{} now points at {version}", link.display())?;
