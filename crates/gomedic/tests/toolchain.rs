@@ -7,7 +7,7 @@
 #![cfg(all(target_os = "linux", target_arch = "x86_64"))]
 
 #[path = "../../gomedic-proxy/tests/common/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod common;
 #[path = "toolchain/mirror.rs"]
 mod mirror;
@@ -657,7 +657,8 @@ fn hostile_archives_are_refused() {
         ]
     };
     // (version, extra entries, why)
-    let tars: Vec<(&str, Vec<(String, tar::EntryType, String)>)> = vec![
+    type TarEntries = Vec<(String, tar::EntryType, String)>;
+    let tars: Vec<(&str, TarEntries)> = vec![
         // A symlink out of the tree, then a file through it.
         (
             "go1.30.1",
@@ -688,7 +689,8 @@ fn hostile_archives_are_refused() {
         std::fs::write(files.join(&name), hostile_tar(&refs)).unwrap();
         rels.push((v.to_string(), name));
     }
-    let zips: Vec<(&str, Vec<(&str, Option<&str>, &str)>)> = vec![
+    type ZipEntries<'a> = Vec<(&'a str, Option<&'a str>, &'a str)>;
+    let zips: Vec<(&str, ZipEntries)> = vec![
         ("go1.30.6", vec![("go/../../evil.txt", None, "x")]),
         (
             "go1.30.7",
@@ -1190,8 +1192,8 @@ fn via_goproxy_agrees_with_the_go_command() {
 }
 
 /// The Windows zip installs for another platform (`--platform windows/amd64`: go.exe,
-/// the manifest says windows); that install is not the host's toolchain: a host install
-/// of the same version is not "already installed", and it cannot become current here.
+/// the manifest says windows, every file of the zip is there). That install is not the
+/// host's toolchain: asking for the host's 1.22.10 must not answer "already installed".
 #[test]
 fn the_windows_zip_installs_for_another_platform() {
     let Some(fx) = fixtures() else { return };
