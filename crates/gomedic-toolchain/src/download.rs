@@ -82,14 +82,22 @@ pub struct Want<'a> {
 }
 
 /// Downloads `want` from the first of `urls` that works into `dest` (through
-/// `dest.partial`, resumed when it exists), checking size and SHA-256.
+/// `dest.partial`, resumed when it exists), checking size and SHA-256. Returns the URL it
+/// came from (`None`: `dest` was already there and verified, e.g. after an install
+/// killed while extracting).
 pub fn download(
     http: &dyn Http,
     urls: &[String],
     want: &Want<'_>,
     dest: &Path,
     progress: &dyn Progress,
-) -> Result<(), DownloadError> {
+) -> Result<Option<String>, DownloadError> {
+    if let Ok((n, sum)) = crate::extract::sha256_file(dest) {
+        if (want.size == 0 || n == want.size) && sum.eq_ignore_ascii_case(want.sha256) {
+            return Ok(None);
+        }
+        let _ = fs::remove_file(dest);
+    }
     let partial = PathBuf::from(format!("{}.partial", dest.display()));
     let io_err = |source| DownloadError::Io {
         path: partial.clone(),
@@ -191,7 +199,7 @@ pub fn download(
             path: dest.to_path_buf(),
             source,
         })?;
-        return Ok(());
+        return Ok(Some(url.clone()));
     }
     let kept = fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
     Err(DownloadError::Failed {
@@ -287,7 +295,11 @@ mod tests {
     #[test]
     fn mirrors_in_order_and_resume_after_a_cut() {
         let (r, seen, d) = run(vec!["down", "cut", "ok"], &data(), 3);
-        r.unwrap();
+        assert_eq!(
+            r.unwrap().as_deref(),
+            Some("http://m2/go.tar.gz"),
+            "the mirror it came from"
+        );
         assert_eq!(
             seen,
             vec![0, 0, 333_333],

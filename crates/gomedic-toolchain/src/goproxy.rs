@@ -52,7 +52,7 @@ impl Installer<'_> {
             })?;
         let _ = v;
         if self.is_installed(version) {
-            return Ok((version.to_string(), true));
+            return Ok((self.install_name(version), true));
         }
         let Some(sumdb) = sumdb else {
             return Err(InstallError::Refused(
@@ -68,7 +68,7 @@ impl Installer<'_> {
         let from = self.fetch_zip(entries, &mv, &zip_path)?;
         let r = self.check_and_unpack(sumdb, &zip_path, &mv, version, &from);
         let _ = fs::remove_file(&zip_path);
-        r.map(|()| (version.to_string(), false))
+        r.map(|()| (self.install_name(version), false))
     }
 
     fn fetch_zip(&self, entries: &[Entry], mv: &str, dest: &Path) -> Result<String, InstallError> {
@@ -92,7 +92,7 @@ impl Installer<'_> {
                     let res = copy_to(r.body, dest, self.progress);
                     self.progress.finish();
                     match res {
-                        Ok(()) => return Ok(url),
+                        Ok(()) => return Ok(crate::install::redact_url(&url)),
                         Err(err) => {
                             errors.push(format!("{url}: {err}"));
                             if !fallback_on_error {
@@ -153,7 +153,8 @@ impl Installer<'_> {
             source,
         })?;
         self.store.clean_leftovers();
-        let tmp = self.store.temp_dir(version);
+        let name = self.install_name(version);
+        let tmp = self.store.temp_dir(&name);
         let _ = fs::remove_dir_all(&tmp);
         let r = (|| {
             let mut x = extract::extract(zip_path, Format::Zip, &format!("{MODULE}@{mv}/"), &tmp)?;
@@ -167,7 +168,7 @@ impl Installer<'_> {
                 &got,
                 x.files,
             )?;
-            let dest = self.store.dir_for(version);
+            let dest = self.store.dir_for(&name);
             fs::rename(&tmp, &dest).map_err(|source| InstallError::Io { path: dest, source })
         })();
         if r.is_err() {

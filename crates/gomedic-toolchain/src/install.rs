@@ -79,9 +79,9 @@ impl Installer<'_> {
                 {
                     Ok((r, raw)) => {
                         self.cache_index(&raw);
-                        return Ok((r, IndexSource::Mirror(m.clone())));
+                        return Ok((r, IndexSource::Mirror(redact_url(m))));
                     }
-                    Err(e) => errors.push(format!("{url}: {e}")),
+                    Err(e) => errors.push(format!("{}: {e}", redact_url(&url))),
                 }
             }
         }
@@ -135,7 +135,7 @@ impl Installer<'_> {
         let rel = index::resolve(releases, want).map_err(InstallError::Index)?;
         let version = rel.version.clone();
         if self.is_installed(&version) {
-            return Ok((version, true));
+            return Ok((self.install_name(&version), true));
         }
         let file = index::archive_for(rel, &self.goos, &self.goarch).ok_or_else(|| {
             InstallError::Index(format!(
@@ -160,8 +160,8 @@ impl Installer<'_> {
             .iter()
             .map(|m| format!("{m}{}", file.filename))
             .collect();
-        if sha.is_empty() {
-            download_unverified(self.http, &urls, &archive)?;
+        let from = if sha.is_empty() {
+            Some(download_unverified(self.http, &urls, &archive)?)
         } else {
             download::download(
                 self.http,
@@ -173,12 +173,16 @@ impl Installer<'_> {
                 },
                 &archive,
                 self.progress,
-            )?;
-        }
-        let source = urls.first().cloned().unwrap_or_default();
+            )?
+        };
+        // The mirror it came from, never with credentials.
+        let source = match from {
+            Some(u) => redact_url(&u),
+            None => format!("{} (downloaded earlier, verified)", file.filename),
+        };
         let r = self.unpack(&archive, &file.filename, &version, &source, &sha);
         let _ = fs::remove_file(&archive);
-        r.map(|()| (version, false))
+        r.map(|()| (self.install_name(&version), false))
     }
 
     /// Installs a local archive (`--from-file`): its SHA-256 must equal the index's for
@@ -200,7 +204,7 @@ impl Installer<'_> {
             ))
         })?;
         if self.is_installed(&version) {
-            return Ok((version, true));
+            return Ok((self.install_name(&version), true));
         }
         let (_, got) = extract::sha256_file(archive).map_err(io_at(archive))?;
         let listed = releases.and_then(|rs| {
@@ -234,8 +238,24 @@ impl Installer<'_> {
         Ok((version, false))
     }
 
+    /// The directory name of `version` for this installer's platform: `go1.22.10` for
+    /// the machine's own, `go1.22.10-windows-amd64` for another (never picked as a
+    /// host toolchain).
+    pub fn install_name(&self, version: &str) -> String {
+        let (os, arch) = crate::platform::host();
+        if (self.goos.as_str(), self.goarch.as_str()) == (os.as_str(), arch.as_str()) {
+            version.to_string()
+        } else {
+            format!("{version}-{}-{}", self.goos, self.goarch)
+        }
+    }
+
+    /// Installed for this installer's platform (the manifest says so).
     pub fn is_installed(&self, version: &str) -> bool {
-        self.store.read(version).manifest.is_some()
+        self.store
+            .read(&self.install_name(version))
+            .manifest
+            .is_some_and(|m| m.goos == self.goos && m.goarch == self.goarch)
     }
 
     /// Extracts into a temp dir, writes the manifest, and renames into place.
@@ -332,7 +352,23 @@ pub fn version_from_filename(name: &str) -> Option<String> {
     Some(v.to_string())
 }
 
-fn download_unverified(http: &dyn Http, urls: &[String], dest: &Path) -> Result<(), InstallError> {
+/// `https://user:pass@host/x` → `https://host/x`.
+pub fn redact_url(u: &str) -> String {
+    let Some((scheme, rest)) = u.split_once("://") else {
+        return u.to_string();
+    };
+    let end = rest.find('/').unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(i) => format!("{scheme}://{}", &rest[i + 1..]),
+        None => u.to_string(),
+    }
+}
+
+fn download_unverified(
+    http: &dyn Http,
+    urls: &[String],
+    dest: &Path,
+) -> Result<String, InstallError> {
     let mut errs = Vec::new();
     for u in urls {
         match http.get(u, 0) {
@@ -340,7 +376,7 @@ fn download_unverified(http: &dyn Http, urls: &[String], dest: &Path) -> Result<
                 let mut f = fs::File::create(dest).map_err(io_at(dest))?;
                 let mut body = r.body;
                 std::io::copy(&mut body, &mut f).map_err(io_at(dest))?;
-                return Ok(());
+                return Ok(u.clone());
             }
             Err(HttpError::NotFound(m)) | Err(HttpError::Other(m)) => errs.push(m),
         }

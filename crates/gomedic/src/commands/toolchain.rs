@@ -330,6 +330,10 @@ fn install(a: InstallArgs) -> anyhow::Result<u8> {
     } else {
         outln!("installed {version} in {}", dir.display())?;
     }
+    if (goos.as_str(), goarch.as_str()) != (host().0.as_str(), host().1.as_str()) {
+        outln!("it is for {goos}/{goarch}, not this machine: it is never made current here")?;
+        return Ok(if a.r#use { 1 } else { 0 });
+    }
     if a.r#use {
         return use_(UseArgs {
             version,
