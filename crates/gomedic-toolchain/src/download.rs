@@ -260,7 +260,11 @@ mod tests {
         script: Vec<&'static str>,
         sha_of: &[u8],
         urls: usize,
-    ) -> (Result<(), DownloadError>, Vec<u64>, tempfile::TempDir) {
+    ) -> (
+        Result<Option<String>, DownloadError>,
+        Vec<u64>,
+        tempfile::TempDir,
+    ) {
         let data: Vec<u8> = (0..1_000_000u32).map(|i| (i % 253) as u8).collect();
         let fake = Fake {
             data: data.clone(),

@@ -252,23 +252,6 @@ fn set_exec(_: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names() {
-        assert_eq!(
-            module_version("go1.22.10", "linux", "amd64"),
-            "v0.0.1-go1.22.10.linux-amd64"
-        );
-        assert!(is_exec_helper("go_js_wasm_exec"));
-        assert!(is_exec_helper("go_wasip1_wasm32_exec"));
-        assert!(!is_exec_helper("go__exec"));
-        assert!(!is_exec_helper("wasm_exec.js"));
-    }
-}
-
 /// Where the go command would ask the checksum database `name`: through the first GOPROXY
 /// entry that answers `<proxy>/sumdb/<name>/supported` with 200 (404/410 moves on; `direct`
 /// or the end of the list means the database's own URL), unless GOSUMDB named a URL.
@@ -301,4 +284,21 @@ pub fn sumdb_base(
         }
     }
     Ok(db_url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            module_version("go1.22.10", "linux", "amd64"),
+            "v0.0.1-go1.22.10.linux-amd64"
+        );
+        assert!(is_exec_helper("go_js_wasm_exec"));
+        assert!(is_exec_helper("go_wasip1_wasm32_exec"));
+        assert!(!is_exec_helper("go__exec"));
+        assert!(!is_exec_helper("wasm_exec.js"));
+    }
 }
