@@ -197,3 +197,78 @@ fn current_toolchain_on_path_and_untouched() {
     assert!(codes(&again).is_empty(), "{again}");
     assert!(Path::new(&dir.join("VERSION")).is_file());
 }
+
+/// `use --here` explains; `--here --write` writes the `toolchain` line as the installed go's
+/// own `go mod edit` prints it, journaled: `gomedic undo` restores go.mod byte for byte.
+#[test]
+fn use_here_writes_the_toolchain_line_and_undo_restores_it() {
+    let Some(fixtures) = std::env::var_os("GOMEDIC_TEST_TOOLCHAIN_FIXTURES") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs GOMEDIC_TEST_TOOLCHAIN_FIXTURES (scripts/toolchain-fixtures.sh)"
+        );
+        eprintln!("skipped: GOMEDIC_TEST_TOOLCHAIN_FIXTURES is not set");
+        return;
+    };
+    let e = setup();
+    let sys = "/usr/bin:/bin";
+    let arc = PathBuf::from(fixtures).join("go1.21.13.linux-amd64.tar.gz");
+    let (code, out) = gomedic(
+        &e,
+        sys,
+        &[
+            "toolchain",
+            "install",
+            "--from-file",
+            arc.to_str().unwrap(),
+            "--allow-unverified",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let module = e.home.clone();
+    let gomod = "module example.com/m\n\ngo 1.21\n";
+    std::fs::write(module.join("go.mod"), gomod).unwrap();
+
+    let (code, out) = gomedic(&e, sys, &["toolchain", "use", "1.21.13", "--here"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("GOTOOLCHAIN=local"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(module.join("go.mod")).unwrap(),
+        gomod,
+        "explaining writes nothing"
+    );
+
+    let (code, out) = gomedic(
+        &e,
+        sys,
+        &["toolchain", "use", "1.21.13", "--here", "--write"],
+    );
+    assert_eq!(code, 0, "{out}");
+    let written = std::fs::read_to_string(module.join("go.mod")).unwrap();
+    assert_eq!(
+        written, "module example.com/m\n\ngo 1.21\n\ntoolchain go1.21.13\n",
+        "{out}"
+    );
+    // The installed go reads it back.
+    let go = e.root.join("go1.21.13/bin/go");
+    let o = Command::new(&go)
+        .args(["mod", "edit", "-json"])
+        .current_dir(&module)
+        .env_clear()
+        .env("HOME", &e.home)
+        .env("GOTOOLCHAIN", "local")
+        .env("GOFLAGS", "")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("\"Toolchain\": \"go1.21.13\""),
+        "{o:?}"
+    );
+
+    let (code, out) = gomedic(&e, sys, &["undo"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        std::fs::read_to_string(module.join("go.mod")).unwrap(),
+        gomod
+    );
+}
