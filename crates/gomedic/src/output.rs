@@ -110,6 +110,12 @@ pub fn is_terminal() -> bool {
     io::stdout().is_terminal()
 }
 
+/// Whether stderr is a terminal (progress bars are drawn only then; they print byte
+/// counts and file names, nothing that needs redacting).
+pub fn stderr_is_terminal() -> bool {
+    io::stderr().is_terminal()
+}
+
 /// Writes to stderr, ignoring errors (used by `errln!`).
 pub fn err_fmt(args: std::fmt::Arguments<'_>) {
     let mut e = io::stderr().lock();

@@ -183,8 +183,7 @@ struct Bar(Option<indicatif::ProgressBar>);
 
 impl Bar {
     fn new() -> Bar {
-        use std::io::IsTerminal;
-        Bar(std::io::stderr().is_terminal().then(|| {
+        Bar(crate::output::stderr_is_terminal().then(|| {
             let b = indicatif::ProgressBar::hidden();
             b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
             b
