@@ -9,14 +9,14 @@
 #
 # Usage: bash scripts/bench/proxy.sh
 # Env: GOMEDIC_BENCH_DURATION (wrk seconds per run, default 10), GOMEDIC_BENCH_ROUNDS
-#      (default 3), GOMEDIC_BENCH_RUNS (hyperfine runs, default 20),
+#      (default 3), GOMEDIC_BENCH_RUNS (hyperfine runs, default 40),
 #      GOMEDIC_BENCH_BIG_MB (default 200), GOMEDIC_BENCH_ENFORCE=1 (exit 1 on a missed target).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 duration="${GOMEDIC_BENCH_DURATION:-10}"
 rounds="${GOMEDIC_BENCH_ROUNDS:-3}"
-runs="${GOMEDIC_BENCH_RUNS:-20}"
+runs="${GOMEDIC_BENCH_RUNS:-40}"
 big_mb="${GOMEDIC_BENCH_BIG_MB:-200}"
 log() { printf 'bench: %s\n' "$*" >&2; }
 need() { command -v "$1" >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2"; } >&2; }
@@ -127,15 +127,17 @@ cd "$work/empty" && exec ${goenv[*]} GOPROXY="\$1" go mod download $mods >/dev/n
 EOF
 chmod +x "$work/dl.sh"
 "$work/dl.sh" "http://$proxy_addr" || { log "go mod download through the proxy failed"; exit 2; }
+# nginx serving the same directory as a GOPROXY too: what any HTTP server costs go here.
 hyperfine -N --warmup 3 --runs "$runs" --prepare "rm -rf $work/modcache" \
   --export-json "$work/dl.json" \
   -n proxy "$work/dl.sh http://$proxy_addr" \
-  -n file "$work/dl.sh file://$work/cache" >&2
+  -n file "$work/dl.sh file://$work/cache" \
+  -n nginx "$work/dl.sh http://127.0.0.1:$nginx_port" >&2
 python3 - "$work/dl.json" >>"$summary" <<'EOF'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-p, f = r["proxy"]["median"], r["file"]["median"]
-print(f"go mod download (30 modules, cold module cache): proxy {p*1000:.0f} ms, file:// {f*1000:.0f} ms, ratio {p/f:.2f}")
+p, f, n = r["proxy"]["median"], r["file"]["median"], r["nginx"]["median"]
+print(f"go mod download (30 modules, cold module cache): proxy {p*1000:.0f} ms, file:// {f*1000:.0f} ms, ratio {p/f:.2f}; nginx as GOPROXY {n*1000:.0f} ms ({n/f:.2f})")
 EOF
 tail -1 "$summary" >&2
 

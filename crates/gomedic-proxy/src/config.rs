@@ -23,6 +23,8 @@ pub struct FileConfig {
     pub timeout: Option<String>,
     pub list_ttl: Option<String>,
     pub max_upstream: Option<usize>,
+    /// MiB of hot files served from memory.
+    pub memory_cache: Option<u64>,
     pub max_direct: Option<usize>,
     pub direct_timeout: Option<String>,
     pub go: Option<PathBuf>,

@@ -96,6 +96,9 @@ pub struct Config {
     pub access_log: Arc<dyn Fn(&str) + Send + Sync>,
     /// At most this many upstream module fetches at once.
     pub max_upstream: usize,
+    /// Bytes of verified `.info`/`.mod`/`.zip` files kept in memory (least recently used
+    /// first out; files over a quarter of it, or 4 MiB, never); 0: none.
+    pub memory_cache: u64,
     /// `--private`: these module paths are fetched by go from version control instead.
     pub direct: Option<direct::DirectConfig>,
 }
@@ -107,6 +110,8 @@ pub struct Proxy {
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Files every upstream said do not exist, and when: asked again only after the list TTL.
     missing: Mutex<HashMap<String, Instant>>,
+    /// Hot immutable files, in memory (`Config::memory_cache`).
+    hot: Mutex<Hot>,
     ops: ops::Ops,
     store: Storage,
     direct: Option<direct::Direct>,
@@ -129,6 +134,48 @@ pub fn run_blocking(
             .serve_until(l, shutdown_signal(), SHUTDOWN_DEADLINE)
             .await
     })
+}
+
+/// Immutable files kept in memory, least recently used evicted first. Only verified
+/// `.info`/`.mod`/`.zip` files are ever put here, and they never change.
+struct Hot {
+    map: lru::LruCache<String, Bytes>,
+    bytes: u64,
+    cap: u64,
+}
+
+impl Hot {
+    fn new(cap: u64) -> Hot {
+        Hot {
+            map: lru::LruCache::unbounded(),
+            bytes: 0,
+            cap,
+        }
+    }
+
+    /// Files up to this size are read whole (and kept); larger ones are streamed.
+    fn max_file(&self) -> u64 {
+        (self.cap / 4).min(4 << 20)
+    }
+
+    fn get(&mut self, rel: &str) -> Option<Bytes> {
+        self.map.get(rel).cloned()
+    }
+
+    fn put(&mut self, rel: &str, b: Bytes) {
+        let n = b.len() as u64;
+        if n > self.max_file() || self.map.contains(rel) {
+            return;
+        }
+        while self.bytes + n > self.cap {
+            match self.map.pop_lru() {
+                Some((_, old)) => self.bytes -= old.len() as u64,
+                None => break,
+            }
+        }
+        self.bytes += n;
+        self.map.put(rel.to_string(), b);
+    }
 }
 
 /// A response: status, content type, body.
@@ -202,6 +249,7 @@ impl Proxy {
             checker,
             flights: Mutex::new(HashMap::new()),
             missing: Mutex::new(HashMap::new()),
+            hot: Mutex::new(Hot::new(cfg.memory_cache)),
             ops: ops::Ops::new(&urls, cfg.max_upstream),
             store,
             direct: cfg.direct.clone().map(direct::Direct::new),
@@ -520,10 +568,26 @@ impl Proxy {
     /// verified, cached.
     async fn immutable(&self, req: &ProxyRequest, rel: &str) -> Reply {
         let cached = Reply::Cached(content_type(req), rel.to_string());
+        if let Some(b) = self.hot.lock().unwrap_or_else(|e| e.into_inner()).get(rel) {
+            ops::mark_cache(true);
+            let n = b.len() as u64;
+            return Reply::Opened(content_type(req), Opened::Bytes(b, n));
+        }
         // The hit path opens the file once (no separate existence check).
-        match self.store.open(rel).await {
+        let whole = self
+            .hot
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .max_file();
+        match self.store.open_upto(rel, whole).await {
             Ok(o) => {
                 ops::mark_cache(true);
+                if let Opened::Bytes(b, _) = &o {
+                    self.hot
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .put(rel, b.clone());
+                }
                 return Reply::Opened(content_type(req), o);
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -922,6 +986,26 @@ mod tests {
         assert!(parse_upstreams("direct").is_err());
         assert!(parse_upstreams("").is_err());
         assert!(parse_upstreams("ftp://x").is_err());
+    }
+
+    #[test]
+    fn hot_files_evict_the_least_recently_used() {
+        let mut h = Hot::new(4 << 10);
+        assert_eq!(h.max_file(), 1 << 10);
+        h.put("a", Bytes::from(vec![0; 1000]));
+        h.put("b", Bytes::from(vec![1; 1000]));
+        h.put("c", Bytes::from(vec![2; 1000]));
+        h.put("too-big", Bytes::from(vec![3; 2000]));
+        assert!(h.get("too-big").is_none());
+        assert!(h.get("a").is_some()); // a is now the most recent
+        h.put("d", Bytes::from(vec![4; 1000]));
+        h.put("e", Bytes::from(vec![5; 1000])); // over 4 KiB: b (least recent) goes
+        assert!(h.get("b").is_none());
+        assert_eq!(h.get("a").unwrap()[0], 0);
+        assert!(h.bytes <= 4 << 10);
+        let mut off = Hot::new(0);
+        off.put("x", Bytes::from_static(b"x"));
+        assert!(off.get("x").is_none());
     }
 
     #[test]

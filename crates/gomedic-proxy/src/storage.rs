@@ -218,16 +218,26 @@ impl Storage {
     /// Opens a cached file for serving; NotFound when absent. On disk, one blocking hop
     /// opens it and reads it whole when small; larger files stream in chunks.
     pub(crate) async fn open(&self, rel: &str) -> std::io::Result<Opened> {
+        self.open_upto(rel, CHUNK as u64).await
+    }
+
+    /// Like `open`, reading files up to `whole` bytes into memory in one go.
+    pub(crate) async fn open_upto(&self, rel: &str, whole: u64) -> std::io::Result<Opened> {
         match self {
             Storage::Disk(d) => {
                 let p = d.join(rel);
-                tokio::task::spawn_blocking(move || open_disk(&p))
+                tokio::task::spawn_blocking(move || open_disk(&p, whole))
                     .await
                     .map_err(std::io::Error::other)?
             }
             Storage::S3(s, _) => {
                 let g = s.store.get(&s.key(rel)?).await.map_err(io_err)?;
                 let n = g.meta.size;
+                if n <= whole {
+                    let b = g.bytes().await.map_err(io_err)?;
+                    let len = b.len() as u64;
+                    return Ok(Opened::Bytes(b, len));
+                }
                 Ok(Opened::Stream(
                     g.into_stream().map(|r| r.map_err(io_err)).boxed(),
                     n,
@@ -240,11 +250,11 @@ impl Storage {
 /// Files up to this size are read in one go; larger ones stream in chunks of this size.
 const CHUNK: usize = 256 * 1024;
 
-fn open_disk(p: &Path) -> std::io::Result<Opened> {
+fn open_disk(p: &Path, whole: u64) -> std::io::Result<Opened> {
     use std::io::Read;
     let mut f = std::fs::File::open(p)?;
     let n = f.metadata()?.len();
-    if n <= CHUNK as u64 {
+    if n <= whole.max(CHUNK as u64) {
         let mut v = Vec::with_capacity(n as usize);
         f.read_to_end(&mut v)?;
         let len = v.len() as u64;

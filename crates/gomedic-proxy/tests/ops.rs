@@ -296,6 +296,7 @@ fn shutdown_stops_accepting_and_finishes_requests_in_flight() {
         log: Arc::new(move |m| l2.lock().unwrap().push(m.to_string())),
         access_log: Arc::new(|_| {}),
         max_upstream: 4,
+        memory_cache: 32 << 20,
         s3: None,
         direct: None,
     };

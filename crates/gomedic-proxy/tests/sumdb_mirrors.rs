@@ -151,6 +151,7 @@ fn start(cache: &Path, upstream: &str, db: SumDb) -> Running {
         log: Arc::new(move |m| l2.lock().unwrap().push(m.to_string())),
         access_log: Arc::new(move |m| a2.lock().unwrap().push(m.to_string())),
         max_upstream: 16,
+        memory_cache: 32 << 20,
         direct: None,
     };
     let (tx, rx) = std::sync::mpsc::channel();

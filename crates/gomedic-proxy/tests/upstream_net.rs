@@ -292,6 +292,7 @@ fn child_proxy_process() {
         log: Arc::new(|m| eprintln!("log: {m}")),
         access_log: Arc::new(|m| eprintln!("{m}")),
         max_upstream: 4,
+        memory_cache: 32 << 20,
         direct: None,
     };
     gomedic_proxy::run_blocking(cfg, "127.0.0.1:0", |a| {

@@ -72,7 +72,7 @@ upstream https://proxy.golang.org falling back to the goproxy.io and goproxy.cn 
 Every option can also be set in a TOML file (--config FILE, else the default
 gomedic/proxy.toml in the OS config directory, if it exists) under the option's name with
 _ for -: listen, upstream, sumdb, cache_dir, storage, private, timeout, list_ttl,
-max_upstream, max_direct, direct_timeout, go. Options on the command line win.
+max_upstream, memory_cache, max_direct, direct_timeout, go. Options on the command line win.
 
 The cache directory has the layout of GOMODCACHE/cache/download, so it also works as
 GOPROXY=file://DIR; with --storage s3://bucket/prefix the objects have the same keys under
@@ -137,6 +137,9 @@ pub struct ProxyServeArgs {
     /// At most this many upstream module fetches at once (others wait) [default: 16]
     #[arg(long, value_name = "N")]
     pub max_upstream: Option<usize>,
+    /// MiB of hot .info/.mod/.zip files served from memory (0: none) [default: 32]
+    #[arg(long, value_name = "MIB")]
+    pub memory_cache: Option<u64>,
     /// Module paths fetched by the go command from version control, GOPRIVATE syntax
     /// (comma-separated path prefixes, globs allowed); never sent upstream or to the
     /// checksum database

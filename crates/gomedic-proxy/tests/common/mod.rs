@@ -219,6 +219,7 @@ pub fn start_proxy_cfg(
         log: Arc::new(move |m| l2.lock().unwrap().push(m.to_string())),
         access_log: Arc::new(move |m| a2.lock().unwrap().push(m.to_string())),
         max_upstream: 16,
+        memory_cache: 32 << 20,
         direct: None,
     };
     tweak(&mut cfg);

@@ -78,6 +78,13 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
     };
     let max_upstream = count(a.max_upstream, f.max_upstream, "max_upstream", 16)?;
     let max_direct = count(a.max_direct, f.max_direct, "max_direct", 4)?;
+    let (mem, mem_label) = pick.get(a.memory_cache, f.memory_cache, "memory_cache");
+    let memory_cache = match mem.unwrap_or(32) {
+        m if m > 1 << 20 => {
+            return Err(UsageError(format!("{mem_label}: {m} MiB is more than 1 TiB")).into())
+        }
+        m => m << 20,
+    };
 
     let (upstream, label) = pick.get(a.upstream.clone(), f.upstream, "upstream");
     let upstream = upstream.unwrap_or_else(|| DEFAULT_UPSTREAM.into());
@@ -172,6 +179,7 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
             errln!("gomedic proxy: {m}");
         }),
         max_upstream,
+        memory_cache,
         direct,
     };
     gomedic_proxy::run_blocking(cfg, &listen, |addr| {
