@@ -1,0 +1,308 @@
+use super::*;
+
+fn cat() -> &'static Catalogue {
+    catalogue().unwrap_or_else(|e| panic!("shipped catalogue is malformed:\n{e}"))
+}
+
+fn ids(text: &str) -> Vec<String> {
+    explain_text(cat(), text, Redactor::new())
+        .into_iter()
+        .map(|m| m.signature.id)
+        .collect()
+}
+
+const GOOD: &str = r#"
+[[signature]]
+id = "a.b"
+title = "t"
+layer = "network"
+patterns = ['x']
+go_versions = "all"
+os = ["linux"]
+checks = []
+codes = []
+explanation = "e"
+fix = "f"
+link = "https://go.dev/"
+"#;
+
+#[test]
+fn shipped_catalogue_parses_and_refers_to_real_checks_and_codes() {
+    let c = cat();
+    assert!(c.signatures.len() >= 25, "{}", c.signatures.len());
+    let check_ids: Vec<&str> = gomedic_checks::CHECKS.iter().map(|c| c.meta.id).collect();
+    let codes: Vec<&str> = gomedic_checks::Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    for s in &c.signatures {
+        for k in &s.checks {
+            assert!(
+                check_ids.contains(&k.as_str()),
+                "{}: unknown check {k}",
+                s.id
+            );
+        }
+        for k in &s.codes {
+            assert!(
+                codes.contains(&k.as_str()),
+                "{}: unknown finding code {k}",
+                s.id
+            );
+        }
+    }
+}
+
+#[test]
+fn fix_ids_are_real_gomedic_fixes() {
+    // The fix ids docs/fixes.md documents (automatic ones `gomedic fix` applies).
+    let known = [
+        "net.mirror",
+        "env.goroot-file",
+        "version.allow-switch",
+        "win.path-repair",
+        "win.defender-exclusions",
+    ];
+    for s in &cat().signatures {
+        if let Some(f) = &s.fix_id {
+            assert!(known.contains(&f.as_str()), "{}: unknown fix {f}", s.id);
+        }
+        // Any `gomedic fix X` in the text is one of them too.
+        for part in s.fix.split("gomedic fix ").skip(1) {
+            let id: String = part
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+                .collect();
+            assert!(known.contains(&id.as_str()), "{}: unknown fix {id}", s.id);
+        }
+    }
+}
+
+#[test]
+fn a_good_entry_parses() {
+    let c = Catalogue::parse(GOOD).unwrap();
+    assert_eq!(c.signatures.len(), 1);
+}
+
+#[test]
+fn malformed_entries_are_refused_with_their_id() {
+    let cases = [
+        (
+            GOOD.replace("patterns = ['x']", "patterns = ['(']"),
+            "pattern",
+        ),
+        (
+            GOOD.replace("patterns = ['x']", "patterns = []"),
+            "no patterns",
+        ),
+        (GOOD.replace("\"network\"", "\"nowhere\""), "unknown layer"),
+        (GOOD.replace("[\"linux\"]", "[\"beos\"]"), "unknown os"),
+        (
+            GOOD.replace("fix = \"f\"", "fix = \"set GOSUMDB=off\""),
+            "GOSUMDB=off",
+        ),
+        (
+            GOOD.replace("fix = \"f\"", "fix = \"export GONOSUMDB=x\""),
+            "GONOSUMDB",
+        ),
+        (
+            GOOD.replace("fix = \"f\"", "fix = \"GOFLAGS=-insecure\""),
+            "-insecure",
+        ),
+        (
+            GOOD.replace("fix = \"f\"", "fix = \"f\"\nfix_id = \"net.mirror\""),
+            "fix_id",
+        ),
+        (
+            GOOD.replace("link = \"https://go.dev/\"", "link = \"go.dev\""),
+            "link",
+        ),
+        (
+            GOOD.replace("explanation = \"e\"", "explanation = \"\""),
+            "empty explanation",
+        ),
+        (
+            GOOD.replace("title = \"t\"", "title = \"t\"\ncolour = 1"),
+            "colour",
+        ),
+        (GOOD.replace("title = \"t\"\n", ""), "title"),
+        (format!("{GOOD}{GOOD}"), "duplicate id"),
+        (
+            GOOD.replace("codes = []", "codes = []\nsupersedes = [\"nope\"]"),
+            "supersedes",
+        ),
+    ];
+    for (text, want) in cases {
+        let e = Catalogue::parse(&text).expect_err(want);
+        assert!(e.contains(want), "wanted {want:?} in {e}");
+        if !want.contains("colour") && !want.contains("title") {
+            assert!(e.contains("a.b"), "the error names the entry: {e}");
+        }
+    }
+}
+
+#[test]
+fn no_fix_advises_turning_off_verification() {
+    for s in &cat().signatures {
+        for bad in FORBIDDEN_ADVICE {
+            assert!(!s.fix.contains(bad), "{} advises {bad}", s.id);
+        }
+    }
+}
+
+#[test]
+fn wrappers_are_stripped() {
+    let cases = [
+        "2021-04-02T01:15:20.3071685Z go: cannot find main module, but found .git/config in /x",
+        "2021-04-02T01:15:20.3071685Z ##[error]go: cannot find main module, but found .git/config in /x",
+        "[2020-06-15T01:17:55.889Z] go: cannot find main module, but found .git/config in /x",
+        "#18 0.958 go: cannot find main module, but found .git/config in /x",
+        "[   47s] go: cannot find main module, but found .git/config in /x",
+        "\x1b[31mgo: cannot find main module, but found .git/config in /x\x1b[0m",
+        "::error file=main.go,line=1::go: cannot find main module, but found .git/config in /x",
+        "go: cannot find main module, but found .git/config in /x #gosetup",
+        "go: cannot find main module, but found .git/config in /x\r",
+    ];
+    for c in cases {
+        let out = strip_wrappers(c);
+        assert_eq!(
+            out.last().map(|s| s.as_ref()),
+            Some("go: cannot find main module, but found .git/config in /x"),
+            "{c:?}"
+        );
+    }
+    // golangci-lint quotes go's stderr with literal \n and \t.
+    let g = r#"level=error msg="Running error: context loading failed: failed to load packages: go: github.com/x/y@v1.0.0: verifying module: checksum mismatch\n\tdownloaded: h1:AAA=\n\tsum.golang.org: h1:BBB=\n\nSECURITY ERROR\nThis download does NOT match""#;
+    let lines = strip_wrappers(g);
+    assert!(lines.iter().any(|l| l == "SECURITY ERROR"), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l == "\tdownloaded: h1:AAA="),
+        "{lines:?}"
+    );
+    assert_eq!(ids(g), ["sumdb.checksum_mismatch"]);
+}
+
+#[test]
+fn evidence_is_redacted_and_keeps_the_line_it_continues() {
+    let log = "go: example.com/m@v1.0.0: Get \"https://alice:hunter2@proxy.corp.example/example.com/m/@v/v1.0.0.info\": dial tcp 127.0.0.1:1: connect: connection refused\n";
+    let m = explain_text(cat(), log, Redactor::new());
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].evidence[0].line, 1);
+    assert!(
+        !m[0].evidence[0].text.contains("hunter2"),
+        "{:?}",
+        m[0].evidence
+    );
+    let log = "go: parsing go.mod:\n\tmodule declares its path as: example.com/a\n\t        but was required as: example.com/b\n";
+    let m = explain_text(cat(), log, Redactor::new());
+    assert_eq!(m[0].signature.id, "module.path_mismatch");
+    assert_eq!(m[0].count, 2);
+    assert_eq!(
+        m[0].evidence[0].text,
+        "go: parsing go.mod:\n\tmodule declares its path as: example.com/a"
+    );
+}
+
+#[test]
+fn supersedes_drops_the_less_specific_entry() {
+    let log = "go: example.com/priv@v1.0.0: reading https://proxy.golang.org/example.com/priv/@v/v1.0.0.info: 404 Not Found\n\tserver response:\n\tnot found: example.com/priv@v1.0.0: invalid version: git ls-remote -q origin in /tmp/gopath/pkg/mod/cache/vcs/x: exit status 128:\n\tfatal: could not read Username for 'https://example.com': terminal prompts disabled\n";
+    assert_eq!(ids(log), ["module.private_via_public_proxy"]);
+}
+
+#[test]
+fn a_long_line_is_cut_not_held() {
+    let mut big = "x".repeat(3 * MAX_LINE);
+    big.push_str("go: cannot find main module\n");
+    big.push_str("go: cannot find main module\n");
+    let mut m = Matcher::new(cat(), Redactor::new());
+    scan(big.as_bytes(), &mut m).unwrap();
+    assert_eq!(m.lines(), 2);
+    let r = m.finish();
+    // The first occurrence was past the cut; the second line is read whole.
+    assert_eq!(r[0].count, 1);
+    assert_eq!(r[0].evidence[0].line, 2);
+}
+
+#[test]
+fn scan_reads_through_small_buffers_and_a_missing_final_newline() {
+    let text =
+        "ok  \texample.com/a\t0.01s\n\ngo: cannot find main module, but found .git/config in /x";
+    let r = std::io::BufReader::with_capacity(3, text.as_bytes());
+    let mut m = Matcher::new(cat(), Redactor::new());
+    scan(r, &mut m).unwrap();
+    assert_eq!(m.lines(), 3);
+    assert_eq!(m.finish()[0].evidence[0].line, 3);
+}
+
+/// Windows and macOS messages cannot be reproduced here: these are recorded real outputs,
+/// each with its source.
+#[test]
+fn recorded_windows_and_macos_outputs() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            // gruntwork-io/terratest#512 (go test on Windows with Defender).
+            "fork/exec C:\\Users\\runner\\AppData\\Local\\Temp\\go-build2254355542\\b001\\terratest.test.exe: Access is denied.",
+            "win.access_denied",
+            "gruntwork-io/terratest#512",
+        ),
+        (
+            // golang/go#31367 (link.exe cannot create its output).
+            "C:\\Go\\pkg\\tool\\windows_amd64\\link.exe: cannot create $WORK\\b001\\exe\\a.out.exe: open $WORK\\b001\\exe\\a.out.exe: Access is denied.",
+            "win.access_denied",
+            "golang/go#31367",
+        ),
+        (
+            // golang/go#21997 (go install over a running program).
+            "go install example.com/cmd/tool: open C:\\Users\\u\\go\\bin\\tool.exe: The process cannot access the file because it is being used by another process.",
+            "win.file_in_use",
+            "golang/go#21997",
+        ),
+        (
+            // golang/go#43121.
+            "fork/exec C:\\Users\\u\\AppData\\Local\\Temp\\go-build123\\b001\\exe\\main.exe: Operation did not complete successfully because the file contains a virus or potentially unwanted software.",
+            "win.virus_detected",
+            "golang/go#43121",
+        ),
+        (
+            // microsoft/vscode#83505.
+            "could not launch process: fork/exec C:\\Users\\u\\proj\\__debug_bin.exe: This program is blocked by group policy. For more information, contact your system administrator.",
+            "win.blocked_by_policy",
+            "microsoft/vscode#83505",
+        ),
+        (
+            // vercel/hyper#3900 (TCC on ~/Documents).
+            "go: open /Users/u/Documents/proj/go.mod: operation not permitted",
+            "macos.operation_not_permitted",
+            "vercel/hyper#3900",
+        ),
+        (
+            // ArvinLovegood/go-stock#40 style, English Windows: connectex refused.
+            "go: example.com/m@v1.0.0: Get \"https://goproxy.corp.example/example.com/m/@v/v1.0.0.info\": dial tcp 10.0.0.1:443: connectex: No connection could be made because the target machine actively refused it.",
+            "net.connection_refused",
+            "syscall/syscall_windows.go FormatMessage text",
+        ),
+        (
+            // goproxy/goproxy.cn#207 (Windows).
+            "go: github.com/x/y@v1.2.3: Get \"https://goproxy.cn/github.com/x/y/@v/v1.2.3.mod\": read tcp 192.168.1.2:50000->1.2.3.4:443: wsarecv: An existing connection was forcibly closed by the remote host.",
+            "net.connection_reset",
+            "goproxy/goproxy.cn#207",
+        ),
+    ];
+    for (line, want, source) in cases {
+        assert_eq!(ids(line), [*want], "{source}: {line}");
+    }
+}
+
+#[test]
+fn docs_explain_md_is_generated_from_the_catalogue() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/explain.md");
+    let want = markdown(cat());
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/explain.md is out of date: run `UPDATE_DOCS=1 cargo test -p gomedic-explain`"
+    );
+}
