@@ -300,9 +300,15 @@ impl<'c> Matcher<'c> {
 
 /// Reads `r` to the end line by line (each line truncated to [`MAX_LINE`] bytes, so a
 /// huge input is never held whole) and feeds the matcher.
-pub fn scan<R: BufRead>(mut r: R, m: &mut Matcher<'_>) -> std::io::Result<()> {
+pub fn scan<R: BufRead>(r: R, m: &mut Matcher<'_>) -> std::io::Result<()> {
+    for_each_line(r, |l| m.feed(l))
+}
+
+/// Calls `f` with each line of `r` (without `\n` or `\r\n`, cut at [`MAX_LINE`] bytes),
+/// reading in the reader's own chunks.
+pub fn for_each_line<R: BufRead>(mut r: R, mut f: impl FnMut(&[u8])) -> std::io::Result<()> {
     let mut line = Vec::with_capacity(256);
-    let mut overflow = false;
+    let mut pending = false;
     loop {
         let buf = match r.fill_buf() {
             Ok(b) => b,
@@ -310,8 +316,8 @@ pub fn scan<R: BufRead>(mut r: R, m: &mut Matcher<'_>) -> std::io::Result<()> {
             Err(e) => return Err(e),
         };
         if buf.is_empty() {
-            if !line.is_empty() || overflow {
-                m.feed(trim_cr(&line));
+            if pending {
+                f(trim_cr(&line));
             }
             return Ok(());
         }
@@ -320,15 +326,13 @@ pub fn scan<R: BufRead>(mut r: R, m: &mut Matcher<'_>) -> std::io::Result<()> {
             None => (buf, buf.len(), false),
         };
         let room = MAX_LINE.saturating_sub(line.len());
-        if chunk.len() > room {
-            overflow = true;
-        }
         line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        pending = true;
         r.consume(used);
         if eol {
-            m.feed(trim_cr(&line));
+            f(trim_cr(&line));
             line.clear();
-            overflow = false;
+            pending = false;
         }
     }
 }

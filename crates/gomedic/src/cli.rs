@@ -20,6 +20,10 @@ pub enum Command {
     /// Diagnose the Go environment (read-only: never changes the machine)
     #[command(after_long_help = CHECK_HELP)]
     Check(CheckArgs),
+    /// Explain why a go command failed: match its output against known error signatures
+    /// (`explain -- go build ./...`, or `explain --log FILE|-`)
+    #[command(after_long_help = crate::commands::explain::EXPLAIN_HELP)]
+    Explain(crate::commands::explain::ExplainArgs),
     /// List every check with its id and what it looks at
     Checks(ChecksArgs),
     /// Show Go settings with where each value comes from; `env set` / `env unset` edit the

@@ -60,6 +60,7 @@ fn run() -> u8 {
     let result = match args.command {
         cli::Command::Check(c) => commands::check::run(c),
         cli::Command::Checks(c) => commands::checks::run(c),
+        cli::Command::Explain(c) => commands::explain::run(c),
         cli::Command::Env(c) => commands::env::run(c),
         cli::Command::Fix(c) => commands::fix::run(c),
         cli::Command::Undo(c) => commands::undo::run(c),

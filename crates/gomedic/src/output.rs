@@ -122,6 +122,13 @@ pub fn err_fmt(args: std::fmt::Arguments<'_>) {
     let _ = e.write_fmt(args);
 }
 
+/// Writes bytes to stderr as they are, ignoring errors (a wrapped command's output).
+pub fn err_bytes(b: &[u8]) {
+    let mut e = io::stderr().lock();
+    let _ = e.write_all(b);
+    let _ = e.flush();
+}
+
 /// Reports a change that was made: on stderr always, and on stdout too (in order with
 /// the plan) unless stdout is the same terminal. A failed stdout does not stop the
 /// caller: the change is made and must be followed through.

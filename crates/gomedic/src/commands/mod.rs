@@ -2,6 +2,7 @@ pub mod check;
 pub mod checks;
 mod common;
 pub mod env;
+pub mod explain;
 pub mod fix;
 pub mod net;
 pub mod proxy;

@@ -1,0 +1,261 @@
+//! `gomedic explain`: what a failed go command's output means (docs/explain.md).
+
+use super::UsageError;
+use crate::cli::Format;
+use clap::Args;
+use gomedic_core::redact;
+use gomedic_explain::{Catalogue, Match, Matcher};
+use std::ffi::OsString;
+use std::io::{BufReader, Read, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+pub const EXPLAIN_HELP: &str = "\
+Examples:
+  gomedic explain -- go build ./...
+  go test ./... 2>&1 | gomedic explain --log -
+  gomedic explain --log ci.log --format json
+
+With `-- CMD`, the command's output passes through unchanged as it arrives and explain
+exits with the command's own exit code; the explanation follows on stderr (with --format
+json: the JSON on stdout, the command's stdout moved to stderr). With --log, the exit code
+is 0 when no known error signature matched, 1 when one did. The catalogue: docs/explain.md.";
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Read saved go output from FILE (`-` for standard input) instead of running a command
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// The command to run, after `--`
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<OsString>,
+}
+
+struct Outcome {
+    source: &'static str,
+    input: String,
+    lines: u64,
+    exit: Option<u8>,
+    matches: Vec<Match>,
+}
+
+pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
+    let cat = gomedic_explain::catalogue().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let outcome =
+        match (&args.log, args.command.is_empty()) {
+            (Some(_), false) => {
+                return Err(
+                    UsageError("give either --log FILE or -- CMD ARGS..., not both".into()).into(),
+                )
+            }
+            (None, true) => return Err(UsageError(
+                "nothing to explain: give --log FILE (`-` for standard input) or -- CMD ARGS..."
+                    .into(),
+            )
+            .into()),
+            (Some(log), true) => from_log(cat, log)?,
+            (None, false) => from_command(cat, &args.command, args.format)?,
+        };
+    print(&outcome, args.format)?;
+    Ok(match outcome.exit {
+        Some(c) => c,
+        None => u8::from(!outcome.matches.is_empty()),
+    })
+}
+
+fn from_log(cat: &'static Catalogue, log: &std::path::Path) -> anyhow::Result<Outcome> {
+    let mut m = Matcher::new(cat, redact::global());
+    let shown = redact::text(&log.display().to_string());
+    let res = if log.as_os_str() == "-" {
+        gomedic_explain::scan(std::io::stdin().lock(), &mut m)
+    } else {
+        let f = std::fs::File::open(log)
+            .map_err(|e| UsageError(format!("cannot read the log {shown}: {e}")))?;
+        if f.metadata().is_ok_and(|md| md.is_dir()) {
+            return Err(
+                UsageError(format!("cannot read the log {shown}: it is a directory")).into(),
+            );
+        }
+        gomedic_explain::scan(BufReader::with_capacity(256 * 1024, f), &mut m)
+    };
+    res.map_err(|e| UsageError(format!("cannot read the log {shown}: {e}")))?;
+    Ok(Outcome {
+        source: "log",
+        input: shown,
+        lines: m.lines(),
+        exit: None,
+        matches: m.finish(),
+    })
+}
+
+/// Copies what the child writes to `sink` as it is read.
+struct Tee<R, F: FnMut(&[u8])> {
+    inner: R,
+    sink: F,
+}
+
+impl<R: Read, F: FnMut(&[u8])> Read for Tee<R, F> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        (self.sink)(&buf[..n]);
+        Ok(n)
+    }
+}
+
+fn from_command(
+    cat: &'static Catalogue,
+    cmd: &[OsString],
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let shown = redact::text(
+        &cmd.iter()
+            .map(|a| a.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    let mut child = std::process::Command::new(&cmd[0])
+        .args(&cmd[1..])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| UsageError(format!("cannot run {shown}: {e}")))?;
+    let matcher = Arc::new(Mutex::new(Matcher::new(cat, redact::global())));
+    let json = format == Format::Json;
+    let out = child.stdout.take();
+    let err = child.stderr.take();
+    let pump = |stream: Option<Box<dyn Read + Send>>, to_stdout: bool| {
+        let matcher = matcher.clone();
+        std::thread::spawn(move || {
+            let Some(s) = stream else { return };
+            let tee = Tee {
+                inner: s,
+                sink: |b: &[u8]| {
+                    if to_stdout {
+                        // A closed or full stdout must not stop the command.
+                        let _ = crate::output::stdout().write_all(b);
+                        let _ = crate::output::stdout().flush();
+                    } else {
+                        crate::output::err_bytes(b);
+                    }
+                },
+            };
+            let _ = gomedic_explain::for_each_line(BufReader::new(tee), |l| {
+                matcher.lock().unwrap_or_else(|p| p.into_inner()).feed(l)
+            });
+        })
+    };
+    let t1 = pump(out.map(|s| Box::new(s) as Box<dyn Read + Send>), !json);
+    let t2 = pump(err.map(|s| Box::new(s) as Box<dyn Read + Send>), false);
+    let status = child.wait()?;
+    let _ = t1.join();
+    let _ = t2.join();
+    let m = Arc::try_unwrap(matcher)
+        .map_err(|_| anyhow::anyhow!("output reader still running"))?
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
+    Ok(Outcome {
+        source: "command",
+        input: shown,
+        lines: m.lines(),
+        exit: Some(exit_code(&status)),
+        matches: m.finish(),
+    })
+}
+
+/// The command's code as a shell reports it: a signal is 128+N; codes above 255 are 255.
+fn exit_code(s: &std::process::ExitStatus) -> u8 {
+    if let Some(c) = s.code() {
+        return u8::try_from(c).unwrap_or(255);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = s.signal() {
+            return u8::try_from(128 + sig).unwrap_or(255);
+        }
+    }
+    255
+}
+
+const SUGGESTION: &str = "run `gomedic check` to diagnose the Go environment";
+
+fn print(o: &Outcome, format: Format) -> anyhow::Result<()> {
+    if format == Format::Json {
+        let mut v = serde_json::json!({
+            "schema": "gomedic.explain/v1",
+            "source": o.source,
+            "input": o.input,
+            "lines": o.lines,
+            "recognised": !o.matches.is_empty(),
+            "matches": o.matches,
+        });
+        if let Some(c) = o.exit {
+            v["command_exit_code"] = serde_json::json!(c);
+        }
+        if o.matches.is_empty() {
+            v["suggestion"] = serde_json::json!(SUGGESTION);
+        }
+        redact::global().redact_json(&mut v);
+        let mut out = crate::output::stdout();
+        serde_json::to_writer_pretty(&mut out, &v).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(());
+    }
+    let text = human(o);
+    if o.exit.is_some() {
+        // Command mode: after the command's own output, on stderr; a command that
+        // succeeded with nothing recognised adds nothing.
+        if !(o.exit == Some(0) && o.matches.is_empty()) {
+            crate::output::err_bytes(text.as_bytes());
+        }
+    } else {
+        let mut out = crate::output::stdout();
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+fn human(o: &Outcome) -> String {
+    let mut s = String::new();
+    let what = match o.exit {
+        Some(c) => format!("{} (exit code {c})", o.input),
+        None => format!("{} lines of {}", o.lines, o.input),
+    };
+    if o.matches.is_empty() {
+        s.push_str(&format!(
+            "gomedic explain: no known error signature in {what}; {SUGGESTION}\n"
+        ));
+        return redact::text(&s);
+    }
+    let n = o.matches.len();
+    s.push_str(&format!(
+        "gomedic explain: {n} known cause{} in {what}\n",
+        if n == 1 { "" } else { "s" }
+    ));
+    for m in &o.matches {
+        let g = &m.signature;
+        s.push_str(&format!("\n✗ {}: {} [{}]\n", g.id, g.title, g.layer));
+        for e in &m.evidence {
+            let text = e.text.replace('\n', "\n      ");
+            s.push_str(&format!("  line {}: {text}\n", e.line));
+        }
+        if m.count > m.evidence.len() as u64 {
+            s.push_str(&format!("  ({} matching lines in all)\n", m.count));
+        }
+        s.push_str(&format!("  what happened: {}\n", g.explanation));
+        s.push_str(&format!("  fix: {}\n", g.fix));
+        if !g.checks.is_empty() {
+            s.push_str(&format!(
+                "  check: gomedic check --only {}\n",
+                g.checks.join(",")
+            ));
+        }
+        s.push_str(&format!("  more: {}\n", g.link));
+    }
+    redact::text(&s)
+}
