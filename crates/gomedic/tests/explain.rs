@@ -1,0 +1,466 @@
+//! `gomedic explain` on the output of real go commands: each failure is reproduced with a
+//! real toolchain in a hermetic environment (loopback proxies and checksum database, a
+//! tampered zip, a PATH without gcc), its output captured, and fed to the real gomedic
+//! binary. The entry it must name is the only one named.
+
+#[path = "../../gomedic-proxy/tests/common/mod.rs"]
+#[allow(dead_code, unused_imports)]
+mod common;
+
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Toolchains from GOMEDIC_TEST_GOROOTS; under CI a missing list fails the test.
+fn roots() -> Vec<(String, PathBuf)> {
+    let r = gomedic_testkit::goroots();
+    if r.is_empty() && std::env::var("CI").is_ok_and(|c| !c.is_empty()) {
+        panic!("GOMEDIC_TEST_GOROOTS is not set");
+    }
+    r
+}
+
+struct Go {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    home: PathBuf,
+    work: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+impl Go {
+    fn new(goroot: &Path) -> Go {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        let work = dir.path().join("work");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(&work).unwrap();
+        let h = |p: &str| home.join(p).display().to_string();
+        let env = vec![
+            ("HOME".into(), h("")),
+            ("GOPATH".into(), h("go")),
+            ("GOMODCACHE".into(), h("go/pkg/mod")),
+            ("GOCACHE".into(), h("cache")),
+            ("GOENV".into(), h("goenv")),
+            ("GOTOOLCHAIN".into(), "local".into()),
+            ("GOFLAGS".into(), "-modcacherw".into()),
+            ("GOTELEMETRY".into(), "off".into()),
+            ("CGO_ENABLED".into(), "0".into()),
+            (
+                "PATH".into(),
+                format!("{}:/usr/bin:/bin", goroot.join("bin").display()),
+            ),
+        ];
+        Go {
+            root: goroot.to_path_buf(),
+            _dir: dir,
+            home,
+            work,
+            env,
+        }
+    }
+
+    fn set(&mut self, k: &str, v: impl Into<String>) -> &mut Self {
+        self.env.retain(|(x, _)| x != k);
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    fn file(&self, rel: &str, text: &str) {
+        let p = self.work.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    /// Runs go; returns (success, stdout+stderr).
+    fn run(&self, args: &[&str]) -> (bool, String) {
+        let out = Command::new(self.root.join("bin/go"))
+            .args(args)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(&self.work)
+            .output()
+            .unwrap();
+        let mut s = String::from_utf8_lossy(&out.stdout).to_string();
+        s.push_str(&String::from_utf8_lossy(&out.stderr));
+        (out.status.success(), s)
+    }
+
+    /// Runs go and expects it to fail.
+    fn fails(&self, args: &[&str]) -> String {
+        let (ok, s) = self.run(args);
+        assert!(!ok, "go {args:?} succeeded:\n{s}");
+        s
+    }
+}
+
+/// `gomedic explain --log - --format json` on `text`: (exit code, report).
+fn explain(text: &str) -> (i32, Value) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_gomedic"))
+        .args(["explain", "--log", "-", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = c.stdin.take().unwrap();
+    let t = text.to_string();
+    let w = std::thread::spawn(move || stdin.write_all(t.as_bytes()));
+    let out = c.wait_with_output().unwrap();
+    w.join().unwrap().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(v["schema"], "gomedic.explain/v1");
+    (out.status.code().unwrap_or(-1), v)
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// explain names `id` and nothing else, with evidence from the output, and exits 1.
+fn assert_only(output: &str, id: &str) {
+    let (code, v) = explain(output);
+    assert_eq!(ids(&v), [id], "go output:\n{output}\nreport: {v:#}");
+    assert_eq!(code, 1, "{v:#}");
+    let ev = v["matches"][0]["evidence"][0]["text"].as_str().unwrap();
+    let first = ev.lines().last().unwrap();
+    assert!(
+        output.contains(first.trim_start()),
+        "evidence {ev:?} not in output"
+    );
+    for bad in ["GOSUMDB=off", "GONOSUMDB", "GOINSECURE"] {
+        assert!(!v["matches"][0]["fix"].as_str().unwrap().contains(bad));
+    }
+}
+
+const MAIN_A: &str = "package main\n\nimport _ \"example.com/a\"\n\nfunc main() {}\n";
+
+fn requires(go: &Go, deps: &[(&str, &str)]) {
+    let mut m = String::from("module example.com/app\n\ngo 1.21\n");
+    for (p, v) in deps {
+        m.push_str(&format!("\nrequire {p} {v}\n"));
+    }
+    go.file("go.mod", &m);
+}
+
+/// Each reproduction: (the entry it must name, the real go output).
+fn reproductions(root: &Path) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+
+    // 1. GOPROXY on a closed loopback port.
+    {
+        let mut go = Go::new(root);
+        let a = gomedic_testkit::refused_addr();
+        go.set("GOPROXY", format!("http://{a}"));
+        go.set("GONOSUMDB", "example.com");
+        requires(&go, &[("example.com/a", "v1.0.0")]);
+        let s = go.fails(&["mod", "download", "example.com/a"]);
+        assert!(s.contains("connection refused"), "{s}");
+        out.push(("net.connection_refused", s));
+    }
+
+    // 2. A proxy that resets the connection: closing a socket with the request unread
+    //    makes the kernel send RST.
+    {
+        let mut go = Go::new(root);
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for c in l.incoming().flatten() {
+                let mut c = c;
+                let mut one = [0u8; 1];
+                let _ = c.read(&mut one);
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                drop(c);
+            }
+        });
+        go.set("GOPROXY", format!("http://{addr}"));
+        go.set("GONOSUMDB", "example.com");
+        requires(&go, &[("example.com/a", "v1.0.0")]);
+        let s = go.fails(&["mod", "download", "example.com/a"]);
+        assert!(s.contains("connection reset by peer"), "{s}");
+        out.push(("net.connection_reset", s));
+    }
+
+    // A file:// proxy with example.com/a (ok) and example.com/b (declares another path).
+    let proxy = tempfile::tempdir().unwrap().keep();
+    let (p, v, m, z) = common::module("example.com/a", "v1.0.0", "a");
+    common::publish(&proxy, &p, &v, m.as_bytes(), &z);
+    let zb = common::make_zip(&[
+        ("example.com/b@v1.0.0/go.mod", b"module example.com/other\n"),
+        ("example.com/b@v1.0.0/b.go", b"package b\n"),
+    ]);
+    common::publish(
+        &proxy,
+        "example.com/b",
+        "v1.0.0",
+        b"module example.com/other\n",
+        &zb,
+    );
+
+    // 3. missing go.sum entry.
+    {
+        let mut go = Go::new(root);
+        go.set("GOPROXY", common::file_url(&proxy));
+        go.set("GONOSUMDB", "example.com");
+        requires(&go, &[("example.com/a", "v1.0.0")]);
+        go.file("main.go", MAIN_A);
+        let s = go.fails(&["build", "./..."]);
+        assert!(s.contains("missing go.sum entry"), "{s}");
+        out.push(("gosum.missing_entry", s));
+    }
+
+    // 4. module declares its path as.
+    {
+        let mut go = Go::new(root);
+        go.set("GOPROXY", common::file_url(&proxy));
+        go.set("GONOSUMDB", "example.com");
+        requires(&go, &[("example.com/b", "v1.0.0")]);
+        go.file(
+            "main.go",
+            "package main\n\nimport _ \"example.com/b\"\n\nfunc main() {}\n",
+        );
+        let s = go.fails(&["mod", "tidy"]);
+        assert!(s.contains("module declares its path as"), "{s}");
+        out.push(("module.path_mismatch", s));
+    }
+
+    // 5. go.mod requires a newer go with GOTOOLCHAIN=local.
+    {
+        let go = Go::new(root);
+        go.file("go.mod", "module example.com/app\n\ngo 1.99.0\n");
+        go.file("main.go", "package main\n\nfunc main() {}\n");
+        let s = go.fails(&["build", "./..."]);
+        assert!(s.contains("GOTOOLCHAIN=local"), "{s}");
+        out.push(("toolchain.go_mod_requires_newer", s));
+    }
+
+    // 6. A loopback proxy answering 404, as proxy.golang.org does for an unknown tag, and
+    //    with a bare "not found".
+    for (body, id) in [
+        (
+            "not found: example.com/a@v9.9.9: invalid version: unknown revision v9.9.9",
+            "module.unknown_revision",
+        ),
+        ("not found", "proxy.not_found"),
+    ] {
+        let mut go = Go::new(root);
+        let srv = gomedic_testkit::path_server(move |_| (404, body.as_bytes().to_vec()));
+        go.set("GOPROXY", srv.url());
+        go.set("GONOSUMDB", "example.com");
+        requires(&go, &[]);
+        let s = go.fails(&["mod", "download", "example.com/a@v9.9.9"]);
+        assert!(s.contains(": 404"), "{s}");
+        out.push((id, s));
+    }
+
+    // 7. A tampered zip behind a test checksum database.
+    {
+        let mods = vec![common::module("example.com/tamper", "v1.0.0", "good")];
+        let db = common::sumdb(&mods);
+        let bad = common::module("example.com/tamper", "v1.0.0", "evil");
+        let tproxy = tempfile::tempdir().unwrap().keep();
+        common::publish(&tproxy, &bad.0, &bad.1, bad.2.as_bytes(), &bad.3);
+        let mut go = Go::new(root);
+        go.set("GOPROXY", common::file_url(&tproxy));
+        go.set("GOSUMDB", format!("{} {}", db.vkey, db.server.url()));
+        requires(&go, &[]);
+        let s = go.fails(&["mod", "download", "example.com/tamper@v1.0.0"]);
+        assert!(s.contains("SECURITY ERROR"), "{s}");
+        out.push(("sumdb.checksum_mismatch", s));
+    }
+
+    // 8. cgo with no gcc on PATH.
+    {
+        let mut go = Go::new(root);
+        go.set("CGO_ENABLED", "1");
+        go.set("CC", "gcc");
+        go.set("PATH", root.join("bin").display().to_string());
+        go.file("go.mod", "module example.com/app\n\ngo 1.21\n");
+        go.file(
+            "main.go",
+            "package main\n\n// int two(void) { return 2; }\nimport \"C\"\n\nfunc main() { _ = C.two() }\n",
+        );
+        let s = go.fails(&["build", "./..."]);
+        assert!(s.contains("executable file not found"), "{s}");
+        out.push(("cgo.no_compiler", s));
+    }
+
+    // 9. No go.mod.
+    {
+        let go = Go::new(root);
+        go.file("main.go", "package main\n\nfunc main() {}\n");
+        let s = go.fails(&["build", "./..."]);
+        out.push(("module.no_main_module", s));
+        let s = go.fails(&["build"]);
+        assert!(s.contains("go.mod file not found"), "{s}");
+        out.push(("module.no_main_module", s));
+        // Inside a git checkout go says where the module root might be.
+        go.file(".git/config", "[core]\n");
+        let s = go.fails(&["build"]);
+        assert!(s.contains("cannot find main module"), "{s}");
+        out.push(("module.no_main_module", s));
+    }
+    out
+}
+
+/// Successful go output: explain names nothing and exits 0.
+fn successes(root: &Path) -> Vec<String> {
+    let proxy = tempfile::tempdir().unwrap().keep();
+    let (p, v, m, z) = common::module("example.com/a", "v1.0.0", "a");
+    common::publish(&proxy, &p, &v, m.as_bytes(), &z);
+    let mut go = Go::new(root);
+    go.set("GOPROXY", common::file_url(&proxy));
+    go.set("GONOSUMDB", "example.com");
+    requires(&go, &[("example.com/a", "v1.0.0")]);
+    go.file("main.go", MAIN_A);
+    go.file(
+        "main_test.go",
+        "package main\n\nimport \"testing\"\n\nfunc TestOK(t *testing.T) { t.Log(\"fine\") }\n",
+    );
+    let mut all = Vec::new();
+    for args in [
+        &["version"][..],
+        &["env"],
+        &["mod", "tidy", "-v"],
+        &["mod", "download", "-x", "-json"],
+        &["build", "-v", "-x", "./..."],
+        &["test", "-v", "./..."],
+        &["vet", "./..."],
+        &["list", "-m", "-json", "all"],
+    ] {
+        let (ok, s) = go.run(args);
+        assert!(ok, "go {args:?} failed:\n{s}");
+        all.push(s);
+    }
+    let _ = go.home.display();
+    all
+}
+
+#[test]
+fn explain_names_the_cause_of_each_real_go_failure_and_only_it() {
+    for (version, root) in roots() {
+        let reps = reproductions(&root);
+        assert!(reps.len() >= 12);
+        for (id, output) in &reps {
+            eprintln!("go {version}: {id}");
+            assert_only(output, id);
+        }
+    }
+}
+
+#[test]
+fn explain_names_nothing_on_successful_go_output() {
+    for (_, root) in roots() {
+        let all = successes(&root);
+        for s in &all {
+            let (code, v) = explain(s);
+            assert_eq!(ids(&v), Vec::<String>::new(), "output:\n{s}\nreport: {v:#}");
+            assert_eq!(code, 0);
+            assert_eq!(v["recognised"], false);
+            assert!(v["suggestion"].as_str().unwrap().contains("gomedic check"));
+        }
+        // And on all of it at once, with the reproductions' outputs of other toolchains
+        // absent: one big log of success.
+        let (code, v) = explain(&all.join("\n"));
+        assert_eq!((code, ids(&v).len()), (0, 0));
+    }
+}
+
+/// `gomedic explain -- go ...`: go's output passes through unchanged, the exit code is
+/// go's, and the explanation follows on stderr.
+#[test]
+fn explain_wraps_a_real_go_command() {
+    let Some((_, root)) = roots().pop() else {
+        return;
+    };
+    let go = Go::new(&root);
+    go.file("main.go", "package main\n\nfunc main() {}\n");
+    let (_, direct) = go.run(&["build", "./..."]);
+    let out = Command::new(env!("CARGO_BIN_EXE_gomedic"))
+        .args(["explain", "--", "go", "build", "./..."])
+        .env_clear()
+        .envs(go.env.iter().map(|(k, v)| (k, v)))
+        .current_dir(&go.work)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with(&direct),
+        "go's output first, unchanged:\n{err}"
+    );
+    assert!(err.contains("module.no_main_module"), "{err}");
+    assert!(out.stdout.is_empty());
+
+    // A successful command: its output only, exit 0, nothing added.
+    let out = Command::new(env!("CARGO_BIN_EXE_gomedic"))
+        .args(["explain", "--", "go", "version"])
+        .env_clear()
+        .envs(go.env.iter().map(|(k, v)| (k, v)))
+        .current_dir(&go.work)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("go version go"));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn explain_redacts_secrets_from_the_log() {
+    let log = "go: example.com/m@v1.0.0: Get \"https://alice:s3cr3t-pw@goproxy.corp.example/example.com/m/@v/v1.0.0.info\": dial tcp 10.1.2.3:443: connect: connection refused\nfatal: could not read from https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/x/y\n";
+    for format in ["human", "json"] {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_gomedic"))
+            .args(["explain", "--log", "-", "--format", format])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        c.stdin.take().unwrap().write_all(log.as_bytes()).unwrap();
+        let out = c.wait_with_output().unwrap();
+        let s = String::from_utf8_lossy(&out.stdout);
+        assert!(s.contains("net.connection_refused"), "{s}");
+        assert!(
+            !s.contains("s3cr3t-pw") && !s.contains("ghp_abcdefghij"),
+            "{s}"
+        );
+    }
+}
+
+#[test]
+fn explain_usage_errors() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_gomedic"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for args in [
+        &["explain"][..],
+        &["explain", "--log", "/nonexistent/ci.log"],
+        &["explain", "--log", "/"],
+        &["explain", "--log", "-", "--", "true"],
+        &["explain", "--", "/nonexistent/cmd"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(e.starts_with("gomedic: error: "), "{args:?}: {e}");
+    }
+}
