@@ -4,7 +4,7 @@
 //! binary. The entry it must name is the only one named.
 
 #[path = "../../gomedic-proxy/tests/common/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod common;
 
 use serde_json::Value;
