@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use std::io::BufRead;
 use std::sync::OnceLock;
 
+pub mod report;
 mod strip;
 pub use strip::strip_wrappers;
 

@@ -4,7 +4,8 @@ use super::UsageError;
 use crate::cli::Format;
 use clap::Args;
 use gomedic_core::redact;
-use gomedic_explain::{Catalogue, Match, Matcher};
+use gomedic_explain::report::Outcome;
+use gomedic_explain::{Catalogue, Matcher};
 use std::ffi::OsString;
 use std::io::{BufReader, Read, Write};
 use std::path::PathBuf;
@@ -32,14 +33,6 @@ pub struct ExplainArgs {
     /// The command to run, after `--`
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<OsString>,
-}
-
-struct Outcome {
-    source: &'static str,
-    input: String,
-    lines: u64,
-    exit: Option<u8>,
-    matches: Vec<Match>,
 }
 
 pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
@@ -180,32 +173,15 @@ fn exit_code(s: &std::process::ExitStatus) -> u8 {
     255
 }
 
-const SUGGESTION: &str = "run `gomedic check` to diagnose the Go environment";
-
 fn print(o: &Outcome, format: Format) -> anyhow::Result<()> {
     if format == Format::Json {
-        let mut v = serde_json::json!({
-            "schema": "gomedic.explain/v1",
-            "source": o.source,
-            "input": o.input,
-            "lines": o.lines,
-            "recognised": !o.matches.is_empty(),
-            "matches": o.matches,
-        });
-        if let Some(c) = o.exit {
-            v["command_exit_code"] = serde_json::json!(c);
-        }
-        if o.matches.is_empty() {
-            v["suggestion"] = serde_json::json!(SUGGESTION);
-        }
-        redact::global().redact_json(&mut v);
         let mut out = crate::output::stdout();
-        serde_json::to_writer_pretty(&mut out, &v).map_err(std::io::Error::from)?;
+        serde_json::to_writer_pretty(&mut out, &o.json()).map_err(std::io::Error::from)?;
         writeln!(out)?;
         out.flush()?;
         return Ok(());
     }
-    let text = human(o);
+    let text = o.text();
     if o.exit.is_some() {
         // Command mode: after the command's own output, on stderr; a command that
         // succeeded with nothing recognised adds nothing.
@@ -218,44 +194,4 @@ fn print(o: &Outcome, format: Format) -> anyhow::Result<()> {
         out.flush()?;
     }
     Ok(())
-}
-
-fn human(o: &Outcome) -> String {
-    let mut s = String::new();
-    let what = match o.exit {
-        Some(c) => format!("{} (exit code {c})", o.input),
-        None => format!("{} lines of {}", o.lines, o.input),
-    };
-    if o.matches.is_empty() {
-        s.push_str(&format!(
-            "gomedic explain: no known error signature in {what}; {SUGGESTION}\n"
-        ));
-        return redact::text(&s);
-    }
-    let n = o.matches.len();
-    s.push_str(&format!(
-        "gomedic explain: {n} known cause{} in {what}\n",
-        if n == 1 { "" } else { "s" }
-    ));
-    for m in &o.matches {
-        let g = &m.signature;
-        s.push_str(&format!("\n✗ {}: {} [{}]\n", g.id, g.title, g.layer));
-        for e in &m.evidence {
-            let text = e.text.replace('\n', "\n      ");
-            s.push_str(&format!("  line {}: {text}\n", e.line));
-        }
-        if m.count > m.evidence.len() as u64 {
-            s.push_str(&format!("  ({} matching lines in all)\n", m.count));
-        }
-        s.push_str(&format!("  what happened: {}\n", g.explanation));
-        s.push_str(&format!("  fix: {}\n", g.fix));
-        if !g.checks.is_empty() {
-            s.push_str(&format!(
-                "  check: gomedic check --only {}\n",
-                g.checks.join(",")
-            ));
-        }
-        s.push_str(&format!("  more: {}\n", g.link));
-    }
-    redact::text(&s)
 }
