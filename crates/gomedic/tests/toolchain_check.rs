@@ -272,3 +272,78 @@ fn use_here_writes_the_toolchain_line_and_undo_restores_it() {
         gomod
     );
 }
+
+/// Every toolchain command that changes the machine has --dry-run, and it changes nothing.
+#[test]
+fn dry_runs_change_nothing() {
+    let e = setup();
+    let sys = "/usr/bin:/bin";
+    let arc = e.archive.to_str().unwrap();
+    let (code, out) = gomedic(
+        &e,
+        sys,
+        &[
+            "toolchain",
+            "install",
+            "--from-file",
+            arc,
+            "--allow-unverified",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("dry run"), "{out}");
+    assert!(
+        !e.root.join("go1.99.1").exists(),
+        "install --dry-run installed: {out}"
+    );
+
+    let (code, out) = gomedic(
+        &e,
+        sys,
+        &[
+            "toolchain",
+            "install",
+            "--from-file",
+            arc,
+            "--allow-unverified",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = gomedic(
+        &e,
+        sys,
+        &["toolchain", "use", "1.99.1", "--global", "--dry-run"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        e.root.join("current").symlink_metadata().is_err(),
+        "use --dry-run made the link: {out}"
+    );
+
+    std::fs::write(e.home.join("go.mod"), "module example.com/m\n\ngo 1.21\n").unwrap();
+    let (_, out) = gomedic(
+        &e,
+        sys,
+        &[
+            "toolchain",
+            "use",
+            "1.99.1",
+            "--here",
+            "--write",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(
+        std::fs::read_to_string(e.home.join("go.mod")).unwrap(),
+        "module example.com/m\n\ngo 1.21\n",
+        "{out}"
+    );
+
+    let (code, out) = gomedic(&e, sys, &["toolchain", "remove", "1.99.1", "--dry-run"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        e.root.join("go1.99.1/bin/go").is_file(),
+        "remove --dry-run removed: {out}"
+    );
+}

@@ -91,6 +91,9 @@ pub struct InstallArgs {
     /// Then make it the current toolchain
     #[arg(long)]
     pub r#use: bool,
+    /// Resolve the version and say what would be downloaded and where; download nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -105,7 +108,7 @@ pub struct UseArgs {
     /// With --here: write the `toolchain` line (with the installed go's `go mod edit`)
     #[arg(long, requires = "here")]
     pub write: bool,
-    /// With --global on Windows: show the PATH change without making it
+    /// Show what would change (the current link, the PATH, go.mod) without changing it
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -122,6 +125,9 @@ pub struct RemoveArgs {
     /// Also when it is the current one
     #[arg(long)]
     pub force: bool,
+    /// Say what would be removed without removing it
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// gomedic's HTTP client (go's proxy environment, trust and credentials) as the
@@ -284,6 +290,9 @@ fn install(a: InstallArgs) -> anyhow::Result<u8> {
         goos: goos.clone(),
         goarch: goarch.clone(),
     };
+    if a.dry_run {
+        return install_dry_run(&a, &inst);
+    }
     if a.allow_unverified {
         errln!("gomedic: WARNING: --allow-unverified: an archive without a checksum in the index would be installed without any check of its contents");
     }
@@ -343,6 +352,82 @@ fn install(a: InstallArgs) -> anyhow::Result<u8> {
         });
     }
     outln!("make it current: gomedic toolchain use {version} --global")?;
+    Ok(0)
+}
+
+/// `install --dry-run`: what would be fetched from where, and where it would go.
+fn install_dry_run(a: &InstallArgs, inst: &Installer<'_>) -> anyhow::Result<u8> {
+    let v = a.version.clone().unwrap_or_default();
+    if let Some(f) = &a.from_file {
+        outln!(
+            "dry run: would check {} against the release index and install it into {}",
+            f.display(),
+            inst.store.root.display()
+        )?;
+        return Ok(0);
+    }
+    if a.via_goproxy {
+        let name = version_name(&v);
+        outln!(
+            "dry run: would fetch {}@{} through GOPROXY, check it against the checksum database and install it into {}",
+            goproxy::MODULE,
+            goproxy::module_version(&name, &inst.goos, &inst.goarch),
+            inst.store.dir_for(&inst.install_name(&name)).display()
+        )?;
+        return Ok(0);
+    }
+    let (rels, _) = match inst.index(false) {
+        Ok(x) => x,
+        Err(e) => {
+            errln!(
+                "gomedic: {}",
+                gomedic_core::redact::global().redact(&e.to_string())
+            );
+            return Ok(1);
+        }
+    };
+    let rel = match gomedic_toolchain::index::resolve(&rels, &v) {
+        Ok(r) => r,
+        Err(e) => {
+            errln!("gomedic: {e}");
+            return Ok(1);
+        }
+    };
+    let dir = inst.store.dir_for(&inst.install_name(&rel.version));
+    if inst.is_installed(&rel.version) {
+        outln!(
+            "dry run: {} is already installed in {}",
+            rel.version,
+            dir.display()
+        )?;
+        return Ok(0);
+    }
+    match gomedic_toolchain::index::archive_for(rel, &inst.goos, &inst.goarch) {
+        Some(f) => outln!(
+            "dry run: would download {} ({} bytes, sha256 {}) from {} and install it into {}",
+            f.filename,
+            f.size,
+            if f.sha256.is_empty() {
+                "none in the index"
+            } else {
+                &f.sha256
+            },
+            inst.mirrors
+                .first()
+                .map(String::as_str)
+                .unwrap_or("(no mirror)"),
+            dir.display()
+        )?,
+        None => {
+            errln!(
+                "gomedic: {} has no archive for {}/{} in the index",
+                rel.version,
+                inst.goos,
+                inst.goarch
+            );
+            return Ok(1);
+        }
+    }
     Ok(0)
 }
 
@@ -456,7 +541,7 @@ fn use_(a: UseArgs) -> anyhow::Result<u8> {
         return Ok(1);
     }
     if a.here {
-        return use_here(&st, &version, a.write);
+        return use_here(&st, &version, a.write, a.dry_run);
     }
     if !a.global {
         return Err(UsageError(
@@ -465,13 +550,17 @@ fn use_(a: UseArgs) -> anyhow::Result<u8> {
         .into());
     }
     let (goos, _) = host();
-    if let Err(e) = st.set_current(&version) {
-        errln!("gomedic: {e}");
-        return Ok(1);
-    }
     let link = st.current_link();
     let bin = link.join("bin");
-    outln!("{} now points at {version}", link.display())?;
+    if a.dry_run {
+        outln!("dry run: {} would point at {version}", link.display())?;
+    } else {
+        if let Err(e) = st.set_current(&version) {
+            errln!("gomedic: {e}");
+            return Ok(1);
+        }
+        outln!("{} now points at {version}", link.display())?;
+    }
     let path = std::env::var_os("PATH").unwrap_or_default();
     match switch::path_state(&path, &bin, &exe("go", &goos)) {
         PathState::First => {
@@ -533,7 +622,7 @@ fn path_advice(bin: &std::path::Path, dry_run: bool) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-fn use_here(st: &Store, version: &str, write: bool) -> anyhow::Result<u8> {
+fn use_here(st: &Store, version: &str, write: bool, dry_run: bool) -> anyhow::Result<u8> {
     let (goos, _) = host();
     let go = st.dir_for(version).join("bin").join(exe("go", &goos));
     outln!(
@@ -566,6 +655,10 @@ fn use_here(st: &Store, version: &str, write: bool) -> anyhow::Result<u8> {
             };
             let r = gomedic_core::redact::global();
             super::common::print_plan(&plan, &r)?;
+            if dry_run {
+                outln!("dry run: nothing changed")?;
+                return Ok(0);
+            }
             let entry = super::common::journal()?.apply(plan)?;
             outln!("applied; undo with: gomedic undo {}", entry.id)?;
             Ok(0)
@@ -612,6 +705,10 @@ fn remove(a: RemoveArgs) -> anyhow::Result<u8> {
     if st.current().as_deref() == Some(version.as_str()) && !a.force {
         errln!("gomedic: {version} is the current toolchain: `use` another first, or pass --force");
         return Ok(1);
+    }
+    if a.dry_run {
+        outln!("dry run: would remove {}", st.dir_for(&version).display())?;
+        return Ok(0);
     }
     st.remove(&version)?;
     outln!("removed {version}")?;
