@@ -70,6 +70,10 @@ struct File {
 pub struct Catalogue {
     pub signatures: Vec<Signature>,
     set: RegexSet,
+    /// For every pattern, literal text each of its matches contains: a line none of these
+    /// occur in cannot match after wrapper stripping either (unless stripping rewrites its
+    /// inside: [`REWRITTEN`]), so [`Matcher::feed_block`] skips it.
+    pre: aho_corasick::AhoCorasick,
     /// For each pattern of `set`, the index of its signature.
     owner: Vec<usize>,
 }
@@ -103,6 +107,12 @@ impl Catalogue {
             for p in &s.patterns {
                 if let Err(e) = Regex::new(p) {
                     errors.push(format!("{who}: pattern {p:?}: {e}"));
+                }
+                if Regex::new(p).is_ok() && required_literals(p).is_none() {
+                    errors.push(format!(
+                        "{who}: pattern {p:?}: no literal text of at least {MIN_LITERAL} bytes \
+                         that every match contains (explain finds candidate lines by it)"
+                    ));
                 }
             }
             for o in &s.os {
@@ -158,16 +168,73 @@ impl Catalogue {
             }
         }
         let set = RegexSet::new(&pats).map_err(|e| format!("catalogue: {e}"))?;
+        let mut lits: Vec<Vec<u8>> = Vec::new();
+        for p in &pats {
+            lits.extend(required_literals(p).unwrap_or_default());
+        }
+        lits.sort();
+        lits.dedup();
+        // Leftmost semantics: the standard kind leaves the SIMD prefilter off (10x slower).
+        let pre = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(&lits)
+            .map_err(|e| format!("catalogue: {e}"))?;
         Ok(Catalogue {
             signatures: sigs,
             set,
+            pre,
             owner,
         })
+    }
+
+    /// Each pattern with the literals one of which its every match contains.
+    pub fn required_literals(&self) -> Vec<(&str, Vec<Vec<u8>>)> {
+        self.signatures
+            .iter()
+            .flat_map(|s| &s.patterns)
+            .map(|p| (p.as_str(), required_literals(p).unwrap_or_default()))
+            .collect()
     }
 
     /// The signature with this id.
     pub fn get(&self, id: &str) -> Option<&Signature> {
         self.signatures.iter().find(|s| s.id == id)
+    }
+}
+
+/// What wrapper stripping rewrites inside a line (ANSI escapes, golangci-lint's
+/// `msg="..."`): lines holding these are always matched one by one.
+const REWRITTEN: [&[u8]; 2] = [b"\x1b", b"msg=\""];
+
+/// Shortest literal accepted as a pattern's required text.
+const MIN_LITERAL: usize = 3;
+
+/// Literal strings one of which every match of `pattern` contains, chosen to be long
+/// (rare); None when the pattern has none of at least [`MIN_LITERAL`] bytes.
+fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let set = required(&hir)?;
+    (set.iter().all(|l| l.len() >= MIN_LITERAL)).then_some(set)
+}
+
+fn required(h: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::HirKind;
+    match h.kind() {
+        HirKind::Literal(l) => Some(vec![l.0.to_vec()]),
+        HirKind::Capture(c) => required(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
+        HirKind::Concat(items) => items.iter().filter_map(required).max_by_key(|set| {
+            let shortest = set.iter().map(Vec::len).min().unwrap_or(0);
+            (shortest, std::cmp::Reverse(set.len()))
+        }),
+        HirKind::Alternation(alts) => {
+            let mut all = Vec::new();
+            for a in alts {
+                all.extend(required(a)?);
+            }
+            Some(all)
+        }
+        _ => None,
     }
 }
 
@@ -262,6 +329,60 @@ impl<'c> Matcher<'c> {
         }
     }
 
+    /// Whole lines at once (each ended by `\n`, the last one possibly not, at the end of
+    /// the input). Only lines holding one of the catalogue's required literals are stripped
+    /// and matched one by one; the rest are only counted, which makes a large log cheap.
+    pub fn feed_block(&mut self, block: &[u8]) {
+        // Next occurrence of each REWRITTEN needle at or after the cursor (None: no more);
+        // kept across iterations so each is searched for once per stretch of the block.
+        let mut rewritten = REWRITTEN.map(|n| memchr::memmem::find(block, n));
+        let mut cursor = 0;
+        while cursor < block.len() {
+            let rest = &block[cursor..];
+            // The leftmost match: no literal spans lines, so no earlier line has one.
+            let mut next = self.cat.pre.find(rest).map(|m| m.start() + cursor);
+            for (k, needle) in REWRITTEN.iter().enumerate() {
+                if rewritten[k].is_some_and(|p| p < cursor) {
+                    rewritten[k] = memchr::memmem::find(rest, needle).map(|p| p + cursor);
+                }
+                if let Some(p) = rewritten[k] {
+                    next = Some(next.map_or(p, |n| n.min(p)));
+                }
+            }
+            let Some(at) = next.map(|n| n - cursor) else {
+                self.skip(rest);
+                return;
+            };
+            let start = memchr::memrchr(b'\n', &rest[..at]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &rest[at..]).map_or(rest.len(), |i| at + i);
+            self.skip(&rest[..start]);
+            self.feed(trim_cr(&rest[start..end]));
+            cursor += end + 1;
+        }
+    }
+
+    /// Counts the whole lines in `b` and keeps the last one that can head a continuation.
+    fn skip(&mut self, b: &[u8]) {
+        if b.is_empty() {
+            return;
+        }
+        let n = memchr::memchr_iter(b'\n', b).count() as u64;
+        self.line_no += n + u64::from(!b.ends_with(b"\n"));
+        let body = b.strip_suffix(b"\n").unwrap_or(b);
+        for raw in body.rsplit(|&c| c == b'\n') {
+            let raw = &raw[..raw.len().min(MAX_LINE)];
+            let text = String::from_utf8_lossy(trim_cr(raw));
+            let last = strip_wrappers(&text)
+                .into_iter()
+                .rfind(|l| !l.starts_with('\t') && !l.trim().is_empty());
+            if let Some(l) = last {
+                self.header.clear();
+                self.header.push_str(&l);
+                return;
+            }
+        }
+    }
+
     /// Lines read so far.
     pub fn lines(&self) -> u64 {
         self.line_no
@@ -299,10 +420,64 @@ impl<'c> Matcher<'c> {
     }
 }
 
-/// Reads `r` to the end line by line (each line truncated to [`MAX_LINE`] bytes, so a
-/// huge input is never held whole) and feeds the matcher.
-pub fn scan<R: BufRead>(r: R, m: &mut Matcher<'_>) -> std::io::Result<()> {
-    for_each_line(r, |l| m.feed(l))
+/// Block size for [`scan`].
+const BLOCK: usize = 1 << 20;
+
+/// Reads `r` to the end in blocks of whole lines (a line longer than [`MAX_LINE`] is cut
+/// there, so a huge input is never held whole) and feeds the matcher.
+pub fn scan<R: std::io::Read>(mut r: R, m: &mut Matcher<'_>) -> std::io::Result<()> {
+    let mut buf = vec![0u8; BLOCK + MAX_LINE];
+    let mut len = 0;
+    // Inside a line longer than MAX_LINE whose kept part was already fed.
+    let mut skipping = false;
+    loop {
+        let n = match r.read(&mut buf[len..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let eof = n == 0;
+        len += n;
+        let mut start = 0;
+        if skipping {
+            match memchr::memchr(b'\n', &buf[..len]) {
+                Some(i) => {
+                    start = i + 1;
+                    skipping = false;
+                }
+                None => {
+                    len = 0;
+                    if eof {
+                        return Ok(());
+                    }
+                    continue;
+                }
+            }
+        }
+        let data = &buf[start..len];
+        if eof {
+            m.feed_block(data);
+            return Ok(());
+        }
+        match memchr::memrchr(b'\n', data) {
+            Some(i) if len == buf.len() || i + 1 >= BLOCK / 2 => {
+                m.feed_block(&data[..=i]);
+                let keep = data.len() - (i + 1);
+                buf.copy_within(start + i + 1..len, 0);
+                len = keep;
+            }
+            None if data.len() >= MAX_LINE => {
+                // One line fills the buffer: feed its first MAX_LINE bytes, drop the rest.
+                m.feed(&data[..MAX_LINE]);
+                skipping = true;
+                len = 0;
+            }
+            _ => {
+                buf.copy_within(start..len, 0);
+                len -= start;
+            }
+        }
+    }
 }
 
 /// Calls `f` with each line of `r` (without `\n` or `\r\n`, cut at [`MAX_LINE`] bytes),

@@ -16,7 +16,7 @@ const GOOD: &str = r#"
 id = "a.b"
 title = "t"
 layer = "network"
-patterns = ['x']
+patterns = ['xyz']
 go_versions = "all"
 os = ["linux"]
 checks = []
@@ -88,11 +88,11 @@ fn a_good_entry_parses() {
 fn malformed_entries_are_refused_with_their_id() {
     let cases = [
         (
-            GOOD.replace("patterns = ['x']", "patterns = ['(']"),
+            GOOD.replace("patterns = ['xyz']", "patterns = ['(']"),
             "pattern",
         ),
         (
-            GOOD.replace("patterns = ['x']", "patterns = []"),
+            GOOD.replace("patterns = ['xyz']", "patterns = []"),
             "no patterns",
         ),
         (GOOD.replace("\"network\"", "\"nowhere\""), "unknown layer"),
@@ -305,4 +305,112 @@ fn docs_explain_md_is_generated_from_the_catalogue() {
         have == want,
         "docs/explain.md is out of date: run `UPDATE_DOCS=1 cargo test -p gomedic-explain`"
     );
+}
+
+/// Lines for the block-scan property test: matching lines of many entries, wrapped the
+/// ways CI systems wrap them, split by ANSI colours, escaped by golangci-lint, plus noise.
+const POOL: &[&str] = &[
+    "go: example.com/m: missing go.sum entry for module providing package golang.org/x/text",
+    "\tgo get example.com/m",
+    "go: golang.org/x/text@v0.14.0: Get \"http://127.0.0.1:9/x/@v/v0.14.0.info\": dial tcp 127.0.0.1:9: connect: connection refused",
+    "2024-05-01T10:00:00.1234567Z ##[error]go: cannot find main module, but found .git/config in /x",
+    "::error file=a.go::verifying example.com/a@v1.0.0: checksum mismatch",
+    "SECURITY ERROR",
+    "SECURITY ERROR\r",
+    "SECURITY ERROR #gosetup",
+    "#12 3.456 go: downloading example.com/a v1.0.0",
+    "\x1b[31mgo: cannot find main\x1b[0m module",
+    "\x1b[1mmissing go.\x1b[0msum entry",
+    "level=error msg=\"Running error: context loading failed: no go files to analyze: running `go mod tidy` may solve the problem\\nmissing go.sum entry for module providing package \\\"x\\\"\"",
+    "msg=\"plain\"",
+    "net/http: TLS handshake timeout",
+    "x509: certificate signed by unknown authority",
+    "cannot create $WORK\\b001\\exe\\a.out.exe: Access is denied.",
+    "open C:\\Users\\\u{4e2d}\\go: Access is denied.",
+    "ok  \texample.com/a\t0.01s",
+    "=== RUN   TestF",
+    "",
+    "mkdir -p $WORK/b001/",
+    "\t\tthis is not it",
+];
+
+/// Bytes the pool cannot express: invalid UTF-8 in the middle of a matching line.
+const RAW_POOL: &[&[u8]] = &[
+    b"cannot create $WORK\\b001\\\xd6\xd0\xce\xc4: Access is denied.",
+    b"\xff\xfe garbage \x80",
+];
+
+struct Chunked<'a> {
+    data: &'a [u8],
+    sizes: Vec<usize>,
+    i: usize,
+}
+
+impl std::io::Read for Chunked<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let want = self.sizes[self.i % self.sizes.len()].max(1);
+        self.i += 1;
+        let n = want.min(out.len()).min(self.data.len());
+        out[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+fn summary(m: Matcher<'_>) -> (u64, Vec<(String, u64, Vec<Evidence>)>) {
+    let lines = m.lines();
+    let r = m
+        .finish()
+        .into_iter()
+        .map(|m| (m.signature.id, m.count, m.evidence))
+        .collect();
+    (lines, r)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// Skipping lines by the required literals finds exactly what matching every line
+    /// does: same signatures, counts, evidence (with continuation headers) and line count.
+    #[test]
+    fn block_scan_equals_line_by_line(
+        picks in proptest::collection::vec((0usize..POOL.len() + RAW_POOL.len() + 1, proptest::bool::ANY), 0..60),
+        sizes in proptest::collection::vec(1usize..5000, 1..5),
+        final_newline in proptest::bool::ANY,
+    ) {
+        let mut log = Vec::new();
+        for (i, crlf) in &picks {
+            if *i < POOL.len() {
+                log.extend_from_slice(POOL[*i].as_bytes());
+            } else if *i < POOL.len() + RAW_POOL.len() {
+                log.extend_from_slice(RAW_POOL[*i - POOL.len()]);
+            } else {
+                // A line longer than MAX_LINE with a match past and before the cut.
+                log.extend_from_slice(b"SECURITY ERROR ");
+                log.extend(std::iter::repeat_n(b'y', MAX_LINE));
+                log.extend_from_slice(b"missing go.sum entry");
+            }
+            log.extend_from_slice(if *crlf { b"\r\n" } else { b"\n" });
+        }
+        if !final_newline && log.ends_with(b"\n") {
+            log.pop();
+        }
+        let mut reference = Matcher::new(cat(), Redactor::new());
+        for_each_line(&log[..], |l| reference.feed(l)).unwrap();
+        let mut fast = Matcher::new(cat(), Redactor::new());
+        scan(Chunked { data: &log, sizes, i: 0 }, &mut fast).unwrap();
+        proptest::prop_assert_eq!(summary(fast), summary(reference));
+    }
+}
+
+#[test]
+fn every_pattern_has_a_required_literal() {
+    for (p, lits) in cat().required_literals() {
+        assert!(
+            !lits.is_empty() && lits.iter().all(|l| l.len() >= MIN_LITERAL),
+            "{p}: {lits:?}"
+        );
+    }
+    let bad = GOOD.replace("patterns = ['xyz']", "patterns = ['[a-z]+ (x|yy)']");
+    let e = Catalogue::parse(&bad).unwrap_err();
+    assert!(e.contains("no literal text"), "{e}");
 }

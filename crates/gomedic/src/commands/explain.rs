@@ -72,7 +72,7 @@ fn from_log(cat: &'static Catalogue, log: &std::path::Path) -> anyhow::Result<Ou
                 UsageError(format!("cannot read the log {shown}: it is a directory")).into(),
             );
         }
-        gomedic_explain::scan(BufReader::with_capacity(256 * 1024, f), &mut m)
+        gomedic_explain::scan(f, &mut m)
     };
     res.map_err(|e| UsageError(format!("cannot read the log {shown}: {e}")))?;
     Ok(Outcome {
