@@ -611,8 +611,12 @@ recognise is reported as such, with a pointer to `gomedic check`. It never advis
 - `-- CMD ARGS...`: the command's stdout and stderr are passed through unchanged as they
   arrive (with `--format json`, the command's stdout goes to stderr so that stdout carries
   only the JSON document); the explanation follows on stderr (human) or stdout (JSON).
-- Not yet: running the related checks (`gomedic check --only ...`) to add their findings
-  as evidence; today explain lists the related check ids and finding codes.
+- After matching, explain runs the checks the matched entries name (and only those) on
+  this machine, in the environment it was started in, with 3-second network probes, and
+  shows each verdict under the cause (`on this machine now:`), the findings the entry
+  names, and the automatic fixes they offer (`fix now: gomedic fix ID`). When they all pass,
+  it says the cause may lie where the command ran (a CI runner, a container) or may have
+  passed. `--offline` runs them without network probes; `--no-checks` only matches.
 
 Exit codes:
 

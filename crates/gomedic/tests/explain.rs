@@ -98,7 +98,8 @@ impl Go {
 /// `gomedic explain --log - --format json` on `text`: (exit code, report).
 fn explain(text: &str) -> (i32, Value) {
     let mut c = Command::new(env!("CARGO_BIN_EXE_gomedic"))
-        .args(["explain", "--log", "-", "--format", "json"])
+        // Matching only: the related checks would judge the test machine.
+        .args(["explain", "--no-checks", "--log", "-", "--format", "json"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -422,12 +423,107 @@ fn explain_wraps_a_real_go_command() {
     );
 }
 
+/// explain runs the matched entry's related checks in the same environment as the
+/// command and shows their verdicts as evidence; taking the entry's fix (point GOPROXY at
+/// a proxy that answers) makes the command pass and explain find nothing.
+#[test]
+fn explain_runs_the_related_checks_as_evidence_and_the_fix_works() {
+    let Some((_, root)) = roots().pop() else {
+        return;
+    };
+    let mut go = Go::new(&root);
+    let a = gomedic_testkit::refused_addr();
+    go.set("GOPROXY", format!("http://{a}"));
+    go.set("GONOSUMDB", "example.com");
+    requires(&go, &[("example.com/a", "v1.0.0")]);
+    let explain_cmd = |go: &Go, extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_gomedic"))
+            .arg("explain")
+            .args(extra)
+            .args([
+                "--format",
+                "json",
+                "--",
+                "go",
+                "mod",
+                "download",
+                "example.com/a",
+            ])
+            .env_clear()
+            .envs(go.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(&go.work)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+        });
+        (out.status.code(), v)
+    };
+    let t = std::time::Instant::now();
+    let (code, v) = explain_cmd(&go, &[]);
+    let took = t.elapsed();
+    assert_eq!(code, Some(1));
+    assert_eq!(ids(&v), ["net.connection_refused"], "{v:#}");
+    let checks = v["checks"].as_array().unwrap();
+    let got: Vec<&str> = checks.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        got,
+        ["net.goproxy", "net.sumdb", "net.hosts"],
+        "only the related checks"
+    );
+    let goproxy = &checks[0];
+    assert_eq!(goproxy["status"], "error", "{goproxy:#}");
+    assert!(
+        goproxy["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "goproxy.unreachable"),
+        "{goproxy:#}"
+    );
+    // Probes are short (3 s at most each, in parallel): a generous bound for CI.
+    assert!(took < std::time::Duration::from_secs(15), "{took:?}");
+
+    // The human report shows the verdict under the cause.
+    let out = Command::new(env!("CARGO_BIN_EXE_gomedic"))
+        .args(["explain", "--", "go", "mod", "download", "example.com/a"])
+        .env_clear()
+        .envs(go.env.iter().map(|(k, v)| (k, v)))
+        .current_dir(&go.work)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("on this machine now:\n    ✗ net.goproxy"),
+        "{err}"
+    );
+
+    // --offline: the checks run without network probes, and say so.
+    let (_, v) = explain_cmd(&go, &["--offline"]);
+    assert_eq!(v["checks"][0]["status"], "skipped", "{v:#}");
+
+    // --no-checks: matching only.
+    let (_, v) = explain_cmd(&go, &["--no-checks"]);
+    assert_eq!(v["checks"], serde_json::json!([]));
+    assert_eq!(v["checks_not_run"], "--no-checks");
+
+    // Take the fix: a GOPROXY that answers. The command passes; nothing to explain.
+    let proxy = tempfile::tempdir().unwrap();
+    let (p, ver, m, z) = common::module("example.com/a", "v1.0.0", "a");
+    common::publish(proxy.path(), &p, &ver, m.as_bytes(), &z);
+    go.set("GOPROXY", format!("file://{}", proxy.path().display()));
+    let (code, v) = explain_cmd(&go, &[]);
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(ids(&v), Vec::<String>::new());
+    assert_eq!(v["checks_not_run"], "nothing recognised");
+}
+
 #[test]
 fn explain_redacts_secrets_from_the_log() {
     let log = "go: example.com/m@v1.0.0: Get \"https://alice:s3cr3t-pw@goproxy.corp.example/example.com/m/@v/v1.0.0.info\": dial tcp 10.1.2.3:443: connect: connection refused\nfatal: could not read from https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/x/y\n";
     for format in ["human", "json"] {
         let mut c = Command::new(env!("CARGO_BIN_EXE_gomedic"))
-            .args(["explain", "--log", "-", "--format", format])
+            .args(["explain", "--no-checks", "--log", "-", "--format", format])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()

@@ -3,8 +3,11 @@
 use super::UsageError;
 use crate::cli::Format;
 use clap::Args;
+use gomedic_checks::Policy;
 use gomedic_core::redact;
-use gomedic_explain::report::Outcome;
+use gomedic_core::Report;
+use gomedic_doctor::RunOptions;
+use gomedic_explain::report::{Checks, Outcome};
 use gomedic_explain::{Catalogue, Matcher};
 use std::ffi::OsString;
 use std::io::{BufReader, Read, Write};
@@ -20,7 +23,9 @@ Examples:
 With `-- CMD`, the command's output passes through unchanged as it arrives and explain
 exits with the command's own exit code; the explanation follows on stderr (with --format
 json: the JSON on stdout, the command's stdout moved to stderr). With --log, the exit code
-is 0 when no known error signature matched, 1 when one did. The catalogue: docs/explain.md.";
+is 0 when no known error signature matched, 1 when one did. The checks related to what
+matched run on this machine as evidence (--offline: no network probes; --no-checks: none).
+The catalogue: docs/explain.md.";
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -30,6 +35,12 @@ pub struct ExplainArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Only match the output: do not run the related checks on this machine
+    #[arg(long)]
+    pub no_checks: bool,
+    /// Run the related checks without network probes
+    #[arg(long)]
+    pub offline: bool,
     /// The command to run, after `--`
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<OsString>,
@@ -52,6 +63,8 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
             (Some(log), true) => from_log(cat, log)?,
             (None, false) => from_command(cat, &args.command, args.format)?,
         };
+    let mut outcome = outcome;
+    outcome.checks = related_checks(&outcome.matches, &args);
     print(&outcome, args.format)?;
     Ok(match outcome.exit {
         Some(c) => c,
@@ -81,6 +94,7 @@ fn from_log(cat: &'static Catalogue, log: &std::path::Path) -> anyhow::Result<Ou
         lines: m.lines(),
         exit: None,
         matches: m.finish(),
+        checks: Checks::NotRun(String::new()),
     })
 }
 
@@ -155,8 +169,64 @@ fn from_command(
         lines: m.lines(),
         exit: Some(exit_code(&status)),
         matches: m.finish(),
+        checks: Checks::NotRun(String::new()),
     })
 }
+
+/// Runs the checks the matched entries name (and only those) on this machine, with short
+/// network timeouts so that explain answers in about a second.
+fn related_checks(matches: &[gomedic_explain::Match], args: &ExplainArgs) -> Checks {
+    if args.no_checks {
+        return Checks::NotRun("--no-checks".into());
+    }
+    let mut ids: Vec<String> = Vec::new();
+    for m in matches {
+        for c in &m.signature.checks {
+            if !ids.contains(c) {
+                ids.push(c.clone());
+            }
+        }
+    }
+    if ids.is_empty() {
+        return Checks::NotRun(if matches.is_empty() {
+            "nothing recognised".into()
+        } else {
+            "no related check".into()
+        });
+    }
+    let start = std::time::Instant::now();
+    let opts = RunOptions {
+        deep: false,
+        only: ids,
+        skip: Vec::new(),
+        deadline: CHECK_DEADLINE,
+    };
+    let selected = match gomedic_doctor::select(&opts) {
+        Ok(s) => s,
+        Err(e) => return Checks::NotRun(e.to_string()),
+    };
+    let facts = super::common::net_options(&[], Some(NET_TIMEOUT))
+        .and_then(|net| super::common::facts_with(None, Policy::default(), net));
+    let mut facts = match facts {
+        Ok(f) => f,
+        Err(e) => return Checks::NotRun(format!("{e:#}")),
+    };
+    facts.offline = args.offline;
+    let facts = Arc::new(facts);
+    let reports = gomedic_doctor::run(Arc::clone(&facts), &selected, &opts);
+    let host = gomedic_sys::host::detect(&|k| std::env::var(k).ok());
+    let report = Report::new(
+        env!("CARGO_PKG_VERSION"),
+        host,
+        start.elapsed().as_millis() as u64,
+        reports,
+    );
+    Checks::Ran(report.redact(&super::common::redactor(&facts)))
+}
+
+/// Network probes of the related checks: a reachable proxy answers well within this.
+const NET_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+const CHECK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The command's code as a shell reports it: a signal is 128+N; codes above 255 are 255.
 fn exit_code(s: &std::process::ExitStatus) -> u8 {
