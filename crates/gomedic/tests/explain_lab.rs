@@ -299,12 +299,14 @@ impl Drop for MemCg {
 }
 
 /// `go build` of a tiny program with the linker killed by a memory cgroup's OOM killer.
-/// None when no memory cgroup can be made here (not root, no cgroup v1 memory controller).
-fn killed_link(version: &str, root: &Path) -> Option<String> {
+/// Err says why not: no memory cgroup can be made here (not root, no cgroup v1 memory
+/// controller), or no limit tried killed the linker rather than go.
+fn killed_link(version: &str, root: &Path) -> Result<String, String> {
     let cg = MemCg::new(&format!(
         "gomedic-explain-lab-{}-{version}",
         std::process::id()
-    ))?;
+    ))
+    .ok_or("no memory cgroup here (needs root and the cgroup v1 memory controller)")?;
     let mut go = Go::new(root);
     // A cache that outlives the run: the standard library is compiled once, not per run.
     let cache =
@@ -328,6 +330,7 @@ fn killed_link(version: &str, root: &Path) -> Option<String> {
     let (ok, s) = build(&go, false);
     assert!(ok, "go {version}: build without a limit failed:\n{s}");
     // The OOM killer takes the largest process: below the linker's need, above go's.
+    let mut last = String::new();
     for (i, mib) in [24u64, 20, 28, 32, 18, 40].into_iter().enumerate() {
         go.file(
             "main.go",
@@ -336,10 +339,13 @@ fn killed_link(version: &str, root: &Path) -> Option<String> {
         assert!(cg.limit(mib << 20));
         let (_, s) = build(&go, true);
         if s.contains("link: signal: killed") {
-            return Some(s);
+            return Ok(s);
         }
+        last = s;
     }
-    None
+    Err(format!(
+        "no memory limit killed the linker; last output:\n{last}"
+    ))
 }
 
 /// The entries this file must reproduce.
@@ -397,9 +403,13 @@ fn jobs(version: &str, root: &Path, other_root: &Path, lab: Option<Arc<Value>>) 
     // The linker killed by the OOM killer of a memory cgroup.
     let (vv, rr) = (v.clone(), r.clone());
     jobs.push(Box::new(move || match killed_link(&vv, &rr) {
-        Some(s) => vec![rep("build.killed", format!("go {vv}: link in a memory cgroup"), s)],
-        None => {
-            eprintln!("go {vv}: no memory cgroup here (needs root and cgroup v1 memory): build.killed is checked on recorded output only");
+        Ok(s) => vec![rep(
+            "build.killed",
+            format!("go {vv}: link in a memory cgroup"),
+            s,
+        )],
+        Err(why) => {
+            eprintln!("go {vv}: build.killed is checked on recorded output only: {why}");
             Vec::new()
         }
     }));
