@@ -124,7 +124,7 @@ fn output(mut c: Command) -> (bool, String) {
 /// `gomedic explain --log - --format json` on `text`: (exit code, report).
 fn explain(text: &str) -> (i32, Value) {
     let mut c = Command::new(env!("CARGO_BIN_EXE_gomedic"))
-        .args(["explain", "--log", "-", "--format", "json"])
+        .args(["explain", "--no-checks", "--log", "-", "--format", "json"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -356,6 +356,7 @@ const ENTRIES: &[&str] = &[
     "proxy.auth_required",
     "tls.unknown_authority",
     "tls.name_mismatch",
+    "tls.legacy_common_name",
     "goroot.version_mismatch",
     "goroot.not_found",
     "toolchain.not_available",
@@ -369,6 +370,7 @@ const LAB_ENTRIES: &[&str] = &[
     "proxy.auth_required",
     "tls.unknown_authority",
     "tls.name_mismatch",
+    "tls.legacy_common_name",
 ];
 
 type Job = Box<dyn FnOnce() -> Vec<Rep> + Send>;
@@ -672,6 +674,17 @@ fn lab_reps(version: &str, root: &Path, lab: &Value) -> Vec<Rep> {
         "tls_wrong_name by IP",
         run("tls_wrong_name", None, &[]),
         "doesn't contain any IP SANs",
+    );
+    // A certificate naming localhost only in its Common Name.
+    push(
+        "tls.legacy_common_name",
+        "tls_cn_only",
+        run(
+            "tls_cn_only",
+            Some(format!("https://localhost:{}", port("cnonly"))),
+            &[],
+        ),
+        "x509: certificate relies on legacy Common Name field, use SANs instead",
     );
     push(
         "tls.name_mismatch",
