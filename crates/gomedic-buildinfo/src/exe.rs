@@ -188,7 +188,12 @@ fn macho_layout<H: MachHeader<Endian = object::Endianness>, R: Read + Seek>(
         {
             rw_segment = Some((vaddr, seg.vmsize(e).into()));
         }
-        for s in seg.sections(e, sdata).ok()? {
+        // object refuses an empty slice even for zero sections (__PAGEZERO).
+        let sections = match seg.nsects(e) {
+            0 => &[][..],
+            _ => seg.sections(e, sdata).ok()?,
+        };
+        for s in sections {
             if section.is_none() && s.name() == b"__go_buildinfo" {
                 section = Some((s.addr(e).into(), s.size(e).into()));
             }
