@@ -117,7 +117,10 @@ fn elf_layout<H: FileHeader<Endian = object::Endianness>, R: Read + Seek>(
     Some(l)
 }
 
-fn pe_layout<H: ImageNtHeaders, R: Read + Seek>(data: &ReadCache<R>, mut off: u64) -> Option<Layout> {
+fn pe_layout<H: ImageNtHeaders, R: Read + Seek>(
+    data: &ReadCache<R>,
+    mut off: u64,
+) -> Option<Layout> {
     let (nt, _) = H::parse(data, &mut off).ok()?;
     let base = nt.optional_header().image_base();
     let sections = nt.sections(data, off).ok()?;

@@ -96,7 +96,11 @@ impl GoVersion {
                 .find(|c: char| !(c.is_ascii_digit() || c == '.'))
                 .unwrap_or(v.len());
             let mut it = v[..end].split('.').map(|p| p.parse::<u32>().ok());
-            Some((it.next()??, it.next().flatten()?, it.next().flatten().unwrap_or(0)))
+            Some((
+                it.next()??,
+                it.next().flatten()?,
+                it.next().flatten().unwrap_or(0),
+            ))
         });
         GoVersion {
             release,
@@ -187,12 +191,14 @@ pub fn read_from<R: Read + Seek>(r: R, path: &Path) -> Result<Option<BuildInfo>,
     let (mut r, parsed) = exe::parse(r);
     let layout = match parsed {
         exe::Parsed::Layout(l) => l,
-        exe::Parsed::Unrecognized => {
-            return Err(Error::UnrecognizedFormat { path: path.into() })
-        }
+        exe::Parsed::Unrecognized => return Err(Error::UnrecognizedFormat { path: path.into() }),
     };
     let len = r.seek(SeekFrom::End(0)).unwrap_or(u64::MAX);
-    let mut r = Reader { file: r, len, layout };
+    let mut r = Reader {
+        file: r,
+        len,
+        layout,
+    };
     match r.raw() {
         Ok(None) => Ok(None),
         Ok(Some((vers, modinfo))) => {
@@ -234,9 +240,7 @@ impl<R: Read + Seek> Reader<R> {
         let (off, remaining) = self.layout.locate(addr).ok_or(Fail::Unrecognized)?;
         let n = size.min(remaining).min(self.len.saturating_sub(off));
         let mut buf = vec![0; n as usize];
-        self.file
-            .seek(SeekFrom::Start(off))
-            .map_err(Fail::Io)?;
+        self.file.seek(SeekFrom::Start(off)).map_err(Fail::Io)?;
         let mut got = 0;
         while got < buf.len() {
             match self.file.read(&mut buf[got..]) {

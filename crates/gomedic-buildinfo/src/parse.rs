@@ -58,8 +58,7 @@ pub(crate) fn parse(data: &str) -> Result<BuildInfo, (usize, String)> {
             }
             last = Last::None;
         } else if let Some(kv) = line.strip_prefix("build\t") {
-            bi.settings
-                .push(build_line(kv).map_err(|e| (line_num, e))?);
+            bi.settings.push(build_line(kv).map_err(|e| (line_num, e))?);
         }
         line_num += 1;
     }
@@ -364,9 +363,18 @@ mod tests {
             "path\tx/cmd\nmod\tx\t(devel)\t\ndep\ta\tv1.0.0\n=>\t../a\t(devel)\t\n\ndep\tb\tv1.1.0\t\nbuild\t-ldflags=\"-s -w\"\nbuild\t\"a b\"=c\nbuild\tGOOS=linux\n"
         );
         assert_eq!(parse("=>\ta\tb\tc\n").unwrap_err().0, 1);
-        assert_eq!(parse("path\tx\nbuild\tk=a b\n").unwrap_err(), (2, "unquoted value \"a b\" must be quoted".into()));
-        assert_eq!(parse("mod\ta\n").unwrap_err().1, "expected 2 or 3 columns; got 1");
-        assert_eq!(parse("build\t\"k\"x\n").unwrap_err().1, "unexpected character after quoted key: 'x'");
+        assert_eq!(
+            parse("path\tx\nbuild\tk=a b\n").unwrap_err(),
+            (2, "unquoted value \"a b\" must be quoted".into())
+        );
+        assert_eq!(
+            parse("mod\ta\n").unwrap_err().1,
+            "expected 2 or 3 columns; got 1"
+        );
+        assert_eq!(
+            parse("build\t\"k\"x\n").unwrap_err().1,
+            "unexpected character after quoted key: 'x'"
+        );
         // The last line without a newline is not read (strings.Cut).
         assert_eq!(parse("path\tx").unwrap().path, "");
     }

@@ -58,7 +58,12 @@ fn check(version: &str, goroot: &Path, file: &Path) -> BuildInfo {
             i + 1
         );
     }
-    assert_eq!(a.len(), b.len(), "go{version}: {}: line count", file.display());
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "go{version}: {}: line count",
+        file.display()
+    );
     assert_eq!(mine, out);
     if json_ok(version) {
         let (ok, out, err) = go_version_m(goroot, file, true);
@@ -129,8 +134,14 @@ impl Fixture {
             &dir.join("hello/main.go"),
             "package main\n\nimport (\n\t\"os\"\n\n\t\"example.com/dep\"\n)\n\nfunc main() { os.Stdout.WriteString(dep.Name + \"\\n\") }\n",
         );
-        write(&dir.join("dep/go.mod"), "module example.com/dep\n\ngo 1.18\n");
-        write(&dir.join("dep/dep.go"), "package dep\n\nconst Name = \"dep\"\n");
+        write(
+            &dir.join("dep/go.mod"),
+            "module example.com/dep\n\ngo 1.18\n",
+        );
+        write(
+            &dir.join("dep/dep.go"),
+            "package dep\n\nconst Name = \"dep\"\n",
+        );
         write(
             &dir.join("single/x.go"),
             "package main\n\nimport \"os\"\n\nfunc main() { os.Exit(0) }\n",
@@ -188,7 +199,14 @@ fn built_variants_match_go_version_m() {
         let mut files = vec![
             fx.build(root, &cache, "hello", "linux", &[], &["."]),
             fx.build(root, &cache, "hello", "static", &cgo_off, &["."]),
-            fx.build(root, &cache, "hello", "hello.exe", &[("GOOS", "windows")], &["."]),
+            fx.build(
+                root,
+                &cache,
+                "hello",
+                "hello.exe",
+                &[("GOOS", "windows")],
+                &["."],
+            ),
             fx.build(
                 root,
                 &cache,
@@ -206,7 +224,14 @@ fn built_variants_match_go_version_m() {
                 &["."],
             ),
             fx.build(root, &cache, "hello", "386", &[("GOARCH", "386")], &["."]),
-            fx.build(root, &cache, "hello", "s390x", &[("GOARCH", "s390x")], &["."]),
+            fx.build(
+                root,
+                &cache,
+                "hello",
+                "s390x",
+                &[("GOARCH", "s390x")],
+                &["."],
+            ),
             fx.build(
                 root,
                 &cache,
@@ -228,7 +253,11 @@ fn built_variants_match_go_version_m() {
         ];
         let stripped = tmp.path().join("out/stripped");
         std::fs::copy(&files[0], &stripped).unwrap();
-        if let Ok(s) = Command::new("strip").arg("--strip-all").arg(&stripped).status() {
+        if let Ok(s) = Command::new("strip")
+            .arg("--strip-all")
+            .arg(&stripped)
+            .status()
+        {
             assert!(s.success());
             files.push(stripped);
         }
@@ -263,7 +292,10 @@ fn built_variants_match_go_version_m() {
         let hello = by("linux");
         assert_eq!(hello.path, "example.com/hello");
         let dep = &hello.deps[0];
-        assert_eq!((dep.path.as_str(), dep.version.as_str()), ("example.com/dep", "v1.2.3"));
+        assert_eq!(
+            (dep.path.as_str(), dep.version.as_str()),
+            ("example.com/dep", "v1.2.3")
+        );
         assert_eq!(dep.replace.as_ref().unwrap().path, "../dep");
         assert_eq!(by("gopath").main, None);
         assert_eq!(by("cla").path, "command-line-arguments");
@@ -271,7 +303,11 @@ fn built_variants_match_go_version_m() {
         let m = g.main.as_ref().unwrap();
         assert_eq!(
             (g.path.as_str(), m.path.as_str(), m.version.as_str()),
-            ("golang.org/x/tools/gopls", "golang.org/x/tools/gopls", "v0.16.2")
+            (
+                "golang.org/x/tools/gopls",
+                "golang.org/x/tools/gopls",
+                "v0.16.2"
+            )
         );
         assert!(m.sum.starts_with("h1:"), "{}", m.sum);
         let out = Command::new(&gopls).arg("version").output().unwrap();
@@ -299,7 +335,10 @@ fn non_go_files_get_the_same_class_as_go() {
         assert!(read(&truebin).unwrap().is_none());
 
         let (ok, _, err) = go_version_m(root, &script, false);
-        assert!(ok != fails && err.contains("unrecognized file format"), "{err}");
+        assert!(
+            ok != fails && err.contains("unrecognized file format"),
+            "{err}"
+        );
         let e = read(&script).unwrap_err();
         assert!(matches!(e, Error::UnrecognizedFormat { .. }));
         // go's own wording after "FILE: ".

@@ -10,7 +10,8 @@ const VADDR: u64 = 0x40_0000;
 const DATA_OFF: u64 = 0x100;
 const START: &[u8; 16] = b"\x30\x77\xaf\x0c\x92\x74\x08\x02\x41\xe1\xc1\x07\xe6\xd6\x18\xe6";
 const END: &[u8; 16] = b"\xf9\x32\x43\x31\x86\x18\x20\x72\x00\x82\x42\x10\x41\x16\xd8\xf2";
-const TEXT: &str = "path\texample.com/tool\nmod\texample.com/tool\tv1.2.3\th1:abc=\nbuild\tGOOS=linux\n";
+const TEXT: &str =
+    "path\texample.com/tool\nmod\texample.com/tool\tv1.2.3\th1:abc=\nbuild\tGOOS=linux\n";
 
 fn framed() -> Vec<u8> {
     [&START[..], TEXT.as_bytes(), &END[..]].concat()
@@ -24,16 +25,28 @@ struct W {
 
 impl W {
     fn u16(&mut self, v: u16) {
-        let b = if self.big { v.to_be_bytes() } else { v.to_le_bytes() };
+        let b = if self.big {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        };
         self.out.extend_from_slice(&b);
     }
     fn u32(&mut self, v: u32) {
-        let b = if self.big { v.to_be_bytes() } else { v.to_le_bytes() };
+        let b = if self.big {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        };
         self.out.extend_from_slice(&b);
     }
     fn word(&mut self, v: u64) {
         if self.b64 {
-            let b = if self.big { v.to_be_bytes() } else { v.to_le_bytes() };
+            let b = if self.big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            };
             self.out.extend_from_slice(&b);
         } else {
             self.u32(v as u32);
@@ -173,7 +186,11 @@ fn pointer_format_all_word_sizes_and_byte_orders() {
 fn inline_format_all_word_sizes_and_byte_orders() {
     for big in [false, true] {
         for b64 in [false, true] {
-            let img = elf(big, b64, &inline_blob("go1.22.3 X:rangefunc", &framed(), big));
+            let img = elf(
+                big,
+                b64,
+                &inline_blob("go1.22.3 X:rangefunc", &framed(), big),
+            );
             expect(&img, "go1.22.3 X:rangefunc");
             let g = parse(&img).unwrap().unwrap().go();
             assert_eq!(g.experiments, vec!["rangefunc"]);
@@ -185,9 +202,13 @@ fn inline_format_all_word_sizes_and_byte_orders() {
 #[test]
 fn go_rules_for_odd_blobs() {
     // No sentinels: no module info, but still a Go executable.
-    let bi = parse(&elf(false, true, &inline_blob("go1.20", TEXT.as_bytes(), false)))
-        .unwrap()
-        .unwrap();
+    let bi = parse(&elf(
+        false,
+        true,
+        &inline_blob("go1.20", TEXT.as_bytes(), false),
+    ))
+    .unwrap()
+    .unwrap();
     assert_eq!((bi.path.as_str(), bi.main.is_none()), ("", true));
     // An empty version: not a Go executable.
     assert!(parse(&elf(false, true, &inline_blob("", &framed(), false)))
@@ -208,7 +229,9 @@ fn go_rules_for_odd_blobs() {
         e.to_string(),
         "could not read Go build info from image: could not parse Go build info: line 2: unquoted value \"a b\" must be quoted"
     );
-    let devel = gomedic_buildinfo::GoVersion::parse("devel go1.21-41f485b9a7 Tue Jun 6 17:16:55 2023 +0000");
+    let devel = gomedic_buildinfo::GoVersion::parse(
+        "devel go1.21-41f485b9a7 Tue Jun 6 17:16:55 2023 +0000",
+    );
     assert!(devel.devel);
     assert_eq!(devel.release, "go1.21-41f485b9a7");
     assert_eq!(devel.numbers, Some((1, 21, 0)));

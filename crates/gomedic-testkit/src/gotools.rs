@@ -96,7 +96,10 @@ pub fn write_tool_proxy(dir: &Path) -> std::io::Result<()> {
         let gomod = format!("module {}\n\ngo 1.18\n", t.module);
         std::fs::write(
             v.join(format!("{}.info", t.version)),
-            format!("{{\"Version\":\"{}\",\"Time\":\"2024-08-01T00:00:00Z\"}}\n", t.version),
+            format!(
+                "{{\"Version\":\"{}\",\"Time\":\"2024-08-01T00:00:00Z\"}}\n",
+                t.version
+            ),
         )?;
         std::fs::write(v.join(format!("{}.mod", t.version)), &gomod)?;
         let prefix = format!("{}@{}/", t.module, t.version);
@@ -145,7 +148,10 @@ pub fn go_install(
         url.replacen("file://", "file:///", 1)
     };
     let mut cmd = Command::new(goroot.join("bin").join("go"));
-    cmd.arg("install").arg(target).env_clear().current_dir(&home);
+    cmd.arg("install")
+        .arg(target)
+        .env_clear()
+        .current_dir(&home);
     for k in ["PATH", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP"] {
         if let Some(v) = std::env::var_os(k) {
             cmd.env(k, v);
@@ -253,7 +259,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         c ^= u32::from(b);
         for _ in 0..8 {
-            c = if c & 1 != 0 { (c >> 1) ^ 0xEDB8_8320 } else { c >> 1 };
+            c = if c & 1 != 0 {
+                (c >> 1) ^ 0xEDB8_8320
+            } else {
+                c >> 1
+            };
         }
     }
     !c
