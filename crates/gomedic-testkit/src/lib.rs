@@ -353,6 +353,8 @@ pub fn newest_goroot() -> Option<(String, std::path::PathBuf)> {
     goroots().pop()
 }
 
+pub mod gotools;
+
 mod path_server {
     use std::collections::HashMap;
     use std::io::{Read, Write};

@@ -48,6 +48,8 @@ pub enum Command {
     /// Install and switch Go toolchains, verified (release index SHA-256 or checksum database)
     #[command(after_long_help = crate::commands::toolchain::TOOLCHAIN_HELP)]
     Toolchain(crate::commands::toolchain::ToolchainArgs),
+    /// Go tools (gopls, dlv, staticcheck...): `tools inspect` reads their Go build info
+    Tools(crate::commands::tools::ToolsArgs),
 }
 
 #[derive(Debug, Args)]

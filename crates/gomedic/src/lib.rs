@@ -69,6 +69,7 @@ fn run() -> u8 {
         cli::Command::Wdac(c) => commands::wdac::run(c),
         cli::Command::Proxy(c) => commands::proxy::run(c),
         cli::Command::Toolchain(c) => commands::toolchain::run(c),
+        cli::Command::Tools(c) => commands::tools::run(c),
     };
     let code = match result {
         Ok(c) => c,

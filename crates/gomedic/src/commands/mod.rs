@@ -8,6 +8,7 @@ pub mod net;
 pub mod proxy;
 pub mod proxy_prefill;
 pub mod toolchain;
+pub mod tools;
 pub mod undo;
 pub mod verify;
 pub mod wdac;

@@ -1,0 +1,385 @@
+//! The Go build information of an executable (what `go version -m` prints), read from the
+//! file without running it: ELF (32/64-bit, either byte order), PE (32/64) and Mach-O
+//! (32/64, and the first architecture of a fat file, as go does).
+//!
+//! Follows go's `debug/buildinfo` and `runtime/debug.ParseBuildInfo`: the same blob lookup
+//! (the `.go.buildinfo` / `__go_buildinfo` section or the first writable data section or
+//! segment), both header formats (inline strings since Go 1.18, pointers before), and the
+//! same text rules. Only headers and the searched data range are read, in bounded chunks.
+
+mod exe;
+mod parse;
+
+use serde::Serialize;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+pub use parse::quote;
+
+/// `runtime/debug.BuildInfo`. Serializes like `go version -m -json` (empty fields omitted).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BuildInfo {
+    /// As stored: `go1.22.10`, `go1.22.3 X:rangefunc`, `devel go1.21-41f485b9a7 ...`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub go_version: String,
+    /// The main package (`command-line-arguments` for `go build x.go`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub path: String,
+    /// None without a `mod` line (GOPATH mode, `go build x.go`).
+    #[serde(serialize_with = "main_or_empty")]
+    pub main: Option<Module>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deps: Vec<Module>,
+    /// In the order go wrote them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<Setting>,
+}
+
+fn main_or_empty<S: serde::Serializer>(m: &Option<Module>, s: S) -> Result<S::Ok, S::Error> {
+    m.clone().unwrap_or_default().serialize(s)
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Module {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub path: String,
+    /// `(devel)` when unknown.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub version: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub sum: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replace: Option<Box<Module>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Setting {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub key: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub value: String,
+}
+
+/// The Go version string split up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoVersion {
+    /// `go1.22.10`, `go1.21rc2`; for a devel build the word after `devel` (`go1.21-41f485b9a7`).
+    pub release: String,
+    /// A development build (`devel ...`).
+    pub devel: bool,
+    /// `X:` experiments (`rangefunc`, `boringcrypto`), in order.
+    pub experiments: Vec<String>,
+    /// (major, minor, patch) when the release names one; patch 0 for `go1.21rc2`.
+    pub numbers: Option<(u32, u32, u32)>,
+}
+
+impl GoVersion {
+    pub fn parse(s: &str) -> GoVersion {
+        let mut words = s.split(' ').filter(|w| !w.is_empty()).peekable();
+        let devel = words.peek() == Some(&"devel");
+        if devel {
+            words.next();
+        }
+        let release = words.next().unwrap_or_default().to_string();
+        let experiments = words
+            .filter_map(|w| w.strip_prefix("X:"))
+            .flat_map(|w| w.split(','))
+            .map(str::to_string)
+            .collect();
+        let numbers = release.strip_prefix("go").and_then(|v| {
+            // go1.22.10, go1.21rc2, go1.21-41f485b9a7
+            let end = v
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(v.len());
+            let mut it = v[..end].split('.').map(|p| p.parse::<u32>().ok());
+            Some((
+                it.next()??,
+                it.next().flatten()?,
+                it.next().flatten().unwrap_or(0),
+            ))
+        });
+        GoVersion {
+            release,
+            devel,
+            experiments,
+            numbers,
+        }
+    }
+}
+
+impl BuildInfo {
+    /// The value of a build setting (`GOOS`, `GOARCH`, `CGO_ENABLED`, `-trimpath`, `vcs.revision`...).
+    pub fn setting(&self, key: &str) -> Option<&str> {
+        self.settings
+            .iter()
+            .find(|s| s.key == key)
+            .map(|s| s.value.as_str())
+    }
+
+    pub fn go(&self) -> GoVersion {
+        GoVersion::parse(&self.go_version)
+    }
+
+    /// `BuildInfo.String()` without the `go` line: what `go version -m` indents.
+    pub fn module_text(&self) -> String {
+        parse::render(self, false)
+    }
+
+    /// Exactly what `go version -m FILE` prints for it on stdout.
+    pub fn render_version_m(&self, file: &str) -> String {
+        let mut out = format!("{file}: {}\n", self.go_version);
+        let m = self.module_text();
+        if let Some(m) = m.strip_suffix('\n') {
+            out.push('\t');
+            out.push_str(&m.replace('\n', "\n\t"));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// go's `ParseBuildInfo` on module info text (the version is not part of it).
+    pub fn parse_text(text: &str) -> Result<BuildInfo, String> {
+        parse::parse(text)
+            .map_err(|(line, e)| format!("could not parse Go build info: line {line}: {e}"))
+    }
+}
+
+/// Why a file's build info could not be read. Messages are go's, after `FILE: `.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Opening or reading the file failed.
+    #[error("could not read Go build info: open {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Not a format go reads (a script, a text file) or broken headers.
+    #[error("could not read Go build info from {}: unrecognized file format", path.display())]
+    UnrecognizedFormat { path: PathBuf },
+    /// The blob was found but its text breaks go's rules.
+    #[error("could not read Go build info from {}: {message}", path.display())]
+    Malformed { path: PathBuf, message: String },
+}
+
+impl Error {
+    pub fn path(&self) -> &Path {
+        match self {
+            Error::Io { path, .. }
+            | Error::UnrecognizedFormat { path }
+            | Error::Malformed { path, .. } => path,
+        }
+    }
+}
+
+/// The build info of the executable at `path`: None when it is a valid executable without
+/// Go build info (go: "not a Go executable").
+pub fn read(path: &Path) -> Result<Option<BuildInfo>, Error> {
+    let file = File::open(path).map_err(|source| Error::Io {
+        path: path.into(),
+        source,
+    })?;
+    read_from(file, path)
+}
+
+/// Like [`read`] from any seekable reader (bytes in memory, synthetic images); `path`
+/// only names it in errors.
+pub fn read_from<R: Read + Seek>(r: R, path: &Path) -> Result<Option<BuildInfo>, Error> {
+    let (mut r, parsed) = exe::parse(r);
+    let layout = match parsed {
+        exe::Parsed::Layout(l) => l,
+        exe::Parsed::Unrecognized => return Err(Error::UnrecognizedFormat { path: path.into() }),
+    };
+    let len = r.seek(SeekFrom::End(0)).unwrap_or(u64::MAX);
+    let mut r = Reader {
+        file: r,
+        len,
+        layout,
+    };
+    match r.raw() {
+        Ok(None) => Ok(None),
+        Ok(Some((vers, modinfo))) => {
+            let mut bi = parse::parse(&modinfo).map_err(|(line, e)| Error::Malformed {
+                path: path.into(),
+                message: format!("could not parse Go build info: line {line}: {e}"),
+            })?;
+            bi.go_version = vers;
+            Ok(Some(bi))
+        }
+        Err(Fail::Unrecognized) => Err(Error::UnrecognizedFormat { path: path.into() }),
+        Err(Fail::Io(source)) => Err(Error::Io {
+            path: path.into(),
+            source,
+        }),
+    }
+}
+
+enum Fail {
+    Unrecognized,
+    Io(std::io::Error),
+}
+
+const MAGIC: &[u8; 14] = b"\xff Go buildinf:";
+const ALIGN: u64 = 16;
+const HEADER: u64 = 32;
+const CHUNK: u64 = 1 << 20;
+
+struct Reader<R> {
+    file: R,
+    len: u64,
+    layout: exe::Layout,
+}
+
+impl<R: Read + Seek> Reader<R> {
+    /// Up to `size` bytes at `addr`, stopping at the end of its range (go's readData);
+    /// never more than the file holds.
+    fn read_data(&mut self, addr: u64, size: u64) -> Result<Vec<u8>, Fail> {
+        let (off, remaining) = self.layout.locate(addr).ok_or(Fail::Unrecognized)?;
+        let n = size.min(remaining).min(self.len.saturating_sub(off));
+        let mut buf = vec![0; n as usize];
+        self.file.seek(SeekFrom::Start(off)).map_err(Fail::Io)?;
+        let mut got = 0;
+        while got < buf.len() {
+            match self.file.read(&mut buf[got..]) {
+                Ok(0) => break,
+                Ok(k) => got += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Fail::Io(e)),
+            }
+        }
+        buf.truncate(got);
+        Ok(buf)
+    }
+
+    /// (version, module text without sentinels); None: not a Go executable.
+    fn raw(&mut self) -> Result<Option<(String, String)>, Fail> {
+        let (start, size) = self.layout.data;
+        if size == 0 {
+            return Ok(None);
+        }
+        let Some(addr) = self.search(start, size)? else {
+            return Ok(None);
+        };
+        let header = self.read_data(addr, HEADER)?;
+        if header.len() < HEADER as usize {
+            return Ok(None);
+        }
+        let flags = header[15];
+        let (vers, modinfo) = if flags & 2 != 0 {
+            let Some((v, next)) = self.decode_string(addr + HEADER)? else {
+                return Ok(None);
+            };
+            let Some((m, _)) = self.decode_string(next)? else {
+                return Ok(None);
+            };
+            (v, m)
+        } else {
+            // Before Go 1.18: pointers to Go string headers (data pointer, length).
+            let ptr = header[14] as usize;
+            let big = flags & 1 != 0;
+            if ptr != 4 && ptr != 8 {
+                return Ok(None);
+            }
+            let rd = |b: &[u8]| -> u64 {
+                let mut v = [0u8; 8];
+                if big {
+                    v[8 - ptr..].copy_from_slice(&b[..ptr]);
+                    u64::from_be_bytes(v)
+                } else {
+                    v[..ptr].copy_from_slice(&b[..ptr]);
+                    u64::from_le_bytes(v)
+                }
+            };
+            let (vp, mp) = (rd(&header[16..]), rd(&header[16 + ptr..]));
+            let mut string_at = |a: u64| -> Vec<u8> {
+                let Ok(h) = self.read_data(a, 2 * ptr as u64) else {
+                    return Vec::new();
+                };
+                if h.len() < 2 * ptr {
+                    return Vec::new();
+                }
+                let (d, n) = (rd(&h), rd(&h[ptr..]));
+                match self.read_data(d, n) {
+                    Ok(b) if b.len() as u64 == n => b,
+                    _ => Vec::new(),
+                }
+            };
+            (string_at(vp), string_at(mp))
+        };
+        if vers.is_empty() {
+            return Ok(None);
+        }
+        // The module text is framed by 16-byte sentinels; without them there is none.
+        let modinfo = if modinfo.len() >= 33 && modinfo[modinfo.len() - 17] == b'\n' {
+            &modinfo[16..modinfo.len() - 16]
+        } else {
+            &[][..]
+        };
+        Ok(Some((
+            String::from_utf8_lossy(&vers).into_owned(),
+            String::from_utf8_lossy(modinfo).into_owned(),
+        )))
+    }
+
+    /// A uvarint length and that many bytes: (bytes, address after them).
+    fn decode_string(&mut self, addr: u64) -> Result<Option<(Vec<u8>, u64)>, Fail> {
+        let b = self.read_data(addr, 10)?;
+        let Some((len, n)) = uvarint(&b) else {
+            return Ok(None);
+        };
+        let at = addr.wrapping_add(n as u64);
+        let s = self.read_data(at, len)?;
+        if (s.len() as u64) < len {
+            return Ok(None);
+        }
+        Ok(Some((s, at.wrapping_add(len))))
+    }
+
+    /// The first 16-aligned magic in [start, start+size), read 1 MiB at a time.
+    fn search(&mut self, start: u64, size: u64) -> Result<Option<u64>, Fail> {
+        let end = start.checked_add(size).ok_or(Fail::Unrecognized)?;
+        let mut at = match start.checked_add(ALIGN - 1) {
+            Some(s) => s & !(ALIGN - 1),
+            None => return Ok(None),
+        };
+        while at < end {
+            let remaining = end - at;
+            let chunk = self.read_data(at, CHUNK.min(remaining))?;
+            if chunk.is_empty() {
+                return Ok(None);
+            }
+            // Aligned, so a match never straddles two chunks.
+            let mut i = 0;
+            while i + MAGIC.len() <= chunk.len() {
+                if &chunk[i..i + MAGIC.len()] == MAGIC {
+                    if remaining - (i as u64) < HEADER {
+                        return Ok(None);
+                    }
+                    return Ok(Some(at + i as u64));
+                }
+                i += ALIGN as usize;
+            }
+            // Like go, a short read (data shorter in the file than in memory) moves on
+            // by a whole chunk: an unmapped address then means a broken file.
+            at += CHUNK.min(remaining);
+        }
+        Ok(None)
+    }
+}
+
+fn uvarint(b: &[u8]) -> Option<(u64, usize)> {
+    let mut x = 0u64;
+    for (i, &c) in b.iter().enumerate().take(10) {
+        if c < 0x80 {
+            if i == 9 && c > 1 {
+                return None; // overflow
+            }
+            return Some((x | u64::from(c) << (7 * i), i + 1));
+        }
+        x |= u64::from(c & 0x7f) << (7 * i);
+    }
+    None
+}

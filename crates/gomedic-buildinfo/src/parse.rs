@@ -1,0 +1,381 @@
+//! The module info text: `runtime/debug.ParseBuildInfo` and `BuildInfo.String`, with the
+//! quoting of `strconv.Quote`/`Unquote` they use.
+
+use crate::{BuildInfo, Module, Setting};
+use std::fmt::Write;
+
+/// go's `ParseBuildInfo`: Err((line number, message)) where it fails.
+pub(crate) fn parse(data: &str) -> Result<BuildInfo, (usize, String)> {
+    let mut bi = BuildInfo::default();
+    // Which module a `=>` line replaces: None after a replacement or before any module.
+    #[derive(Clone, Copy)]
+    enum Last {
+        None,
+        Main,
+        Dep(usize),
+    }
+    let mut last = Last::None;
+    let mut rest = data;
+    let mut line_num = 1;
+    // Like strings.Cut: a last line without '\n' is ignored.
+    while let Some((line, tail)) = rest.split_once('\n') {
+        rest = tail;
+        if let Some(p) = line.strip_prefix("path\t") {
+            bi.path = p.to_string();
+        } else if let Some(m) = line.strip_prefix("mod\t") {
+            bi.main = Some(module_line(m).map_err(|e| (line_num, e))?);
+            last = Last::Main;
+        } else if let Some(m) = line.strip_prefix("dep\t") {
+            bi.deps.push(module_line(m).map_err(|e| (line_num, e))?);
+            last = Last::Dep(bi.deps.len() - 1);
+        } else if let Some(m) = line.strip_prefix("=>\t") {
+            let e: Vec<&str> = m.split('\t').collect();
+            if e.len() != 3 {
+                return Err((
+                    line_num,
+                    format!("expected 3 columns for replacement; got {}", e.len()),
+                ));
+            }
+            let rep = Some(Box::new(Module {
+                path: e[0].into(),
+                version: e[1].into(),
+                sum: e[2].into(),
+                replace: None,
+            }));
+            match last {
+                Last::None => {
+                    return Err((
+                        line_num,
+                        "replacement with no module on previous line".into(),
+                    ))
+                }
+                Last::Main => {
+                    if let Some(m) = bi.main.as_mut() {
+                        m.replace = rep
+                    }
+                }
+                Last::Dep(i) => bi.deps[i].replace = rep,
+            }
+            last = Last::None;
+        } else if let Some(kv) = line.strip_prefix("build\t") {
+            bi.settings.push(build_line(kv).map_err(|e| (line_num, e))?);
+        }
+        line_num += 1;
+    }
+    Ok(bi)
+}
+
+fn module_line(s: &str) -> Result<Module, String> {
+    let e: Vec<&str> = s.split('\t').collect();
+    if e.len() != 2 && e.len() != 3 {
+        return Err(format!("expected 2 or 3 columns; got {}", e.len()));
+    }
+    Ok(Module {
+        path: e[0].into(),
+        version: e[1].into(),
+        sum: e.get(2).copied().unwrap_or_default().into(),
+        replace: None,
+    })
+}
+
+fn build_line(kv: &str) -> Result<Setting, String> {
+    let (key, raw) = match kv.as_bytes().first() {
+        None => return Err("build line missing '='".into()),
+        Some(b'=') => return Err("build line with missing key".into()),
+        Some(b'`' | b'"') => {
+            let n = quoted_prefix(kv).ok_or("invalid quoted key in build line")?;
+            match kv.as_bytes().get(n) {
+                None => return Err("build line missing '=' after quoted key".into()),
+                Some(b'=') => {}
+                Some(&c) => {
+                    return Err(format!(
+                        "unexpected character after quoted key: {}",
+                        quote_char(c)
+                    ))
+                }
+            }
+            (unquote(&kv[..n]).unwrap_or_default(), &kv[n + 1..])
+        }
+        Some(_) => {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or("build line missing '=' after key")?;
+            if quote_key(k) {
+                return Err(format!("unquoted key {} must be quoted", quote(k)));
+            }
+            (k.to_string(), v)
+        }
+    };
+    let value = match raw.as_bytes().first() {
+        None => String::new(),
+        Some(b'`' | b'"') => unquote(raw).ok_or("invalid quoted value in build line")?,
+        Some(_) => {
+            if quote_value(raw) {
+                return Err(format!("unquoted value {} must be quoted", quote(raw)));
+            }
+            raw.to_string()
+        }
+    };
+    Ok(Setting { key, value })
+}
+
+pub(crate) fn quote_key(k: &str) -> bool {
+    k.is_empty() || k.contains(['=', ' ', '\t', '\r', '\n', '"', '`'])
+}
+
+pub(crate) fn quote_value(v: &str) -> bool {
+    v.contains([' ', '\t', '\r', '\n', '"', '`'])
+}
+
+/// `BuildInfo.String()` (its `go` line included when the version is set).
+pub(crate) fn render(bi: &BuildInfo, with_go: bool) -> String {
+    let mut b = String::new();
+    if with_go && !bi.go_version.is_empty() {
+        let _ = writeln!(b, "go\t{}", bi.go_version);
+    }
+    if !bi.path.is_empty() {
+        let _ = writeln!(b, "path\t{}", bi.path);
+    }
+    fn module(b: &mut String, word: &str, m: &Module) {
+        let _ = write!(b, "{word}\t{}\t{}", m.path, m.version);
+        match &m.replace {
+            None => {
+                let _ = write!(b, "\t{}", m.sum);
+            }
+            Some(r) => {
+                b.push('\n');
+                module(b, "=>", r);
+            }
+        }
+        b.push('\n');
+    }
+    // go prints `mod` unless Main is the zero Module.
+    if let Some(m) = bi.main.as_ref().filter(|m| **m != Module::default()) {
+        module(&mut b, "mod", m);
+    }
+    for d in &bi.deps {
+        module(&mut b, "dep", d);
+    }
+    for s in &bi.settings {
+        let k = if quote_key(&s.key) {
+            quote(&s.key)
+        } else {
+            s.key.clone()
+        };
+        let v = if quote_value(&s.value) {
+            quote(&s.value)
+        } else {
+            s.value.clone()
+        };
+        let _ = writeln!(b, "build\t{k}={v}");
+    }
+    b
+}
+
+/// `strconv.Quote`. Non-ASCII printability follows `unicode.IsPrint` closely but not
+/// exactly (std has no general categories): format and separator characters are escaped.
+pub fn quote(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                o.push('\\');
+                o.push(c);
+            }
+            _ if is_print(c) => o.push(c),
+            '\x07' => o.push_str("\\a"),
+            '\x08' => o.push_str("\\b"),
+            '\x0c' => o.push_str("\\f"),
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            '\t' => o.push_str("\\t"),
+            '\x0b' => o.push_str("\\v"),
+            _ if (c as u32) < 0x20 || c == '\x7f' => {
+                let _ = write!(o, "\\x{:02x}", c as u32);
+            }
+            _ if (c as u32) < 0x10000 => {
+                let _ = write!(o, "\\u{:04x}", c as u32);
+            }
+            _ => {
+                let _ = write!(o, "\\U{:08x}", c as u32);
+            }
+        }
+    }
+    o.push('"');
+    o
+}
+
+fn quote_char(c: u8) -> String {
+    // %q of a byte: a Go rune literal.
+    match c {
+        b'\'' => "'\\''".into(),
+        b'\\' => "'\\\\'".into(),
+        0x20..=0x7e => format!("'{}'", c as char),
+        b'\n' => "'\\n'".into(),
+        b'\t' => "'\\t'".into(),
+        b'\r' => "'\\r'".into(),
+        _ if c < 0x80 => format!("'\\x{c:02x}'"),
+        _ if is_print(char::from(c)) => format!("'{}'", char::from(c)),
+        _ => format!("'\\u{c:04x}'"),
+    }
+}
+
+fn is_print(c: char) -> bool {
+    if c.is_ascii() {
+        return (' '..='~').contains(&c);
+    }
+    !(c.is_control()
+        || (c.is_whitespace())
+        || matches!(c, '\u{ad}' | '\u{600}'..='\u{605}' | '\u{61c}' | '\u{6dd}' | '\u{70f}'
+            | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}'
+            | '\u{e000}'..='\u{f8ff}' | '\u{f0000}'..))
+}
+
+/// The length of the Go-quoted string at the start of `s` (`strconv.QuotedPrefix`).
+fn quoted_prefix(s: &str) -> Option<usize> {
+    unquote_prefix(s).map(|(_, n)| n)
+}
+
+/// `strconv.Unquote` of a whole string.
+fn unquote(s: &str) -> Option<String> {
+    let (v, n) = unquote_prefix(s)?;
+    (n == s.len()).then_some(v)
+}
+
+fn unquote_prefix(s: &str) -> Option<(String, usize)> {
+    let b = s.as_bytes();
+    let q = *b.first()?;
+    match q {
+        b'`' => {
+            let end = 1 + s[1..].find('`')?;
+            Some((s[1..end].replace('\r', ""), end + 1))
+        }
+        b'"' => {
+            let mut out: Vec<u8> = Vec::new();
+            let mut i = 1;
+            loop {
+                let c = *b.get(i)?;
+                match c {
+                    b'"' => break,
+                    b'\n' => return None,
+                    b'\\' => {
+                        let e = *b.get(i + 1)?;
+                        i += 2;
+                        let simple = match e {
+                            b'a' => Some(7),
+                            b'b' => Some(8),
+                            b'f' => Some(12),
+                            b'n' => Some(b'\n'),
+                            b'r' => Some(b'\r'),
+                            b't' => Some(b'\t'),
+                            b'v' => Some(11),
+                            b'\\' => Some(b'\\'),
+                            b'"' => Some(b'"'),
+                            _ => None,
+                        };
+                        if let Some(v) = simple {
+                            out.push(v);
+                            continue;
+                        }
+                        match e {
+                            b'x' | b'u' | b'U' => {
+                                let n = match e {
+                                    b'x' => 2,
+                                    b'u' => 4,
+                                    _ => 8,
+                                };
+                                let hex = s.get(i..i + n)?;
+                                if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                                    return None;
+                                }
+                                let v = u32::from_str_radix(hex, 16).ok()?;
+                                i += n;
+                                if e == b'x' {
+                                    out.push(v as u8);
+                                } else {
+                                    let ch = char::from_u32(v)?;
+                                    out.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
+                                }
+                            }
+                            b'0'..=b'7' => {
+                                let d = b.get(i..i + 2)?;
+                                if !d.iter().all(|x| (b'0'..=b'7').contains(x)) {
+                                    return None;
+                                }
+                                let v = u32::from(e - b'0') << 6
+                                    | u32::from(d[0] - b'0') << 3
+                                    | u32::from(d[1] - b'0');
+                                if v > 255 {
+                                    return None;
+                                }
+                                out.push(v as u8);
+                                i += 2;
+                            }
+                            _ => return None,
+                        }
+                    }
+                    _ => {
+                        out.push(c);
+                        i += 1;
+                    }
+                }
+            }
+            Some((String::from_utf8_lossy(&out).into_owned(), i + 1))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_round_trips() {
+        for s in ["-s -w", "a\"b`c", "tab\there", "x\u{7f}\u{1}é", "\u{2028}"] {
+            let q = quote(s);
+            assert_eq!(unquote(&q).as_deref(), Some(s), "{q}");
+        }
+        assert_eq!(quote("-s -w"), "\"-s -w\"");
+        assert_eq!(quote("a\x01"), "\"a\\x01\"");
+        assert_eq!(unquote("`a\rb`").as_deref(), Some("ab"));
+        assert_eq!(unquote("\"\\101\\x41\\u0041\""), Some("AAA".into()));
+        assert_eq!(unquote("\"a\nb\""), None);
+        assert_eq!(unquote("\"a\" "), None);
+        assert_eq!(unquote("\"\\'\""), None);
+    }
+
+    #[test]
+    fn parse_matches_go_rules() {
+        let t = "path\tx/cmd\nmod\tx\t(devel)\t\ndep\ta\tv1.0.0\th1:a=\n=>\t../a\t(devel)\t\n\ndep\tb\tv1.1.0\nbuild\t-ldflags=\"-s -w\"\nbuild\t\"a b\"=c\nbuild\tGOOS=linux\nunknown line\n";
+        let bi = parse(t).unwrap();
+        assert_eq!(bi.path, "x/cmd");
+        assert_eq!(bi.main.as_ref().unwrap().version, "(devel)");
+        assert_eq!(bi.deps[0].replace.as_ref().unwrap().path, "../a");
+        assert_eq!(bi.deps[1].sum, "");
+        assert_eq!(bi.settings[0].value, "-s -w");
+        assert_eq!(bi.settings[1].key, "a b");
+        // go drops a replaced module's sum and ends the `=>` line with a blank line.
+        assert_eq!(
+            render(&bi, false),
+            "path\tx/cmd\nmod\tx\t(devel)\t\ndep\ta\tv1.0.0\n=>\t../a\t(devel)\t\n\ndep\tb\tv1.1.0\t\nbuild\t-ldflags=\"-s -w\"\nbuild\t\"a b\"=c\nbuild\tGOOS=linux\n"
+        );
+        assert_eq!(parse("=>\ta\tb\tc\n").unwrap_err().0, 1);
+        assert_eq!(
+            parse("path\tx\nbuild\tk=a b\n").unwrap_err(),
+            (2, "unquoted value \"a b\" must be quoted".into())
+        );
+        assert_eq!(
+            parse("mod\ta\n").unwrap_err().1,
+            "expected 2 or 3 columns; got 1"
+        );
+        assert_eq!(
+            parse("build\t\"k\"x\n").unwrap_err().1,
+            "unexpected character after quoted key: 'x'"
+        );
+        // The last line without a newline is not read (strings.Cut).
+        assert_eq!(parse("path\tx").unwrap().path, "");
+    }
+}

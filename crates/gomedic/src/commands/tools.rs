@@ -1,0 +1,144 @@
+//! `gomedic tools inspect`: the Go build info of executables, read without running them.
+
+use crate::cli::Format;
+use clap::{Args, Subcommand};
+use gomedic_buildinfo::{BuildInfo, Error};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct ToolsArgs {
+    #[command(subcommand)]
+    pub action: ToolsAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToolsAction {
+    /// Print the Go build info of executables (like `go version -m`, without running go or
+    /// the files): Go version, main module, dependencies, build settings
+    #[command(after_long_help = INSPECT_HELP)]
+    Inspect(InspectArgs),
+}
+
+const INSPECT_HELP: &str = "\
+Reads ELF, PE and Mach-O files of any platform. The human output is exactly what
+`go version -m` prints; a directory is walked and files that are not Go executables are
+skipped silently, as go does. Exit code 1 when a named file is not a readable Go executable.
+
+Examples:
+  gomedic tools inspect ~/go/bin
+  gomedic tools inspect --format json $(command -v gopls dlv)";
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Executables, or directories to walk
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+pub fn run(args: ToolsArgs) -> anyhow::Result<u8> {
+    match args.action {
+        ToolsAction::Inspect(a) => inspect(a),
+    }
+}
+
+/// One file's outcome.
+enum Outcome {
+    Go(Box<BuildInfo>),
+    NotGo,
+    Failed(Error),
+    /// stat failed on a named path.
+    Missing(String),
+}
+
+fn inspect(args: InspectArgs) -> anyhow::Result<u8> {
+    let mut results: Vec<(PathBuf, Outcome)> = Vec::new();
+    for p in &args.paths {
+        match std::fs::metadata(p) {
+            Err(e) => results.push((p.clone(), Outcome::Missing(e.to_string()))),
+            Ok(m) if m.is_dir() => walk(p, &mut results),
+            Ok(_) => results.push((p.clone(), scan(p))),
+        }
+    }
+    let named = |p: &Path| args.paths.iter().any(|a| a == p);
+    let failed = results
+        .iter()
+        .any(|(p, o)| !matches!(o, Outcome::Go(_)) && named(p));
+    match args.format {
+        Format::Json => {
+            let files: Vec<serde_json::Value> = results
+                .iter()
+                .map(|(p, o)| {
+                    let path = p.display().to_string();
+                    let err = |class: &str, msg: String| {
+                        serde_json::json!({"path": path, "error": {"class": class, "message": msg}})
+                    };
+                    match o {
+                        Outcome::Go(bi) => serde_json::json!({"path": path, "build_info": bi}),
+                        Outcome::NotGo => err(
+                            "not_go",
+                            format!("could not read Go build info from {path}: not a Go executable"),
+                        ),
+                        Outcome::Failed(e @ Error::UnrecognizedFormat { .. }) => {
+                            err("unrecognized_format", e.to_string())
+                        }
+                        Outcome::Failed(e @ Error::Malformed { .. }) => err("malformed", e.to_string()),
+                        Outcome::Failed(e) => err("unreadable", e.to_string()),
+                        Outcome::Missing(e) => err("unreadable", e.clone()),
+                    }
+                })
+                .collect();
+            let v = serde_json::json!({"schema": "gomedic.tools.inspect/v1", "files": files});
+            outln!("{}", serde_json::to_string_pretty(&v)?)?;
+        }
+        Format::Human => {
+            for (p, o) in &results {
+                let path = p.display().to_string();
+                match o {
+                    Outcome::Go(bi) => {
+                        crate::output::stdout().write_all(bi.render_version_m(&path).as_bytes())?;
+                    }
+                    // Like go: errors for named files only, on stderr.
+                    _ if !named(p) => {}
+                    Outcome::NotGo => errln!(
+                        "{path}: could not read Go build info from {path}: not a Go executable"
+                    ),
+                    Outcome::Failed(e) => errln!("{path}: {e}"),
+                    Outcome::Missing(e) => errln!("{path}: {e}"),
+                }
+            }
+        }
+    }
+    Ok(u8::from(failed))
+}
+
+fn scan(p: &Path) -> Outcome {
+    match gomedic_buildinfo::read(p) {
+        Ok(Some(bi)) => Outcome::Go(Box::new(bi)),
+        Ok(None) => Outcome::NotGo,
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+/// Lexical order like go's WalkDir; regular files and symlinks to files, directories
+/// entered but not through symlinks. Only Go executables are kept.
+fn walk(dir: &Path, out: &mut Vec<(PathBuf, Outcome)>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = rd.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let p = e.path();
+        let Ok(t) = e.file_type() else { continue };
+        if t.is_dir() {
+            walk(&p, out);
+        } else if t.is_file() || (t.is_symlink() && p.is_file()) {
+            if let o @ Outcome::Go(_) = scan(&p) {
+                out.push((p, o));
+            }
+        }
+    }
+}
