@@ -171,6 +171,8 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+const MAX_DEPTH: usize = 256;
+
 /// Parses a settings file as VS Code's JSON with Comments: `//` and `/* */` comments and
 /// trailing commas are accepted; anything else that is not JSON is an error with its line.
 pub fn parse_settings<'t>(
@@ -191,6 +193,24 @@ pub fn parse_settings<'t>(
     };
     // A byte-order mark is legal at the start of a settings file.
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The parser recurses per nesting level: refuse absurd nesting rather than overflow the stack.
+    let mut depth = 0usize;
+    for (i, b) in body.bytes().enumerate() {
+        match b {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_DEPTH {
+            let (line, column) = line_col(body, i);
+            return Err(SettingsError {
+                file: file.to_path_buf(),
+                line,
+                column,
+                message: format!("nested more than {MAX_DEPTH} levels deep"),
+            });
+        }
+    }
     jsonc_parser::parse_to_value(body, &opts).map_err(|e| {
         let (line, column) = line_col(body, e.range().start);
         SettingsError {
@@ -741,7 +761,7 @@ pub fn editor_differences(
             } else {
                 goroot_of_go(&canon(&p))
             };
-            if root.as_deref().is_none_or(|r| goroot_differs(r)) {
+            if root.as_deref().is_none_or(&goroot_differs) {
                 diff(DifferenceKind::ToolsManagementGo, None, &g.value, term_root_s.clone(), Some(&g.from),
                     format!("VS Code ({}) installs tools with {} (go.toolsManagement.go), not the terminal's go", s.product, g.value));
             }
@@ -888,3 +908,7 @@ pub fn editor_differences(
     }
     out
 }
+
+#[cfg(test)]
+#[path = "editor_tests.rs"]
+mod tests;
