@@ -50,18 +50,23 @@ fn go_types_wording_matches_real_toolchains() {
     std::fs::write(&src, PROG).unwrap();
     for (ver, root) in &roots {
         let built = GoVersion::parse(ver).unwrap();
-        let exe = dir.path().join(format!("probe-{ver}"));
-        let out = Command::new(root.join("bin/go"))
-            .args(["build", "-o"])
-            .arg(&exe)
-            .arg(&src)
-            .current_dir(dir.path())
-            .env("GOROOT", root)
-            .env("GOTOOLCHAIN", "local")
-            .env("GO111MODULE", "off")
-            .env("GOFLAGS", "")
-            .output()
-            .unwrap();
+        let exe = dir
+            .path()
+            .join(format!("probe-{ver}{}", std::env::consts::EXE_SUFFIX));
+        let out = Command::new(
+            root.join("bin")
+                .join(format!("go{}", std::env::consts::EXE_SUFFIX)),
+        )
+        .args(["build", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .current_dir(dir.path())
+        .env("GOROOT", root)
+        .env("GOTOOLCHAIN", "local")
+        .env("GO111MODULE", "off")
+        .env("GOFLAGS", "")
+        .output()
+        .unwrap();
         assert!(
             out.status.success(),
             "go{ver} build: {}",
