@@ -1,4 +1,5 @@
 use super::*;
+#[cfg(unix)]
 use crate::discover::{discover_names, ToolDirs};
 
 fn write(p: &Path, text: &str) {
