@@ -8,6 +8,7 @@
 pub use gomedic_facts as facts;
 pub use gomedic_facts::policy;
 pub mod codes;
+pub mod gotools;
 mod registry;
 mod util;
 

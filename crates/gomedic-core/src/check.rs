@@ -131,6 +131,24 @@ pub enum FixAction {
         value_type: u32,
         data: String,
     },
+    /// Rebuild Go tools with the go in use (`go install PACKAGE@VERSION`), each replacing
+    /// the binary at its own path; the old binaries are kept in the journal.
+    ToolsRebuild { tools: Vec<ToolRebuild> },
+}
+
+/// One tool binary to rebuild.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ToolRebuild {
+    /// The binary replaced.
+    pub path: String,
+    /// Where the rebuilt binary goes (the same path, or without a foreign `.exe`).
+    pub dest: String,
+    /// Main package path (`golang.org/x/tools/gopls`).
+    pub package: String,
+    /// `v0.16.2`, or `latest`.
+    pub version: String,
+    /// Why, one line.
+    pub reason: String,
 }
 
 impl Fix {

@@ -13,7 +13,7 @@ pub mod report;
 pub mod text;
 pub mod time;
 
-pub use check::{Category, CheckMeta, CheckResult, Finding, Fix, FixAction, Status};
+pub use check::{Category, CheckMeta, CheckResult, Finding, Fix, FixAction, Status, ToolRebuild};
 pub use hint::{Hint, Hinted};
 pub use redact::Redactor;
 pub use report::{ExitCode, Host, RedactedReport, Report, Summary, REPORT_SCHEMA};

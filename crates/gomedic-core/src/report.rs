@@ -198,6 +198,10 @@ impl Report {
                         remote_address,
                     }) => vec![name, local_ports, remote_address],
                     Some(A::RemoveStreams { streams }) => streams.iter_mut().collect(),
+                    Some(A::ToolsRebuild { tools }) => tools
+                        .iter_mut()
+                        .flat_map(|t| [&mut t.path, &mut t.dest, &mut t.reason])
+                        .collect(),
                     Some(A::RegistryPath { value, data, .. }) => vec![value, data],
                 };
                 for s in strings {

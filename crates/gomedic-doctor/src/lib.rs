@@ -6,6 +6,7 @@ pub mod envedit;
 mod gather;
 mod proxyprobe;
 mod runner;
+pub mod toolfix;
 
 pub use gather::{NetOptions, SystemGather};
 pub use runner::{run, select, RunOptions, SelectError};

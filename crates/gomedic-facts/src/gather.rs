@@ -99,6 +99,20 @@ pub trait Gather: Send + Sync {
     fn list_dir(&self, path: &Path) -> std::io::Result<Vec<(String, FileKind)>>;
     /// The path with every symlink resolved (`None` when it cannot be resolved).
     fn canonicalize(&self, path: &Path) -> Option<PathBuf>;
+
+    /// Every copy of the known Go tools (and other executables in GOBIN/GOPATH/bin).
+    fn discover_tools(&self, dirs: &gomedic_tools::ToolDirs) -> gomedic_tools::Discovery {
+        gomedic_tools::discover(dirs)
+    }
+    /// Go build information read from an executable without running it (`Ok(None)`: not
+    /// a Go executable).
+    fn build_info(&self, path: &Path) -> Result<Option<gomedic_buildinfo::BuildInfo>, String> {
+        gomedic_buildinfo::read(path).map_err(|e| e.to_string())
+    }
+    /// The editors' Go settings (VS Code, GoLand).
+    fn editor_config(&self, inputs: &gomedic_tools::EditorInputs) -> gomedic_tools::EditorConfig {
+        gomedic_tools::load_editor_config(inputs)
+    }
 }
 
 /// One step of the deep build probe.

@@ -21,6 +21,7 @@ pub mod os;
 pub mod policy;
 pub mod proxy;
 pub mod shell;
+pub mod tools;
 pub mod windows;
 
 pub use files::{FileError, UserEnvFile};
@@ -88,6 +89,7 @@ pub struct Facts {
     security: OnceLock<gomedic_sys::winsec::Snapshot>,
     shell: OnceLock<Option<Shell>>,
     go_script: OnceLock<Option<String>>,
+    tools: OnceLock<tools::ToolsFacts>,
     env_origins: std::sync::Mutex<BTreeMap<String, Option<windows::EnvOrigin>>>,
 }
 
@@ -127,6 +129,7 @@ impl Facts {
             security: OnceLock::new(),
             shell: OnceLock::new(),
             go_script: OnceLock::new(),
+            tools: OnceLock::new(),
             env_origins: Default::default(),
         }
     }

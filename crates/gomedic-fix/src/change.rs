@@ -36,6 +36,8 @@ pub enum ChangeKind {
     FirewallRule(FirewallChange),
     /// An NTFS alternate data stream (`go.exe:Zone.Identifier`, Mark-of-the-Web).
     AlternateStream(StreamChange),
+    /// A tool binary rebuilt by `gomedic fix tools.rebuild` (bytes kept as journal blobs).
+    ToolBinary(ToolBinaryChange),
 }
 
 /// Exact bytes before (`None`: absent) and after (`None`: deleted).
@@ -397,6 +399,7 @@ impl ChangeKind {
             ChangeKind::DefenderExclusions(c) => c,
             ChangeKind::FirewallRule(c) => c,
             ChangeKind::AlternateStream(c) => c,
+            ChangeKind::ToolBinary(c) => c,
         }
     }
     pub(crate) fn op_mut(&mut self) -> &mut dyn Kind {
@@ -406,11 +409,33 @@ impl ChangeKind {
             ChangeKind::DefenderExclusions(c) => c,
             ChangeKind::FirewallRule(c) => c,
             ChangeKind::AlternateStream(c) => c,
+            ChangeKind::ToolBinary(c) => c,
         }
     }
 }
 
 impl Change {
+    /// A tool binary: SHA-256 before/after, bytes in `blobs` (the `after` blob must exist).
+    pub fn tool_binary(
+        path: impl Into<PathBuf>,
+        before: Option<String>,
+        after: Option<String>,
+        blobs: impl Into<PathBuf>,
+        mode: Option<u32>,
+        summary: Vec<String>,
+    ) -> Change {
+        Change {
+            kind: ChangeKind::ToolBinary(ToolBinaryChange {
+                path: path.into(),
+                before,
+                after,
+                blobs: blobs.into(),
+                mode,
+            }),
+            summary,
+        }
+    }
+
     /// A file's contents: exact bytes before (`None`: absent) and after (`None`: delete).
     pub fn file(
         path: impl Into<PathBuf>,
@@ -876,5 +901,153 @@ mod tests {
             vec![]
         )
         .is_noop());
+    }
+}
+
+/// A tool binary replaced (or created, or removed) by a rebuild. Binaries are tens of
+/// megabytes, so their bytes live in the journal's blob directory under their SHA-256
+/// rather than in the entry; undo restores the old binary byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolBinaryChange {
+    pub path: PathBuf,
+    /// SHA-256 (hex) of the binary before (`None`: absent) and after (`None`: removed).
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// Where the blobs are (`<journal>/blobs`).
+    pub blobs: PathBuf,
+    /// Unix permission bits the binary is written with.
+    #[serde(default)]
+    pub mode: Option<u32>,
+}
+
+/// SHA-256 of a file's bytes, `None` when it does not exist.
+fn file_sha(path: &Path) -> Result<Option<String>, Error> {
+    Ok(file::read_file(path)?.map(|b| blob::sha256_hex(&b)))
+}
+
+impl ToolBinaryChange {
+    fn put(&self, sha: &Option<String>) -> Result<(), Error> {
+        let Some(sha) = sha else {
+            return file::write_file(&self.path, None);
+        };
+        let bytes = blob::read(&self.blobs, sha)
+            .map_err(|e| Error::io("read the kept binary for", self.path.display(), e))?;
+        file::write_file(&self.path, Some(&bytes))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = self.mode.unwrap_or(0o755);
+            std::fs::set_permissions(&self.path, std::fs::Permissions::from_mode(mode))
+                .map_err(|e| Error::io("set the permissions of", self.path.display(), e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Kind for ToolBinaryChange {
+    fn target(&self) -> String {
+        self.path.display().to_string()
+    }
+    fn verbs(&self) -> (&'static str, &'static str) {
+        match (&self.before, &self.after) {
+            (None, Some(_)) => ("create", "delete"),
+            (Some(_), None) => ("delete", "restore"),
+            _ => ("replace", "restore"),
+        }
+    }
+    fn is_noop(&self) -> bool {
+        self.before == self.after
+    }
+    fn check_planned(&self) -> Result<(), Error> {
+        if file_sha(&self.path)? != self.before {
+            return Err(Error::Stale {
+                target: self.target(),
+            });
+        }
+        if let Some(a) = &self.after {
+            if !blob::exists(&self.blobs, a) {
+                return Err(Error::Stale {
+                    target: format!("{} (the rebuilt binary is gone)", self.target()),
+                });
+            }
+        }
+        Ok(())
+    }
+    fn apply(&self) -> Result<(), Error> {
+        // Keep the old binary first: the entry is already journaled (pending).
+        if let Some(b) = &self.before {
+            if !blob::exists(&self.blobs, b) {
+                let bytes = file::read_file(&self.path)?.unwrap_or_default();
+                let sha = blob::store(&self.blobs, &bytes)
+                    .map_err(|e| Error::io("keep a copy of", self.path.display(), e))?;
+                if &sha != b {
+                    return Err(Error::Stale {
+                        target: self.target(),
+                    });
+                }
+            }
+        }
+        self.put(&self.after)
+    }
+    fn undo(&self) -> Result<(), Error> {
+        self.put(&self.before)
+    }
+    fn exact_undo(&self, pending: bool) -> Result<(), Error> {
+        let now = file_sha(&self.path)?;
+        exact_if(&now, &self.before, &self.after, pending, self.target())
+    }
+}
+
+/// Content-addressed blobs in the journal directory.
+pub mod blob {
+    use sha2::{Digest, Sha256};
+    use std::io;
+    use std::path::Path;
+
+    pub fn sha256_hex(b: &[u8]) -> String {
+        Sha256::digest(b)
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect()
+    }
+
+    fn valid(sha: &str) -> bool {
+        sha.len() == 64 && sha.bytes().all(|c| c.is_ascii_hexdigit())
+    }
+
+    pub fn exists(dir: &Path, sha: &str) -> bool {
+        valid(sha) && dir.join(sha).is_file()
+    }
+
+    /// The blob's bytes, checked against its name.
+    pub fn read(dir: &Path, sha: &str) -> io::Result<Vec<u8>> {
+        if !valid(sha) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a SHA-256"));
+        }
+        let b = std::fs::read(dir.join(sha))?;
+        if sha256_hex(&b) != sha {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("the kept copy {sha} is damaged"),
+            ));
+        }
+        Ok(b)
+    }
+
+    /// Stores `bytes` (written to a temporary name, then renamed) and returns its SHA-256.
+    pub fn store(dir: &Path, bytes: &[u8]) -> io::Result<String> {
+        use std::io::Write;
+        let sha = sha256_hex(bytes);
+        if dir.join(&sha).is_file() {
+            return Ok(sha);
+        }
+        std::fs::create_dir_all(dir)?;
+        let tmp = dir.join(format!(".{sha}.{}.tmp", std::process::id()));
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, dir.join(&sha))?;
+        Ok(sha)
     }
 }

@@ -15,9 +15,10 @@ mod journal;
 mod lock;
 mod time;
 
+pub use change::blob;
 pub use change::{
     Change, ChangeKind, DefenderChange, FileChange, FirewallChange, RegData, RegistryChange,
-    StreamChange,
+    StreamChange, ToolBinaryChange,
 };
 pub use error::Error;
 pub use file::{

@@ -8,6 +8,7 @@ pub mod delve;
 pub mod discover;
 pub mod editor;
 pub mod older;
+pub mod report;
 
 pub use data::{known_tool, known_tools, KnownTool};
 pub use delve::{delve_supports, delve_supports_on, DelveHost, Verdict};

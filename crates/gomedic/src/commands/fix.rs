@@ -142,6 +142,25 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
                 &fix.id,
                 &fix.description,
             ),
+            Some(FixAction::ToolsRebuild { tools }) => {
+                if args.dry_run {
+                    // Building is the slow part and writes the journal's blobs: a dry run
+                    // shows the commands only.
+                    outln!("{id}: {}", r.redact(&fix.description))?;
+                    for c in gomedic_doctor::toolfix::commands(tools) {
+                        outln!("  {}", r.redact(&c))?;
+                    }
+                    outln!("dry run: nothing was changed")?;
+                    continue;
+                }
+                gomedic_doctor::toolfix::plan(
+                    &facts,
+                    tools,
+                    &fix.id,
+                    &fix.description,
+                    &journal.dir().join("blobs"),
+                )
+            }
             None => continue,
         };
         let mut edit = match planned {

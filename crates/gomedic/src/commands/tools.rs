@@ -1,4 +1,6 @@
-//! `gomedic tools inspect`: the Go build info of executables, read without running them.
+//! `gomedic tools`: every copy of the Go tools (gopls, dlv, staticcheck...) with its build
+//! info and the `tools.*` verdicts; `gomedic tools inspect`: the Go build info of
+//! executables, read without running them.
 
 use crate::cli::Format;
 use clap::{Args, Subcommand};
@@ -7,10 +9,25 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, after_long_help = TOOLS_HELP)]
 pub struct ToolsArgs {
     #[command(subcommand)]
-    pub action: ToolsAction,
+    pub action: Option<ToolsAction>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Also start each tool once (`tools.runs`)
+    #[arg(long)]
+    pub deep: bool,
 }
+
+const TOOLS_HELP: &str = "\
+Lists every copy of gopls, dlv, staticcheck, golangci-lint, gofumpt, goimports, govulncheck
+and the other Go programs in GOBIN and GOPATH/bin, with the module version, the Go each was
+built with and its platform (read from the files, never by running them), which copy PATH
+runs, and the tools.* verdicts (the same as `gomedic check --only tools`). Exit code 1 when
+a verdict is an error, as `gomedic check`. Fix: `gomedic fix tools.rebuild`; undo:
+`gomedic undo`.";
 
 #[derive(Debug, Subcommand)]
 pub enum ToolsAction {
@@ -40,8 +57,69 @@ pub struct InspectArgs {
 
 pub fn run(args: ToolsArgs) -> anyhow::Result<u8> {
     match args.action {
-        ToolsAction::Inspect(a) => inspect(a),
+        Some(ToolsAction::Inspect(a)) => inspect(a),
+        None => overview(args.format, args.deep),
     }
+}
+
+/// The table and the verdicts.
+fn overview(format: Format, deep: bool) -> anyhow::Result<u8> {
+    use gomedic_core::Report;
+    use std::sync::Arc;
+    let start = std::time::Instant::now();
+    let facts = Arc::new(super::common::facts(
+        None,
+        gomedic_checks::Policy::default(),
+    )?);
+    let opts = gomedic_doctor::RunOptions {
+        deep,
+        only: vec!["tools".into()],
+        skip: vec![],
+        deadline: std::time::Duration::from_secs(if deep { 300 } else { 60 }),
+    };
+    let selected = gomedic_doctor::select(&opts).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let checks = gomedic_doctor::run(Arc::clone(&facts), &selected, &opts);
+    let host = gomedic_sys::host::detect(&|k| std::env::var(k).ok());
+    let report = Report::new(
+        env!("CARGO_PKG_VERSION"),
+        host,
+        start.elapsed().as_millis() as u64,
+        checks,
+    );
+    let code = report.exit_code;
+    let r = super::common::redactor(&facts);
+    let redacted = report.redact(&r);
+    let t = facts.tools();
+    let mut out = crate::output::stdout();
+    if format == Format::Json {
+        let (tools, others) = gomedic_tools::report::json(&t.discovery);
+        let mut v = serde_json::json!({
+            "schema": "gomedic.tools/v1",
+            "host": format!("{}/{}", t.host_goos, t.host_goarch),
+            "tools": tools,
+            "others": others,
+            "editor": t.editor,
+            "checks": redacted.checks,
+        });
+        r.redact_json(&mut v);
+        serde_json::to_writer_pretty(&mut out, &v).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        let table = gomedic_tools::report::table(&t.discovery);
+        out.write_all(r.redact(&table).as_bytes())?;
+        writeln!(out)?;
+        gomedic_render::human(
+            &redacted,
+            gomedic_render::HumanOptions {
+                color: crate::output::is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                verbose: false,
+            },
+            &mut out,
+        )?;
+    }
+    out.flush()?;
+    Ok(code)
 }
 
 /// One file's outcome.
