@@ -625,7 +625,7 @@ pub fn dn(n: &X509Name<'_>) -> String {
                 Ok(v) => escape_into(&mut out, v),
                 Err(_) => {
                     out.push('#');
-                    out.push_str(&crate::hex(atv.attr_value().data.as_ref()));
+                    out.push_str(&crate::hex(atv.attr_value().data));
                 }
             }
         }

@@ -316,7 +316,7 @@ fn with_table(d: &[u8], table: &[u8]) -> Vec<u8> {
 }
 
 fn padded8(mut v: Vec<u8>) -> Vec<u8> {
-    while v.len() % 8 != 0 {
+    while !v.len().is_multiple_of(8) {
         v.push(0);
     }
     v
@@ -487,6 +487,7 @@ fn signed_data_strictness_compared_with_osslsigncode() {
     assert_eq!(verify(&std::fs::read(&same).unwrap()).status, Status::Valid);
 
     // SignedData: version, digestAlgorithms, contentInfo, [0] certificates, signerInfos.
+    #[allow(clippy::type_complexity)]
     let cases: [(&str, Box<dyn Fn(&mut Vec<Node>)>); 2] = [
         (
             "empty digestAlgorithms",

@@ -518,7 +518,7 @@ fn failure_of(r: &gomedic_facts::os::exec::Result) -> Option<String> {
     match r {
         Ok(o) => match o.exit {
             Exit::Signal(s) => Some(format!("killed by signal {s}")),
-            Exit::Code(c) if c > 255 || c < 0 => Some(format!(
+            Exit::Code(c) if !(0..=255).contains(&c) => Some(format!(
                 "exit status {c:#x} ({})",
                 gomedic_facts::os::ntstatus::describe(c as u32)
                     .map(|d| d.0)

@@ -126,6 +126,61 @@ pub static CHECKS: &[Check] = &[
     },
     Check {
         meta: CheckMeta {
+            id: "tools.path",
+            title: "Which copy of each Go tool PATH runs",
+            category: Category::Toolchain,
+            looks_at: "every copy of gopls, dlv, staticcheck, golangci-lint, gofumpt, goimports, govulncheck... on PATH, in GOBIN and GOPATH/bin (build info read from the files): an older copy winning over a newer one",
+            deep: false,
+        },
+        run: crate::gotools::check_path,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "tools.build",
+            title: "Go tools built for this machine and this module",
+            category: Category::Toolchain,
+            looks_at: "GOOS/GOARCH and the Go version in each tool's build info, against this machine and the module's go line (the error each tool will print)",
+            deep: false,
+        },
+        run: crate::gotools::check_build,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "tools.delve",
+            title: "dlv supports the go in use",
+            category: Category::Toolchain,
+            looks_at: "Delve's supported Go range per Delve release (pkg/goversion/compat.go, kept as data) and its DWARF 5 rule, against the go in use",
+            deep: false,
+        },
+        run: crate::gotools::check_delve,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "tools.gopls",
+            title: "gopls fits the go in use",
+            category: Category::Toolchain,
+            looks_at: "the Go gopls was built with (before 1.21 it panics on newer version strings) and the Go its release needs",
+            deep: false,
+        },
+        run: crate::gotools::check_gopls,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
+            id: "tools.editor",
+            title: "Editors use the same Go and tools",
+            category: Category::Environment,
+            looks_at: "VS Code user/workspace settings (go.goroot, go.alternateTools, go.toolsGopath, go.toolsEnvVars, go.toolsManagement.go; JSON with comments) and GoLand's .idea/workspace.xml GOROOT, against the terminal's",
+            deep: false,
+        },
+        run: crate::gotools::check_editor,
+        timeout: T,
+    },
+    Check {
+        meta: CheckMeta {
             id: "net.goproxy",
             title: "Module proxies in GOPROXY work",
             category: Category::Network,
@@ -290,61 +345,6 @@ pub static CHECKS: &[Check] = &[
             deep: true,
         },
         run: crate::toolchain::check_files,
-        timeout: T,
-    },
-    Check {
-        meta: CheckMeta {
-            id: "tools.path",
-            title: "Which copy of each Go tool PATH runs",
-            category: Category::Toolchain,
-            looks_at: "every copy of gopls, dlv, staticcheck, golangci-lint, gofumpt, goimports, govulncheck... on PATH, in GOBIN and GOPATH/bin (build info read from the files): an older copy winning over a newer one",
-            deep: false,
-        },
-        run: crate::gotools::check_path,
-        timeout: T,
-    },
-    Check {
-        meta: CheckMeta {
-            id: "tools.build",
-            title: "Go tools built for this machine and this module",
-            category: Category::Toolchain,
-            looks_at: "GOOS/GOARCH and the Go version in each tool's build info, against this machine and the module's go line (the error each tool will print)",
-            deep: false,
-        },
-        run: crate::gotools::check_build,
-        timeout: T,
-    },
-    Check {
-        meta: CheckMeta {
-            id: "tools.delve",
-            title: "dlv supports the go in use",
-            category: Category::Toolchain,
-            looks_at: "Delve's supported Go range per Delve release (pkg/goversion/compat.go, kept as data) and its DWARF 5 rule, against the go in use",
-            deep: false,
-        },
-        run: crate::gotools::check_delve,
-        timeout: T,
-    },
-    Check {
-        meta: CheckMeta {
-            id: "tools.gopls",
-            title: "gopls fits the go in use",
-            category: Category::Toolchain,
-            looks_at: "the Go gopls was built with (before 1.21 it panics on newer version strings) and the Go its release needs",
-            deep: false,
-        },
-        run: crate::gotools::check_gopls,
-        timeout: T,
-    },
-    Check {
-        meta: CheckMeta {
-            id: "tools.editor",
-            title: "Editors use the same Go and tools",
-            category: Category::Environment,
-            looks_at: "VS Code user/workspace settings (go.goroot, go.alternateTools, go.toolsGopath, go.toolsEnvVars, go.toolsManagement.go; JSON with comments) and GoLand's .idea/workspace.xml GOROOT, against the terminal's",
-            deep: false,
-        },
-        run: crate::gotools::check_editor,
         timeout: T,
     },
     Check {

@@ -213,18 +213,6 @@ impl LayerRepair {
     }
 }
 
-#[cfg(test)]
-mod excerpt_tests {
-    #[test]
-    fn crlf_is_a_line_end() {
-        assert_eq!(
-            super::excerpt("正在使用 gvm 包装器\r\ngo version\r\n", 200),
-            "正在使用 gvm 包装器"
-        );
-        assert_eq!(super::excerpt("a\rb\u{1b}", 200), "a�b�");
-    }
-}
-
 /// How to remove a Windows environment variable, in cmd and PowerShell form: from the
 /// registry key it was loaded from (new terminals), and from the open terminal.
 pub fn win_unset_env(f: &crate::facts::Facts, name: &str) -> Vec<String> {
@@ -263,4 +251,16 @@ pub fn win_unset_env(f: &crate::facts::Facts, name: &str) -> Vec<String> {
         "Remove-Item Env:{name}   # PowerShell: this terminal"
     ));
     v
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    #[test]
+    fn crlf_is_a_line_end() {
+        assert_eq!(
+            super::excerpt("正在使用 gvm 包装器\r\ngo version\r\n", 200),
+            "正在使用 gvm 包装器"
+        );
+        assert_eq!(super::excerpt("a\rb\u{1b}", 200), "a�b�");
+    }
 }

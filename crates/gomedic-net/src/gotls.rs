@@ -32,7 +32,7 @@ impl GoTls {
                 .filter_map(|kv| kv.trim().split_once('='))
                 .filter(|(k, _)| *k == key)
                 .map(|(_, v)| v.to_string())
-                .last()
+                .next_back()
         };
         let is = |key: &str, v: &str| get(key).as_deref() == Some(v);
         GoTls {

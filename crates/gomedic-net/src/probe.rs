@@ -1163,63 +1163,6 @@ async fn http_phase<S>(
     finish(s, start, v, detail);
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    #[test]
-    fn urls() {
-        assert_eq!(
-            split_url("https://proxy.golang.org").unwrap(),
-            ("https".into(), "proxy.golang.org".into(), 443, "".into())
-        );
-        assert_eq!(
-            split_url("https://mirrors.aliyun.com/goproxy/").unwrap().3,
-            "/goproxy"
-        );
-        assert_eq!(
-            split_url("http://u:p@127.0.0.1:8080/x").unwrap(),
-            ("http".into(), "127.0.0.1".into(), 8080, "/x".into())
-        );
-        assert_eq!(split_url("https://[::1]:9/").unwrap().1, "::1");
-        assert!(split_url("ftp://x").is_err());
-        assert!(split_url("https://:1/").is_err());
-        assert!(split_url("https://h:99999/").is_err());
-    }
-
-    #[test]
-    fn locations_resolve_like_net_http() {
-        let cur = "https://p.example/a/b/@v/list";
-        assert_eq!(
-            resolve_location(cur, "https://q.example:8443/x"),
-            "https://q.example:8443/x"
-        );
-        assert_eq!(
-            resolve_location(cur, "//q.example/x?y=1"),
-            "https://q.example/x?y=1"
-        );
-        assert_eq!(resolve_location(cur, "/x/../y"), "https://p.example/y");
-        assert_eq!(resolve_location(cur, "c"), "https://p.example/a/b/@v/c");
-        assert_eq!(resolve_location(cur, "../c"), "https://p.example/a/b/c");
-        assert_eq!(
-            resolve_location(cur, "?q"),
-            "https://p.example/a/b/@v/list?q"
-        );
-        assert_eq!(
-            resolve_location("http://h:1/x", "HTTPS://u:p@H2/y#f"),
-            "https://H2/y"
-        );
-        assert_eq!(
-            resolve_location(cur, "/a b\u{202e}\u{1b}"),
-            "https://p.example/a%20b%E2%80%AE%1B"
-        );
-        assert_eq!(
-            split_origin("https://u:p@h:1/a?b#c"),
-            ("https://h:1".into(), "/a?b".into())
-        );
-        assert_eq!(split_origin("http://h"), ("http://h".into(), "/".into()));
-    }
-}
-
 // ---- TLS helpers: an https proxy's own TLS, and asking a server in go's words ----
 
 /// TLS to an https:// proxy, its chain verified as go verifies it against the system store.
@@ -1311,4 +1254,61 @@ async fn go_hello(
         None => None,
     };
     Some((first, wide))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn urls() {
+        assert_eq!(
+            split_url("https://proxy.golang.org").unwrap(),
+            ("https".into(), "proxy.golang.org".into(), 443, "".into())
+        );
+        assert_eq!(
+            split_url("https://mirrors.aliyun.com/goproxy/").unwrap().3,
+            "/goproxy"
+        );
+        assert_eq!(
+            split_url("http://u:p@127.0.0.1:8080/x").unwrap(),
+            ("http".into(), "127.0.0.1".into(), 8080, "/x".into())
+        );
+        assert_eq!(split_url("https://[::1]:9/").unwrap().1, "::1");
+        assert!(split_url("ftp://x").is_err());
+        assert!(split_url("https://:1/").is_err());
+        assert!(split_url("https://h:99999/").is_err());
+    }
+
+    #[test]
+    fn locations_resolve_like_net_http() {
+        let cur = "https://p.example/a/b/@v/list";
+        assert_eq!(
+            resolve_location(cur, "https://q.example:8443/x"),
+            "https://q.example:8443/x"
+        );
+        assert_eq!(
+            resolve_location(cur, "//q.example/x?y=1"),
+            "https://q.example/x?y=1"
+        );
+        assert_eq!(resolve_location(cur, "/x/../y"), "https://p.example/y");
+        assert_eq!(resolve_location(cur, "c"), "https://p.example/a/b/@v/c");
+        assert_eq!(resolve_location(cur, "../c"), "https://p.example/a/b/c");
+        assert_eq!(
+            resolve_location(cur, "?q"),
+            "https://p.example/a/b/@v/list?q"
+        );
+        assert_eq!(
+            resolve_location("http://h:1/x", "HTTPS://u:p@H2/y#f"),
+            "https://H2/y"
+        );
+        assert_eq!(
+            resolve_location(cur, "/a b\u{202e}\u{1b}"),
+            "https://p.example/a%20b%E2%80%AE%1B"
+        );
+        assert_eq!(
+            split_origin("https://u:p@h:1/a?b#c"),
+            ("https://h:1".into(), "/a?b".into())
+        );
+        assert_eq!(split_origin("http://h"), ("http://h".into(), "/".into()));
+    }
 }

@@ -655,7 +655,7 @@ fn match_exactly(a: &str, b: &str) -> bool {
     if a.is_empty() || a == "." || b.is_empty() || b == "." {
         return false;
     }
-    a.to_ascii_lowercase() == b.to_ascii_lowercase()
+    a.eq_ignore_ascii_case(b)
 }
 
 /// `Certificate.VerifyHostname`, with go's HostnameError text.
@@ -774,7 +774,15 @@ pub fn verify(
             inter.add(c.clone());
         }
         let mut checks = 0;
-        build_chains(&leaf, &[leaf.clone()], &mut checks, roots, &inter, now, go)?
+        build_chains(
+            &leaf,
+            std::slice::from_ref(&leaf),
+            &mut checks,
+            roots,
+            &inter,
+            now,
+            go,
+        )?
     };
     candidates
         .into_iter()

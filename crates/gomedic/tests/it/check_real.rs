@@ -99,7 +99,7 @@ fn human_output_one_line_per_check_no_color_when_piped() {
         );
     }
     assert!(!s.contains('\x1b'), "no colour on a pipe");
-    assert!(s.contains("23 checks:"), "{s}");
+    assert!(s.contains("29 checks:"), "{s}");
     let v = t.gomedic(&["check", "-v"]);
     let vs = String::from_utf8(v.stdout).unwrap();
     assert!(vs.contains(" ms]"), "timings with -v: {vs}");

@@ -68,6 +68,11 @@ pub const IDS: &[&str] = &[
     "go.dirs",
     "path.tools",
     "toolchain.current",
+    "tools.path",
+    "tools.build",
+    "tools.delve",
+    "tools.gopls",
+    "tools.editor",
     "net.goproxy",
     "net.sumdb",
     "net.hosts",
@@ -83,6 +88,7 @@ pub const IDS: &[&str] = &[
     "win.canary",
     "go.build",
     "toolchain.files",
+    "tools.runs",
 ];
 
 pub struct TestEnv {
