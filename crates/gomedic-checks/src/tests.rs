@@ -39,6 +39,9 @@ struct Extra {
     missing_dirs: Vec<PathBuf>,
     files: BTreeMap<PathBuf, Vec<u8>>,
     dirs: Vec<PathBuf>,
+    /// Tool copies found, and the build info of each path.
+    tools: Option<gomedic_tools::Discovery>,
+    build: BTreeMap<PathBuf, gomedic_buildinfo::BuildInfo>,
 }
 
 impl Canned {
@@ -113,6 +116,21 @@ impl Gather for Canned {
     }
     fn long_paths_enabled(&self) -> Result<Option<u32>, String> {
         Ok(self.extra.long_paths)
+    }
+    fn discover_tools(&self, dirs: &gomedic_tools::ToolDirs) -> gomedic_tools::Discovery {
+        match &self.extra.tools {
+            Some(d) => d.clone(),
+            None => gomedic_tools::discover(dirs),
+        }
+    }
+    fn build_info(&self, p: &Path) -> Result<Option<gomedic_buildinfo::BuildInfo>, String> {
+        Ok(self.extra.build.get(p).cloned())
+    }
+    fn editor_config(&self, i: &gomedic_tools::EditorInputs) -> gomedic_tools::EditorConfig {
+        gomedic_tools::EditorConfig {
+            os: i.os.clone(),
+            ..Default::default()
+        }
     }
     fn probe_dir(&self, p: &Path) -> DirProbe {
         DirProbe {
@@ -1548,4 +1566,294 @@ fn no_file_checked_is_not_intact() {
     let f = facts("windows", Canned::windows(out(0, "")));
     let r = eval(&f, "win.authenticode");
     assert_eq!(r.status, Status::Skipped, "{r:?}");
+}
+
+/// A copy of a tool at `path` (`place`: PATH entry or GOPATH/bin).
+fn tool_copy(path: &str, on_path: bool) -> gomedic_tools::FoundCopy {
+    gomedic_tools::FoundCopy {
+        locations: vec![gomedic_tools::discover::Location {
+            path: PathBuf::from(path),
+            place: if on_path {
+                gomedic_tools::Place::Path { entry: 0 }
+            } else {
+                gomedic_tools::Place::GopathBin { index: 0 }
+            },
+        }],
+        canonical: None,
+        kind: CandidateKind::Executable,
+        build: None,
+    }
+}
+
+fn build_info(
+    go: &str,
+    pkg: &str,
+    module: &str,
+    version: &str,
+    goos: &str,
+) -> gomedic_buildinfo::BuildInfo {
+    let text = format!(
+        "path\t{pkg}\nmod\t{module}\t{version}\th1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nbuild\tGOARCH=amd64\nbuild\tGOOS={goos}\n"
+    );
+    let mut b = gomedic_buildinfo::BuildInfo::parse_text(&text).unwrap();
+    b.go_version = go.to_string();
+    b
+}
+
+/// Linux facts, go1.27.3 in use, a module saying `go 1.27` in `dir`, and these tools.
+fn tools_facts(
+    dir: &Path,
+    tools: Vec<gomedic_tools::ToolCopies>,
+    others: Vec<gomedic_tools::FoundCopy>,
+    build: Vec<(&str, gomedic_buildinfo::BuildInfo)>,
+) -> Facts {
+    std::fs::write(dir.join("go.mod"), "module example.com/m\n\ngo 1.27\n").unwrap();
+    let mut extra = Extra {
+        tools: Some(gomedic_tools::Discovery { tools, others }),
+        ..Default::default()
+    };
+    for (p, b) in build {
+        extra.build.insert(PathBuf::from(p), b);
+    }
+    let env_json = out(
+        0,
+        r#"{"GOVERSION":"go1.27.3","GOHOSTOS":"linux","GOHOSTARCH":"amd64","GOOS":"linux","GOARCH":"amd64"}"#,
+    );
+    let g = Canned {
+        extra,
+        user_path: None,
+        machine_path: None,
+        reg_env: Vec::new(),
+        real_files: true,
+        zone: None,
+        security: None,
+        sac: None,
+        canary: None,
+        scan: linux_scan("/go/bin"),
+        version: out(0, "go version go1.27.3 linux/amd64\n"),
+        env_json,
+    };
+    Facts::new(
+        "linux",
+        BTreeMap::new(),
+        "/go/bin".into(),
+        dir.to_path_buf(),
+        None,
+        Policy::default(),
+        Box::new(g),
+    )
+}
+
+fn linux_scan(dir: &str) -> PathScan {
+    PathScan {
+        entries: vec![PathEntry {
+            index: 0,
+            raw: dir.into(),
+            display: dir.into(),
+            non_utf8: false,
+            problems: Vec::<EntryProblem>::new(),
+        }],
+        candidates: vec![Candidate {
+            path: PathBuf::from(dir).join("go"),
+            resolved: None,
+            entry: 0,
+            kind: CandidateKind::Executable,
+            goroot: None,
+            goroot_version: None,
+        }],
+    }
+}
+
+fn codes(r: &gomedic_core::CheckResult) -> Vec<String> {
+    r.findings.iter().map(|f| f.code.clone()).collect()
+}
+
+#[test]
+fn tools_old_delve_and_gopls_are_named_with_their_own_errors_and_one_rebuild_fix() {
+    let d = tempfile::tempdir().unwrap();
+    let tools = vec![
+        gomedic_tools::ToolCopies {
+            name: "gopls".into(),
+            copies: vec![tool_copy("/gobin/gopls", true)],
+            winner: Some(0),
+        },
+        gomedic_tools::ToolCopies {
+            name: "dlv".into(),
+            copies: vec![tool_copy("/gobin/dlv", true)],
+            winner: Some(0),
+        },
+    ];
+    let f = tools_facts(
+        d.path(),
+        tools,
+        vec![],
+        vec![
+            (
+                "/gobin/gopls",
+                build_info(
+                    "go1.21.13",
+                    "golang.org/x/tools/gopls",
+                    "golang.org/x/tools/gopls",
+                    "v0.16.2",
+                    "linux",
+                ),
+            ),
+            (
+                "/gobin/dlv",
+                build_info(
+                    "go1.21.13",
+                    "github.com/go-delve/delve/cmd/dlv",
+                    "github.com/go-delve/delve",
+                    "v1.23.1",
+                    "linux",
+                ),
+            ),
+        ],
+    );
+    let b = eval(&f, "tools.build");
+    assert_eq!(b.status, Status::Warn, "{b:#?}");
+    assert_eq!(codes(&b), ["tools.older_than_module"]);
+    assert!(
+        b.summary
+            .contains("package requires newer Go version go1.27"),
+        "{}",
+        b.summary
+    );
+    let dl = eval(&f, "tools.delve");
+    assert_eq!(dl.status, Status::Error);
+    assert_eq!(codes(&dl), ["tools.delve_too_old"]);
+    assert!(
+        dl.summary.contains(
+            "Version of Delve is too old for Go version go1.27.3 (maximum supported version 1.23"
+        ),
+        "{}",
+        dl.summary
+    );
+    // Both checks offer the same complete list (the fix command keeps the first it sees).
+    let list = |r: &gomedic_core::CheckResult| match &r.fixes[0].action {
+        Some(gomedic_core::FixAction::ToolsRebuild { tools }) => tools
+            .iter()
+            .map(|t| format!("{}@{}", t.package, t.version))
+            .collect::<Vec<_>>(),
+        a => panic!("{a:?}"),
+    };
+    assert_eq!(list(&b), list(&dl));
+    assert_eq!(
+        list(&b),
+        [
+            "github.com/go-delve/delve/cmd/dlv@latest",
+            "golang.org/x/tools/gopls@v0.16.2"
+        ]
+    );
+    assert_eq!(eval(&f, "tools.path").status, Status::Ok);
+}
+
+#[test]
+fn tools_an_older_copy_winning_on_path_is_shadowing_a_newer_one() {
+    let d = tempfile::tempdir().unwrap();
+    let mk = |winner: usize| {
+        vec![gomedic_tools::ToolCopies {
+            name: "gopls".into(),
+            copies: vec![tool_copy("/a/gopls", true), tool_copy("/b/gopls", true)],
+            winner: Some(winner),
+        }]
+    };
+    let builds = || {
+        vec![
+            (
+                "/a/gopls",
+                build_info(
+                    "go1.27.3",
+                    "golang.org/x/tools/gopls",
+                    "golang.org/x/tools/gopls",
+                    "v0.16.2",
+                    "linux",
+                ),
+            ),
+            (
+                "/b/gopls",
+                build_info(
+                    "go1.27.3",
+                    "golang.org/x/tools/gopls",
+                    "golang.org/x/tools/gopls",
+                    "v0.18.1",
+                    "linux",
+                ),
+            ),
+        ]
+    };
+    let f = tools_facts(d.path(), mk(0), vec![], builds());
+    let r = eval(&f, "tools.path");
+    assert_eq!(codes(&r), ["tools.shadowed"], "{r:#?}");
+    assert!(r.summary.contains("/a/gopls") && r.summary.contains("/b/gopls"));
+    // The newer one winning: nothing to say.
+    let f = tools_facts(d.path(), mk(1), vec![], builds());
+    assert_eq!(eval(&f, "tools.path").status, Status::Ok);
+}
+
+#[test]
+fn tools_a_windows_binary_in_gopath_bin_is_foreign_and_rebuilt_without_exe() {
+    let d = tempfile::tempdir().unwrap();
+    let others = vec![tool_copy("/gopath/bin/gofumpt.exe", false)];
+    let f = tools_facts(
+        d.path(),
+        vec![],
+        others,
+        vec![(
+            "/gopath/bin/gofumpt.exe",
+            build_info(
+                "go1.27.3",
+                "mvdan.cc/gofumpt",
+                "mvdan.cc/gofumpt",
+                "v0.7.0",
+                "windows",
+            ),
+        )],
+    );
+    let r = eval(&f, "tools.build");
+    assert_eq!(r.status, Status::Error);
+    assert_eq!(codes(&r), ["tools.foreign_platform"]);
+    match &r.fixes[0].action {
+        Some(gomedic_core::FixAction::ToolsRebuild { tools }) => {
+            assert_eq!(tools[0].path, "/gopath/bin/gofumpt.exe");
+            assert_eq!(tools[0].dest, "/gopath/bin/gofumpt");
+            assert_eq!(tools[0].version, "v0.7.0");
+        }
+        a => panic!("{a:?}"),
+    }
+}
+
+#[test]
+fn tools_checks_skip_without_tools_and_devel_builds_are_not_rebuilt() {
+    let d = tempfile::tempdir().unwrap();
+    let f = tools_facts(d.path(), vec![], vec![], vec![]);
+    for id in ["tools.path", "tools.build", "tools.delve", "tools.gopls"] {
+        assert_eq!(eval(&f, id).status, Status::Skipped, "{id}");
+    }
+    let tools = vec![gomedic_tools::ToolCopies {
+        name: "gopls".into(),
+        copies: vec![tool_copy("/gobin/gopls", true)],
+        winner: Some(0),
+    }];
+    let f = tools_facts(
+        d.path(),
+        tools,
+        vec![],
+        vec![(
+            "/gobin/gopls",
+            build_info(
+                "go1.21.13",
+                "golang.org/x/tools/gopls",
+                "golang.org/x/tools/gopls",
+                "(devel)",
+                "linux",
+            ),
+        )],
+    );
+    let r = eval(&f, "tools.build");
+    assert_eq!(codes(&r), ["tools.older_than_module"]);
+    assert!(
+        r.fixes.is_empty(),
+        "a (devel) build has no version to fetch: {r:#?}"
+    );
 }
