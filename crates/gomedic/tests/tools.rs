@@ -17,9 +17,6 @@ const GOPLS: &str = "golang.org/x/tools/gopls@v0.16.2";
 const DLV_OLD: &str = "github.com/go-delve/delve/cmd/dlv@v1.23.1";
 const GOFUMPT: &str = "mvdan.cc/gofumpt@v0.7.0";
 
-/// What go/types prints through gopls/staticcheck for this module and an old build.
-const GO_TYPES_MSG: &str =
-    "package requires newer Go version go1.27 (application built with go1.21)";
 /// Delve v1.23.1's own error for go 1.27.3 (pkg/goversion/compat.go).
 const DELVE_MSG: &str = "Version of Delve is too old for Go version go1.27.3 (maximum supported version 1.23, suppress this error with --check-go-version=false)";
 
@@ -97,6 +94,21 @@ fn build() -> Option<Built> {
     assert_eq!(vm(&b.new_gopls).go_version, format!("go{NEW_GO}"));
     assert_eq!(vm(&b.win_gofumpt).goos, "windows");
     Some(b)
+}
+
+/// What the go/types of `goroot` (the one a tool built with it contains) reports for a
+/// module saying `go 1.27`, from its own source: Go 1.21 and 1.22 print `package requires
+/// newer Go version go1.27`, later ones add `(application built with go1.N)`.
+fn go_types_message(goroot: &Path, built_lang: &str) -> String {
+    let src = std::fs::read_to_string(goroot.join("src/go/types/check.go")).unwrap();
+    let start = src
+        .find("\"package requires newer Go version ")
+        .expect("go/types' message in check.go")
+        + 1;
+    let format = &src[start..start + src[start..].find('"').unwrap()];
+    format
+        .replacen("%v", "go1.27", 1)
+        .replacen("%v", built_lang, 1)
 }
 
 /// The module cache is read-only unless -modcacherw; make a tree removable either way.
@@ -319,12 +331,14 @@ fn old_tools_are_named_with_the_errors_they_will_print() {
     let gopls = e.put(&b.old_gopls, &e.gobin, None);
     e.put(&b.old_dlv, &e.gobin, None);
     let (code, r) = e.check();
+    let want = go_types_message(&b.old_go, "go1.21");
+    assert_eq!(want, "package requires newer Go version go1.27");
     let older = findings(&r, "tools.older_than_module");
     assert!(
         older
             .iter()
-            .any(|m| m.contains(&gopls.display().to_string()) && m.contains(GO_TYPES_MSG)),
-        "tools.older_than_module names {} with {GO_TYPES_MSG:?}: {older:#?}\n{r:#}",
+            .any(|m| m.contains(&gopls.display().to_string()) && m.contains(&format!("`{want}`"))),
+        "tools.older_than_module names {} with {want:?}: {older:#?}\n{r:#}",
         gopls.display()
     );
     let delve = findings(&r, "tools.delve_too_old");
@@ -445,10 +459,10 @@ fn vscode_settings_pointing_at_another_goroot() {
     assert!(!all.contains("panicked"), "{all}");
     let r = json(&o);
     let f = findings(&r, "tools.editor_settings");
+    let at = format!("{}:3:", file.display());
     assert!(
-        f.iter().any(|m| m.contains(&file.display().to_string())),
-        "tools.editor_settings names {}: {f:#?}\n{r:#}",
-        file.display()
+        f.iter().any(|m| m.contains(&at)),
+        "tools.editor_settings names {at}: {f:#?}\n{r:#}"
     );
 }
 
