@@ -125,7 +125,8 @@ pub fn write_tool_proxy(dir: &Path) -> std::io::Result<()> {
 /// `proxy_dir`, hermetically (GOSUMDB=off, GOTOOLCHAIN=local, CGO_ENABLED=0, a private
 /// HOME/GOPATH/GOCACHE/GOMODCACHE in `<proxy_dir>.gohome/`, GOFLAGS=-modcacherw; `extra_env`
 /// last, so it can override any of them), and returns the installed binary's path in `gobin`.
-/// Host builds only: go refuses to install a cross-compiled binary into GOBIN.
+/// Host builds only: go refuses to install a cross-compiled binary into GOBIN (see
+/// [`go_install_cross`]).
 pub fn go_install(
     goroot: &Path,
     proxy_dir: &Path,
@@ -133,11 +134,64 @@ pub fn go_install(
     gobin: &Path,
     extra_env: &[(&str, &str)],
 ) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(gobin).map_err(|e| e.to_string())?;
+    let gobin = std::path::absolute(gobin).map_err(|e| e.to_string())?;
+    let gobin_s = gobin.to_string_lossy().into_owned();
+    let mut env: Vec<(&str, &str)> = vec![("GOBIN", &gobin_s)];
+    env.extend_from_slice(extra_env);
+    run_install(goroot, proxy_dir, target, &env)?;
+    let goos = extra_env
+        .iter()
+        .rev()
+        .find(|(k, _)| *k == "GOOS")
+        .map(|(_, v)| *v);
+    let p = gobin.join(binary_name(target, goos));
+    p.exists()
+        .then_some(p.clone())
+        .ok_or_else(|| format!("go install {target} did not create {}", p.display()))
+}
+
+/// Like [`go_install`], for another platform: `GOOS=<goos> GOARCH=<goarch> go install` with
+/// GOBIN unset (go puts the binary in `GOPATH/bin/<goos>_<goarch>/`), then copies it into
+/// `dest_dir` (same file name, `.exe` for windows) and returns the copy's path. `extra_env`
+/// as for [`go_install`] (GOBIN, GOOS and GOARCH are set after it).
+pub fn go_install_cross(
+    goroot: &Path,
+    proxy_dir: &Path,
+    target: &str,
+    (goos, goarch): (&str, &str),
+    dest_dir: &Path,
+    extra_env: &[(&str, &str)],
+) -> Result<PathBuf, String> {
+    let mut env = extra_env.to_vec();
+    env.extend_from_slice(&[("GOBIN", ""), ("GOOS", goos), ("GOARCH", goarch)]);
+    let gopath = run_install(goroot, proxy_dir, target, &env)?;
+    let name = binary_name(target, Some(goos));
+    let built = gopath
+        .join("bin")
+        .join(format!("{goos}_{goarch}"))
+        .join(&name);
+    std::fs::create_dir_all(dest_dir).map_err(|e| e.to_string())?;
+    let dest = dest_dir.join(&name);
+    std::fs::copy(&built, &dest).map_err(|e| {
+        format!(
+            "go install {target} (GOOS={goos} GOARCH={goarch}): cannot copy {}: {e}",
+            built.display()
+        )
+    })?;
+    Ok(dest)
+}
+
+/// The hermetic `go install`; returns the GOPATH it used.
+fn run_install(
+    goroot: &Path,
+    proxy_dir: &Path,
+    target: &str,
+    extra_env: &[(&str, &str)],
+) -> Result<PathBuf, String> {
     let proxy_dir = std::path::absolute(proxy_dir).map_err(|e| e.to_string())?;
     let home = PathBuf::from(format!("{}.gohome", proxy_dir.display()));
     std::fs::create_dir_all(&home).map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(gobin).map_err(|e| e.to_string())?;
-    let gobin = std::path::absolute(gobin).map_err(|e| e.to_string())?;
     let url = format!(
         "file://{}",
         proxy_dir.display().to_string().replace('\\', "/")
@@ -147,6 +201,7 @@ pub fn go_install(
     } else {
         url.replacen("file://", "file:///", 1)
     };
+    let gopath = home.join("gopath");
     let mut cmd = Command::new(goroot.join("bin").join("go"));
     cmd.arg("install")
         .arg(target)
@@ -160,17 +215,16 @@ pub fn go_install(
     cmd.env("GOROOT", goroot)
         .env("HOME", &home)
         .env("USERPROFILE", &home)
-        .env("GOPATH", home.join("gopath"))
+        .env("GOPATH", &gopath)
         .env("GOCACHE", home.join("gocache"))
-        .env("GOMODCACHE", home.join("gopath").join("pkg").join("mod"))
+        .env("GOMODCACHE", gopath.join("pkg").join("mod"))
         .env("GOENV", "off")
         .env("GOPROXY", url)
         .env("GOSUMDB", "off")
         .env("GOTOOLCHAIN", "local")
         .env("GOFLAGS", "-modcacherw")
         .env("GOWORK", "off")
-        .env("CGO_ENABLED", "0")
-        .env("GOBIN", &gobin);
+        .env("CGO_ENABLED", "0");
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
@@ -183,6 +237,16 @@ pub fn go_install(
             String::from_utf8_lossy(&out.stderr)
         ));
     }
+    // The GOPATH go used: `extra_env` may have replaced it.
+    Ok(extra_env
+        .iter()
+        .rev()
+        .find(|(k, _)| *k == "GOPATH")
+        .map_or(gopath, |(_, v)| PathBuf::from(v)))
+}
+
+/// The file name `go install <target>` gives the binary for `goos` (None: the host).
+fn binary_name(target: &str, goos: Option<&str>) -> String {
     let pkg = target.split('@').next().unwrap_or(target);
     let mut name = pkg.rsplit('/').next().unwrap_or(pkg).to_string();
     // go names a binary after the last element that is not a major version suffix.
@@ -192,18 +256,10 @@ pub fn go_install(
             name = parts[1].to_string();
         }
     }
-    let goos = extra_env
-        .iter()
-        .rev()
-        .find(|(k, _)| *k == "GOOS")
-        .map(|(_, v)| *v);
     if goos == Some("windows") || (goos.is_none() && cfg!(windows)) {
         name.push_str(".exe");
     }
-    let p = gobin.join(name);
-    p.exists()
-        .then_some(p.clone())
-        .ok_or_else(|| format!("go install {target} did not create {}", p.display()))
+    name
 }
 
 /// A zip with stored (uncompressed) entries: enough for the go command's module zips.
