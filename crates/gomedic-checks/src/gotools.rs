@@ -456,7 +456,13 @@ pub fn check_editor(f: &Facts) -> CheckResult {
                 Code::ToolsEditorTool
             }
         };
-        found.push((Status::Warn, code, d.message.clone()));
+        let msg = match &d.from {
+            Some(p) if !d.message.contains(&p.file.display().to_string()) => {
+                format!("{} (`{}` in {})", d.message, p.key, p.file.display())
+            }
+            _ => d.message.clone(),
+        };
+        found.push((Status::Warn, code, msg));
     }
     let files: Vec<String> = e
         .vscode
