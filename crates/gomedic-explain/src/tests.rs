@@ -62,6 +62,7 @@ fn fix_ids_are_real_gomedic_fixes() {
         "version.allow-switch",
         "win.path-repair",
         "win.defender-exclusions",
+        "tools.rebuild",
     ];
     for s in &cat().signatures {
         if let Some(f) = &s.fix_id {
@@ -413,4 +414,51 @@ fn every_pattern_has_a_required_literal() {
     let bad = GOOD.replace("patterns = ['xyz']", "patterns = ['[a-z]+ (x|yy)']");
     let e = Catalogue::parse(&bad).unwrap_err();
     assert!(e.contains("no literal text"), "{e}");
+}
+
+/// Tool messages gomedic cannot reproduce here (no Delve, staticcheck or golangci-lint
+/// builds offline): each recorded with its source. The go/types wording is reproduced for
+/// real in crates/gomedic/tests/explain.rs.
+#[test]
+fn recorded_tool_outputs() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "Version of Delve is too old for Go version go1.24.0 (maximum supported version 1.23, suppress this error with --check-go-version=false)",
+            "tools.delve_version",
+            "go-delve/delve#3926; pkg/goversion/compat.go v1.23.1",
+        ),
+        (
+            "WARNING: undefined behavior - version of Delve is too old for Go version go1.24.0 (maximum supported version 1.23)",
+            "tools.delve_version",
+            "go-delve/delve#3926 (with --check-go-version=false)",
+        ),
+        (
+            "Go version 1.17.13 is too old for this version of Delve (minimum supported version 1.18, suppress this error with --check-go-version=false)",
+            "tools.delve_version",
+            "go-delve/delve pkg/goversion/compat.go v1.20.0",
+        ),
+        (
+            "could not launch process: To debug executables using DWARFv5 or later Delve must be built with Go version 1.25.0 or later",
+            "tools.delve_version",
+            "go-delve/delve#3957",
+        ),
+        (
+            "-: module requires at least go1.24.1, but Staticcheck was built with go1.24.0 (compile)",
+            "tools.built_with_older_go",
+            "dominikh/go-tools#1636",
+        ),
+        (
+            "level=error msg=\"Running error: can't load config: the Go language version (go1.22) used to build golangci-lint is lower than the targeted Go version (1.23.1)\"",
+            "tools.built_with_older_go",
+            "golangci/golangci-lint#5032",
+        ),
+        (
+            "panic: invalid Go version \"go1.22.1\" (should be something like \"go1.12\")",
+            "tools.built_with_older_go",
+            "golang/go#66553",
+        ),
+    ];
+    for (line, id, source) in cases {
+        assert_eq!(ids(line), [*id], "{source}: {line}");
+    }
 }

@@ -518,6 +518,50 @@ fn explain_runs_the_related_checks_as_evidence_and_the_fix_works() {
     assert_eq!(v["checks_not_run"], "nothing recognised");
 }
 
+/// go/types in a tool built with an older Go refuses a module with a newer go line (what
+/// gopls, staticcheck and golangci-lint print): a program built with each real toolchain
+/// type-checks a package at go1.27.1, and explain names the tool entry only.
+#[test]
+fn explain_names_a_tool_built_with_an_older_go() {
+    const PROBE: &str = "package main\n\nimport (\n\t\"fmt\"\n\t\"go/ast\"\n\t\"go/parser\"\n\t\"go/token\"\n\t\"go/types\"\n\t\"os\"\n)\n\nfunc main() {\n\tfset := token.NewFileSet()\n\tf, _ := parser.ParseFile(fset, \"a.go\", \"package a\\n\", 0)\n\tn := 0\n\tconf := types.Config{GoVersion: os.Args[1], Error: func(err error) { n++; fmt.Println(err) }}\n\tif _, err := conf.Check(\"a\", fset, []*ast.File{f}, nil); err != nil && n == 0 {\n\t\tfmt.Println(err)\n\t}\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.go"), PROBE).unwrap();
+    let roots = roots();
+    let mut seen = 0;
+    for (ver, root) in &roots {
+        if ver.starts_with("1.27") {
+            continue;
+        }
+        let exe = dir.path().join(format!("probe-{ver}"));
+        let out = Command::new(root.join("bin/go"))
+            .args(["build", "-o"])
+            .arg(&exe)
+            .arg("main.go")
+            .current_dir(dir.path())
+            .env("GOROOT", root)
+            .env("GOTOOLCHAIN", "local")
+            .env("GO111MODULE", "off")
+            .env("GOFLAGS", "")
+            .env("GOCACHE", dir.path().join("cache"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = Command::new(&exe).arg("go1.27.1").output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            text.contains("requires newer Go version go1.27"),
+            "go{ver}: {text}"
+        );
+        assert_only(&text, "tools.built_with_older_go");
+        seen += 1;
+    }
+    assert!(seen > 0 || roots.is_empty());
+}
+
 #[test]
 fn explain_redacts_secrets_from_the_log() {
     let log = "go: example.com/m@v1.0.0: Get \"https://alice:s3cr3t-pw@goproxy.corp.example/example.com/m/@v/v1.0.0.info\": dial tcp 10.1.2.3:443: connect: connection refused\nfatal: could not read from https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/x/y\n";
