@@ -1607,6 +1607,23 @@ fn tools_facts(
     others: Vec<gomedic_tools::FoundCopy>,
     build: Vec<(&str, gomedic_buildinfo::BuildInfo)>,
 ) -> Facts {
+    tools_facts_run(
+        dir,
+        tools,
+        others,
+        build,
+        out(0, "go version go1.27.3 linux/amd64\n"),
+    )
+}
+
+/// [`tools_facts`] where running anything (`version`) answers `run`.
+fn tools_facts_run(
+    dir: &Path,
+    tools: Vec<gomedic_tools::ToolCopies>,
+    others: Vec<gomedic_tools::FoundCopy>,
+    build: Vec<(&str, gomedic_buildinfo::BuildInfo)>,
+    run: exec::Result,
+) -> Facts {
     std::fs::write(dir.join("go.mod"), "module example.com/m\n\ngo 1.27\n").unwrap();
     let mut extra = Extra {
         tools: Some(gomedic_tools::Discovery { tools, others }),
@@ -1630,7 +1647,7 @@ fn tools_facts(
         sac: None,
         canary: None,
         scan: linux_scan("/go/bin"),
-        version: out(0, "go version go1.27.3 linux/amd64\n"),
+        version: run,
         env_json,
     };
     Facts::new(
@@ -1856,4 +1873,46 @@ fn tools_checks_skip_without_tools_and_devel_builds_are_not_rebuilt() {
         r.fixes.is_empty(),
         "a (devel) build has no version to fetch: {r:#?}"
     );
+}
+
+#[test]
+fn tools_runs_classifies_a_tool_that_cannot_start() {
+    let d = tempfile::tempdir().unwrap();
+    let tools = || {
+        vec![gomedic_tools::ToolCopies {
+            name: "dlv".into(),
+            copies: vec![tool_copy("/gobin/dlv", true)],
+            winner: Some(0),
+        }]
+    };
+    let builds = || {
+        vec![(
+            "/gobin/dlv",
+            build_info(
+                "go1.27.3",
+                "github.com/go-delve/delve/cmd/dlv",
+                "github.com/go-delve/delve",
+                "v1.27.1",
+                "linux",
+            ),
+        )]
+    };
+    let blocked = Err(Failure::PermissionDenied {
+        message: "Permission denied (os error 13)".into(),
+        os_code: Some(13),
+    });
+    let f = tools_facts_run(d.path(), tools(), vec![], builds(), blocked);
+    let r = eval(&f, "tools.runs");
+    assert_eq!(r.status, Status::Error);
+    assert_eq!(codes(&r), ["tools.run_failed"]);
+    assert!(r.summary.contains("permission_denied"), "{}", r.summary);
+    let f = tools_facts_run(
+        d.path(),
+        tools(),
+        vec![],
+        builds(),
+        out(0, "Delve Debugger\nVersion: 1.27.1\n"),
+    );
+    assert_eq!(eval(&f, "tools.runs").status, Status::Ok);
+    assert_eq!(eval(&f, "tools.delve").status, Status::Ok);
 }
