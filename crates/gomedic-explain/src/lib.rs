@@ -170,7 +170,14 @@ impl Catalogue {
         let set = RegexSet::new(&pats).map_err(|e| format!("catalogue: {e}"))?;
         let mut lits: Vec<Vec<u8>> = Vec::new();
         for p in &pats {
-            lits.extend(required_literals(p).unwrap_or_default());
+            for l in required_literals(p).unwrap_or_default() {
+                // Inside `go test -json` the text is a JSON string: find it escaped too.
+                let escaped = go_json_escape(&l);
+                if escaped != l {
+                    lits.push(escaped);
+                }
+                lits.push(l);
+            }
         }
         lits.sort();
         lits.dedup();
@@ -204,7 +211,30 @@ impl Catalogue {
 
 /// What wrapper stripping rewrites inside a line (ANSI escapes, golangci-lint's
 /// `msg="..."`): lines holding these are always matched one by one.
-const REWRITTEN: [&[u8]; 2] = [b"\x1b", b"msg=\""];
+const REWRITTEN: [&[u8]; 4] = [b"\x1b", b"msg=\"", b"\\u001b", b"msg=\\\""];
+
+/// `b` as Go's encoding/json writes it inside a string (test2json's `Output`): quotes,
+/// backslashes and control characters escaped, and `<`, `>`, `&`, U+2028, U+2029 as
+/// `\uXXXX` (json.Marshal's HTML escaping).
+fn go_json_escape(b: &[u8]) -> Vec<u8> {
+    let s = String::from_utf8_lossy(b);
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.into_bytes()
+}
 
 /// Shortest literal accepted as a pattern's required text.
 const MIN_LITERAL: usize = 3;
@@ -608,6 +638,9 @@ recognise is reported as such, with a pointer to `gomedic check`. It never advis
 
 - Input is read line by line (lines longer than 64 KiB are cut), so a large CI log is
   never held in memory.
+- `go test -json` output is understood: each event's `Output` is decoded and matched
+  (build errors arrive as `build-output` events since Go 1.24), and the evidence quotes
+  the decoded text.
 - `-- CMD ARGS...`: the command's stdout and stderr are passed through unchanged as they
   arrive (with `--format json`, the command's stdout goes to stderr so that stdout carries
   only the JSON document); the explanation follows on stderr (human) or stdout (JSON).

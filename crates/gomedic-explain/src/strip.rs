@@ -40,6 +40,19 @@ fn res() -> &'static Res {
 /// The go lines inside one raw log line: prefixes, ANSI colours and GoLand's
 /// ` #gosetup` removed; golangci-lint's `msg="..."` unescaped into its lines.
 pub fn strip_wrappers(line: &str) -> Vec<Cow<'_, str>> {
+    if let Some(out) = test2json_output(line) {
+        // `go test -json` (test2json): the text go printed is the event's Output.
+        return out
+            .split('\n')
+            .filter(|l| !l.is_empty())
+            .flat_map(|l| {
+                strip_wrappers(l)
+                    .into_iter()
+                    .map(|c| Cow::Owned(c.into_owned()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+    }
     let r = res();
     let mut s: Cow<str> = Cow::Borrowed(line.trim_end_matches('\r'));
     if s.contains('\x1b') {
@@ -82,4 +95,19 @@ fn unescape(s: &str) -> String {
         }
     }
     out
+}
+
+/// The `Output` of a `go test -json` event line (`{"Time":...,"Action":"output",...}`,
+/// also `build-output` since Go 1.24), decoded.
+fn test2json_output(line: &str) -> Option<String> {
+    let t = line.trim();
+    if !(t.starts_with('{') && t.ends_with('}') && t.contains("\"Output\":")) {
+        return None;
+    }
+    #[derive(serde::Deserialize)]
+    struct Event {
+        #[serde(rename = "Output")]
+        output: Option<String>,
+    }
+    serde_json::from_str::<Event>(t).ok()?.output
 }

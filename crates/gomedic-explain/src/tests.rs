@@ -333,6 +333,14 @@ const POOL: &[&str] = &[
     "",
     "mkdir -p $WORK/b001/",
     "\t\tthis is not it",
+    // go test -json (test2json) events: the text is the JSON-escaped Output.
+    r#"{"Time":"2024-01-01T00:00:00Z","Action":"output","Package":"example.com/m","Output":"go: example.com/m: missing go.sum entry for module providing package \"x\"\n"}"#,
+    r#"{"ImportPath":"example.com/m","Action":"build-output","Output":"C:\\Go\\pkg\\tool\\windows_amd64\\link.exe: cannot create $WORK\\b001\\exe\\a.out.exe: open $WORK\\b001\\exe\\a.out.exe: Access is denied.\n"}"#,
+    r#"{"Action":"output","Output":"\u001b[31mgo: cannot find main\u001b[0m module \u003cnil\u003e\n"}"#,
+    r#"{"Action":"output","Output":"=== RUN   TestF\n"}"#,
+    r#"{"Action":"build-output","Output":"compile: version \"go1.22.10\" does not match go tool version \"go1.27.3\"\n"}"#,
+    r#"{"Action":"build-output","Output":"C compiler \"cc\" not found\n"}"#,
+    r##"{"Action":"output","Output":"# example.com/m\nrunning gcc failed: exec: \"gcc\": executable file not found in $PATH\n"}"##,
 ];
 
 /// Bytes the pool cannot express: invalid UTF-8 in the middle of a matching line.
@@ -461,4 +469,26 @@ fn recorded_tool_outputs() {
     for (line, id, source) in cases {
         assert_eq!(ids(line), [*id], "{source}: {line}");
     }
+}
+
+#[test]
+fn go_test_json_events_are_read_through() {
+    let log = r##"{"Time":"2024-01-01T00:00:00Z","Action":"start","Package":"example.com/m"}
+{"ImportPath":"example.com/m","Action":"build-output","Output":"# example.com/m\n"}
+{"ImportPath":"example.com/m","Action":"build-output","Output":"cgo: C compiler \"gcc\" not found: exec: \"gcc\": executable file not found in $PATH\n"}
+{"Time":"2024-01-01T00:00:01Z","Action":"fail","Package":"example.com/m","Elapsed":0}
+"##;
+    let r = explain_text(cat(), log, Redactor::new());
+    assert_eq!(r.len(), 1, "{r:#?}");
+    assert_eq!(r[0].signature.id, "cgo.no_compiler");
+    assert_eq!(r[0].evidence[0].line, 3);
+    assert!(
+        r[0].evidence[0].text.starts_with("cgo: C compiler \"gcc\""),
+        "{:?}",
+        r[0].evidence
+    );
+    assert_eq!(
+        go_json_escape(b"a\"b\\c<d\n"),
+        br#"a\"b\\c\u003cd\n"#.to_vec()
+    );
 }

@@ -518,6 +518,31 @@ fn explain_runs_the_related_checks_as_evidence_and_the_fix_works() {
     assert_eq!(v["checks_not_run"], "nothing recognised");
 }
 
+/// `go test -json` output (test2json events; build output as JSON events since go 1.24):
+/// explain reads the events' Output and quotes it decoded.
+#[test]
+fn explain_reads_go_test_json() {
+    for (ver, root) in roots() {
+        let go = Go::new(&root);
+        requires(&go, &[("example.com/a", "v1.0.0")]);
+        go.file("a.go", "package app\n\nimport _ \"example.com/a\"\n");
+        go.file(
+            "a_test.go",
+            "package app\n\nimport \"testing\"\n\nfunc TestX(t *testing.T) {}\n",
+        );
+        let s = go.fails(&["test", "-json", "./..."]);
+        assert!(s.contains("missing go.sum entry"), "{ver}: {s}");
+        let (_, v) = explain(&s);
+        assert_eq!(ids(&v), ["gosum.missing_entry"], "{ver}: {s}\n{v:#}");
+        let ev = v["matches"][0]["evidence"][0]["text"].as_str().unwrap();
+        assert!(
+            ev.contains("missing go.sum entry for module providing package example.com/a")
+                && !ev.contains("\"Output\""),
+            "{ver}: evidence is the decoded text: {ev}"
+        );
+    }
+}
+
 /// go/types in a tool built with an older Go refuses a module with a newer go line (what
 /// gopls, staticcheck and golangci-lint print): a program built with each real toolchain
 /// type-checks a package at go1.27.1, and explain names the tool entry only.
