@@ -73,7 +73,7 @@ pub struct Catalogue {
     /// For every pattern, literal text each of its matches contains: a line none of these
     /// occur in cannot match after wrapper stripping either (unless stripping rewrites its
     /// inside: [`REWRITTEN`]), so [`Matcher::feed_block`] skips it.
-    pre: aho_corasick::AhoCorasick,
+    pre: Vec<aho_corasick::AhoCorasick>,
     /// For each pattern of `set`, the index of its signature.
     owner: Vec<usize>,
 }
@@ -181,11 +181,7 @@ impl Catalogue {
         }
         lits.sort();
         lits.dedup();
-        // Leftmost semantics: the standard kind leaves the SIMD prefilter off (10x slower).
-        let pre = aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build(&lits)
-            .map_err(|e| format!("catalogue: {e}"))?;
+        let pre = prefilters(lits).map_err(|e| format!("catalogue: {e}"))?;
         Ok(Catalogue {
             signatures: sigs,
             set,
@@ -234,6 +230,42 @@ fn go_json_escape(b: &[u8]) -> Vec<u8> {
         }
     }
     out.into_bytes()
+}
+
+/// The SIMD prefilter (Teddy) behind Aho-Corasick takes at most this many literals; past
+/// it the search is about 8x slower, so larger sets are split.
+const PREFILTER_MAX: usize = 64;
+/// Literals are cut to this many bytes (a line holding a literal holds its prefix), which
+/// lets the ones sharing a start collapse into one.
+const PREFILTER_CUT: usize = 24;
+
+/// Searchers for `lits`: cut, with every literal that contains another one dropped (the
+/// shorter one finds the same lines), in groups the SIMD prefilter accepts.
+fn prefilters(
+    lits: Vec<Vec<u8>>,
+) -> Result<Vec<aho_corasick::AhoCorasick>, aho_corasick::BuildError> {
+    let mut cut: Vec<Vec<u8>> = lits
+        .into_iter()
+        .map(|l| l[..l.len().min(PREFILTER_CUT)].to_vec())
+        .collect();
+    cut.sort();
+    cut.dedup();
+    let kept: Vec<Vec<u8>> = cut
+        .iter()
+        .filter(|a| {
+            !cut.iter()
+                .any(|b| b.len() < a.len() && a.windows(b.len()).any(|w| w == &b[..]))
+        })
+        .cloned()
+        .collect();
+    kept.chunks(PREFILTER_MAX)
+        .map(|c| {
+            // Leftmost semantics: the standard kind leaves the SIMD prefilter off.
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(c)
+        })
+        .collect()
 }
 
 /// Shortest literal accepted as a pattern's required text.
@@ -363,23 +395,31 @@ impl<'c> Matcher<'c> {
     /// the input). Only lines holding one of the catalogue's required literals are stripped
     /// and matched one by one; the rest are only counted, which makes a large log cheap.
     pub fn feed_block(&mut self, block: &[u8]) {
-        // Next occurrence of each REWRITTEN needle at or after the cursor (None: no more);
-        // kept across iterations so each is searched for once per stretch of the block.
-        let mut rewritten = REWRITTEN.map(|n| memchr::memmem::find(block, n));
+        let pre = &self.cat.pre;
+        let find = |k: usize, from: usize| -> Option<usize> {
+            let hay = &block[from..];
+            let at = match pre.get(k) {
+                Some(ac) => ac.find(hay).map(|m| m.start()),
+                None => memchr::memmem::find(hay, REWRITTEN[k - pre.len()]),
+            };
+            at.map(|p| p + from)
+        };
+        // The next occurrence of each searcher's literals at or after the cursor (None: no
+        // more), kept across lines so each searcher reads each stretch of the block once.
+        // The leftmost one is safe to take: no literal spans lines, so no earlier line
+        // holds one.
+        let mut next: Vec<Option<usize>> = (0..pre.len() + REWRITTEN.len())
+            .map(|k| find(k, 0))
+            .collect();
         let mut cursor = 0;
         while cursor < block.len() {
-            let rest = &block[cursor..];
-            // The leftmost match: no literal spans lines, so no earlier line has one.
-            let mut next = self.cat.pre.find(rest).map(|m| m.start() + cursor);
-            for (k, needle) in REWRITTEN.iter().enumerate() {
-                if rewritten[k].is_some_and(|p| p < cursor) {
-                    rewritten[k] = memchr::memmem::find(rest, needle).map(|p| p + cursor);
-                }
-                if let Some(p) = rewritten[k] {
-                    next = Some(next.map_or(p, |n| n.min(p)));
+            for (k, n) in next.iter_mut().enumerate() {
+                if n.is_some_and(|p| p < cursor) {
+                    *n = find(k, cursor);
                 }
             }
-            let Some(at) = next.map(|n| n - cursor) else {
+            let rest = &block[cursor..];
+            let Some(at) = next.iter().flatten().min().map(|n| n - cursor) else {
                 self.skip(rest);
                 return;
             };

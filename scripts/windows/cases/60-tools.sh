@@ -27,11 +27,12 @@ for path, ver, sub in mods:
         z.writestr(f"{path}@{ver}/go.mod", gomod)
         z.writestr(f"{path}@{ver}/{sub}main.go", main)
 PY
-(env -i HOME="$t60/h" PATH="$t60_g21/bin:/usr/bin:/bin" GOPROXY="file://$t60/proxy" GOSUMDB=off \
+t60_go() { env -i HOME="$t60/h" PATH="$t60_g21/bin:/usr/bin:/bin" GOPROXY="file://$t60/proxy" GOSUMDB=off \
   GOTOOLCHAIN=local GOPATH="$t60/gp" GOCACHE="$t60/gc" GOFLAGS=-modcacherw CGO_ENABLED=0 \
-  GOOS=windows GOARCH=amd64 "$t60_g21/bin/go" install golang.org/x/tools/gopls@v0.16.2 \
-  github.com/go-delve/delve/cmd/dlv@v1.20.2 && cp "$t60/gp/bin/windows_amd64/"*.exe "$t60/gobin/") \
-  >"$work/out/t60-build.log" 2>&1
+  GOOS=windows GOARCH=amd64 "$t60_g21/bin/go" "$@"; }
+# One module per `go install` (go refuses several modules at once).
+(t60_go install golang.org/x/tools/gopls@v0.16.2 && t60_go install github.com/go-delve/delve/cmd/dlv@v1.20.2 \
+  && cp "$t60/gp/bin/windows_amd64/"*.exe "$t60/gobin/") >"$work/out/t60-build.log" 2>&1
 check_eq "60-tools: gopls.exe and dlv.exe cross-built by go 1.21.13" "$(ls "$t60/gobin" | tr '\n' ' ')" "dlv.exe gopls.exe "
 
 # The module the tools work on says go 1.22 (the go.exe in use is 1.22.10).
@@ -48,8 +49,9 @@ print(eval(sys.argv[2]))' "$work/out/t60-tools.stdout" "$1" 2>&1 | tr -d '\r'; }
 check_eq "60-tools: gopls.exe found through PATHEXT, read as windows/amd64 go1.21.13 v0.16.2" \
   "$(t60_q '[(x["winner"], x["goos"], x["goarch"], x["go_version"], x["version"], x["path"].endswith("gopls.exe")) for x in t["gopls"]]')" \
   "[(True, 'windows', 'amd64', 'go1.21.13', 'v0.16.2', True)]"
+# Delve up to v1.21.0 prints the version without its `go` prefix.
 check_eq "60-tools: dlv.exe v1.20.2 is too old for go1.22.10, in Delve's words" \
-  "$(t60_q 'codes("tools.delve"), "Version of Delve is too old for Go version go1.22.10 (maximum supported version 1.20" in c["tools.delve"]["summary"]')" \
+  "$(t60_q 'codes("tools.delve"), "Version of Delve is too old for Go version 1.22.10 (maximum supported version 1.20," in c["tools.delve"]["summary"]')" \
   "(['tools.delve_too_old'], True)"
 check_eq "60-tools: gopls built with go1.21.13 is older than the module's go 1.22" \
   "$(t60_q 'codes("tools.build"), [f["id"] for f in c["tools.build"]["fixes"]]')" \
@@ -60,6 +62,8 @@ check_eq "60-tools: nothing is foreign (these are Windows binaries on Windows)" 
 # `tools inspect` prints what the real go prints for the same PE files (paths aside).
 run t60-inspect -- tools inspect "$w\\t60\\gobin"
 t60_norm() { sed -E 's/^[^\t].*[\\\/]([^\\\/]+): /\1: /' | tr -d '\r'; }
+check_eq "60-tools: tools inspect reads both PE files" \
+  "$(grep -c -E '^[^\t].*(gopls|dlv)\.exe: go1\.21\.13' "$work/out/t60-inspect.stdout")" 2
 check_eq "60-tools: tools inspect equals go version -m" \
   "$(t60_norm <"$work/out/t60-inspect.stdout")" \
   "$(env -i HOME="$t60/h" PATH=/usr/bin:/bin GOTOOLCHAIN=local "$t60_g21/bin/go" version -m "$t60/gobin" | t60_norm)"
