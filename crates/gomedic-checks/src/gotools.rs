@@ -13,9 +13,12 @@ use gomedic_tools::{FoundCopy, Verdict};
 const DLV_PACKAGE: &str = "github.com/go-delve/delve/cmd/dlv";
 
 /// Skipped with this when there is nothing to judge.
+const NO_TOOLS: &str = "no Go tools found on PATH, in GOBIN or GOPATH/bin";
+
+/// Skipped, grouped with the other tools checks in the human report.
 fn no_tools(t: &ToolsFacts) -> Option<CheckResult> {
     t.is_empty()
-        .then(|| CheckResult::skipped("no Go tools found on PATH, in GOBIN or GOPATH/bin"))
+        .then(|| CheckResult::skipped(NO_TOOLS).data("skip_group", NO_TOOLS))
 }
 
 /// The go in use (`go1.27.3`), as its build info would name it.
@@ -358,6 +361,9 @@ pub fn check_build(f: &Facts) -> CheckResult {
 /// `tools.delve`: the dlv PATH runs supports the go in use (Delve's own rule).
 pub fn check_delve(f: &Facts) -> CheckResult {
     let t = f.tools();
+    if let Some(s) = no_tools(t) {
+        return s;
+    }
     if t.discovery.tool("dlv").and_then(|d| d.winner()).is_none() {
         return CheckResult::skipped("no dlv on PATH");
     }
@@ -400,6 +406,9 @@ pub fn check_delve(f: &Facts) -> CheckResult {
 /// `tools.gopls`: gopls built with a Go it needs (before 1.21 it panics on newer versions).
 pub fn check_gopls(f: &Facts) -> CheckResult {
     let t = f.tools();
+    if let Some(s) = no_tools(t) {
+        return s;
+    }
     let Some(g) = t.discovery.tool("gopls").and_then(|d| d.winner()) else {
         return CheckResult::skipped("no gopls on PATH");
     };
@@ -471,7 +480,12 @@ pub fn check_editor(f: &Facts) -> CheckResult {
         .map(|p| p.display().to_string())
         .collect();
     if files.is_empty() && e.goland_goroot.is_none() && found.is_empty() {
-        return CheckResult::skipped("no VS Code or GoLand settings found");
+        let r = CheckResult::skipped("no VS Code or GoLand settings found");
+        return match no_tools(t) {
+            // Nothing to compare with either: one line with the other tools checks.
+            Some(_) => r.data("skip_group", NO_TOOLS),
+            None => r,
+        };
     }
     result(
         found,

@@ -97,6 +97,15 @@ fn only_on(c: &CheckReport) -> Option<&str> {
     c.data.get("only_on").and_then(|v| v.as_str())
 }
 
+/// Skipped checks that share one reason (`data.skip_group`, e.g. no Go tools at all), shown
+/// as one line.
+fn skip_group(c: &CheckReport) -> Option<&str> {
+    if c.status != Status::Skipped {
+        return None;
+    }
+    c.data.get("skip_group").and_then(|v| v.as_str())
+}
+
 /// One line per check, then details and fixes under the ones that need attention. The
 /// checks for another platform are one line ("9 Windows checks not applicable on linux";
 /// the JSON report keeps each).
@@ -104,7 +113,37 @@ pub fn human(r: &RedactedReport, o: HumanOptions, w: &mut dyn Write) -> io::Resu
     // Lines: (status, id column, summary, the check when it is one).
     let mut rows: Vec<(Status, String, String, Option<&CheckReport>)> = Vec::new();
     let mut grouped: Vec<&str> = Vec::new();
+    let mut skip_groups: Vec<&str> = Vec::new();
     for c in &r.checks {
+        if let Some(why) = skip_group(c) {
+            if skip_groups.contains(&why) {
+                continue;
+            }
+            skip_groups.push(why);
+            let ids: Vec<&str> = r
+                .checks
+                .iter()
+                .filter(|x| skip_group(x) == Some(why))
+                .map(|x| x.id.as_str())
+                .collect();
+            if ids.len() > 1 {
+                let label = match ids[0].split_once('.') {
+                    Some((prefix, _))
+                        if ids.iter().all(|i| i.starts_with(&format!("{prefix}."))) =>
+                    {
+                        format!("{prefix}.*")
+                    }
+                    _ => ids.join(","),
+                };
+                rows.push((
+                    Status::Skipped,
+                    label,
+                    format!("{} skipped: {why}", count(ids.len(), "check", "checks")),
+                    None,
+                ));
+                continue;
+            }
+        }
         if let Some(os) = only_on(c) {
             if grouped.contains(&os) {
                 continue;
@@ -415,6 +454,26 @@ mod tests {
         assert!(s.contains("GOFLAGS=\\x1b[2Jx\\ry"), "{s}");
         assert!(s.contains("a\\u{202e}b\\tc\\x9b"), "{s}");
         assert!(s.contains("X=\\x1b]0;t\\x07"), "{s}");
+    }
+
+    #[test]
+    fn checks_skipped_for_one_reason_are_one_line() {
+        let none = |msg: &str| CheckResult::skipped(msg).data("skip_group", "no tools");
+        let r = report(vec![
+            ("tools.path", none("no tools")),
+            ("tools.delve", none("no dlv")),
+            ("tools.editor", CheckResult::skipped("no settings")),
+            ("net.x", none("no tools")),
+        ]);
+        let s = text(&r, false);
+        assert!(
+            s.contains("- tools.path,tools.delve,net.x  3 checks skipped: no tools\n"),
+            "{s}"
+        );
+        assert!(s.contains("- tools.editor"), "{s}");
+        // One check alone keeps its own line.
+        let r = report(vec![("tools.path", none("no tools at all"))]);
+        assert!(text(&r, false).contains("- tools.path  no tools at all"));
     }
 
     #[test]
