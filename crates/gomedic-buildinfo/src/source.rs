@@ -1,0 +1,172 @@
+//! The file, read by position (pread) in a few page-sized blocks that are kept for the
+//! whole parse, so `object` and the blob reader borrow bytes instead of copying them and
+//! a Go executable costs about four reads: the first page (ELF header, program and section
+//! headers as Go's linker lays them out), the section name table, and the build info.
+
+use std::cell::{Cell, OnceCell};
+use std::io;
+use std::ops::Range;
+
+/// Positional reads; the file's cursor is not used.
+pub(crate) trait ReadAt {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+    fn len(&self) -> io::Result<u64>;
+}
+
+impl ReadAt for std::fs::File {
+    #[cfg(unix)]
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        std::os::unix::fs::FileExt::read_at(self, buf, offset)
+    }
+    #[cfg(windows)]
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        std::os::windows::fs::FileExt::seek_read(self, buf, offset)
+    }
+    fn len(&self) -> io::Result<u64> {
+        Ok(self.metadata()?.len())
+    }
+}
+
+/// Any `Read + Seek` (bytes in memory for tests), through seek and read.
+pub(crate) struct Seeker<R>(pub std::cell::RefCell<R>);
+
+impl<R: io::Read + io::Seek> ReadAt for Seeker<R> {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        let mut r = self.0.borrow_mut();
+        r.seek(io::SeekFrom::Start(offset))?;
+        r.read(buf)
+    }
+    fn len(&self) -> io::Result<u64> {
+        self.0.borrow_mut().seek(io::SeekFrom::End(0))
+    }
+}
+
+/// Reads are done in aligned blocks of at least this size: headers close together cost one.
+const BLOCK: u64 = 4096;
+/// Above this, a read is first checked against the file's length, so a broken header
+/// cannot make it allocate more than the file holds.
+const CHECKED: u64 = 64 << 10;
+
+/// A block that was read; the list only grows (each link set once), so the bytes of every
+/// block stay borrowed for as long as the [`Source`] lives, without unsafe code.
+struct Block {
+    offset: u64,
+    data: Box<[u8]>,
+    /// The read stopped at the end of the file: nothing lies past `data`.
+    eof: bool,
+    next: OnceCell<Box<Block>>,
+}
+
+pub(crate) struct Source<R> {
+    file: R,
+    len: Cell<Option<u64>>,
+    head: OnceCell<Box<Block>>,
+}
+
+impl<R: ReadAt> Source<R> {
+    pub fn new(file: R) -> Self {
+        Source {
+            file,
+            len: Cell::new(None),
+            head: OnceCell::new(),
+        }
+    }
+
+    /// The file's length, asked once and only when a large read needs it.
+    pub fn len(&self) -> io::Result<u64> {
+        if let Some(n) = self.len.get() {
+            return Ok(n);
+        }
+        let n = self.file.len()?;
+        self.len.set(Some(n));
+        Ok(n)
+    }
+
+    fn blocks(&self) -> impl Iterator<Item = &Block> {
+        std::iter::successors(self.head.get(), |b| b.next.get()).map(|b| &**b)
+    }
+
+    /// Up to `size` bytes at `offset`, fewer only at the end of the file.
+    pub fn upto(&self, offset: u64, size: u64) -> io::Result<&[u8]> {
+        let end = offset.saturating_add(size);
+        for b in self.blocks() {
+            let b_end = b.offset + b.data.len() as u64;
+            if b.offset <= offset && (end <= b_end || b.eof) {
+                let from = (offset.min(b_end) - b.offset) as usize;
+                let to = (end.min(b_end) - b.offset) as usize;
+                return Ok(&b.data[from..to]);
+            }
+        }
+        let mut size = size;
+        if size > CHECKED {
+            size = size.min(self.len()?.saturating_sub(offset));
+        }
+        // Aligned down to a block, at least a block long.
+        let start = offset - offset % BLOCK;
+        let want = (offset - start).saturating_add(size).max(BLOCK);
+        let mut data = vec![0u8; usize::try_from(want).map_err(|_| io::ErrorKind::OutOfMemory)?];
+        // The bytes asked for are read in full (or to the end); the rest of the block only
+        // if it comes with them.
+        let needed = (offset - start).saturating_add(size);
+        let (mut got, mut eof) = (0, false);
+        while (got as u64) < needed {
+            match self.file.read_at(&mut data[got..], start + got as u64) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(k) => got += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        data.truncate(got);
+        let b = self.push(Block {
+            offset: start,
+            data: data.into_boxed_slice(),
+            eof,
+            next: OnceCell::new(),
+        });
+        let from = ((offset - start) as usize).min(b.data.len());
+        let to = ((offset - start).saturating_add(size) as usize).min(b.data.len());
+        Ok(&b.data[from..to])
+    }
+
+    fn push(&self, block: Block) -> &Block {
+        let mut cell = &self.head;
+        while let Some(b) = cell.get() {
+            cell = &b.next;
+        }
+        cell.get_or_init(|| Box::new(block))
+    }
+}
+
+/// For `object`: exactly the bytes asked for, or an error (a broken or truncated file).
+impl<'a, R: ReadAt> object::ReadRef<'a> for &'a Source<R> {
+    fn len(self) -> Result<u64, ()> {
+        Source::len(self).map_err(drop)
+    }
+
+    fn read_bytes_at(self, offset: u64, size: u64) -> Result<&'a [u8], ()> {
+        if size == 0 {
+            return Ok(&[]);
+        }
+        if size > CHECKED && offset.saturating_add(size) > Source::len(self).map_err(drop)? {
+            return Err(());
+        }
+        let b = self.upto(offset, size).map_err(drop)?;
+        (b.len() as u64 == size).then_some(b).ok_or(())
+    }
+
+    fn read_bytes_at_until(self, range: Range<u64>, delimiter: u8) -> Result<&'a [u8], ()> {
+        // A string table is read whole (once, then every name is found in it); like go, all
+        // of it must be in the file. Huge ones are searched in their first MiB only.
+        let size = range.end.checked_sub(range.start).ok_or(())?;
+        if size > CHECKED && range.end > Source::len(self).map_err(drop)? {
+            return Err(());
+        }
+        let b = self.read_bytes_at(range.start, size.min(1 << 20))?;
+        let n = b.iter().position(|&c| c == delimiter).ok_or(())?;
+        Ok(&b[..n])
+    }
+}
