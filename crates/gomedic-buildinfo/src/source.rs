@@ -170,3 +170,72 @@ impl<'a, R: ReadAt> object::ReadRef<'a> for &'a Source<R> {
         Ok(&b[..n])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// Counts the reads, bytes read and length queries a parse makes.
+    struct Counted(std::fs::File, Cell<(u32, u64, u32)>);
+
+    impl ReadAt for Counted {
+        fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+            let n = self.0.read_at(buf, offset)?;
+            let (r, b, l) = self.1.get();
+            self.1.set((r + 1, b + n as u64, l));
+            Ok(n)
+        }
+        fn len(&self) -> io::Result<u64> {
+            let (r, b, l) = self.1.get();
+            self.1.set((r, b, l + 1));
+            self.0.len()
+        }
+    }
+
+    /// The point of this module (issue #16): a Go executable costs a few small reads.
+    #[test]
+    fn go_executables_take_at_most_four_small_reads() {
+        let roots = gomedic_testkit::goroots();
+        for (_, root) in &roots {
+            let mut files: Vec<_> = std::fs::read_dir(root.join("bin"))
+                .expect("GOROOT/bin")
+                .map(|e| e.expect("GOROOT/bin").path())
+                .collect();
+            files.sort();
+            assert!(!files.is_empty(), "{}: no executables", root.display());
+            for f in &files {
+                let src = Source::new(Counted(std::fs::File::open(f).unwrap(), Cell::default()));
+                let bi = crate::read_source(&src, Path::new("x")).unwrap();
+                assert_eq!(bi, crate::read(f).unwrap(), "{}", f.display());
+                assert!(bi.is_some(), "{}: not read as Go", f.display());
+                let (reads, bytes, lens) = src.file.1.get();
+                assert!(reads <= 4, "{}: {reads} reads", f.display());
+                assert_eq!(lens, 0, "{}: no fstat needed", f.display());
+                assert!(bytes <= 32 << 10, "{}: {bytes} bytes read", f.display());
+            }
+        }
+    }
+
+    #[test]
+    fn blocks_are_reused_and_the_end_of_the_file_is_known() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        let data: Vec<u8> = (0..10_000u32).map(|i| i as u8).collect();
+        std::fs::write(&p, &data).unwrap();
+        let src = Source::new(Counted(std::fs::File::open(&p).unwrap(), Cell::default()));
+        assert_eq!(src.upto(10, 20).unwrap(), &data[10..30]);
+        assert_eq!(src.upto(4000, 96).unwrap(), &data[4000..4096]);
+        assert_eq!(src.file.1.get().0, 1, "one block for both");
+        // Across a block boundary: a new block, read to the end of the file.
+        assert_eq!(src.upto(4090, 100_000).unwrap(), &data[4090..]);
+        assert_eq!(src.upto(9_990, 50).unwrap(), &data[9_990..]);
+        assert_eq!(src.upto(20_000, 5).unwrap(), &[] as &[u8]);
+        let reads = src.file.1.get().0;
+        assert_eq!(src.upto(9_999, 1).unwrap(), &data[9_999..]);
+        assert_eq!(src.file.1.get().0, reads, "served from the blocks");
+        use object::ReadRef;
+        assert_eq!((&src).read_bytes_at(9_990, 11), Err(()), "past the end");
+        assert_eq!((&src).read_bytes_at(9_990, 10), Ok(&data[9_990..]));
+    }
+}
