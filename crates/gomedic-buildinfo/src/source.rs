@@ -51,7 +51,7 @@ const CHECKED: u64 = 64 << 10;
 /// block stay borrowed for as long as the [`Source`] lives, without unsafe code.
 struct Block {
     offset: u64,
-    data: Box<[u8]>,
+    data: Vec<u8>,
     /// The read stopped at the end of the file: nothing lies past `data`.
     eof: bool,
     next: OnceCell<Box<Block>>,
@@ -104,7 +104,11 @@ impl<R: ReadAt> Source<R> {
         // Aligned down to a block, at least a block long.
         let start = offset - offset % BLOCK;
         let want = (offset - start).saturating_add(size).max(BLOCK);
-        let mut data = vec![0u8; usize::try_from(want).map_err(|_| io::ErrorKind::OutOfMemory)?];
+        let mut data = pool::take();
+        data.resize(
+            usize::try_from(want).map_err(|_| io::ErrorKind::OutOfMemory)?,
+            0,
+        );
         // The bytes asked for are read in full (or to the end); the rest of the block only
         // if it comes with them.
         let needed = (offset - start).saturating_add(size);
@@ -123,7 +127,7 @@ impl<R: ReadAt> Source<R> {
         data.truncate(got);
         let b = self.push(Block {
             offset: start,
-            data: data.into_boxed_slice(),
+            data,
             eof,
             next: OnceCell::new(),
         });
@@ -138,6 +142,51 @@ impl<R: ReadAt> Source<R> {
             cell = &b.next;
         }
         cell.get_or_init(|| Box::new(block))
+    }
+}
+
+impl<R> Drop for Source<R> {
+    fn drop(&mut self) {
+        let mut next = self.head.take();
+        while let Some(mut b) = next {
+            next = b.next.take();
+            pool::put(std::mem::take(&mut b.data));
+        }
+    }
+}
+
+/// Block buffers kept from one file for the next: a run over many files then allocates
+/// (and, with musl's allocator, maps and unmaps) none after the first.
+mod pool {
+    use std::cell::RefCell;
+
+    const KEEP: usize = 8;
+    /// Larger buffers (a data search on a file without section headers) are freed.
+    const MAX: usize = 256 << 10;
+
+    thread_local! {
+        static POOL: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// An empty buffer, with capacity when one was kept.
+    pub fn take() -> Vec<u8> {
+        POOL.try_with(|p| p.borrow_mut().pop())
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    pub fn put(mut buf: Vec<u8>) {
+        if buf.capacity() == 0 || buf.capacity() > MAX {
+            return;
+        }
+        buf.clear();
+        let _ = POOL.try_with(|p| {
+            let mut p = p.borrow_mut();
+            if p.len() < KEEP {
+                p.push(buf);
+            }
+        });
     }
 }
 
