@@ -14,6 +14,7 @@ mod source;
 
 use serde::Serialize;
 use source::{ReadAt, Source};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::{Read, Seek};
@@ -249,7 +250,8 @@ impl<'a, R: ReadAt> Reader<'a, R> {
     }
 
     /// (version, module text without sentinels); None: not a Go executable.
-    fn raw(&self) -> Result<Option<(String, String)>, Fail> {
+    /// The text is borrowed from the blocks read when it is valid UTF-8.
+    fn raw(&self) -> Result<Option<(String, Cow<'a, str>)>, Fail> {
         let (start, size) = self.layout.data;
         if size == 0 {
             return Ok(None);
@@ -314,7 +316,7 @@ impl<'a, R: ReadAt> Reader<'a, R> {
         };
         Ok(Some((
             String::from_utf8_lossy(vers).into_owned(),
-            String::from_utf8_lossy(modinfo).into_owned(),
+            String::from_utf8_lossy(modinfo),
         )))
     }
 

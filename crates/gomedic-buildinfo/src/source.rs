@@ -1,7 +1,7 @@
-//! The file, read by position (pread) in a few page-sized blocks that are kept for the
-//! whole parse, so `object` and the blob reader borrow bytes instead of copying them and
-//! a Go executable costs about four reads: the first page (ELF header, program and section
-//! headers as Go's linker lays them out), the section name table, and the build info.
+//! The file, read by position (pread) in a few blocks kept for the whole parse, so that
+//! `object` and the blob reader borrow bytes instead of copying them, and a Go executable
+//! costs three reads: the first page (ELF header, program and section headers as Go's
+//! linker lays them out), the section name table, and the build info.
 
 use std::cell::{Cell, OnceCell};
 use std::io;
@@ -41,26 +41,43 @@ impl<R: io::Read + io::Seek> ReadAt for Seeker<R> {
     }
 }
 
-/// Reads are done in aligned blocks of at least this size: headers close together cost one.
+/// The first read: the headers at the start of the file.
 const BLOCK: u64 = 4096;
+/// Other reads are at least this long, so that small reads close together cost one.
+const SMALL: u64 = 512;
 /// Above this, a read is first checked against the file's length, so a broken header
 /// cannot make it allocate more than the file holds.
 const CHECKED: u64 = 64 << 10;
 
-/// A block that was read; the list only grows (each link set once), so the bytes of every
-/// block stay borrowed for as long as the [`Source`] lives, without unsafe code.
+/// A block that was read.
 struct Block {
     offset: u64,
     data: Vec<u8>,
     /// The read stopped at the end of the file: nothing lies past `data`.
     eof: bool,
-    next: OnceCell<Box<Block>>,
+}
+
+/// The blocks read so far, a list that only grows (each slot set once), so the bytes of
+/// every block stay borrowed for as long as the [`Source`] lives, without unsafe code.
+/// The first slots are inline: a Go executable needs three.
+struct Blocks {
+    slots: [OnceCell<Block>; 4],
+    more: OnceCell<Box<Blocks>>,
+}
+
+impl Blocks {
+    fn new() -> Self {
+        Blocks {
+            slots: Default::default(),
+            more: OnceCell::new(),
+        }
+    }
 }
 
 pub(crate) struct Source<R> {
     file: R,
     len: Cell<Option<u64>>,
-    head: OnceCell<Box<Block>>,
+    blocks: Blocks,
 }
 
 impl<R: ReadAt> Source<R> {
@@ -68,7 +85,7 @@ impl<R: ReadAt> Source<R> {
         Source {
             file,
             len: Cell::new(None),
-            head: OnceCell::new(),
+            blocks: Blocks::new(),
         }
     }
 
@@ -83,7 +100,8 @@ impl<R: ReadAt> Source<R> {
     }
 
     fn blocks(&self) -> impl Iterator<Item = &Block> {
-        std::iter::successors(self.head.get(), |b| b.next.get()).map(|b| &**b)
+        std::iter::successors(Some(&self.blocks), |b| b.more.get().map(|m| &**m))
+            .flat_map(|b| b.slots.iter().map_while(OnceCell::get))
     }
 
     /// Up to `size` bytes at `offset`, fewer only at the end of the file.
@@ -101,9 +119,11 @@ impl<R: ReadAt> Source<R> {
         if size > CHECKED {
             size = size.min(self.len()?.saturating_sub(offset));
         }
-        // Aligned down to a block, at least a block long.
-        let start = offset - offset % BLOCK;
-        let want = (offset - start).saturating_add(size).max(BLOCK);
+        // The first block holds the headers (ELF, PE and Mach-O keep them at the start, and
+        // Go's linker the ELF section headers too); later reads take about what is asked.
+        let start = if offset < BLOCK { 0 } else { offset };
+        let least = if start == 0 { BLOCK } else { SMALL };
+        let want = (offset - start).saturating_add(size).max(least);
         let mut data = pool::take();
         data.resize(
             usize::try_from(want).map_err(|_| io::ErrorKind::OutOfMemory)?,
@@ -129,7 +149,6 @@ impl<R: ReadAt> Source<R> {
             offset: start,
             data,
             eof,
-            next: OnceCell::new(),
         });
         let from = ((offset - start) as usize).min(b.data.len());
         let to = ((offset - start).saturating_add(size) as usize).min(b.data.len());
@@ -137,20 +156,26 @@ impl<R: ReadAt> Source<R> {
     }
 
     fn push(&self, block: Block) -> &Block {
-        let mut cell = &self.head;
-        while let Some(b) = cell.get() {
-            cell = &b.next;
+        let mut list = &self.blocks;
+        loop {
+            if let Some(slot) = list.slots.iter().find(|s| s.get().is_none()) {
+                return slot.get_or_init(|| block);
+            }
+            list = list.more.get_or_init(|| Box::new(Blocks::new()));
         }
-        cell.get_or_init(|| Box::new(block))
     }
 }
 
 impl<R> Drop for Source<R> {
     fn drop(&mut self) {
-        let mut next = self.head.take();
-        while let Some(mut b) = next {
-            next = b.next.take();
-            pool::put(std::mem::take(&mut b.data));
+        let mut list = Some(&mut self.blocks);
+        while let Some(l) = list {
+            for s in &mut l.slots {
+                if let Some(b) = s.take() {
+                    pool::put(b.data);
+                }
+            }
+            list = l.more.get_mut().map(|m| &mut **m);
         }
     }
 }
@@ -283,6 +308,16 @@ mod tests {
         let reads = src.file.1.get().0;
         assert_eq!(src.upto(9_999, 1).unwrap(), &data[9_999..]);
         assert_eq!(src.file.1.get().0, reads, "served from the blocks");
+        // More blocks than the inline slots: all stay readable.
+        let src = Source::new(Counted(std::fs::File::open(&p).unwrap(), Cell::default()));
+        let offsets: Vec<usize> = (0..10).map(|i| 4_100 + 590 * i).collect();
+        for &o in &offsets {
+            assert_eq!(src.upto(o as u64, 8).unwrap(), &data[o..o + 8]);
+        }
+        for &o in &offsets {
+            assert_eq!(src.upto(o as u64 + 8, 500).unwrap(), &data[o + 8..o + 508]);
+        }
+        assert_eq!(src.file.1.get().0, 10);
         use object::ReadRef;
         assert_eq!((&src).read_bytes_at(9_990, 11), Err(()), "past the end");
         assert_eq!((&src).read_bytes_at(9_990, 10), Ok(&data[9_990..]));
