@@ -7,6 +7,14 @@ use std::fmt::Write;
 /// go's `ParseBuildInfo`: Err((line number, message)) where it fails.
 pub(crate) fn parse(data: &str) -> Result<BuildInfo, (usize, String)> {
     let mut bi = BuildInfo::default();
+    // Sized once: growing frees the old buffer, which musl's allocator unmaps.
+    let (mut deps, mut settings) = (0, 0);
+    for line in data.split('\n') {
+        deps += usize::from(line.starts_with("dep\t"));
+        settings += usize::from(line.starts_with("build\t"));
+    }
+    bi.deps.reserve_exact(deps);
+    bi.settings.reserve_exact(settings);
     // Which module a `=>` line replaces: None after a replacement or before any module.
     #[derive(Clone, Copy)]
     enum Last {

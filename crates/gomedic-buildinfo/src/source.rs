@@ -124,11 +124,9 @@ impl<R: ReadAt> Source<R> {
         let start = if offset < BLOCK { 0 } else { offset };
         let least = if start == 0 { BLOCK } else { SMALL };
         let want = (offset - start).saturating_add(size).max(least);
-        let mut data = pool::take();
-        data.resize(
-            usize::try_from(want).map_err(|_| io::ErrorKind::OutOfMemory)?,
-            0,
-        );
+        let want = usize::try_from(want).map_err(|_| io::ErrorKind::OutOfMemory)?;
+        let mut data = pool::take(want);
+        data.resize(want, 0);
         // The bytes asked for are read in full (or to the end); the rest of the block only
         // if it comes with them.
         let needed = (offset - start).saturating_add(size);
@@ -193,12 +191,16 @@ mod pool {
         static POOL: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
     }
 
-    /// An empty buffer, with capacity when one was kept.
-    pub fn take() -> Vec<u8> {
-        POOL.try_with(|p| p.borrow_mut().pop())
-            .ok()
-            .flatten()
-            .unwrap_or_default()
+    /// An empty buffer, one kept that holds `size` bytes if there is one.
+    pub fn take(size: usize) -> Vec<u8> {
+        POOL.try_with(|p| {
+            let mut p = p.borrow_mut();
+            let i = p.iter().position(|b| b.capacity() >= size)?;
+            Some(p.swap_remove(i))
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_default()
     }
 
     pub fn put(mut buf: Vec<u8>) {
