@@ -4,9 +4,14 @@
 # fake gopls/dlv/staticcheck/gofumpt/goimports installed with `go install` from a file://
 # proxy (crates/gomedic-testkit/src/gotools.rs), then GOROOT/bin and GOROOT/pkg/tool of the
 # four test toolchains, repeated if needed. Both commands get all 50 paths in one process.
-# `gomedic --version` is timed too: gomedic's own start, which no reader can go below.
+# `gomedic tools inspect` of one file is timed too: gomedic's start (and one file), which no
+# reader can go below; the rest divided by 49 is the cost of a file.
+# The binary timed is the one users run, the static musl build of scripts/release.sh
+# (`GOMEDIC_RELEASE_ONLY=build bash scripts/release.sh` puts it in dist/), when it is there;
+# else the workspace's release build (dynamically linked: about 0.8 ms more to start).
 # Usage: bash scripts/bench/buildinfo.sh
-# Env: GOMEDIC_BENCH_RUNS (default 30), GOMEDIC_BENCH_FILES (default 50)
+# Env: GOMEDIC_BENCH_RUNS (default 30), GOMEDIC_BENCH_FILES (default 50),
+#      GOMEDIC_BENCH_BIN (a gomedic binary to time instead)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -14,8 +19,16 @@ runs="${GOMEDIC_BENCH_RUNS:-30}"
 nfiles="${GOMEDIC_BENCH_FILES:-50}"
 target="${CARGO_TARGET_DIR:-$root/target}"
 command -v hyperfine >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine; } >&2
-(cd "$root" && cargo build --quiet --release --locked -p gomedic && cargo build --quiet --release --locked -p gomedic-buildinfo --example install-fake-tools) >&2
-gomedic="$target/release/gomedic"
+gomedic="${GOMEDIC_BENCH_BIN:-}"
+if [ -z "$gomedic" ] && [ -x "$root/dist/x86_64-unknown-linux-musl/gomedic" ]; then
+  gomedic="$root/dist/x86_64-unknown-linux-musl/gomedic"
+fi
+if [ -z "$gomedic" ]; then
+  (cd "$root" && cargo build --quiet --release --locked -p gomedic) >&2
+  gomedic="$target/release/gomedic"
+fi
+(cd "$root" && cargo build --quiet --release --locked -p gomedic-buildinfo --example install-fake-tools) >&2
+printf 'bench: %s (%s)\n' "$gomedic" "$(file -b "$gomedic" | cut -d, -f4 | sed "s/^ //")" >&2
 roots=$(bash "$root/scripts/install-go-toolchains.sh" 1.21.13 1.22.10 1.24.11 1.27.3)
 goroot="$(printf '%s\n' $roots | sed -n 's/^1.27.3=//p')"
 
@@ -43,14 +56,16 @@ q() { printf '%q ' "$@"; }
 hyperfine -N --warmup 3 --runs "$runs" --style basic --export-json "$work/h.json" \
   -n gomedic "$(q "$gomedic" tools inspect "${files[@]}")" \
   -n "go version -m" "$(q env GOTOOLCHAIN=local "$goroot/bin/go" version -m "${files[@]}")" \
-  -n "gomedic --version" "$(q "$gomedic" --version)" >&2
-python3 - "$work/h.json" <<'PY'
+  -n "gomedic, 1 file" "$(q "$gomedic" tools inspect "${files[0]}")" >&2
+python3 - "$work/h.json" "${#files[@]}" <<'PY'
 import json, statistics, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+n = int(sys.argv[2])
 g, o = statistics.median(r["gomedic"]["times"]), statistics.median(r["go version -m"]["times"])
+v = statistics.median(r["gomedic, 1 file"]["times"])
 print(f"gomedic tools inspect: median {g*1000:.2f} ms")
 print(f"go version -m:         median {o*1000:.2f} ms")
-v = statistics.median(r["gomedic --version"]["times"])
-print(f"gomedic --version:     median {v*1000:.2f} ms (process start, the floor)")
+print(f"gomedic, 1 file:       median {v*1000:.2f} ms (process start and one file, the floor)")
+print(f"per further file:      {(g-v)/(n-1)*1e6:.1f} us")
 print(f"ratio gomedic / go: {g/o:.3f}x (target <= 0.2x); without the start: {(g-v)/o:.3f}x")
 PY

@@ -1,13 +1,12 @@
 //! Where the build info blob can be, per executable format: the address ranges that map
-//! to the file and the range to search, as `debug/buildinfo` finds them. Headers are read
-//! through `object`'s `ReadCache`, so only the header bytes are read.
+//! to the file and the range to search, as `debug/buildinfo` finds them. `object` parses
+//! the headers from a [`Source`], so only the blocks holding them are read.
 
+use crate::source::{ReadAt, Source};
 use object::read::elf::{FileHeader, ProgramHeader, SectionHeader};
 use object::read::macho::{FatArch, MachHeader, Section, Segment};
 use object::read::pe::{ImageNtHeaders, ImageOptionalHeader};
-use object::read::ReadCache;
 use object::{elf, macho, pe, LittleEndian as LE};
-use std::io::{Read, Seek};
 
 /// Virtual addresses `vaddr..vaddr+size` live in the file at `offset..offset+size`.
 #[derive(Debug, Clone, Copy)]
@@ -44,13 +43,11 @@ pub(crate) enum Parsed {
     Unrecognized,
 }
 
-pub(crate) fn parse<R: Read + Seek>(file: R) -> (R, Parsed) {
-    let cache = ReadCache::new(file);
-    let parsed = layout(&cache).map_or(Parsed::Unrecognized, Parsed::Layout);
-    (cache.into_inner(), parsed)
+pub(crate) fn parse<R: ReadAt>(data: &Source<R>) -> Parsed {
+    layout(data).map_or(Parsed::Unrecognized, Parsed::Layout)
 }
 
-fn layout<R: Read + Seek>(data: &ReadCache<R>) -> Option<Layout> {
+fn layout<R: ReadAt>(data: &Source<R>) -> Option<Layout> {
     use object::ReadRef;
     let ident = data.read_bytes_at(0, 16).ok()?;
     if ident.starts_with(b"\x7fELF") {
@@ -83,8 +80,8 @@ fn layout<R: Read + Seek>(data: &ReadCache<R>) -> Option<Layout> {
     None
 }
 
-fn elf_layout<H: FileHeader<Endian = object::Endianness>, R: Read + Seek>(
-    data: &ReadCache<R>,
+fn elf_layout<H: FileHeader<Endian = object::Endianness>, R: ReadAt>(
+    data: &Source<R>,
 ) -> Option<Layout> {
     let h = H::parse(data).ok()?;
     let e = h.endian().ok()?;
@@ -117,10 +114,7 @@ fn elf_layout<H: FileHeader<Endian = object::Endianness>, R: Read + Seek>(
     Some(l)
 }
 
-fn pe_layout<H: ImageNtHeaders, R: Read + Seek>(
-    data: &ReadCache<R>,
-    mut off: u64,
-) -> Option<Layout> {
+fn pe_layout<H: ImageNtHeaders, R: ReadAt>(data: &Source<R>, mut off: u64) -> Option<Layout> {
     let (nt, _) = H::parse(data, &mut off).ok()?;
     let base = nt.optional_header().image_base();
     let sections = nt.sections(data, off).ok()?;
@@ -144,7 +138,7 @@ fn pe_layout<H: ImageNtHeaders, R: Read + Seek>(
     Some(l)
 }
 
-fn macho_any<R: Read + Seek>(data: &ReadCache<R>, base: u64) -> Option<Layout> {
+fn macho_any<R: ReadAt>(data: &Source<R>, base: u64) -> Option<Layout> {
     use object::ReadRef;
     let magic = data.read_bytes_at(base, 4).ok()?;
     let m = u32::from_be_bytes(magic.try_into().ok()?);
@@ -159,8 +153,8 @@ fn macho_any<R: Read + Seek>(data: &ReadCache<R>, base: u64) -> Option<Layout> {
     }
 }
 
-fn macho_layout<H: MachHeader<Endian = object::Endianness>, R: Read + Seek>(
-    data: &ReadCache<R>,
+fn macho_layout<H: MachHeader<Endian = object::Endianness>, R: ReadAt>(
+    data: &Source<R>,
     base: u64,
 ) -> Option<Layout> {
     let h = H::parse(data, base).ok()?;

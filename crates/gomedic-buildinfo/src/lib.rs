@@ -5,14 +5,19 @@
 //! Follows go's `debug/buildinfo` and `runtime/debug.ParseBuildInfo`: the same blob lookup
 //! (the `.go.buildinfo` / `__go_buildinfo` section or the first writable data section or
 //! segment), both header formats (inline strings since Go 1.18, pointers before), and the
-//! same text rules. Only headers and the searched data range are read, in bounded chunks.
+//! same text rules. Only headers and the searched data range are read, by position, in a
+//! few blocks.
 
 mod exe;
 mod parse;
+mod source;
 
 use serde::Serialize;
+use source::{ReadAt, Source};
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
 pub use parse::quote;
@@ -131,14 +136,17 @@ impl BuildInfo {
 
     /// Exactly what `go version -m FILE` prints for it on stdout.
     pub fn render_version_m(&self, file: &str) -> String {
-        let mut out = format!("{file}: {}\n", self.go_version);
-        let m = self.module_text();
-        if let Some(m) = m.strip_suffix('\n') {
-            out.push('\t');
-            out.push_str(&m.replace('\n', "\n\t"));
-            out.push('\n');
-        }
+        let mut out = String::new();
+        self.write_version_m(file, &mut out);
         out
+    }
+
+    /// [`Self::render_version_m`] appended to `out` (one buffer for many files).
+    pub fn write_version_m(&self, file: &str, out: &mut String) {
+        for p in [file, ": ", &self.go_version, "\n"] {
+            out.push_str(p);
+        }
+        parse::render_into(out, self, false, "\t");
     }
 
     /// go's `ParseBuildInfo` on module info text (the version is not part of it).
@@ -182,23 +190,21 @@ pub fn read(path: &Path) -> Result<Option<BuildInfo>, Error> {
         path: path.into(),
         source,
     })?;
-    read_from(file, path)
+    read_source(&Source::new(file), path)
 }
 
 /// Like [`read`] from any seekable reader (bytes in memory, synthetic images); `path`
 /// only names it in errors.
 pub fn read_from<R: Read + Seek>(r: R, path: &Path) -> Result<Option<BuildInfo>, Error> {
-    let (mut r, parsed) = exe::parse(r);
-    let layout = match parsed {
+    read_source(&Source::new(source::Seeker(RefCell::new(r))), path)
+}
+
+fn read_source<R: ReadAt>(src: &Source<R>, path: &Path) -> Result<Option<BuildInfo>, Error> {
+    let layout = match exe::parse(src) {
         exe::Parsed::Layout(l) => l,
         exe::Parsed::Unrecognized => return Err(Error::UnrecognizedFormat { path: path.into() }),
     };
-    let len = r.seek(SeekFrom::End(0)).unwrap_or(u64::MAX);
-    let mut r = Reader {
-        file: r,
-        len,
-        layout,
-    };
+    let r = Reader { src, layout };
     match r.raw() {
         Ok(None) => Ok(None),
         Ok(Some((vers, modinfo))) => {
@@ -225,37 +231,27 @@ enum Fail {
 const MAGIC: &[u8; 14] = b"\xff Go buildinf:";
 const ALIGN: u64 = 16;
 const HEADER: u64 = 32;
+/// go searches the data in chunks of this size...
 const CHUNK: u64 = 1 << 20;
+/// ...which are read in pieces: the blob is usually at the start of the data.
+const PIECE: u64 = 64 << 10;
 
-struct Reader<R> {
-    file: R,
-    len: u64,
+struct Reader<'a, R> {
+    src: &'a Source<R>,
     layout: exe::Layout,
 }
 
-impl<R: Read + Seek> Reader<R> {
-    /// Up to `size` bytes at `addr`, stopping at the end of its range (go's readData);
-    /// never more than the file holds.
-    fn read_data(&mut self, addr: u64, size: u64) -> Result<Vec<u8>, Fail> {
+impl<'a, R: ReadAt> Reader<'a, R> {
+    /// Up to `size` bytes at `addr`, stopping at the end of its range (go's readData)
+    /// and of the file.
+    fn read_data(&self, addr: u64, size: u64) -> Result<&'a [u8], Fail> {
         let (off, remaining) = self.layout.locate(addr).ok_or(Fail::Unrecognized)?;
-        let n = size.min(remaining).min(self.len.saturating_sub(off));
-        let mut buf = vec![0; n as usize];
-        self.file.seek(SeekFrom::Start(off)).map_err(Fail::Io)?;
-        let mut got = 0;
-        while got < buf.len() {
-            match self.file.read(&mut buf[got..]) {
-                Ok(0) => break,
-                Ok(k) => got += k,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Fail::Io(e)),
-            }
-        }
-        buf.truncate(got);
-        Ok(buf)
+        self.src.upto(off, size.min(remaining)).map_err(Fail::Io)
     }
 
     /// (version, module text without sentinels); None: not a Go executable.
-    fn raw(&mut self) -> Result<Option<(String, String)>, Fail> {
+    /// The text is borrowed from the blocks read when it is valid UTF-8.
+    fn raw(&self) -> Result<Option<(String, Cow<'a, str>)>, Fail> {
         let (start, size) = self.layout.data;
         if size == 0 {
             return Ok(None);
@@ -294,17 +290,17 @@ impl<R: Read + Seek> Reader<R> {
                 }
             };
             let (vp, mp) = (rd(&header[16..]), rd(&header[16 + ptr..]));
-            let mut string_at = |a: u64| -> Vec<u8> {
+            let string_at = |a: u64| -> &[u8] {
                 let Ok(h) = self.read_data(a, 2 * ptr as u64) else {
-                    return Vec::new();
+                    return &[];
                 };
                 if h.len() < 2 * ptr {
-                    return Vec::new();
+                    return &[];
                 }
-                let (d, n) = (rd(&h), rd(&h[ptr..]));
+                let (d, n) = (rd(h), rd(&h[ptr..]));
                 match self.read_data(d, n) {
                     Ok(b) if b.len() as u64 == n => b,
-                    _ => Vec::new(),
+                    _ => &[],
                 }
             };
             (string_at(vp), string_at(mp))
@@ -319,15 +315,15 @@ impl<R: Read + Seek> Reader<R> {
             &[][..]
         };
         Ok(Some((
-            String::from_utf8_lossy(&vers).into_owned(),
-            String::from_utf8_lossy(modinfo).into_owned(),
+            String::from_utf8_lossy(vers).into_owned(),
+            String::from_utf8_lossy(modinfo),
         )))
     }
 
     /// A uvarint length and that many bytes: (bytes, address after them).
-    fn decode_string(&mut self, addr: u64) -> Result<Option<(Vec<u8>, u64)>, Fail> {
+    fn decode_string(&self, addr: u64) -> Result<Option<(&'a [u8], u64)>, Fail> {
         let b = self.read_data(addr, 10)?;
-        let Some((len, n)) = uvarint(&b) else {
+        let Some((len, n)) = uvarint(b) else {
             return Ok(None);
         };
         let at = addr.wrapping_add(n as u64);
@@ -338,8 +334,8 @@ impl<R: Read + Seek> Reader<R> {
         Ok(Some((s, at.wrapping_add(len))))
     }
 
-    /// The first 16-aligned magic in [start, start+size), read 1 MiB at a time.
-    fn search(&mut self, start: u64, size: u64) -> Result<Option<u64>, Fail> {
+    /// The first 16-aligned magic in [start, start+size), searched 1 MiB at a time.
+    fn search(&self, start: u64, size: u64) -> Result<Option<u64>, Fail> {
         let end = start.checked_add(size).ok_or(Fail::Unrecognized)?;
         let mut at = match start.checked_add(ALIGN - 1) {
             Some(s) => s & !(ALIGN - 1),
@@ -347,24 +343,38 @@ impl<R: Read + Seek> Reader<R> {
         };
         while at < end {
             let remaining = end - at;
-            let chunk = self.read_data(at, CHUNK.min(remaining))?;
-            if chunk.is_empty() {
-                return Ok(None);
-            }
-            // Aligned, so a match never straddles two chunks.
-            let mut i = 0;
-            while i + MAGIC.len() <= chunk.len() {
-                if &chunk[i..i + MAGIC.len()] == MAGIC {
-                    if remaining - (i as u64) < HEADER {
-                        return Ok(None);
-                    }
-                    return Ok(Some(at + i as u64));
+            let chunk = CHUNK.min(remaining);
+            let (off, in_range) = self.layout.locate(at).ok_or(Fail::Unrecognized)?;
+            let avail = chunk.min(in_range);
+            let mut done = 0;
+            while done < avail {
+                let piece = self
+                    .src
+                    .upto(off + done, PIECE.min(avail - done))
+                    .map_err(Fail::Io)?;
+                if done == 0 && piece.is_empty() {
+                    return Ok(None);
                 }
-                i += ALIGN as usize;
+                // Aligned (PIECE and `at` are multiples of 16), so a match never straddles two.
+                let mut i = 0;
+                while i + MAGIC.len() <= piece.len() {
+                    if &piece[i..i + MAGIC.len()] == MAGIC {
+                        let i = done + i as u64;
+                        if remaining - i < HEADER {
+                            return Ok(None);
+                        }
+                        return Ok(Some(at + i));
+                    }
+                    i += ALIGN as usize;
+                }
+                if (piece.len() as u64) < PIECE.min(avail - done) {
+                    break; // the end of the file
+                }
+                done += piece.len() as u64;
             }
             // Like go, a short read (data shorter in the file than in memory) moves on
             // by a whole chunk: an unmapped address then means a broken file.
-            at += CHUNK.min(remaining);
+            at += chunk;
         }
         Ok(None)
     }

@@ -7,6 +7,14 @@ use std::fmt::Write;
 /// go's `ParseBuildInfo`: Err((line number, message)) where it fails.
 pub(crate) fn parse(data: &str) -> Result<BuildInfo, (usize, String)> {
     let mut bi = BuildInfo::default();
+    // Sized once: growing frees the old buffer, which musl's allocator unmaps.
+    let (mut deps, mut settings) = (0, 0);
+    for line in data.split('\n') {
+        deps += usize::from(line.starts_with("dep\t"));
+        settings += usize::from(line.starts_with("build\t"));
+    }
+    bi.deps.reserve_exact(deps);
+    bi.settings.reserve_exact(settings);
     // Which module a `=>` line replaces: None after a replacement or before any module.
     #[derive(Clone, Copy)]
     enum Last {
@@ -29,17 +37,22 @@ pub(crate) fn parse(data: &str) -> Result<BuildInfo, (usize, String)> {
             bi.deps.push(module_line(m).map_err(|e| (line_num, e))?);
             last = Last::Dep(bi.deps.len() - 1);
         } else if let Some(m) = line.strip_prefix("=>\t") {
-            let e: Vec<&str> = m.split('\t').collect();
-            if e.len() != 3 {
+            let mut e = m.split('\t');
+            let (Some(path), Some(version), Some(sum), None) =
+                (e.next(), e.next(), e.next(), e.next())
+            else {
                 return Err((
                     line_num,
-                    format!("expected 3 columns for replacement; got {}", e.len()),
+                    format!(
+                        "expected 3 columns for replacement; got {}",
+                        m.split('\t').count()
+                    ),
                 ));
-            }
+            };
             let rep = Some(Box::new(Module {
-                path: e[0].into(),
-                version: e[1].into(),
-                sum: e[2].into(),
+                path: path.into(),
+                version: version.into(),
+                sum: sum.into(),
                 replace: None,
             }));
             match last {
@@ -66,16 +79,19 @@ pub(crate) fn parse(data: &str) -> Result<BuildInfo, (usize, String)> {
 }
 
 fn module_line(s: &str) -> Result<Module, String> {
-    let e: Vec<&str> = s.split('\t').collect();
-    if e.len() != 2 && e.len() != 3 {
-        return Err(format!("expected 2 or 3 columns; got {}", e.len()));
+    let mut e = s.split('\t');
+    match (e.next(), e.next(), e.next(), e.next()) {
+        (Some(path), Some(version), sum, None) => Ok(Module {
+            path: path.into(),
+            version: version.into(),
+            sum: sum.unwrap_or_default().into(),
+            replace: None,
+        }),
+        _ => Err(format!(
+            "expected 2 or 3 columns; got {}",
+            s.split('\t').count()
+        )),
     }
-    Ok(Module {
-        path: e[0].into(),
-        version: e[1].into(),
-        sum: e.get(2).copied().unwrap_or_default().into(),
-        replace: None,
-    })
 }
 
 fn build_line(kv: &str) -> Result<Setting, String> {
@@ -120,56 +136,75 @@ fn build_line(kv: &str) -> Result<Setting, String> {
 }
 
 pub(crate) fn quote_key(k: &str) -> bool {
-    k.is_empty() || k.contains(['=', ' ', '\t', '\r', '\n', '"', '`'])
+    k.is_empty() || k.contains('=') || quote_value(k)
 }
 
 pub(crate) fn quote_value(v: &str) -> bool {
-    v.contains([' ', '\t', '\r', '\n', '"', '`'])
+    v.bytes()
+        .any(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'`'))
 }
 
 /// `BuildInfo.String()` (its `go` line included when the version is set).
 pub(crate) fn render(bi: &BuildInfo, with_go: bool) -> String {
     let mut b = String::new();
-    if with_go && !bi.go_version.is_empty() {
-        let _ = writeln!(b, "go\t{}", bi.go_version);
-    }
-    if !bi.path.is_empty() {
-        let _ = writeln!(b, "path\t{}", bi.path);
-    }
-    fn module(b: &mut String, word: &str, m: &Module) {
-        let _ = write!(b, "{word}\t{}\t{}", m.path, m.version);
-        match &m.replace {
-            None => {
-                let _ = write!(b, "\t{}", m.sum);
-            }
-            Some(r) => {
-                b.push('\n');
-                module(b, "=>", r);
-            }
+    render_into(&mut b, bi, with_go, "");
+    b
+}
+
+/// [`render`] appended to `b`, each line after `indent`.
+pub(crate) fn render_into(b: &mut String, bi: &BuildInfo, with_go: bool, indent: &str) {
+    let line = |b: &mut String, parts: &[&str]| {
+        b.push_str(indent);
+        for p in parts {
+            b.push_str(p);
         }
         b.push('\n');
+    };
+    if with_go && !bi.go_version.is_empty() {
+        line(b, &["go\t", &bi.go_version]);
+    }
+    if !bi.path.is_empty() {
+        line(b, &["path\t", &bi.path]);
+    }
+    fn module(b: &mut String, indent: &str, word: &str, m: &Module) {
+        for p in [indent, word, "\t", &m.path, "\t", &m.version] {
+            b.push_str(p);
+        }
+        match &m.replace {
+            None => {
+                b.push('\t');
+                b.push_str(&m.sum);
+                b.push('\n');
+            }
+            // go drops the replaced module's sum and ends `=>` with an empty line.
+            Some(r) => {
+                b.push('\n');
+                module(b, indent, "=>", r);
+                b.push_str(indent);
+                b.push('\n');
+            }
+        }
     }
     // go prints `mod` unless Main is the zero Module.
     if let Some(m) = bi.main.as_ref().filter(|m| **m != Module::default()) {
-        module(&mut b, "mod", m);
+        module(b, indent, "mod", m);
     }
     for d in &bi.deps {
-        module(&mut b, "dep", d);
+        module(b, indent, "dep", d);
     }
     for s in &bi.settings {
         let k = if quote_key(&s.key) {
-            quote(&s.key)
+            quote(&s.key).into()
         } else {
-            s.key.clone()
+            std::borrow::Cow::from(&s.key)
         };
         let v = if quote_value(&s.value) {
-            quote(&s.value)
+            quote(&s.value).into()
         } else {
-            s.value.clone()
+            std::borrow::Cow::from(&s.value)
         };
-        let _ = writeln!(b, "build\t{k}={v}");
+        line(b, &["build\t", &k, "=", &v]);
     }
-    b
 }
 
 /// `strconv.Quote`. Non-ASCII printability follows `unicode.IsPrint` closely but not

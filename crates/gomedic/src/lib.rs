@@ -34,7 +34,7 @@ pub fn main() -> std::process::ExitCode {
 }
 
 fn run() -> u8 {
-    let args = match cli::Cli::try_parse() {
+    let args = match tools_args().map_or_else(cli::Cli::try_parse, Ok) {
         Ok(a) => a,
         // clap: usage errors exit 2; they quote the arguments, which may hold a credential...
         Err(e) if e.use_stderr() => {
@@ -118,6 +118,26 @@ fn run() -> u8 {
         }
     };
     finish(code)
+}
+
+/// `gomedic tools ...` parsed against the `tools` subtree alone: clap builds the whole
+/// command tree for a parse, most of the start-up of `tools inspect` (issue #16). The
+/// subtree is the same, so a successful parse is the same; anything else (help, errors)
+/// goes through the full tree for its usual text.
+fn tools_args() -> Option<cli::Cli> {
+    use clap::{Args, FromArgMatches};
+    if std::env::args_os().nth(1)? != "tools" {
+        return None;
+    }
+    let tools = commands::tools::ToolsArgs::augment_args(clap::Command::new("tools"));
+    let m = clap::Command::new("gomedic")
+        .subcommand(tools)
+        .try_get_matches()
+        .ok()?;
+    let args = commands::tools::ToolsArgs::from_arg_matches(m.subcommand_matches("tools")?);
+    Some(cli::Cli {
+        command: cli::Command::Tools(args.ok()?),
+    })
 }
 
 /// The exit code once stdout is flushed: 3 when stdout could not be written (a closed

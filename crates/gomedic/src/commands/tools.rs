@@ -134,10 +134,15 @@ enum Outcome {
 fn inspect(args: InspectArgs) -> anyhow::Result<u8> {
     let mut results: Vec<(PathBuf, Outcome)> = Vec::new();
     for p in &args.paths {
-        match std::fs::metadata(p) {
-            Err(e) => results.push((p.clone(), Outcome::Missing(e.to_string()))),
-            Ok(m) if m.is_dir() => walk(p, &mut results),
-            Ok(_) => results.push((p.clone(), scan(p))),
+        // Read first: a Go executable needs no stat (a path walk, issue #16).
+        let o = scan(p);
+        match o {
+            Outcome::Go(_) => results.push((p.clone(), o)),
+            _ => match std::fs::metadata(p) {
+                Err(e) => results.push((p.clone(), Outcome::Missing(e.to_string()))),
+                Ok(m) if m.is_dir() => walk(p, &mut results),
+                Ok(_) => results.push((p.clone(), o)),
+            },
         }
     }
     let named = |p: &Path| args.paths.iter().any(|a| a == p);
@@ -172,14 +177,23 @@ fn inspect(args: InspectArgs) -> anyhow::Result<u8> {
             outln!("{}", serde_json::to_string_pretty(&v)?)?;
         }
         Format::Human => {
+            // One write for all files, flushed before an error to keep go's order; sized
+            // for most tools at once (growing it costs an unmap per step with musl).
+            let mut out = String::with_capacity(results.len() * 1024);
             for (p, o) in &results {
                 let path = p.display().to_string();
+                if let Outcome::Go(bi) = o {
+                    bi.write_version_m(&path, &mut out);
+                    continue;
+                }
+                // Like go: errors for named files only, on stderr.
+                if !named(p) {
+                    continue;
+                }
+                crate::output::stdout().write_all(out.as_bytes())?;
+                out.clear();
                 match o {
-                    Outcome::Go(bi) => {
-                        crate::output::stdout().write_all(bi.render_version_m(&path).as_bytes())?;
-                    }
-                    // Like go: errors for named files only, on stderr.
-                    _ if !named(p) => {}
+                    Outcome::Go(_) => {}
                     Outcome::NotGo => errln!(
                         "{path}: could not read Go build info from {path}: not a Go executable"
                     ),
@@ -187,6 +201,7 @@ fn inspect(args: InspectArgs) -> anyhow::Result<u8> {
                     Outcome::Missing(e) => errln!("{path}: {e}"),
                 }
             }
+            crate::output::stdout().write_all(out.as_bytes())?;
         }
     }
     Ok(u8::from(failed))
