@@ -12,6 +12,9 @@
 #   GOMEDIC_GIT_COMMIT           commit shown by --version (default: git HEAD, "-dirty" if changed)
 #   GOMEDIC_RELEASE_ONLY         "build" stops after the binaries
 set -euo pipefail
+# A failed build inside `bin="$(build_linux)"` must stop the release: without this, bash
+# ignores errors in command substitutions and the previous build's binary was packaged.
+shopt -s inherit_errexit
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="$HOME/.cache/gomedic"
