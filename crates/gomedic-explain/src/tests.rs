@@ -492,3 +492,29 @@ fn go_test_json_events_are_read_through() {
         br#"a\"b\\c\u003cd\n"#.to_vec()
     );
 }
+
+/// cmd's text for ERROR_PATH_NOT_FOUND after a PATH cut by setx (Wine's cmd does not cut
+/// PATH, so this is recorded: the Win32 message text of error 3 as cmd prints it).
+/// `disk.no_space` is reproduced with real go in crates/gomedic/tests/explain.rs.
+#[test]
+fn recorded_setx_output() {
+    let text = "'go' is not recognized as an internal or external command,\r\noperable program or batch file.\r\nThe system cannot find the path specified.";
+    assert_eq!(ids(text), ["win.path_truncated"], "{text}");
+}
+
+/// Every catalogue entry is named by a test: a real reproduction (crates/gomedic/tests) or a
+/// recorded output with its source (here).
+#[test]
+fn every_entry_has_a_test() {
+    let tests = [
+        include_str!("tests.rs"),
+        include_str!("../../gomedic/tests/explain.rs"),
+        include_str!("../../gomedic/tests/explain_lab.rs"),
+    ]
+    .concat();
+    for s in &cat().signatures {
+        let quoted = format!("\"{}\"", s.id);
+        // This file's own mention of the id in this loop does not count: it is not quoted.
+        assert!(tests.contains(&quoted), "{}: no test names it", s.id);
+    }
+}

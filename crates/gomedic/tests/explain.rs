@@ -238,6 +238,42 @@ fn reproductions(root: &Path) -> Vec<(&'static str, String)> {
         out.push(("module.path_mismatch", s));
     }
 
+    // 4b. A non-canonical version in go.mod under -mod=readonly: go would rewrite go.mod.
+    {
+        let mut go = Go::new(root);
+        go.set("GOPROXY", common::file_url(&proxy));
+        go.set("GONOSUMDB", "example.com");
+        go.set("GOFLAGS", "-modcacherw -mod=readonly");
+        // Resolving `v1.0` asks for the version list.
+        std::fs::write(proxy.join("example.com/a/@v/list"), "v1.0.0\n").unwrap();
+        requires(&go, &[("example.com/a", "v1.0")]);
+        go.file("main.go", MAIN_A);
+        let s = go.fails(&["build", "./..."]);
+        assert!(s.contains("disabled by -mod=readonly"), "{s}");
+        out.push(("gosum.readonly_updates", s));
+    }
+
+    // 4c. vendor/modules.txt that does not match go.mod.
+    {
+        let go = Go::new(root);
+        requires(&go, &[("example.com/a", "v1.0.0")]);
+        go.file("main.go", MAIN_A);
+        go.file("vendor/modules.txt", "");
+        let s = go.fails(&["build", "./..."]);
+        assert!(s.contains("inconsistent vendoring"), "{s}");
+        out.push(("module.inconsistent_vendoring", s));
+    }
+
+    // 4d. A full disk: /dev/full answers every write with ENOSPC.
+    {
+        let go = Go::new(root);
+        go.file("go.mod", "module example.com/app\n\ngo 1.21\n");
+        go.file("main.go", "package main\n\nfunc main() {}\n");
+        let s = go.fails(&["build", "-o", "/dev/full", "."]);
+        assert!(s.contains("no space left on device"), "{s}");
+        out.push(("disk.no_space", s));
+    }
+
     // 5. go.mod requires a newer go with GOTOOLCHAIN=local.
     {
         let go = Go::new(root);
