@@ -1916,3 +1916,56 @@ fn tools_runs_classifies_a_tool_that_cannot_start() {
     assert_eq!(eval(&f, "tools.runs").status, Status::Ok);
     assert_eq!(eval(&f, "tools.delve").status, Status::Ok);
 }
+
+#[test]
+fn tools_gopls_built_before_go121_and_delve_in_its_own_words() {
+    let d = tempfile::tempdir().unwrap();
+    let one = |name: &str, path: &str| gomedic_tools::ToolCopies {
+        name: name.into(),
+        copies: vec![tool_copy(path, true)],
+        winner: Some(0),
+    };
+    let f = tools_facts(
+        d.path(),
+        vec![one("gopls", "/gobin/gopls")],
+        vec![],
+        vec![(
+            "/gobin/gopls",
+            build_info(
+                "go1.20.14",
+                "golang.org/x/tools/gopls",
+                "golang.org/x/tools/gopls",
+                "v0.15.3",
+                "linux",
+            ),
+        )],
+    );
+    let r = eval(&f, "tools.gopls");
+    assert_eq!(r.status, Status::Warn, "{r:#?}");
+    assert_eq!(codes(&r), ["tools.gopls_unsupported"]);
+    // The go in use is go1.27.3; Delve v1.20.2 accepts go1.18-1.20 only, and in its own
+    // era's words (no `go` prefix before v1.21.1).
+    let f = tools_facts(
+        d.path(),
+        vec![one("dlv", "/gobin/dlv")],
+        vec![],
+        vec![(
+            "/gobin/dlv",
+            build_info(
+                "go1.27.3",
+                "github.com/go-delve/delve/cmd/dlv",
+                "github.com/go-delve/delve",
+                "v1.20.2",
+                "linux",
+            ),
+        )],
+    );
+    let r = eval(&f, "tools.delve");
+    assert_eq!(codes(&r), ["tools.delve_too_old"]);
+    assert!(
+        r.summary
+            .contains("Go version 1.27.3 (maximum supported version 1.20"),
+        "{}",
+        r.summary
+    );
+}
