@@ -37,11 +37,7 @@ fn module_go(f: &Facts) -> Option<(String, std::path::PathBuf)> {
 }
 
 fn built_with(c: &FoundCopy) -> Option<GoVersion> {
-    let b = c.build.as_ref()?;
-    let s = b.go_version.trim();
-    let s = s.strip_prefix("devel ").unwrap_or(s);
-    let word = s.split_whitespace().next()?;
-    GoVersion::parse_toolchain(word.split("-devel_").next().unwrap_or(word))
+    gomedic_tools::parse_built(&c.build.as_ref()?.go_version)
 }
 
 /// A module version `go install` can fetch again (not `(devel)`, not empty).

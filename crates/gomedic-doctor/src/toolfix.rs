@@ -24,11 +24,7 @@ pub fn commands(tools: &[ToolRebuild]) -> Vec<String> {
 }
 
 fn sha_of(path: &Path) -> Result<Option<String>, String> {
-    match std::fs::read(path) {
-        Ok(b) => Ok(Some(blob::sha256_hex(&b))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
-    }
+    blob::file_sha256(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 #[cfg(unix)]

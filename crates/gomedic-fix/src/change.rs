@@ -1004,6 +1004,15 @@ pub mod blob {
     use std::io;
     use std::path::Path;
 
+    /// SHA-256 of a file's bytes, `None` when it does not exist.
+    pub fn file_sha256(path: &Path) -> io::Result<Option<String>> {
+        match std::fs::read(path) {
+            Ok(b) => Ok(Some(sha256_hex(&b))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     pub fn sha256_hex(b: &[u8]) -> String {
         Sha256::digest(b)
             .iter()

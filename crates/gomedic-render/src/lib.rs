@@ -97,6 +97,18 @@ fn only_on(c: &CheckReport) -> Option<&str> {
     c.data.get("only_on").and_then(|v| v.as_str())
 }
 
+/// The id column of a grouped line: `win.*` when every id shares that prefix, else the ids.
+fn group_label(ids: &[&str]) -> String {
+    match ids.first().and_then(|i| i.split_once('.')) {
+        Some((prefix, _))
+            if ids.len() > 1 && ids.iter().all(|i| i.starts_with(&format!("{prefix}."))) =>
+        {
+            format!("{prefix}.*")
+        }
+        _ => ids.join(","),
+    }
+}
+
 /// Skipped checks that share one reason (`data.skip_group`, e.g. no Go tools at all), shown
 /// as one line.
 fn skip_group(c: &CheckReport) -> Option<&str> {
@@ -127,14 +139,7 @@ pub fn human(r: &RedactedReport, o: HumanOptions, w: &mut dyn Write) -> io::Resu
                 .map(|x| x.id.as_str())
                 .collect();
             if ids.len() > 1 {
-                let label = match ids[0].split_once('.') {
-                    Some((prefix, _))
-                        if ids.iter().all(|i| i.starts_with(&format!("{prefix}."))) =>
-                    {
-                        format!("{prefix}.*")
-                    }
-                    _ => ids.join(","),
-                };
+                let label = group_label(&ids);
                 rows.push((
                     Status::Skipped,
                     label,
@@ -155,15 +160,7 @@ pub fn human(r: &RedactedReport, o: HumanOptions, w: &mut dyn Write) -> io::Resu
                 .filter(|x| only_on(x) == Some(os))
                 .map(|x| x.id.as_str())
                 .collect();
-            let label = match ids.first().and_then(|i| i.split_once('.')) {
-                Some((prefix, _))
-                    if ids.len() > 1
-                        && ids.iter().all(|i| i.starts_with(&format!("{prefix}."))) =>
-                {
-                    format!("{prefix}.*")
-                }
-                _ => ids.join(","),
-            };
+            let label = group_label(&ids);
             let what = format!("{} check", platform_name(os));
             let summary = format!(
                 "{} not applicable on {}",

@@ -18,6 +18,6 @@ pub use editor::{
     Provenance, SettingsError, Sourced,
 };
 pub use older::{
-    go_types_message, gopls_build_go, gopls_supports_go, tool_older_than_module,
+    go_types_message, gopls_build_go, gopls_supports_go, parse_built, tool_older_than_module,
     tool_older_than_module_v, OlderTool,
 };

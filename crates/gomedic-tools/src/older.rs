@@ -19,7 +19,9 @@ pub struct OlderTool {
     pub condition: Option<String>,
 }
 
-fn parse_built(s: &str) -> Option<GoVersion> {
+/// The Go version in a build info's `go` line (`go1.22.3 X:rangefunc`, `devel go1.24-abc`,
+/// `go1.25-devel_abc`).
+pub fn parse_built(s: &str) -> Option<GoVersion> {
     let s = s.trim();
     let s = s.strip_prefix("devel ").unwrap_or(s);
     let word = s.split_whitespace().next()?;

@@ -6,20 +6,13 @@
 #[path = "../../gomedic-proxy/tests/common/mod.rs"]
 #[allow(unused_imports)]
 mod common;
+mod explain_support;
+use explain_support::{explain, ids, roots};
 
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-/// Toolchains from GOMEDIC_TEST_GOROOTS; under CI a missing list fails the test.
-fn roots() -> Vec<(String, PathBuf)> {
-    let r = gomedic_testkit::goroots();
-    if r.is_empty() && std::env::var("CI").is_ok_and(|c| !c.is_empty()) {
-        panic!("GOMEDIC_TEST_GOROOTS is not set");
-    }
-    r
-}
 
 struct Go {
     _dir: tempfile::TempDir,
@@ -93,41 +86,6 @@ impl Go {
         assert!(!ok, "go {args:?} succeeded:\n{s}");
         s
     }
-}
-
-/// `gomedic explain --log - --format json` on `text`: (exit code, report).
-fn explain(text: &str) -> (i32, Value) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_gomedic"))
-        // Matching only: the related checks would judge the test machine.
-        .args(["explain", "--no-checks", "--log", "-", "--format", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = c.stdin.take().unwrap();
-    let t = text.to_string();
-    let w = std::thread::spawn(move || stdin.write_all(t.as_bytes()));
-    let out = c.wait_with_output().unwrap();
-    w.join().unwrap().unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    assert_eq!(v["schema"], "gomedic.explain/v1");
-    (out.status.code().unwrap_or(-1), v)
-}
-
-fn ids(v: &Value) -> Vec<String> {
-    v["matches"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// explain names `id` and nothing else, with evidence from the output, and exits 1.

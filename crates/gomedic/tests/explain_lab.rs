@@ -8,6 +8,8 @@
 //! with CI=true a missing one fails the test. Reproductions that cannot finish fast here
 //! are recorded real output under tests/corpus/explain-lab (see its README.md).
 
+mod explain_support;
+use explain_support::{explain, ids, roots};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
@@ -19,15 +21,6 @@ use std::time::{Duration, Instant};
 
 fn ci() -> bool {
     std::env::var("CI").is_ok_and(|c| !c.is_empty())
-}
-
-/// Toolchains from GOMEDIC_TEST_GOROOTS, oldest first; under CI a missing list fails.
-fn roots() -> Vec<(String, PathBuf)> {
-    let r = gomedic_testkit::goroots();
-    if r.is_empty() && ci() {
-        panic!("GOMEDIC_TEST_GOROOTS is not set");
-    }
-    r
 }
 
 /// The lab's manifest; under CI a missing lab fails.
@@ -119,40 +112,6 @@ fn output(mut c: Command) -> (bool, String) {
     let mut s = String::from_utf8_lossy(&out.stdout).to_string();
     s.push_str(&String::from_utf8_lossy(&out.stderr));
     (out.status.success(), s)
-}
-
-/// `gomedic explain --log - --format json` on `text`: (exit code, report).
-fn explain(text: &str) -> (i32, Value) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_gomedic"))
-        .args(["explain", "--no-checks", "--log", "-", "--format", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = c.stdin.take().unwrap();
-    let t = text.to_string();
-    let w = std::thread::spawn(move || stdin.write_all(t.as_bytes()));
-    let out = c.wait_with_output().unwrap();
-    w.join().unwrap().unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    assert_eq!(v["schema"], "gomedic.explain/v1");
-    (out.status.code().unwrap_or(-1), v)
-}
-
-fn ids(v: &Value) -> Vec<String> {
-    v["matches"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// explain names `id` and nothing else, with evidence from the output, and exits 1.
