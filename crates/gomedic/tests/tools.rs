@@ -226,6 +226,11 @@ impl Env {
     }
 
     fn gomedic(&self, args: &[&str]) -> Output {
+        self.gomedic_with(args, &[])
+    }
+
+    /// [`Env::gomedic`] with some variables changed.
+    fn gomedic_with(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
         let t = self.tmp.path();
         Command::new(env!("CARGO_BIN_EXE_gomedic"))
             .args(args)
@@ -246,6 +251,7 @@ impl Env {
             .env("GOMEDIC_DATA_DIR", t.join("data"))
             // No release index here: a closed port answers at once.
             .env("GOMEDIC_GO_MIRROR", "http://127.0.0.1:9/")
+            .envs(extra.iter().copied())
             .current_dir(&self.module)
             .output()
             .unwrap()
@@ -625,4 +631,30 @@ fn no_tools_means_every_tools_check_is_skipped() {
         assert!(!id.starts_with("tools.") || st == "skipped", "{id}: {r:#}");
     }
     assert_eq!(code, 0, "{r:#}");
+}
+
+/// A rebuild that cannot build (no module proxy) fails with go's error, replaces nothing and
+/// leaves nothing to undo.
+#[test]
+fn a_rebuild_that_cannot_build_changes_nothing() {
+    let Some(b) = built() else { return };
+    let e = Env::new(b);
+    e.put(&b.old_gopls, &e.gobin, None);
+    e.put(&b.old_dlv, &e.gobin, None);
+    let dirs = [e.gobin.as_path()];
+    let before = hashes(&dirs);
+    let o = e.gomedic_with(&["fix", "tools.rebuild", "--yes"], &[("GOPROXY", "off")]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("go install") && out.contains("nothing was changed"),
+        "{out}"
+    );
+    assert_eq!(
+        hashes(&dirs),
+        before,
+        "a failed rebuild replaced a file: {out}"
+    );
+    let o = e.gomedic(&["undo"]);
+    assert!(text(&o).contains("nothing to undo"), "{}", text(&o));
 }
