@@ -200,21 +200,59 @@ pub fn read_from<R: Read + Seek>(r: R, path: &Path) -> Result<Option<BuildInfo>,
 }
 
 fn read_source<R: ReadAt>(src: &Source<R>, path: &Path) -> Result<Option<BuildInfo>, Error> {
+    let Some((vers, modinfo)) = raw_source(src, path)? else {
+        return Ok(None);
+    };
+    let mut bi = parse::parse(&modinfo).map_err(|e| malformed(path, e))?;
+    bi.go_version = vers.into_owned();
+    Ok(Some(bi))
+}
+
+/// What `go version -m FILE` prints for the executable at `path` (named `label`),
+/// appended to `out`: Ok(false), with nothing appended, when it is a valid executable
+/// without Go build info. Equal to [`BuildInfo::write_version_m`] after [`read`], but a
+/// file costs no allocation (issue #16: 50 files in a fifth of go's time).
+pub fn write_version_m_of(path: &Path, label: &str, out: &mut String) -> Result<bool, Error> {
+    let file = File::open(path).map_err(|source| Error::Io {
+        path: path.into(),
+        source,
+    })?;
+    let src = Source::new(file);
+    let Some((vers, modinfo)) = raw_source(&src, path)? else {
+        return Ok(false);
+    };
+    let mark = out.len();
+    for p in [label, ": ", &vers, "\n"] {
+        out.push_str(p);
+    }
+    parse::write_parsed(out, &modinfo, "\t").map_err(|e| {
+        out.truncate(mark);
+        malformed(path, e)
+    })?;
+    Ok(true)
+}
+
+fn malformed(path: &Path, (line, e): (usize, String)) -> Error {
+    Error::Malformed {
+        path: path.into(),
+        message: format!("could not parse Go build info: line {line}: {e}"),
+    }
+}
+
+/// (Go version, module text), borrowed from the blocks read when valid UTF-8.
+type Raw<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+/// (version, module text) as the blob holds them; None: not a Go executable.
+fn raw_source<'a, R: ReadAt>(
+    src: &'a Source<R>,
+    path: &Path,
+) -> Result<Option<Raw<'a>>, Error> {
     let layout = match exe::parse(src) {
         exe::Parsed::Layout(l) => l,
         exe::Parsed::Unrecognized => return Err(Error::UnrecognizedFormat { path: path.into() }),
     };
-    let r = Reader { src, layout };
-    match r.raw() {
-        Ok(None) => Ok(None),
-        Ok(Some((vers, modinfo))) => {
-            let mut bi = parse::parse(&modinfo).map_err(|(line, e)| Error::Malformed {
-                path: path.into(),
-                message: format!("could not parse Go build info: line {line}: {e}"),
-            })?;
-            bi.go_version = vers;
-            Ok(Some(bi))
-        }
+    match (Reader { src, layout }).raw() {
+        Ok(r) => Ok(r),
         Err(Fail::Unrecognized) => Err(Error::UnrecognizedFormat { path: path.into() }),
         Err(Fail::Io(source)) => Err(Error::Io {
             path: path.into(),
@@ -251,7 +289,7 @@ impl<'a, R: ReadAt> Reader<'a, R> {
 
     /// (version, module text without sentinels); None: not a Go executable.
     /// The text is borrowed from the blocks read when it is valid UTF-8.
-    fn raw(&self) -> Result<Option<(String, Cow<'a, str>)>, Fail> {
+    fn raw(&self) -> Result<Option<Raw<'a>>, Fail> {
         let (start, size) = self.layout.data;
         if size == 0 {
             return Ok(None);
@@ -315,7 +353,7 @@ impl<'a, R: ReadAt> Reader<'a, R> {
             &[][..]
         };
         Ok(Some((
-            String::from_utf8_lossy(vers).into_owned(),
+            String::from_utf8_lossy(vers),
             String::from_utf8_lossy(modinfo),
         )))
     }

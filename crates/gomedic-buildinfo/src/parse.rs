@@ -144,6 +144,102 @@ pub(crate) fn quote_value(v: &str) -> bool {
         .any(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'`'))
 }
 
+/// go's `ParseBuildInfo` then `String()`, appended to `out` after `indent` on each line.
+/// Text in the order go's linker writes it (path, mod, dep lines each with its `=>`,
+/// build lines, nothing quoted) is printed as it is read, without building a
+/// [`BuildInfo`] (a file costs no allocation); anything else goes through [`parse`] and
+/// [`render_into`], so the output is the same. On Err nothing is appended.
+pub(crate) fn write_parsed(out: &mut String, data: &str, indent: &str) -> Result<(), (usize, String)> {
+    let mark = out.len();
+    if stream(out, data, indent) {
+        return Ok(());
+    }
+    out.truncate(mark);
+    let bi = parse(data)?;
+    render_into(out, &bi, false, indent);
+    Ok(())
+}
+
+/// [`write_parsed`]'s fast path: false (with `out` partly written) for any text whose
+/// parse and render could differ from printing it line by line.
+fn stream(out: &mut String, data: &str, indent: &str) -> bool {
+    type Mod<'a> = (&'a str, &'a str, &'a str, &'a str);
+    fn columns<'a>(word: &'static str, s: &'a str) -> Option<Mod<'a>> {
+        let mut e = s.split('\t');
+        match (e.next(), e.next(), e.next(), e.next()) {
+            (Some(path), Some(version), sum, None) => Some((word, path, version, sum.unwrap_or(""))),
+            _ => None,
+        }
+    }
+    fn push(out: &mut String, parts: &[&str]) {
+        for p in parts {
+            out.push_str(p);
+        }
+    }
+    // A module is printed once the next line shows whether a `=>` replaces it.
+    let flush = |out: &mut String, m: &mut Option<Mod>| {
+        if let Some((word, path, version, sum)) = m.take() {
+            push(out, &[indent, word, "\t", path, "\t", version, "\t", sum, "\n"]);
+        }
+    };
+    // 0: start, 1: path seen, 2: mod seen, 3: in deps, 4: in build lines.
+    let mut stage = 0;
+    let mut pending: Option<Mod> = None;
+    let mut rest = data;
+    while let Some((line, tail)) = rest.split_once('\n') {
+        rest = tail;
+        if let Some(p) = line.strip_prefix("path\t") {
+            if stage != 0 {
+                return false;
+            }
+            stage = 1;
+            if !p.is_empty() {
+                push(out, &[indent, "path\t", p, "\n"]);
+            }
+        } else if let Some(m) = line.strip_prefix("mod\t") {
+            let Some(m @ (_, path, version, sum)) = columns("mod", m).filter(|_| stage < 2) else {
+                return false;
+            };
+            // go leaves out a zero main module.
+            if path.is_empty() && version.is_empty() && sum.is_empty() {
+                return false;
+            }
+            pending = Some(m);
+            stage = 2;
+        } else if let Some(m) = line.strip_prefix("dep\t") {
+            let Some(m) = columns("dep", m).filter(|_| stage <= 3) else {
+                return false;
+            };
+            flush(out, &mut pending);
+            pending = Some(m);
+            stage = 3;
+        } else if let Some(m) = line.strip_prefix("=>\t") {
+            let (Some((word, path, version, _)), Some((_, rp, rv, rs))) = (pending.take(), columns("=>", m)) else {
+                return false;
+            };
+            if m.split('\t').count() != 3 {
+                return false;
+            }
+            // go drops the replaced module's sum and ends `=>` with an empty line.
+            push(out, &[indent, word, "\t", path, "\t", version, "\n"]);
+            push(out, &[indent, "=>\t", rp, "\t", rv, "\t", rs, "\n", indent, "\n"]);
+        } else if let Some(kv) = line.strip_prefix("build\t") {
+            let Some((k, v)) = kv.split_once('=') else {
+                return false;
+            };
+            if quote_key(k) || k.starts_with(['"', '`']) || v.starts_with(['"', '`']) || quote_value(v) {
+                return false;
+            }
+            flush(out, &mut pending);
+            stage = 4;
+            push(out, &[indent, "build\t", k, "=", v, "\n"]);
+        }
+        // Other lines: go ignores them.
+    }
+    flush(out, &mut pending);
+    true
+}
+
 /// `BuildInfo.String()` (its `go` line included when the version is set).
 pub(crate) fn render(bi: &BuildInfo, with_go: bool) -> String {
     let mut b = String::new();
@@ -366,6 +462,75 @@ fn unquote_prefix(s: &str) -> Option<(String, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The slow path's answer: what [`write_parsed`] must equal.
+    fn slow(data: &str) -> Result<String, (usize, String)> {
+        let bi = parse(data)?;
+        let mut b = String::from("x");
+        render_into(&mut b, &bi, false, "\t");
+        Ok(b)
+    }
+
+    fn fast(data: &str) -> Result<String, (usize, String)> {
+        let mut b = String::from("x");
+        let r = write_parsed(&mut b, data, "\t");
+        if r.is_err() {
+            assert_eq!(b, "x", "an error appends nothing");
+        }
+        r.map(|()| b)
+    }
+
+    #[test]
+    fn streamed_text_is_parse_then_render() {
+        let real = "path\tgolang.org/x/tools/gopls\nmod\tgolang.org/x/tools/gopls\tv0.16.0\th1:a=\n\
+            dep\tgithub.com/a/b\tv1.0.0\th1:b=\ndep\tgithub.com/c/d\tv1.0.0\t\n=>\t../d\t(devel)\t\n\
+            build\t-buildmode=exe\nbuild\t-ldflags=\"-s -w\"\nbuild\tCGO_ENABLED=1\nbuild\tGOOS=linux\n";
+        assert_eq!(fast(real), slow(real));
+        assert!(stream(&mut String::new(), &real.replace("\"-s -w\"", "-s"), ""));
+        for odd in [
+            "build\tA=1\ndep\tx\tv1\n",
+            "path\ta\npath\tb\n",
+            "mod\t\t\n",
+            "=>\ta\tb\tc\n",
+            "mod\ta\tv1\n=>\tb\tv2\th\n=>\tc\tv3\th\n",
+            "dep\ta\tv1\nmod\tb\tv2\n",
+            "build\t=1\n",
+            "build\tA\n",
+            "build\tA=x y\n",
+            "build\tA=`x`\n",
+            "build\t\"A\"=1\n",
+            "dep\ta\n",
+            "dep\ta\tb\tc\td\n",
+            "mod\ta\tv1\n=>\tb\tv2\n",
+            "junk\nmod\ta\tv1\njunk\n=>\tb\tv2\th\nbuild\tk=v",
+        ] {
+            assert_eq!(fast(odd), slow(odd), "{odd:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Lines made of the words go's format uses, in any order and shape.
+        #[test]
+        fn streamed_text_equals_parse_then_render(lines in proptest::collection::vec(
+            (proptest::sample::select(vec!["path\t", "mod\t", "dep\t", "=>\t", "build\t", "x\t", ""]),
+             proptest::collection::vec(proptest::sample::select(vec![
+                 "a", "v1.0.0", "", "\t", "=", "\"", "`", " ", "\"q r\"", "h1:z=", "é"]), 0..6)),
+            0..8), end in proptest::bool::ANY) {
+            let mut data = String::new();
+            for (word, parts) in &lines {
+                data.push_str(word);
+                for p in parts {
+                    data.push_str(p);
+                }
+                data.push('\n');
+            }
+            if end {
+                data.push_str("build\tlast=1");
+            }
+            proptest::prop_assert_eq!(fast(&data), slow(&data), "{:?}", data);
+        }
+    }
 
     #[test]
     fn quoting_round_trips() {

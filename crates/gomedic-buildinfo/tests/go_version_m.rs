@@ -65,6 +65,11 @@ fn check(version: &str, goroot: &Path, file: &Path) -> BuildInfo {
         file.display()
     );
     assert_eq!(mine, out);
+    // The streaming reader of `tools inspect` prints the same.
+    let mut streamed = String::new();
+    let label = file.display().to_string();
+    assert!(gomedic_buildinfo::write_version_m_of(file, &label, &mut streamed).unwrap());
+    assert_eq!(streamed, out, "go{version}: {} (streamed)", file.display());
     if json_ok(version) {
         let (ok, out, err) = go_version_m(goroot, file, true);
         assert!(ok, "{err}");

@@ -89,3 +89,61 @@ mod tests {
         assert_eq!(quoted("a b"), r#""a b""#);
     }
 }
+
+/// An OS error as Go prints it (`syscall.Errno.Error()`): `no such file or directory`
+/// where Rust says `No such file or directory (os error 2)`. Go's own wording on Unix for
+/// the errors a path can give (musl's and glibc's differ from it for some); elsewhere, and
+/// for other errors, the system's text without Rust's suffix (Windows: both use
+/// FormatMessage).
+pub fn go_os_error(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    #[cfg(unix)]
+    {
+        const ELOOP: i32 = if cfg!(any(target_os = "linux", target_os = "android")) { 40 } else { 62 };
+        let go = match (e.raw_os_error(), e.kind()) {
+            (Some(1), _) => Some("operation not permitted"),
+            (_, K::NotFound) => Some("no such file or directory"),
+            (_, K::PermissionDenied) => Some("permission denied"),
+            (_, K::NotADirectory) => Some("not a directory"),
+            (_, K::IsADirectory) => Some("is a directory"),
+            (_, K::InvalidFilename) => Some("file name too long"),
+            (Some(n), _) if n == ELOOP => Some("too many levels of symbolic links"),
+            _ => None,
+        };
+        if let (Some(t), Some(_)) = (go, e.raw_os_error()) {
+            return t.to_string();
+        }
+    }
+    let s = e.to_string();
+    let s = match s.rfind(" (os error ") {
+        Some(i) if s.ends_with(')') => &s[..i],
+        _ => &s[..],
+    };
+    if cfg!(windows) {
+        return s.to_string();
+    }
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod go_os_error_tests {
+    use super::go_os_error;
+    use std::io::Error;
+
+    #[test]
+    #[cfg(unix)]
+    fn errno_texts_are_gos() {
+        let missing = std::fs::metadata("/nonexistent/gomedic").unwrap_err();
+        assert_eq!(go_os_error(&missing), "no such file or directory");
+        let not_dir = std::fs::metadata("/etc/hostname/x").unwrap_err();
+        assert_eq!(go_os_error(&not_dir), "not a directory");
+        assert_eq!(go_os_error(&Error::from_raw_os_error(1)), "operation not permitted");
+        assert_eq!(go_os_error(&Error::from_raw_os_error(13)), "permission denied");
+        // Not from the OS: the text as it is.
+        assert_eq!(go_os_error(&Error::other("Odd thing")), "odd thing");
+    }
+}

@@ -22,6 +22,12 @@ fn inspect_matches_go_version_m() {
     let tmp = tempfile::tempdir().unwrap();
     let script = tmp.path().join("script.sh");
     std::fs::write(&script, "#!/bin/sh\n").unwrap();
+    // Executable: go reports errors only for files that could be Go programs.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
     for (_, root) in gomedic_testkit::goroots() {
         let dirs = [root.join("bin"), root.join("pkg/tool")];
         let mut go = Command::new(root.join("bin/go"));
@@ -71,5 +77,64 @@ fn inspect_matches_go_version_m() {
         assert_eq!(f[1]["error"]["class"], "not_go");
         assert_eq!(f[2]["error"]["class"], "unrecognized_format");
         assert!(Path::new(f[2]["path"].as_str().unwrap()).ends_with("script.sh"));
+    }
+}
+
+/// Named files that are not Go programs, missing paths and unreadable files: the same
+/// stdout and stderr as `go version -m` of each toolchain, in the same order (go's
+/// `isGoBinaryCandidate`: only executables and .so/.exe/.dll names get an error line; a
+/// file that cannot be read is named alone; a failed stat is go's `stat` error). The exit
+/// code is 1 as with go 1.24+ (go 1.21-1.23 exit 0 for a named non-Go file).
+#[cfg(unix)]
+#[test]
+fn named_non_go_files_get_gos_messages() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let file = |name: &str, from: Option<&str>, mode: u32| {
+        let p = t.join(name);
+        match from {
+            Some(src) => std::fs::copy(src, &p).map(|_| ()).unwrap(),
+            None => std::fs::write(&p, "#!/bin/sh\n").unwrap(),
+        }
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        p
+    };
+    let true_bin = std::fs::canonicalize("/bin/true").unwrap();
+    let true_bin = true_bin.to_str().unwrap();
+    let named = [
+        t.join("missing"),
+        file("plain.sh", None, 0o644),
+        file("exec.sh", None, 0o755),
+        file("true", Some(true_bin), 0o755),
+        file("true-not-exec", Some(true_bin), 0o644),
+        file("lib.so.1", None, 0o644),
+        file("t.DLL", Some(true_bin), 0o600),
+        file(".so", None, 0o644),
+        t.join("missing/below"),
+        t.join("plain.sh/below"),
+        "/proc/1/environ".into(),
+    ];
+    std::fs::create_dir(t.join("empty")).unwrap();
+    for (version, root) in gomedic_testkit::goroots() {
+        let go_file = root.join("bin/gofmt");
+        let mut args: Vec<_> = named.to_vec();
+        args.insert(3, go_file.clone());
+        args.push(t.join("empty"));
+        args.push(go_file);
+        let (code, want, want_err) = run(Command::new(root.join("bin/go"))
+            .env("GOTOOLCHAIN", "local")
+            .arg("version")
+            .arg("-m")
+            .args(&args));
+        let (my_code, got, err) = run(gomedic().args(["tools", "inspect"]).args(&args));
+        assert_eq!(got, want, "go{version}: stdout");
+        assert_eq!(err, want_err, "go{version}: stderr");
+        assert!(err.contains("stat ") && err.contains("not a Go executable"), "{err}");
+        assert_eq!(my_code, 1);
+        let minor: u32 = version.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap();
+        if minor >= 24 {
+            assert_eq!(code, 1, "go{version}");
+        }
     }
 }

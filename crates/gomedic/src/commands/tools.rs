@@ -132,79 +132,129 @@ enum Outcome {
 }
 
 fn inspect(args: InspectArgs) -> anyhow::Result<u8> {
+    if args.format == Format::Human {
+        return inspect_human(&args.paths);
+    }
     let mut results: Vec<(PathBuf, Outcome)> = Vec::new();
+    let mut failed = false;
     for p in &args.paths {
         // Read first: a Go executable needs no stat (a path walk, issue #16).
         let o = scan(p);
         match o {
             Outcome::Go(_) => results.push((p.clone(), o)),
             _ => match std::fs::metadata(p) {
-                Err(e) => results.push((p.clone(), Outcome::Missing(e.to_string()))),
-                Ok(m) if m.is_dir() => walk(p, &mut results),
-                Ok(_) => results.push((p.clone(), o)),
+                Err(e) => {
+                    failed = true;
+                    results.push((p.clone(), Outcome::Missing(e.to_string())))
+                }
+                Ok(m) if m.is_dir() => walk(p, &mut |f| {
+                    if let o @ Outcome::Go(_) = scan(&f) {
+                        results.push((f, o));
+                    }
+                }),
+                Ok(_) => {
+                    failed = true;
+                    results.push((p.clone(), o))
+                }
             },
         }
     }
-    let named = |p: &Path| args.paths.iter().any(|a| a == p);
-    let failed = results
+    let files: Vec<serde_json::Value> = results
         .iter()
-        .any(|(p, o)| !matches!(o, Outcome::Go(_)) && named(p));
-    match args.format {
-        Format::Json => {
-            let files: Vec<serde_json::Value> = results
-                .iter()
-                .map(|(p, o)| {
-                    let path = p.display().to_string();
-                    let err = |class: &str, msg: String| {
-                        serde_json::json!({"path": path, "error": {"class": class, "message": msg}})
-                    };
-                    match o {
-                        Outcome::Go(bi) => serde_json::json!({"path": path, "build_info": bi}),
-                        Outcome::NotGo => err(
-                            "not_go",
-                            format!("could not read Go build info from {path}: not a Go executable"),
-                        ),
-                        Outcome::Failed(e @ Error::UnrecognizedFormat { .. }) => {
-                            err("unrecognized_format", e.to_string())
-                        }
-                        Outcome::Failed(e @ Error::Malformed { .. }) => err("malformed", e.to_string()),
-                        Outcome::Failed(e) => err("unreadable", e.to_string()),
-                        Outcome::Missing(e) => err("unreadable", e.clone()),
-                    }
-                })
-                .collect();
-            let v = serde_json::json!({"schema": "gomedic.tools.inspect/v1", "files": files});
-            outln!("{}", serde_json::to_string_pretty(&v)?)?;
-        }
-        Format::Human => {
-            // One write for all files, flushed before an error to keep go's order; sized
-            // for most tools at once (growing it costs an unmap per step with musl).
-            let mut out = String::with_capacity(results.len() * 1024);
-            for (p, o) in &results {
-                let path = p.display().to_string();
-                if let Outcome::Go(bi) = o {
-                    bi.write_version_m(&path, &mut out);
-                    continue;
+        .map(|(p, o)| {
+            let path = p.display().to_string();
+            let err = |class: &str, msg: String| {
+                serde_json::json!({"path": path, "error": {"class": class, "message": msg}})
+            };
+            match o {
+                Outcome::Go(bi) => serde_json::json!({"path": path, "build_info": bi}),
+                Outcome::NotGo => err(
+                    "not_go",
+                    format!("could not read Go build info from {path}: not a Go executable"),
+                ),
+                Outcome::Failed(e @ Error::UnrecognizedFormat { .. }) => {
+                    err("unrecognized_format", e.to_string())
                 }
-                // Like go: errors for named files only, on stderr.
-                if !named(p) {
-                    continue;
-                }
-                crate::output::stdout().write_all(out.as_bytes())?;
-                out.clear();
-                match o {
-                    Outcome::Go(_) => {}
-                    Outcome::NotGo => errln!(
-                        "{path}: could not read Go build info from {path}: not a Go executable"
-                    ),
-                    Outcome::Failed(e) => errln!("{path}: {e}"),
-                    Outcome::Missing(e) => errln!("{path}: {e}"),
-                }
+                Outcome::Failed(e @ Error::Malformed { .. }) => err("malformed", e.to_string()),
+                Outcome::Failed(e) => err("unreadable", e.to_string()),
+                Outcome::Missing(e) => err("unreadable", e.clone()),
             }
+        })
+        .collect();
+    let v = serde_json::json!({"schema": "gomedic.tools.inspect/v1", "files": files});
+    outln!("{}", serde_json::to_string_pretty(&v)?)?;
+    Ok(u8::from(failed))
+}
+
+/// `go version -m`'s text, each file printed as it is read (no build info is kept, so a
+/// file costs no allocation: issue #16's speed), and go's stderr for named files that are
+/// not Go programs (go 1.24+: exit 1). One write for all files, flushed before an error to
+/// keep go's order; sized for most tools at once (growing it costs an unmap per step with
+/// musl).
+fn inspect_human(paths: &[PathBuf]) -> anyhow::Result<u8> {
+    let mut out = String::with_capacity(paths.len() * 1024);
+    let mut failed = false;
+    for p in paths {
+        let label = p.to_string_lossy();
+        // Read first: a Go executable needs no stat (a path walk).
+        let e = match gomedic_buildinfo::write_version_m_of(p, &label, &mut out) {
+            Ok(true) => continue,
+            Ok(false) => None,
+            Err(e) => Some(e),
+        };
+        let msg = match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => {
+                walk(p, &mut |f| {
+                    // Like go: errors for named files only.
+                    let _ = gomedic_buildinfo::write_version_m_of(&f, &f.to_string_lossy(), &mut out);
+                });
+                continue;
+            }
+            // go's os.Stat error.
+            Err(e) => {
+                let op = match () {
+                    _ if cfg!(unix) => "stat",
+                    _ if e.kind() == std::io::ErrorKind::NotFound => "GetFileAttributesEx",
+                    _ => "CreateFile",
+                };
+                Some(format!("{op} {label}: {}", gomedic_core::text::go_os_error(&e)))
+            }
+            // Opening or reading the file failed: go names only the file.
+            Ok(_) if matches!(e, Some(Error::Io { .. })) => Some(label.to_string()),
+            // Other errors only for files that could be Go programs.
+            Ok(m) if !go_binary_candidate(p, &m) => None,
+            Ok(_) => Some(match e {
+                None => format!("{label}: could not read Go build info from {label}: not a Go executable"),
+                Some(e) => format!("{label}: {e}"),
+            }),
+        };
+        failed = true;
+        if let Some(msg) = msg {
             crate::output::stdout().write_all(out.as_bytes())?;
+            out.clear();
+            errln!("{msg}");
         }
     }
+    crate::output::stdout().write_all(out.as_bytes())?;
     Ok(u8::from(failed))
+}
+
+/// go's `isGoBinaryCandidate`: executable, or named like a Go program or library. Go on
+/// Windows reports no executable bits, so there only the name counts.
+fn go_binary_candidate(p: &Path, m: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if m.is_file() && m.permissions().mode() & 0o111 != 0 {
+            return true;
+        }
+    }
+    let _ = m;
+    let name = p.to_string_lossy().to_lowercase();
+    // filepath.Ext: from the last dot of the last element.
+    let last = name.rsplit(std::path::is_separator).next().unwrap_or("");
+    let ext = last.rfind('.').map_or("", |i| &last[i..]);
+    matches!(ext, ".so" | ".exe" | ".dll") || name.contains(".so.")
 }
 
 fn scan(p: &Path) -> Outcome {
@@ -216,8 +266,8 @@ fn scan(p: &Path) -> Outcome {
 }
 
 /// Lexical order like go's WalkDir; regular files and symlinks to files, directories
-/// entered but not through symlinks. Only Go executables are kept.
-fn walk(dir: &Path, out: &mut Vec<(PathBuf, Outcome)>) {
+/// entered but not through symlinks. `file` gets each file found.
+fn walk(dir: &Path, file: &mut dyn FnMut(PathBuf)) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
     };
@@ -227,11 +277,9 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, Outcome)>) {
         let p = e.path();
         let Ok(t) = e.file_type() else { continue };
         if t.is_dir() {
-            walk(&p, out);
+            walk(&p, file);
         } else if t.is_file() || (t.is_symlink() && p.is_file()) {
-            if let o @ Outcome::Go(_) = scan(&p) {
-                out.push((p, o));
-            }
+            file(p);
         }
     }
 }
