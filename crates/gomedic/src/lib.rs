@@ -129,6 +129,9 @@ fn tools_args() -> Option<cli::Cli> {
     if std::env::args_os().nth(1)? != "tools" {
         return None;
     }
+    if let Some(cli) = inspect_paths(std::env::args_os().skip(2)) {
+        return Some(cli);
+    }
     let tools = commands::tools::ToolsArgs::augment_args(clap::Command::new("tools"));
     let m = clap::Command::new("gomedic")
         .subcommand(tools)
@@ -138,6 +141,77 @@ fn tools_args() -> Option<cli::Cli> {
     Some(cli::Cli {
         command: cli::Command::Tools(args.ok()?),
     })
+}
+
+/// `inspect PATH...` with nothing for clap to decide (no option, no `-`, no empty value):
+/// the paths as they are, without building any parser (a fifth of the start of
+/// `tools inspect`). Anything else: None, and clap parses it.
+fn inspect_paths(args: impl Iterator<Item = std::ffi::OsString>) -> Option<cli::Cli> {
+    use commands::tools::{InspectArgs, ToolsAction, ToolsArgs};
+    let mut args = args.peekable();
+    if args.next()? != "inspect" {
+        return None;
+    }
+    args.peek()?;
+    let paths = args
+        .map(|a| (!a.is_empty() && !a.as_encoded_bytes().starts_with(b"-")).then(|| a.into()))
+        .collect::<Option<Vec<std::path::PathBuf>>>()?;
+    Some(cli::Cli {
+        command: cli::Command::Tools(ToolsArgs {
+            action: Some(ToolsAction::Inspect(InspectArgs {
+                paths,
+                format: cli::Format::Human,
+            })),
+            format: cli::Format::Human,
+            deep: false,
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tools_args_tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    /// Every argument list the fast path takes parses to the same thing with clap, and
+    /// those it leaves are the ones with something for clap to decide.
+    #[test]
+    fn inspect_fast_path_equals_clap() {
+        let words = [
+            "inspect", "a", "dir/b", "-", "--format", "json", "--", "", "-x", "help",
+            "--help", "tools", "x y", "--deep", "é", "-h",
+        ];
+        let mut lists: Vec<Vec<&str>> = vec![vec![]];
+        for _ in 0..4 {
+            let next: Vec<Vec<&str>> = lists
+                .iter()
+                .flat_map(|l| {
+                    words.iter().map(move |w| {
+                        let mut l = l.clone();
+                        l.push(w);
+                        l
+                    })
+                })
+                .collect();
+            lists.extend(next.into_iter().filter(|l| l.first() == Some(&"inspect")));
+        }
+        let mut fast = 0;
+        for l in &lists {
+            let argv: Vec<OsString> = l.iter().map(OsString::from).collect();
+            let Some(got) = inspect_paths(argv.clone().into_iter()) else {
+                continue;
+            };
+            fast += 1;
+            let full = ["gomedic", "tools"].iter().map(OsString::from).chain(argv);
+            let want = cli::Cli::try_parse_from(full).unwrap_or_else(|e| panic!("{l:?}: {e}"));
+            assert_eq!(format!("{got:?}"), format!("{want:?}"), "{l:?}");
+        }
+        assert!(fast > 100, "{fast}");
+        for l in [&["inspect"][..], &["inspect", "--", "a"], &["inspect", "a", ""], &["inspect", "-"]] {
+            let argv = l.iter().map(OsString::from);
+            assert!(inspect_paths(argv).is_none(), "{l:?}");
+        }
+    }
 }
 
 /// The exit code once stdout is flushed: 3 when stdout could not be written (a closed
