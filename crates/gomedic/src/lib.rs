@@ -168,6 +168,18 @@ fn inspect_paths(args: impl Iterator<Item = std::ffi::OsString>) -> Option<cli::
     })
 }
 
+/// The exit code once stdout is flushed: 3 when stdout could not be written (a closed
+/// pipe is not a failure).
+fn finish(code: u8) -> u8 {
+    match output::finish() {
+        Some(msg) => {
+            errln!("gomedic: error: {msg}");
+            3
+        }
+        None => code,
+    }
+}
+
 #[cfg(test)]
 mod tools_args_tests {
     use super::*;
@@ -211,17 +223,5 @@ mod tools_args_tests {
             let argv = l.iter().map(OsString::from);
             assert!(inspect_paths(argv).is_none(), "{l:?}");
         }
-    }
-}
-
-/// The exit code once stdout is flushed: 3 when stdout could not be written (a closed
-/// pipe is not a failure).
-fn finish(code: u8) -> u8 {
-    match output::finish() {
-        Some(msg) => {
-            errln!("gomedic: error: {msg}");
-            3
-        }
-        None => code,
     }
 }
