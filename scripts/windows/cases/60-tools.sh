@@ -67,4 +67,23 @@ check_eq "60-tools: tools inspect reads both PE files" \
 check_eq "60-tools: tools inspect equals go version -m" \
   "$(t60_norm <"$work/out/t60-inspect.stdout")" \
   "$(env -i HOME="$t60/h" PATH=/usr/bin:/bin GOTOOLCHAIN=local "$t60_g21/bin/go" version -m "$t60/gobin" | t60_norm)"
+
+# Named files that are not Go programs: the same stdout and stderr as the real go.exe of
+# go 1.27, whose wording gomedic follows (go's stat error in Windows words: 1.27 names
+# GetFileAttributesEx where 1.21-1.24 named CreateFile; a .exe that is not a Go program; a
+# text file, which go passes over in silence), and exit 1.
+t60_g27w="$(GOMEDIC_GO_PLATFORM=windows bash "$root/scripts/install-go-toolchains.sh" 1.27.3 | sed -n 's/^1.27.3=//p')"
+printf 'notes\r\n' >"$t60/notes.txt"
+printf 'MZ not really' >"$t60/broken.exe"
+t60_named=("$w\\t60\\missing.exe" "$w\\t60\\notes.txt" "$w\\t60\\broken.exe" "$w\\t60\\gobin\\gopls.exe")
+run t60-named -- tools inspect "${t60_named[@]}"
+(cd "$work" && env -i "${base_env[@]}" GOTOOLCHAIN=local timeout 300 wine "$t60_g27w/bin/go.exe" version -m "${t60_named[@]}" \
+  </dev/null >"$work/out/t60-named-go.stdout" 2>"$work/out/t60-named-go.stderr")
+check_eq "60-tools: named non-Go files: stdout equals go.exe 1.27 version -m" \
+  "$(tr -d '\r' <"$work/out/t60-named.stdout")" "$(tr -d '\r' <"$work/out/t60-named-go.stdout")"
+check_eq "60-tools: named non-Go files: stderr equals go.exe 1.27 version -m" \
+  "$(tr -d '\r' <"$work/out/t60-named.stderr")" "$(grep -v '^[0-9a-f]*:err:\|^[0-9a-f]*:fixme:' "$work/out/t60-named-go.stderr" | tr -d '\r')"
+check_eq "60-tools: named non-Go files: the missing file and the broken .exe are named, not the .txt" \
+  "$(grep -c -E 'missing\.exe|broken\.exe' "$work/out/t60-named.stderr"):$(grep -c 'notes' "$work/out/t60-named.stderr")" "2:0"
+check_eq "60-tools: named non-Go files: exit 1" "$(cat "$work/out/t60-named.rc")" 1
 rm -f "$work/go.mod"
