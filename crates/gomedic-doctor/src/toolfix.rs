@@ -59,17 +59,46 @@ pub fn plan(
         .go_binary()
         .map(|g| g.path.clone())
         .ok_or("no go to rebuild the tools with")?;
-    let host = facts.tools();
     let staging = tempfile::Builder::new()
         .prefix("gomedic-tools-rebuild-")
         .tempdir()
         .map_err(|e| format!("cannot create a staging directory: {e}"))?;
     let mut changes = Vec::new();
+    // Blobs this plan added: removed again if a later build fails.
+    let mut fresh = Vec::new();
+    let built = build_all(facts, tools, &go, staging.path(), blobs, &mut changes, &mut fresh);
+    if built.is_err() {
+        for sha in &fresh {
+            let _ = blob::remove(blobs, sha);
+        }
+    }
+    built?;
+    Ok(EnvEdit {
+        plan: Plan {
+            recheck: Vec::new(),
+            fix_id: fix_id.to_string(),
+            description: description.to_string(),
+            changes,
+        },
+        warnings: Vec::new(),
+    })
+}
+
+fn build_all(
+    facts: &Facts,
+    tools: &[ToolRebuild],
+    go: &Path,
+    staging: &Path,
+    blobs: &Path,
+    changes: &mut Vec<Change>,
+    fresh: &mut Vec<String>,
+) -> Result<(), String> {
+    let host = facts.tools();
     for (i, t) in tools.iter().enumerate() {
-        let dir = staging.path().join(i.to_string());
+        let dir = staging.join(i.to_string());
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let target = format!("{}@{}", t.package, t.version);
-        let out = Command::new(&go)
+        let out = Command::new(go)
             .args(["install", &target])
             .env_clear()
             .envs(&facts.env)
@@ -77,7 +106,7 @@ pub fn plan(
             // Built to run here, whatever GOOS/GOARCH the environment sets for builds.
             .env("GOOS", &host.host_goos)
             .env("GOARCH", &host.host_goarch)
-            .current_dir(staging.path())
+            .current_dir(staging)
             .output()
             .map_err(|e| format!("cannot run {}: {e}", go.display()))?;
         if !out.status.success() {
@@ -99,8 +128,12 @@ pub fn plan(
             ));
         };
         let bytes = std::fs::read(new).map_err(|e| format!("{}: {e}", new.display()))?;
+        let known = blob::exists(blobs, &blob::sha256_hex(&bytes));
         let after = blob::store(blobs, &bytes)
             .map_err(|e| format!("cannot keep the rebuilt {target} in the journal: {e}"))?;
+        if !known {
+            fresh.push(after.clone());
+        }
         let old = PathBuf::from(&t.path);
         let dest = PathBuf::from(&t.dest);
         let mode = mode_of(&old);
@@ -134,13 +167,5 @@ pub fn plan(
             ));
         }
     }
-    Ok(EnvEdit {
-        plan: Plan {
-            recheck: Vec::new(),
-            fix_id: fix_id.to_string(),
-            description: description.to_string(),
-            changes,
-        },
-        warnings: Vec::new(),
-    })
+    Ok(())
 }

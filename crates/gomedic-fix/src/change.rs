@@ -1043,6 +1043,17 @@ pub mod blob {
         Ok(b)
     }
 
+    /// Removes blob `sha` from `dir` (only a file named by a SHA-256; a missing one is fine).
+    pub fn remove(dir: &Path, sha: &str) -> io::Result<()> {
+        if !valid(sha) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a SHA-256"));
+        }
+        match std::fs::remove_file(dir.join(sha)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     /// Stores `bytes` (written to a temporary name, then renamed) and returns its SHA-256.
     pub fn store(dir: &Path, bytes: &[u8]) -> io::Result<String> {
         use std::io::Write;

@@ -20,6 +20,20 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The journal blobs the plan's changes name (tool binaries before and after), as
+    /// (blob directory, SHA-256).
+    pub fn blobs(&self) -> Vec<(PathBuf, String)> {
+        let mut v = Vec::new();
+        for c in &self.changes {
+            if let crate::change::ChangeKind::ToolBinary(t) = &c.kind {
+                for sha in [&t.before, &t.after].into_iter().flatten() {
+                    v.push((t.blobs.clone(), sha.clone()));
+                }
+            }
+        }
+        v
+    }
+
     /// A plan that changes nothing.
     pub fn is_noop(&self) -> bool {
         self.changes.iter().all(Change::is_noop)
@@ -188,7 +202,10 @@ impl Journal {
         let _lock = self.lock()?;
         // Stale plans and targets gomedic will not write are refused before journaling.
         for c in &plan.changes {
-            c.kind.op().check_planned()?;
+            if let Err(e) = c.kind.op().check_planned() {
+                self.discard_blobs_locked(&plan);
+                return Err(e);
+            }
         }
         let (created, compact) = crate::time::now();
         // Sub-second part first, so ids sort in the order changes were made.
@@ -219,6 +236,8 @@ impl Journal {
                         rollback_failed.push(format!("{}: {re}", d.target()));
                     }
                 }
+                // A failed rollback leaves the kept copies as the only ones: they stay.
+                let clean = rollback_failed.is_empty();
                 let err = Error::NotApplied {
                     cause: Box::new(e),
                     rollback_failed,
@@ -226,6 +245,9 @@ impl Journal {
                 entry.state = EntryState::RolledBack;
                 entry.note = Some(err.to_string());
                 self.save(&entry)?;
+                if clean {
+                    self.discard_blobs_locked(&entry.plan);
+                }
                 return Err(err);
             }
             done.push(c);
@@ -266,7 +288,40 @@ impl Journal {
         }
         e.state = EntryState::Undone;
         self.save(&e)?;
+        self.discard_blobs_locked(&e.plan);
         Ok(e)
+    }
+
+    /// Removes the blobs `plan` names that no applied or pending entry needs: a plan that
+    /// was declined, rolled back or undone (rebuilt tools are tens of megabytes each).
+    /// Best effort: with a corrupt entry in the journal nothing is removed, as its blobs
+    /// cannot be known.
+    pub fn discard_blobs(&self, plan: &Plan) -> Result<(), Error> {
+        let _lock = self.lock()?;
+        self.discard_blobs_locked(plan);
+        Ok(())
+    }
+
+    fn discard_blobs_locked(&self, plan: &Plan) {
+        let mine = plan.blobs();
+        if mine.is_empty() {
+            return;
+        }
+        let Ok(listing) = self.list() else { return };
+        if !listing.corrupt.is_empty() {
+            return;
+        }
+        let live: std::collections::HashSet<(PathBuf, String)> = listing
+            .entries
+            .iter()
+            .filter(|e| matches!(e.state, EntryState::Applied | EntryState::Pending))
+            .flat_map(|e| e.plan.blobs())
+            .collect();
+        for b in mine {
+            if !live.contains(&b) {
+                let _ = crate::change::blob::remove(&b.0, &b.1);
+            }
+        }
     }
 
     /// The newest entry that can be undone (corrupt entries are skipped).
@@ -401,6 +456,59 @@ mod tests {
         assert_eq!(std::fs::read(&f).unwrap(), original);
         assert!(j.undo(&e.id, false).is_err(), "twice");
         assert!(j.last_undoable().unwrap().is_none());
+    }
+
+    /// Kept tool binaries live as long as an entry can still be undone: undo, a rolled
+    /// back apply and a declined plan remove them, unless another live entry shares them.
+    #[test]
+    fn tool_blobs_go_with_the_last_entry_that_needs_them() {
+        use crate::change::blob;
+        let d = tempfile::tempdir().unwrap();
+        let j = Journal::new(d.path());
+        let blobs = j.dir().join("blobs");
+        let (a, b) = (d.path().join("a"), d.path().join("b"));
+        std::fs::write(&a, b"old a").unwrap();
+        std::fs::write(&b, b"old b").unwrap();
+        let rebuild = |path: &Path, old: &[u8], new: &[u8]| {
+            let after = blob::store(&blobs, new).unwrap();
+            Plan {
+                recheck: Vec::new(),
+                fix_id: "tools.rebuild".into(),
+                description: "d".into(),
+                changes: vec![Change::tool_binary(
+                    path,
+                    Some(blob::sha256_hex(old)),
+                    Some(after),
+                    &blobs,
+                    Some(0o755),
+                    vec![],
+                )],
+            }
+        };
+        let count = || std::fs::read_dir(&blobs).map_or(0, |r| r.count());
+        // Two entries share the new binary's blob.
+        let e1 = j.apply(rebuild(&a, b"old a", b"new")).unwrap();
+        let e2 = j.apply(rebuild(&b, b"old b", b"new")).unwrap();
+        assert_eq!(count(), 3, "new, old a, old b");
+        j.undo(&e2.id, false).unwrap();
+        assert_eq!(std::fs::read(&b).unwrap(), b"old b");
+        assert_eq!(count(), 2, "old b goes, the shared new stays for e1");
+        j.undo(&e1.id, false).unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), b"old a");
+        assert_eq!(count(), 0);
+        // A declined plan.
+        let p = rebuild(&a, b"old a", b"newer");
+        assert_eq!(count(), 1);
+        j.discard_blobs(&p).unwrap();
+        assert_eq!(count(), 0);
+        // A stale plan (the file changed since) is refused and leaves no blob.
+        let p = rebuild(&a, b"old a", b"newest");
+        std::fs::write(&a, b"edited").unwrap();
+        assert!(j.apply(p).is_err());
+        assert_eq!(count(), 0);
+        // A blob name that is not a SHA-256 (a damaged entry) never names another file.
+        assert!(blob::remove(&blobs, "../a").is_err());
+        assert!(a.exists());
     }
 
     #[test]

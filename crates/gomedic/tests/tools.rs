@@ -257,6 +257,23 @@ impl Env {
             .unwrap()
     }
 
+    /// The rebuilt and replaced binaries kept in the journal's blob directory.
+    fn blobs(&self) -> Vec<PathBuf> {
+        fn walk(d: &Path, out: &mut Vec<PathBuf>) {
+            for e in std::fs::read_dir(d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.parent().is_some_and(|d| d.ends_with("blobs")) {
+                    out.push(p);
+                }
+            }
+        }
+        let mut v = Vec::new();
+        walk(&self.tmp.path().join("data"), &mut v);
+        v
+    }
+
     /// `gomedic check --only tools --format json`: (exit code, report).
     fn check(&self) -> (i32, Value) {
         let o = self.gomedic(&["check", "--only", "tools", "--format", "json"]);
@@ -577,9 +594,17 @@ fn rebuild_fix_then_undo_restores_the_binaries() {
     );
     assert_eq!(hashes(&dirs), before, "--dry-run changed a file: {out}");
 
+    // Declined (stdin is not a terminal): builds, asks, changes nothing and keeps nothing.
+    let o = e.gomedic(&["fix", "tools.rebuild"]);
+    let out = text(&o);
+    assert!(out.contains("not applied"), "{out}");
+    assert_eq!(hashes(&dirs), before, "a declined fix changed a file: {out}");
+    assert_eq!(e.blobs(), Vec::<PathBuf>::new(), "a declined fix left blobs: {out}");
+
     let o = e.gomedic(&["fix", "tools.rebuild", "--yes"]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
+    assert_eq!(e.blobs().len(), 4, "two rebuilt, two kept: {:?}", e.blobs());
     let g = version_m(&b.new_go, &gopls);
     assert_eq!(
         (g.go_version.as_str(), g.version.as_str()),
@@ -600,6 +625,7 @@ fn rebuild_fix_then_undo_restores_the_binaries() {
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert_eq!(hashes(&dirs), before, "undo restores byte for byte: {out}");
+    assert_eq!(e.blobs(), Vec::<PathBuf>::new(), "undone: the kept copies go");
     let (code, r) = e.check();
     assert!(!findings(&r, "tools.older_than_module").is_empty(), "{r:#}");
     assert!(!findings(&r, "tools.delve_too_old").is_empty(), "{r:#}");
@@ -657,4 +683,32 @@ fn a_rebuild_that_cannot_build_changes_nothing() {
     );
     let o = e.gomedic(&["undo"]);
     assert!(text(&o).contains("nothing to undo"), "{}", text(&o));
+
+    // dlv builds, then gopls cannot (the proxy has no gopls): the dlv build already
+    // kept is removed again.
+    let o = e.gomedic(&["fix", "tools.rebuild", "--dry-run"]);
+    let plan = text(&o);
+    let (g, d) = (plan.find(GOPLS).unwrap(), plan.find("go-delve").unwrap());
+    assert!(d < g, "dlv is built first: {plan}");
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let (f, t) = (entry.path(), to.join(entry.file_name()));
+            if f.is_dir() {
+                copy(&f, &t);
+            } else {
+                std::fs::copy(&f, &t).unwrap();
+            }
+        }
+    }
+    let partial = e.dir("proxy-without-gopls");
+    copy(&b.proxy, &partial);
+    std::fs::remove_dir_all(partial.join("golang.org/x/tools/gopls")).unwrap();
+    let proxy = format!("file://{}", partial.display());
+    let o = e.gomedic_with(&["fix", "tools.rebuild", "--yes"], &[("GOPROXY", &proxy)]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("gopls") && out.contains("nothing was changed"), "{out}");
+    assert_eq!(hashes(&dirs), before, "{out}");
+    assert_eq!(e.blobs(), Vec::<PathBuf>::new(), "the dlv build was kept: {out}");
 }

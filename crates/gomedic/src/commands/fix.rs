@@ -172,7 +172,10 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
             }
         };
         // A plan that cannot be shown is not applied (exit code 3).
-        common::print_plan(&edit.plan, &r).with_context(|| format!("{id} was not applied"))?;
+        if let Err(e) = common::print_plan(&edit.plan, &r) {
+            let _ = journal.discard_blobs(&edit.plan);
+            return Err(e).with_context(|| format!("{id} was not applied"));
+        }
         for w in &edit.warnings {
             errln!("warning: {}", r.redact(w));
         }
@@ -194,6 +197,8 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
             }
         }
         if !args.yes && !common::confirm(&format!("apply {id}?")) {
+            // Rebuilt tools kept for this plan are not needed.
+            let _ = journal.discard_blobs(&edit.plan);
             errln!("not applied: confirm on a terminal or pass --yes (use --dry-run to only see the plan)");
             code = code.max(2);
             continue;
