@@ -75,7 +75,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let code = report.exit_code;
     let redacted = report.redact(&super::common::redactor(&facts));
 
-    let mut out = crate::output::stdout();
+    // Rendered whole, then written at once (stdout is line-buffered: a write per line).
+    let mut out = Vec::with_capacity(16 << 10);
     let res = match args.format {
         Format::Json => gomedic_render::json(&redacted, &mut out),
         Format::Junit => gomedic_render::junit(&redacted, args.strict, &mut out),
@@ -93,7 +94,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         }
     };
     // `gomedic check | head` is not a failure (the output module drops the rest).
-    res.and_then(|_| out.flush())
+    res.and_then(|_| crate::output::stdout().write_all(&out))
+        .and_then(|_| crate::output::stdout().flush())
         .context("cannot write the report")?;
     Ok(code)
 }
