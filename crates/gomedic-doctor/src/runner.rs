@@ -58,17 +58,88 @@ pub fn select(opts: &RunOptions) -> Result<Vec<&'static Check>, SelectError> {
         .collect())
 }
 
+/// Checks are run by a pool of threads that starts with one and grows by one whenever no
+/// check has finished for this long while some wait to start: a check stuck on a hung
+/// disk or command holds up the others for no longer than this. A thread per check cost
+/// more than the checks themselves (stacks, musl's allocator lock, TLB shootdowns on two
+/// CPUs: issue #7's benchmark).
+const STALL: Duration = Duration::from_millis(40);
+
+/// What the pool threads share.
+struct Pool {
+    facts: Arc<Facts>,
+    checks: Vec<&'static Check>,
+    queue: std::sync::Mutex<std::collections::VecDeque<usize>>,
+    started: std::sync::Mutex<Vec<Option<Instant>>>,
+    cancel: Arc<std::sync::atomic::AtomicBool>,
+    /// Pool threads not yet ended.
+    alive: std::sync::atomic::AtomicUsize,
+}
+
+impl Pool {
+    fn next(&self) -> Option<usize> {
+        if self.cancel.load(std::sync::atomic::Ordering::SeqCst) {
+            return None;
+        }
+        let i = self.queue.lock().ok()?.pop_front()?;
+        if let Ok(mut s) = self.started.lock() {
+            s[i] = Some(Instant::now());
+        }
+        Some(i)
+    }
+
+    fn waiting(&self) -> bool {
+        self.queue.lock().is_ok_and(|q| !q.is_empty())
+    }
+
+    fn started(&self, i: usize) -> Option<Instant> {
+        self.started.lock().ok().and_then(|s| s[i])
+    }
+}
+
+fn spawn_worker(
+    pool: &Arc<Pool>,
+    tx: &mpsc::Sender<(usize, CheckResult, Duration)>,
+) -> std::io::Result<()> {
+    use std::sync::atomic::Ordering::SeqCst;
+    struct Alive(Arc<Pool>);
+    impl Drop for Alive {
+        fn drop(&mut self) {
+            self.0.alive.fetch_sub(1, SeqCst);
+        }
+    }
+    let (pool, tx) = (Arc::clone(pool), tx.clone());
+    pool.alive.fetch_add(1, SeqCst);
+    let alive = Alive(Arc::clone(&pool));
+    std::thread::Builder::new()
+        .name("checks".into())
+        .spawn(move || {
+            let _alive = alive;
+            gomedic_sys::exec::bind_cancel(Arc::clone(&pool.cancel));
+            while let Some(i) = pool.next() {
+                let t0 = Instant::now();
+                let run = pool.checks[i].run;
+                let result =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&pool.facts)))
+                        .unwrap_or_else(|payload| crashed(payload.as_ref()));
+                if tx.send((i, result, t0.elapsed())).is_err() {
+                    break;
+                }
+            }
+        })
+        .map(|_| ())
+}
+
 /// Runs the selected checks over `facts`. Results come back in registry order.
 pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> Vec<CheckReport> {
     let start = Instant::now();
     let deadline = start + opts.deadline;
     let mut slots: Vec<Option<CheckReport>> = vec![None; checks.len()];
     let (tx, rx) = mpsc::channel::<(usize, CheckResult, Duration)>();
-    let mut started: Vec<Option<Instant>> = vec![None; checks.len()];
     // Set when the run ends: check threads still running start no new command.
     let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
     // Start the one go process before anything else: almost every check waits for its
-    // answer, and the check threads then start while go runs.
+    // answer, and the checks then start while go runs.
     if checks
         .iter()
         .any(|c| c.meta.id.starts_with("go.") || c.meta.id.starts_with("net."))
@@ -88,6 +159,7 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
     let prev_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
 
+    let mut queue = std::collections::VecDeque::new();
     for (i, c) in checks.iter().enumerate() {
         if let Some(why) = c.not_applicable(&facts) {
             let mut r = CheckResult::skipped(why);
@@ -105,34 +177,38 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
             ));
             continue;
         }
-        let tx = tx.clone();
-        let facts = Arc::clone(&facts);
-        let run = c.run;
-        let cancel = Arc::clone(&cancel);
-        started[i] = Some(Instant::now());
-        let spawned = std::thread::Builder::new()
-            .name(c.meta.id.to_string())
-            .spawn(move || {
-                gomedic_sys::exec::bind_cancel(cancel);
-                let t0 = Instant::now();
-                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&facts)))
-                    .unwrap_or_else(|payload| crashed(payload.as_ref()));
-                let _ = tx.send((i, result, t0.elapsed()));
-            });
-        if let Err(e) = spawned {
+        queue.push_back(i);
+    }
+    let pool = Arc::new(Pool {
+        facts: Arc::clone(&facts),
+        checks: checks.to_vec(),
+        queue: std::sync::Mutex::new(queue),
+        started: std::sync::Mutex::new(vec![None; checks.len()]),
+        cancel: Arc::clone(&cancel),
+        alive: std::sync::atomic::AtomicUsize::new(0),
+    });
+    if pool.waiting() {
+        if let Err(e) = spawn_worker(&pool, &tx) {
             let summary = format!("could not start a thread: {e}");
-            slots[i] = Some(CheckReport::new(
-                &c.meta,
-                CheckResult::failed(summary.clone()).finding(
-                    Code::CheckNotStarted,
-                    Status::Failed,
-                    summary,
-                ),
-                0,
-            ));
+            let queued: Vec<usize> = pool
+                .queue
+                .lock()
+                .map(|mut q| q.drain(..).collect())
+                .unwrap_or_default();
+            for i in queued {
+                slots[i] = Some(CheckReport::new(
+                    &checks[i].meta,
+                    CheckResult::failed(summary.clone()).finding(
+                        Code::CheckNotStarted,
+                        Status::Failed,
+                        summary.clone(),
+                    ),
+                    0,
+                ));
+            }
         }
     }
-    drop(tx);
+    let mut last_progress = Instant::now();
 
     loop {
         let pending: Vec<usize> = (0..checks.len()).filter(|i| slots[*i].is_none()).collect();
@@ -143,12 +219,13 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
         // Expire checks past their own timeout or the overall deadline.
         let mut next_wake = deadline;
         for &i in &pending {
-            let own = started[i]
+            let started = pool.started(i);
+            let own = started
                 .map(|s| s + checks[i].timeout)
                 .unwrap_or(deadline)
                 .min(deadline);
             if now >= own {
-                let waited = started[i].map(|s| now - s).unwrap_or_default();
+                let waited = started.map(|s| now - s).unwrap_or_default();
                 let why = if own == deadline {
                     "the overall deadline"
                 } else {
@@ -166,8 +243,15 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
         if (0..checks.len()).all(|i| slots[i].is_some()) {
             break;
         }
-        match rx.recv_timeout(next_wake.saturating_duration_since(Instant::now())) {
-            Ok((i, result, took)) => {
+        // A stalled pool gets one more thread for the checks still waiting to start.
+        if now >= last_progress + STALL && pool.waiting() && spawn_worker(&pool, &tx).is_ok() {
+            last_progress = now;
+        }
+        let waiting = pool.waiting();
+        if !waiting && pool.alive.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+            // Every pool thread ended (each sends before it ends): what they sent, then
+            // anything unfilled died without reporting.
+            while let Ok((i, result, took)) = rx.try_recv() {
                 if slots[i].is_none() {
                     slots[i] = Some(CheckReport::new(
                         &checks[i].meta,
@@ -176,23 +260,39 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
                     ));
                 }
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                // Every thread ended; anything unfilled died without reporting.
-                for i in 0..checks.len() {
-                    if slots[i].is_none() {
-                        slots[i] = Some(CheckReport::new(
-                            &checks[i].meta,
-                            CheckResult::failed("the check ended without a result").finding(
-                                Code::CheckNoResult,
-                                Status::Failed,
-                                "the check ended without a result",
-                            ),
-                            0,
-                        ));
-                    }
+            for i in 0..checks.len() {
+                if slots[i].is_none() {
+                    slots[i] = Some(CheckReport::new(
+                        &checks[i].meta,
+                        CheckResult::failed("the check ended without a result").finding(
+                            Code::CheckNoResult,
+                            Status::Failed,
+                            "the check ended without a result",
+                        ),
+                        0,
+                    ));
                 }
             }
+            continue;
+        }
+        let wake = if waiting {
+            next_wake.min(last_progress + STALL)
+        } else {
+            next_wake
+        };
+        match rx.recv_timeout(wake.saturating_duration_since(Instant::now())) {
+            Ok((i, result, took)) => {
+                last_progress = Instant::now();
+                if slots[i].is_none() {
+                    slots[i] = Some(CheckReport::new(
+                        &checks[i].meta,
+                        result,
+                        took.as_millis() as u64,
+                    ));
+                }
+            }
+            // The main thread keeps a sender, so never disconnected.
+            Err(_) => continue,
         }
     }
     std::panic::set_hook(prev_hook);
