@@ -154,6 +154,19 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
             });
     }
 
+    // While go runs, the facts that do not wait for its answer (the tools, the editor's
+    // settings) are gathered on the otherwise idle CPU.
+    if checks.iter().any(|c| c.meta.id.starts_with("tools.")) {
+        let facts = Arc::clone(&facts);
+        let cancel = Arc::clone(&cancel);
+        let _ = std::thread::Builder::new()
+            .name("prefetch".into())
+            .spawn(move || {
+                gomedic_sys::exec::bind_cancel(cancel);
+                facts.prefetch();
+            });
+    }
+
     // A panicking check is reported as `failed`; keep the default hook's noise (which could
     // echo environment values) off the terminal.
     let prev_hook = std::panic::take_hook();

@@ -90,6 +90,9 @@ pub struct Facts {
     shell: OnceLock<Option<Shell>>,
     go_script: OnceLock<Option<String>>,
     tools: OnceLock<tools::ToolsFacts>,
+    early_tools: OnceLock<tools::Found>,
+    editor: OnceLock<gomedic_tools::EditorConfig>,
+    local_settings: OnceLock<Snapshot>,
     env_origins: std::sync::Mutex<BTreeMap<String, Option<windows::EnvOrigin>>>,
 }
 
@@ -130,6 +133,9 @@ impl Facts {
             shell: OnceLock::new(),
             go_script: OnceLock::new(),
             tools: OnceLock::new(),
+            early_tools: OnceLock::new(),
+            editor: OnceLock::new(),
+            local_settings: OnceLock::new(),
             env_origins: Default::default(),
         }
     }

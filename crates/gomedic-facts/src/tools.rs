@@ -61,51 +61,89 @@ fn build_facts(b: &gomedic_buildinfo::BuildInfo) -> BuildFacts {
     }
 }
 
+/// The copies found in one set of directories, with their build information.
+#[derive(Debug)]
+pub(crate) struct Found {
+    dirs: ToolDirs,
+    discovery: Discovery,
+    unreadable: Vec<(PathBuf, String)>,
+}
+
 impl Facts {
-    /// The tools facts, gathered once.
-    pub fn tools(&self) -> &ToolsFacts {
-        self.tools.get_or_init(|| {
-            let os = go_os(&self.os);
-            let dirs = ToolDirs {
-                path: self.path_var.clone(),
-                gobin: self.setting("GOBIN").into(),
-                gopath: self.setting("GOPATH").into(),
-                os: os.clone(),
-                pathext: self.getenv("PATHEXT"),
-            };
-            let mut discovery = self.gather.discover_tools(&dirs);
-            let mut unreadable = Vec::new();
-            let mut fill = |c: &mut FoundCopy| -> bool {
-                let p = c
-                    .canonical
-                    .clone()
-                    .unwrap_or_else(|| c.path().to_path_buf());
-                match self.gather.build_info(&p) {
-                    Ok(Some(b)) => {
-                        c.build = Some(build_facts(&b));
-                        true
-                    }
-                    Ok(None) => false,
-                    Err(e) => {
-                        unreadable.push((c.path().to_path_buf(), e));
-                        false
-                    }
+    /// Where tools are looked for, with GOBIN and GOPATH from `settings`.
+    fn tool_dirs(&self, gobin: &str, gopath: &str) -> ToolDirs {
+        ToolDirs {
+            path: self.path_var.clone(),
+            gobin: gobin.into(),
+            gopath: gopath.into(),
+            os: go_os(&self.os),
+            pathext: self.getenv("PATHEXT"),
+        }
+    }
+
+    fn find_tools(&self, dirs: ToolDirs) -> Found {
+        let mut discovery = self.gather.discover_tools(&dirs);
+        let mut unreadable = Vec::new();
+        let mut fill = |c: &mut FoundCopy| -> bool {
+            let p = c
+                .canonical
+                .clone()
+                .unwrap_or_else(|| c.path().to_path_buf());
+            match self.gather.build_info(&p) {
+                Ok(Some(b)) => {
+                    c.build = Some(build_facts(&b));
+                    true
                 }
-            };
-            for t in &mut discovery.tools {
-                for c in &mut t.copies {
-                    fill(c);
+                Ok(None) => false,
+                Err(e) => {
+                    unreadable.push((c.path().to_path_buf(), e));
+                    false
                 }
             }
-            // Other executables count only when they are Go programs.
-            discovery.others.retain_mut(|c| fill(c));
+        };
+        for t in &mut discovery.tools {
+            for c in &mut t.copies {
+                fill(c);
+            }
+        }
+        // Other executables count only when they are Go programs.
+        discovery.others.retain_mut(|c| fill(c));
+        Found {
+            dirs,
+            discovery,
+            unreadable,
+        }
+    }
+
+    /// The tools found where gomedic's own reading of the settings (without asking go)
+    /// says they are: gathered while go runs ([`Facts::prefetch`]), used by [`Facts::tools`]
+    /// when go's answer names the same directories.
+    fn early_tools(&self) -> &Found {
+        self.early_tools.get_or_init(|| {
+            let local = self.local_settings();
+            self.find_tools(self.tool_dirs(local.value("GOBIN"), local.value("GOPATH")))
+        })
+    }
+
+    /// Gathers, while go runs, the facts that do not wait for its answer (the tools on
+    /// PATH and in GOBIN/GOPATH/bin as gomedic reads the settings, the editor's
+    /// configuration), so the checks find them ready. Never needed for correctness.
+    pub fn prefetch(&self) {
+        let _ = self.early_tools();
+        let _ = self.editor();
+    }
+
+    /// The editor configuration, read once.
+    fn editor(&self) -> &EditorConfig {
+        self.editor.get_or_init(|| {
+            let os = go_os(&self.os);
             let module_dir = match self.modfile() {
                 Some(Ok(m)) => m.path.parent().map(PathBuf::from),
                 _ => None,
             }
             .unwrap_or_else(|| self.cwd.clone());
             let inputs = EditorInputs {
-                os: os.clone(),
+                os,
                 home: self
                     .getenv(if self.windows() {
                         "USERPROFILE"
@@ -119,7 +157,23 @@ impl Facts {
                 root_dir: repo_root(self, &module_dir),
                 module_dir,
             };
-            let editor = self.gather.editor_config(&inputs);
+            self.gather.editor_config(&inputs)
+        })
+    }
+
+    /// The tools facts, gathered once.
+    pub fn tools(&self) -> &ToolsFacts {
+        self.tools.get_or_init(|| {
+            let os = go_os(&self.os);
+            let dirs = self.tool_dirs(&self.setting("GOBIN"), &self.setting("GOPATH"));
+            let early = self.early_tools();
+            let (discovery, unreadable) = if early.dirs == dirs {
+                (early.discovery.clone(), early.unreadable.clone())
+            } else {
+                let f = self.find_tools(dirs);
+                (f.discovery, f.unreadable)
+            };
+            let editor = self.editor().clone();
             let host_goos = self
                 .go_env_value("GOHOSTOS")
                 .filter(|v| !v.is_empty())

@@ -115,7 +115,7 @@ impl Discovery {
 }
 
 /// Where to look, as the go command and the shell see it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ToolDirs {
     /// The raw PATH.
     pub path: OsString,

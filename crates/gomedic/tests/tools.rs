@@ -379,6 +379,50 @@ fn old_tools_are_named_with_the_errors_they_will_print() {
     assert!(findings(&r, "tools.delve_too_old").is_empty(), "{r:#}");
 }
 
+/// The tools are looked for where go says GOBIN is. gomedic gathers them early from its
+/// own reading of the settings while go runs; a `go` wrapper that sets another GOBIN makes
+/// the two differ, and go's answer wins.
+#[cfg(unix)]
+#[test]
+fn tools_are_looked_for_where_go_says() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(b) = built() else { return };
+    let e = Env::new(b);
+    let other = e.dir("gobin-of-the-wrapper");
+    e.put(&b.old_dlv, &other, None);
+    let wrap = e.dir("wrapper");
+    let go = wrap.join("go");
+    std::fs::write(
+        &go,
+        format!(
+            "#!/bin/sh\nGOBIN={} exec {} \"$@\"\n",
+            other.display(),
+            b.new_go.join("bin/go").display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&go, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", wrap.display(), e.path_var());
+    let dlv = other.join("dlv").display().to_string();
+    let found = |o: &Output| {
+        let v = json(o);
+        let copies: Vec<String> = v["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|t| t["copies"].as_array().unwrap().iter())
+            .filter(|c| c["in"].as_array().unwrap().iter().any(|i| i == "GOBIN"))
+            .map(|c| c["path"].as_str().unwrap().to_string())
+            .collect();
+        copies
+    };
+    let o = e.gomedic_with(&["tools", "--format", "json"], &[("PATH", &path)]);
+    assert_eq!(found(&o), vec![dlv.clone()], "{}", text(&o));
+    // Without the wrapper, GOBIN is the environment's, where there is no dlv.
+    let o = e.gomedic(&["tools", "--format", "json"]);
+    assert_eq!(found(&o), Vec::<String>::new(), "{}", text(&o));
+}
+
 /// Scenario 2: an older gopls first on PATH hides a newer one; not the other way round.
 #[test]
 fn an_older_copy_first_on_path_shadows_a_newer_one() {
