@@ -138,3 +138,34 @@ fn named_non_go_files_get_gos_messages() {
         }
     }
 }
+
+/// A FIFO named as a file (or found in a directory) never hangs the reader, where
+/// `go version -m` waits forever for a writer: it is named on stderr as a file that cannot
+/// be read, nothing on stdout, exit 1.
+#[cfg(unix)]
+#[test]
+fn a_fifo_does_not_hang() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("dlv");
+    let ok = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(ok.success());
+    let start = std::time::Instant::now();
+    let mut child = gomedic()
+        .args(["tools", "inspect"])
+        .arg(&fifo)
+        .arg(tmp.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("tools inspect hung on a FIFO");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty(), "{}", String::from_utf8_lossy(&o.stdout));
+}
