@@ -236,15 +236,7 @@ fn tool_dir(f: &Facts, root: &std::path::Path) -> PathBuf {
             return t;
         }
     }
-    let os = match f.os.as_str() {
-        "macos" => "darwin",
-        o => o,
-    };
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "x86" => "386",
-        a => a,
-    };
+    let os = gomedic_goenv::rules::goos(&f.os);
+    let arch = gomedic_goenv::rules::host().1;
     root.join("pkg").join("tool").join(format!("{os}_{arch}"))
 }

@@ -34,20 +34,7 @@ impl ToolsFacts {
 }
 
 fn go_os(os: &str) -> String {
-    match os {
-        "macos" => "darwin".into(),
-        o => o.into(),
-    }
-}
-
-fn go_arch(arch: &str) -> String {
-    match arch {
-        "x86_64" => "amd64".into(),
-        "x86" => "386".into(),
-        "aarch64" => "arm64".into(),
-        "powerpc64" => "ppc64le".into(),
-        a => a.into(),
-    }
+    gomedic_goenv::rules::goos(os).to_string()
 }
 
 fn build_facts(b: &gomedic_buildinfo::BuildInfo) -> BuildFacts {
@@ -183,7 +170,7 @@ impl Facts {
                 .go_env_value("GOHOSTARCH")
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
-                .unwrap_or_else(|| go_arch(std::env::consts::ARCH));
+                .unwrap_or_else(|| gomedic_goenv::rules::host().1.to_string());
             ToolsFacts {
                 discovery,
                 editor,

@@ -459,12 +459,18 @@ pub fn goflags_breakage(val: &str) -> Option<String> {
     None
 }
 
-/// The `GOOS` and `GOARCH` of the machine gomedic runs on, in Go's names.
-pub fn host() -> (&'static str, &'static str) {
-    let os = match std::env::consts::OS {
+/// Go's name for a Rust target OS name (`macos` is `darwin`; the others agree).
+pub fn goos(rust_os: &str) -> &str {
+    match rust_os {
         "macos" => "darwin",
         o => o,
-    };
+    }
+}
+
+/// The `GOOS` and `GOARCH` of the machine gomedic runs on, in Go's names. The one place
+/// Rust's names become Go's (tools, toolchains, GOROOT/pkg/tool, env validation).
+pub fn host() -> (&'static str, &'static str) {
+    let os = goos(std::env::consts::OS);
     let arch = match std::env::consts::ARCH {
         "x86_64" => "amd64",
         "x86" => "386",

@@ -2,20 +2,7 @@
 
 /// (GOOS, GOARCH) of the machine gomedic runs on.
 pub fn host() -> (String, String) {
-    let os = match std::env::consts::OS {
-        "macos" => "darwin",
-        o => o,
-    };
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "x86" => "386",
-        "aarch64" => "arm64",
-        "loongarch64" => "loong64",
-        "powerpc64" if cfg!(target_endian = "little") => "ppc64le",
-        "powerpc64" => "ppc64",
-        "mips64" if cfg!(target_endian = "little") => "mips64le",
-        a => a,
-    };
+    let (os, arch) = gomedic_goenv::rules::host();
     (os.to_string(), arch.to_string())
 }
 
