@@ -613,8 +613,34 @@ fn xml_escape(s: &str) -> String {
         .replace('\'', "&apos;")
 }
 
+
+/// `u` without its userinfo (`https://user:pw@host/p` -> `https://host/p`), for naming an
+/// upstream or a mirror in logs, metrics and errors.
+pub fn url_without_userinfo(u: &str) -> String {
+    let Some((scheme, rest)) = u.split_once("://") else {
+        return u.to_string();
+    };
+    let end = rest.find('/').unwrap_or(rest.len());
+    let (auth, tail) = rest.split_at(end);
+    match auth.rfind('@') {
+        Some(i) => format!("{scheme}://{}{tail}", &auth[i + 1..]),
+        None => u.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn urls_lose_their_userinfo_only() {
+        let f = super::url_without_userinfo;
+        assert_eq!(f("https://u:p@proxy.example/p"), "https://proxy.example/p");
+        assert_eq!(f("https://u:p@w@h:8080/x@y"), "https://h:8080/x@y");
+        assert_eq!(f("http://127.0.0.1:1"), "http://127.0.0.1:1");
+        assert_eq!(f("https://h/a@b"), "https://h/a@b");
+        assert_eq!(f("u:p@host"), "u:p@host");
+    }
+
     use super::*;
 
     #[test]

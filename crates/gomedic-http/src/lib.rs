@@ -431,17 +431,7 @@ impl ServerCertVerifier for GoVerifier {
 }
 
 /// A URL without its `user:password@`, for logs, labels and messages.
-pub fn redact_url(u: &str) -> String {
-    let Some((scheme, rest)) = u.split_once("://") else {
-        return u.to_string();
-    };
-    let end = rest.find('/').unwrap_or(rest.len());
-    let (auth, tail) = rest.split_at(end);
-    match auth.rfind('@') {
-        Some(i) => format!("{scheme}://{}{tail}", &auth[i + 1..]),
-        None => u.to_string(),
-    }
-}
+pub use gomedic_core::redact::url_without_userinfo as redact_url;
 
 pub mod blocking;
 

@@ -353,16 +353,7 @@ pub fn version_from_filename(name: &str) -> Option<String> {
 }
 
 /// `https://user:pass@host/x` → `https://host/x`.
-pub fn redact_url(u: &str) -> String {
-    let Some((scheme, rest)) = u.split_once("://") else {
-        return u.to_string();
-    };
-    let end = rest.find('/').unwrap_or(rest.len());
-    match rest[..end].rfind('@') {
-        Some(i) => format!("{scheme}://{}", &rest[i + 1..]),
-        None => u.to_string(),
-    }
-}
+pub use gomedic_core::redact::url_without_userinfo as redact_url;
 
 fn download_unverified(
     http: &dyn Http,
