@@ -423,6 +423,41 @@ fn tools_are_looked_for_where_go_says() {
     assert_eq!(found(&o), Vec::<String>::new(), "{}", text(&o));
 }
 
+/// `--deep`: each tool PATH runs is started once, for real. A truncated download that is
+/// no executable format and a tool that crashes are named with why; a working dlv is not.
+#[cfg(unix)]
+#[test]
+fn deep_starts_each_tool_and_names_the_ones_that_cannot_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(b) = built() else { return };
+    let e = Env::new(b);
+    e.put(&b.old_dlv, &e.gobin, None);
+    let exec = |name: &str, bytes: &[u8]| {
+        let p = e.gobin.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    // A download that saved a proxy's error page as the binary: no executable format.
+    exec("gopls", b"<!DOCTYPE html>\n<html><body>403 Forbidden</body></html>\n");
+    // The first 4 KB of a real gopls: the kernel loads the headers, the program is cut
+    // off and it dies at once.
+    let cut = std::fs::read(&b.old_gopls).unwrap();
+    exec("staticcheck", &cut[..4096]);
+    let o = e.gomedic(&["check", "--deep", "--only", "tools.runs", "--format", "json"]);
+    let r = json(&o);
+    let failed = findings(&r, "tools.run_failed");
+    assert_eq!(failed.len(), 2, "{failed:#?}\n{r:#}");
+    assert!(
+        failed.iter().any(|m| m.contains("gopls version") && m.contains("cannot start")),
+        "{failed:#?}"
+    );
+    assert!(
+        failed.iter().any(|m| m.contains("staticcheck -version") && m.contains("killed by signal 11")),
+        "{failed:#?}"
+    );
+    assert_eq!(o.status.code(), Some(1), "{r:#}");
+}
+
 /// Scenario 2: an older gopls first on PATH hides a newer one; not the other way round.
 #[test]
 fn an_older_copy_first_on_path_shadows_a_newer_one() {
