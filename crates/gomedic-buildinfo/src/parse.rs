@@ -515,7 +515,8 @@ mod tests {
         fn streamed_text_equals_parse_then_render(lines in proptest::collection::vec(
             (proptest::sample::select(vec!["path\t", "mod\t", "dep\t", "=>\t", "build\t", "x\t", ""]),
              proptest::collection::vec(proptest::sample::select(vec![
-                 "a", "v1.0.0", "", "\t", "=", "\"", "`", " ", "\"q r\"", "h1:z=", "é"]), 0..6)),
+                 "a", "v1.0.0", "", "\t", "=", "\"", "`", " ", "\"q r\"", "h1:z=", "é", "\r",
+                 "\u{0}", "\\", "=>"]), 0..6)),
             0..8), end in proptest::bool::ANY) {
             let mut data = String::new();
             for (word, parts) in &lines {
