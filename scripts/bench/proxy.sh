@@ -10,7 +10,8 @@
 # Usage: bash scripts/bench/proxy.sh
 # Env: GOMEDIC_BENCH_DURATION (wrk seconds per run, default 10), GOMEDIC_BENCH_ROUNDS
 #      (default 3), GOMEDIC_BENCH_RUNS (hyperfine runs, default 40),
-#      GOMEDIC_BENCH_BIG_MB (default 200), GOMEDIC_BENCH_ENFORCE=1 (exit 1 on a missed target).
+#      GOMEDIC_BENCH_BIG_MB (default 200), GOMEDIC_BENCH_ENFORCE=1 (exit 1 on a missed target),
+#      GOMEDIC_BENCH_BIN (a gomedic binary to time; default: the workspace release build).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -25,8 +26,13 @@ need hyperfine hyperfine
 need nginx nginx-light
 need curl curl
 
-(cd "$root" && cargo build --quiet --release --locked -p gomedic)
-gomedic="$root/target/release/gomedic"
+# GOMEDIC_BENCH_BIN: a gomedic binary to time instead of the workspace release build (e.g.
+# the shipped static musl one in dist/).
+gomedic="${GOMEDIC_BENCH_BIN:-}"
+if [ -z "$gomedic" ]; then
+  (cd "$root" && cargo build --quiet --release --locked -p gomedic)
+  gomedic="$root/target/release/gomedic"
+fi
 goroot="$(bash "$root/scripts/install-go-toolchains.sh" 1.27.3 | sed -n 's/^1.27.3=//p')"
 [ -x "$goroot/bin/go" ] || { log "no go 1.27.3"; exit 2; }
 
