@@ -258,10 +258,7 @@ fn malformed(path: &Path, (line, e): (usize, String)) -> Error {
 type Raw<'a> = (Cow<'a, str>, Cow<'a, str>);
 
 /// (version, module text) as the blob holds them; None: not a Go executable.
-fn raw_source<'a, R: ReadAt>(
-    src: &'a Source<R>,
-    path: &Path,
-) -> Result<Option<Raw<'a>>, Error> {
+fn raw_source<'a, R: ReadAt>(src: &'a Source<R>, path: &Path) -> Result<Option<Raw<'a>>, Error> {
     let layout = match exe::parse(src) {
         exe::Parsed::Layout(l) => l,
         exe::Parsed::Unrecognized => return Err(Error::UnrecognizedFormat { path: path.into() }),

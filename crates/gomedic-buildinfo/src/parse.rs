@@ -149,7 +149,11 @@ pub(crate) fn quote_value(v: &str) -> bool {
 /// build lines, nothing quoted) is printed as it is read, without building a
 /// [`BuildInfo`] (a file costs no allocation); anything else goes through [`parse`] and
 /// [`render_into`], so the output is the same. On Err nothing is appended.
-pub(crate) fn write_parsed(out: &mut String, data: &str, indent: &str) -> Result<(), (usize, String)> {
+pub(crate) fn write_parsed(
+    out: &mut String,
+    data: &str,
+    indent: &str,
+) -> Result<(), (usize, String)> {
     let mark = out.len();
     if stream(out, data, indent) {
         return Ok(());
@@ -167,7 +171,9 @@ fn stream(out: &mut String, data: &str, indent: &str) -> bool {
     fn columns<'a>(word: &'static str, s: &'a str) -> Option<Mod<'a>> {
         let mut e = s.split('\t');
         match (e.next(), e.next(), e.next(), e.next()) {
-            (Some(path), Some(version), sum, None) => Some((word, path, version, sum.unwrap_or(""))),
+            (Some(path), Some(version), sum, None) => {
+                Some((word, path, version, sum.unwrap_or("")))
+            }
             _ => None,
         }
     }
@@ -179,7 +185,10 @@ fn stream(out: &mut String, data: &str, indent: &str) -> bool {
     // A module is printed once the next line shows whether a `=>` replaces it.
     let flush = |out: &mut String, m: &mut Option<Mod>| {
         if let Some((word, path, version, sum)) = m.take() {
-            push(out, &[indent, word, "\t", path, "\t", version, "\t", sum, "\n"]);
+            push(
+                out,
+                &[indent, word, "\t", path, "\t", version, "\t", sum, "\n"],
+            );
         }
     };
     // 0: start, 1: path seen, 2: mod seen, 3: in deps, 4: in build lines.
@@ -214,7 +223,9 @@ fn stream(out: &mut String, data: &str, indent: &str) -> bool {
             pending = Some(m);
             stage = 3;
         } else if let Some(m) = line.strip_prefix("=>\t") {
-            let (Some((word, path, version, _)), Some((_, rp, rv, rs))) = (pending.take(), columns("=>", m)) else {
+            let (Some((word, path, version, _)), Some((_, rp, rv, rs))) =
+                (pending.take(), columns("=>", m))
+            else {
                 return false;
             };
             if m.split('\t').count() != 3 {
@@ -222,12 +233,19 @@ fn stream(out: &mut String, data: &str, indent: &str) -> bool {
             }
             // go drops the replaced module's sum and ends `=>` with an empty line.
             push(out, &[indent, word, "\t", path, "\t", version, "\n"]);
-            push(out, &[indent, "=>\t", rp, "\t", rv, "\t", rs, "\n", indent, "\n"]);
+            push(
+                out,
+                &[indent, "=>\t", rp, "\t", rv, "\t", rs, "\n", indent, "\n"],
+            );
         } else if let Some(kv) = line.strip_prefix("build\t") {
             let Some((k, v)) = kv.split_once('=') else {
                 return false;
             };
-            if quote_key(k) || k.starts_with(['"', '`']) || v.starts_with(['"', '`']) || quote_value(v) {
+            if quote_key(k)
+                || k.starts_with(['"', '`'])
+                || v.starts_with(['"', '`'])
+                || quote_value(v)
+            {
                 return false;
             }
             flush(out, &mut pending);
@@ -486,7 +504,11 @@ mod tests {
             dep\tgithub.com/a/b\tv1.0.0\th1:b=\ndep\tgithub.com/c/d\tv1.0.0\t\n=>\t../d\t(devel)\t\n\
             build\t-buildmode=exe\nbuild\t-ldflags=\"-s -w\"\nbuild\tCGO_ENABLED=1\nbuild\tGOOS=linux\n";
         assert_eq!(fast(real), slow(real));
-        assert!(stream(&mut String::new(), &real.replace("\"-s -w\"", "-s"), ""));
+        assert!(stream(
+            &mut String::new(),
+            &real.replace("\"-s -w\"", "-s"),
+            ""
+        ));
         for odd in [
             "build\tA=1\ndep\tx\tv1\n",
             "path\ta\npath\tb\n",

@@ -634,7 +634,6 @@ fn xml_escape(s: &str) -> String {
         .replace('\'', "&apos;")
 }
 
-
 /// `u` without its userinfo (`https://user:pw@host/p` -> `https://host/p`), for naming an
 /// upstream or a mirror in logs, metrics and errors.
 pub fn url_without_userinfo(u: &str) -> String {
@@ -657,9 +656,31 @@ mod tests {
     #[test]
     fn skipped_masks_change_nothing() {
         let pieces = [
-            "https://", "u:p", "@", "host", "/p", "?", "&", "token=", "abc123def456", "ghp_",
-            "github_pat_", "AKIA", "xoxb-", " ", "\n", "é", ":", "=", "-", "_", "npm_",
-            "key=", "x", "git@github.com:", "user:pass@10.0.0.1",
+            "https://",
+            "u:p",
+            "@",
+            "host",
+            "/p",
+            "?",
+            "&",
+            "token=",
+            "abc123def456",
+            "ghp_",
+            "github_pat_",
+            "AKIA",
+            "xoxb-",
+            " ",
+            "\n",
+            "é",
+            ":",
+            "=",
+            "-",
+            "_",
+            "npm_",
+            "key=",
+            "x",
+            "git@github.com:",
+            "user:pass@10.0.0.1",
         ];
         let r = Redactor::from_env([("GOPROXY", "https://alice:s3cret@corp.example")]);
         let mut seed = 0x2545_f491_4f6c_dd1d_u64;
@@ -686,7 +707,6 @@ mod tests {
             assert_eq!(r.redact(&t), all, "{t:?}");
         }
     }
-
 
     #[test]
     fn urls_lose_their_userinfo_only() {

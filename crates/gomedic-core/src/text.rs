@@ -99,7 +99,11 @@ pub fn go_os_error(e: &std::io::Error) -> String {
     use std::io::ErrorKind as K;
     #[cfg(unix)]
     {
-        const ELOOP: i32 = if cfg!(any(target_os = "linux", target_os = "android")) { 40 } else { 62 };
+        const ELOOP: i32 = if cfg!(any(target_os = "linux", target_os = "android")) {
+            40
+        } else {
+            62
+        };
         let go = match (e.raw_os_error(), e.kind()) {
             (Some(1), _) => Some("operation not permitted"),
             (_, K::NotFound) => Some("no such file or directory"),
@@ -141,8 +145,14 @@ mod go_os_error_tests {
         assert_eq!(go_os_error(&missing), "no such file or directory");
         let not_dir = std::fs::metadata("/etc/hostname/x").unwrap_err();
         assert_eq!(go_os_error(&not_dir), "not a directory");
-        assert_eq!(go_os_error(&Error::from_raw_os_error(1)), "operation not permitted");
-        assert_eq!(go_os_error(&Error::from_raw_os_error(13)), "permission denied");
+        assert_eq!(
+            go_os_error(&Error::from_raw_os_error(1)),
+            "operation not permitted"
+        );
+        assert_eq!(
+            go_os_error(&Error::from_raw_os_error(13)),
+            "permission denied"
+        );
         // Not from the OS: the text as it is.
         assert_eq!(go_os_error(&Error::other("Odd thing")), "odd thing");
     }

@@ -66,7 +66,15 @@ pub fn plan(
     let mut changes = Vec::new();
     // Blobs this plan added: removed again if a later build fails.
     let mut fresh = Vec::new();
-    let built = build_all(facts, tools, &go, staging.path(), blobs, &mut changes, &mut fresh);
+    let built = build_all(
+        facts,
+        tools,
+        &go,
+        staging.path(),
+        blobs,
+        &mut changes,
+        &mut fresh,
+    );
     if built.is_err() {
         for sha in &fresh {
             let _ = blob::remove(blobs, sha);

@@ -216,8 +216,8 @@ mod tools_args_tests {
     #[test]
     fn inspect_fast_path_equals_clap() {
         let words = [
-            "inspect", "a", "dir/b", "-", "--format", "json", "--", "", "-x", "help",
-            "--help", "tools", "x y", "--deep", "é", "-h",
+            "inspect", "a", "dir/b", "-", "--format", "json", "--", "", "-x", "help", "--help",
+            "tools", "x y", "--deep", "é", "-h",
         ];
         let mut lists: Vec<Vec<&str>> = vec![vec![]];
         for _ in 0..4 {
@@ -245,7 +245,12 @@ mod tools_args_tests {
             assert_eq!(format!("{got:?}"), format!("{want:?}"), "{l:?}");
         }
         assert!(fast > 100, "{fast}");
-        for l in [&["inspect"][..], &["inspect", "--", "a"], &["inspect", "a", ""], &["inspect", "-"]] {
+        for l in [
+            &["inspect"][..],
+            &["inspect", "--", "a"],
+            &["inspect", "a", ""],
+            &["inspect", "-"],
+        ] {
             let argv = l.iter().map(OsString::from);
             assert!(inspect_paths(argv).is_none(), "{l:?}");
         }
@@ -255,9 +260,26 @@ mod tools_args_tests {
     #[test]
     fn check_subtree_equals_clap() {
         let words = [
-            "--offline", "--deep", "--format", "json", "junit", "--only", "go.*", "--skip",
-            "net", "--strict", "-v", "--go", "/x/go", "--", "extra", "--timeout", "3s", "",
-            "--resolve", "a:1.2.3.4",
+            "--offline",
+            "--deep",
+            "--format",
+            "json",
+            "junit",
+            "--only",
+            "go.*",
+            "--skip",
+            "net",
+            "--strict",
+            "-v",
+            "--go",
+            "/x/go",
+            "--",
+            "extra",
+            "--timeout",
+            "3s",
+            "",
+            "--resolve",
+            "a:1.2.3.4",
         ];
         let mut lists: Vec<Vec<&str>> = vec![vec![]];
         for _ in 0..3 {

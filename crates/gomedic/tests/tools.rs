@@ -438,21 +438,35 @@ fn deep_starts_each_tool_and_names_the_ones_that_cannot_run() {
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
     };
     // A download that saved a proxy's error page as the binary: no executable format.
-    exec("gopls", b"<!DOCTYPE html>\n<html><body>403 Forbidden</body></html>\n");
+    exec(
+        "gopls",
+        b"<!DOCTYPE html>\n<html><body>403 Forbidden</body></html>\n",
+    );
     // The first 4 KB of a real gopls: the kernel loads the headers, the program is cut
     // off and it dies at once.
     let cut = std::fs::read(&b.old_gopls).unwrap();
     exec("staticcheck", &cut[..4096]);
-    let o = e.gomedic(&["check", "--deep", "--only", "tools.runs", "--format", "json"]);
+    let o = e.gomedic(&[
+        "check",
+        "--deep",
+        "--only",
+        "tools.runs",
+        "--format",
+        "json",
+    ]);
     let r = json(&o);
     let failed = findings(&r, "tools.run_failed");
     assert_eq!(failed.len(), 2, "{failed:#?}\n{r:#}");
     assert!(
-        failed.iter().any(|m| m.contains("gopls version") && m.contains("cannot start")),
+        failed
+            .iter()
+            .any(|m| m.contains("gopls version") && m.contains("cannot start")),
         "{failed:#?}"
     );
     assert!(
-        failed.iter().any(|m| m.contains("staticcheck -version") && m.contains("killed by signal 11")),
+        failed
+            .iter()
+            .any(|m| m.contains("staticcheck -version") && m.contains("killed by signal 11")),
         "{failed:#?}"
     );
     assert_eq!(o.status.code(), Some(1), "{r:#}");
@@ -677,8 +691,16 @@ fn rebuild_fix_then_undo_restores_the_binaries() {
     let o = e.gomedic(&["fix", "tools.rebuild"]);
     let out = text(&o);
     assert!(out.contains("not applied"), "{out}");
-    assert_eq!(hashes(&dirs), before, "a declined fix changed a file: {out}");
-    assert_eq!(e.blobs(), Vec::<PathBuf>::new(), "a declined fix left blobs: {out}");
+    assert_eq!(
+        hashes(&dirs),
+        before,
+        "a declined fix changed a file: {out}"
+    );
+    assert_eq!(
+        e.blobs(),
+        Vec::<PathBuf>::new(),
+        "a declined fix left blobs: {out}"
+    );
 
     let o = e.gomedic(&["fix", "tools.rebuild", "--yes"]);
     let out = text(&o);
@@ -704,7 +726,11 @@ fn rebuild_fix_then_undo_restores_the_binaries() {
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert_eq!(hashes(&dirs), before, "undo restores byte for byte: {out}");
-    assert_eq!(e.blobs(), Vec::<PathBuf>::new(), "undone: the kept copies go");
+    assert_eq!(
+        e.blobs(),
+        Vec::<PathBuf>::new(),
+        "undone: the kept copies go"
+    );
     let (code, r) = e.check();
     assert!(!findings(&r, "tools.older_than_module").is_empty(), "{r:#}");
     assert!(!findings(&r, "tools.delve_too_old").is_empty(), "{r:#}");
@@ -787,7 +813,14 @@ fn a_rebuild_that_cannot_build_changes_nothing() {
     let o = e.gomedic_with(&["fix", "tools.rebuild", "--yes"], &[("GOPROXY", &proxy)]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("gopls") && out.contains("nothing was changed"), "{out}");
+    assert!(
+        out.contains("gopls") && out.contains("nothing was changed"),
+        "{out}"
+    );
     assert_eq!(hashes(&dirs), before, "{out}");
-    assert_eq!(e.blobs(), Vec::<PathBuf>::new(), "the dlv build was kept: {out}");
+    assert_eq!(
+        e.blobs(),
+        Vec::<PathBuf>::new(),
+        "the dlv build was kept: {out}"
+    );
 }

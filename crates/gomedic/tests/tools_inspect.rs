@@ -130,9 +130,16 @@ fn named_non_go_files_get_gos_messages() {
         let (my_code, got, err) = run(gomedic().args(["tools", "inspect"]).args(&args));
         assert_eq!(got, want, "go{version}: stdout");
         assert_eq!(err, want_err, "go{version}: stderr");
-        assert!(err.contains("stat ") && err.contains("not a Go executable"), "{err}");
+        assert!(
+            err.contains("stat ") && err.contains("not a Go executable"),
+            "{err}"
+        );
         assert_eq!(my_code, 1);
-        let minor: u32 = version.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap();
+        let minor: u32 = version
+            .split('.')
+            .nth(1)
+            .and_then(|m| m.parse().ok())
+            .unwrap();
         if minor >= 24 {
             assert_eq!(code, 1, "go{version}");
         }
@@ -167,5 +174,9 @@ fn a_fifo_does_not_hang() {
     }
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert!(o.stdout.is_empty(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 }

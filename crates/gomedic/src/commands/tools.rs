@@ -206,7 +206,8 @@ fn inspect_human(paths: &[PathBuf]) -> anyhow::Result<u8> {
             Ok(m) if m.is_dir() => {
                 walk(p, &mut |f| {
                     // Like go: errors for named files only.
-                    let _ = gomedic_buildinfo::write_version_m_of(&f, &f.to_string_lossy(), &mut out);
+                    let _ =
+                        gomedic_buildinfo::write_version_m_of(&f, &f.to_string_lossy(), &mut out);
                 });
                 continue;
             }
@@ -217,14 +218,19 @@ fn inspect_human(paths: &[PathBuf]) -> anyhow::Result<u8> {
                     _ if e.kind() == std::io::ErrorKind::NotFound => "GetFileAttributesEx",
                     _ => "CreateFile",
                 };
-                Some(format!("{op} {label}: {}", gomedic_core::text::go_os_error(&e)))
+                Some(format!(
+                    "{op} {label}: {}",
+                    gomedic_core::text::go_os_error(&e)
+                ))
             }
             // Opening or reading the file failed: go names only the file.
             Ok(_) if matches!(e, Some(Error::Io { .. })) => Some(label.to_string()),
             // Other errors only for files that could be Go programs.
             Ok(m) if !go_binary_candidate(p, &m) => None,
             Ok(_) => Some(match e {
-                None => format!("{label}: could not read Go build info from {label}: not a Go executable"),
+                None => format!(
+                    "{label}: could not read Go build info from {label}: not a Go executable"
+                ),
                 Some(e) => format!("{label}: {e}"),
             }),
         };
