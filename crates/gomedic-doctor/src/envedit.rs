@@ -198,12 +198,11 @@ pub fn plan(
     } else {
         Some(after.into_bytes())
     };
-    let plan = Plan {
-        recheck: Vec::new(),
-        fix_id: fix_id.to_string(),
-        description: description.to_string(),
-        changes: vec![Change::file(path, before, after_bytes, summary)],
-    };
+    let plan = Plan::new(
+        fix_id,
+        description,
+        vec![Change::file(path, before, after_bytes, summary)],
+    );
     Ok(EnvEdit { plan, warnings })
 }
 
@@ -812,17 +811,16 @@ pub fn plan_checked(
     } else {
         Some(after)
     };
-    let plan = Plan {
-        recheck: Vec::new(),
-        fix_id: fix_id.to_string(),
-        description: description.to_string(),
-        changes: vec![Change::file(
+    let plan = Plan::new(
+        fix_id,
+        description,
+        vec![Change::file(
             loaded.path.clone(),
             loaded.before.clone(),
             after_bytes,
             summary,
         )],
-    };
+    );
     Ok(CheckedEdit {
         edit: EnvEdit { plan, warnings },
         oracle,
@@ -940,12 +938,11 @@ pub fn plan_registry_path(
         after.data.chars().count(),
         after.data
     ));
-    let plan = Plan {
-        recheck: Vec::new(),
-        fix_id: fix_id.to_string(),
-        description: description.to_string(),
-        changes: vec![Change::registry_value(spec, before, Some(after), summary)],
-    };
+    let plan = Plan::new(
+        fix_id,
+        description,
+        vec![Change::registry_value(spec, before, Some(after), summary)],
+    );
     Ok(EnvEdit {
         plan,
         warnings: vec!["open terminals and editors keep the old PATH; start new ones".into()],
@@ -985,12 +982,7 @@ pub fn plan_remove_streams(
         }
     }
     Ok(EnvEdit {
-        plan: Plan {
-            recheck: Vec::new(),
-            fix_id: fix_id.to_string(),
-            description: description.to_string(),
-            changes,
-        },
+        plan: Plan::new(fix_id, description, changes),
         warnings: vec![],
     })
 }
@@ -1013,12 +1005,7 @@ pub fn plan_defender(
             .map(|p| format!("exclude files opened by {p}")),
     );
     Ok(EnvEdit {
-        plan: Plan {
-            recheck: Vec::new(),
-            fix_id: fix_id.to_string(),
-            description: description.to_string(),
-            changes: vec![Change::defender_exclusions(list, summary)],
-        },
+        plan: Plan::new(fix_id, description, vec![Change::defender_exclusions(list, summary)]),
         warnings: vec![
             "needs an elevated (administrator) terminal; gomedic reads the exclusions back, because tamper protection can drop them silently".into(),
         ],
@@ -1039,17 +1026,16 @@ pub fn plan_firewall(
         remote_address: remote_address.into(),
     };
     Ok(EnvEdit {
-        plan: Plan {
-            recheck: Vec::new(),
-            fix_id: fix_id.to_string(),
-            description: description.to_string(),
-            changes: vec![Change::firewall_rule(
+        plan: Plan::new(
+            fix_id,
+            description,
+            vec![Change::firewall_rule(
                 rule,
                 vec![format!(
                     "inbound allow TCP {local_ports} from {remote_address} only"
                 )],
             )],
-        },
+        ),
         warnings: vec!["needs an elevated (administrator) terminal".into()],
     })
 }

@@ -82,12 +82,7 @@ pub fn plan(
     }
     built?;
     Ok(EnvEdit {
-        plan: Plan {
-            recheck: Vec::new(),
-            fix_id: fix_id.to_string(),
-            description: description.to_string(),
-            changes,
-        },
+        plan: Plan::new(fix_id, description, changes),
         warnings: Vec::new(),
     })
 }

@@ -20,6 +20,20 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// A plan for `fix_id` (no checks to re-run yet: the fix command sets those).
+    pub fn new(
+        fix_id: impl Into<String>,
+        description: impl Into<String>,
+        changes: Vec<Change>,
+    ) -> Plan {
+        Plan {
+            fix_id: fix_id.into(),
+            description: description.into(),
+            changes,
+            recheck: Vec::new(),
+        }
+    }
+
     /// The journal blobs the plan's changes name (tool binaries before and after), as
     /// (blob directory, SHA-256).
     pub fn blobs(&self) -> Vec<(PathBuf, String)> {
@@ -426,17 +440,16 @@ mod tests {
     use super::*;
 
     fn plan(path: &Path, before: Option<&[u8]>, after: Option<&[u8]>) -> Plan {
-        Plan {
-            recheck: Vec::new(),
-            fix_id: "test.fix".into(),
-            description: "d".into(),
-            changes: vec![Change::file(
+        Plan::new(
+            "test.fix",
+            "d",
+            vec![Change::file(
                 path,
                 before.map(<[u8]>::to_vec),
                 after.map(<[u8]>::to_vec),
                 vec![],
             )],
-        }
+        )
     }
 
     #[test]
@@ -471,11 +484,10 @@ mod tests {
         std::fs::write(&b, b"old b").unwrap();
         let rebuild = |path: &Path, old: &[u8], new: &[u8]| {
             let after = blob::store(&blobs, new).unwrap();
-            Plan {
-                recheck: Vec::new(),
-                fix_id: "tools.rebuild".into(),
-                description: "d".into(),
-                changes: vec![Change::tool_binary(
+            Plan::new(
+                "tools.rebuild",
+                "d",
+                vec![Change::tool_binary(
                     path,
                     Some(blob::sha256_hex(old)),
                     Some(after),
@@ -483,7 +495,7 @@ mod tests {
                     Some(0o755),
                     vec![],
                 )],
-            }
+            )
         };
         let count = || std::fs::read_dir(&blobs).map_or(0, |r| r.count());
         // Two entries share the new binary's blob.
@@ -629,15 +641,14 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let j = Journal::new(d.path());
         let list = br#"{"paths":["C:\\Users\\dev\\go"],"processes":["go.exe"]}"#;
-        let p = Plan {
-            recheck: Vec::new(),
-            fix_id: "win.defender-exclusions".into(),
-            description: "d".into(),
-            changes: vec![Change::defender_exclusions(
+        let p = Plan::new(
+            "win.defender-exclusions",
+            "d",
+            vec![Change::defender_exclusions(
                 serde_json::from_slice(list).unwrap(),
                 vec![],
             )],
-        };
+        );
         let e = j.apply(p).unwrap_err();
         assert!(e.to_string().contains("only be changed on Windows"), "{e}");
         assert_eq!(j.list().unwrap().entries[0].state, EntryState::RolledBack);

@@ -49,9 +49,7 @@ fn run() -> u8 {
         }
         // ...help and version exit 0, when they could be written.
         Err(e) => {
-            let color =
-                output::is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let text = if color {
+            let text = if output::color() {
                 e.render().ansi().to_string()
             } else {
                 e.render().to_string()
@@ -211,6 +209,20 @@ mod tools_args_tests {
     use super::*;
     use std::ffi::OsString;
 
+    /// Every list of at most `n` of `words` (repeats allowed), shortest first.
+    fn lists<'a>(words: &[&'a str], n: usize) -> Vec<Vec<&'a str>> {
+        let mut all = vec![vec![]];
+        let mut last: Vec<Vec<&str>> = vec![vec![]];
+        for _ in 0..n {
+            last = last
+                .iter()
+                .flat_map(|l| words.iter().map(move |w| [&l[..], &[*w]].concat()))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
     /// Every argument list the fast path takes parses to the same thing with clap, and
     /// those it leaves are the ones with something for clap to decide.
     #[test]
@@ -219,20 +231,10 @@ mod tools_args_tests {
             "inspect", "a", "dir/b", "-", "--format", "json", "--", "", "-x", "help", "--help",
             "tools", "x y", "--deep", "é", "-h",
         ];
-        let mut lists: Vec<Vec<&str>> = vec![vec![]];
-        for _ in 0..4 {
-            let next: Vec<Vec<&str>> = lists
-                .iter()
-                .flat_map(|l| {
-                    words.iter().map(move |w| {
-                        let mut l = l.clone();
-                        l.push(w);
-                        l
-                    })
-                })
-                .collect();
-            lists.extend(next.into_iter().filter(|l| l.first() == Some(&"inspect")));
-        }
+        let lists: Vec<Vec<&str>> = lists(&words, 3)
+            .into_iter()
+            .map(|l| [&["inspect"][..], &l].concat())
+            .collect();
         let mut fast = 0;
         for l in &lists {
             let argv: Vec<OsString> = l.iter().map(OsString::from).collect();
@@ -281,20 +283,7 @@ mod tools_args_tests {
             "--resolve",
             "a:1.2.3.4",
         ];
-        let mut lists: Vec<Vec<&str>> = vec![vec![]];
-        for _ in 0..3 {
-            let next: Vec<Vec<&str>> = lists
-                .iter()
-                .flat_map(|l| {
-                    words.iter().map(move |w| {
-                        let mut l = l.clone();
-                        l.push(w);
-                        l
-                    })
-                })
-                .collect();
-            lists.extend(next);
-        }
+        let lists = lists(&words, 3);
         let mut taken = 0;
         for l in &lists {
             let argv: Vec<OsString> = ["gomedic", "check"]

@@ -110,6 +110,11 @@ pub fn is_terminal() -> bool {
     io::stdout().is_terminal()
 }
 
+/// Whether stdout gets colour: a terminal, and NO_COLOR unset or empty (no-color.org).
+pub fn color() -> bool {
+    is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// Whether stderr is a terminal (progress bars are drawn only then; they print byte
 /// counts and file names, nothing that needs redacting).
 pub fn stderr_is_terminal() -> bool {

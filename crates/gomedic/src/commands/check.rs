@@ -81,8 +81,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         Format::Json => gomedic_render::json(&redacted, &mut out),
         Format::Junit => gomedic_render::junit(&redacted, args.strict, &mut out),
         Format::Human => {
-            let color = crate::output::is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = crate::output::color();
             gomedic_render::human(
                 &redacted,
                 gomedic_render::HumanOptions {

@@ -642,17 +642,16 @@ fn use_here(st: &Store, version: &str, write: bool, dry_run: bool) -> anyhow::Re
     let cwd = std::env::current_dir()?;
     match switch::gomod_with_toolchain(&go, &cwd, version) {
         Ok((before, after)) => {
-            let plan = gomedic_fix::Plan {
-                fix_id: "toolchain.here".into(),
-                description: format!("pin {version} in go.mod"),
-                changes: vec![gomedic_fix::Change::file(
+            let plan = gomedic_fix::Plan::new(
+                "toolchain.here",
+                format!("pin {version} in go.mod"),
+                vec![gomedic_fix::Change::file(
                     cwd.join("go.mod"),
                     Some(before),
                     Some(after),
                     vec![format!("toolchain {version}")],
                 )],
-                recheck: Vec::new(),
-            };
+            );
             let r = gomedic_core::redact::global();
             super::common::print_plan(&plan, &r)?;
             if dry_run {

@@ -111,8 +111,7 @@ fn overview(format: Format, deep: bool) -> anyhow::Result<u8> {
         gomedic_render::human(
             &redacted,
             gomedic_render::HumanOptions {
-                color: crate::output::is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                color: crate::output::color(),
                 verbose: false,
             },
             &mut out,
