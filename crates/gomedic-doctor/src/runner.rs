@@ -209,15 +209,7 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
                 .map(|mut q| q.drain(..).collect())
                 .unwrap_or_default();
             for i in queued {
-                slots[i] = Some(CheckReport::new(
-                    &checks[i].meta,
-                    CheckResult::failed(summary.clone()).finding(
-                        Code::CheckNotStarted,
-                        Status::Failed,
-                        summary.clone(),
-                    ),
-                    0,
-                ));
+                slots[i] = Some(broken(checks[i], Code::CheckNotStarted, &summary));
             }
         }
     }
@@ -256,8 +248,10 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
         if (0..checks.len()).all(|i| slots[i].is_some()) {
             break;
         }
-        // A stalled pool gets one more thread for the checks still waiting to start.
-        if now >= last_progress + STALL && pool.waiting() && spawn_worker(&pool, &tx).is_ok() {
+        // A stalled pool gets one more thread for the checks still waiting to start (and
+        // tries again a stall later if the thread could not be started).
+        if now >= last_progress + STALL && pool.waiting() {
+            let _ = spawn_worker(&pool, &tx);
             last_progress = now;
         }
         let waiting = pool.waiting();
@@ -265,24 +259,14 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
             // Every pool thread ended (each sends before it ends): what they sent, then
             // anything unfilled died without reporting.
             while let Ok((i, result, took)) = rx.try_recv() {
-                if slots[i].is_none() {
-                    slots[i] = Some(CheckReport::new(
-                        &checks[i].meta,
-                        result,
-                        took.as_millis() as u64,
-                    ));
-                }
+                record(&mut slots, checks, i, result, took);
             }
-            for i in 0..checks.len() {
-                if slots[i].is_none() {
-                    slots[i] = Some(CheckReport::new(
-                        &checks[i].meta,
-                        CheckResult::failed("the check ended without a result").finding(
-                            Code::CheckNoResult,
-                            Status::Failed,
-                            "the check ended without a result",
-                        ),
-                        0,
+            for (i, slot) in slots.iter_mut().enumerate() {
+                if slot.is_none() {
+                    *slot = Some(broken(
+                        checks[i],
+                        Code::CheckNoResult,
+                        "the check ended without a result",
                     ));
                 }
             }
@@ -296,13 +280,7 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
         match rx.recv_timeout(wake.saturating_duration_since(Instant::now())) {
             Ok((i, result, took)) => {
                 last_progress = Instant::now();
-                if slots[i].is_none() {
-                    slots[i] = Some(CheckReport::new(
-                        &checks[i].meta,
-                        result,
-                        took.as_millis() as u64,
-                    ));
-                }
+                record(&mut slots, checks, i, result, took);
             }
             // The main thread keeps a sender, so never disconnected.
             Err(_) => continue,
@@ -316,6 +294,32 @@ pub fn run(facts: Arc<Facts>, checks: &[&'static Check], opts: &RunOptions) -> V
         .into_iter()
         .map(|s| s.expect("every slot filled"))
         .collect()
+}
+
+/// Fills check `i`'s slot with the result its thread sent, unless it already timed out.
+fn record(
+    slots: &mut [Option<CheckReport>],
+    checks: &[&'static Check],
+    i: usize,
+    result: CheckResult,
+    took: Duration,
+) {
+    if slots[i].is_none() {
+        slots[i] = Some(CheckReport::new(
+            &checks[i].meta,
+            result,
+            took.as_millis() as u64,
+        ));
+    }
+}
+
+/// The report of a check the runner could not run to a result.
+fn broken(c: &Check, code: Code, summary: &str) -> CheckReport {
+    CheckReport::new(
+        &c.meta,
+        CheckResult::failed(summary).finding(code, Status::Failed, summary),
+        0,
+    )
 }
 
 /// The result of a check that panicked: `failed`, never a crash of the whole run.
