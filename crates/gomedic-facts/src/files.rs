@@ -75,22 +75,29 @@ impl Facts {
     /// environment's: go's order, not a typo).
     pub fn goroot_env_file(&self) -> Option<&EnvFile> {
         self.goroot_env_file
-            .get_or_init(|| {
-                let from_file = self
-                    .user_env_file()
-                    .file()
-                    .and_then(|f| f.get("GOROOT"))
-                    .map(|e| e.value.clone())
-                    .filter(|v| !v.is_empty());
-                let root = from_file
-                    .or_else(|| self.getenv("GOROOT").filter(|v| !v.is_empty()))
-                    .map(PathBuf::from)
-                    .or_else(|| self.goroot())?;
-                let p = root.join("go.env");
-                let data = self.gather.read_file(&p).ok()?;
-                Some(EnvFile::parse(&p, &data, false))
-            })
+            .get_or_init(|| self.read_go_env_file(|| self.goroot()))
             .as_ref()
+    }
+
+    /// `go.env` of the GOROOT findGOROOT picks: the go env file's GOROOT, the
+    /// environment's, else `last` (the GOROOT in effect, or the binary's own).
+    pub(crate) fn read_go_env_file(
+        &self,
+        last: impl FnOnce() -> Option<PathBuf>,
+    ) -> Option<EnvFile> {
+        let from_file = self
+            .user_env_file()
+            .file()
+            .and_then(|f| f.get("GOROOT"))
+            .map(|e| e.value.clone())
+            .filter(|v| !v.is_empty());
+        let root = from_file
+            .or_else(|| self.getenv("GOROOT").filter(|v| !v.is_empty()))
+            .map(PathBuf::from)
+            .or_else(last)?;
+        let p = root.join("go.env");
+        let data = self.gather.read_file(&p).ok()?;
+        Some(EnvFile::parse(&p, &data, false))
     }
 
     /// The nearest go.work / go.mod from the working directory.

@@ -295,27 +295,14 @@ impl Facts {
     /// environment, the go env files and the binary's GOROOT): what go will answer unless
     /// a wrapper or an unknown rule changes it. Only for gathering early; checks use
     /// [`Facts::settings`].
-    pub fn local_settings(&self) -> &Snapshot {
+    pub(crate) fn local_settings(&self) -> &Snapshot {
         self.local_settings.get_or_init(|| {
             let getenv = |k: &str| self.getenv(k);
             // go.env from the GOROOT findGOROOT picks (go env file, environment, the
             // binary's own), without go's answer.
             let goroot_file = match self.goroot_env_file.get() {
                 Some(f) => f.clone(),
-                None => self
-                    .user_env_file()
-                    .file()
-                    .and_then(|f| f.get("GOROOT"))
-                    .map(|e| e.value.clone())
-                    .filter(|v| !v.is_empty())
-                    .or_else(|| self.getenv("GOROOT").filter(|v| !v.is_empty()))
-                    .map(PathBuf::from)
-                    .or_else(|| self.go_binary().and_then(|c| c.goroot.clone()))
-                    .and_then(|root| {
-                        let p = root.join("go.env");
-                        let data = self.gather.read_file(&p).ok()?;
-                        Some(gomedic_goenv::envfile::EnvFile::parse(&p, &data, false))
-                    }),
+                None => self.read_go_env_file(|| self.go_binary().and_then(|c| c.goroot.clone())),
             };
             Snapshot::new(&Inputs {
                 getenv: &getenv,
