@@ -4,7 +4,6 @@ use crate::cli::{CheckArgs, CheckFormat as Format};
 use crate::duration::positive;
 use anyhow::Context;
 use gomedic_checks::Policy;
-use gomedic_core::Report;
 use gomedic_doctor::RunOptions;
 use gomedic_goenv::GoVersion;
 use std::io::Write;
@@ -57,21 +56,13 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         go_timeout,
         net_timeout,
     } = invocation(&args).map_err(super::UsageError)?;
-    let host = gomedic_sys::host::detect(&|k| std::env::var(k).ok());
     let net = super::common::net_options(&args.resolve, Some(net_timeout))?;
     let mut facts = super::common::facts_with(args.go.clone(), policy, net)?;
     facts.offline = args.offline;
     facts.timeouts.go_command = go_timeout;
     let facts = Arc::new(facts);
 
-    let checks = gomedic_doctor::run(Arc::clone(&facts), &selected, &opts);
-    let report = Report::new(
-        env!("CARGO_PKG_VERSION"),
-        host,
-        start.elapsed().as_millis() as u64,
-        checks,
-    )
-    .strict(args.strict);
+    let report = super::common::run_checks(&facts, &selected, &opts, start).strict(args.strict);
     let code = report.exit_code;
     let redacted = report.redact(&super::common::redactor(&facts));
 

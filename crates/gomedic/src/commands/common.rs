@@ -82,6 +82,24 @@ pub fn net_options(
 /// the go env file, `$GOROOT/go.env` and `go env` when read, `.netrc`), adds it to the
 /// process-wide redactor (which error messages go through), and returns that redactor:
 /// everything learned so far in this run.
+/// Runs the selected checks over `facts` and reports them for this host (`start`: when
+/// the command began, for the report's duration).
+pub fn run_checks(
+    facts: &std::sync::Arc<Facts>,
+    selected: &[&'static gomedic_checks::Check],
+    opts: &gomedic_doctor::RunOptions,
+    start: std::time::Instant,
+) -> gomedic_core::report::Report {
+    let checks = gomedic_doctor::run(std::sync::Arc::clone(facts), selected, opts);
+    let host = gomedic_sys::host::detect(&|k| std::env::var(k).ok());
+    gomedic_core::report::Report::new(
+        env!("CARGO_PKG_VERSION"),
+        host,
+        start.elapsed().as_millis() as u64,
+        checks,
+    )
+}
+
 pub fn redactor(facts: &Facts) -> Redactor {
     let mut r = Redactor::from_env(facts.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     // The user's go env file is small and read without blocking: always learn it.

@@ -5,7 +5,6 @@ use crate::cli::Format;
 use clap::Args;
 use gomedic_checks::Policy;
 use gomedic_core::redact;
-use gomedic_core::Report;
 use gomedic_doctor::RunOptions;
 use gomedic_explain::report::{Checks, Outcome};
 use gomedic_explain::{Catalogue, Matcher};
@@ -213,14 +212,7 @@ fn related_checks(matches: &[gomedic_explain::Match], args: &ExplainArgs) -> Che
     };
     facts.offline = args.offline;
     let facts = Arc::new(facts);
-    let reports = gomedic_doctor::run(Arc::clone(&facts), &selected, &opts);
-    let host = gomedic_sys::host::detect(&|k| std::env::var(k).ok());
-    let report = Report::new(
-        env!("CARGO_PKG_VERSION"),
-        host,
-        start.elapsed().as_millis() as u64,
-        reports,
-    );
+    let report = super::common::run_checks(&facts, &selected, &opts, start);
     Checks::Ran(report.redact(&super::common::redactor(&facts)))
 }
 

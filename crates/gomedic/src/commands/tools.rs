@@ -64,7 +64,6 @@ pub fn run(args: ToolsArgs) -> anyhow::Result<u8> {
 
 /// The table and the verdicts.
 fn overview(format: Format, deep: bool) -> anyhow::Result<u8> {
-    use gomedic_core::Report;
     use std::sync::Arc;
     let start = std::time::Instant::now();
     let facts = Arc::new(super::common::facts(
@@ -78,14 +77,7 @@ fn overview(format: Format, deep: bool) -> anyhow::Result<u8> {
         deadline: std::time::Duration::from_secs(if deep { 300 } else { 60 }),
     };
     let selected = gomedic_doctor::select(&opts).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let checks = gomedic_doctor::run(Arc::clone(&facts), &selected, &opts);
-    let host = gomedic_sys::host::detect(&|k| std::env::var(k).ok());
-    let report = Report::new(
-        env!("CARGO_PKG_VERSION"),
-        host,
-        start.elapsed().as_millis() as u64,
-        checks,
-    );
+    let report = super::common::run_checks(&facts, &selected, &opts, start);
     let code = report.exit_code;
     let r = super::common::redactor(&facts);
     let redacted = report.redact(&r);
