@@ -38,9 +38,13 @@ pub enum ToolsAction {
 }
 
 const INSPECT_HELP: &str = "\
-Reads ELF, PE and Mach-O files of any platform. The human output is exactly what
-`go version -m` prints; a directory is walked and files that are not Go executables are
-skipped silently, as go does. Exit code 1 when a named file is not a readable Go executable.
+Reads ELF, PE and Mach-O files of any platform. The human output, stdout and stderr, is
+exactly what `go version -m` (go 1.24+) prints: a directory is walked and files that are
+not Go executables are skipped silently; for a named file that is not one, go's own line
+(`stat PATH: ...`, the path alone when it cannot be read, `not a Go executable` or
+`unrecognized file format` for executables and .exe/.dll/.so names, nothing for other
+files). Exit code 1 when a named file is not a readable Go executable. A FIFO never hangs
+it (go waits for a writer).
 
 Examples:
   gomedic tools inspect ~/go/bin
